@@ -1,0 +1,68 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "./build/helm";
+import { aiGatewayValues } from "./build/platformValues";
+
+export interface AIGatewayArgs {
+    config: PlatformConfig["aiGateway"];
+    envoyGatewayNamespace: string;
+    /** Envoy Gateway must be ready first: the controller registers as its extension server. */
+    envoyGatewayReady: pulumi.Resource[];
+}
+
+/** Envoy AI Gateway: its CRDs, then its controller. */
+export class AIGateway extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly crdsRelease: k8s.helm.v3.Release | undefined;
+    public readonly controllerRelease: k8s.helm.v3.Release | undefined;
+    /** What AI Gateway custom resources wait for (empty when installed elsewhere). */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: AIGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-gateway:platform:AIGateway", name, {}, opts);
+        const { config } = args;
+        this.namespace = pulumi.output(config.namespace);
+
+        if (!config.install) {
+            this.crdsRelease = undefined;
+            this.controllerRelease = undefined;
+            this.ready = [];
+            this.registerOutputs({ namespace: this.namespace });
+            return;
+        }
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this });
+
+        // CRDs live in their own chart's templates, so upgrades update them (Helm never upgrades crds/).
+        this.crdsRelease = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            {
+                name: CHARTS.aiGatewayCrds.releaseName,
+                chart: CHARTS.aiGatewayCrds.chart,
+                version: config.version,
+                namespace: namespace.metadata.name,
+                skipAwait: false,
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { parent: this, dependsOn: [namespace, ...args.envoyGatewayReady] },
+        );
+
+        this.controllerRelease = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: CHARTS.aiGateway.releaseName,
+                chart: CHARTS.aiGateway.chart,
+                version: config.version,
+                namespace: namespace.metadata.name,
+                values: aiGatewayValues({ envoyGatewayNamespace: args.envoyGatewayNamespace, userValues: config.values }),
+                // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
+                skipAwait: false,
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { parent: this, dependsOn: [this.crdsRelease] },
+        );
+        this.ready = [this.crdsRelease, this.controllerRelease];
+        this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, controllerRelease: this.controllerRelease });
+    }
+}

@@ -1,0 +1,75 @@
+import { mergeValues, Values } from "./merge";
+import { serviceFqdn } from "./names";
+import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "./versions";
+
+/** Env var the envoy-ratelimit service reads its Redis password from. */
+export const REDIS_AUTH_ENV = "REDIS_AUTH";
+
+export interface EnvoyGatewayValuesInput {
+    /** Namespace of the AI Gateway controller, whose extension server Envoy Gateway calls. */
+    aiGatewayNamespace: string;
+    /** Global rate limiting: the Redis URL (`host:port`) and, when Redis needs a password, the Secret holding it. */
+    rateLimit?: { redisUrl: string; auth?: { secretName: string; secretKey: string } };
+    /** The user's `platform.envoyGateway.values`, merged last. */
+    userValues: Values;
+}
+
+/**
+ * Helm values for gateway-helm with what the AI Gateway needs (its `manifests/envoy-gateway-values.yaml`):
+ * the Backend API, the extension manager hooks that insert the ext_proc filter, and the extension server address.
+ */
+export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
+    const envoyGateway: Values = {
+        gateway: { controllerName: ENVOY_GATEWAY.controllerName },
+        logging: { level: { default: "info" } },
+        provider: { type: "Kubernetes" },
+        extensionApis: { enableBackend: true, enableEnvoyPatchPolicy: true },
+        extensionManager: {
+            hooks: {
+                xdsTranslator: {
+                    translation: {
+                        listener: { includeAll: true },
+                        route: { includeAll: true },
+                        cluster: { includeAll: true },
+                        secret: { includeAll: true },
+                    },
+                    post: ["Translation", "Cluster", "Route"],
+                },
+            },
+            service: {
+                fqdn: {
+                    hostname: serviceFqdn(AI_GATEWAY.controllerService, input.aiGatewayNamespace, CLUSTER_DOMAIN),
+                    port: AI_GATEWAY.extensionServerPort,
+                },
+            },
+        },
+    };
+    if (input.rateLimit) {
+        envoyGateway.rateLimit = { backend: { type: "Redis", redis: { url: input.rateLimit.redisUrl } } };
+        const auth = input.rateLimit.auth;
+        if (auth) {
+            // Envoy Gateway has no Redis password field; the ratelimit service reads REDIS_AUTH.
+            envoyGateway.provider = {
+                type: "Kubernetes",
+                kubernetes: {
+                    rateLimitDeployment: {
+                        container: {
+                            env: [{ name: REDIS_AUTH_ENV, valueFrom: { secretKeyRef: { name: auth.secretName, key: auth.secretKey } } }],
+                        },
+                    },
+                },
+            };
+        }
+    }
+    return mergeValues({ config: { envoyGateway } }, input.userValues);
+}
+
+export interface AiGatewayValuesInput {
+    envoyGatewayNamespace: string;
+    userValues: Values;
+}
+
+/** Helm values for ai-gateway-helm: where Envoy Gateway runs, then the user's values. */
+export function aiGatewayValues(input: AiGatewayValuesInput): Values {
+    return mergeValues({ envoyGateway: { namespace: input.envoyGatewayNamespace } }, input.userValues);
+}

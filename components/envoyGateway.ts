@@ -1,0 +1,79 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "./build/helm";
+import { envoyGatewayValues } from "./build/platformValues";
+import { REDIS_PASSWORD_KEY } from "./build/redis";
+
+export interface EnvoyGatewayArgs {
+    config: PlatformConfig["envoyGateway"];
+    /** Namespace of the AI Gateway controller (the extension server's address is derived from it). */
+    aiGatewayNamespace: string;
+    /** Global rate limiting backed by Redis. */
+    rateLimit?: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> };
+}
+
+/** Envoy Gateway, installed with the values the AI Gateway needs. */
+export class EnvoyGateway extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly release: k8s.helm.v3.Release | undefined;
+    /** What custom resources of Envoy Gateway and Gateway API kinds wait for (empty when installed elsewhere). */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: EnvoyGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-gateway:platform:EnvoyGateway", name, {}, opts);
+        const { config, rateLimit } = args;
+        this.namespace = pulumi.output(config.namespace);
+
+        if (!config.install) {
+            this.release = undefined;
+            this.ready = [];
+            this.registerOutputs({ namespace: this.namespace });
+            return;
+        }
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this });
+
+        let authSecret: k8s.core.v1.Secret | undefined;
+        if (rateLimit?.password !== undefined) {
+            // The ratelimit pods read the password from their own namespace.
+            authSecret = new k8s.core.v1.Secret(
+                `${name}-redis-auth`,
+                {
+                    metadata: { name: "redis-auth", namespace: namespace.metadata.name },
+                    type: "Opaque",
+                    stringData: { [REDIS_PASSWORD_KEY]: rateLimit.password },
+                },
+                { parent: this },
+            );
+        }
+
+        const values = pulumi.output(rateLimit?.redisUrl).apply((redisUrl) =>
+            envoyGatewayValues({
+                aiGatewayNamespace: args.aiGatewayNamespace,
+                rateLimit: redisUrl === undefined ? undefined : {
+                    redisUrl,
+                    auth: authSecret ? { secretName: "redis-auth", secretKey: REDIS_PASSWORD_KEY } : undefined,
+                },
+                userValues: config.values,
+            }),
+        );
+
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: CHARTS.envoyGateway.releaseName,
+                chart: CHARTS.envoyGateway.chart,
+                version: config.version,
+                namespace: namespace.metadata.name,
+                values,
+                // Waits for the controller Deployment; the chart's certgen hook runs first.
+                skipAwait: false,
+                timeout: RELEASE_TIMEOUT_SECONDS,
+            },
+            { parent: this, dependsOn: authSecret ? [namespace, authSecret] : [namespace] },
+        );
+        this.ready = [this.release];
+        this.registerOutputs({ namespace: this.namespace, release: this.release });
+    }
+}

@@ -1,0 +1,77 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { API_VERSIONS } from "../build/versions";
+import type { CustomResourceKind, CustomResourceSpecs } from "./index";
+
+/** Which platform release installs the CRD of a kind. */
+type CrdSource = "envoyGateway" | "aiGateway";
+
+/** apiVersion of every kind the program emits, and the release whose CRDs define it. */
+export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; crds: CrdSource } } = {
+    AIGatewayRoute: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
+    AIServiceBackend: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
+    BackendSecurityPolicy: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
+    GatewayConfig: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
+    Backend: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    BackendTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    ClientTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    EnvoyProxy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    SecurityPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    // Envoy Gateway's chart bundles the Gateway API CRDs.
+    GatewayClass: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
+    Gateway: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
+    HTTPRoute: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
+    BackendTLSPolicy: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
+    ReferenceGrant: { apiVersion: API_VERSIONS.referenceGrant, crds: "envoyGateway" },
+};
+
+/**
+ * The releases a custom resource must wait for, per CRD source. Empty when that part of the
+ * platform is already on the cluster (`install: false`).
+ */
+export interface PlatformReadiness {
+    envoyGateway: pulumi.Resource[];
+    aiGateway: pulumi.Resource[];
+}
+
+export interface ObjectMeta {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+/** A custom resource as a plain object: what builders return and what the cluster receives. */
+export interface Manifest<K extends CustomResourceKind> {
+    apiVersion: string;
+    kind: K;
+    metadata: ObjectMeta;
+    spec: CustomResourceSpecs[K];
+}
+
+export function manifest<K extends CustomResourceKind>(kind: K, metadata: ObjectMeta, spec: CustomResourceSpecs[K]): Manifest<K> {
+    return { apiVersion: KINDS[kind].apiVersion, kind, metadata, spec };
+}
+
+export interface CustomResourceOptions extends Omit<pulumi.CustomResourceOptions, "dependsOn"> {
+    /** Waits for the release that installs the kind's CRD (and its controller), always. */
+    platform: PlatformReadiness;
+    dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * Creates a typed custom resource that depends on the release installing its CRD, so no caller can
+ * forget the wait: `pulumi up` would otherwise race the CRDs on a fresh cluster.
+ */
+export function createCustomResource<K extends CustomResourceKind>(
+    name: string,
+    object: Manifest<K>,
+    opts: CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    const { platform, dependsOn = [], ...rest } = opts;
+    return new k8s.apiextensions.CustomResource(
+        name,
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
+        { ...rest, dependsOn: [...platform[KINDS[object.kind].crds], ...dependsOn] },
+    );
+}

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { AIGateway } from "./aiGateway";
+import { EnvoyGateway } from "./envoyGateway";
+import { Redis } from "./redis";
+import { redisUrl } from "./build/redis";
+import { REDIS } from "./build/versions";
+import type { PlatformReadiness } from "./specs/customResource";
+
+/** Stack outputs: names and addresses only, never a secret. */
+export interface StackOutputs {
+    namespaces: { envoyGateway: string; aiGateway: string; redis?: string; gateway: string };
+    gatewayName: string;
+    /** How to find the address clients call. */
+    gatewayAddressCommand: string;
+    redisUrl?: pulumi.Output<string>;
+}
+
+/** Builds every component in dependency order, each with only its slice of the configuration. */
+export function buildStack(config: StackConfig): StackOutputs {
+    const { platform, gateway, rateLimit, apiKeys } = config;
+
+    let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
+    let redis: Redis | undefined;
+    if (rateLimit.enabled) {
+        if (platform.redis.install) {
+            redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace });
+            rateLimitBackend = { redisUrl: redis.url, password: redis.password };
+        } else {
+            // Validation guarantees a host for an existing Redis.
+            rateLimitBackend = {
+                redisUrl: `${platform.redis.host ?? REDIS.namespace}:${platform.redis.port}`,
+                password: platform.redis.passwordSecret ? apiKeys.secret(platform.redis.passwordSecret) : undefined,
+            };
+        }
+    }
+
+    const envoyGateway = new EnvoyGateway("envoy-gateway", {
+        config: platform.envoyGateway,
+        aiGatewayNamespace: platform.aiGateway.namespace,
+        rateLimit: rateLimitBackend,
+    });
+    const aiGateway = new AIGateway("ai-gateway", {
+        config: platform.aiGateway,
+        envoyGatewayNamespace: platform.envoyGateway.namespace,
+        envoyGatewayReady: envoyGateway.ready,
+    });
+
+    // Every custom resource below waits for these through createCustomResource.
+    const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
+    void ready;
+
+    return {
+        namespaces: {
+            envoyGateway: platform.envoyGateway.namespace,
+            aiGateway: platform.aiGateway.namespace,
+            redis: redis ? platform.redis.namespace : undefined,
+            gateway: gateway.namespace,
+        },
+        gatewayName: gateway.name,
+        gatewayAddressCommand: `kubectl get gateway ${gateway.name} -n ${gateway.namespace} -o jsonpath='{.status.addresses[0].value}'`,
+        redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
+    };
+}
+
+/** In-cluster address of the Redis this program would install, for documentation and checks. */
+export function defaultRedisUrl(namespace: string): string {
+    return redisUrl("redis", namespace, REDIS.port);
+}

@@ -1,0 +1,6 @@
+export { ApiKeys, loadConfig, parseConfig, PROJECT } from "./loader";
+export type { StackConfig } from "./loader";
+export { ConfigError, formatProblems } from "./errors";
+export type { ConfigProblem } from "./errors";
+export { setSecretCommand } from "./rules";
+export * from "./schema";

@@ -1,0 +1,194 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { ConfigError, ConfigProblem, formatPath, suggestion } from "./errors";
+import { RULES } from "./rules";
+import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema } from "./schema";
+
+export const PROJECT = "ai-gateway";
+
+/** The provider API keys and other secrets of ai-gateway:apiKeys. Values only ever leave as secret Outputs. */
+export class ApiKeys {
+    private readonly values: pulumi.Output<Record<string, string>>;
+
+    constructor(
+        /** The keys that are set, sorted. */
+        public readonly names: readonly string[],
+        values: Record<string, string>,
+    ) {
+        this.values = pulumi.secret(values);
+    }
+
+    /** The secret value of one key, still a secret Output. */
+    secret(name: string): pulumi.Output<string> {
+        if (!this.names.includes(name)) throw new Error(`apiKeys.${name} is not set (validation should have caught this)`);
+        return this.values.apply((v) => v[name]);
+    }
+}
+
+/** The validated stack configuration, with defaults applied. */
+export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & { apiKeys: ApiKeys };
+
+/**
+ * Validates raw config values (keys without the project prefix, values already JSON-parsed)
+ * and returns the typed configuration, or throws one ConfigError listing every problem.
+ */
+export function parseConfig(raw: Record<string, unknown>): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const { apiKeys, ...rest } = raw;
+
+    const keyValues: Record<string, string> = {};
+    const keyNames: Record<string, true> = {};
+    if (apiKeys !== undefined) {
+        if (typeof apiKeys !== "object" || apiKeys === null || Array.isArray(apiKeys)) {
+            problems.push({ path: "apiKeys", message: "must be an object of named secrets; run: pulumi config set --secret --path 'apiKeys.<name>' <value>" });
+        } else {
+            for (const [name, value] of Object.entries(apiKeys)) {
+                if (typeof value === "string" && value.length > 0) {
+                    keyValues[name] = value;
+                    keyNames[name] = true;
+                } else {
+                    // Never echo the value: it is a secret.
+                    problems.push({
+                        path: formatPath(["apiKeys", name]),
+                        message: `must be a non-empty string; run: pulumi config set --secret --path 'apiKeys.${name}' <value>`,
+                    });
+                }
+            }
+        }
+    }
+
+    const result = stackSchema.safeParse({ ...rest, apiKeys: keyNames }, { reportInput: true });
+    if (!result.success) {
+        problems.push(...result.error.issues.flatMap(describeIssue));
+    } else if (problems.length === 0) {
+        for (const rule of RULES) {
+            rule(result.data, { add: (path, message) => problems.push({ path: formatPath(path), message }) });
+        }
+    }
+    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+
+    const names = Object.keys(keyValues).sort();
+    return { ...result.data, apiKeys: new ApiKeys(names, keyValues) };
+}
+
+/** Reads every `ai-gateway:*` key of the running stack. */
+export function loadConfig(): StackConfig {
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!key.startsWith(`${PROJECT}:`)) continue;
+        raw[key.slice(PROJECT.length + 1)] = parseValue(value);
+    }
+    return parseConfig(raw);
+}
+
+/** Structured values arrive as JSON text; plain strings stay strings. */
+function parseValue(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "a list";
+    if (typeof value === "object") return "an object";
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const ARTICLE: Record<string, string> = { object: "an object", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "a whole number" };
+
+/** Turns one zod issue into `<path>: <what is wrong>; <how to fix>` problems. */
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+    const path = formatPath(issue.path);
+    const at = (p: PropertyKey[], message: string): ConfigProblem => ({ path: formatPath(p), message });
+    switch (issue.code) {
+        case "unrecognized_keys":
+            return issue.keys.map((key) => {
+                const known = knownKeys(issue.path);
+                const fix = suggestion(key, known, "one of");
+                if (issue.path.length === 0) {
+                    return { path: `${PROJECT}:${key}`, message: `unknown key; ${fix.replace(/"([^"]+)"/g, `"${PROJECT}:$1"`)}` };
+                }
+                return at([...issue.path, key], `unknown key; ${fix}`);
+            });
+        case "invalid_type": {
+            const want = ARTICLE[issue.expected] ?? issue.expected;
+            if (issue.input === undefined) return [{ path, message: `is required; set it to ${want}` }];
+            return [{ path, message: `must be ${want}, got ${describe(issue.input)}; change it to ${want}` }];
+        }
+        case "invalid_value": {
+            const allowed = issue.values.map(String);
+            if (issue.input === undefined) return [{ path, message: `is required; use one of ${allowed.map((a) => `"${a}"`).join(", ")}` }];
+            const input = String(issue.input);
+            return [{ path, message: `"${input}" is not allowed; ${suggestion(input, allowed)}` }];
+        }
+        case "invalid_union":
+            if (issue.discriminator !== undefined) {
+                const input = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+                return [at(issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator], `${input === undefined ? "is required" : `"${String(input)}" is not known`}; ${unionOptions(issue)}`)];
+            }
+            return [{ path, message: authored(issue.message, "has the wrong shape; see the configuration reference in the README") }];
+        case "too_small":
+            return [{ path, message: authored(issue.message, `must be at least ${issue.minimum}; raise it`) }];
+        case "too_big":
+            return [{ path, message: authored(issue.message, `must be at most ${issue.maximum}; lower it`) }];
+        default:
+            return [{ path, message: authored(issue.message, "is not valid; see the configuration reference in the README") }];
+    }
+}
+
+/** Messages written in the schema already say what and how; zod's own get a generic fix. */
+function authored(message: string, fallback: string): string {
+    return message.includes("; ") ? message : fallback;
+}
+
+function unionOptions(issue: z.core.$ZodIssueInvalidUnion): string {
+    const input = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator ?? ""];
+    return suggestion(String(input ?? ""), UNION_OPTIONS[issue.discriminator ?? ""] ?? []);
+}
+
+const UNION_OPTIONS: Record<string, readonly string[]> = { type: AUTH_TYPES };
+
+/** The keys the schema knows at a path, for did-you-mean on unknown keys. */
+function knownKeys(path: PropertyKey[]): string[] {
+    let schema: z.core.$ZodType = stackSchema;
+    for (const seg of path) {
+        schema = unwrap(schema);
+        const def = schema._zod.def as unknown as Record<string, unknown>;
+        if (def.type === "object") schema = (def.shape as Record<string, z.core.$ZodType>)[String(seg)];
+        else if (def.type === "record") schema = def.valueType as z.core.$ZodType;
+        else if (def.type === "array") schema = def.element as z.core.$ZodType;
+        else return [];
+        if (schema === undefined) return [];
+    }
+    schema = unwrap(schema);
+    const def = schema._zod.def as unknown as Record<string, unknown>;
+    if (def.type === "object") return Object.keys(def.shape as object);
+    if (def.type === "union") {
+        const keys = new Set<string>();
+        for (const option of def.options as z.core.$ZodType[]) {
+            const o = unwrap(option)._zod.def as unknown as Record<string, unknown>;
+            if (o.type === "object") Object.keys(o.shape as object).forEach((k) => keys.add(k));
+        }
+        return [...keys];
+    }
+    return [];
+}
+
+/** Sees through default/prefault/optional wrappers. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+    let s = schema;
+    for (;;) {
+        const def = s._zod.def as unknown as Record<string, unknown>;
+        if (["default", "prefault", "optional", "nullable", "readonly", "pipe"].includes(def.type as string)) {
+            s = (def.innerType ?? def.in) as z.core.$ZodType;
+        } else {
+            return s;
+        }
+    }
+}
+
+export { STACK_KEYS };

@@ -1,0 +1,10 @@
+import { modelBackends } from "./models";
+import { redisLocation } from "./platform";
+import { secretReferences } from "./secrets";
+import type { Rule } from "./types";
+
+export type { Rule, RuleContext } from "./types";
+export { setSecretCommand } from "./secrets";
+
+/** Cross-field rules, run in this order after the schema accepted every key. */
+export const RULES: readonly Rule[] = [modelBackends, secretReferences, redisLocation];

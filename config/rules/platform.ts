@@ -1,0 +1,18 @@
+import type { Rule } from "./types";
+
+/** An existing Redis must be reachable when rate limiting needs one. */
+export const redisLocation: Rule = (config, ctx) => {
+    const redis = config.platform.redis;
+    if (config.rateLimit.enabled && !redis.install && redis.host === undefined) {
+        ctx.add(
+            ["platform", "redis", "host"],
+            "is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis, or set rateLimit.enabled: false",
+        );
+    }
+    if (redis.install && (redis.host !== undefined || redis.passwordSecret !== undefined)) {
+        ctx.add(
+            ["platform", "redis"],
+            "host and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
+        );
+    }
+};

@@ -1,0 +1,26 @@
+import { suggestion } from "../errors";
+import type { Rule } from "./types";
+
+/** The exact command that stores a missing secret. */
+export function setSecretCommand(key: string): string {
+    return `pulumi config set --secret --path 'apiKeys.${key}' <value>`;
+}
+
+/** Every reference into ai-gateway:apiKeys names a key that is set. */
+export const secretReferences: Rule = (config, ctx) => {
+    const names = Object.keys(config.apiKeys);
+    const check = (path: (string | number)[], key: string | undefined) => {
+        if (key === undefined || key in config.apiKeys) return;
+        const hint = suggestion(key, names);
+        const typo = hint.startsWith("did you mean") ? ` (${hint})` : "";
+        ctx.add(path, `names secret "${key}", which is not in ai-gateway:apiKeys${typo}; run: ${setSecretCommand(key)}`);
+    };
+    for (const [name, backend] of Object.entries(config.backends)) {
+        const auth = backend.auth;
+        if (!auth) continue;
+        if (auth.type === "AWSCredentials") check(["backends", name, "auth", "credentialsSecret"], auth.credentialsSecret);
+        else check(["backends", name, "auth", "secret"], auth.secret);
+    }
+    check(["observability", "tracing", "headersSecret"], config.observability.tracing?.headersSecret);
+    check(["platform", "redis", "passwordSecret"], config.platform.redis.passwordSecret);
+};

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * Shared value types of the stack configuration. Every message is `<what is wrong>; <how to fix>`,
+ * the path is added by the loader.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A Kubernetes namespace or other DNS-1123 label (lower case, digits, `-`, at most 63 characters). */
+export const dnsLabel = z
+    .string()
+    .max(63, "is longer than 63 characters; use a shorter name")
+    .regex(DNS_LABEL, "is not a DNS-1123 label; use lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+/** A Kubernetes object name (DNS-1123 subdomain). */
+export const k8sName = z
+    .string()
+    .max(253, "is longer than 253 characters; use a shorter name")
+    .regex(DNS_SUBDOMAIN, "is not a valid Kubernetes name; use lower-case letters, digits, '-' and '.'");
+
+/** A host name, never a URL: `api.openai.com`, not `https://api.openai.com/v1`. */
+export const hostname = z.string().superRefine((v, ctx) => {
+    const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+    if (url || v.includes("/")) {
+        let host = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").split("/")[0];
+        host = host.replace(/:\d+$/, "");
+        ctx.addIssue({
+            code: "custom",
+            message: `"${v}" is a URL, a host name belongs here; use "${host}" (and set port/prefix separately)`,
+        });
+        return;
+    }
+    if (v.length > 253 || !DNS_SUBDOMAIN.test(v.toLowerCase())) {
+        ctx.addIssue({ code: "custom", message: `"${v}" is not a valid host name; use a DNS name such as api.openai.com` });
+    }
+});
+
+export const port = z
+    .number({ error: "must be a port number; use a whole number from 1 to 65535" })
+    .int("must be a whole number; use a port from 1 to 65535")
+    .min(1, "is out of range; use a port from 1 to 65535")
+    .max(65535, "is out of range; use a port from 1 to 65535");
+
+/** Gateway API / Envoy Gateway duration: `500ms`, `30s`, `1m30s`, `1h`. */
+export const duration = z
+    .string({ error: "must be a duration string; use a value such as 30s, 500ms or 1m30s" })
+    .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "is not a duration; use a value such as 30s, 500ms or 1m30s (units h, m, s, ms)");
+
+/** Milliseconds of a validated duration, for cross-field checks. */
+export function durationMillis(d: string): number {
+    const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+    let total = 0;
+    for (const m of d.matchAll(/([0-9]+)(ms|h|m|s)/g)) total += Number(m[1]) * units[m[2]];
+    return total;
+}
+
+/** Kubernetes resource quantity: `50Mi`, `1Gi`, `500m`, `2`. */
+export const quantity = z
+    .union([z.string(), z.number()], { error: "must be a quantity; use a value such as 50Mi, 1Gi, 500m or 2" })
+    .refine(
+        (v) => typeof v === "number" || /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/.test(v),
+        "is not a Kubernetes quantity; use a value such as 50Mi, 1Gi, 500m or 2",
+    )
+    .transform((v) => String(v));
+
+export const resourceRequirements = z.strictObject({
+    requests: z.record(z.string(), quantity).optional(),
+    limits: z.record(z.string(), quantity).optional(),
+});
+
+/** A chart version as published: `v1.8.3`. */
+export const chartVersion = z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, "is not a chart version; use a release tag such as v1.8.3");
+
+/** Free-form Helm values, merged last over what the program computes. */
+export const helmValues = z.record(z.string(), z.unknown());
+
+export const stringMap = z.record(z.string(), z.string({ error: "must be a string; quote the value" }));
+
+/** A positive whole number. */
+export const positiveInt = z.number().int("must be a whole number; remove the fraction").min(1, "must be at least 1; use 1 or more");
+export const nonNegativeInt = z.number().int("must be a whole number; remove the fraction").min(0, "must not be negative; use 0 or more");

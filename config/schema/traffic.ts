@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { duration, nonNegativeInt, positiveInt } from "./primitives";
+import { rateLimitBudgetsSchema } from "./models";
+
+export const routingSchema = z.strictObject({
+    /** Every model needs this many backends, to stay available when one fails. */
+    minBackendsPerModel: positiveInt.default(2),
+});
+
+export const RETRY_TRIGGERS = [
+    "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx", "refused-stream",
+    "retriable-status-codes", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
+] as const;
+
+export const retrySchema = z.strictObject({
+    numRetries: nonNegativeInt.default(3),
+    /** Attempts on one priority before falling back to the next. */
+    numAttemptsPerPriority: nonNegativeInt.default(1),
+    perRetryTimeout: duration.default("30s"),
+    backOff: z
+        .strictObject({ baseInterval: duration.default("100ms"), maxInterval: duration.default("10s") })
+        .prefault({}),
+    retryOn: z
+        .strictObject({
+            httpStatusCodes: z
+                .array(z.number().int().min(100, "is not an HTTP status; use 100-599").max(599, "is not an HTTP status; use 100-599"))
+                .default([500, 502, 503, 504, 404]),
+            triggers: z.array(z.enum(RETRY_TRIGGERS)).default(["connect-failure", "retriable-status-codes"]),
+        })
+        .prefault({}),
+});
+
+export const TOKEN_TYPES = ["total", "input", "output"] as const;
+
+export const rateLimitSchema = z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Header identifying the user; each distinct value gets its own budget. */
+    userHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "is not a header name; use e.g. x-user-id").default("x-user-id"),
+    /** Which token count charges token budgets. */
+    tokenType: z.enum(TOKEN_TYPES).default("total"),
+    /** Budgets for models that set none of their own. */
+    defaults: rateLimitBudgetsSchema.optional(),
+});
+
+export type RoutingConfig = z.output<typeof routingSchema>;
+export type RetryConfig = z.output<typeof retrySchema>;
+export type RateLimitConfig = z.output<typeof rateLimitSchema>;

@@ -1,0 +1,90 @@
+import { stringify } from "yaml";
+import { RecordedResource, redactSecrets } from "./mocks";
+import { SECRET_PLACEHOLDER } from "./stackFile";
+
+type Obj = Record<string, unknown>;
+
+/** YAML 1.1 quoting, so kubectl (a YAML 1.1 reader) never takes "no" or "on" for a boolean. */
+const YAML_OPTIONS = { version: "1.1", sortMapEntries: true } as const;
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** Order in which kubectl should create kinds: namespaces and config before workloads, CRs last. */
+const KIND_ORDER = ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy"];
+
+function isKubernetesObject(r: RecordedResource): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE;
+}
+
+function clean(inputs: Obj): Obj {
+    const redacted = redactSecrets(inputs, SECRET_PLACEHOLDER) as Obj;
+    // Provider bookkeeping, not part of the object.
+    const { compat: _compat, ...rest } = redacted;
+    return rest;
+}
+
+/** The object as kubectl would receive it. */
+function manifestOf(r: RecordedResource): Obj {
+    const { apiVersion, kind, metadata, ...rest } = clean(r.inputs);
+    return { apiVersion, kind, metadata, ...rest };
+}
+
+function sortKey(m: Obj): [number, string, string, string] {
+    const kind = String(m.kind);
+    const meta = (m.metadata ?? {}) as Obj;
+    const rank = KIND_ORDER.indexOf(kind);
+    return [rank < 0 ? KIND_ORDER.length : rank, kind, String(meta.namespace ?? ""), String(meta.name ?? "")];
+}
+
+function compare(a: Obj, b: Obj): number {
+    const ka = sortKey(a);
+    const kb = sortKey(b);
+    for (let i = 0; i < ka.length; i++) {
+        if (ka[i] < kb[i]) return -1;
+        if (ka[i] > kb[i]) return 1;
+    }
+    return 0;
+}
+
+function commented(text: string): string {
+    return text
+        .trimEnd()
+        .split("\n")
+        .map((l) => `#   ${l}`)
+        .join("\n");
+}
+
+/** Multi-document YAML for `kubectl apply --server-side -f -`; releases and cloud resources as comments first. */
+export function toYaml(resources: RecordedResource[]): string {
+    const header: string[] = [];
+    for (const r of resources.filter((x) => x.custom && !isKubernetesObject(x))) {
+        const inputs = clean(r.inputs);
+        if (r.type === RELEASE) {
+            header.push(`# Helm release ${r.name}: ${String(inputs.chart)} ${String(inputs.version)} as "${String(inputs.name)}" in namespace ${String(inputs.namespace)}`);
+            const values = inputs.values;
+            if (values !== undefined && (typeof values !== "object" || Object.keys(values as Obj).length > 0)) {
+                header.push("# values:", commented(stringify(values, YAML_OPTIONS)));
+            }
+        } else {
+            header.push(`# ${r.type} ${r.name}`, commented(stringify(inputs, YAML_OPTIONS)));
+        }
+    }
+    const docs = resources
+        .filter(isKubernetesObject)
+        .map(manifestOf)
+        .sort(compare)
+        .map((m) => `---\n${stringify(m, { version: YAML_OPTIONS.version }).trimEnd()}`);
+    return [...header, ...docs].join("\n") + (docs.length || header.length ? "\n" : "");
+}
+
+/** `{"resources": [...]}` in registration order (product contract §3). */
+export function toJson(resources: RecordedResource[]): string {
+    const entries = resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        inputs: clean(r.inputs),
+        parent: r.parent,
+        dependsOn: r.dependsOn,
+    }));
+    return JSON.stringify({ resources: entries }, null, 2) + "\n";
+}

@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One registered resource, as the engine would see it. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Inputs as sent; secrets stay wrapped (see `isSecretValue`). */
+    inputs: Record<string, unknown>;
+    /** Logical name of the parent resource, or null at the top. */
+    parent: string | null;
+    /** Logical names of the resources it waits for: `dependsOn` and those whose outputs it uses. */
+    dependsOn: string[];
+}
+
+/** Result of the mocked RandomPassword; tests look for it to prove it never leaks. */
+export const MOCK_PASSWORD = "mock-random-password-0123456789";
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getDependenciesList(): string[];
+}
+interface Monitor {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
+}
+
+const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/**
+ * Pulumi mocks that keep every registered resource with its parent and dependencies (the mock API
+ * alone sees neither), and answer like the providers would for the outputs the program reads.
+ */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    public readonly resources: RecordedResource[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "kubernetes:helm.sh/v3:Release") {
+            state.status = { name: args.inputs.name, namespace: args.inputs.namespace, status: "deployed", version: args.inputs.version };
+        } else if (args.type === "random:index/randomPassword:RandomPassword") {
+            state.result = MOCK_PASSWORD;
+        }
+        return { id: args.custom ? `${args.name}-id` : undefined, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        throw new Error(`no mock for provider function ${args.token}`);
+    }
+
+    reset(): void {
+        this.resources.length = 0;
+    }
+
+    /** Installs these mocks for the process and records every registration. */
+    async install(project: string, stack: string): Promise<void> {
+        await pulumi.runtime.setMocks(this, project, stack, false);
+        const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            this.record(req);
+            register(req, callback);
+        };
+    }
+
+    private record(req: RegisterRequest): void {
+        this.resources.push({
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]),
+            parent: req.getParent() ? nameOf(req.getParent()) : null,
+            dependsOn: req.getDependenciesList().map(nameOf).sort(),
+        });
+    }
+}
+
+/** Waits until every resource the program constructed has been registered. */
+export async function settle(): Promise<void> {
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+/** Whether a recorded input value is a secret (the wire form of `pulumi.secret`). */
+export function isSecretValue(v: unknown): boolean {
+    return pulumi.runtime.isRpcSecret(v);
+}
+
+/**
+ * A copy of a recorded value with every secret replaced by `replacement` where it stands: a secret
+ * object keeps its keys (`stringData: {apiKey: "[secret]"}`), only the leaves are hidden.
+ */
+export function redactSecrets(v: unknown, replacement = "[secret]"): unknown {
+    if (isSecretValue(v)) return hideLeaves((v as { value: unknown }).value, replacement);
+    if (Array.isArray(v)) return v.map((x) => redactSecrets(x, replacement));
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x, replacement)]));
+    }
+    return v;
+}
+
+function hideLeaves(v: unknown, replacement: string): unknown {
+    if (Array.isArray(v)) return v.map((x) => hideLeaves(x, replacement));
+    if (typeof v === "object" && v !== null && !isSecretValue(v)) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hideLeaves(x, replacement)]));
+    }
+    return replacement;
+}

@@ -1,0 +1,65 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig, StackConfig } from "../config";
+import { buildStack, StackOutputs } from "../components/stack";
+import { RecordedResource, settle } from "../scripts/mocks";
+import { mocks } from "./setup";
+
+/** What one evaluation of the program registered, and its stack outputs. */
+export interface Evaluation {
+    resources: RecordedResource[];
+    outputs: StackOutputs;
+    config: StackConfig;
+    /** The one resource of this type and logical name (fails the test when absent). */
+    get(type: string, name: string): RecordedResource;
+    /** Every resource of a type. */
+    all(type: string): RecordedResource[];
+    /** The custom resource of a kind with this Kubernetes name. */
+    object(kind: string, name: string): Record<string, unknown> & { spec: Record<string, unknown> };
+    /** Inputs of every Kubernetes object of a kind. */
+    objects(kind: string): (Record<string, unknown> & { metadata: { name: string; namespace?: string }; spec: Record<string, unknown> })[];
+}
+
+/** Runs the program for raw stack config (keys without the project prefix) under the recording mocks. */
+export async function evaluate(raw: Record<string, unknown>): Promise<Evaluation> {
+    mocks.reset();
+    const config = parseConfig(raw);
+    const outputs = buildStack(config);
+    await settle();
+    const resources = [...mocks.resources];
+    const kubernetesObjects = () => resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string");
+    return {
+        resources,
+        outputs,
+        config,
+        get(type, name) {
+            const found = resources.filter((r) => r.type === type && r.name === name);
+            assert.equal(found.length, 1, `expected one ${type} named ${name}; registered: ${resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+            return found[0];
+        },
+        all: (type) => resources.filter((r) => r.type === type),
+        object(kind, name) {
+            const found = kubernetesObjects().filter((r) => r.inputs.kind === kind && (r.inputs.metadata as { name?: string }).name === name);
+            assert.equal(found.length, 1, `expected one ${kind} ${name}; found ${kubernetesObjects().filter((r) => r.inputs.kind === kind).map((r) => (r.inputs.metadata as { name?: string }).name).join(", ") || "none"}`);
+            return found[0].inputs as ReturnType<Evaluation["object"]>;
+        },
+        objects: (kind) => kubernetesObjects().filter((r) => r.inputs.kind === kind).map((r) => r.inputs as ReturnType<Evaluation["objects"]>[number]),
+    };
+}
+
+/** The value of an Output, for assertions. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/** The problems a config is refused with (fails the test when it is accepted). */
+export function configProblems(raw: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw);
+    } catch (e) {
+        const err = e as { problems?: { path: string; message: string }[] };
+        assert.ok(err.problems, `expected a ConfigError, got ${String(e)}`);
+        return err.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    }
+    assert.fail("expected the configuration to be refused");
+}

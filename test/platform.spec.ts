@@ -1,0 +1,158 @@
+import * as assert from "node:assert/strict";
+import { aiGatewayValues, envoyGatewayValues } from "../components/build/platformValues";
+import { mergeValues } from "../components/build/merge";
+import { redisDeploymentSpec } from "../components/build/redis";
+import { parseConfig } from "../config";
+import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
+import { evaluate, valueOf } from "./harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe("platform builders", () => {
+    it("Envoy Gateway values carry what the AI Gateway needs, with the extension server derived from its namespace", () => {
+        const v = envoyGatewayValues({ aiGatewayNamespace: "aigw", userValues: {} }) as Values;
+        const eg = v.config.envoyGateway;
+        assert.equal(eg.gateway.controllerName, "gateway.envoyproxy.io/gatewayclass-controller");
+        assert.deepEqual(eg.extensionApis, { enableBackend: true, enableEnvoyPatchPolicy: true });
+        assert.deepEqual(eg.extensionManager.hooks.xdsTranslator.post, ["Translation", "Cluster", "Route"]);
+        for (const kind of ["listener", "route", "cluster", "secret"]) {
+            assert.deepEqual(eg.extensionManager.hooks.xdsTranslator.translation[kind], { includeAll: true });
+        }
+        assert.deepEqual(eg.extensionManager.service.fqdn, { hostname: "ai-gateway-controller.aigw.svc.cluster.local", port: 1063 });
+        assert.equal(eg.rateLimit, undefined);
+    });
+
+    it("rate limiting adds the Redis backend and REDIS_AUTH from a Secret, never the password", () => {
+        const v = envoyGatewayValues({
+            aiGatewayNamespace: "aigw",
+            rateLimit: { redisUrl: "redis.redis-system.svc.cluster.local:6379", auth: { secretName: "redis-auth", secretKey: "password" } },
+            userValues: {},
+        }) as Values;
+        const eg = v.config.envoyGateway;
+        assert.deepEqual(eg.rateLimit, { backend: { type: "Redis", redis: { url: "redis.redis-system.svc.cluster.local:6379" } } });
+        assert.deepEqual(eg.provider.kubernetes.rateLimitDeployment.container.env, [
+            { name: "REDIS_AUTH", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
+        ]);
+        assert.equal(eg.provider.type, "Kubernetes");
+    });
+
+    it("user values are merged last: maps deeply, lists replaced, null removes", () => {
+        const v = envoyGatewayValues({
+            aiGatewayNamespace: "aigw",
+            userValues: { config: { envoyGateway: { logging: { level: { default: "debug" } }, extensionManager: { hooks: { xdsTranslator: { post: ["Route"] } } } } }, deployment: { replicas: 2 } },
+        }) as Values;
+        assert.equal(v.config.envoyGateway.logging.level.default, "debug");
+        assert.deepEqual(v.config.envoyGateway.extensionManager.hooks.xdsTranslator.post, ["Route"]);
+        assert.equal(v.config.envoyGateway.extensionApis.enableBackend, true, "untouched keys stay");
+        assert.equal(v.deployment.replicas, 2);
+        assert.deepEqual(mergeValues({ a: { b: 1, c: 2 } }, { a: { c: null } }), { a: { b: 1 } });
+    });
+
+    it("AI Gateway values point at the Envoy Gateway namespace", () => {
+        assert.deepEqual(aiGatewayValues({ envoyGatewayNamespace: "eg", userValues: { controller: { logLevel: "debug" } } }), {
+            envoyGateway: { namespace: "eg" },
+            controller: { logLevel: "debug" },
+        });
+    });
+
+    it("Redis runs non-root with a read-only root, the password only by reference", () => {
+        const spec = redisDeploymentSpec(parseConfig({}).platform.redis, "redis-auth") as Values;
+        const pod = spec.template.spec;
+        const c = pod.containers[0];
+        assert.equal(pod.securityContext.runAsNonRoot, true);
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+        assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+        assert.deepEqual(c.args.slice(0, 2), ["--requirepass", "$(REDIS_PASSWORD)"]);
+        assert.deepEqual(c.env, [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } }]);
+        assert.match(c.readinessProbe.exec.command.join(" "), /redis-cli .* ping/);
+        assert.deepEqual(c.resources.limits, { cpu: "1", memory: "512Mi" });
+    });
+});
+
+describe("platform components", () => {
+    it("installs the three charts at the pinned versions, in order", async () => {
+        const e = await evaluate({});
+        const eg = e.get(RELEASE, "envoy-gateway-release");
+        const crds = e.get(RELEASE, "ai-gateway-crds");
+        const ctl = e.get(RELEASE, "ai-gateway-release");
+        assert.deepEqual([eg.inputs.chart, eg.inputs.version, eg.inputs.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.8.3", "envoy-gateway-system"]);
+        assert.deepEqual([crds.inputs.chart, crds.inputs.version], ["oci://docker.io/envoyproxy/ai-gateway-crds-helm", "v1.1.0"]);
+        assert.deepEqual([ctl.inputs.chart, ctl.inputs.version, ctl.inputs.namespace], ["oci://docker.io/envoyproxy/ai-gateway-helm", "v1.1.0", "envoy-ai-gateway-system"]);
+        for (const r of [eg, crds, ctl]) {
+            assert.equal(r.inputs.skipAwait, false, `${r.name} waits for readiness`);
+            assert.equal(r.inputs.timeout, 600);
+        }
+        assert.ok(crds.dependsOn.includes("envoy-gateway-release"), "AI Gateway CRDs wait for Envoy Gateway");
+        assert.ok(ctl.dependsOn.includes("ai-gateway-crds"), "the controller waits for its CRDs");
+        assert.equal(eg.parent, "envoy-gateway");
+    });
+
+    it("Envoy Gateway values use the URL of the Redis Service and the Secret in its own namespace", async () => {
+        const e = await evaluate({});
+        const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
+        const service = e.object("Service", "redis") as Values;
+        assert.equal(values.config.envoyGateway.rateLimit.backend.redis.url, `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`);
+        const auth = e.objects("Secret").find((s) => s.metadata.namespace === "envoy-gateway-system");
+        assert.ok(auth, "a Secret for REDIS_AUTH in the Envoy Gateway namespace");
+        const ref = values.config.envoyGateway.provider.kubernetes.rateLimitDeployment.container.env[0].valueFrom.secretKeyRef;
+        assert.equal(ref.name, auth.metadata.name);
+        assert.ok(Object.keys(redactSecrets(auth.stringData) as object).includes(ref.key));
+        assert.ok(e.get(RELEASE, "envoy-gateway-release").dependsOn.includes("envoy-gateway-redis-auth"));
+    });
+
+    it("Redis: namespace, secret password, deployment, service and a policy letting only ratelimit pods in", async () => {
+        const e = await evaluate({});
+        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["envoy-ai-gateway-system", "envoy-gateway-system", "redis-system"]);
+        const np = e.object("NetworkPolicy", "redis-allow-ratelimit") as Values;
+        assert.deepEqual(np.spec.ingress[0].from, [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "envoy-ratelimit" } },
+            },
+        ]);
+        assert.deepEqual(np.spec.podSelector.matchLabels, e.object("Deployment", "redis").spec.selector && (e.object("Deployment", "redis") as Values).spec.selector.matchLabels);
+        assert.ok(!JSON.stringify(e.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret").map((r) => r.inputs)).includes(MOCK_PASSWORD));
+    });
+
+    it("rate limiting off: no Redis and no rate-limit values", async () => {
+        const e = await evaluate({ rateLimit: { enabled: false } });
+        assert.equal(e.resources.filter((r) => r.name.startsWith("redis")).length, 0);
+        const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
+        assert.equal(values.config.envoyGateway.rateLimit, undefined);
+        assert.equal(values.config.envoyGateway.provider.kubernetes, undefined);
+        assert.equal(e.outputs.redisUrl, undefined);
+    });
+
+    it("an existing Redis: its URL in the values, its password from apiKeys, no Redis objects", async () => {
+        const e = await evaluate({
+            platform: { redis: { install: false, host: "redis.shared.svc.cluster.local", port: 6380, passwordSecret: "redis" } },
+            apiKeys: { redis: "known-redis-password" },
+        });
+        assert.equal(e.all("ai-gateway:platform:Redis").length, 0);
+        const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
+        assert.equal(values.config.envoyGateway.rateLimit.backend.redis.url, "redis.shared.svc.cluster.local:6380");
+        assert.ok(!JSON.stringify(values).includes("known-redis-password"));
+        assert.equal(await valueOf(e.outputs.redisUrl!), "redis.shared.svc.cluster.local:6380");
+    });
+
+    it("install: false skips a release and everything else still builds", async () => {
+        const e = await evaluate({ platform: { envoyGateway: { install: false }, aiGateway: { install: false } } });
+        assert.equal(e.all(RELEASE).length, 0);
+        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name), ["redis-system"]);
+        assert.ok(e.all("ai-gateway:platform:Redis").length === 1);
+    });
+
+    it("the AI Gateway controller installs without Envoy Gateway when that is already on the cluster", async () => {
+        const e = await evaluate({ platform: { envoyGateway: { install: false } } });
+        assert.deepEqual(e.get(RELEASE, "ai-gateway-crds").dependsOn, ["ai-gateway-namespace"]);
+    });
+
+    it("stack outputs name namespaces and how to reach the gateway, and hold no secret", async () => {
+        const e = await evaluate({ apiKeys: { openai: "sk-known-output" } });
+        assert.deepEqual(e.outputs.namespaces, { envoyGateway: "envoy-gateway-system", aiGateway: "envoy-ai-gateway-system", redis: "redis-system", gateway: "ai-gateway" });
+        assert.equal(e.outputs.gatewayName, "ai-gateway");
+        assert.match(e.outputs.gatewayAddressCommand, /kubectl get gateway ai-gateway -n ai-gateway/);
+        assert.equal(await valueOf(e.outputs.redisUrl!), "redis.redis-system.svc.cluster.local:6379");
+    });
+});
