@@ -2,7 +2,10 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, StackConfig } from "../config";
 import { buildStack, StackOutputs } from "../components/stack";
-import { RecordedResource, settle } from "../scripts/mocks";
+import { join } from "path";
+import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
+import { readStackFile } from "../scripts/stackFile";
+import type { ManifestObject } from "./support/conformance";
 import { mocks } from "./setup";
 
 /** What one evaluation of the program registered, and its stack outputs. */
@@ -62,4 +65,27 @@ export function configProblems(raw: Record<string, unknown>): string[] {
         return err.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
     }
     assert.fail("expected the configuration to be refused");
+}
+
+/** Raw config of a stack file in this repository (Pulumi.<stack>.yaml), as the program would read it. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+    const { config } = readStackFile(join(__dirname, "..", `Pulumi.${stack}.yaml`));
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (!key.startsWith("ai-gateway:")) continue;
+        try {
+            raw[key.slice("ai-gateway:".length)] = JSON.parse(value);
+        } catch {
+            raw[key.slice("ai-gateway:".length)] = value;
+        }
+    }
+    return raw;
+}
+
+/** Kubernetes objects of custom kinds (anything outside the core API groups the API server builds in). */
+export function customResources(e: Evaluation): ManifestObject[] {
+    const builtIn = /^(v1|apps\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|policy\/v1|batch\/v1|autoscaling\/v2)$/;
+    return e.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.apiVersion === "string" && !builtIn.test(r.inputs.apiVersion))
+        .map((r) => redactSecrets(r.inputs) as ManifestObject);
 }
