@@ -9,33 +9,46 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync, writeFileSync } from "fs";
 import { basename, join, resolve } from "path";
 import { parseArgs } from "util";
+import { buildStack } from "../components/stack";
+import { loadConfig } from "../config";
 import { toJson, toYaml } from "./format";
 import { RecordingMocks, settle } from "./mocks";
 import { readStackFile } from "./stackFile";
 
 const PROJECT_ROOT = resolve(__dirname, "..");
-const USAGE = "usage: npm run render -- (--stack NAME | --config-file FILE) [--format yaml|json] [--out DIR]";
+export const USAGE = "usage: npm run render -- (--stack NAME | --config-file FILE) [--format yaml|json] [--out DIR]";
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-interface Options {
+export interface RenderOptions {
     stack: string;
     file: string;
     format: "yaml" | "json";
     out?: string;
 }
 
-function options(argv: string[]): Options {
-    const { values } = parseArgs({
-        args: argv,
-        options: {
-            stack: { type: "string" },
-            "config-file": { type: "string" },
-            format: { type: "string", default: "yaml" },
-            out: { type: "string" },
-        },
-        strict: true,
-    });
+export interface RenderResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export function parseRenderArgs(argv: string[]): RenderOptions {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string" },
+                "config-file": { type: "string" },
+                format: { type: "string", default: "yaml" },
+                out: { type: "string" },
+            },
+            strict: true,
+        }));
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
     if ((values.stack === undefined) === (values["config-file"] === undefined)) throw new UsageError("give exactly one of --stack or --config-file");
     if (values.format !== "yaml" && values.format !== "json") throw new UsageError(`--format must be yaml or json, not "${values.format}"`);
     const file = values.stack !== undefined ? join(PROJECT_ROOT, `Pulumi.${values.stack}.yaml`) : resolve(values["config-file"] as string);
@@ -43,57 +56,61 @@ function options(argv: string[]): Options {
     return { stack, file, format: values.format, out: values.out };
 }
 
-async function main(): Promise<number> {
-    let opts: Options;
-    try {
-        opts = options(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
-
+/** Evaluates the program (what index.ts runs) for a stack file, with mocks already installed. */
+export async function render(opts: RenderOptions, mocks: RecordingMocks): Promise<RenderResult> {
     let stackFile;
     try {
         stackFile = readStackFile(opts.file);
     } catch (e) {
-        process.stderr.write(`cannot read ${opts.file}: ${(e as Error).message}\n`);
-        return 1;
+        return { code: 1, stdout: "", stderr: `cannot read ${opts.file}: ${(e as Error).message}\n` };
     }
-
-    const mocks = new RecordingMocks();
-    await mocks.install("ai-gateway", opts.stack);
+    mocks.reset();
     pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
-
-    const failures: unknown[] = [];
-    process.on("unhandledRejection", (e) => failures.push(e));
     try {
-        // The program itself: config is read and validated before any resource exists.
-        require("../index");
+        // Config is read and validated before any resource exists, exactly as in index.ts.
+        buildStack(loadConfig());
         await settle();
     } catch (e) {
-        failures.push(e);
-    }
-    if (failures.length > 0) {
-        for (const f of failures) process.stderr.write(`${f instanceof pulumi.RunError ? f.message : String(f)}\n`);
-        return 1;
+        const message = e instanceof pulumi.RunError ? e.message : `render failed: ${(e as Error).message ?? String(e)}`;
+        return { code: 1, stdout: "", stderr: `${message}\n` };
     }
 
     const text = opts.format === "json" ? toJson(mocks.resources) : toYaml(mocks.resources);
-    if (opts.out) {
-        mkdirSync(opts.out, { recursive: true });
-        const target = join(opts.out, `${opts.stack}.${opts.format}`);
-        writeFileSync(target, text);
-        process.stderr.write(`wrote ${target}\n`);
-    } else {
-        process.stdout.write(text);
-    }
-    return 0;
+    if (!opts.out) return { code: 0, stdout: text, stderr: "" };
+    mkdirSync(opts.out, { recursive: true });
+    const target = join(opts.out, `${opts.stack}.${opts.format}`);
+    writeFileSync(target, text);
+    return { code: 0, stdout: "", stderr: `wrote ${target}\n` };
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e) => {
-        process.stderr.write(`render failed: ${(e as Error).message}\n`);
-        process.exit(1);
-    },
-);
+async function main(): Promise<number> {
+    let opts: RenderOptions;
+    try {
+        opts = parseRenderArgs(process.argv.slice(2));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    const mocks = new RecordingMocks();
+    await mocks.install("ai-gateway", opts.stack);
+    const failures: unknown[] = [];
+    process.on("unhandledRejection", (e) => failures.push(e));
+    const result = await render(opts, mocks);
+    if (failures.length > 0) {
+        process.stderr.write(failures.map((f) => `render failed: ${f instanceof Error ? f.message : String(f)}\n`).join(""));
+        return 1;
+    }
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    return result.code;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e) => {
+            process.stderr.write(`render failed: ${(e as Error).message}\n`);
+            process.exit(1);
+        },
+    );
+}
