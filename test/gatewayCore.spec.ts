@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewayCore } from "../components/gatewayCore";
+import type { ClientTrafficPolicySpec, EnvoyProxySpec, GatewayConfigSpec, GatewaySpec } from "../components/specs";
 import { parseConfig } from "../config";
 import { settle } from "../scripts/mocks";
-import { evaluate, valueOf } from "./harness";
+import { evaluate, stackFileConfig, valueOf } from "./harness";
 import { mocks } from "./setup";
 
 const TYPE = {
@@ -159,5 +160,43 @@ describe("GatewayCore outputs", () => {
         const core = await build({ enabled: false, envoyProxy: { enabled: false, serviceAccountName: "unused" }, gatewayConfig: { enabled: false } });
         assert.deepEqual(await values(core), ["ai-gateway", "ai-gateway", "ai-gateway", undefined, undefined, undefined]);
         assert.equal(core.gateway, undefined);
+    });
+});
+
+describe("gateway core of the dev and prod stacks", () => {
+    // Recorded inputs are the manifests the builders typed.
+    const specs = async (stack: string) => {
+        const e = await evaluate(stackFileConfig(stack));
+        return {
+            gateway: e.object("Gateway", "ai-gateway").spec as unknown as GatewaySpec,
+            proxy: e.object("EnvoyProxy", "ai-gateway").spec as unknown as EnvoyProxySpec,
+            clientTraffic: e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec as unknown as ClientTrafficPolicySpec,
+            gatewayConfig: e.object("GatewayConfig", "ai-gateway-config").spec as unknown as GatewayConfigSpec,
+        };
+    };
+
+    it("dev: one replica, HTTP only, a NodePort Service a kind cluster can serve", async () => {
+        const { gateway, proxy } = await specs("dev");
+        assert.deepEqual(gateway.listeners, [{ name: "http", protocol: "HTTP", port: 80 }]);
+        const k8s = proxy.provider?.kubernetes;
+        assert.equal(k8s?.envoyDeployment?.replicas, 1);
+        assert.equal(k8s?.envoyService?.type, "NodePort");
+        assert.equal(k8s?.envoyHpa, undefined);
+    });
+
+    it("prod: HTTP and HTTPS, 3 spread replicas, PDB, HPA, requests and limits, TLS 1.2+, warn logging", async () => {
+        const { gateway, proxy, clientTraffic, gatewayConfig } = await specs("prod");
+        assert.deepEqual(gateway.listeners.map((l) => [l.name, l.protocol, l.port]), [["http", "HTTP", 80], ["https", "HTTPS", 443]]);
+        assert.deepEqual(gateway.listeners[1].tls?.certificateRefs, [{ kind: "Secret", name: "ai-gateway-tls" }]);
+        const k8s = proxy.provider?.kubernetes;
+        const deployment = k8s?.envoyDeployment;
+        assert.equal(deployment?.replicas, 3);
+        assert.ok(deployment?.pod?.affinity?.podAntiAffinity);
+        assert.ok(deployment?.container?.resources?.requests?.cpu && deployment.container.resources.limits?.memory);
+        assert.deepEqual(k8s?.envoyHpa, { minReplicas: 3, maxReplicas: 10 });
+        assert.deepEqual(k8s?.envoyPDB, { maxUnavailable: 1 });
+        assert.deepEqual(proxy.logging, { level: { default: "warn" } });
+        assert.equal(clientTraffic.tls?.minVersion, "1.2");
+        assert.ok(gatewayConfig.extProc?.kubernetes?.resources?.requests?.cpu, "HPA needs CPU requests on the extProc too");
     });
 });
