@@ -53,6 +53,14 @@ describe("config: gateway listeners", () => {
         assert.doesNotThrow(() => parseConfig(gw({ listeners: [https({ hostname: "a.example.com" }), https({ name: "b", hostname: "b.example.com" })] })));
     });
 
+    it("hostnames are DNS names, a leading wildcard label allowed", () => {
+        assert.doesNotThrow(() => parseConfig(gw({ listeners: [{ ...http, hostname: "*.example.com" }] })));
+        assert.deepEqual(configProblems(gw({ listeners: [{ ...http, hostname: "https://llm.example.com" }, { ...http, name: "b", port: 81, hostname: "*.-bad" }] })), [
+            'gateway.listeners[0].hostname: "https://llm.example.com" is a URL, a host name belongs here; use "llm.example.com" (and set port/prefix separately)',
+            'gateway.listeners[1].hostname: "*.-bad" is not a valid host name; use a DNS name such as llm.example.com or *.example.com',
+        ]);
+    });
+
     it("HTTPS needs certificateRefs, HTTP takes no TLS", () => {
         assert.deepEqual(configProblems(gw({ listeners: [{ name: "https", protocol: "HTTPS", port: 443 }] })), [
             "gateway.listeners[0].tls: is required for an HTTPS listener; name the TLS Secret, e.g. tls: {certificateRefs: [{name: ai-gateway-tls}]}",
@@ -101,6 +109,7 @@ describe("config: gateway namespace and class", () => {
         ]);
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system" }, rateLimit: { enabled: false } }));
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "envoy-ai-gateway-system" }, platform: { aiGateway: { install: false } } }));
+        assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system", enabled: false } }), "an existing Gateway brings no Namespace");
     });
 
     it("the class controller must be the one Envoy Gateway is installed with", () => {
@@ -155,6 +164,12 @@ describe("config: EnvoyProxy", () => {
         ]);
         assert.deepEqual(configProblems(proxy({ pdb: { enabled: true, maxUnavailable: true } })), [
             "gateway.envoyProxy.pdb.maxUnavailable: must be a whole number or a percentage; use e.g. 1 or 50%",
+        ]);
+        assert.deepEqual(configProblems(proxy({ replicas: 3, pdb: { enabled: true, minAvailable: "100%" } })), [
+            "gateway.envoyProxy.pdb.minAvailable: is 100% with 3 replica(s), so no Envoy pod could ever be evicted and node drains would hang; lower it below 3 or use maxUnavailable: 1",
+        ]);
+        assert.deepEqual(configProblems(proxy({ pdb: { enabled: true, maxUnavailable: 0 } })), [
+            "gateway.envoyProxy.pdb.maxUnavailable: is 0, so no Envoy pod could ever be evicted and node drains would hang; use maxUnavailable: 1",
         ]);
         assert.doesNotThrow(() => parseConfig(proxy({ replicas: 3, pdb: { enabled: true, minAvailable: "50%" } })));
     });

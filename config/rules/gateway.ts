@@ -65,7 +65,7 @@ export const gatewayListeners: Rule = (config, ctx) => {
  * envoyproxy/ai-gateway#1708), never one the platform creates (two Namespace objects with one name).
  */
 export const gatewayNamespace: Rule = (config, ctx) => {
-    const { namespace } = config.gateway;
+    const { namespace, enabled } = config.gateway;
     const { envoyGateway, aiGateway, redis } = config.platform;
     const path = ["gateway", "namespace"];
     if (namespace === envoyGateway.namespace) {
@@ -75,6 +75,8 @@ export const gatewayNamespace: Rule = (config, ctx) => {
         );
         return;
     }
+    // Only a Gateway the program creates brings its own Namespace object.
+    if (!enabled || namespace === "default") return;
     const created: [string, string, boolean][] = [
         ["platform.aiGateway.namespace", aiGateway.namespace, aiGateway.install],
         ["platform.redis.namespace", redis.namespace, redis.install && config.rateLimit.enabled],
@@ -133,11 +135,14 @@ export const envoyProxySettings: Rule = (config, ctx) => {
             ctx.add(at("pdb"), "sets both minAvailable and maxUnavailable; keep one of them");
         }
         const floor = proxy.hpa.enabled ? (proxy.hpa.minReplicas ?? proxy.replicas) : proxy.replicas;
-        if (typeof pdb.minAvailable === "number" && pdb.minAvailable >= floor) {
+        if ((typeof pdb.minAvailable === "number" && pdb.minAvailable >= floor) || pdb.minAvailable === "100%") {
             ctx.add(
                 at("pdb", "minAvailable"),
                 `is ${pdb.minAvailable} with ${floor} replica(s), so no Envoy pod could ever be evicted and node drains would hang; lower it below ${floor} or use maxUnavailable: 1`,
             );
+        }
+        if (pdb.maxUnavailable === 0 || pdb.maxUnavailable === "0%") {
+            ctx.add(at("pdb", "maxUnavailable"), `is ${pdb.maxUnavailable}, so no Envoy pod could ever be evicted and node drains would hang; use maxUnavailable: 1`);
         }
     }
 

@@ -18,11 +18,22 @@ import { dnsLabel, duration, hostname, k8sName, port, positiveInt, quantity, res
  * can be switched off with `enabled: false`.
  */
 
+/** A listener host name: a DNS name, optionally with a leading wildcard label (`*.example.com`). */
+const listenerHostname = z.string().superRefine((v, ctx) => {
+    if (v.startsWith("*.")) {
+        const rest = hostname.safeParse(v.slice(2));
+        if (!rest.success) ctx.addIssue({ code: "custom", message: `"${v}" is not a valid host name; use a DNS name such as llm.example.com or *.example.com` });
+        return;
+    }
+    const result = hostname.safeParse(v);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
+});
+
 export const listenerSchema = z.strictObject({
     name: k8sName,
     protocol: z.enum(["HTTP", "HTTPS"]),
     port: port,
-    hostname: hostname.optional(),
+    hostname: listenerHostname.optional(),
     tls: z
         .strictObject({
             certificateRefs: z
