@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { EnvoyGateway } from "./envoyGateway";
+import { GatewayCore } from "./gatewayCore";
 import { Redis } from "./redis";
+import { installedControllerName } from "./build/platformValues";
 import { redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -48,7 +50,13 @@ export function buildStack(config: StackConfig): StackOutputs {
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
-    void ready;
+
+    new GatewayCore("gateway-core", {
+        config: gateway,
+        controllerName: installedControllerName(platform.envoyGateway.values),
+        platform: ready,
+        aiGatewayController: aiGateway.ready,
+    });
 
     return {
         namespaces: {

@@ -103,7 +103,7 @@ describe("platform components", () => {
 
     it("Redis: namespace, secret password, deployment, service and a policy letting only ratelimit pods in", async () => {
         const e = await evaluate({});
-        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["envoy-ai-gateway-system", "envoy-gateway-system", "redis-system"]);
+        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["ai-gateway", "envoy-ai-gateway-system", "envoy-gateway-system", "redis-system"]);
         const np = e.object("NetworkPolicy", "redis-allow-ratelimit") as Values;
         assert.deepEqual(np.spec.ingress[0].from, [
             {
@@ -139,7 +139,7 @@ describe("platform components", () => {
     it("install: false skips a release and everything else still builds", async () => {
         const e = await evaluate({ platform: { envoyGateway: { install: false }, aiGateway: { install: false } } });
         assert.equal(e.all(RELEASE).length, 0);
-        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name), ["redis-system"]);
+        assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["ai-gateway", "redis-system"]);
         assert.ok(e.all("ai-gateway:platform:Redis").length === 1);
     });
 

@@ -64,6 +64,18 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
     return mergeValues({ config: { envoyGateway } }, input.userValues);
 }
 
+/**
+ * The GatewayClass controller name Envoy Gateway is installed with: the pinned default, unless the user's
+ * `platform.envoyGateway.values` override `config.envoyGateway.gateway.controllerName`.
+ */
+export function installedControllerName(userValues: Values): string {
+    const config = userValues.config as Values | undefined;
+    const envoyGateway = config?.envoyGateway as Values | undefined;
+    const gateway = envoyGateway?.gateway as Values | undefined;
+    const name = gateway?.controllerName;
+    return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
+}
+
 export interface AiGatewayValuesInput {
     envoyGatewayNamespace: string;
     userValues: Values;

@@ -24,6 +24,9 @@ export const AI_GATEWAY = {
     extensionServerPort: 1063,
 } as const;
 
+/** Annotation on a Gateway naming the GatewayConfig (same namespace) that configures its extProc. */
+export const GATEWAY_CONFIG_ANNOTATION = "aigateway.envoyproxy.io/gateway-config";
+
 export const REDIS = {
     image: "redis:8.2-alpine",
     namespace: "redis-system",

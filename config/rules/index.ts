@@ -1,3 +1,12 @@
+import {
+    clientTrafficSettings,
+    envoyProxySettings,
+    gatewayAnnotations,
+    gatewayClassController,
+    gatewayConfigSettings,
+    gatewayListeners,
+    gatewayNamespace,
+} from "./gateway";
 import { modelBackends } from "./models";
 import { redisLocation } from "./platform";
 import { secretReferences } from "./secrets";
@@ -7,4 +16,15 @@ export type { Rule, RuleContext } from "./types";
 export { setSecretCommand } from "./secrets";
 
 /** Cross-field rules, run in this order after the schema accepted every key. */
-export const RULES: readonly Rule[] = [modelBackends, secretReferences, redisLocation];
+export const RULES: readonly Rule[] = [
+    modelBackends,
+    secretReferences,
+    redisLocation,
+    gatewayListeners,
+    gatewayNamespace,
+    gatewayClassController,
+    gatewayAnnotations,
+    envoyProxySettings,
+    clientTrafficSettings,
+    gatewayConfigSettings,
+];

@@ -34,6 +34,7 @@ export type ParsedStackConfig = z.output<typeof stackSchema>;
 export * from "./aws";
 export * from "./backends";
 export * from "./gateway";
+export * from "./kubernetes";
 export * from "./models";
 export * from "./observability";
 export * from "./platform";

@@ -1,0 +1,266 @@
+import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
+import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing } from "../specs";
+import { Manifest, manifest } from "../specs/customResource";
+import { childName } from "./names";
+import { GATEWAY_CONFIG_ANNOTATION } from "./versions";
+
+/**
+ * Pure builders for the gateway core: the `ai-gateway:gateway` slice in, typed manifests out.
+ * No Pulumi here; components/gatewayCore.ts creates what these return.
+ */
+
+const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
+
+/** Kubernetes names of the gateway core objects. Other components (routes, policies) use these too. */
+export interface GatewayNames {
+    namespace: string;
+    gateway: string;
+    gatewayClass: string;
+    envoyProxy: string;
+    gatewayConfig: string;
+    clientTrafficPolicy: string;
+    httpsRedirect: string;
+}
+
+/** Names derive from `name` only, so they stay put when any other key changes. */
+export function gatewayNames(config: Pick<GatewayConfig, "name" | "namespace" | "className">): GatewayNames {
+    return {
+        namespace: config.namespace,
+        gateway: config.name,
+        gatewayClass: config.className,
+        envoyProxy: config.name,
+        gatewayConfig: childName(config.name, "config"),
+        clientTrafficPolicy: childName(config.name, "client-traffic"),
+        httpsRedirect: childName(config.name, "https-redirect"),
+    };
+}
+
+/** What the gateway core creates; absent entries are switched off. */
+export interface GatewayCoreManifests {
+    gatewayClass?: Manifest<"GatewayClass">;
+    gateway?: Manifest<"Gateway">;
+    envoyProxy?: Manifest<"EnvoyProxy">;
+    clientTrafficPolicy?: Manifest<"ClientTrafficPolicy">;
+    gatewayConfig?: Manifest<"GatewayConfig">;
+    httpsRedirect?: Manifest<"HTTPRoute">;
+}
+
+/**
+ * Every gateway core manifest, with references following the toggles: no parametersRef without an
+ * EnvoyProxy, no gateway-config annotation without a GatewayConfig.
+ * `controllerName` is the controller Envoy Gateway is installed with (used unless the config names one).
+ */
+export function gatewayCoreManifests(config: GatewayConfig, controllerName: string): GatewayCoreManifests {
+    return {
+        gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
+        gateway: config.enabled ? gatewayManifest(config) : undefined,
+        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config) : undefined,
+        clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config) : undefined,
+        gatewayConfig: config.gatewayConfig.enabled ? gatewayConfigManifest(config) : undefined,
+        httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
+    };
+}
+
+export function gatewayClassManifest(config: GatewayConfig, controllerName: string): Manifest<"GatewayClass"> {
+    const { gatewayClass } = config;
+    return manifest(
+        "GatewayClass",
+        metadata(gatewayNames(config).gatewayClass, undefined, gatewayClass.labels, gatewayClass.annotations),
+        { controllerName: gatewayClass.controllerName ?? controllerName },
+    );
+}
+
+export function gatewayManifest(config: GatewayConfig): Manifest<"Gateway"> {
+    const names = gatewayNames(config);
+    // The AI Gateway finds the extProc settings of this Gateway's pods through this annotation.
+    const annotations = config.gatewayConfig.enabled
+        ? { ...config.annotations, [GATEWAY_CONFIG_ANNOTATION]: names.gatewayConfig }
+        : config.annotations;
+    const parametersRef = config.envoyProxy.enabled && config.infrastructure.enabled;
+    return manifest("Gateway", metadata(names.gateway, names.namespace, config.labels, annotations), {
+        gatewayClassName: names.gatewayClass,
+        listeners: config.listeners.map(listener),
+        ...(parametersRef ? { infrastructure: { parametersRef: { group: ENVOY_GATEWAY_GROUP, kind: "EnvoyProxy", name: names.envoyProxy } } } : {}),
+    });
+}
+
+function listener(l: ListenerConfig): Listener {
+    return {
+        name: l.name,
+        protocol: l.protocol,
+        port: l.port,
+        ...(l.hostname !== undefined ? { hostname: l.hostname } : {}),
+        ...(l.tls !== undefined
+            ? {
+                  tls: {
+                      mode: "Terminate" as const,
+                      certificateRefs: l.tls.certificateRefs.map((ref) => ({ kind: "Secret", name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) })),
+                  },
+              }
+            : {}),
+        ...(l.allowedRoutes !== undefined ? { allowedRoutes: { namespaces: { ...l.allowedRoutes.namespaces } } } : {}),
+    };
+}
+
+export function envoyProxyManifest(config: GatewayConfig): Manifest<"EnvoyProxy"> {
+    const proxy = config.envoyProxy;
+    const names = gatewayNames(config);
+    return manifest("EnvoyProxy", metadata(names.envoyProxy, names.namespace, proxy.labels, proxy.annotations), {
+        provider: {
+            type: "Kubernetes",
+            kubernetes: section({
+                envoyDeployment: section({
+                    replicas: proxy.replicas,
+                    pod: podSpec(proxy),
+                    container: section({
+                        resources: section(proxy.resources),
+                        securityContext: proxy.securityContext,
+                        env: proxy.env,
+                        volumeMounts: proxy.volumeMounts,
+                    }),
+                }),
+                envoyService: section({
+                    type: proxy.service.type,
+                    annotations: proxy.service.annotations,
+                    loadBalancerIP: proxy.service.loadBalancerIP,
+                    externalTrafficPolicy: proxy.service.externalTrafficPolicy,
+                }),
+                envoyHpa: proxy.hpa.enabled && proxy.hpa.maxReplicas !== undefined
+                    ? {
+                          // The autoscaler never goes below the configured replicas unless told so.
+                          minReplicas: proxy.hpa.minReplicas ?? proxy.replicas,
+                          maxReplicas: proxy.hpa.maxReplicas,
+                          ...(proxy.hpa.metrics ? { metrics: proxy.hpa.metrics } : {}),
+                          ...(proxy.hpa.behavior ? { behavior: proxy.hpa.behavior } : {}),
+                      }
+                    : undefined,
+                envoyPDB: proxy.pdb.enabled
+                    ? proxy.pdb.minAvailable !== undefined
+                        ? { minAvailable: proxy.pdb.minAvailable }
+                        : { maxUnavailable: proxy.pdb.maxUnavailable ?? 1 }
+                    : undefined,
+                envoyServiceAccount: proxy.serviceAccountName !== undefined ? { name: proxy.serviceAccountName } : undefined,
+            }),
+        },
+        logging: { level: { default: proxy.logging.level } },
+        shutdown: { drainTimeout: proxy.shutdown.drainTimeout, minDrainDuration: proxy.shutdown.minDrainDuration },
+        ...optional("telemetry", telemetry(proxy.telemetry)),
+        ...optional("bootstrap", proxy.bootstrap),
+    });
+}
+
+function podSpec(proxy: EnvoyProxyConfig): KubernetesPodSpec | undefined {
+    const { pod } = proxy;
+    return section({
+        labels: pod.labels,
+        annotations: pod.annotations,
+        securityContext: pod.securityContext,
+        tolerations: pod.tolerations,
+        nodeSelector: pod.nodeSelector,
+        affinity: pod.affinity,
+        volumes: pod.volumes,
+    });
+}
+
+/** The telemetry sections are passed through as the user wrote them (checked by the API server). */
+function telemetry(t: EnvoyProxyConfig["telemetry"]): ProxyTelemetry | undefined {
+    return section({
+        accessLog: t.accessLog as ProxyAccessLog | undefined,
+        metrics: t.metrics as ProxyMetrics | undefined,
+        tracing: t.tracing as ProxyTracing | undefined,
+    });
+}
+
+export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"ClientTrafficPolicy"> {
+    const ct: ClientTrafficConfig = config.clientTraffic;
+    const names = gatewayNames(config);
+    return manifest("ClientTrafficPolicy", metadata(names.clientTrafficPolicy, names.namespace, ct.labels, ct.annotations), {
+        targetRefs: [{ group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway }],
+        connection: { bufferLimit: ct.bufferLimit },
+        ...optional(
+            "timeout",
+            section({
+                http: section({
+                    idleTimeout: ct.timeout.connectionIdle,
+                    requestReceivedTimeout: ct.timeout.requestReceived,
+                    streamIdleTimeout: ct.timeout.streamIdle,
+                }),
+            }),
+        ),
+        ...optional("tls", section(ct.tls)),
+        ...optional("headers", section(ct.headers)),
+        ...optional("path", section(ct.path)),
+        ...optional("healthCheck", ct.healthCheck),
+    });
+}
+
+export function gatewayConfigManifest(config: GatewayConfig): Manifest<"GatewayConfig"> {
+    const gc = config.gatewayConfig;
+    const names = gatewayNames(config);
+    const kubernetes = section({ env: gc.extProc.env, resources: section(gc.extProc.resources) });
+    return manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), kubernetes ? { extProc: { kubernetes } } : {});
+}
+
+/** A 301 to HTTPS for every request on the HTTP listeners. */
+export function httpsRedirectManifest(config: GatewayConfig): Manifest<"HTTPRoute"> {
+    const names = gatewayNames(config);
+    const https = config.listeners.find((l) => l.protocol === "HTTPS");
+    return manifest("HTTPRoute", metadata(names.httpsRedirect, names.namespace, config.labels, {}), {
+        parentRefs: config.listeners
+            .filter((l) => l.protocol === "HTTP")
+            .map((l) => ({ group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway, sectionName: l.name })),
+        rules: [
+            {
+                filters: [
+                    {
+                        type: "RequestRedirect",
+                        // Without a port the redirect goes to 443; name the HTTPS listener's port when it differs.
+                        requestRedirect: { scheme: "https", statusCode: 301, ...(https && https.port !== 443 ? { port: https.port } : {}) },
+                    },
+                ],
+            },
+        ],
+    });
+}
+
+/**
+ * Where routes attach: the whole Gateway, or only its HTTPS listeners when HTTP is redirected (a route on
+ * the HTTP listener with header matches would take precedence over the redirect).
+ */
+export function gatewayParentRefs(config: GatewayConfig): ParentReference[] {
+    const names = gatewayNames(config);
+    const ref = { group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway, namespace: names.namespace };
+    if (!config.redirectToHttps) return [ref];
+    return config.listeners.filter((l) => l.protocol === "HTTPS").map((l) => ({ ...ref, sectionName: l.name }));
+}
+
+// ---------------------------------------------------------------------------
+// Helpers: emit only what is set, so specs show the user's intent and nothing else.
+// ---------------------------------------------------------------------------
+
+function metadata(name: string, namespace: string | undefined, labels: Record<string, string>, annotations: Record<string, string>) {
+    return {
+        name,
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(Object.keys(labels).length ? { labels } : {}),
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+    };
+}
+
+function isEmpty(v: unknown): boolean {
+    if (v === undefined) return true;
+    if (Array.isArray(v)) return v.length === 0;
+    return typeof v === "object" && v !== null && Object.keys(v).length === 0;
+}
+
+/** The object without its unset or empty fields (one level deep), or undefined when none is left. */
+function section<T extends object>(fields: T): T | undefined {
+    const kept = Object.entries(fields).filter(([, v]) => !isEmpty(v));
+    return kept.length ? (Object.fromEntries(kept) as T) : undefined;
+}
+
+/** `{ [key]: value }` when the value is set, `{}` otherwise, for spreading into a spec. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

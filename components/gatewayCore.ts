@@ -1,0 +1,75 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayConfig } from "../config";
+import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./build/gateway";
+import type { ParentReference } from "./specs";
+import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+
+export interface GatewayCoreArgs {
+    config: GatewayConfig;
+    /** The GatewayClass controller name Envoy Gateway is installed with. */
+    controllerName: string;
+    /** Releases installing the CRDs; every custom resource waits for its own. */
+    platform: PlatformReadiness;
+    /** The AI Gateway controller: its pod webhook must exist before the first Envoy pod, or pods start without the extProc. */
+    aiGatewayController: pulumi.Resource[];
+}
+
+/** The Gateway and what configures it: GatewayClass, EnvoyProxy, ClientTrafficPolicy, GatewayConfig. */
+export class GatewayCore extends pulumi.ComponentResource {
+    public readonly gatewayName: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly gatewayClassName: pulumi.Output<string>;
+    /** Undefined when envoyProxy.enabled is false. */
+    public readonly envoyProxyName: pulumi.Output<string | undefined>;
+    /** The pinned ServiceAccount of the Envoy pods; undefined when Envoy Gateway names it. */
+    public readonly serviceAccountName: pulumi.Output<string | undefined>;
+    /** Undefined when gatewayConfig.enabled is false. */
+    public readonly gatewayConfigName: pulumi.Output<string | undefined>;
+    /** Where routes attach (the HTTPS listeners only when HTTP is redirected). */
+    public readonly parentRefs: ParentReference[];
+    /** The Gateway, when the program creates it. */
+    public readonly gateway: k8s.apiextensions.CustomResource | undefined;
+
+    constructor(name: string, args: GatewayCoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-gateway:gateway:GatewayCore", name, {}, opts);
+        const { config, platform } = args;
+        const names = gatewayNames(config);
+        const m = gatewayCoreManifests(config, args.controllerName);
+        const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
+
+        // An existing Gateway (enabled: false) lives in a namespace that exists already.
+        const namespace =
+            config.enabled && config.namespace !== "default"
+                ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this })
+                : undefined;
+        const inNamespace = namespace ? [namespace] : [];
+
+        const gatewayClass = m.gatewayClass && createCustomResource(`${name}-class`, m.gatewayClass, child([]));
+        const envoyProxy = m.envoyProxy && createCustomResource(`${name}-envoy-proxy`, m.envoyProxy, child(inNamespace));
+        const gatewayConfig = m.gatewayConfig && createCustomResource(`${name}-config`, m.gatewayConfig, child(inNamespace));
+        // The Gateway comes last: its Envoy pods start as soon as it exists, and must find their class,
+        // their EnvoyProxy settings, their GatewayConfig and the AI Gateway webhook already in place.
+        const before = [gatewayClass, envoyProxy, gatewayConfig].filter((r): r is k8s.apiextensions.CustomResource => r !== undefined);
+        this.gateway = m.gateway && createCustomResource(`${name}-gateway`, m.gateway, child([...inNamespace, ...before, ...args.aiGatewayController]));
+        if (m.clientTrafficPolicy) createCustomResource(`${name}-client-traffic`, m.clientTrafficPolicy, child(inNamespace));
+        if (m.httpsRedirect) createCustomResource(`${name}-https-redirect`, m.httpsRedirect, child(this.gateway ? [...inNamespace, this.gateway] : inNamespace));
+
+        this.gatewayName = this.gateway ? this.gateway.metadata.name : pulumi.output(names.gateway);
+        this.namespace = namespace ? namespace.metadata.name : pulumi.output(names.namespace);
+        this.gatewayClassName = gatewayClass ? gatewayClass.metadata.name : pulumi.output(names.gatewayClass);
+        this.envoyProxyName = envoyProxy ? envoyProxy.metadata.name : pulumi.output(undefined);
+        this.serviceAccountName = pulumi.output(config.envoyProxy.enabled ? config.envoyProxy.serviceAccountName : undefined);
+        this.gatewayConfigName = gatewayConfig ? gatewayConfig.metadata.name : pulumi.output(undefined);
+        this.parentRefs = gatewayParentRefs(config);
+
+        this.registerOutputs({
+            gatewayName: this.gatewayName,
+            namespace: this.namespace,
+            gatewayClassName: this.gatewayClassName,
+            envoyProxyName: this.envoyProxyName,
+            serviceAccountName: this.serviceAccountName,
+            gatewayConfigName: this.gatewayConfigName,
+        });
+    }
+}

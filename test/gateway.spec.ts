@@ -1,0 +1,368 @@
+import * as assert from "node:assert/strict";
+import {
+    clientTrafficPolicyManifest,
+    envoyProxyManifest,
+    gatewayClassManifest,
+    gatewayConfigManifest,
+    gatewayCoreManifests,
+    gatewayManifest,
+    gatewayNames,
+    gatewayParentRefs,
+    httpsRedirectManifest,
+} from "../components/build/gateway";
+import { GatewayConfig, parseConfig } from "../config";
+import { validateManifest, type ManifestObject } from "./support/conformance";
+
+/** The parsed `ai-gateway:gateway` slice for raw keys (defaults applied, rules run). */
+const gateway = (raw: Record<string, unknown> = {}): GatewayConfig => parseConfig({ gateway: raw }).gateway;
+const CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
+const http = { name: "http", protocol: "HTTP", port: 80 };
+const https = { name: "https", protocol: "HTTPS", port: 443, hostname: "llm.example.com", tls: { certificateRefs: [{ name: "ai-gateway-tls" }] } };
+
+describe("gateway builders: names", () => {
+    it("derive from the gateway name and class name only", () => {
+        assert.deepEqual(gatewayNames(gateway({ name: "edge", namespace: "edge-ns", className: "edge-class" })), {
+            namespace: "edge-ns",
+            gateway: "edge",
+            gatewayClass: "edge-class",
+            envoyProxy: "edge",
+            gatewayConfig: "edge-config",
+            clientTrafficPolicy: "edge-client-traffic",
+            httpsRedirect: "edge-https-redirect",
+        });
+        const a = gatewayNames(gateway({ name: "edge" }));
+        const b = gatewayNames(gateway({ name: "edge", envoyProxy: { replicas: 3 }, listeners: [http, https] }));
+        assert.deepEqual(a, b, "unrelated keys never rename anything");
+    });
+
+    it("stay DNS-1123 labels for the longest gateway name", () => {
+        const names = gatewayNames(gateway({ name: "a".repeat(63) }));
+        for (const n of [names.gatewayConfig, names.clientTrafficPolicy, names.httpsRedirect]) {
+            assert.ok(n.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n), n);
+        }
+    });
+});
+
+describe("gateway builders: GatewayClass", () => {
+    it("names the controller Envoy Gateway is installed with, or the configured one, and carries metadata", () => {
+        const m = gatewayClassManifest(gateway({ className: "llm", gatewayClass: { labels: { team: "ai" }, annotations: { note: "x" } } }), CONTROLLER);
+        assert.deepEqual(m, {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "GatewayClass",
+            metadata: { name: "llm", labels: { team: "ai" }, annotations: { note: "x" } },
+            spec: { controllerName: CONTROLLER },
+        });
+        const existing = parseConfig({ platform: { envoyGateway: { install: false } }, gateway: { gatewayClass: { controllerName: "example.com/eg" } } }).gateway;
+        assert.equal(gatewayClassManifest(existing, CONTROLLER).spec.controllerName, "example.com/eg", "the configured name wins");
+    });
+});
+
+describe("gateway builders: Gateway", () => {
+    it("defaults: one HTTP listener, the EnvoyProxy as parametersRef, the GatewayConfig annotation", () => {
+        assert.deepEqual(gatewayManifest(gateway()), {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "Gateway",
+            metadata: { name: "ai-gateway", namespace: "ai-gateway", annotations: { "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" } },
+            spec: {
+                gatewayClassName: "ai-gateway",
+                listeners: [{ name: "http", protocol: "HTTP", port: 80 }],
+                infrastructure: { parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "ai-gateway" } },
+            },
+        });
+    });
+
+    it("listeners: hostname, TLS Terminate with certificateRefs, allowedRoutes", () => {
+        const selector = { from: "Selector", selector: { matchLabels: { "ai-gateway/routes": "true" } } };
+        const m = gatewayManifest(
+            gateway({
+                listeners: [
+                    { ...http, allowedRoutes: { namespaces: { from: "All" } } },
+                    { ...https, tls: { certificateRefs: [{ name: "tls-a" }, { name: "tls-b", namespace: "certs" }] }, allowedRoutes: { namespaces: selector } },
+                ],
+            }),
+        );
+        assert.deepEqual(m.spec.listeners, [
+            { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "All" } } },
+            {
+                name: "https",
+                protocol: "HTTPS",
+                port: 443,
+                hostname: "llm.example.com",
+                tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "tls-a" }, { kind: "Secret", name: "tls-b", namespace: "certs" }] },
+                allowedRoutes: { namespaces: selector },
+            },
+        ]);
+    });
+
+    it("labels and annotations join the program's annotation", () => {
+        const m = gatewayManifest(gateway({ labels: { team: "ai" }, annotations: { owner: "platform" } }));
+        assert.deepEqual(m.metadata.labels, { team: "ai" });
+        assert.deepEqual(m.metadata.annotations, { owner: "platform", "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" });
+    });
+
+    it("references follow the toggles", () => {
+        assert.equal(gatewayManifest(gateway({ envoyProxy: { enabled: false } })).spec.infrastructure, undefined, "no parametersRef without an EnvoyProxy");
+        assert.equal(gatewayManifest(gateway({ infrastructure: { enabled: false } })).spec.infrastructure, undefined, "infrastructure.enabled: false");
+        assert.equal(gatewayManifest(gateway({ gatewayConfig: { enabled: false } })).metadata.annotations, undefined, "no annotation without a GatewayConfig");
+        const own = gatewayManifest(gateway({ gatewayConfig: { enabled: false }, annotations: { "aigateway.envoyproxy.io/gateway-config": "shared" } }));
+        assert.deepEqual(own.metadata.annotations, { "aigateway.envoyproxy.io/gateway-config": "shared" }, "a GatewayConfig of the user's own");
+    });
+});
+
+describe("gateway builders: EnvoyProxy", () => {
+    it("defaults: one replica, LoadBalancer, info logging, the chart's drain times", () => {
+        assert.deepEqual(envoyProxyManifest(gateway()).spec, {
+            provider: { type: "Kubernetes", kubernetes: { envoyDeployment: { replicas: 1 }, envoyService: { type: "LoadBalancer" } } },
+            logging: { level: { default: "info" } },
+            shutdown: { drainTimeout: "30s", minDrainDuration: "5s" },
+        });
+        const m = envoyProxyManifest(gateway({ name: "edge", envoyProxy: { labels: { a: "b" }, annotations: { c: "d" } } }));
+        assert.deepEqual(m.metadata, { name: "edge", namespace: "ai-gateway", labels: { a: "b" }, annotations: { c: "d" } });
+    });
+
+    it("container: resources, securityContext, env, volumeMounts", () => {
+        const env = [{ name: "A", value: "1" }, { name: "B", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }];
+        const spec = envoyProxyManifest(
+            gateway({
+                envoyProxy: {
+                    replicas: 2,
+                    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: 2048 } },
+                    securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                    env,
+                    volumeMounts: [{ name: "extra", mountPath: "/etc/extra", readOnly: true }],
+                    pod: { volumes: [{ name: "extra", configMap: { name: "extra" } }] },
+                },
+            }),
+        ).spec;
+        const deployment = spec.provider!.kubernetes!.envoyDeployment!;
+        assert.equal(deployment.replicas, 2);
+        assert.deepEqual(deployment.container, {
+            resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2048" } },
+            securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            env,
+            volumeMounts: [{ name: "extra", mountPath: "/etc/extra", readOnly: true }],
+        });
+    });
+
+    it("pod: labels, annotations, securityContext, tolerations, nodeSelector, affinity, volumes", () => {
+        const pod = {
+            labels: { tier: "edge" },
+            annotations: { "prometheus.io/scrape": "true" },
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            tolerations: [{ key: "dedicated", operator: "Equal", value: "gateway", effect: "NoSchedule" }],
+            nodeSelector: { "kubernetes.io/os": "linux" },
+            affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+            volumes: [{ name: "extra", emptyDir: {} }],
+        };
+        const spec = envoyProxyManifest(gateway({ envoyProxy: { pod } })).spec;
+        assert.deepEqual(spec.provider!.kubernetes!.envoyDeployment!.pod, pod);
+    });
+
+    it("service: type, annotations, loadBalancerIP, externalTrafficPolicy", () => {
+        const service = { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" }, loadBalancerIP: "203.0.113.10", externalTrafficPolicy: "Cluster" };
+        assert.deepEqual(envoyProxyManifest(gateway({ envoyProxy: { service } })).spec.provider!.kubernetes!.envoyService, service);
+        assert.deepEqual(envoyProxyManifest(gateway({ envoyProxy: { service: { type: "NodePort" } } })).spec.provider!.kubernetes!.envoyService, { type: "NodePort" });
+    });
+
+    it("HPA: off by default; on, its floor is replicas unless minReplicas is set", () => {
+        const k8s = (envoyProxy: Record<string, unknown>) => envoyProxyManifest(gateway({ envoyProxy })).spec.provider!.kubernetes!;
+        assert.equal(k8s({}).envoyHpa, undefined);
+        assert.deepEqual(k8s({ replicas: 3, hpa: { enabled: true, maxReplicas: 10 } }).envoyHpa, { minReplicas: 3, maxReplicas: 10 });
+        const metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }];
+        const behavior = { scaleDown: { stabilizationWindowSeconds: 300 } };
+        assert.deepEqual(k8s({ replicas: 3, hpa: { enabled: true, minReplicas: 2, maxReplicas: 6, metrics, behavior } }).envoyHpa, { minReplicas: 2, maxReplicas: 6, metrics, behavior });
+        assert.equal(k8s({ hpa: { enabled: false, maxReplicas: 10 } }).envoyHpa, undefined);
+    });
+
+    it("PDB: off by default; on, maxUnavailable 1 unless one of the two is set", () => {
+        const k8s = (envoyProxy: Record<string, unknown>) => envoyProxyManifest(gateway({ envoyProxy })).spec.provider!.kubernetes!;
+        assert.equal(k8s({}).envoyPDB, undefined);
+        assert.deepEqual(k8s({ pdb: { enabled: true } }).envoyPDB, { maxUnavailable: 1 });
+        assert.deepEqual(k8s({ replicas: 3, pdb: { enabled: true, minAvailable: 2 } }).envoyPDB, { minAvailable: 2 });
+        assert.deepEqual(k8s({ pdb: { enabled: true, maxUnavailable: "25%" } }).envoyPDB, { maxUnavailable: "25%" });
+    });
+
+    it("service account name, logging level, shutdown drain", () => {
+        const spec = envoyProxyManifest(
+            gateway({ envoyProxy: { serviceAccountName: "ai-gateway-dataplane-aws", logging: { level: "warn" }, shutdown: { drainTimeout: "60s", minDrainDuration: "10s" } } }),
+        ).spec;
+        assert.deepEqual(spec.provider!.kubernetes!.envoyServiceAccount, { name: "ai-gateway-dataplane-aws" });
+        assert.deepEqual(spec.logging, { level: { default: "warn" } });
+        assert.deepEqual(spec.shutdown, { drainTimeout: "60s", minDrainDuration: "10s" });
+    });
+
+    it("telemetry and bootstrap pass through as written", () => {
+        const telemetry = {
+            accessLog: { settings: [{ format: { type: "JSON", json: { model: "%REQ(X-AI-EG-MODEL)%" } }, sinks: [{ type: "File", file: { path: "/dev/stdout" } }] }] },
+            metrics: { prometheus: { disable: false } },
+            tracing: { provider: { type: "OpenTelemetry", host: "otel.observability", port: 4317 }, samplingRate: 10 },
+        };
+        const bootstrap = { type: "Merge", value: "admin: {}" };
+        const spec = envoyProxyManifest(gateway({ envoyProxy: { telemetry, bootstrap } })).spec;
+        assert.deepEqual(spec.telemetry, telemetry);
+        assert.deepEqual(spec.bootstrap, bootstrap);
+        assert.equal(envoyProxyManifest(gateway({ envoyProxy: { telemetry: { metrics: {} } } })).spec.telemetry, undefined, "empty sections are left out");
+    });
+});
+
+describe("gateway builders: ClientTrafficPolicy", () => {
+    it("defaults: targets the Gateway with the seeds' 50Mi buffer", () => {
+        assert.deepEqual(clientTrafficPolicyManifest(gateway()), {
+            apiVersion: "gateway.envoyproxy.io/v1alpha1",
+            kind: "ClientTrafficPolicy",
+            metadata: { name: "ai-gateway-client-traffic", namespace: "ai-gateway" },
+            spec: { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }], connection: { bufferLimit: "50Mi" } },
+        });
+    });
+
+    it("bufferLimit, timeouts, TLS, headers, path and health check reach their CRD fields", () => {
+        const headers = {
+            requestID: "PreserveOrGenerate",
+            withUnderscoresAction: "RejectRequest",
+            enableEnvoyHeaders: false,
+            disableRateLimitHeaders: true,
+            earlyRequestHeaders: { set: [{ name: "x-gateway", value: "ai" }], remove: ["x-debug"] },
+            lateResponseHeaders: { add: [{ name: "x-served-by", value: "ai-gateway" }] },
+        };
+        const m = clientTrafficPolicyManifest(
+            gateway({
+                listeners: [http, https],
+                clientTraffic: {
+                    labels: { team: "ai" },
+                    annotations: { note: "x" },
+                    bufferLimit: "100Mi",
+                    timeout: { connectionIdle: "1h", requestReceived: "300s", streamIdle: "10m" },
+                    tls: { minVersion: "1.2", maxVersion: "1.3", ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA256"], alpnProtocols: ["h2", "http/1.1"] },
+                    headers,
+                    path: { disableMergeSlashes: true, escapedSlashesAction: "RejectRequest" },
+                    healthCheck: { path: "/healthz" },
+                },
+            }),
+        );
+        assert.deepEqual(m.metadata, { name: "ai-gateway-client-traffic", namespace: "ai-gateway", labels: { team: "ai" }, annotations: { note: "x" } });
+        assert.deepEqual(m.spec.connection, { bufferLimit: "100Mi" });
+        assert.deepEqual(m.spec.timeout, { http: { idleTimeout: "1h", requestReceivedTimeout: "300s", streamIdleTimeout: "10m" } });
+        assert.deepEqual(m.spec.tls, { minVersion: "1.2", maxVersion: "1.3", ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA256"], alpnProtocols: ["h2", "http/1.1"] });
+        assert.deepEqual(m.spec.headers, headers);
+        assert.deepEqual(m.spec.path, { disableMergeSlashes: true, escapedSlashesAction: "RejectRequest" });
+        assert.deepEqual(m.spec.healthCheck, { path: "/healthz" });
+    });
+
+    it("a numeric bufferLimit is bytes, as a string", () => {
+        assert.deepEqual(clientTrafficPolicyManifest(gateway({ clientTraffic: { bufferLimit: 1048576 } })).spec.connection, { bufferLimit: "1048576" });
+    });
+});
+
+describe("gateway builders: GatewayConfig", () => {
+    it("extProc env and resources; nothing set, an empty spec", () => {
+        assert.deepEqual(gatewayConfigManifest(gateway()), {
+            apiVersion: "aigateway.envoyproxy.io/v1beta1",
+            kind: "GatewayConfig",
+            metadata: { name: "ai-gateway-config", namespace: "ai-gateway" },
+            spec: {},
+        });
+        const env = [{ name: "OTEL_SERVICE_NAME", value: "ai-gateway" }, { name: "OTEL_EXPORTER_OTLP_HEADERS", valueFrom: { secretKeyRef: { name: "otlp", key: "headers" } } }];
+        const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
+        const m = gatewayConfigManifest(gateway({ gatewayConfig: { labels: { a: "b" }, extProc: { env, resources } } }));
+        assert.deepEqual(m.spec, { extProc: { kubernetes: { env, resources } } });
+        assert.deepEqual(m.metadata.labels, { a: "b" });
+    });
+});
+
+describe("gateway builders: HTTP to HTTPS redirect and route attachment", () => {
+    it("redirects every HTTP listener with a 301, naming the HTTPS port when it is not 443", () => {
+        const m = httpsRedirectManifest(gateway({ listeners: [http, https], redirectToHttps: true }));
+        assert.deepEqual(m.metadata, { name: "ai-gateway-https-redirect", namespace: "ai-gateway" });
+        assert.deepEqual(m.spec, {
+            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway", sectionName: "http" }],
+            rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        });
+        const other = httpsRedirectManifest(gateway({ listeners: [http, { ...https, port: 8443 }], redirectToHttps: true }));
+        assert.deepEqual(other.spec.rules![0].filters![0].requestRedirect, { scheme: "https", statusCode: 301, port: 8443 });
+    });
+
+    it("routes attach to the whole Gateway, or only to HTTPS listeners when HTTP redirects", () => {
+        const ref = { group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway", namespace: "ai-gateway" };
+        assert.deepEqual(gatewayParentRefs(gateway({ listeners: [http, https] })), [ref]);
+        assert.deepEqual(gatewayParentRefs(gateway({ listeners: [http, https], redirectToHttps: true })), [{ ...ref, sectionName: "https" }]);
+    });
+});
+
+describe("gateway builders: toggles", () => {
+    const present = (raw: Record<string, unknown>) =>
+        Object.entries(gatewayCoreManifests(gateway(raw), CONTROLLER))
+            .filter(([, v]) => v !== undefined)
+            .map(([k]) => k);
+
+    it("everything but the redirect by default; each enabled: false removes its resource", () => {
+        assert.deepEqual(present({}), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ gatewayClass: { enabled: false } }), ["gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ enabled: false }), ["gatewayClass", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ envoyProxy: { enabled: false } }), ["gatewayClass", "gateway", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ clientTraffic: { enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "gatewayConfig"]);
+        assert.deepEqual(present({ gatewayConfig: { enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
+        assert.deepEqual(present({ listeners: [http, https], redirectToHttps: true }).at(-1), "httpsRedirect");
+    });
+});
+
+describe("gateway builders: every field group validates against the pinned CRDs", () => {
+    it("a configuration using every key", () => {
+        const config = gateway({
+            labels: { team: "ai" },
+            annotations: { owner: "platform" },
+            listeners: [
+                { ...http, allowedRoutes: { namespaces: { from: "All" } } },
+                { ...https, allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { routes: "ai" } } } } },
+            ],
+            redirectToHttps: true,
+            gatewayClass: { labels: { a: "b" }, annotations: { c: "d" } },
+            envoyProxy: {
+                labels: { a: "b" },
+                replicas: 3,
+                resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+                env: [{ name: "A", value: "1" }, { name: "POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+                volumeMounts: [{ name: "extra", mountPath: "/etc/extra" }],
+                pod: {
+                    labels: { tier: "edge" },
+                    annotations: { "prometheus.io/scrape": "true" },
+                    securityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532 },
+                    tolerations: [{ key: "dedicated", operator: "Equal", value: "gateway", effect: "NoSchedule" }],
+                    nodeSelector: { "kubernetes.io/os": "linux" },
+                    affinity: {
+                        podAntiAffinity: {
+                            preferredDuringSchedulingIgnoredDuringExecution: [
+                                { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "gateway.envoyproxy.io/owning-gateway-name": "ai-gateway" } } } },
+                            ],
+                        },
+                    },
+                    volumes: [{ name: "extra", configMap: { name: "extra" } }],
+                },
+                service: { type: "LoadBalancer", annotations: { a: "b" }, loadBalancerIP: "203.0.113.10", externalTrafficPolicy: "Local" },
+                hpa: { enabled: true, maxReplicas: 10, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }] },
+                pdb: { enabled: true, maxUnavailable: 1 },
+                logging: { level: "warn" },
+                shutdown: { drainTimeout: "60s", minDrainDuration: "10s" },
+                telemetry: { metrics: { prometheus: { disable: false } }, accessLog: { settings: [{ sinks: [{ type: "File", file: { path: "/dev/stdout" } }] }] } },
+                bootstrap: { type: "Merge", value: "admin: {}" },
+                serviceAccountName: "ai-gateway-dataplane",
+            },
+            clientTraffic: {
+                labels: { a: "b" },
+                bufferLimit: "100Mi",
+                timeout: { connectionIdle: "1h", requestReceived: "300s", streamIdle: "10m" },
+                tls: { minVersion: "1.2", maxVersion: "1.3", alpnProtocols: ["h2", "http/1.1"] },
+                headers: { requestID: "Preserve", withUnderscoresAction: "RejectRequest", earlyRequestHeaders: { set: [{ name: "x-a", value: "b" }] } },
+                path: { disableMergeSlashes: true, escapedSlashesAction: "UnescapeAndRedirect" },
+                healthCheck: { path: "/healthz" },
+            },
+            gatewayConfig: {
+                labels: { a: "b" },
+                extProc: { env: [{ name: "OTEL_SERVICE_NAME", value: "ai-gateway" }], resources: { requests: { cpu: "100m" } } },
+            },
+        });
+        const manifests = Object.values(gatewayCoreManifests(config, CONTROLLER)).filter((m) => m !== undefined);
+        assert.equal(manifests.length, 6);
+        assert.deepEqual(manifests.flatMap((m) => validateManifest(m as unknown as ManifestObject)), []);
+    });
+});
