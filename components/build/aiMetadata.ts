@@ -1,0 +1,25 @@
+/**
+ * Names the AI Gateway shares between its extProc, Envoy metadata and our policies. Named once here:
+ * the route costs, the rate-limit rules and the access log must agree on every one of them.
+ */
+
+/** Header the extProc sets from the request body's `model`; routes match on it. */
+export const MODEL_HEADER = "x-ai-eg-model";
+
+/** Envoy dynamic-metadata namespace where the AI Gateway writes token counts and routing facts. */
+export const AI_GATEWAY_METADATA_NAMESPACE = "io.envoy.ai_gateway";
+
+/** Metadata keys of the `llmRequestCosts` every route declares. */
+export const TOKEN_COST_KEYS = {
+    input: "llm_input_token",
+    output: "llm_output_token",
+    total: "llm_total_token",
+    cachedInput: "llm_cached_input_token",
+} as const;
+
+/** Metadata keys the AI Gateway itself writes for each request. */
+export const REQUEST_METADATA_KEYS = {
+    backend: "backend_name",
+    modelNameOverride: "model_name_override",
+    responseModel: "response_model",
+} as const;
