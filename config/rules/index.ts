@@ -1,10 +1,20 @@
-import { modelBackends } from "./models";
+import { backendSettings } from "./backends";
+import { modelBackends, modelSettings, routePacking } from "./models";
 import { redisLocation } from "./platform";
 import { secretReferences } from "./secrets";
+import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
 
 export type { Rule, RuleContext } from "./types";
 export { setSecretCommand } from "./secrets";
 
 /** Cross-field rules, run in this order after the schema accepted every key. */
-export const RULES: readonly Rule[] = [modelBackends, secretReferences, redisLocation];
+export const RULES: readonly Rule[] = [
+    backendSettings,
+    modelBackends,
+    modelSettings,
+    routePacking,
+    retrySettings,
+    secretReferences,
+    redisLocation,
+];
