@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { EnvoyGateway } from "./envoyGateway";
+import { buildModels } from "./models";
 import { Redis } from "./redis";
 import { redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
@@ -48,7 +49,7 @@ export function buildStack(config: StackConfig): StackOutputs {
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
-    void ready;
+    buildModels(config, ready);
 
     return {
         namespaces: {
