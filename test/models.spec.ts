@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { toJson, toYaml } from "../scripts/format";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
-import { Evaluation, evaluate, valueOf } from "./harness";
+import { Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";
 
 // The ModelBackend and ModelRoutes components under the recording mocks: what is registered, with
 // which parents and dependencies, and where the provider keys go.
@@ -226,6 +228,28 @@ describe("models: stable names under change", () => {
             const appeared = [...after.logical].filter((n) => !base.logical.has(n));
             const vanished = [...base.logical].filter((n) => !after.logical.has(n));
             assert.ok(appeared.length <= 2 && vanished.length <= 2, `appeared ${appeared}, vanished ${vanished}`);
+        }
+    });
+});
+
+describe("models: stack files", () => {
+    it("dev is the seed tutorial: virtual-qwen-model at 50/30/20 and qwen-with-fallback at priority 0/1", async () => {
+        const e = await evaluate(stackFileConfig("dev"));
+        const rules = e.objects("AIGatewayRoute").flatMap((r) => r.spec.rules as { name: string; backendRefs: Spec[] }[]);
+        const refs = (model: string) => rules.find((r) => r.name === model)!.backendRefs;
+        assert.deepEqual(refs("virtual-qwen-model").map((r) => [r.modelNameOverride, r.weight]), [["qwen2.5:1.5b", 50], ["qwen2.5:0.5b", 30], ["qwen2.5:0.5b", 20]]);
+        assert.deepEqual(refs("qwen-with-fallback").map((r) => r.priority), [0, 1]);
+        assert.deepEqual(e.objects("BackendSecurityPolicy"), [], "in-cluster models need no credentials");
+    });
+
+    it("prod: OpenAI first, Azure OpenAI as fallback, keys only as encrypted secure: values", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        for (const rule of e.objects("AIGatewayRoute").flatMap((r) => r.spec.rules as { backendRefs: Spec[] }[])) {
+            assert.deepEqual(rule.backendRefs.map((r) => [r.name, r.priority]), [["ai-gateway-openai", 0], ["ai-gateway-azure-openai", 1]]);
+        }
+        assert.deepEqual(e.objects("BackendSecurityPolicy").map((p) => p.spec.type).sort(), ["APIKey", "AzureAPIKey"]);
+        for (const file of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+            assert.doesNotMatch(readFileSync(join(__dirname, "..", file), "utf8"), /sk-[A-Za-z0-9]{8,}/, `${file} holds no plain-text key`);
         }
     });
 });
