@@ -193,10 +193,14 @@ describe("config: retry", () => {
 
     it("a model with a fallback priority needs retries that reach it", () => {
         assert.deepEqual(configProblems({ ...fallback, retry: { numAttemptsPerPriority: 0 } }), [
-            'retry.numAttemptsPerPriority: is 0, so retries stay on priority 0 and "m" never fall back; set it to 1',
+            'retry.numAttemptsPerPriority: is 0, so retries stay on priority 0 and "m" never falls back; set it to 1',
         ]);
         assert.deepEqual(configProblems({ ...fallback, retry: { numRetries: 1, numAttemptsPerPriority: 2 } }), [
-            'retry.numRetries: is 1: with numAttemptsPerPriority 2 no attempt reaches priority 1, so "m" never fall back; set it to at least 2',
+            'retry.numRetries: is 1: with numAttemptsPerPriority 2 no attempt reaches priority 1, so "m" never falls back; set it to at least 2',
+        ]);
+        const two = { ...fallback, models: { ...fallback.models, n: fallback.models.m } };
+        assert.deepEqual(configProblems({ ...two, retry: { numAttemptsPerPriority: 0 } }), [
+            'retry.numAttemptsPerPriority: is 0, so retries stay on priority 0 and "m", "n" never fall back; set it to 1',
         ]);
         // Without fallback priorities, no retries at all is a valid choice.
         assert.doesNotThrow(() => parseConfig({ backends: qwen, models: { m: model({ backend: "a" }, { backend: "b" }) }, retry: { numRetries: 0, numAttemptsPerPriority: 0 } }));

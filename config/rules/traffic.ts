@@ -23,16 +23,16 @@ export const retrySettings: Rule = (config, ctx) => {
         .filter(([, m]) => m.backends.some((b) => (b.priority ?? 0) > 0))
         .map(([name]) => `"${name}"`);
     if (withFallback.length === 0) return;
-    const models = withFallback.join(", ");
+    const stuck = `${withFallback.join(", ")} never ${withFallback.length === 1 ? "falls" : "fall"} back`;
     if (retry.numAttemptsPerPriority === 0) {
         ctx.add(
             ["retry", "numAttemptsPerPriority"],
-            `is 0, so retries stay on priority 0 and ${models} never fall back; set it to 1`,
+            `is 0, so retries stay on priority 0 and ${stuck}; set it to 1`,
         );
     } else if (retry.numRetries < retry.numAttemptsPerPriority) {
         ctx.add(
             ["retry", "numRetries"],
-            `is ${retry.numRetries}: with numAttemptsPerPriority ${retry.numAttemptsPerPriority} no attempt reaches priority 1, so ${models} never fall back; set it to at least ${retry.numAttemptsPerPriority}`,
+            `is ${retry.numRetries}: with numAttemptsPerPriority ${retry.numAttemptsPerPriority} no attempt reaches priority 1, so ${stuck}; set it to at least ${retry.numAttemptsPerPriority}`,
         );
     }
 };
