@@ -31,7 +31,7 @@ export function ruleName(model: string): string {
     return label === RESERVED_RULE_NAME ? dnsLabel(`${model} rule`) : label;
 }
 
-/** One backendRef: only what the config sets, so the CRD defaults (weight 1, priority 0) stay visible as defaults. */
+/** One backendRef with only what the config sets: an unset weight or priority keeps the CRD default (1, 0). */
 function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backend: string) => string): AIGatewayRouteRuleBackendRef {
     return {
         name: serviceBackend(ref.backend),
