@@ -28,6 +28,8 @@ export class GatewayCore extends pulumi.ComponentResource {
     public readonly gatewayConfigName: pulumi.Output<string | undefined>;
     /** Where routes attach (the HTTPS listeners only when HTTP is redirected). */
     public readonly parentRefs: ParentReference[];
+    /** What objects in the gateway namespace wait for: its Namespace, when the program creates it. */
+    public readonly namespaceReady: pulumi.Resource[];
     /** The Gateway, when the program creates it. */
     public readonly gateway: k8s.apiextensions.CustomResource | undefined;
 
@@ -44,6 +46,7 @@ export class GatewayCore extends pulumi.ComponentResource {
                 ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this })
                 : undefined;
         const inNamespace = namespace ? [namespace] : [];
+        this.namespaceReady = inNamespace;
 
         const gatewayClass = m.gatewayClass && createCustomResource(`${name}-class`, m.gatewayClass, child([]));
         const envoyProxy = m.envoyProxy && createCustomResource(`${name}-envoy-proxy`, m.envoyProxy, child(inNamespace));

@@ -3,6 +3,7 @@ import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
+import { buildModels } from "./models";
 import { Redis } from "./redis";
 import { installedControllerName } from "./build/platformValues";
 import { redisUrl } from "./build/redis";
@@ -51,12 +52,13 @@ export function buildStack(config: StackConfig): StackOutputs {
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
 
-    new GatewayCore("gateway-core", {
+    const gatewayCore = new GatewayCore("gateway-core", {
         config: gateway,
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
     });
+    buildModels(config, ready, gatewayCore.namespaceReady);
 
     return {
         namespaces: {

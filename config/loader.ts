@@ -116,7 +116,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
             });
         case "invalid_type": {
             const want = ARTICLE[issue.expected] ?? issue.expected;
-            if (issue.input === undefined) return [{ path, message: `is required; set it to ${want}` }];
+            if (issue.input === undefined) return [{ path, message: authored(issue.message, `is required; set it to ${want}`) }];
             return [{ path, message: `must be ${want}, got ${describe(issue.input)}; change it to ${want}` }];
         }
         case "invalid_value": {

@@ -228,9 +228,9 @@ export function httpsRedirectManifest(config: GatewayConfig): Manifest<"HTTPRout
  * Where routes attach: the whole Gateway, or only its HTTPS listeners when HTTP is redirected (a route on
  * the HTTP listener with header matches would take precedence over the redirect).
  */
-export function gatewayParentRefs(config: GatewayConfig): ParentReference[] {
+export function gatewayParentRefs(config: GatewayConfig): (ParentReference & { kind: "Gateway" })[] {
     const names = gatewayNames(config);
-    const ref = { group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway, namespace: names.namespace };
+    const ref = { group: GATEWAY_API_GROUP, kind: "Gateway" as const, name: names.gateway, namespace: names.namespace };
     if (!config.redirectToHttps) return [ref];
     return config.listeners.filter((l) => l.protocol === "HTTPS").map((l) => ({ ...ref, sectionName: l.name }));
 }

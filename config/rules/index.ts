@@ -1,3 +1,4 @@
+import { backendSettings } from "./backends";
 import {
     clientTrafficSettings,
     envoyProxySettings,
@@ -7,9 +8,10 @@ import {
     gatewayListeners,
     gatewayNamespace,
 } from "./gateway";
-import { modelBackends } from "./models";
+import { modelBackends, modelSettings, routePacking } from "./models";
 import { redisLocation } from "./platform";
 import { secretReferences } from "./secrets";
+import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
 
 export type { Rule, RuleContext } from "./types";
@@ -17,7 +19,11 @@ export { setSecretCommand } from "./secrets";
 
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [
+    backendSettings,
     modelBackends,
+    modelSettings,
+    routePacking,
+    retrySettings,
     secretReferences,
     redisLocation,
     gatewayListeners,

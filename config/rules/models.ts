@@ -1,4 +1,6 @@
+import { MAX_RULES_PER_ROUTE, packModels } from "../../components/build/packing";
 import { suggestion } from "../errors";
+import { durationMillis, MAX_ROUTE_BUCKETS } from "../schema";
 import type { Rule } from "./types";
 
 /** Models name existing backends, each once, and have enough of them. */
@@ -25,5 +27,66 @@ export const modelBackends: Rule = (config, ctx) => {
                 `has ${spec.backends.length} backend(s), at least ${min} are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel`,
             );
         }
+    }
+};
+
+/** Clients send the model name in the body; the gateway matches it as the `x-ai-eg-model` header value. */
+const HEADER_VALUE = /^[!-~]+([ \t][!-~]+)*$/;
+const MAX_HEADER_VALUE = 4096;
+
+/** Model names are valid header values; priorities have no gaps; each level can get traffic; timeouts nest. */
+export const modelSettings: Rule = (config, ctx) => {
+    for (const [model, spec] of Object.entries(config.models)) {
+        if (!HEADER_VALUE.test(model) || model.length > MAX_HEADER_VALUE) {
+            ctx.add(
+                ["models", model],
+                "is not a usable model name: the gateway matches it as an HTTP header value; use printable ASCII (at most 4096 characters) without leading or trailing spaces",
+            );
+        }
+
+        // Envoy expects priority levels 0..N without gaps: a missing level is a level that never fails over.
+        const levels = [...new Set(spec.backends.map((b) => b.priority ?? 0))].sort((a, b) => a - b);
+        const reported = new Set<number>();
+        spec.backends.forEach((ref, i) => {
+            const level = ref.priority ?? 0;
+            const rank = levels.indexOf(level);
+            if (rank === level || reported.has(level)) return;
+            reported.add(level);
+            const missing = [...Array(level).keys()].filter((l) => !levels.includes(l));
+            ctx.add(
+                ["models", model, "backends", i, "priority"],
+                `is ${level}, but no backend of this model has priority ${missing.join(" or ")}; number priorities from 0 (primary) without gaps: use ${rank}`,
+            );
+        });
+
+        for (const level of levels) {
+            const refs = spec.backends.filter((b) => (b.priority ?? 0) === level);
+            if (refs.every((b) => b.weight === 0)) {
+                ctx.add(
+                    ["models", model, "backends"],
+                    `every backend of priority ${level} has weight 0, so that level never gets a request; give at least one of them a weight above 0`,
+                );
+            }
+        }
+
+        const { request, backendRequest } = spec.timeouts;
+        if (backendRequest !== undefined && durationMillis(request) > 0 && durationMillis(backendRequest) > durationMillis(request)) {
+            ctx.add(
+                ["models", model, "timeouts", "backendRequest"],
+                `${backendRequest} is longer than timeouts.request (${request}), which covers every attempt; lower it or raise timeouts.request`,
+            );
+        }
+    }
+};
+
+/** No route bucket holds more models than one AIGatewayRoute can (see components/build/packing.ts). */
+export const routePacking: Rule = (config, ctx) => {
+    const buckets = config.routing.routeBuckets;
+    for (const bucket of packModels(Object.keys(config.models), buckets)) {
+        if (bucket.models.length <= MAX_RULES_PER_ROUTE) continue;
+        ctx.add(
+            ["routing", "routeBuckets"],
+            `${bucket.models.length} models (${bucket.models.map((m) => `"${m}"`).join(", ")}) hash to route bucket ${bucket.id} of ${buckets}, but one AIGatewayRoute holds at most ${MAX_RULES_PER_ROUTE}; raise routing.routeBuckets (e.g. to ${Math.min(buckets * 2, MAX_ROUTE_BUCKETS)}), which moves every model to a new route once`,
+        );
     }
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { awsRegion } from "./aws";
 import { dnsLabel, hostname, port } from "./primitives";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
@@ -11,13 +12,17 @@ export type AuthType = (typeof AUTH_TYPES)[number];
 /** Name of a key in the secret object ai-gateway:apiKeys. */
 const secretName = z.string().min(1, "is empty; name a key of ai-gateway:apiKeys");
 
+/** A string that must be set; a missing or empty value is reported with `fix`. */
+const requiredString = (fix: string) =>
+    z.string({ error: (issue) => (issue.input === undefined ? `is required; ${fix}` : undefined) }).min(1, `is empty; ${fix}`);
+
 const apiKeyAuth = (type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey") =>
     z.strictObject({ type: z.literal(type), secret: secretName });
 
 const awsAuth = z.strictObject({
     type: z.literal("AWSCredentials"),
     /** Defaults to ai-gateway:aws.region. */
-    region: z.string().optional(),
+    region: awsRegion.optional(),
     /** Key in apiKeys holding an AWS credentials file (clusters outside EKS). Unset: default credential chain. */
     credentialsSecret: secretName.optional(),
     profile: z.string().optional(),
@@ -25,16 +30,16 @@ const awsAuth = z.strictObject({
 
 const azureAuth = z.strictObject({
     type: z.literal("AzureCredentials"),
-    clientID: z.string().min(1, "is empty; set the Azure application (client) ID"),
-    tenantID: z.string().min(1, "is empty; set the Azure tenant ID"),
+    clientID: requiredString("set the Azure application (client) ID"),
+    tenantID: requiredString("set the Azure tenant (directory) ID"),
     /** Key in apiKeys holding the client secret. */
-    secret: secretName,
+    secret: requiredString("name the key of ai-gateway:apiKeys that holds the client secret"),
 });
 
 const gcpAuth = z.strictObject({
     type: z.literal("GCPCredentials"),
-    projectName: z.string().min(1, "is empty; set the GCP project name"),
-    region: z.string().min(1, "is empty; set the GCP region, e.g. us-central1"),
+    projectName: requiredString("set the GCP project name"),
+    region: requiredString("set the GCP region, e.g. us-central1"),
     /** Key in apiKeys holding service_account.json. Unset: Application Default Credentials. */
     secret: secretName.optional(),
 });
@@ -48,14 +53,17 @@ export const backendAuthSchema = z.discriminatedUnion(
 export const backendSchema = z.strictObject({
     schema: z.enum(SCHEMA_NAMES),
     /** Schema version: API version for AzureOpenAI, anthropic_version for AWSAnthropic/GCPAnthropic. */
-    version: z.string().min(1).optional(),
-    /** Defaults to bedrock-runtime.<region>.amazonaws.com for AWS schemas. */
+    version: z.string().min(1, "is empty; set the schema version or remove the key").optional(),
+    /** Required, except for AWS schemas: bedrock-runtime.<region>.amazonaws.com. */
     hostname: hostname.optional(),
     port: port.default(443),
     prefix: z.string().regex(/^\/[^\s]*$/, "must be a path starting with '/'; use e.g. /v1").optional(),
     /** TLS to the backend (BackendTLSPolicy with system CAs). Default: on for port 443. */
     tls: z.boolean().optional(),
-    /** Namespace of an in-cluster service the host name points to (for documentation and ReferenceGrants). */
+    /**
+     * Namespace of the in-cluster service the host name points to. Documentation, checked against a
+     * `<service>.<namespace>.svc` host name; the backend's objects still live in the gateway namespace.
+     */
     namespace: dnsLabel.optional(),
     auth: backendAuthSchema.optional(),
 });
@@ -64,3 +72,15 @@ export const backendsSchema = z.record(z.string(), backendSchema);
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
+
+const AWS_SCHEMAS: readonly SchemaName[] = ["AWSBedrock", "AWSAnthropic"];
+
+/** Schemas served by Amazon Bedrock: SigV4-signed, host name derived from the region. */
+export function isAwsSchema(schema: SchemaName): boolean {
+    return AWS_SCHEMAS.includes(schema);
+}
+
+/** The region an AWS backend signs for: its own auth.region, else ai-gateway:aws.region. */
+export function awsRegionOf(backend: BackendConfig, stackRegion: string | undefined): string | undefined {
+    return (backend.auth?.type === "AWSCredentials" ? backend.auth.region : undefined) ?? stackRegion;
+}

@@ -36,20 +36,37 @@ export const rateLimitBudgetsSchema = z.strictObject({
     tokens: z.array(budgetSchema).default([]),
 });
 
+/** Gateway API caps backend weights at one million. */
+export const MAX_WEIGHT = 1_000_000;
+
 export const modelBackendSchema = z.strictObject({
     backend: z.string().min(1, "is empty; name a key of ai-gateway:backends"),
-    /** Model name sent to this backend (modelNameOverride). */
-    model: z.string().min(1).optional(),
-    weight: nonNegativeInt.optional(),
+    /** Model name sent to this backend (modelNameOverride). Unset: the name the client sent. */
+    model: z.string().min(1, "is empty; set the backend's model name or remove the key").optional(),
+    /** Share of traffic among the backends of the same priority. Unset: 1. */
+    weight: nonNegativeInt.max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`).optional(),
+    /** 0 = primary, 1 = first fallback, … Unset: 0. */
     priority: nonNegativeInt.optional(),
 });
 
 export const modelSchema = z.strictObject({
     backends: z.array(modelBackendSchema),
     rateLimit: rateLimitBudgetsSchema.optional(),
-    /** LLM calls outlive Envoy's 15s default. */
     timeouts: z
-        .strictObject({ request: duration.default("120s"), backendRequest: duration.optional() })
+        .strictObject({
+            /**
+             * Whole request, retries included. LLM calls outlive Envoy's 15s default and the AI Gateway's
+             * 60s: a long non-streamed completion easily takes longer.
+             */
+            request: duration.default("120s"),
+            /** One attempt at one backend; at most `request`. */
+            backendRequest: duration.optional(),
+            /**
+             * No byte from the backend for this long resets the attempt: before the first byte a retry can
+             * fall over to the next priority (time-to-first-token failover), later the client gets a 504.
+             */
+            streamIdle: duration.optional(),
+        })
         .prefault({}),
 });
 

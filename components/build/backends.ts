@@ -1,0 +1,183 @@
+import { type AuthType, awsRegionOf, type BackendAuthConfig, type BackendConfig, isAwsSchema, type SchemaName } from "../../config/schema";
+import type { BackendEndpoint, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
+import { Manifest, manifest } from "../specs/customResource";
+import { childName } from "./names";
+import type { GatewayRef } from "./routes";
+
+/** The key of the Secret each credential type is read from (AI Gateway v1.1.0 controller). */
+export const SECRET_KEYS: { readonly [T in AuthType]: string } = {
+    APIKey: "apiKey",
+    AzureAPIKey: "apiKey",
+    AnthropicAPIKey: "apiKey",
+    AWSCredentials: "credentials",
+    AzureCredentials: "client-secret",
+    GCPCredentials: "service_account.json",
+};
+
+/** Schema versions used when the config sets none. */
+export const DEFAULT_SCHEMA_VERSIONS: Partial<Record<SchemaName, string>> = {
+    AWSAnthropic: "bedrock-2023-05-31",
+    GCPAnthropic: "vertex-2023-10-16",
+};
+
+/** Where a backend is reached. Host names are lower-cased: the CRDs accept nothing else. */
+export interface Endpoint {
+    hostname: string;
+    port: number;
+    tls: boolean;
+}
+
+export function backendEndpoint(config: BackendConfig, stackRegion: string | undefined): Endpoint {
+    let hostname = config.hostname;
+    if (hostname === undefined && isAwsSchema(config.schema)) {
+        const region = awsRegionOf(config, stackRegion);
+        if (region !== undefined) hostname = `bedrock-runtime.${region}.amazonaws.com`;
+    }
+    if (hostname === undefined) throw new Error(`backend with schema ${config.schema} has no hostname (validation should have caught this)`);
+    return { hostname: hostname.toLowerCase(), port: config.port, tls: config.tls ?? config.port === 443 };
+}
+
+/** The key of ai-gateway:apiKeys a backend's credentials come from, if any. */
+export function authSecretName(auth: BackendAuthConfig | undefined): string | undefined {
+    if (auth === undefined) return undefined;
+    return auth.type === "AWSCredentials" ? auth.credentialsSecret : auth.secret;
+}
+
+/** Kubernetes names of a backend's objects (contract §4: `<gateway>-<backend>`, `-tls`, `-apikey`). */
+export function backendNames(gateway: string, backend: string, auth: BackendAuthConfig | undefined) {
+    const apiKey = auth?.type === "APIKey" || auth?.type === "AzureAPIKey" || auth?.type === "AnthropicAPIKey";
+    return {
+        /** The Envoy Gateway Backend and the AIServiceBackend. */
+        backend: childName(gateway, backend),
+        tlsPolicy: childName(gateway, backend, "tls"),
+        /** The BackendSecurityPolicy and its Secret. */
+        auth: childName(gateway, backend, apiKey ? "apikey" : "credentials"),
+    };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function endpointOf({ hostname, port }: Endpoint): BackendEndpoint {
+    return IPV4.test(hostname) ? { ip: { address: hostname, port } } : { fqdn: { hostname, port } };
+}
+
+function securityPolicySpec(
+    auth: BackendAuthConfig,
+    target: string,
+    region: string | undefined,
+    secretRef: SecretObjectReference | undefined,
+): BackendSecurityPolicySpec {
+    const base = { type: auth.type, targetRefs: [{ group: "aigateway.envoyproxy.io" as const, kind: "AIServiceBackend" as const, name: target }] };
+    const ref = () => {
+        if (secretRef === undefined) throw new Error(`${auth.type} needs a Secret (validation should have caught this)`);
+        return secretRef;
+    };
+    switch (auth.type) {
+        case "APIKey":
+            return { ...base, apiKey: { secretRef: ref() } };
+        case "AzureAPIKey":
+            return { ...base, azureAPIKey: { secretRef: ref() } };
+        case "AnthropicAPIKey":
+            return { ...base, anthropicAPIKey: { secretRef: ref() } };
+        case "AWSCredentials":
+            if (region === undefined) throw new Error("AWS backend without a region (validation should have caught this)");
+            // Without a credentials file the AWS SDK default chain applies (EKS Pod Identity, IRSA).
+            return {
+                ...base,
+                awsCredentials: {
+                    region,
+                    ...(secretRef !== undefined && { credentialsFile: { secretRef, ...(auth.profile !== undefined && { profile: auth.profile }) } }),
+                },
+            };
+        case "AzureCredentials":
+            return { ...base, azureCredentials: { clientID: auth.clientID, tenantID: auth.tenantID, clientSecretRef: ref() } };
+        case "GCPCredentials":
+            // Without a service-account key, Application Default Credentials (GKE Workload Identity).
+            return {
+                ...base,
+                gcpCredentials: {
+                    projectName: auth.projectName,
+                    region: auth.region,
+                    ...(secretRef !== undefined && { credentialsFile: { secretRef } }),
+                },
+            };
+    }
+}
+
+export interface BackendInput {
+    /** The backend's key in ai-gateway:backends. */
+    key: string;
+    config: BackendConfig;
+    /** Every object lives in the gateway namespace, next to the routes that reference them. */
+    gateway: GatewayRef;
+    /** ai-gateway:aws.region */
+    awsRegion?: string;
+}
+
+/** The Secret a BackendSecurityPolicy reads, and which ai-gateway:apiKeys entry fills it. */
+export interface BackendSecret {
+    name: string;
+    namespace: string;
+    /** Data key the controller reads. */
+    key: string;
+    /** Key of ai-gateway:apiKeys holding the value. */
+    apiKey: string;
+}
+
+export interface BackendObjects {
+    endpoint: Endpoint;
+    backend: Manifest<"Backend">;
+    serviceBackend: Manifest<"AIServiceBackend">;
+    tlsPolicy?: Manifest<"BackendTLSPolicy">;
+    securityPolicy?: Manifest<"BackendSecurityPolicy">;
+    secret?: BackendSecret;
+}
+
+/** Everything one entry of ai-gateway:backends becomes. */
+export function backendObjects(input: BackendInput): BackendObjects {
+    const { config, gateway } = input;
+    const namespace = gateway.namespace;
+    const names = backendNames(gateway.name, input.key, config.auth);
+    const endpoint = backendEndpoint(config, input.awsRegion);
+    const version = config.version ?? DEFAULT_SCHEMA_VERSIONS[config.schema];
+
+    const objects: BackendObjects = {
+        endpoint,
+        backend: manifest("Backend", { name: names.backend, namespace }, { endpoints: [endpointOf(endpoint)] }),
+        serviceBackend: manifest(
+            "AIServiceBackend",
+            { name: names.backend, namespace },
+            {
+                schema: {
+                    name: config.schema,
+                    ...(version !== undefined && { version }),
+                    ...(config.prefix !== undefined && { prefix: config.prefix }),
+                },
+                // Both set explicitly: the CRD defaults (core group, Service) fail its validation.
+                backendRef: { group: "gateway.envoyproxy.io", kind: "Backend", name: names.backend },
+            },
+        ),
+    };
+    if (endpoint.tls) {
+        objects.tlsPolicy = manifest(
+            "BackendTLSPolicy",
+            { name: names.tlsPolicy, namespace },
+            {
+                targetRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: names.backend }],
+                validation: { hostname: endpoint.hostname, wellKnownCACertificates: "System" },
+            },
+        );
+    }
+    const auth = config.auth;
+    if (auth !== undefined) {
+        const apiKey = authSecretName(auth);
+        if (apiKey !== undefined) objects.secret = { name: names.auth, namespace, key: SECRET_KEYS[auth.type], apiKey };
+        const secretRef = objects.secret && { name: objects.secret.name, namespace };
+        objects.securityPolicy = manifest(
+            "BackendSecurityPolicy",
+            { name: names.auth, namespace },
+            securityPolicySpec(auth, names.backend, awsRegionOf(config, input.awsRegion), secretRef),
+        );
+    }
+    return objects;
+}

@@ -1,0 +1,52 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { authSecretName } from "./build/backends";
+import { gatewayParentRefs } from "./build/gateway";
+import { childName } from "./build/names";
+import { ModelBackend } from "./modelBackend";
+import { ModelRoutes } from "./modelRoutes";
+import type { PlatformReadiness } from "./specs/customResource";
+
+export interface Models {
+    backends: Record<string, ModelBackend>;
+    routes: ModelRoutes;
+}
+
+/**
+ * ai-gateway:backends, ai-gateway:models, ai-gateway:retry and the credentials in ai-gateway:apiKeys.
+ * Everything lives in the gateway namespace, so no reference crosses a namespace and no
+ * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
+ */
+export function buildModels(
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "aws" | "apiKeys">,
+    platform: PlatformReadiness,
+    /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
+    namespaceReady: pulumi.Resource[] = [],
+): Models {
+    // Routes live beside the Gateway, so their parentRefs need no namespace.
+    const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
+    const gateway = { name: config.gateway.name, namespace: config.gateway.namespace, parentRefs };
+    const backends: Record<string, ModelBackend> = {};
+    for (const [key, backend] of Object.entries(config.backends)) {
+        const secret = authSecretName(backend.auth);
+        backends[key] = new ModelBackend(childName("backend", key), {
+            key,
+            config: backend,
+            gateway,
+            awsRegion: config.aws?.region,
+            credentials: secret !== undefined ? config.apiKeys.secret(secret) : undefined,
+            platform,
+            namespaceReady,
+        });
+    }
+    const routes = new ModelRoutes("model-routes", {
+        gateway,
+        models: config.models,
+        routeBuckets: config.routing.routeBuckets,
+        retry: config.retry,
+        backends,
+        platform,
+        namespaceReady,
+    });
+    return { backends, routes };
+}

@@ -1,0 +1,65 @@
+import { type AuthType, awsRegionOf, isAwsSchema, type SchemaName } from "../schema";
+import type { Rule } from "./types";
+
+/** Credentials each cloud schema must be signed with; the provider refuses anything else. */
+const REQUIRED_AUTH: Partial<Record<SchemaName, readonly AuthType[]>> = {
+    AWSBedrock: ["AWSCredentials"],
+    AWSAnthropic: ["AWSCredentials"],
+    AzureOpenAI: ["AzureAPIKey", "AzureCredentials"],
+    GCPVertexAI: ["GCPCredentials"],
+    GCPAnthropic: ["GCPCredentials"],
+};
+
+/** Schemas whose `prefix` the AI Gateway uses (it ignores it for the others). */
+const PREFIX_SCHEMAS: readonly SchemaName[] = ["OpenAI", "Anthropic"];
+/** Schemas whose `version` the AI Gateway uses. */
+const VERSION_SCHEMAS: readonly SchemaName[] = ["AzureOpenAI", "AWSAnthropic", "GCPAnthropic", "Cohere"];
+
+const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(" or ");
+
+/** Each backend has what its schema needs: a host, a region, a version, matching credentials. */
+export const backendSettings: Rule = (config, ctx) => {
+    for (const [name, backend] of Object.entries(config.backends)) {
+        const at = (...path: string[]) => ["backends", name, ...path];
+        const { schema, auth } = backend;
+
+        const required = REQUIRED_AUTH[schema];
+        if (required && auth === undefined) {
+            ctx.add(at("auth"), `is required for schema ${schema}; add auth with type ${quoted(required)}`);
+        } else if (required && auth !== undefined && !required.includes(auth.type)) {
+            ctx.add(at("auth", "type"), `"${auth.type}" cannot authenticate ${schema} requests; use ${quoted(required)}`);
+        }
+
+        if (backend.hostname === undefined && !isAwsSchema(schema)) {
+            ctx.add(
+                at("hostname"),
+                `is required for schema ${schema}; set the provider's host name (e.g. api.openai.com) or, for an in-cluster model, <service>.<namespace>.svc.cluster.local`,
+            );
+        }
+        if (isAwsSchema(schema) && auth?.type === "AWSCredentials" && awsRegionOf(backend, config.aws?.region) === undefined) {
+            ctx.add(at("auth", "region"), `is required: ${schema} requests are signed for a region and ai-gateway:aws.region is not set; set it, e.g. us-west-2`);
+        }
+        if (auth?.type === "AWSCredentials" && auth.profile !== undefined && auth.credentialsSecret === undefined) {
+            ctx.add(at("auth", "profile"), "only applies to a credentials file; set auth.credentialsSecret or remove the profile");
+        }
+
+        if (schema === "AzureOpenAI" && backend.version === undefined) {
+            ctx.add(at("version"), "is required for schema AzureOpenAI; set the Azure OpenAI API version, e.g. 2025-01-01-preview");
+        } else if (backend.version !== undefined && !VERSION_SCHEMAS.includes(schema)) {
+            const hint = PREFIX_SCHEMAS.includes(schema) ? " (set prefix for a different path)" : "";
+            ctx.add(at("version"), `is not used by schema ${schema}; remove it${hint}`);
+        }
+        if (backend.prefix !== undefined && !PREFIX_SCHEMAS.includes(schema)) {
+            ctx.add(at("prefix"), `is not used by schema ${schema}, only by OpenAI and Anthropic; remove it`);
+        }
+
+        // `namespace` documents where an in-cluster service lives: it must agree with the host name.
+        const inCluster = /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(backend.hostname?.toLowerCase() ?? "");
+        if (backend.namespace !== undefined && inCluster && inCluster[1] !== backend.namespace) {
+            ctx.add(
+                at("namespace"),
+                `"${backend.namespace}" disagrees with hostname "${backend.hostname}", a service in namespace "${inCluster[1]}"; correct one of them`,
+            );
+        }
+    }
+};

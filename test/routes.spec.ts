@@ -1,0 +1,195 @@
+import * as assert from "node:assert/strict";
+import { parseConfig } from "../config";
+import type { ModelConfig } from "../config";
+import { MAX_RULES_PER_ROUTE, packModels, routeBucket } from "../components/build/packing";
+import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/build/routes";
+import type { AIGatewayRouteRule } from "../components/specs";
+import { crdProblems } from "./support/manifests";
+
+// Pure route builders: packing, rules, and the one BackendTrafficPolicy per route. No Pulumi here.
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
+
+/** Models parsed the way the program sees them (defaults applied). */
+function models(raw: Record<string, { backends: Record<string, unknown>[]; timeouts?: Record<string, string> }>): Record<string, ModelConfig> {
+    const backends = Object.fromEntries(
+        [...new Set(Object.values(raw).flatMap((m) => m.backends.map((b) => String(b.backend))))].map((b) => [b, { schema: "OpenAI", hostname: `${b}.default.svc.cluster.local`, port: 80 }]),
+    );
+    return parseConfig({ backends, models: raw, routing: { minBackendsPerModel: 1 } }).models;
+}
+
+const input = (m: Record<string, ModelConfig>, buckets = 16): ModelRoutesInput => ({ gateway, models: m, buckets, serviceBackend: (b) => `ai-gateway-${b}` });
+
+/** The rule of a model, wherever it was packed. */
+function ruleOf(routes: ReturnType<typeof modelRoutes>, model: string): AIGatewayRouteRule {
+    const rules = routes.flatMap((r) => r.route.spec.rules).filter((rule) => rule.matches?.[0].headers?.[0].value === model);
+    assert.equal(rules.length, 1, `one rule for ${model}`);
+    return rules[0];
+}
+
+/** Route name of each model. */
+function placement(routes: ReturnType<typeof modelRoutes>): Map<string, string> {
+    return new Map(routes.flatMap((r) => r.bucket.models.map((m) => [m, r.route.metadata.name] as const)));
+}
+
+const manyModels = (n: number) => models(Object.fromEntries([...Array(n).keys()].map((i) => [`model-${i}`, { backends: [{ backend: "a" }, { backend: "b" }] }])));
+
+describe("routes: rules", () => {
+    const seed = models({
+        "virtual-qwen-model": {
+            backends: [
+                { backend: "qwen-primary", model: "qwen2.5:1.5b", weight: 50 },
+                { backend: "qwen-secondary", model: "qwen2.5:0.5b", weight: 30 },
+                { backend: "qwen-tertiary", model: "qwen2.5:0.5b", weight: 20 },
+            ],
+        },
+        "qwen-with-fallback": {
+            backends: [
+                { backend: "qwen-primary", model: "qwen2.5:1.5b", priority: 0 },
+                { backend: "qwen-fallback", model: "qwen2.5:0.5b", priority: 1 },
+            ],
+        },
+    });
+
+    it("weights and model overrides land on the right backendRefs", () => {
+        const rule = ruleOf(modelRoutes(input(seed)), "virtual-qwen-model");
+        assert.deepEqual(rule.backendRefs, [
+            { name: "ai-gateway-qwen-primary", modelNameOverride: "qwen2.5:1.5b", weight: 50 },
+            { name: "ai-gateway-qwen-secondary", modelNameOverride: "qwen2.5:0.5b", weight: 30 },
+            { name: "ai-gateway-qwen-tertiary", modelNameOverride: "qwen2.5:0.5b", weight: 20 },
+        ]);
+        assert.deepEqual(rule.matches, [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: "virtual-qwen-model" }] }]);
+        assert.equal(MODEL_HEADER, "x-ai-eg-model");
+    });
+
+    it("priorities land on the right backendRefs", () => {
+        const rule = ruleOf(modelRoutes(input(seed)), "qwen-with-fallback");
+        assert.deepEqual(rule.backendRefs, [
+            { name: "ai-gateway-qwen-primary", modelNameOverride: "qwen2.5:1.5b", priority: 0 },
+            { name: "ai-gateway-qwen-fallback", modelNameOverride: "qwen2.5:0.5b", priority: 1 },
+        ]);
+    });
+
+    it("unset weight, priority and model leave the CRD defaults (1, 0, the client's model name)", () => {
+        const rule = ruleOf(modelRoutes(input(models({ m: { backends: [{ backend: "a" }, { backend: "b" }] } }))), "m");
+        assert.deepEqual(rule.backendRefs, [{ name: "ai-gateway-a" }, { name: "ai-gateway-b" }]);
+    });
+
+    it("LLM-sized timeouts: 120s by default, backendRequest and the stream idle timeout when set", () => {
+        const routes = modelRoutes(
+            input(
+                models({
+                    plain: { backends: [{ backend: "a" }, { backend: "b" }] },
+                    ttft: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }], timeouts: { request: "300s", backendRequest: "100s", streamIdle: "10s" } },
+                }),
+            ),
+        );
+        assert.deepEqual(ruleOf(routes, "plain").timeouts, { request: "120s" });
+        assert.equal(ruleOf(routes, "plain").streamIdleTimeout, undefined);
+        assert.deepEqual(ruleOf(routes, "ttft").timeouts, { request: "300s", backendRequest: "100s" });
+        assert.equal(ruleOf(routes, "ttft").streamIdleTimeout, "10s");
+    });
+
+    it("rule names are unique DNS labels, even for ids with '/', ':', '.' and capitals", () => {
+        const ids = ["Qwen/Qwen3-1.7B", "qwen-qwen3-1-7b", "anthropic.claude-3-haiku-20240307-v1:0", "gpt-4.1", "gpt-4-1", "route-not-found"];
+        const names = ids.map(ruleName);
+        for (const n of names) assert.match(n, DNS_LABEL);
+        assert.equal(new Set(names).size, ids.length);
+        assert.equal(ruleName("qwen-qwen3-1-7b"), "qwen-qwen3-1-7b", "a name that is already a label stays as it is");
+        assert.match(ruleName("Qwen/Qwen3-1.7B"), /^qwen-qwen3-1-7b-[0-9a-f]{6}$/);
+        assert.notEqual(ruleName("route-not-found"), "route-not-found", "the controller reserves that rule name");
+        assert.equal(ruleName("Qwen/Qwen3-1.7B"), ruleName("Qwen/Qwen3-1.7B"), "stable");
+    });
+
+    it("routes attach to the gateway, in its namespace, and validate against the CRD", () => {
+        const m = models({
+            "Qwen/Qwen3-1.7B": { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] },
+            "anthropic.claude-3-haiku-20240307-v1:0": { backends: [{ backend: "a", weight: 3 }, { backend: "b", weight: 1 }] },
+        });
+        const routes = modelRoutes(input(m, 1));
+        assert.equal(routes.length, 1);
+        const { route } = routes[0];
+        assert.deepEqual(route.metadata, { name: "ai-gateway-models-0", namespace: "ai-gateway" });
+        assert.deepEqual(route.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }]);
+        assert.deepEqual(routes[0].backends, ["a", "b"]);
+        assert.deepEqual(crdProblems(route), []);
+    });
+});
+
+describe("routes: packing", () => {
+    it("a model's bucket depends on its name only (pinned: a changed hash would move every model)", () => {
+        assert.equal(routeBucket("virtual-qwen-model", 16), 6);
+        assert.equal(routeBucket("qwen-with-fallback", 16), 10);
+        for (const n of [1, 16, 64]) assert.ok(routeBucket("Qwen/Qwen3-1.7B", n) < n);
+    });
+
+    it("40 models: each in exactly one route of at most 15 rules, rules in name order", () => {
+        const m = manyModels(40);
+        const routes = modelRoutes(input(m));
+        assert.ok(routes.length > 1);
+        const seen = routes.flatMap((r) => r.route.spec.rules.map((rule) => rule.matches?.[0].headers?.[0].value));
+        assert.deepEqual([...seen].sort(), Object.keys(m).sort());
+        for (const { route, bucket } of routes) {
+            assert.ok(route.spec.rules.length <= MAX_RULES_PER_ROUTE);
+            assert.deepEqual(bucket.models, [...bucket.models].sort());
+            assert.match(route.metadata.name, /^ai-gateway-models-\d\d$/);
+            assert.deepEqual(crdProblems(route), []);
+        }
+        assert.equal(new Set(routes.map((r) => r.route.metadata.name)).size, routes.length);
+    });
+
+    it("removing a model or adding one moves no other model and renames no route", () => {
+        const before = manyModels(40);
+        const { "model-17": removed, ...after } = before;
+        void removed;
+        const added = { ...before, "Qwen/Qwen3-1.7B": before["model-0"] };
+        const base = placement(modelRoutes(input(before)));
+        for (const variant of [after, added]) {
+            const moved = placement(modelRoutes(input(variant)));
+            for (const [model, route] of moved) {
+                if (base.has(model)) assert.equal(route, base.get(model), `${model} stayed in ${base.get(model)}`);
+            }
+            // Every route name of the variant is either an existing route or the new model's own bucket.
+            const baseRoutes = new Set(base.values());
+            const newRoutes = [...new Set(moved.values())].filter((r) => !baseRoutes.has(r));
+            assert.ok(newRoutes.length <= 1);
+            if (newRoutes.length === 1) assert.equal(moved.get("Qwen/Qwen3-1.7B"), newRoutes[0]);
+        }
+    });
+
+    it("only non-empty buckets become routes", () => {
+        const routes = packModels(["a"], 16);
+        assert.equal(routes.length, 1);
+        assert.equal(routes[0].id.length, 2);
+        assert.deepEqual(packModels([], 16), []);
+    });
+});
+
+describe("routes: BackendTrafficPolicy", () => {
+    const retry = parseConfig({}).retry;
+    const [{ route }] = modelRoutes(input(models({ m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } })));
+
+    it("targets the HTTPRoute the controller generates with the AIGatewayRoute's name", () => {
+        const btp = trafficPolicy(route, { retry: retrySection(retry) });
+        assert.deepEqual(btp.metadata, { name: `${route.metadata.name}-traffic`, namespace: "ai-gateway" });
+        assert.deepEqual(btp.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: route.metadata.name }]);
+        assert.deepEqual(crdProblems(btp), []);
+    });
+
+    it("retry: the seed's defaults, with one attempt per priority for fallback", () => {
+        assert.deepEqual(retrySection(retry), {
+            numRetries: 3,
+            numAttemptsPerPriority: 1,
+            perRetry: { timeout: "30s", backOff: { baseInterval: "100ms", maxInterval: "10s" } },
+            retryOn: { httpStatusCodes: [500, 502, 503, 504, 404], triggers: ["connect-failure", "retriable-status-codes"] },
+        });
+    });
+
+    it("composes sections into one policy: only those set appear", () => {
+        const rateLimit = { global: { rules: [{ limit: { requests: 10, unit: "Minute" as const } }] } };
+        const btp = trafficPolicy(route, { retry: retrySection(retry), rateLimit, timeout: undefined });
+        assert.deepEqual(Object.keys(btp.spec).sort(), ["rateLimit", "retry", "targetRefs"]);
+        assert.deepEqual(btp.spec.rateLimit, rateLimit);
+    });
+});
