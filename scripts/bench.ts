@@ -6,7 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { execFileSync } from "child_process";
 import { buildStack } from "../components/stack";
-import { parseConfig } from "../config";
+import { MAX_ROUTE_BUCKETS, parseConfig } from "../config";
+import { fittingBucketCount } from "../config/rules/models";
 import { RecordingMocks, settle } from "./mocks";
 
 const SIZES = [10, 100, 1000];
@@ -25,7 +26,9 @@ export function generatedConfig(models: number): Record<string, unknown> {
             ],
         };
     }
-    return { backends, models: routes };
+    // Enough route buckets that no AIGatewayRoute exceeds 15 rules, as a user with this many models would set.
+    const routeBuckets = fittingBucketCount(Object.keys(routes), 15) ?? MAX_ROUTE_BUCKETS;
+    return { backends, models: routes, routing: { routeBuckets } };
 }
 
 interface Sample {

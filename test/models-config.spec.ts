@@ -165,16 +165,26 @@ describe("config: models", () => {
         ]);
     });
 
+    it("many models: one problem that names a bucket count that fits", () => {
+        const many = Object.fromEntries([...Array(1000).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
+        const problems = configProblems({ backends: qwen, models: many });
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /^routing\.routeBuckets: 16 of 16 route buckets would hold more than the 15 models .*; and 13 more bucket\(s\)\); set routing\.routeBuckets to (\d+), which fits every model/);
+        const fits = Number(/set routing\.routeBuckets to (\d+)/.exec(problems[0])![1]);
+        assert.doesNotThrow(() => parseConfig({ backends: qwen, models: many, routing: { routeBuckets: fits } }));
+        assert.ok(configProblems({ backends: qwen, models: many, routing: { routeBuckets: fits / 2 } }).length === 1, "the suggestion is the smallest power of two that fits");
+    });
+
     it("a route bucket holding more than 15 models is refused, naming them and the fix", () => {
         const models = Object.fromEntries([...Array(16).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
         const [problem, ...rest] = configProblems({ backends: qwen, models, routing: { routeBuckets: 1 } });
         assert.deepEqual(rest, []);
         assert.equal(
             problem,
-            `routing.routeBuckets: 16 models (${Object.keys(models).sort().map((m) => `"${m}"`).join(", ")}) hash to route bucket 0 of 1, but one AIGatewayRoute holds at most 15; raise routing.routeBuckets (e.g. to 2), which moves every model to a new route once`,
+            'routing.routeBuckets: 1 of 1 route buckets would hold more than the 15 models one AIGatewayRoute allows (bucket 0: 16 models, "model-0", "model-1", "model-10", "model-11", …); set routing.routeBuckets to 2, which fits every model (it moves every model to a new route once)',
         );
         assert.doesNotThrow(() => parseConfig({ backends: qwen, models, routing: { routeBuckets: 16 } }));
-        assert.deepEqual(configProblems({ routing: { routeBuckets: 1000 } }), ["routing.routeBuckets: must be at most 256; use 16, 32 or 64"]);
+        assert.deepEqual(configProblems({ routing: { routeBuckets: 2000 } }), ["routing.routeBuckets: must be at most 1024; use a power of two such as 16, 64 or 256"]);
     });
 });
 

@@ -38,7 +38,9 @@ export function packModels(models: Iterable<string>, buckets: number): ModelBuck
     const byBucket = new Map<number, string[]>();
     for (const model of models) {
         const b = routeBucket(model, buckets);
-        byBucket.set(b, [...(byBucket.get(b) ?? []), model]);
+        const names = byBucket.get(b);
+        if (names) names.push(model);
+        else byBucket.set(b, [model]);
     }
     return [...byBucket.entries()]
         .sort(([a], [b]) => a - b)

@@ -82,11 +82,28 @@ export const modelSettings: Rule = (config, ctx) => {
 /** No route bucket holds more models than one AIGatewayRoute can (see components/build/packing.ts). */
 export const routePacking: Rule = (config, ctx) => {
     const buckets = config.routing.routeBuckets;
-    for (const bucket of packModels(Object.keys(config.models), buckets)) {
-        if (bucket.models.length <= MAX_RULES_PER_ROUTE) continue;
-        ctx.add(
-            ["routing", "routeBuckets"],
-            `${bucket.models.length} models (${bucket.models.map((m) => `"${m}"`).join(", ")}) hash to route bucket ${bucket.id} of ${buckets}, but one AIGatewayRoute holds at most ${MAX_RULES_PER_ROUTE}; raise routing.routeBuckets (e.g. to ${Math.min(buckets * 2, MAX_ROUTE_BUCKETS)}), which moves every model to a new route once`,
-        );
-    }
+    const models = Object.keys(config.models);
+    const full = packModels(models, buckets).filter((b) => b.models.length > MAX_RULES_PER_ROUTE);
+    if (full.length === 0) return;
+    const shown = full
+        .slice(0, 3)
+        .map((b) => `bucket ${b.id}: ${b.models.length} models, ${b.models.slice(0, 4).map((m) => `"${m}"`).join(", ")}${b.models.length > 4 ? ", …" : ""}`);
+    const more = full.length > 3 ? `; and ${full.length - 3} more bucket(s)` : "";
+    const fits = fittingBucketCount(models, buckets);
+    const fix =
+        fits === undefined
+            ? `no bucket count up to ${MAX_ROUTE_BUCKETS} fits ${models.length} models; serve fewer models from this gateway`
+            : `set routing.routeBuckets to ${fits}, which fits every model (it moves every model to a new route once)`;
+    ctx.add(
+        ["routing", "routeBuckets"],
+        `${full.length} of ${buckets} route buckets would hold more than the ${MAX_RULES_PER_ROUTE} models one AIGatewayRoute allows (${shown.join("; ")}${more}); ${fix}`,
+    );
 };
+
+/** The smallest power-of-two bucket count above `current` in which no bucket overflows. */
+export function fittingBucketCount(models: string[], current: number): number | undefined {
+    for (let b = 2 ** Math.ceil(Math.log2(current + 1)); b <= MAX_ROUTE_BUCKETS; b *= 2) {
+        if (packModels(models, b).every((bucket) => bucket.models.length <= MAX_RULES_PER_ROUTE)) return b;
+    }
+    return undefined;
+}

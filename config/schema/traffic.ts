@@ -3,7 +3,7 @@ import { duration, nonNegativeInt, positiveInt } from "./primitives";
 import { rateLimitBudgetsSchema } from "./models";
 
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
-export const MAX_ROUTE_BUCKETS = 256;
+export const MAX_ROUTE_BUCKETS = 1024;
 
 export const routingSchema = z.strictObject({
     /** Every model needs this many backends, to stay available when one fails. */
@@ -12,7 +12,7 @@ export const routingSchema = z.strictObject({
      * Models are spread over this many AIGatewayRoutes by a hash of their name, so a model never moves
      * when others come and go. Changing it moves every model once.
      */
-    routeBuckets: positiveInt.max(MAX_ROUTE_BUCKETS, `must be at most ${MAX_ROUTE_BUCKETS}; use 16, 32 or 64`).default(16),
+    routeBuckets: positiveInt.max(MAX_ROUTE_BUCKETS, `must be at most ${MAX_ROUTE_BUCKETS}; use a power of two such as 16, 64 or 256`).default(16),
 });
 
 export const RETRY_TRIGGERS = [
