@@ -1,0 +1,93 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { toJson, toYaml } from "../scripts/format";
+import { isSecretValue, MOCK_PASSWORD, RecordedResource } from "../scripts/mocks";
+import { evaluate, Evaluation } from "./harness";
+
+/**
+ * Every secret the configuration can carry, with a known value each: none may appear anywhere but
+ * inside a Kubernetes Secret's data, and there only as a secret value.
+ */
+const KNOWN = {
+    openai: "sk-known-openai-0001",
+    azure: "known-azure-key-0002",
+    anthropic: "known-anthropic-key-0003",
+    azureClient: "known-azure-client-secret-0004",
+    gcp: '{"type": "service_account", "private_key": "known-gcp-key-0005"}',
+    awsFile: "[default]\naws_access_key_id = AKIAKNOWN0006\naws_secret_access_key = known-aws-0006",
+    redis: "known-redis-password-0007",
+};
+
+export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
+    platform: { redis: { install: false, host: "redis.shared.svc.cluster.local", passwordSecret: "redis" } },
+    backends: {
+        openai: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } },
+        azure: { schema: "AzureOpenAI", version: "2025-01-01-preview", hostname: "example.openai.azure.com", auth: { type: "AzureAPIKey", secret: "azure" } },
+        anthropic: { schema: "Anthropic", hostname: "api.anthropic.com", auth: { type: "AnthropicAPIKey", secret: "anthropic" } },
+        entra: {
+            schema: "AzureOpenAI",
+            version: "2025-01-01-preview",
+            hostname: "entra.openai.azure.com",
+            auth: { type: "AzureCredentials", clientID: "client-id", tenantID: "tenant-id", secret: "azureClient" },
+        },
+        vertex: { schema: "GCPVertexAI", hostname: "us-central1-aiplatform.googleapis.com", auth: { type: "GCPCredentials", projectName: "p", region: "us-central1", secret: "gcp" } },
+        bedrock: { schema: "AWSBedrock", auth: { type: "AWSCredentials", region: "us-east-1", credentialsSecret: "awsFile" } },
+    },
+    models: {
+        chat: { backends: [{ backend: "openai" }, { backend: "azure", priority: 1 }, { backend: "entra", priority: 1 }] },
+        claude: { backends: [{ backend: "anthropic" }, { backend: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0", priority: 1 }] },
+        gemini: { backends: [{ backend: "vertex" }, { backend: "openai", model: "gpt-4o-mini", priority: 1 }] },
+    },
+    apiKeys: KNOWN,
+};
+
+/** Every string that would betray a secret: the known values and the parts of the multi-line ones. */
+const NEEDLES = [...Object.values(KNOWN), "known-gcp-key-0005", "known-aws-0006", MOCK_PASSWORD];
+
+/** The needles found in a text, as written or escaped inside JSON. */
+function leaksIn(text: string): string[] {
+    return NEEDLES.filter((n) => text.includes(n) || text.includes(JSON.stringify(n).slice(1, -1)));
+}
+
+/** Where a secret may legitimately be: inside a Secret's data, wrapped as a secret value. */
+function isSecretObject(r: RecordedResource): boolean {
+    return r.type === "kubernetes:core/v1:Secret";
+}
+
+describe("secrets: known values never appear in plain text", () => {
+    let e: Evaluation;
+    before(async () => {
+        e = await evaluate(SECRET_HEAVY_CONFIG);
+    });
+
+    it("no resource other than a Secret carries a secret, even wrapped (Helm values, ConfigMaps, custom resources)", () => {
+        for (const r of e.resources.filter((x) => !isSecretObject(x))) {
+            assert.deepEqual(leaksIn(JSON.stringify(r.inputs)), [], `${r.type} ${r.name}`);
+        }
+    });
+
+    it("inside Secrets, every value is a secret value (never plain stringData or data)", () => {
+        const secrets = e.resources.filter(isSecretObject);
+        assert.ok(secrets.length >= 7, `expected a Secret per credential, got ${secrets.length}`);
+        for (const s of secrets) {
+            for (const field of ["stringData", "data"]) {
+                const value = s.inputs[field];
+                if (value === undefined) continue;
+                assert.ok(isSecretValue(value), `${s.name}.${field} is not marked secret`);
+            }
+        }
+        const found = new Set(secrets.flatMap((s) => leaksIn(JSON.stringify(s.inputs))));
+        for (const v of Object.values(KNOWN)) assert.ok(found.has(v), `the Secret for ${v.slice(0, 12)}… exists`);
+    });
+
+    it("the render output, YAML and JSON, holds none of them", () => {
+        assert.deepEqual(leaksIn(toYaml(e.resources)), []);
+        assert.deepEqual(leaksIn(toJson(e.resources)), []);
+    });
+
+    it("stack outputs hold none of them, and no output is a secret", async () => {
+        const outputs = await new Promise<unknown>((resolve) => pulumi.output(e.outputs).apply(resolve));
+        assert.deepEqual(leaksIn(JSON.stringify(outputs)), []);
+        assert.equal(await pulumi.isSecret(pulumi.output(e.outputs)), false);
+    });
+});
