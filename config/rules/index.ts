@@ -8,6 +8,7 @@ import {
     gatewayNamespace,
 } from "./gateway";
 import { modelBackends } from "./models";
+import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { secretReferences } from "./secrets";
 import type { Rule } from "./types";
@@ -27,4 +28,5 @@ export const RULES: readonly Rule[] = [
     envoyProxySettings,
     clientTrafficSettings,
     gatewayConfigSettings,
+    observabilitySettings,
 ];

@@ -1,0 +1,268 @@
+import * as assert from "node:assert/strict";
+import {
+    accessLogFields,
+    envoyTracingCollector,
+    extProcTracingEnv,
+    gatewayObservability,
+} from "../components/build/observability";
+import { parseConfig, StackConfig } from "../config";
+import { configProblems } from "./harness";
+
+/** Raw config with `ai-gateway:observability` (and anything else) set. */
+const obs = (observability: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ observability, ...rest });
+const OTLP = { apiKeys: { otlp: "Authorization=Bearer known-otlp-token-0123" } };
+const collector = "http://otel-collector.monitoring:4317";
+/** Tracing to an in-cluster collector over plain OTLP/gRPC: Envoy can use the same endpoint. */
+const grpcTracing = { endpoint: collector, protocol: "grpc" };
+/** Tracing to a SaaS over HTTPS with auth headers: Envoy needs a collector of its own. */
+const saasTracing = { endpoint: "https://otlp.example.com", headersSecret: "otlp", envoy: { host: "otel-collector.monitoring.svc.cluster.local" } };
+const GATEWAY = { name: "ai-gateway", namespace: "ai-gateway" };
+
+describe("config: ai-gateway:observability", () => {
+    it("everything is off until its key is present", () => {
+        assert.deepEqual(parseConfig({}).observability, {});
+    });
+
+    it("defaults of each section", () => {
+        const o = parseConfig(obs({ tracing: { endpoint: "https://otlp.example.com", envoy: { host: "collector" } }, accessLog: {}, metrics: {}, dashboard: {} })).observability;
+        assert.deepEqual(o.tracing, {
+            endpoint: "https://otlp.example.com",
+            serviceName: "ai-gateway",
+            protocol: "http/protobuf",
+            semconv: "openinference",
+            envoy: { enabled: true, host: "collector", port: 4317 },
+        });
+        assert.deepEqual(o.accessLog, { format: "json" });
+        assert.deepEqual(o.metrics, { prometheus: true, perUser: true, serviceMonitor: false, serviceMonitorLabels: {} });
+        assert.deepEqual(o.dashboard, { enabled: true, labels: { grafana_dashboard: "1" }, annotations: {} });
+    });
+
+    it("values are checked key by key", () => {
+        assert.deepEqual(
+            configProblems(
+                obs({
+                    tracing: { endpoint: "otlp.example.com", protocol: "http", semconv: "genai", samplingRate: 150, envoy: { host: "http://collector:4317", port: 0 } },
+                    accessLog: { format: "jsonl" },
+                    metrics: { prometheus: "yes", serviceMonitorLabels: { release: 1 } },
+                    dashboard: { namespace: "Monitoring" },
+                    logs: {},
+                }),
+            ),
+            [
+                'observability.tracing.endpoint: is not a URL; use e.g. https://otlp.example.com',
+                'observability.tracing.protocol: "http" is not allowed; use one of "grpc", "http/protobuf"',
+                'observability.tracing.semconv: "genai" is not allowed; did you mean "gen_ai"?',
+                "observability.tracing.samplingRate: is above 100; use a whole percentage from 0 to 100",
+                'observability.tracing.envoy.host: "http://collector:4317" is a URL, a host name belongs here; use "collector" (and set port/prefix separately)',
+                "observability.tracing.envoy.port: is out of range; use a port from 1 to 65535",
+                'observability.accessLog.format: "jsonl" is not allowed; did you mean "json"?',
+                "observability.metrics.prometheus: must be true or false, got string \"yes\"; change it to true or false",
+                "observability.metrics.serviceMonitorLabels.release: must be a string, got number 1; change it to a string",
+                "observability.dashboard.namespace: is not a DNS-1123 label; use lower-case letters, digits and '-', starting and ending with a letter or digit",
+                'observability.logs: unknown key; use one of "tracing", "accessLog", "metrics", "dashboard"',
+            ],
+        );
+        assert.deepEqual(configProblems(obs({ tracing: { endpoint: collector, samplingRate: 2.5 } })), [
+            "observability.tracing.samplingRate: must be a whole number, got number 2.5; change it to a whole number",
+        ]);
+    });
+
+    it("the headers secret must be in ai-gateway:apiKeys", () => {
+        assert.deepEqual(configProblems(obs({ tracing: { ...saasTracing, headersSecret: "otpl" } }, OTLP)), [
+            `observability.tracing.headersSecret: names secret "otpl", which is not in ai-gateway:apiKeys (did you mean "otlp"?); run: pulumi config set --secret --path 'apiKeys.otpl' <value>`,
+        ]);
+    });
+});
+
+describe("config: observability rules", () => {
+    it("Envoy's tracer needs a collector it can reach over plain OTLP/gRPC", () => {
+        const fix = "set the host of an OpenTelemetry collector Envoy reaches over OTLP/gRPC without TLS (port 4317), or set tracing.envoy.enabled: false";
+        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "https://otlp.example.com", protocol: "grpc" } })), [
+            `observability.tracing.envoy.host: is required: Envoy's tracer cannot use TLS, and the endpoint https://otlp.example.com does; ${fix}`,
+        ]);
+        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "http://otel-collector.monitoring:4318" } })), [
+            `observability.tracing.envoy.host: is required: Envoy's tracer speaks OTLP/gRPC only, and the endpoint's protocol is http/protobuf; ${fix}`,
+        ]);
+        assert.deepEqual(configProblems(obs({ tracing: { ...grpcTracing, headersSecret: "otlp" } }, OTLP)), [
+            `observability.tracing.envoy.host: is required: Envoy's tracer cannot send the auth headers of tracing.headersSecret; ${fix}`,
+        ]);
+        for (const ok of [grpcTracing, saasTracing, { endpoint: "https://otlp.example.com", envoy: { enabled: false } }]) {
+            assert.doesNotThrow(() => parseConfig(obs({ tracing: ok }, OTLP)), JSON.stringify(ok));
+        }
+    });
+
+    it("what observability builds needs the EnvoyProxy and the GatewayConfig", () => {
+        const off = { gateway: { envoyProxy: { enabled: false }, gatewayConfig: { enabled: false } } };
+        assert.deepEqual(configProblems(obs({ tracing: grpcTracing, accessLog: {}, metrics: {} }, off)), [
+            "observability.tracing: configures the extProc through the GatewayConfig, but gateway.gatewayConfig.enabled is false; set it to true, or remove observability.tracing",
+            "observability.tracing.envoy: is built into the EnvoyProxy, but gateway.envoyProxy.enabled is false; set it to true, or set observability.tracing.envoy.enabled: false",
+            "observability.accessLog: is built into the EnvoyProxy, but gateway.envoyProxy.enabled is false; set it to true, or remove observability.accessLog",
+            "observability.metrics: is built into the EnvoyProxy, but gateway.envoyProxy.enabled is false; set it to true, or remove observability.metrics",
+        ]);
+        assert.doesNotThrow(() => parseConfig(obs({ dashboard: {} }, off)), "the dashboard needs neither");
+    });
+
+    it("a telemetry section, extProc variable or scrape annotation set in both places is an error naming both", () => {
+        const gateway = {
+            envoyProxy: {
+                telemetry: { accessLog: { disable: true }, metrics: {}, tracing: { provider: { type: "OpenTelemetry", host: "x" } } },
+                pod: { annotations: { "prometheus.io/port": "9090", team: "ai" } },
+            },
+            gatewayConfig: { extProc: { env: [{ name: "OTEL_SERVICE_NAME", value: "x" }, { name: "OPENINFERENCE_HIDE_INPUTS", value: "true" }] } },
+        };
+        assert.deepEqual(configProblems(obs({ tracing: grpcTracing, accessLog: {}, metrics: {} }, { gateway })), [
+            'gateway.gatewayConfig.extProc.env[0].name: "OTEL_SERVICE_NAME" is set by observability.tracing; remove it here, or remove observability.tracing',
+            "gateway.envoyProxy.telemetry.tracing: is also built from observability.tracing.envoy; keep one of them: remove this section, or set observability.tracing.envoy.enabled: false",
+            "gateway.envoyProxy.telemetry.accessLog: is also built from observability.accessLog; keep one of them: remove this section, or remove observability.accessLog",
+            "gateway.envoyProxy.telemetry.metrics: is also built from observability.metrics; keep one of them: remove this section, or remove observability.metrics",
+            'gateway.envoyProxy.pod.annotations["prometheus.io/port"]: is set by observability.metrics; remove it here, or remove observability.metrics',
+        ]);
+        assert.doesNotThrow(() => parseConfig({ gateway }), "without observability the gateway's own sections pass through");
+    });
+
+    it("OTLP headers never as a literal value, with or without observability", () => {
+        const env = [{ name: "OTEL_EXPORTER_OTLP_HEADERS", value: "Authorization=Bearer leaked" }];
+        const traces = [{ name: "OTEL_EXPORTER_OTLP_TRACES_HEADERS", value: "x-api-key=leaked" }];
+        const fix = "puts OTLP credentials into the stack file as plain text; store them as a secret (pulumi config set --secret --path 'apiKeys.otlp' <value>) and set observability.tracing.headersSecret: otlp";
+        assert.deepEqual(configProblems({ gateway: { gatewayConfig: { extProc: { env } }, envoyProxy: { env: traces } } }), [
+            `gateway.gatewayConfig.extProc.env[0].value: ${fix}`,
+            `gateway.envoyProxy.env[0].value: ${fix}`,
+        ]);
+        const fromSecret = [{ name: "OTEL_EXPORTER_OTLP_HEADERS", valueFrom: { secretKeyRef: { name: "otlp", key: "headers" } } }];
+        assert.doesNotThrow(() => parseConfig({ gateway: { gatewayConfig: { extProc: { env: fromSecret } } } }));
+    });
+
+    it("metrics: the ServiceMonitor scrapes Prometheus endpoints, its labels need it, per-user labels need the installed controller", () => {
+        assert.deepEqual(configProblems(obs({ metrics: { prometheus: false, serviceMonitor: true }, dashboard: {} })), [
+            "observability.metrics.serviceMonitor: scrapes Envoy's Prometheus endpoint, which prometheus: false turns off; set prometheus: true, or serviceMonitor: false",
+            "observability.dashboard: reads Envoy's Prometheus metrics, which observability.metrics.prometheus: false turns off; set prometheus: true, or dashboard.enabled: false",
+        ]);
+        assert.deepEqual(configProblems(obs({ metrics: { serviceMonitorLabels: { release: "kps" } } })), [
+            "observability.metrics.serviceMonitorLabels: are only used with serviceMonitor: true; set serviceMonitor: true, or remove them",
+        ]);
+        assert.deepEqual(configProblems(obs({ metrics: {} }, { platform: { aiGateway: { install: false } }, rateLimit: { userHeader: "x-team" } })), [
+            'observability.metrics.perUser: needs the AI Gateway controller setting metricsRequestHeaderAttributes, which the program sets only on an AI Gateway it installs (platform.aiGateway.install is false); set perUser: false, and set controller.metricsRequestHeaderAttributes: "x-team:user.id" on your installation',
+        ]);
+        assert.doesNotThrow(() => parseConfig(obs({ metrics: { perUser: false } }, { platform: { aiGateway: { install: false } } })));
+        assert.doesNotThrow(() => parseConfig(obs({ metrics: { prometheus: false }, dashboard: { enabled: false } })));
+    });
+});
+
+describe("observability builders: extProc tracing env", () => {
+    const env = (raw: Record<string, unknown>, rest: Record<string, unknown> = {}) => {
+        const c = parseConfig(obs({ tracing: raw }, rest));
+        return extProcTracingEnv(c.observability.tracing!, c.gateway);
+    };
+
+    it("endpoint, protocol, service name and semantic convention; headers from the Secret by secretKeyRef", () => {
+        assert.deepEqual(env({ ...saasTracing, serviceName: "llm-gateway", semconv: "gen_ai" }, OTLP), [
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "https://otlp.example.com" },
+            { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+            { name: "OTEL_EXPORTER_OTLP_HEADERS", valueFrom: { secretKeyRef: { name: "ai-gateway-ai-gateway-otlp-headers", key: "headers" } } },
+            { name: "OTEL_SERVICE_NAME", value: "llm-gateway" },
+            { name: "AI_GATEWAY_TRACING_SEMCONV", value: "gen_ai" },
+        ]);
+    });
+
+    it("no headers without a headers secret; a sampling rate becomes a parent-based ratio sampler", () => {
+        assert.deepEqual(env({ ...grpcTracing, samplingRate: 10 }), [
+            { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: collector },
+            { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc" },
+            { name: "OTEL_SERVICE_NAME", value: "ai-gateway" },
+            { name: "AI_GATEWAY_TRACING_SEMCONV", value: "openinference" },
+            { name: "OTEL_TRACES_SAMPLER", value: "parentbased_traceidratio" },
+            { name: "OTEL_TRACES_SAMPLER_ARG", value: "0.1" },
+        ]);
+    });
+});
+
+describe("observability builders: Envoy tracing", () => {
+    const tracing = (raw: Record<string, unknown>) => parseConfig(obs({ tracing: raw }, OTLP)).observability.tracing!;
+
+    it("a plain gRPC endpoint is Envoy's collector too; otherwise tracing.envoy names it", () => {
+        assert.deepEqual(envoyTracingCollector(tracing(grpcTracing)), { host: "otel-collector.monitoring", port: 4317 });
+        assert.deepEqual(envoyTracingCollector(tracing({ endpoint: "http://collector", protocol: "grpc" })), { host: "collector", port: 4317 });
+        assert.deepEqual(envoyTracingCollector(tracing({ ...saasTracing, envoy: { host: "jaeger.tracing", port: 14317 } })), { host: "jaeger.tracing", port: 14317 });
+    });
+
+    it("the EnvoyProxy tracing section: OpenTelemetry provider, service <name>-envoy, the same sampling rate", () => {
+        const c = parseConfig(obs({ tracing: { ...grpcTracing, samplingRate: 25 } }));
+        assert.deepEqual(gatewayObservability(c.observability, GATEWAY, { userHeader: "x-user-id", auth: {} }).telemetry, {
+            tracing: { provider: { type: "OpenTelemetry", host: "otel-collector.monitoring", port: 4317, serviceName: "ai-gateway-envoy" }, samplingRate: 25 },
+        });
+        const off = parseConfig(obs({ tracing: { ...saasTracing, envoy: { enabled: false } } }, OTLP));
+        assert.deepEqual(gatewayObservability(off.observability, GATEWAY, { userHeader: "x-user-id", auth: {} }).telemetry, {}, "envoy.enabled: false → extProc only");
+    });
+});
+
+describe("observability builders: access log", () => {
+    const built = (c: StackConfig) => gatewayObservability(c.observability, c.gateway, { userHeader: c.rateLimit.userHeader, auth: c.auth }).telemetry.accessLog;
+
+    it("JSON to stdout: model, backend, override, tokens from io.envoy.ai_gateway, user header, status and duration", () => {
+        const log = built(parseConfig(obs({ accessLog: {} }, { rateLimit: { userHeader: "x-team-user" } })));
+        assert.deepEqual(log, {
+            settings: [
+                {
+                    format: {
+                        type: "JSON",
+                        json: {
+                            start_time: "%START_TIME%",
+                            method: "%REQ(:METHOD)%",
+                            path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+                            protocol: "%PROTOCOL%",
+                            status: "%RESPONSE_CODE%",
+                            response_flags: "%RESPONSE_FLAGS%",
+                            duration_ms: "%DURATION%",
+                            upstream_service_time_ms: "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%",
+                            request_id: "%REQ(X-REQUEST-ID)%",
+                            authority: "%REQ(:AUTHORITY)%",
+                            upstream_host: "%UPSTREAM_HOST%",
+                            model: "%REQ(x-ai-eg-model)%",
+                            backend: "%DYNAMIC_METADATA(io.envoy.ai_gateway:backend_name)%",
+                            model_override: "%DYNAMIC_METADATA(io.envoy.ai_gateway:model_name_override)%",
+                            response_model: "%DYNAMIC_METADATA(io.envoy.ai_gateway:response_model)%",
+                            input_tokens: "%DYNAMIC_METADATA(io.envoy.ai_gateway:llm_input_token)%",
+                            output_tokens: "%DYNAMIC_METADATA(io.envoy.ai_gateway:llm_output_token)%",
+                            total_tokens: "%DYNAMIC_METADATA(io.envoy.ai_gateway:llm_total_token)%",
+                            cached_input_tokens: "%DYNAMIC_METADATA(io.envoy.ai_gateway:llm_cached_input_token)%",
+                            user: "%REQ(x-team-user)%",
+                        },
+                    },
+                    sinks: [{ type: "File", file: { path: "/dev/stdout" } }],
+                },
+            ],
+        });
+    });
+
+    it("the JWT subject when auth maps the sub claim to a header; the trace id when Envoy traces", () => {
+        const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json", claimToHeaders: [{ claim: "tenant", header: "x-tenant" }, { claim: "sub", header: "x-jwt-sub" }] };
+        const fields = accessLogFields({ userHeader: "x-user-id", auth: { jwt } }, true);
+        assert.equal(fields.jwt_subject, "%REQ(x-jwt-sub)%");
+        assert.equal(fields.trace_id, "%TRACE_ID%");
+        const noSub = accessLogFields({ userHeader: "x-user-id", auth: { jwt: { ...jwt, claimToHeaders: [] } } }, false);
+        assert.deepEqual([noSub.jwt_subject, noSub.trace_id], [undefined, undefined]);
+        const c = parseConfig(obs({ tracing: grpcTracing, accessLog: {} }));
+        assert.equal(built(c)?.settings?.[0].format?.json?.trace_id, "%TRACE_ID%");
+    });
+
+    it("text: the same fields as key=value pairs, one line per request", () => {
+        const log = built(parseConfig(obs({ accessLog: { format: "text" } })));
+        const format = log?.settings?.[0].format;
+        assert.equal(format?.type, "Text");
+        assert.match(format?.text ?? "", /^start_time=%START_TIME% method=%REQ\(:METHOD\)% .* model=%REQ\(x-ai-eg-model\)% .* user=%REQ\(x-user-id\)%\n$/);
+    });
+});
+
+describe("observability builders: metrics", () => {
+    it("Prometheus on, with Envoy's scrape annotations (port 19001); off without annotations", () => {
+        const on = gatewayObservability(parseConfig(obs({ metrics: {} })).observability, GATEWAY, { userHeader: "x-user-id", auth: {} });
+        assert.deepEqual(on.telemetry, { metrics: { prometheus: { disable: false } } });
+        assert.deepEqual(on.podAnnotations, { "prometheus.io/scrape": "true", "prometheus.io/port": "19001", "prometheus.io/path": "/stats/prometheus" });
+        const off = gatewayObservability(parseConfig(obs({ metrics: { prometheus: false } })).observability, GATEWAY, { userHeader: "x-user-id", auth: {} });
+        assert.deepEqual([off.telemetry, off.podAnnotations], [{ metrics: { prometheus: { disable: true } } }, {}]);
+    });
+
+    it("nothing at all without observability", () => {
+        assert.deepEqual(gatewayObservability(parseConfig({}).observability, GATEWAY, { userHeader: "x-user-id", auth: {} }), { telemetry: {}, podAnnotations: {}, extProcEnv: [] });
+    });
+});
