@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/build/dashboard";
 import {
     accessLogFields,
     envoyTracingCollector,
@@ -264,5 +265,91 @@ describe("observability builders: metrics", () => {
 
     it("nothing at all without observability", () => {
         assert.deepEqual(gatewayObservability(parseConfig({}).observability, GATEWAY, { userHeader: "x-user-id", auth: {} }), { telemetry: {}, podAnnotations: {}, extProcEnv: [] });
+    });
+});
+
+describe("dashboard builder", () => {
+    const dashboard = (perUser = true) => gatewayDashboard({ gateway: GATEWAY, perUser });
+    /** Functions, aggregations and keywords of PromQL the dashboard may use; any other word must be a metric. */
+    const PROMQL = new Set(["sum", "rate", "histogram_quantile", "topk", "by"]);
+
+    /** The metric names an expression reads, found without the builder's help. */
+    function metricsOf(expr: string): string[] {
+        const bare = expr
+            .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+            .replace(/\{[^}]*\}/g, " ")
+            .replace(/\[[^\]]*\]/g, " ")
+            .replace(/\bby\s*\([^)]*\)/g, " ");
+        return (bare.match(/[A-Za-z_:][A-Za-z0-9_:]*/g) ?? []).filter((w) => !PROMQL.has(w));
+    }
+    /** Labels an expression matches on or groups by. */
+    function labelsOf(expr: string): string[] {
+        const matchers = [...expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map((x) => x[1]));
+        const grouping = [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) => m[1].split(",").map((l) => l.trim()));
+        return [...matchers, ...grouping];
+    }
+
+    it("is JSON that parses back to itself, schemaVersion 39, with a Prometheus datasource variable", () => {
+        const d = dashboard();
+        const parsed = JSON.parse(JSON.stringify(d)) as typeof d;
+        assert.deepEqual(parsed, d);
+        assert.equal(parsed.schemaVersion, 39);
+        assert.equal(parsed.uid, "ai-gateway-ai-gateway-ai-gateway");
+        assert.ok(parsed.uid.length <= 40);
+        assert.deepEqual(parsed.templating.list.map((v) => [v.name, v.type, v.query]), [["datasource", "datasource", "prometheus"]]);
+        for (const p of parsed.panels) {
+            assert.equal(p.datasource.uid, "${datasource}", p.title);
+            assert.ok(p.gridPos.x + p.gridPos.w <= 24, p.title);
+        }
+        assert.deepEqual(new Set(parsed.panels.map((p) => p.id)).size, parsed.panels.length, "panel ids are unique");
+    });
+
+    it("every query reads only metrics the gateway exposes, and only their labels", () => {
+        const known = new Set(Object.keys(GATEWAY_METRICS));
+        const exprs = dashboardExpressions(dashboard());
+        assert.ok(exprs.length >= 10);
+        for (const expr of exprs) {
+            const metrics = metricsOf(expr);
+            assert.ok(metrics.length > 0, expr);
+            for (const m of metrics) assert.ok(known.has(m), `${m} is not in GATEWAY_METRICS: ${expr}`);
+            const labels = new Set<string>(metrics.flatMap((m) => [...GATEWAY_METRICS[m as keyof typeof GATEWAY_METRICS]]));
+            for (const l of labelsOf(expr)) assert.ok(labels.has(l), `label ${l} is not a label of ${metrics.join(", ")}: ${expr}`);
+        }
+    });
+
+    it("the known metrics are Envoy's and the AI Gateway's Prometheus names", () => {
+        assert.deepEqual(Object.keys(GATEWAY_METRICS).sort(), [
+            "envoy_cluster_ratelimit_over_limit",
+            "envoy_cluster_upstream_rq_retry",
+            "envoy_cluster_upstream_rq_retry_success",
+            "envoy_http_downstream_rq_time_bucket",
+            "envoy_http_downstream_rq_total",
+            "envoy_http_downstream_rq_xx",
+            "gen_ai_client_token_usage_sum",
+            "gen_ai_server_request_duration_seconds_bucket",
+            "gen_ai_server_time_to_first_token_seconds_bucket",
+        ]);
+    });
+
+    it("shows requests and errors by status, latency percentiles, tokens by model and user, 429s and retries", () => {
+        const panels = dashboard().panels;
+        const expr = (title: string) => {
+            const p = panels.find((x) => x.title === title);
+            assert.ok(p, `no panel ${title}; panels: ${panels.map((x) => x.title).join(", ")}`);
+            return p.targets.map((t) => t.expr);
+        };
+        assert.match(expr("Requests by status")[0], /sum by \(envoy_response_code_class\) \(rate\(envoy_http_downstream_rq_xx/);
+        assert.match(expr("Errors (5xx)")[0], /envoy_response_code_class="5"/);
+        assert.deepEqual(expr("Latency").map((e) => e.slice(0, 23)), ["histogram_quantile(0.5,", "histogram_quantile(0.95", "histogram_quantile(0.99"]);
+        assert.match(expr("Tokens by model")[0], /sum by \(gen_ai_original_model, gen_ai_request_model, gen_ai_token_type\) \(rate\(gen_ai_client_token_usage_sum\{gen_ai_token_type=~"input\|output"\}/);
+        assert.match(expr("Tokens by user (top 10)")[0], /^topk\(10, sum by \(user_id\)/);
+        assert.match(expr("Rate-limited requests (429) by route")[0], /envoy_cluster_ratelimit_over_limit/);
+        assert.match(expr("Retries and fallbacks by route")[0], /envoy_cluster_upstream_rq_retry\{envoy_cluster_name=~"httproute\/\.\*"\}/);
+        assert.match(expr("LLM request duration by model (p95)")[0], /gen_ai_server_request_duration_seconds_bucket/);
+    });
+
+    it("without per-user metrics there is no per-user panel", () => {
+        assert.ok(!dashboard(false).panels.some((p) => p.title.startsWith("Tokens by user")));
+        assert.ok(!dashboardExpressions(dashboard(false)).some((e) => e.includes("user_id")));
     });
 });
