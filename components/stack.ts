@@ -3,8 +3,10 @@ import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
+import { needsObservabilityObjects, Observability } from "./observability";
 import { Redis } from "./redis";
-import { installedControllerName } from "./build/platformValues";
+import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
+import { envoyPodNamespace, installedControllerName } from "./build/platformValues";
 import { redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -20,7 +22,7 @@ export interface StackOutputs {
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const { platform, gateway, rateLimit, apiKeys } = config;
+    const { platform, gateway, rateLimit, apiKeys, observability } = config;
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
     let redis: Redis | undefined;
@@ -42,21 +44,53 @@ export function buildStack(config: StackConfig): StackOutputs {
         aiGatewayNamespace: platform.aiGateway.namespace,
         rateLimit: rateLimitBackend,
     });
+    // Validation guarantees the program installs the controller whose setting labels metrics per user.
+    const perUserMetrics = observability.metrics?.perUser === true;
     const aiGateway = new AIGateway("ai-gateway", {
         config: platform.aiGateway,
         envoyGatewayNamespace: platform.envoyGateway.namespace,
         envoyGatewayReady: envoyGateway.ready,
+        metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
     });
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
 
-    new GatewayCore("gateway-core", {
+    // Observability comes before the gateway core, whose GatewayConfig refers to its OTLP headers Secret;
+    // what it puts into the gateway namespace (the dashboard) waits for that namespace through this Output.
+    const [gatewayNamespace, resolveGatewayNamespace] = pulumi.deferredOutput<string>();
+    const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
+    const podNamespace = envoyPodNamespace(platform.envoyGateway.values, platform.envoyGateway.namespace, gateway.namespace);
+    const observed = needsObservabilityObjects(observability)
+        ? new Observability("observability", {
+              config: observability,
+              gateway: gatewayRef,
+              otlpHeaders: observability.tracing?.headersSecret ? apiKeys.secret(observability.tracing.headersSecret) : undefined,
+              envoyPodNamespace: {
+                  name: podNamespace,
+                  // Envoy Gateway's release creates its namespace; in GatewayNamespace mode the pods run in the gateway's.
+                  created:
+                      podNamespace === gateway.namespace
+                          ? gatewayNamespace
+                          : envoyGateway.release
+                            ? envoyGateway.release.namespace
+                            : envoyGateway.namespace,
+              },
+              dashboardNamespace: observability.dashboard?.namespace ? pulumi.output(observability.dashboard.namespace) : gatewayNamespace,
+              perUserMetrics,
+              platform: ready,
+          })
+        : undefined;
+
+    const core = new GatewayCore("gateway-core", {
         config: gateway,
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
+        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth: config.auth }),
+        extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
     });
+    resolveGatewayNamespace(core.namespace);
 
     return {
         namespaces: {

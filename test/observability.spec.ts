@@ -1,13 +1,17 @@
 import * as assert from "node:assert/strict";
 import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/build/dashboard";
+import { gatewayCoreManifests } from "../components/build/gateway";
 import {
     accessLogFields,
     envoyTracingCollector,
     extProcTracingEnv,
     gatewayObservability,
 } from "../components/build/observability";
+import { envoyPodNamespace } from "../components/build/platformValues";
+import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
 import { parseConfig, StackConfig } from "../config";
-import { configProblems } from "./harness";
+import { isSecretValue, redactSecrets } from "../scripts/mocks";
+import { configProblems, customResources, evaluate, Evaluation } from "./harness";
 
 /** Raw config with `ai-gateway:observability` (and anything else) set. */
 const obs = (observability: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ observability, ...rest });
@@ -351,5 +355,171 @@ describe("dashboard builder", () => {
     it("without per-user metrics there is no per-user panel", () => {
         assert.ok(!dashboard(false).panels.some((p) => p.title.startsWith("Tokens by user")));
         assert.ok(!dashboardExpressions(dashboard(false)).some((e) => e.includes("user_id")));
+    });
+});
+
+describe("observability in the gateway's EnvoyProxy and GatewayConfig (one object each)", () => {
+    it("telemetry sections, scrape annotations and extProc env are merged with the gateway's own settings", async () => {
+        const e = await evaluate(
+            obs(
+                { tracing: grpcTracing, accessLog: {}, metrics: {} },
+                {
+                    gateway: {
+                        envoyProxy: { pod: { annotations: { team: "ai" } } },
+                        gatewayConfig: { extProc: { env: [{ name: "OPENINFERENCE_HIDE_INPUTS", value: "true" }] } },
+                    },
+                },
+            ),
+        );
+        assert.equal(e.objects("EnvoyProxy").length, 1);
+        assert.equal(e.objects("GatewayConfig").length, 1);
+        const proxy = e.object("EnvoyProxy", "ai-gateway").spec as EnvoyProxySpec;
+        assert.deepEqual(Object.keys(proxy.telemetry ?? {}).sort(), ["accessLog", "metrics", "tracing"]);
+        assert.deepEqual(proxy.provider?.kubernetes?.envoyDeployment?.pod?.annotations, {
+            team: "ai",
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": "19001",
+            "prometheus.io/path": "/stats/prometheus",
+        });
+        const env = (e.object("GatewayConfig", "ai-gateway-config").spec as GatewayConfigSpec).extProc?.kubernetes?.env ?? [];
+        assert.deepEqual(env.map((v) => v.name), [
+            "OPENINFERENCE_HIDE_INPUTS",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "OTEL_SERVICE_NAME",
+            "AI_GATEWAY_TRACING_SEMCONV",
+        ]);
+    });
+
+    it("a section observability does not build passes through next to those it builds", async () => {
+        const own = { metrics: { enableVirtualHostStats: true } };
+        const e = await evaluate(obs({ accessLog: {} }, { gateway: { envoyProxy: { telemetry: own } } }));
+        const telemetry = (e.object("EnvoyProxy", "ai-gateway").spec as EnvoyProxySpec).telemetry;
+        assert.deepEqual(telemetry?.metrics, own.metrics);
+        assert.equal(telemetry?.accessLog?.settings?.[0].format?.type, "JSON");
+    });
+
+    it("without observability the EnvoyProxy and GatewayConfig are what the gateway config says", () => {
+        const c = parseConfig({});
+        const built = gatewayCoreManifests(c.gateway, "x", gatewayObservability(c.observability, c.gateway, { userHeader: "x-user-id", auth: {} }));
+        assert.deepEqual(built, gatewayCoreManifests(c.gateway, "x"));
+    });
+});
+
+describe("Observability component: the OTLP headers Secret", () => {
+    const TOKEN = "known-otlp-token-0123";
+    const SECRET = "kubernetes:core/v1:Secret";
+
+    it("the headers reach the extProc only through a Secret next to the Envoy pods and a secretKeyRef", async () => {
+        const e = await evaluate(obs({ tracing: saasTracing }, OTLP));
+        const secret = e.get(SECRET, "observability-otlp-headers");
+        assert.equal(secret.parent, "observability");
+        const metadata = secret.inputs.metadata as { name: string; namespace: string };
+        assert.deepEqual([metadata.name, metadata.namespace], ["ai-gateway-ai-gateway-otlp-headers", "envoy-gateway-system"]);
+        assert.deepEqual(redactSecrets(secret.inputs.stringData), { headers: "[secret]" });
+        assert.ok(isSecretValue(secret.inputs.stringData), "stringData is a secret value");
+
+        const env = (e.object("GatewayConfig", "ai-gateway-config").spec as GatewayConfigSpec).extProc?.kubernetes?.env ?? [];
+        assert.deepEqual(env.find((v) => v.name === "OTEL_EXPORTER_OTLP_HEADERS"), {
+            name: "OTEL_EXPORTER_OTLP_HEADERS",
+            valueFrom: { secretKeyRef: { name: metadata.name, key: "headers" } },
+        });
+        assert.ok(e.get("kubernetes:aigateway.envoyproxy.io/v1beta1:GatewayConfig", "gateway-core-config").dependsOn.includes("observability-otlp-headers"), "the GatewayConfig waits for the Secret");
+        assert.ok(secret.dependsOn.includes("envoy-gateway-release"), "the Secret waits for the release that creates its namespace");
+    });
+
+    it("the token appears nowhere but in that Secret's stringData, as a secret", async () => {
+        const e = await evaluate(obs({ tracing: saasTracing, accessLog: {}, metrics: { serviceMonitor: true }, dashboard: {} }, OTLP));
+        for (const r of e.resources) {
+            assert.ok(!JSON.stringify(redactSecrets(r.inputs)).includes(TOKEN), `${r.type} ${r.name} shows the token`);
+            const raw = JSON.stringify(r.inputs);
+            if (raw.includes(TOKEN)) assert.deepEqual([r.type, r.name], [SECRET, "observability-otlp-headers"], `${r.type} ${r.name} holds the token`);
+        }
+        assert.ok(JSON.stringify(e.get(SECRET, "observability-otlp-headers").inputs).includes(TOKEN), "the Secret does hold it");
+        assert.ok(!JSON.stringify(e.outputs).includes(TOKEN), "no stack output carries it");
+    });
+
+    it("in GatewayNamespace mode the Envoy pods, and so the Secret, are in the gateway namespace", async () => {
+        const values = { config: { envoyGateway: { provider: { type: "Kubernetes", kubernetes: { deploy: { type: "GatewayNamespace" } } } } } };
+        const e = await evaluate(obs({ tracing: saasTracing }, { ...OTLP, platform: { envoyGateway: { values } } }));
+        const secret = e.get(SECRET, "observability-otlp-headers");
+        assert.equal((secret.inputs.metadata as { namespace: string }).namespace, "ai-gateway");
+        assert.ok(secret.dependsOn.includes("gateway-core-namespace"));
+        assert.equal(envoyPodNamespace(values, "envoy-gateway-system", "ai-gateway"), "ai-gateway");
+        assert.equal(envoyPodNamespace({}, "envoy-gateway-system", "ai-gateway"), "envoy-gateway-system");
+    });
+
+    it("no headers secret, no Secret; nothing to create, no component", async () => {
+        const e = await evaluate(obs({ tracing: grpcTracing, accessLog: {}, metrics: {} }));
+        assert.equal(e.all("ai-gateway:observability:Observability").length, 0);
+        assert.equal(e.all(SECRET).filter((s) => s.name.startsWith("observability")).length, 0);
+    });
+});
+
+describe("Observability component: dashboard and ServiceMonitor", () => {
+    const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+
+    it("the dashboard is a ConfigMap labelled for the Grafana sidecar in the gateway namespace, after that namespace", async () => {
+        const e = await evaluate(obs({ dashboard: {}, metrics: {} }));
+        const cm = e.get(CONFIGMAP, "observability-dashboard");
+        assert.equal(cm.parent, "observability");
+        assert.deepEqual(cm.inputs.metadata, { name: "ai-gateway-dashboard", namespace: "ai-gateway", labels: { grafana_dashboard: "1" } });
+        assert.ok(cm.dependsOn.includes("gateway-core-namespace"));
+        const json = JSON.parse((cm.inputs.data as Record<string, string>)["ai-gateway.json"]) as { panels: { title: string }[] };
+        assert.ok(json.panels.some((p) => p.title === "Tokens by user (top 10)"), "per-user panel with metrics.perUser");
+    });
+
+    it("namespace, labels and annotations are configurable; without per-user metrics no per-user panel", async () => {
+        const e = await evaluate(obs({ dashboard: { namespace: "monitoring", labels: { grafana_dashboard: "ai" }, annotations: { grafana_folder: "AI" } } }));
+        const cm = e.get(CONFIGMAP, "observability-dashboard");
+        assert.deepEqual(cm.inputs.metadata, { name: "ai-gateway-dashboard", namespace: "monitoring", labels: { grafana_dashboard: "ai" }, annotations: { grafana_folder: "AI" } });
+        const json = JSON.parse((cm.inputs.data as Record<string, string>)["ai-gateway.json"]) as { panels: { title: string }[] };
+        assert.ok(!json.panels.some((p) => p.title.startsWith("Tokens by user")));
+        const off = await evaluate(obs({ dashboard: { enabled: false } }));
+        assert.equal(off.all(CONFIGMAP).filter((c) => c.name.startsWith("observability")).length, 0);
+    });
+
+    it("a ServiceMonitor only when asked for: a headless Service over both metrics ports and two endpoints", async () => {
+        assert.equal((await evaluate(obs({ metrics: {} }))).objects("ServiceMonitor").length, 0);
+        const e = await evaluate(obs({ metrics: { serviceMonitor: true, serviceMonitorLabels: { release: "kube-prometheus-stack" } } }));
+        const service = e.object("Service", "ai-gateway-ai-gateway-metrics");
+        assert.deepEqual(service.spec, {
+            clusterIP: "None",
+            selector: { "gateway.envoyproxy.io/owning-gateway-name": "ai-gateway", "gateway.envoyproxy.io/owning-gateway-namespace": "ai-gateway" },
+            ports: [
+                { name: "envoy-metrics", port: 19001, targetPort: 19001 },
+                { name: "extproc-metrics", port: 1064, targetPort: 1064 },
+            ],
+        });
+        const monitor = e.object("ServiceMonitor", "ai-gateway-ai-gateway-metrics");
+        assert.equal(monitor.apiVersion, "monitoring.coreos.com/v1");
+        assert.deepEqual(monitor.metadata, { name: "ai-gateway-ai-gateway-metrics", namespace: "envoy-gateway-system", labels: { release: "kube-prometheus-stack" } });
+        assert.deepEqual(monitor.spec, {
+            selector: { matchLabels: (service.metadata as { labels: Record<string, string> }).labels },
+            endpoints: [
+                { port: "envoy-metrics", path: "/stats/prometheus" },
+                { port: "extproc-metrics", path: "/metrics" },
+            ],
+        });
+        // No platform release installs its CRD: it waits only for its Service.
+        assert.deepEqual(e.get("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "observability-service-monitor").dependsOn, ["observability-metrics-service"]);
+        assert.deepEqual(customResources(e).filter((o) => o.kind === "ServiceMonitor"), [], "not validated against the pinned CRDs");
+    });
+});
+
+describe("per-user gen_ai metrics", () => {
+    const values = (e: Evaluation) => e.get("kubernetes:helm.sh/v3:Release", "ai-gateway-release").inputs.values as { controller?: Record<string, unknown> };
+
+    it("the AI Gateway controller adds the user header to the extProc's metrics as user.id", async () => {
+        const e = await evaluate(obs({ metrics: {} }, { rateLimit: { userHeader: "x-team-user" } }));
+        assert.deepEqual(values(e).controller, { metricsRequestHeaderAttributes: "x-team-user:user.id" });
+        assert.equal(values(await evaluate(obs({ metrics: { perUser: false } }))).controller, undefined);
+        assert.equal(values(await evaluate({})).controller, undefined);
+    });
+
+    it("platform.aiGateway.values still win", async () => {
+        const own = { controller: { metricsRequestHeaderAttributes: "x-tenant:tenant.id" } };
+        const e = await evaluate(obs({ metrics: {} }, { platform: { aiGateway: { values: own } } }));
+        assert.deepEqual(values(e).controller, own.controller);
     });
 });
