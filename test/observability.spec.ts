@@ -11,7 +11,7 @@ import { envoyPodNamespace } from "../components/build/platformValues";
 import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
 import { parseConfig, StackConfig } from "../config";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
-import { configProblems, customResources, evaluate, Evaluation } from "./harness";
+import { configProblems, customResources, evaluate, Evaluation, stackFileConfig } from "./harness";
 
 /** Raw config with `ai-gateway:observability` (and anything else) set. */
 const obs = (observability: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ observability, ...rest });
@@ -521,5 +521,24 @@ describe("per-user gen_ai metrics", () => {
         const own = { controller: { metricsRequestHeaderAttributes: "x-tenant:tenant.id" } };
         const e = await evaluate(obs({ metrics: {} }, { platform: { aiGateway: { values: own } } }));
         assert.deepEqual(values(e).controller, own.controller);
+    });
+});
+
+describe("stacks: observability", () => {
+    it("prod traces (extProc with OTLP headers from the otlp secret, Envoy to its collector), logs JSON, exposes metrics and a dashboard", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        const o = e.config.observability;
+        assert.equal(o.tracing?.headersSecret, "otlp");
+        assert.equal(o.accessLog?.format, "json");
+        assert.equal(o.metrics?.prometheus, true);
+        assert.equal(o.dashboard?.enabled, true);
+        const telemetry = (e.object("EnvoyProxy", "ai-gateway").spec as EnvoyProxySpec).telemetry;
+        assert.equal(telemetry?.accessLog?.settings?.[0].format?.type, "JSON");
+        assert.equal(telemetry?.tracing?.provider.type, "OpenTelemetry");
+        const env = (e.object("GatewayConfig", "ai-gateway-config").spec as GatewayConfigSpec).extProc?.kubernetes?.env ?? [];
+        assert.ok(env.some((v) => v.name === "OTEL_EXPORTER_OTLP_HEADERS" && v.valueFrom?.secretKeyRef?.key === "headers"));
+        assert.ok(env.some((v) => v.name === "OTEL_EXPORTER_OTLP_ENDPOINT"));
+        e.get("kubernetes:core/v1:Secret", "observability-otlp-headers");
+        e.get("kubernetes:core/v1:ConfigMap", "observability-dashboard");
     });
 });
