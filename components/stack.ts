@@ -59,24 +59,24 @@ export function buildStack(config: StackConfig): StackOutputs {
     // Observability comes before the gateway core, whose GatewayConfig refers to its OTLP headers Secret;
     // what it puts into the gateway namespace (the dashboard) waits for that namespace through this Output.
     const [gatewayNamespace, resolveGatewayNamespace] = pulumi.deferredOutput<string>();
+    /** A namespace's name as an Output that resolves once the program has created it (when it creates it). */
+    const created = (namespace: string): pulumi.Output<string> => {
+        if (namespace === gateway.namespace) return gatewayNamespace;
+        if (namespace === platform.envoyGateway.namespace && envoyGateway.release) return envoyGateway.release.namespace;
+        if (namespace === platform.aiGateway.namespace && aiGateway.controllerRelease) return aiGateway.controllerRelease.namespace;
+        if (redis && namespace === platform.redis.namespace) return redis.namespace;
+        return pulumi.output(namespace);
+    };
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
+    // Envoy Gateway's namespace, or the gateway's when Envoy Gateway deploys the proxies there.
     const podNamespace = envoyPodNamespace(platform.envoyGateway.values, platform.envoyGateway.namespace, gateway.namespace);
     const observed = needsObservabilityObjects(observability)
         ? new Observability("observability", {
               config: observability,
               gateway: gatewayRef,
               otlpHeaders: observability.tracing?.headersSecret ? apiKeys.secret(observability.tracing.headersSecret) : undefined,
-              envoyPodNamespace: {
-                  name: podNamespace,
-                  // Envoy Gateway's release creates its namespace; in GatewayNamespace mode the pods run in the gateway's.
-                  created:
-                      podNamespace === gateway.namespace
-                          ? gatewayNamespace
-                          : envoyGateway.release
-                            ? envoyGateway.release.namespace
-                            : envoyGateway.namespace,
-              },
-              dashboardNamespace: observability.dashboard?.namespace ? pulumi.output(observability.dashboard.namespace) : gatewayNamespace,
+              envoyPodNamespace: { name: podNamespace, created: created(podNamespace) },
+              dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
               perUserMetrics,
               platform: ready,
           })

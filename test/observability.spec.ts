@@ -475,6 +475,8 @@ describe("Observability component: dashboard and ServiceMonitor", () => {
         assert.deepEqual(cm.inputs.metadata, { name: "ai-gateway-dashboard", namespace: "monitoring", labels: { grafana_dashboard: "ai" }, annotations: { grafana_folder: "AI" } });
         const json = JSON.parse((cm.inputs.data as Record<string, string>)["ai-gateway.json"]) as { panels: { title: string }[] };
         assert.ok(!json.panels.some((p) => p.title.startsWith("Tokens by user")));
+        const platformNamespace = await evaluate(obs({ dashboard: { namespace: "envoy-ai-gateway-system" } }));
+        assert.ok(platformNamespace.get(CONFIGMAP, "observability-dashboard").dependsOn.includes("ai-gateway-release"), "a namespace the program creates is waited for");
         const off = await evaluate(obs({ dashboard: { enabled: false } }));
         assert.equal(off.all(CONFIGMAP).filter((c) => c.name.startsWith("observability")).length, 0);
     });

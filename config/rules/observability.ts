@@ -50,7 +50,7 @@ export const observabilitySettings: Rule = (config, ctx) => {
     if (metrics) {
         intoEnvoyProxy(config, ctx, "metrics", ["observability", "metrics"], "remove observability.metrics");
         for (const key of Object.keys(scrapeAnnotations(metrics))) {
-            if (key in gateway.envoyProxy.pod.annotations) {
+            if (gateway.envoyProxy.enabled && key in gateway.envoyProxy.pod.annotations) {
                 ctx.add(["gateway", "envoyProxy", "pod", "annotations", key], "is set by observability.metrics; remove it here, or remove observability.metrics");
             }
         }
