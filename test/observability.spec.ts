@@ -35,7 +35,7 @@ describe("config: ai-gateway:observability", () => {
             serviceName: "ai-gateway",
             protocol: "http/protobuf",
             semconv: "openinference",
-            envoy: { enabled: true, host: "collector", port: 4317 },
+            envoy: { host: "collector", port: 4317 },
         });
         assert.deepEqual(o.accessLog, { format: "json" });
         assert.deepEqual(o.metrics, { prometheus: true, perUser: true, serviceMonitor: false, serviceMonitorLabels: {} });
@@ -80,18 +80,19 @@ describe("config: ai-gateway:observability", () => {
 });
 
 describe("config: observability rules", () => {
-    it("Envoy's tracer needs a collector it can reach over plain OTLP/gRPC", () => {
-        const fix = "set the host of an OpenTelemetry collector Envoy reaches over OTLP/gRPC without TLS (port 4317), or set tracing.envoy.enabled: false";
-        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "https://otlp.example.com", protocol: "grpc" } })), [
-            `observability.tracing.envoy.host: is required: Envoy's tracer cannot use TLS, and the endpoint https://otlp.example.com does; ${fix}`,
+    it("Envoy's tracer, when asked for, needs a collector it can reach over plain OTLP/gRPC", () => {
+        const on = { enabled: true };
+        const fix = "set the host of an OpenTelemetry collector Envoy reaches over OTLP/gRPC without TLS (port 4317), or set envoy.enabled: false";
+        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "https://otlp.example.com", protocol: "grpc", envoy: on } })), [
+            `observability.tracing.envoy.host: is required with envoy.enabled: true: Envoy's tracer cannot use TLS, and the endpoint https://otlp.example.com does; ${fix}`,
         ]);
-        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "http://otel-collector.monitoring:4318" } })), [
-            `observability.tracing.envoy.host: is required: Envoy's tracer speaks OTLP/gRPC only, and the endpoint's protocol is http/protobuf; ${fix}`,
+        assert.deepEqual(configProblems(obs({ tracing: { endpoint: "http://otel-collector.monitoring:4318", envoy: on } })), [
+            `observability.tracing.envoy.host: is required with envoy.enabled: true: Envoy's tracer speaks OTLP/gRPC only, and the endpoint's protocol is http/protobuf; ${fix}`,
         ]);
-        assert.deepEqual(configProblems(obs({ tracing: { ...grpcTracing, headersSecret: "otlp" } }, OTLP)), [
-            `observability.tracing.envoy.host: is required: Envoy's tracer cannot send the auth headers of tracing.headersSecret; ${fix}`,
+        assert.deepEqual(configProblems(obs({ tracing: { ...grpcTracing, headersSecret: "otlp", envoy: on } }, OTLP)), [
+            `observability.tracing.envoy.host: is required with envoy.enabled: true: Envoy's tracer cannot send the auth headers of tracing.headersSecret; ${fix}`,
         ]);
-        for (const ok of [grpcTracing, saasTracing, { endpoint: "https://otlp.example.com", envoy: { enabled: false } }]) {
+        for (const ok of [grpcTracing, saasTracing, { endpoint: "https://otlp.example.com", envoy: { enabled: false } }, { endpoint: "https://otlp.example.com", headersSecret: "otlp" }]) {
             assert.doesNotThrow(() => parseConfig(obs({ tracing: ok }, OTLP)), JSON.stringify(ok));
         }
     });
@@ -197,6 +198,16 @@ describe("observability builders: Envoy tracing", () => {
         });
         const off = parseConfig(obs({ tracing: { ...saasTracing, envoy: { enabled: false } } }, OTLP));
         assert.deepEqual(gatewayObservability(off.observability, GATEWAY, { userHeader: "x-user-id", auth: {} }).telemetry, {}, "envoy.enabled: false → extProc only");
+    });
+
+    it("unset, Envoy traces only when it can reach the collector (the contract's HTTPS example traces the extProc only)", () => {
+        const contract = parseConfig(obs({ tracing: { endpoint: "https://otlp.example.com", serviceName: "ai-gateway", protocol: "http/protobuf", headersSecret: "otlp" }, accessLog: {} }, OTLP));
+        const built = gatewayObservability(contract.observability, GATEWAY, { userHeader: "x-user-id", auth: {} });
+        assert.deepEqual(Object.keys(built.telemetry), ["accessLog"]);
+        assert.equal(built.telemetry.accessLog?.settings?.[0].format?.json?.trace_id, undefined);
+        assert.ok(built.extProcEnv.some((e) => e.name === "OTEL_EXPORTER_OTLP_HEADERS"));
+        const ownTracing = { envoyProxy: { telemetry: { tracing: { provider: { type: "OpenTelemetry", backendRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: "otlp", port: 443 }] } } } } };
+        assert.doesNotThrow(() => parseConfig(obs(contract.observability, { ...OTLP, gateway: ownTracing })), "then the gateway's own tracing section is no conflict");
     });
 });
 

@@ -73,11 +73,11 @@ export interface GatewayObservability {
 
 export function gatewayObservability(config: ObservabilityConfig, gateway: GatewayRef, context: AccessLogContext): GatewayObservability {
     const { tracing, accessLog, metrics } = config;
-    const envoyTracing = tracing !== undefined && tracing.envoy.enabled;
+    const envoyTraces = tracing !== undefined && envoyTracingTarget(tracing) !== undefined;
     const telemetry: ProxyTelemetry = {};
-    if (accessLog) telemetry.accessLog = accessLogSection(accessLog.format, accessLogFields(context, envoyTracing));
+    if (accessLog) telemetry.accessLog = accessLogSection(accessLog.format, accessLogFields(context, envoyTraces));
     if (metrics) telemetry.metrics = metricsSection(metrics);
-    if (tracing && envoyTracing) telemetry.tracing = envoyTracingSection(tracing);
+    if (tracing && envoyTraces) telemetry.tracing = envoyTracingSection(tracing);
     return {
         telemetry,
         podAnnotations: metrics ? scrapeAnnotations(metrics) : {},
@@ -137,9 +137,21 @@ export function envoyTracingCollector(tracing: TracingConfig): EnvoyCollector {
     return { host: url.hostname, port: url.port ? Number(url.port) : tracing.envoy.port };
 }
 
-export function envoyTracingSection(tracing: TracingConfig): ProxyTracing {
+/**
+ * Where Envoy sends its spans; undefined when it does not trace: `envoy.enabled: false`, or unset and no
+ * collector Envoy can reach (the extProc still traces).
+ */
+export function envoyTracingTarget(tracing: TracingConfig): { host: string; port: number } | undefined {
+    if (tracing.envoy.enabled === false) return undefined;
     const collector = envoyTracingCollector(tracing);
-    if ("problem" in collector) throw new Error(`observability.tracing.envoy.host: ${collector.problem} (validation should have caught this)`);
+    if (!("problem" in collector)) return collector;
+    if (tracing.envoy.enabled) throw new Error(`observability.tracing.envoy.host: ${collector.problem} (validation should have caught this)`);
+    return undefined;
+}
+
+export function envoyTracingSection(tracing: TracingConfig): ProxyTracing | undefined {
+    const collector = envoyTracingTarget(tracing);
+    if (collector === undefined) return undefined;
     return {
         provider: { type: "OpenTelemetry", host: collector.host, port: collector.port, serviceName: `${tracing.serviceName}-envoy` },
         ...(tracing.samplingRate !== undefined ? { samplingRate: tracing.samplingRate } : {}),

@@ -1,5 +1,6 @@
 import {
     envoyTracingCollector,
+    envoyTracingTarget,
     extProcTracingEnv,
     metricsRequestHeaderAttributes,
     OTLP_HEADERS_ENV,
@@ -33,14 +34,13 @@ export const observabilitySettings: Rule = (config, ctx) => {
                 }
             });
         }
-        if (tracing.envoy.enabled) {
-            const collector = envoyTracingCollector(tracing);
-            if ("problem" in collector) {
-                ctx.add(
-                    ["observability", "tracing", "envoy", "host"],
-                    `is required: ${collector.problem}; set the host of an OpenTelemetry collector Envoy reaches over OTLP/gRPC without TLS (port ${tracing.envoy.port}), or set tracing.envoy.enabled: false`,
-                );
-            }
+        const collector = envoyTracingCollector(tracing);
+        if (tracing.envoy.enabled === true && "problem" in collector) {
+            ctx.add(
+                ["observability", "tracing", "envoy", "host"],
+                `is required with envoy.enabled: true: ${collector.problem}; set the host of an OpenTelemetry collector Envoy reaches over OTLP/gRPC without TLS (port ${tracing.envoy.port}), or set envoy.enabled: false`,
+            );
+        } else if (envoyTracingTarget(tracing) !== undefined) {
             intoEnvoyProxy(config, ctx, "tracing", ["observability", "tracing", "envoy"], "set observability.tracing.envoy.enabled: false");
         }
     }

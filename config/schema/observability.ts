@@ -29,11 +29,12 @@ export const tracingSchema = z.strictObject({
     samplingRate: percentage.optional(),
     /**
      * Envoy's own spans. Envoy's tracer speaks OTLP/gRPC without TLS or headers, so it needs a collector
-     * it can reach that way; by default the endpoint's host, which only works for a plain-HTTP gRPC endpoint.
+     * it can reach that way: `host`, or else the endpoint itself when it is plain OTLP/gRPC without headers.
+     * `enabled` unset: on when there is such a collector, off otherwise; true: a missing one is an error.
      */
     envoy: z
         .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().optional(),
             host: hostname.optional(),
             port: port.default(4317),
         })
