@@ -9,6 +9,8 @@ export interface AIGatewayArgs {
     envoyGatewayNamespace: string;
     /** Envoy Gateway must be ready first: the controller registers as its extension server. */
     envoyGatewayReady: pulumi.Resource[];
+    /** `<header>:<attribute>` pairs the extProc adds to its metrics (the controller passes them on). */
+    metricsRequestHeaderAttributes?: string;
 }
 
 /** Envoy AI Gateway: its CRDs, then its controller. */
@@ -55,7 +57,11 @@ export class AIGateway extends pulumi.ComponentResource {
                 chart: CHARTS.aiGateway.chart,
                 version: config.version,
                 namespace: namespace.metadata.name,
-                values: aiGatewayValues({ envoyGatewayNamespace: args.envoyGatewayNamespace, userValues: config.values }),
+                values: aiGatewayValues({
+                    envoyGatewayNamespace: args.envoyGatewayNamespace,
+                    metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
+                    userValues: config.values,
+                }),
                 // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
                 skipAwait: false,
                 timeout: RELEASE_TIMEOUT_SECONDS,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./build/gateway";
+import type { GatewayObservability } from "./build/observability";
 import type { ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -13,6 +14,10 @@ export interface GatewayCoreArgs {
     platform: PlatformReadiness;
     /** The AI Gateway controller: its pod webhook must exist before the first Envoy pod, or pods start without the extProc. */
     aiGatewayController: pulumi.Resource[];
+    /** Telemetry, scrape annotations and extProc env from `ai-gateway:observability`, merged into the EnvoyProxy and GatewayConfig. */
+    observability?: GatewayObservability;
+    /** What the extProc env refers to (the OTLP headers Secret): the GatewayConfig waits for it. */
+    extProcDependsOn?: pulumi.Resource[];
 }
 
 /** The Gateway and what configures it: GatewayClass, EnvoyProxy, ClientTrafficPolicy, GatewayConfig. */
@@ -37,7 +42,7 @@ export class GatewayCore extends pulumi.ComponentResource {
         super("ai-gateway:gateway:GatewayCore", name, {}, opts);
         const { config, platform } = args;
         const names = gatewayNames(config);
-        const m = gatewayCoreManifests(config, args.controllerName);
+        const m = gatewayCoreManifests(config, args.controllerName, args.observability);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
 
         // An existing Gateway (enabled: false) lives in a namespace that exists already.
@@ -50,7 +55,7 @@ export class GatewayCore extends pulumi.ComponentResource {
 
         const gatewayClass = m.gatewayClass && createCustomResource(`${name}-class`, m.gatewayClass, child([]));
         const envoyProxy = m.envoyProxy && createCustomResource(`${name}-envoy-proxy`, m.envoyProxy, child(inNamespace));
-        const gatewayConfig = m.gatewayConfig && createCustomResource(`${name}-config`, m.gatewayConfig, child(inNamespace));
+        const gatewayConfig = m.gatewayConfig && createCustomResource(`${name}-config`, m.gatewayConfig, child([...inNamespace, ...(args.extProcDependsOn ?? [])]));
         // The Gateway comes last: its Envoy pods start as soon as it exists, and must find their class,
         // their EnvoyProxy settings, their GatewayConfig and the AI Gateway webhook already in place.
         const before = [gatewayClass, envoyProxy, gatewayConfig].filter((r): r is k8s.apiextensions.CustomResource => r !== undefined);

@@ -4,8 +4,10 @@ import { AIGateway } from "./aiGateway";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
+import { needsObservabilityObjects, Observability } from "./observability";
 import { Redis } from "./redis";
-import { installedControllerName } from "./build/platformValues";
+import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
+import { envoyPodNamespace, installedControllerName } from "./build/platformValues";
 import { redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -21,7 +23,7 @@ export interface StackOutputs {
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const { platform, gateway, rateLimit, apiKeys } = config;
+    const { platform, gateway, rateLimit, apiKeys, observability } = config;
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
     let redis: Redis | undefined;
@@ -43,22 +45,54 @@ export function buildStack(config: StackConfig): StackOutputs {
         aiGatewayNamespace: platform.aiGateway.namespace,
         rateLimit: rateLimitBackend,
     });
+    // Validation guarantees the program installs the controller whose setting labels metrics per user.
+    const perUserMetrics = observability.metrics?.perUser === true;
     const aiGateway = new AIGateway("ai-gateway", {
         config: platform.aiGateway,
         envoyGatewayNamespace: platform.envoyGateway.namespace,
         envoyGatewayReady: envoyGateway.ready,
+        metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
     });
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
 
-    const gatewayCore = new GatewayCore("gateway-core", {
+    // Observability comes before the gateway core, whose GatewayConfig refers to its OTLP headers Secret;
+    // what it puts into the gateway namespace (the dashboard) waits for that namespace through this Output.
+    const [gatewayNamespace, resolveGatewayNamespace] = pulumi.deferredOutput<string>();
+    /** A namespace's name as an Output that resolves once the program has created it (when it creates it). */
+    const created = (namespace: string): pulumi.Output<string> => {
+        if (namespace === gateway.namespace) return gatewayNamespace;
+        if (namespace === platform.envoyGateway.namespace && envoyGateway.release) return envoyGateway.release.namespace;
+        if (namespace === platform.aiGateway.namespace && aiGateway.controllerRelease) return aiGateway.controllerRelease.namespace;
+        if (redis && namespace === platform.redis.namespace) return redis.namespace;
+        return pulumi.output(namespace);
+    };
+    const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
+    // Envoy Gateway's namespace, or the gateway's when Envoy Gateway deploys the proxies there.
+    const podNamespace = envoyPodNamespace(platform.envoyGateway.values, platform.envoyGateway.namespace, gateway.namespace);
+    const observed = needsObservabilityObjects(observability)
+        ? new Observability("observability", {
+              config: observability,
+              gateway: gatewayRef,
+              otlpHeaders: observability.tracing?.headersSecret ? apiKeys.secret(observability.tracing.headersSecret) : undefined,
+              envoyPodNamespace: { name: podNamespace, created: created(podNamespace) },
+              dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
+              perUserMetrics,
+              platform: ready,
+          })
+        : undefined;
+
+    const core = new GatewayCore("gateway-core", {
         config: gateway,
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
+        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth: config.auth }),
+        extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
     });
-    buildModels(config, ready, gatewayCore.namespaceReady);
+    buildModels(config, ready, core.namespaceReady);
+    resolveGatewayNamespace(core.namespace);
 
     return {
         namespaces: {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, StackConfig } from "../config";
 import { buildStack, StackOutputs } from "../components/stack";
+import { KINDS } from "../components/specs/customResource";
 import { join } from "path";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
 import { readStackFile } from "../scripts/stackFile";
@@ -82,10 +83,15 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
     return raw;
 }
 
-/** Kubernetes objects of custom kinds (anything outside the core API groups the API server builds in). */
+/**
+ * Kubernetes objects of custom kinds (anything outside the core API groups the API server builds in),
+ * except kinds whose CRDs the pinned platform does not install (a ServiceMonitor).
+ */
 export function customResources(e: Evaluation): ManifestObject[] {
     const builtIn = /^(v1|apps\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|policy\/v1|batch\/v1|autoscaling\/v2)$/;
+    const external = new Set(Object.values(KINDS).filter((k) => k.crds === "external").map((k) => k.apiVersion));
     return e.resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.apiVersion === "string" && !builtIn.test(r.inputs.apiVersion))
+        .filter((r) => !external.has(r.inputs.apiVersion as string))
         .map((r) => redactSecrets(r.inputs) as ManifestObject);
 }

@@ -2,6 +2,7 @@ import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConf
 import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { childName } from "./names";
+import type { GatewayObservability } from "./observability";
 import { GATEWAY_CONFIG_ANNOTATION } from "./versions";
 
 /**
@@ -46,18 +47,22 @@ export interface GatewayCoreManifests {
     httpsRedirect?: Manifest<"HTTPRoute">;
 }
 
+/** What `ai-gateway:observability` adds when it is not configured. */
+const NO_OBSERVABILITY: GatewayObservability = { telemetry: {}, podAnnotations: {}, extProcEnv: [] };
+
 /**
  * Every gateway core manifest, with references following the toggles: no parametersRef without an
  * EnvoyProxy, no gateway-config annotation without a GatewayConfig.
  * `controllerName` is the controller Envoy Gateway is installed with (used unless the config names one).
+ * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig.
  */
-export function gatewayCoreManifests(config: GatewayConfig, controllerName: string): GatewayCoreManifests {
+export function gatewayCoreManifests(config: GatewayConfig, controllerName: string, observability = NO_OBSERVABILITY): GatewayCoreManifests {
     return {
         gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
         gateway: config.enabled ? gatewayManifest(config) : undefined,
-        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config) : undefined,
+        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability) : undefined,
         clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config) : undefined,
-        gatewayConfig: config.gatewayConfig.enabled ? gatewayConfigManifest(config) : undefined,
+        gatewayConfig: config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined,
         httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
     };
 }
@@ -103,7 +108,11 @@ function listener(l: ListenerConfig): Listener {
     };
 }
 
-export function envoyProxyManifest(config: GatewayConfig): Manifest<"EnvoyProxy"> {
+/**
+ * The EnvoyProxy, with observability's telemetry sections and scrape annotations merged in (the config
+ * rules refuse a section or annotation set in both places, so nothing here overrides anything).
+ */
+export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"EnvoyProxy"> {
     const proxy = config.envoyProxy;
     const names = gatewayNames(config);
     return manifest("EnvoyProxy", metadata(names.envoyProxy, names.namespace, proxy.labels, proxy.annotations), {
@@ -112,7 +121,7 @@ export function envoyProxyManifest(config: GatewayConfig): Manifest<"EnvoyProxy"
             kubernetes: section({
                 envoyDeployment: section({
                     replicas: proxy.replicas,
-                    pod: podSpec(proxy),
+                    pod: podSpec(proxy, observability.podAnnotations),
                     container: section({
                         resources: section(proxy.resources),
                         securityContext: proxy.securityContext,
@@ -145,16 +154,16 @@ export function envoyProxyManifest(config: GatewayConfig): Manifest<"EnvoyProxy"
         },
         logging: { level: { default: proxy.logging.level } },
         shutdown: { drainTimeout: proxy.shutdown.drainTimeout, minDrainDuration: proxy.shutdown.minDrainDuration },
-        ...optional("telemetry", telemetry(proxy.telemetry)),
+        ...optional("telemetry", telemetry(proxy.telemetry, observability.telemetry)),
         ...optional("bootstrap", proxy.bootstrap),
     });
 }
 
-function podSpec(proxy: EnvoyProxyConfig): KubernetesPodSpec | undefined {
+function podSpec(proxy: EnvoyProxyConfig, annotations: Record<string, string>): KubernetesPodSpec | undefined {
     const { pod } = proxy;
     return section({
         labels: pod.labels,
-        annotations: pod.annotations,
+        annotations: { ...pod.annotations, ...annotations },
         securityContext: pod.securityContext,
         tolerations: pod.tolerations,
         nodeSelector: pod.nodeSelector,
@@ -163,12 +172,16 @@ function podSpec(proxy: EnvoyProxyConfig): KubernetesPodSpec | undefined {
     });
 }
 
-/** The telemetry sections are passed through as the user wrote them (checked by the API server). */
-function telemetry(t: EnvoyProxyConfig["telemetry"]): ProxyTelemetry | undefined {
+/**
+ * The user's telemetry sections are passed through as written (checked by the API server); observability
+ * builds the others.
+ */
+function telemetry(t: EnvoyProxyConfig["telemetry"], built: ProxyTelemetry): ProxyTelemetry | undefined {
     return section({
         accessLog: t.accessLog as ProxyAccessLog | undefined,
         metrics: t.metrics as ProxyMetrics | undefined,
         tracing: t.tracing as ProxyTracing | undefined,
+        ...built,
     });
 }
 
@@ -195,10 +208,11 @@ export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"Cl
     });
 }
 
-export function gatewayConfigManifest(config: GatewayConfig): Manifest<"GatewayConfig"> {
+/** The GatewayConfig: the user's extProc env, then observability's (never the same names, see the rules). */
+export function gatewayConfigManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"GatewayConfig"> {
     const gc = config.gatewayConfig;
     const names = gatewayNames(config);
-    const kubernetes = section({ env: gc.extProc.env, resources: section(gc.extProc.resources) });
+    const kubernetes = section({ env: [...gc.extProc.env, ...observability.extProcEnv], resources: section(gc.extProc.resources) });
     return manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), kubernetes ? { extProc: { kubernetes } } : {});
 }
 

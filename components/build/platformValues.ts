@@ -76,12 +76,32 @@ export function installedControllerName(userValues: Values): string {
     return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
 }
 
+/**
+ * Where Envoy Gateway runs the Envoy pods (and so the extProc sidecar the AI Gateway injects into them):
+ * its own namespace, unless its values set `provider.kubernetes.deploy.type: GatewayNamespace`.
+ */
+export function envoyPodNamespace(userValues: Values, envoyGatewayNamespace: string, gatewayNamespace: string): string {
+    const config = userValues.config as Values | undefined;
+    const envoyGateway = config?.envoyGateway as Values | undefined;
+    const provider = envoyGateway?.provider as Values | undefined;
+    const kubernetes = provider?.kubernetes as Values | undefined;
+    const deploy = kubernetes?.deploy as Values | undefined;
+    return deploy?.type === "GatewayNamespace" ? gatewayNamespace : envoyGatewayNamespace;
+}
+
 export interface AiGatewayValuesInput {
     envoyGatewayNamespace: string;
+    /**
+     * `<header>:<attribute>` pairs the extProc adds to its gen_ai metrics. The controller passes them to
+     * each extProc it injects as a flag; the extProc does not read them from its environment.
+     */
+    metricsRequestHeaderAttributes?: string;
     userValues: Values;
 }
 
-/** Helm values for ai-gateway-helm: where Envoy Gateway runs, then the user's values. */
+/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, then the user's values. */
 export function aiGatewayValues(input: AiGatewayValuesInput): Values {
-    return mergeValues({ envoyGateway: { namespace: input.envoyGatewayNamespace } }, input.userValues);
+    const base: Values = { envoyGateway: { namespace: input.envoyGatewayNamespace } };
+    if (input.metricsRequestHeaderAttributes) base.controller = { metricsRequestHeaderAttributes: input.metricsRequestHeaderAttributes };
+    return mergeValues(base, input.userValues);
 }

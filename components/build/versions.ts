@@ -38,6 +38,8 @@ export const API_VERSIONS = {
     envoyGateway: "gateway.envoyproxy.io/v1alpha1",
     gatewayApi: "gateway.networking.k8s.io/v1",
     referenceGrant: "gateway.networking.k8s.io/v1beta1",
+    /** The Prometheus operator's API (not installed by the program). */
+    prometheusOperator: "monitoring.coreos.com/v1",
 } as const;
 
 export const CLUSTER_DOMAIN = "cluster.local";

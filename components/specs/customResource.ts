@@ -3,8 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { API_VERSIONS } from "../build/versions";
 import type { CustomResourceKind, CustomResourceSpecs } from "./index";
 
-/** Which platform release installs the CRD of a kind. */
-type CrdSource = "envoyGateway" | "aiGateway";
+/**
+ * Which platform release installs the CRD of a kind; `external` for CRDs of software the program does
+ * not install (the Prometheus operator), which nothing here can wait for.
+ */
+type CrdSource = "envoyGateway" | "aiGateway" | "external";
 
 /** apiVersion of every kind the program emits, and the release whose CRDs define it. */
 export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; crds: CrdSource } } = {
@@ -23,6 +26,7 @@ export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; 
     HTTPRoute: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
     BackendTLSPolicy: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
     ReferenceGrant: { apiVersion: API_VERSIONS.referenceGrant, crds: "envoyGateway" },
+    ServiceMonitor: { apiVersion: API_VERSIONS.prometheusOperator, crds: "external" },
 };
 
 /**
@@ -69,9 +73,11 @@ export function createCustomResource<K extends CustomResourceKind>(
     opts: CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
     const { platform, dependsOn = [], ...rest } = opts;
+    const source = KINDS[object.kind].crds;
+    const crds = source === "external" ? [] : platform[source];
     return new k8s.apiextensions.CustomResource(
         name,
         { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
-        { ...rest, dependsOn: [...platform[KINDS[object.kind].crds], ...dependsOn] },
+        { ...rest, dependsOn: [...crds, ...dependsOn] },
     );
 }

@@ -15,11 +15,13 @@ import {
     HTTPRouteSpec,
     ReferenceGrantSpec,
 } from "./gatewayApi";
+import { ServiceMonitorSpec } from "./monitoring";
 
 export * from "./common";
 export * from "./aiGateway";
 export * from "./envoyGateway";
 export * from "./gatewayApi";
+export * from "./monitoring";
 
 export interface CustomResourceSpecs {
     AIGatewayRoute: AIGatewayRouteSpec;
@@ -36,6 +38,7 @@ export interface CustomResourceSpecs {
     HTTPRoute: HTTPRouteSpec;
     BackendTLSPolicy: BackendTLSPolicySpec;
     ReferenceGrant: ReferenceGrantSpec;
+    ServiceMonitor: ServiceMonitorSpec;
 }
 
 export type CustomResourceKind = keyof CustomResourceSpecs;

@@ -9,6 +9,7 @@ import {
     gatewayNamespace,
 } from "./gateway";
 import { modelBackends, modelSettings, routePacking } from "./models";
+import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { secretReferences } from "./secrets";
 import { retrySettings } from "./traffic";
@@ -33,4 +34,5 @@ export const RULES: readonly Rule[] = [
     envoyProxySettings,
     clientTrafficSettings,
     gatewayConfigSettings,
+    observabilitySettings,
 ];
