@@ -10,6 +10,7 @@ import {
 } from "./gateway";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { redisLocation } from "./platform";
+import { rateLimitSettings } from "./rateLimit";
 import { secretReferences } from "./secrets";
 import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
     modelSettings,
     routePacking,
     retrySettings,
+    rateLimitSettings,
     secretReferences,
     redisLocation,
     gatewayListeners,
