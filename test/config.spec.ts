@@ -180,11 +180,11 @@ describe("config: cross-field rules", () => {
 
     it("an existing Redis needs a host when rate limiting is on", () => {
         assert.deepEqual(configProblems({ platform: { redis: { install: false } } }), [
-            "platform.redis.host: is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis, or set rateLimit.enabled: false",
+            "platform.redis.host: is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         ]);
         assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false } }, rateLimit: { enabled: false } }));
         assert.deepEqual(configProblems({ platform: { redis: { host: "redis.example.com" } } }), [
-            "platform.redis: host and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
+            "platform.redis: host, url and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
         ]);
     });
 });
