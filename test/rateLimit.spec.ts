@@ -146,6 +146,18 @@ describe("rate limiting: rules", () => {
 });
 
 describe("rate limiting: one policy for retries and rate limits on every route", () => {
+    it("the builder: one policy targets each route given; one route keeps <route>-traffic; several need a name", () => {
+        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, models: { "model-1": model(), "model-2": model(), "model-3": model() } });
+        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b }).map((r) => r.route);
+        assert.ok(routes.length > 1);
+        const policy = trafficPolicy(routes, { retry: retrySection(c.retry) }, modelsTrafficPolicyName("ai-gateway"));
+        assert.deepEqual(policy.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+        assert.deepEqual(policy.spec.targetRefs, routes.map((r) => ({ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: r.metadata.name })));
+        assert.equal(trafficPolicy(routes[0], {}).metadata.name, `${routes[0].metadata.name}-traffic`);
+        assert.throws(() => trafficPolicy(routes, {}), /several routes needs a name/);
+        assert.throws(() => trafficPolicy([], {}, "x"), /at least one route/);
+    });
+
     let dev: Evaluation;
     let prod: Evaluation;
     before(async () => {
@@ -310,6 +322,14 @@ describe("rate limiting: configuration", () => {
                 "models.m.rateLimit: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
             ],
         );
+    });
+
+    it("failClosed and timeout while rate limiting is off would do nothing", () => {
+        assert.deepEqual(configProblems({ rateLimit: { enabled: false, failClosed: true, timeout: "50ms" } }), [
+            "rateLimit.failClosed: is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true",
+            "rateLimit.timeout: is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true",
+        ]);
+        assert.doesNotThrow(() => parseConfig({ rateLimit: { enabled: false, failClosed: false } }));
     });
 
     it("two limits for one window of a budget", () => {

@@ -43,7 +43,7 @@ const HEADER_VALUE = /^[!-~]+([ \t][!-~]+)*$/;
 const MAX_MATCH_VALUE = 1024;
 
 /**
- * Budgets that would do nothing or that Envoy Gateway would refuse: budgets with rate limiting off,
+ * Budgets that would do nothing or that Envoy Gateway would refuse: budgets (or failClosed, timeout) with rate limiting off,
  * two limits for one window, tenant names that are no header value, the model header as the user or
  * tenant header, and more rules than one BackendTrafficPolicy holds.
  */
@@ -54,6 +54,9 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         for (const [path, b] of budgets) {
             if (!hasWindows(b)) continue;
             ctx.add(path, "sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true");
+        }
+        for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
+            if (set) ctx.add(["rateLimit", key], "is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true");
         }
         return;
     }
