@@ -366,6 +366,14 @@ describe("rate limiting: configuration", () => {
         ]);
     });
 
+    it("a model with a budget must have a name a rule can match (at most 1024 characters)", () => {
+        const long = `m-${"x".repeat(1100)}`;
+        assert.deepEqual(configProblems({ backends, models: { [long]: model(contractBudgets) } }), [
+            `models.${long}: is longer than 1024 characters, the longest header value a rate-limit rule matches; use a shorter model name`,
+        ]);
+        assert.doesNotThrow(() => parseConfig({ backends, models: { [long]: model() } }), "without a budget nothing matches on it");
+    });
+
     it("header names: valid, and never the model header the gateway sets itself", () => {
         assert.deepEqual(configProblems({ rateLimit: { userHeader: "x user" } }), ["rateLimit.userHeader: is not a header name; use e.g. x-user-id"]);
         assert.deepEqual(configProblems({ rateLimit: { tenants: { header: "x_tenant!" } } }), ["rateLimit.tenants.header: is not a header name; use e.g. x-tenant"]);

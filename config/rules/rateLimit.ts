@@ -43,9 +43,9 @@ const HEADER_VALUE = /^[!-~]+([ \t][!-~]+)*$/;
 const MAX_MATCH_VALUE = 1024;
 
 /**
- * Budgets that would do nothing or that Envoy Gateway would refuse: budgets (or failClosed, timeout) with rate limiting off,
- * two limits for one window, tenant names that are no header value, the model header as the user or
- * tenant header, and more rules than one BackendTrafficPolicy holds.
+ * Settings that would do nothing or that Envoy Gateway would refuse: budgets, failClosed or timeout
+ * with rate limiting off, two limits for one window, tenant or model names no rule can match, the
+ * model header as the user or tenant header, and more rules than one BackendTrafficPolicy holds.
  */
 export const rateLimitSettings: Rule = (config, ctx) => {
     const rl = config.rateLimit;
