@@ -10,7 +10,7 @@ export interface EnvoyGatewayArgs {
     /** Namespace of the AI Gateway controller (the extension server's address is derived from it). */
     aiGatewayNamespace: string;
     /** Global rate limiting backed by Redis. */
-    rateLimit?: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> };
+    rateLimit?: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed?: boolean; timeout?: string };
 }
 
 /** Envoy Gateway, installed with the values the AI Gateway needs. */
@@ -54,6 +54,8 @@ export class EnvoyGateway extends pulumi.ComponentResource {
                 rateLimit: redisUrl === undefined ? undefined : {
                     redisUrl,
                     auth: authSecret ? { secretName: "redis-auth", secretKey: REDIS_PASSWORD_KEY } : undefined,
+                    failClosed: rateLimit?.failClosed,
+                    timeout: rateLimit?.timeout,
                 },
                 userValues: config.values,
             }),

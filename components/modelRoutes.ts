@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelConfig, RetryConfig } from "../config";
-import { GatewayRef, modelRoutes, retrySection, trafficPolicy } from "./build/routes";
+import type { ModelConfig, RateLimitConfig, RetryConfig } from "../config";
+import { llmRequestCosts, rateLimitSection } from "./build/rateLimit";
+import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./build/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
@@ -15,6 +16,7 @@ export interface ModelRoutesArgs {
     /** routing.routeBuckets */
     routeBuckets: number;
     retry: RetryConfig;
+    rateLimit: RateLimitConfig;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
     platform: PlatformReadiness;
@@ -24,12 +26,23 @@ export interface ModelRoutesArgs {
 
 /**
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by a stable hash,
- * see build/packing.ts), each with the one BackendTrafficPolicy of the HTTPRoute the controller
- * generates for it (retries and priority fallback).
+ * see build/packing.ts), recording token counts when rate limiting is on, and ONE BackendTrafficPolicy
+ * for all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and
+ * every rate-limit rule.
+ *
+ * Why one policy for all routes: Envoy Gateway applies a single BackendTrafficPolicy per target (a
+ * second one on the same HTTPRoute is refused as Conflicted, and a route-level policy replaces a
+ * Gateway-level one unless it merges), so retry and rate limits must share one object. And a `shared`
+ * rate-limit counter belongs to the policy that declares it: identical rules in two policies are two
+ * counters. A global or tenant budget is one counter only if one policy holds it for every route.
+ * Model budgets lose nothing: their rules match the model's name, so each only counts on its model's
+ * route. Cost: at most 256 rules in total (validated, config/rules/rateLimit.ts).
  */
 export class ModelRoutes extends pulumi.ComponentResource {
     /** Names of the AIGatewayRoutes (and of the HTTPRoutes the controller creates from them). */
     public readonly routeNames: string[];
+    /** Name of the BackendTrafficPolicy of the model routes (undefined without models). */
+    public readonly trafficPolicyName: string | undefined;
 
     constructor(name: string, args: ModelRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:models:ModelRoutes", name, {}, opts);
@@ -44,22 +57,32 @@ export class ModelRoutes extends pulumi.ComponentResource {
             models: args.models,
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
+            // Token budgets read these counts; without rate limiting nothing needs them.
+            llmRequestCosts: args.rateLimit.enabled ? llmRequestCosts() : undefined,
         });
 
-        for (const { bucket, route, backends } of routes) {
-            const aiRoute = createCustomResource(`${name}-${bucket.id}`, route, {
+        const aiRoutes = routes.map(({ bucket, route, backends }) =>
+            createCustomResource(`${name}-${bucket.id}`, route, {
                 parent: this,
                 platform: args.platform,
                 dependsOn: [...namespaceReady, ...backends.flatMap((key) => backend(key).ready)],
-            });
-            createCustomResource(`${name}-${bucket.id}-traffic`, trafficPolicy(route, { retry: retrySection(args.retry) }), {
-                parent: this,
-                platform: args.platform,
-                dependsOn: [...namespaceReady, aiRoute],
-            });
+            }),
+        );
+
+        const policy =
+            routes.length === 0
+                ? undefined
+                : trafficPolicy(
+                      routes.map((r) => r.route),
+                      { retry: retrySection(args.retry), rateLimit: rateLimitSection(args.rateLimit, args.models) },
+                      modelsTrafficPolicyName(args.gateway.name),
+                  );
+        if (policy) {
+            createCustomResource(`${name}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, ...aiRoutes] });
         }
+        this.trafficPolicyName = policy?.metadata.name;
 
         this.routeNames = routes.map((r) => r.route.metadata.name);
-        this.registerOutputs({ routeNames: this.routeNames });
+        this.registerOutputs({ routeNames: this.routeNames, trafficPolicyName: this.trafficPolicyName });
     }
 }

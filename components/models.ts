@@ -13,12 +13,13 @@ export interface Models {
 }
 
 /**
- * ai-gateway:backends, ai-gateway:models, ai-gateway:retry and the credentials in ai-gateway:apiKeys.
+ * ai-gateway:backends, ai-gateway:models, ai-gateway:retry, ai-gateway:rateLimit (rules and token costs)
+ * and the credentials in ai-gateway:apiKeys.
  * Everything lives in the gateway namespace, so no reference crosses a namespace and no
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "aws" | "apiKeys">,
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "aws" | "apiKeys">,
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
@@ -44,6 +45,7 @@ export function buildModels(
         models: config.models,
         routeBuckets: config.routing.routeBuckets,
         retry: config.retry,
+        rateLimit: config.rateLimit,
         backends,
         platform,
         namespaceReady,

@@ -8,7 +8,7 @@ import { needsObservabilityObjects, Observability } from "./observability";
 import { Redis } from "./redis";
 import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
 import { envoyPodNamespace, installedControllerName } from "./build/platformValues";
-import { redisUrl } from "./build/redis";
+import { existingRedisUrl, redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
 
@@ -25,17 +25,20 @@ export interface StackOutputs {
 export function buildStack(config: StackConfig): StackOutputs {
     const { platform, gateway, rateLimit, apiKeys, observability } = config;
 
-    let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
+    let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
     let redis: Redis | undefined;
+    // Rate limiting off: no Redis, and Envoy Gateway gets no rate-limit settings.
     if (rateLimit.enabled) {
+        const { failClosed, timeout } = rateLimit;
         if (platform.redis.install) {
             redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace });
-            rateLimitBackend = { redisUrl: redis.url, password: redis.password };
+            rateLimitBackend = { redisUrl: redis.url, password: redis.password, failClosed, timeout };
         } else {
-            // Validation guarantees a host for an existing Redis.
             rateLimitBackend = {
-                redisUrl: `${platform.redis.host ?? REDIS.namespace}:${platform.redis.port}`,
+                redisUrl: existingRedisUrl(platform.redis),
                 password: platform.redis.passwordSecret ? apiKeys.secret(platform.redis.passwordSecret) : undefined,
+                failClosed,
+                timeout,
             };
         }
     }

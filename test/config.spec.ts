@@ -24,7 +24,7 @@ describe("config: defaults", () => {
             backOff: { baseInterval: "100ms", maxInterval: "10s" },
             retryOn: { httpStatusCodes: [500, 502, 503, 504, 404], triggers: ["connect-failure", "retriable-status-codes"] },
         });
-        assert.deepEqual(c.rateLimit, { enabled: true, userHeader: "x-user-id", tokenType: "total" });
+        assert.deepEqual(c.rateLimit, { enabled: true, userHeader: "x-user-id", tokenType: "total", failClosed: false });
     });
 
     it("a backend on port 443 defaults nothing else away", () => {
@@ -127,11 +127,16 @@ describe("config: values", () => {
             models: { m: { backends: [{ backend: "a" }, { backend: "b" }], rateLimit: { requests: [{ limit: 10, window }] } } },
         });
         assert.deepEqual(configProblems(budget("5m")), [
-            'models.m.rateLimit.requests[0].window: "5m" is not one whole unit: Envoy Gateway counts per second, minute, hour or day; use 1m and scale the limit',
+            'models.m.rateLimit.requests[0].window: "5m" is not one whole unit: Envoy Gateway counts per one second, minute, hour, day, month or year; use window 1m with limit 2 (the same rate)',
         ]);
-        assert.match(configProblems(budget("90m"))[0], /use 1h and scale the limit/);
-        assert.match(configProblems(budget("1w"))[0], /"1w" is not a window; use 1s, 1m, 1h or 1d/);
-        assert.doesNotThrow(() => parseConfig(budget("1h")));
+        assert.match(configProblems(budget("90m"))[0], /use window 1h with limit 7 \(the same rate\)$/);
+        assert.match(configProblems(budget("30d"))[0], /use window 1mo with limit 10 /);
+        assert.deepEqual(configProblems(budget("1w")), [
+            'models.m.rateLimit.requests[0].window: "1w" is not one whole unit: Envoy Gateway has no week unit; use window 1mo with limit 43 (the same rate)',
+        ]);
+        assert.deepEqual(configProblems(budget("5 minutes")), ['models.m.rateLimit.requests[0].window: "5 minutes" is not a window; use 1s, 1m, 1h, 1d, 1mo or 1y']);
+        assert.deepEqual(configProblems(budget("0m")), ['models.m.rateLimit.requests[0].window: "0m" is not a window; use 1s, 1m, 1h, 1d, 1mo or 1y']);
+        for (const w of ["1s", "1m", "1h", "1d", "1mo", "1y"]) assert.doesNotThrow(() => parseConfig(budget(w)), w);
     });
 });
 
@@ -175,11 +180,11 @@ describe("config: cross-field rules", () => {
 
     it("an existing Redis needs a host when rate limiting is on", () => {
         assert.deepEqual(configProblems({ platform: { redis: { install: false } } }), [
-            "platform.redis.host: is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis, or set rateLimit.enabled: false",
+            "platform.redis.host: is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         ]);
         assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false } }, rateLimit: { enabled: false } }));
         assert.deepEqual(configProblems({ platform: { redis: { host: "redis.example.com" } } }), [
-            "platform.redis: host and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
+            "platform.redis: host, url and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
         ]);
     });
 });

@@ -5,11 +5,20 @@ import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "./versions";
 /** Env var the envoy-ratelimit service reads its Redis password from. */
 export const REDIS_AUTH_ENV = "REDIS_AUTH";
 
+export interface RateLimitBackendValues {
+    redisUrl: string;
+    auth?: { secretName: string; secretKey: string };
+    /** Refuse requests while the rate-limit service cannot answer (Envoy Gateway: let them through). */
+    failClosed?: boolean;
+    /** How long Envoy waits for the rate-limit service (Envoy Gateway: 20ms). */
+    timeout?: string;
+}
+
 export interface EnvoyGatewayValuesInput {
     /** Namespace of the AI Gateway controller, whose extension server Envoy Gateway calls. */
     aiGatewayNamespace: string;
     /** Global rate limiting: the Redis URL (`host:port`) and, when Redis needs a password, the Secret holding it. */
-    rateLimit?: { redisUrl: string; auth?: { secretName: string; secretKey: string } };
+    rateLimit?: RateLimitBackendValues;
     /** The user's `platform.envoyGateway.values`, merged last. */
     userValues: Values;
 }
@@ -45,7 +54,13 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
         },
     };
     if (input.rateLimit) {
-        envoyGateway.rateLimit = { backend: { type: "Redis", redis: { url: input.rateLimit.redisUrl } } };
+        const { redisUrl, failClosed, timeout } = input.rateLimit;
+        // The ratelimit image stays the chart's default: it is the one this Envoy Gateway is tested with.
+        envoyGateway.rateLimit = {
+            backend: { type: "Redis", redis: { url: redisUrl } },
+            ...(timeout !== undefined && { timeout }),
+            ...(failClosed && { failClosed: true }),
+        };
         const auth = input.rateLimit.auth;
         if (auth) {
             // Envoy Gateway has no Redis password field; the ratelimit service reads REDIS_AUTH.

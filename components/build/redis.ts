@@ -26,6 +26,13 @@ export function redisUrl(serviceName: string, namespace: string, port: number): 
     return `${serviceFqdn(serviceName, namespace, CLUSTER_DOMAIN)}:${port}`;
 }
 
+/** `host:port` of a Redis the program does not run: platform.redis.url, or its host and port. */
+export function existingRedisUrl(config: RedisConfig): string {
+    if (config.url !== undefined) return config.url;
+    if (config.host === undefined) throw new Error("platform.redis needs a host or url (validation should have caught this)");
+    return `${config.host}:${config.port}`;
+}
+
 /**
  * One standalone Redis without persistence (rate-limit counters are short-lived), non-root,
  * read-only root file system, password from a Secret.

@@ -1,12 +1,13 @@
 import type { ParentReference } from "../specs";
 import type { ModelConfig, RetryConfig } from "../../config";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
+import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, LLMRequestCost, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
+import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
-export const MODEL_HEADER = "x-ai-eg-model";
+export { MODEL_HEADER };
 
 /** Rule name the controller reserves for its own catch-all. */
 const RESERVED_RULE_NAME = "route-not-found";
@@ -26,6 +27,11 @@ export function routeName(gateway: string, bucket: ModelBucket): string {
 /** The one BackendTrafficPolicy of a route's generated HTTPRoute. */
 export function trafficPolicyName(route: string): string {
     return childName(route, "traffic");
+}
+
+/** The one BackendTrafficPolicy of all model routes' generated HTTPRoutes: `<gateway>-models-traffic`. */
+export function modelsTrafficPolicyName(gateway: string): string {
+    return childName(gateway, "models", "traffic");
 }
 
 /** Rule name of a model: its DNS label (unique, since dnsLabel adds a hash whenever it changed the name). */
@@ -63,6 +69,8 @@ export interface ModelRoutesInput {
     buckets: number;
     /** Name of the AIServiceBackend of a backend key. */
     serviceBackend: (backend: string) => string;
+    /** Token counts the AI Gateway records for every response (see build/rateLimit.ts); unset: none. */
+    llmRequestCosts?: LLMRequestCost[];
 }
 
 export interface ModelRoute {
@@ -83,6 +91,7 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend)),
+                ...(input.llmRequestCosts && { llmRequestCosts: input.llmRequestCosts.map((c) => ({ ...c })) }),
             },
         ),
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
@@ -109,14 +118,26 @@ export function retrySection(retry: RetryConfig): Retry {
 export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
 
 /**
- * The BackendTrafficPolicy of the HTTPRoute the AI Gateway generates for an AIGatewayRoute (same name,
- * same namespace). Only sections that are set appear.
+ * The BackendTrafficPolicy of the HTTPRoutes the AI Gateway generates for AIGatewayRoutes (same names,
+ * same namespace as the routes). For one route it is `<route>-traffic`; a policy of several routes needs
+ * a `name`. Only sections that are set appear.
  */
-export function trafficPolicy(route: Manifest<"AIGatewayRoute">, sections: TrafficPolicySections): Manifest<"BackendTrafficPolicy"> {
+export function trafficPolicy(
+    routes: Manifest<"AIGatewayRoute"> | readonly Manifest<"AIGatewayRoute">[],
+    sections: TrafficPolicySections,
+    name?: string,
+): Manifest<"BackendTrafficPolicy"> {
+    const targets = "metadata" in routes ? [routes] : routes;
+    if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
+    const policyName = name ?? (targets.length === 1 ? trafficPolicyName(targets[0].metadata.name) : undefined);
+    if (policyName === undefined) throw new Error("a traffic policy of several routes needs a name");
     const defined = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined)) as TrafficPolicySections;
     return manifest(
         "BackendTrafficPolicy",
-        { name: trafficPolicyName(route.metadata.name), namespace: route.metadata.namespace },
-        { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: route.metadata.name }], ...defined },
+        { name: policyName, namespace: targets[0].metadata.namespace },
+        {
+            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name })),
+            ...defined,
+        },
     );
 }

@@ -11,6 +11,7 @@ import {
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
+import { rateLimitSettings } from "./rateLimit";
 import { secretReferences } from "./secrets";
 import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
     modelSettings,
     routePacking,
     retrySettings,
+    rateLimitSettings,
     secretReferences,
     redisLocation,
     gatewayListeners,

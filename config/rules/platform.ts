@@ -3,16 +3,19 @@ import type { Rule } from "./types";
 /** An existing Redis must be reachable when rate limiting needs one. */
 export const redisLocation: Rule = (config, ctx) => {
     const redis = config.platform.redis;
-    if (config.rateLimit.enabled && !redis.install && redis.host === undefined) {
+    if (config.rateLimit.enabled && !redis.install && redis.host === undefined && redis.url === undefined) {
         ctx.add(
             ["platform", "redis", "host"],
-            "is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis, or set rateLimit.enabled: false",
+            "is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         );
     }
-    if (redis.install && (redis.host !== undefined || redis.passwordSecret !== undefined)) {
+    if (redis.install && (redis.host !== undefined || redis.url !== undefined || redis.passwordSecret !== undefined)) {
         ctx.add(
             ["platform", "redis"],
-            "host and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
+            "host, url and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
         );
+    }
+    if (redis.host !== undefined && redis.url !== undefined) {
+        ctx.add(["platform", "redis", "url"], "is set together with host; set either url (host:port) or host and port, not both");
     }
 };

@@ -1,39 +1,84 @@
 import { z } from "zod";
 import { duration, nonNegativeInt, positiveInt } from "./primitives";
 
-/** Rate-limit windows are one whole Envoy Gateway unit. */
-export const WINDOW_UNITS = { s: "Second", m: "Minute", h: "Hour", d: "Day" } as const;
-export type WindowUnit = (typeof WINDOW_UNITS)[keyof typeof WINDOW_UNITS];
+/**
+ * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
+ * exactly one second, minute, hour, day, month or year (it has no week, and no "5 minutes").
+ */
+export const WINDOW_UNITS = { s: "Second", m: "Minute", h: "Hour", d: "Day", mo: "Month", y: "Year" } as const;
+export type WindowSuffix = keyof typeof WINDOW_UNITS;
+export type WindowUnit = (typeof WINDOW_UNITS)[WindowSuffix];
 
-export const windowSchema = z.string().superRefine((v, ctx) => {
-    const m = /^(\d+)([smhd])$/.exec(v);
-    if (!m) {
-        ctx.addIssue({ code: "custom", message: `"${v}" is not a window; use 1s, 1m, 1h or 1d` });
-    } else if (m[1] !== "1") {
-        ctx.addIssue({
-            code: "custom",
-            message: `"${v}" is not one whole unit: Envoy Gateway counts per second, minute, hour or day; use ${nearestWindow(Number(m[1]), m[2] as keyof typeof WINDOW_UNITS)} and scale the limit`,
-        });
-    }
-});
+/** Length of each unit as the ratelimit service counts it (a month is about 30 days, a year 365). */
+const UNIT_SECONDS: Record<WindowSuffix | "w", number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, mo: 2_592_000, y: 31_536_000 };
 
-const UNIT_SECONDS: Record<keyof typeof WINDOW_UNITS, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const WINDOW = /^(\d+)(s|m|h|d|w|mo|y)$/;
+const WINDOW_HINT = "use 1s, 1m, 1h, 1d, 1mo or 1y";
 
-/** The whole unit closest (on a log scale) to n units. */
-export function nearestWindow(n: number, unit: keyof typeof WINDOW_UNITS): string {
-    const seconds = n * UNIT_SECONDS[unit];
-    let best: keyof typeof WINDOW_UNITS = "s";
-    for (const u of Object.keys(UNIT_SECONDS) as (keyof typeof WINDOW_UNITS)[]) {
-        if (Math.abs(Math.log(seconds / UNIT_SECONDS[u])) < Math.abs(Math.log(seconds / UNIT_SECONDS[best]))) best = u;
-    }
-    return `1${best}`;
+/** `<n><unit>` split; undefined when the text is not a window at all. */
+export function parseWindow(window: string): { count: number; suffix: WindowSuffix | "w" } | undefined {
+    const m = WINDOW.exec(window);
+    return m ? { count: Number(m[1]), suffix: m[2] as WindowSuffix | "w" } : undefined;
 }
 
-export const budgetSchema = z.strictObject({ limit: positiveInt, window: windowSchema });
+/** The Envoy Gateway unit of a valid window (`1m` → `Minute`). */
+export function windowUnit(window: string): WindowUnit {
+    const parsed = parseWindow(window);
+    if (!parsed || parsed.count !== 1 || parsed.suffix === "w") throw new Error(`"${window}" is not one whole unit (validation should have caught this)`);
+    return WINDOW_UNITS[parsed.suffix];
+}
 
+/** `<n><unit>`; whether it is exactly one unit is checked with the limit (see budgetSchema). */
+export const windowSchema = z.string({ error: `must be a window; ${WINDOW_HINT}` }).superRefine((v, ctx) => {
+    if (!parseWindow(v)?.count) ctx.addIssue({ code: "custom", message: `"${v}" is not a window; ${WINDOW_HINT}` });
+});
+
+/** The whole unit closest (on a log scale) to `seconds`. */
+export function nearestWindow(seconds: number): WindowSuffix {
+    let best: WindowSuffix = "s";
+    for (const u of Object.keys(WINDOW_UNITS) as WindowSuffix[]) {
+        if (Math.abs(Math.log(seconds / UNIT_SECONDS[u])) < Math.abs(Math.log(seconds / UNIT_SECONDS[best]))) best = u;
+    }
+    return best;
+}
+
+/** Envoy Gateway's largest limit (`limit.requests` is a uint32). */
+export const MAX_BUDGET_LIMIT = 4_294_967_295;
+
+/**
+ * One limit per window. A window other than one whole unit is refused with the nearest unit and the
+ * limit that keeps the same rate: `10` per `5m` becomes `2` per `1m`.
+ */
+export const budgetSchema = z
+    .strictObject({
+        limit: positiveInt.max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
+        window: windowSchema,
+    })
+    .superRefine((budget, ctx) => {
+        const parsed = parseWindow(budget.window);
+        // Only a valid limit can be scaled; an invalid one has its own message.
+        if (!parsed?.count || (parsed.count === 1 && parsed.suffix !== "w") || !Number.isInteger(budget.limit) || budget.limit < 1) return;
+        const { count, suffix } = parsed;
+        const seconds = count * UNIT_SECONDS[suffix];
+        const nearest = nearestWindow(seconds);
+        const limit = Math.max(1, Math.round((budget.limit * UNIT_SECONDS[nearest]) / seconds));
+        const what = suffix === "w" ? "Envoy Gateway has no week unit" : "Envoy Gateway counts per one second, minute, hour, day, month or year";
+        ctx.addIssue({
+            code: "custom",
+            path: ["window"],
+            message: `"${budget.window}" is not one whole unit: ${what}; use window 1${nearest} with limit ${limit} (the same rate)`,
+        });
+    });
+
+/**
+ * Request and token budgets. Each list holds one limit per window; every window is enforced. Unset and
+ * empty differ for a model: unset inherits rateLimit.defaults, `[]` means no budget of that kind.
+ */
 export const rateLimitBudgetsSchema = z.strictObject({
-    requests: z.array(budgetSchema).default([]),
-    tokens: z.array(budgetSchema).default([]),
+    /** Requests: each request costs 1 when it arrives. */
+    requests: z.array(budgetSchema).optional(),
+    /** Tokens (rateLimit.tokenType): charged when the response ends. */
+    tokens: z.array(budgetSchema).optional(),
 });
 
 /** Gateway API caps backend weights at one million. */
@@ -74,3 +119,4 @@ export const modelsSchema = z.record(z.string(), modelSchema);
 
 export type ModelConfig = z.output<typeof modelSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
+export type RateLimitBudgets = z.output<typeof rateLimitBudgetsSchema>;

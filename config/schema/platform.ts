@@ -13,6 +13,31 @@ function helmRelease(version: string, namespace: string) {
     });
 }
 
+/**
+ * `host:port` of one Redis, as Envoy Gateway's `rateLimit.backend.redis.url` takes it: no scheme, no
+ * credentials (the password belongs in apiKeys, named by passwordSecret), no list of nodes.
+ */
+const redisUrl = z.string().superRefine((v, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+    const rest = scheme ? v.slice(scheme[0].length) : v;
+    if (rest.includes("@")) {
+        // Never echo it: the part before "@" is a credential.
+        return fail("holds credentials; give only host:port here, put the password in ai-gateway:apiKeys and name it in platform.redis.passwordSecret");
+    }
+    const hostPort = rest.replace(/\/.*$/, "");
+    if (scheme) {
+        const tls = scheme[1].toLowerCase() === "rediss" ? " (TLS to Redis is not supported)" : "";
+        return fail(`"${v}" has a scheme${tls}; Envoy Gateway takes host:port: use "${hostPort}"`);
+    }
+    if (v.includes(",")) return fail(`"${v}" lists several nodes, but only a single Redis is supported; give one host:port`);
+    const m = /^(.+):(\d+)$/.exec(v);
+    if (!m) return fail(`"${v}" has no port; use "${v}:6379" (or the port your Redis listens on)`);
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) return fail(`"${v}" has port ${port}, outside 1-65535; use the port your Redis listens on`);
+    if (!hostname.safeParse(m[1]).success) fail(`"${m[1]}" is not a valid host name; use a DNS name such as redis.example.com`);
+});
+
 export const redisSchema = z.strictObject({
     install: z.boolean().default(true),
     namespace: dnsLabel.default(REDIS.namespace),
@@ -26,6 +51,8 @@ export const redisSchema = z.strictObject({
     }),
     /** Where an existing Redis lives when `install: false` (host name; port below). */
     host: hostname.optional(),
+    /** Or all of it at once, as Envoy Gateway takes it: `host:port` (`install: false`). */
+    url: redisUrl.optional(),
     port: port.default(REDIS.port),
     /** Key in ai-gateway:apiKeys holding the password of an existing Redis (`install: false`). */
     passwordSecret: z.string().min(1).optional(),

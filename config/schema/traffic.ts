@@ -40,14 +40,33 @@ export const retrySchema = z.strictObject({
 
 export const TOKEN_TYPES = ["total", "input", "output"] as const;
 
+/** A request header name (Envoy compares names case-insensitively). */
+const headerName = (example: string) => z.string().regex(/^[A-Za-z0-9-]+$/, `is not a header name; use e.g. ${example}`);
+
 export const rateLimitSchema = z.strictObject({
+    /** Off: no rules, no token costs, no Redis and no rate-limit settings in Envoy Gateway. */
     enabled: z.boolean().default(true),
     /** Header identifying the user; each distinct value gets its own budget. */
-    userHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "is not a header name; use e.g. x-user-id").default("x-user-id"),
+    userHeader: headerName("x-user-id").default("x-user-id"),
     /** Which token count charges token budgets. */
     tokenType: z.enum(TOKEN_TYPES).default("total"),
-    /** Budgets for models that set none of their own. */
+    /** Per user and model, for models that set none of their own (per kind: requests, tokens). */
     defaults: rateLimitBudgetsSchema.optional(),
+    /** Per user across all models together. */
+    perUser: rateLimitBudgetsSchema.optional(),
+    /** Per tenant (all its users and models together), keyed by the value of `header`. */
+    tenants: z
+        .strictObject({
+            header: headerName("x-tenant").default("x-tenant"),
+            budgets: z.record(z.string(), rateLimitBudgetsSchema).default({}),
+        })
+        .optional(),
+    /** Everyone together: all users, tenants and models. */
+    global: rateLimitBudgetsSchema.optional(),
+    /** Refuse requests (500) while the rate-limit service cannot answer, instead of letting them through. */
+    failClosed: z.boolean().default(false),
+    /** How long Envoy waits for the rate-limit service (Envoy Gateway's default: 20ms). */
+    timeout: duration.optional(),
 });
 
 export type RoutingConfig = z.output<typeof routingSchema>;

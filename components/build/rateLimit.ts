@@ -1,0 +1,113 @@
+import { windowUnit } from "../../config/schema";
+import type { BudgetConfig, ModelConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
+import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "./aiMetadata";
+
+/**
+ * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
+ * counting in Redis), and the token costs the AI Gateway writes for them.
+ *
+ * How a budget is counted:
+ * - a request budget charges 1 when the request arrives, and refuses it (429) once the window is spent;
+ * - a token budget charges 0 on the request (so it only checks that the window still has tokens left)
+ *   and the response's token count, read from the AI Gateway's metadata, when the response ends. A
+ *   response is never cut short: the request that crosses the limit finishes, the next one gets a 429.
+ *
+ * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy, not by the
+ * route or the listener, so one model's budget is the same over HTTP and HTTPS, and a global or tenant
+ * budget is one counter for every route of the one policy that holds them (see ModelRoutes). A rule
+ * that is not shared would count per generated route and per listener.
+ *
+ * No Pulumi here: config validation counts the rules with the same functions.
+ */
+
+/** `rateLimit.global.rules` of one BackendTrafficPolicy holds at most this many rules (CRD). */
+export const MAX_RATE_LIMIT_RULES = 256;
+
+/** The AI Gateway's cost type behind each metadata key of TOKEN_COST_KEYS. */
+const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMRequestCostType } = {
+    input: "InputToken",
+    output: "OutputToken",
+    total: "TotalToken",
+    cachedInput: "CachedInputToken",
+};
+
+/**
+ * `llmRequestCosts` of every AIGatewayRoute: the AI Gateway writes each count of a response to
+ * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names.
+ */
+export function llmRequestCosts(): LLMRequestCost[] {
+    return (Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
+        metadataKey: TOKEN_COST_KEYS[k],
+        type: TOKEN_COST_TYPES[k],
+    }));
+}
+
+/** A request costs 1 on arrival. */
+function requestCost(): RateLimitCost {
+    return { request: { from: "Number", number: 1 } };
+}
+
+/** Nothing on arrival (only a check that tokens are left), the token count when the response ends. */
+function tokenCost(tokenType: RateLimitConfig["tokenType"]): RateLimitCost {
+    return {
+        request: { from: "Number", number: 0 },
+        response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: TOKEN_COST_KEYS[tokenType] } },
+    };
+}
+
+/** One rule per window of each budget: requests first, then tokens, each in the order configured. */
+function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondition[], tokenType: RateLimitConfig["tokenType"]): RateLimitRule[] {
+    const rule = (budget: BudgetConfig, cost: RateLimitCost): RateLimitRule => ({
+        ...(selectors.length > 0 && { clientSelectors: selectors }),
+        limit: { requests: budget.limit, unit: windowUnit(budget.window) },
+        cost,
+        shared: true,
+    });
+    return [
+        ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
+        ...(budgets.tokens ?? []).map((b) => rule(b, tokenCost(tokenType))),
+    ];
+}
+
+/** A model's budgets: each kind its own, or rateLimit.defaults' when the model leaves that kind unset. */
+export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | undefined): RateLimitBudgets {
+    return {
+        requests: model.rateLimit?.requests ?? defaults?.requests ?? [],
+        tokens: model.rateLimit?.tokens ?? defaults?.tokens ?? [],
+    };
+}
+
+/**
+ * Every rule, in a fixed order: global, tenants (by name), per user, then per user and model (by model
+ * name). Empty when rate limiting is off.
+ */
+export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRule[] {
+    if (!config.enabled) return [];
+    const { tokenType, userHeader } = config;
+    const user = { name: userHeader, type: "Distinct" as const };
+    const rules: RateLimitRule[] = [];
+    if (config.global) rules.push(...budgetRules(config.global, [], tokenType));
+    if (config.tenants) {
+        const { header, budgets } = config.tenants;
+        for (const tenant of Object.keys(budgets).sort()) {
+            rules.push(...budgetRules(budgets[tenant], [{ headers: [{ name: header, type: "Exact", value: tenant }] }], tokenType));
+        }
+    }
+    if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [user] }], tokenType));
+    for (const model of Object.keys(models).sort()) {
+        const selector = { headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] };
+        rules.push(...budgetRules(modelBudgets(models[model], config.defaults), [selector], tokenType));
+    }
+    return rules;
+}
+
+/**
+ * The `rateLimit` section of the model routes' policy, or undefined when there is nothing to limit.
+ * `type: Global` is deprecated in the pinned CRD but still honoured, and an Envoy Gateway older than
+ * v1.8 needs it.
+ */
+export function rateLimitSection(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitSpec | undefined {
+    const rules = rateLimitRules(config, models);
+    return rules.length > 0 ? { type: "Global", global: { rules } } : undefined;
+}

@@ -1,0 +1,91 @@
+import { MODEL_HEADER } from "../../components/build/aiMetadata";
+import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/build/rateLimit";
+import type { RateLimitBudgets } from "../schema";
+import type { Rule, RuleContext } from "./types";
+
+type Path = (string | number)[];
+
+/** Every budget object of the configuration, with where it is. */
+function budgetObjects(config: Parameters<Rule>[0]): [Path, RateLimitBudgets][] {
+    const rl = config.rateLimit;
+    const found: [Path, RateLimitBudgets | undefined][] = [
+        [["rateLimit", "global"], rl.global],
+        ...Object.entries(rl.tenants?.budgets ?? {}).map(([t, b]): [Path, RateLimitBudgets] => [["rateLimit", "tenants", "budgets", t], b]),
+        [["rateLimit", "perUser"], rl.perUser],
+        [["rateLimit", "defaults"], rl.defaults],
+        ...Object.entries(config.models).map(([m, spec]): [Path, RateLimitBudgets | undefined] => [["models", m, "rateLimit"], spec.rateLimit]),
+    ];
+    return found.filter((f): f is [Path, RateLimitBudgets] => f[1] !== undefined);
+}
+
+const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.tokens?.length ?? 0) > 0;
+
+/** Two limits for one window of one budget: only one could be meant. */
+function duplicateWindows(path: Path, budgets: RateLimitBudgets, ctx: RuleContext): void {
+    for (const kind of ["requests", "tokens"] as const) {
+        const first = new Map<string, number>();
+        (budgets[kind] ?? []).forEach((b, i) => {
+            const at = first.get(b.window);
+            if (at === undefined) {
+                first.set(b.window, i);
+            } else {
+                ctx.add(
+                    [...path, kind, i, "window"],
+                    `${b.window} already has a limit at ${kind}[${at}]; give each window one limit (keep the one you mean)`,
+                );
+            }
+        });
+    }
+}
+
+/** A tenant name is matched as a header value by a rate-limit rule (at most 1024 characters). */
+const HEADER_VALUE = /^[!-~]+([ \t][!-~]+)*$/;
+const MAX_MATCH_VALUE = 1024;
+
+/**
+ * Settings that would do nothing or that Envoy Gateway would refuse: budgets, failClosed or timeout
+ * with rate limiting off, two limits for one window, tenant or model names no rule can match, the
+ * model header as the user or tenant header, and more rules than one BackendTrafficPolicy holds.
+ */
+export const rateLimitSettings: Rule = (config, ctx) => {
+    const rl = config.rateLimit;
+    const budgets = budgetObjects(config);
+    if (!rl.enabled) {
+        for (const [path, b] of budgets) {
+            if (!hasWindows(b)) continue;
+            ctx.add(path, "sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true");
+        }
+        for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
+            if (set) ctx.add(["rateLimit", key], "is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true");
+        }
+        return;
+    }
+    for (const [path, b] of budgets) duplicateWindows(path, b, ctx);
+
+    for (const [key, header] of [["userHeader", rl.userHeader], ["tenants.header", rl.tenants?.header]] as const) {
+        if (header?.toLowerCase() !== MODEL_HEADER) continue;
+        ctx.add(
+            ["rateLimit", ...key.split(".")],
+            `is ${MODEL_HEADER}, which the gateway fills from the request body's model; use a header that names the ${key === "userHeader" ? "user (e.g. x-user-id)" : "tenant (e.g. x-tenant)"}`,
+        );
+    }
+    for (const tenant of Object.keys(rl.tenants?.budgets ?? {})) {
+        if (HEADER_VALUE.test(tenant) && tenant.length <= MAX_MATCH_VALUE) continue;
+        ctx.add(
+            ["rateLimit", "tenants", "budgets", tenant],
+            `is not a usable tenant name: it is matched as the value of header ${rl.tenants!.header}; use printable ASCII without leading or trailing spaces, at most ${MAX_MATCH_VALUE} characters`,
+        );
+    }
+    for (const [model, spec] of Object.entries(config.models)) {
+        if (model.length <= MAX_MATCH_VALUE || !hasWindows(modelBudgets(spec, rl.defaults))) continue;
+        ctx.add(["models", model], `is longer than ${MAX_MATCH_VALUE} characters, the longest header value a rate-limit rule matches; use a shorter model name`);
+    }
+
+    const count = rateLimitRules(rl, config.models).length;
+    if (count > MAX_RATE_LIMIT_RULES) {
+        ctx.add(
+            ["rateLimit"],
+            `needs ${count} rate-limit rules (one per window of every budget, and per model), but the one BackendTrafficPolicy of the model routes holds at most ${MAX_RATE_LIMIT_RULES}; use fewer windows, or fewer models with a budget (rateLimit.perUser covers all models in one rule per window)`,
+        );
+    }
+};

@@ -1,0 +1,424 @@
+import * as assert from "node:assert/strict";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "../components/build/aiMetadata";
+import { llmRequestCosts, MAX_RATE_LIMIT_RULES, rateLimitRules, rateLimitSection } from "../components/build/rateLimit";
+import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../components/build/routes";
+import type { RateLimitRule } from "../components/specs";
+import { parseConfig } from "../config";
+import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
+import { configProblems, Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";
+import { crdProblems } from "./support/manifests";
+
+// Rate limiting (ai-gateway:rateLimit, models.<name>.rateLimit): the rules, the token costs, the one
+// policy that holds them with the retries, and the Redis behind them.
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const local = (name: string) => ({ schema: "OpenAI", hostname: `${name}.default.svc.cluster.local`, port: 80 });
+const backends = { a: local("a"), b: local("b") };
+const model = (rateLimit?: unknown) => ({ backends: [{ backend: "a" }, { backend: "b" }], ...(rateLimit !== undefined && { rateLimit }) });
+
+/** The contract's example budgets (contract §2). */
+const contractBudgets = { requests: [{ limit: 3, window: "1m" }], tokens: [{ limit: 50, window: "1m" }] };
+
+const user = { name: "x-user-id", type: "Distinct" };
+const modelMatch = (name: string) => ({ name: MODEL_HEADER, type: "Exact", value: name });
+const requestCost = { request: { from: "Number", number: 1 } };
+const tokenCost = (key: string) => ({
+    request: { from: "Number", number: 0 },
+    response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key } },
+});
+
+/** The rules of a raw config, as the program builds them. */
+function rulesOf(raw: Record<string, unknown>): RateLimitRule[] {
+    const c = parseConfig({ backends, ...raw });
+    return rateLimitRules(c.rateLimit, c.models);
+}
+
+/** The rules selecting one model. */
+const rulesForModel = (rules: RateLimitRule[], name: string) =>
+    rules.filter((r) => r.clientSelectors?.[0].headers?.some((h) => h.name === MODEL_HEADER && h.value === name));
+
+describe("rate limiting: token costs", () => {
+    it("every count the AI Gateway records: input, output, total and cached input, under the shared key names", () => {
+        assert.deepEqual(llmRequestCosts(), [
+            { metadataKey: TOKEN_COST_KEYS.input, type: "InputToken" },
+            { metadataKey: TOKEN_COST_KEYS.output, type: "OutputToken" },
+            { metadataKey: TOKEN_COST_KEYS.total, type: "TotalToken" },
+            { metadataKey: TOKEN_COST_KEYS.cachedInput, type: "CachedInputToken" },
+        ]);
+        assert.deepEqual(Object.values(TOKEN_COST_KEYS), ["llm_input_token", "llm_output_token", "llm_total_token", "llm_cached_input_token"]);
+    });
+
+    it("the key a token budget reads is the one rateLimit.tokenType names, and every route records it", () => {
+        const recorded = llmRequestCosts().map((c) => c.metadataKey);
+        for (const tokenType of ["total", "input", "output"] as const) {
+            const [rule] = rulesOf({ rateLimit: { tokenType }, models: { m: model({ tokens: [{ limit: 10, window: "1h" }] }) } });
+            assert.deepEqual(rule.cost, tokenCost(TOKEN_COST_KEYS[tokenType]));
+            assert.ok(recorded.includes(rule.cost!.response!.metadata!.key), tokenType);
+        }
+    });
+});
+
+describe("rate limiting: rules", () => {
+    it("per model: the user's own bucket (Distinct) on the model's name (Exact); requests cost 1, tokens 0 then the count", () => {
+        const rules = rulesOf({ models: { "qwen-with-fallback": model(contractBudgets) } });
+        const selectors = [{ headers: [user, modelMatch("qwen-with-fallback")] }];
+        assert.deepEqual(rules, [
+            { clientSelectors: selectors, limit: { requests: 3, unit: "Minute" }, cost: requestCost, shared: true },
+            { clientSelectors: selectors, limit: { requests: 50, unit: "Minute" }, cost: tokenCost("llm_total_token"), shared: true },
+        ]);
+    });
+
+    it("several windows per budget, one rule each, in every unit Envoy Gateway counts", () => {
+        const windows = ["1s", "1m", "1h", "1d", "1mo", "1y"].map((window, i) => ({ limit: i + 1, window }));
+        const rules = rulesOf({ models: { m: model({ tokens: windows }) } });
+        assert.deepEqual(rules.map((r) => [r.limit.requests, r.limit.unit]), [[1, "Second"], [2, "Minute"], [3, "Hour"], [4, "Day"], [5, "Month"], [6, "Year"]]);
+    });
+
+    it("defaults: for models without their own, per kind; a model's own list replaces that kind, [] switches it off", () => {
+        const rules = rulesOf({
+            rateLimit: { defaults: { requests: [{ limit: 60, window: "1m" }], tokens: [{ limit: 1000, window: "1h" }] } },
+            models: {
+                plain: model(),
+                "own-tokens": model({ tokens: [{ limit: 10, window: "1h" }] }),
+                unlimited: model({ requests: [], tokens: [] }),
+            },
+        });
+        const summary = (name: string) => rulesForModel(rules, name).map((r) => `${r.cost?.response ? "tokens" : "requests"} ${r.limit.requests}/${r.limit.unit}`);
+        assert.deepEqual(summary("plain"), ["requests 60/Minute", "tokens 1000/Hour"]);
+        assert.deepEqual(summary("own-tokens"), ["requests 60/Minute", "tokens 10/Hour"]);
+        assert.deepEqual(summary("unlimited"), []);
+    });
+
+    it("tenants (Exact value of the tenant header), per user across models (Distinct only) and global (no selector)", () => {
+        const rules = rulesOf({
+            rateLimit: {
+                global: { requests: [{ limit: 1000, window: "1m" }] },
+                tenants: { header: "x-org", budgets: { "tenant-b": { tokens: [{ limit: 5, window: "1d" }] }, "tenant-a": { requests: [{ limit: 7, window: "1h" }] } } },
+                perUser: { tokens: [{ limit: 100, window: "1d" }] },
+            },
+            models: { m: model() },
+        });
+        assert.deepEqual(rules, [
+            { limit: { requests: 1000, unit: "Minute" }, cost: requestCost, shared: true },
+            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-a" }] }], limit: { requests: 7, unit: "Hour" }, cost: requestCost, shared: true },
+            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-b" }] }], limit: { requests: 5, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
+            { clientSelectors: [{ headers: [user] }], limit: { requests: 100, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
+        ]);
+    });
+
+    it("every rule is shared, so a counter belongs to the policy: one per model over all listeners, one global for all routes", () => {
+        const rules = rulesOf(stackFileConfig("prod"));
+        assert.ok(rules.length > 0);
+        for (const r of rules) assert.equal(r.shared, true);
+    });
+
+    it("the order is fixed (global, tenants, per user, models by name), whatever the order of the config", () => {
+        const a = rulesOf({ models: { b: model(contractBudgets), a: model(contractBudgets) }, rateLimit: { global: contractBudgets } });
+        const b = rulesOf({ rateLimit: { global: contractBudgets }, models: { a: model(contractBudgets), b: model(contractBudgets) } });
+        assert.deepEqual(a, b);
+        assert.deepEqual(a.map((r) => r.clientSelectors?.[0].headers?.[1]?.value ?? "global"), ["global", "global", "a", "a", "b", "b"]);
+    });
+
+    it("the user header comes from rateLimit.userHeader", () => {
+        const [rule] = rulesOf({ rateLimit: { userHeader: "x-api-user" }, models: { m: model({ requests: [{ limit: 1, window: "1s" }] }) } });
+        assert.deepEqual(rule.clientSelectors, [{ headers: [{ name: "x-api-user", type: "Distinct" }, modelMatch("m")] }]);
+    });
+
+    it("rate limiting off: no rules and no rateLimit section", () => {
+        const c = parseConfig({ backends, rateLimit: { enabled: false }, models: { m: model() } });
+        assert.deepEqual(rateLimitRules(c.rateLimit, c.models), []);
+        assert.equal(rateLimitSection(c.rateLimit, c.models), undefined);
+    });
+
+    it("the section validates against the pinned CRD, at the most rules one policy holds", () => {
+        const windows = (n: number) => [...Array(n).keys()].map((i) => ({ limit: i + 1, window: ["1s", "1m", "1h", "1d"][i] }));
+        const models = Object.fromEntries([...Array(63).keys()].map((i) => [`model-${i}`, model({ requests: windows(2), tokens: windows(2) })]));
+        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, models, rateLimit: { global: { requests: windows(4) } } });
+        const section = rateLimitSection(c.rateLimit, c.models)!;
+        assert.equal(section.global!.rules.length, MAX_RATE_LIMIT_RULES);
+        assert.equal(section.type, "Global");
+        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b, llmRequestCosts: llmRequestCosts() });
+        const policy = trafficPolicy(routes.map((r) => r.route), { retry: retrySection(c.retry), rateLimit: section }, modelsTrafficPolicyName("ai-gateway"));
+        assert.deepEqual(crdProblems(policy, ...routes.map((r) => r.route)), []);
+    });
+});
+
+describe("rate limiting: one policy for retries and rate limits on every route", () => {
+    it("the builder: one policy targets each route given; one route keeps <route>-traffic; several need a name", () => {
+        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, models: { "model-1": model(), "model-2": model(), "model-3": model() } });
+        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b }).map((r) => r.route);
+        assert.ok(routes.length > 1);
+        const policy = trafficPolicy(routes, { retry: retrySection(c.retry) }, modelsTrafficPolicyName("ai-gateway"));
+        assert.deepEqual(policy.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+        assert.deepEqual(policy.spec.targetRefs, routes.map((r) => ({ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: r.metadata.name })));
+        assert.equal(trafficPolicy(routes[0], {}).metadata.name, `${routes[0].metadata.name}-traffic`);
+        assert.throws(() => trafficPolicy(routes, {}), /several routes needs a name/);
+        assert.throws(() => trafficPolicy([], {}, "x"), /at least one route/);
+    });
+
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        dev = await evaluate(stackFileConfig("dev"));
+        prod = await evaluate(stackFileConfig("prod"));
+    });
+
+    /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute. */
+    const policiesOf = (e: Evaluation, route: string) =>
+        e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string; name: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route));
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: every generated HTTPRoute has exactly one policy, holding both the retry and the rate limits`, () => {
+            const e = stack === "dev" ? dev : prod;
+            const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name);
+            assert.ok(routes.length > 0);
+            for (const route of routes) {
+                const policies = policiesOf(e, route);
+                assert.equal(policies.length, 1, `${route}: a second policy on the same target would be ignored`);
+                const spec = policies[0].spec as Values;
+                assert.equal(spec.retry.numAttemptsPerPriority, 1, `${route}: retry (priority fallback)`);
+                assert.ok(spec.rateLimit.global.rules.length > 0, `${route}: rate limits`);
+                assert.equal(spec.mergeType, undefined, "nothing to merge with");
+            }
+            // No Gateway-level policy that a route-level one would replace.
+            const kinds = e.objects("BackendTrafficPolicy").flatMap((p) => (p.spec.targetRefs as { kind: string }[]).map((t) => t.kind));
+            assert.deepEqual([...new Set(kinds)], ["HTTPRoute"]);
+            assert.equal(e.objects("BackendTrafficPolicy").length, 1);
+        });
+    }
+
+    it("the policy is <gateway>-models-traffic beside the routes, and waits for every route", () => {
+        const [policy] = prod.objects("BackendTrafficPolicy");
+        assert.deepEqual(policy.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+        const resource = prod.get("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", "model-routes-traffic");
+        for (const r of prod.all("kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute")) assert.ok(resource.dependsOn.includes(r.name), r.name);
+        assert.equal(resource.parent, "model-routes");
+    });
+
+    it("every AIGatewayRoute records the four token counts", () => {
+        for (const e of [dev, prod]) {
+            for (const route of e.objects("AIGatewayRoute")) assert.deepEqual(route.spec.llmRequestCosts, llmRequestCosts(), route.metadata.name);
+        }
+    });
+
+    it("dev: qwen-with-fallback has the contract's budgets per user, virtual-qwen-model none", () => {
+        const rules = (dev.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
+        const selectors = [{ headers: [user, modelMatch("qwen-with-fallback")] }];
+        assert.deepEqual(rulesForModel(rules, "qwen-with-fallback"), [
+            { clientSelectors: selectors, limit: { requests: 3, unit: "Minute" }, cost: requestCost, shared: true },
+            { clientSelectors: selectors, limit: { requests: 50, unit: "Minute" }, cost: tokenCost("llm_total_token"), shared: true },
+        ]);
+        assert.deepEqual(rulesForModel(rules, "virtual-qwen-model"), []);
+        assert.equal(rules.length, 2);
+    });
+
+    it("prod: the global and tenant budgets once each, defaults for gpt-4o-mini, gpt-4.1's own tokens with the default requests", () => {
+        const rules = (prod.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
+        const describe = (r: RateLimitRule) =>
+            `${(r.clientSelectors?.[0].headers ?? []).map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? "tokens" : "requests"} ${r.limit.requests}/${r.limit.unit}`;
+        assert.deepEqual(rules.map(describe), [
+            "everyone requests 5000/Minute",
+            "everyone tokens 2000000/Minute",
+            "tenant-a tokens 20000000/Day",
+            "tenant-b tokens 5000000/Day",
+            "x-user-id:Distinct+gpt-4.1 requests 60/Minute",
+            "x-user-id:Distinct+gpt-4.1 tokens 50000/Hour",
+            "x-user-id:Distinct+gpt-4.1 tokens 250000/Day",
+            "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
+            "x-user-id:Distinct+gpt-4o-mini tokens 200000/Hour",
+            "x-user-id:Distinct+gpt-4o-mini tokens 1000000/Day",
+        ]);
+        assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }] }]);
+    });
+});
+
+describe("rate limiting: Envoy Gateway and Redis", () => {
+    it("the rate-limit backend is the Redis Service the program runs, the password only through REDIS_AUTH from a Secret", async () => {
+        const e = await evaluate(stackFileConfig("dev"));
+        const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
+        const service = e.object("Service", "redis") as Values;
+        const url = `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`;
+        assert.deepEqual(eg.rateLimit, { backend: { type: "Redis", redis: { url } } });
+        assert.equal(url, "redis.redis-system.svc.cluster.local:6379");
+        assert.equal(await valueOf(e.outputs.redisUrl!), url);
+        const [env] = eg.provider.kubernetes.rateLimitDeployment.container.env;
+        assert.equal(env.name, "REDIS_AUTH");
+        const secret = e.objects("Secret").find((s) => s.metadata.namespace === "envoy-gateway-system" && s.metadata.name === env.valueFrom.secretKeyRef.name);
+        assert.ok(secret, "the Secret REDIS_AUTH reads, beside the ratelimit pods");
+        assert.deepEqual(redactSecrets(secret.stringData), { [env.valueFrom.secretKeyRef.key]: "[secret]" });
+        assert.ok(!JSON.stringify(eg).includes(MOCK_PASSWORD));
+    });
+
+    it("the ratelimit image stays the chart's default", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
+        assert.equal(values.global, undefined);
+        assert.deepEqual(Object.keys(values.config.envoyGateway.provider.kubernetes.rateLimitDeployment), ["container"]);
+        assert.deepEqual(Object.keys(values.config.envoyGateway.provider.kubernetes.rateLimitDeployment.container), ["env"]);
+    });
+
+    it("failClosed and timeout reach Envoy Gateway's rate-limit settings", async () => {
+        const e = await evaluate({ rateLimit: { failClosed: true, timeout: "50ms" } });
+        const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
+        assert.equal(eg.rateLimit.failClosed, true);
+        assert.equal(eg.rateLimit.timeout, "50ms");
+    });
+
+    it("an existing Redis given as a URL: that URL, its password from apiKeys, no Redis of ours", async () => {
+        const e = await evaluate({
+            platform: { redis: { install: false, url: "cache.abc123.use1.cache.amazonaws.com:6380", passwordSecret: "redis" } },
+            apiKeys: { redis: "known-redis-password" },
+        });
+        const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
+        assert.equal(eg.rateLimit.backend.redis.url, "cache.abc123.use1.cache.amazonaws.com:6380");
+        assert.equal(eg.provider.kubernetes.rateLimitDeployment.container.env[0].name, "REDIS_AUTH");
+        assert.equal(e.all("ai-gateway:platform:Redis").length, 0);
+        assert.ok(!JSON.stringify(eg).includes("known-redis-password"));
+    });
+
+    it("rate limiting off: no rules, no token costs, no Redis, no rate-limit settings in Envoy Gateway; retries stay", async () => {
+        const raw = stackFileConfig("prod");
+        const e = await evaluate({ ...raw, rateLimit: { enabled: false }, models: stripBudgets(raw.models as Record<string, Record<string, unknown>>) });
+        const [policy] = e.objects("BackendTrafficPolicy");
+        assert.equal(policy.spec.rateLimit, undefined);
+        assert.ok(policy.spec.retry, "retries do not depend on rate limiting");
+        for (const route of e.objects("AIGatewayRoute")) assert.equal(route.spec.llmRequestCosts, undefined);
+        assert.equal(e.all("ai-gateway:platform:Redis").length, 0);
+        assert.equal(e.resources.filter((r) => JSON.stringify(r.inputs.metadata ?? {}).includes("redis")).length, 0, "no Redis object, no redis-auth Secret");
+        const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
+        assert.equal(eg.rateLimit, undefined);
+        assert.equal(eg.provider.kubernetes, undefined, "no REDIS_AUTH");
+        assert.equal(e.outputs.redisUrl, undefined);
+        assert.equal(e.outputs.namespaces.redis, undefined);
+    });
+
+    it("rate limiting off with an existing Redis configured: nothing points at it", async () => {
+        const e = await evaluate({ rateLimit: { enabled: false }, platform: { redis: { install: false, host: "redis.example.com" } } });
+        assert.equal((e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway.rateLimit, undefined);
+    });
+});
+
+/** A stack's models without their budgets. */
+function stripBudgets(models: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(models).map(([name, { rateLimit: _budgets, ...rest }]) => [name, rest]));
+}
+
+describe("rate limiting: configuration", () => {
+    const withModel = (budgets: unknown, rateLimit: Record<string, unknown> = {}) => ({ backends, models: { m: model(budgets) }, rateLimit });
+
+    it("budgets while rate limiting is off would do nothing: refused where they are", () => {
+        assert.deepEqual(
+            configProblems({
+                backends,
+                models: { m: model(contractBudgets), open: model({ requests: [] }) },
+                rateLimit: { enabled: false, defaults: contractBudgets, global: contractBudgets, tenants: { budgets: { acme: contractBudgets } } },
+            }),
+            [
+                "rateLimit.global: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+                "rateLimit.tenants.budgets.acme: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+                "rateLimit.defaults: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+                "models.m.rateLimit: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+            ],
+        );
+    });
+
+    it("failClosed and timeout while rate limiting is off would do nothing", () => {
+        assert.deepEqual(configProblems({ rateLimit: { enabled: false, failClosed: true, timeout: "50ms" } }), [
+            "rateLimit.failClosed: is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true",
+            "rateLimit.timeout: is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true",
+        ]);
+        assert.doesNotThrow(() => parseConfig({ rateLimit: { enabled: false, failClosed: false } }));
+    });
+
+    it("two limits for one window of a budget", () => {
+        assert.deepEqual(configProblems(withModel({ tokens: [{ limit: 50, window: "1m" }, { limit: 500, window: "1h" }, { limit: 80, window: "1m" }] })), [
+            "models.m.rateLimit.tokens[2].window: 1m already has a limit at tokens[0]; give each window one limit (keep the one you mean)",
+        ]);
+        assert.deepEqual(configProblems({ backends, rateLimit: { global: { requests: [{ limit: 1, window: "1s" }, { limit: 2, window: "1s" }] } } }), [
+            "rateLimit.global.requests[1].window: 1s already has a limit at requests[0]; give each window one limit (keep the one you mean)",
+        ]);
+        // The same window for requests and for tokens is two budgets, not a duplicate.
+        assert.doesNotThrow(() => parseConfig(withModel(contractBudgets)));
+    });
+
+    it("limits are whole numbers from 1 to Envoy Gateway's largest", () => {
+        assert.deepEqual(configProblems(withModel({ requests: [{ limit: 0, window: "1m" }] })), ["models.m.rateLimit.requests[0].limit: must be at least 1; use 1 or more"]);
+        assert.deepEqual(configProblems(withModel({ requests: [{ limit: 5_000_000_000, window: "1d" }] })), [
+            "models.m.rateLimit.requests[0].limit: must be at most 4294967295; use a longer window instead",
+        ]);
+    });
+
+    it("windows: one whole unit, with the nearest unit and the limit of the same rate suggested", () => {
+        assert.deepEqual(configProblems(withModel({ tokens: [{ limit: 600, window: "10m" }] })), [
+            'models.m.rateLimit.tokens[0].window: "10m" is not one whole unit: Envoy Gateway counts per one second, minute, hour, day, month or year; use window 1h with limit 3600 (the same rate)',
+        ]);
+        assert.deepEqual(configProblems({ backends, rateLimit: { perUser: { tokens: [{ limit: 7000, window: "7d" }] } } }), [
+            'rateLimit.perUser.tokens[0].window: "7d" is not one whole unit: Envoy Gateway counts per one second, minute, hour, day, month or year; use window 1mo with limit 30000 (the same rate)',
+        ]);
+    });
+
+    it("tenant names must be usable header values", () => {
+        assert.deepEqual(configProblems({ backends, rateLimit: { tenants: { budgets: { " acme": contractBudgets, "": contractBudgets } } } }), [
+            'rateLimit.tenants.budgets[" acme"]: is not a usable tenant name: it is matched as the value of header x-tenant; use printable ASCII without leading or trailing spaces, at most 1024 characters',
+            'rateLimit.tenants.budgets[""]: is not a usable tenant name: it is matched as the value of header x-tenant; use printable ASCII without leading or trailing spaces, at most 1024 characters',
+        ]);
+    });
+
+    it("a model with a budget must have a name a rule can match (at most 1024 characters)", () => {
+        const long = `m-${"x".repeat(1100)}`;
+        assert.deepEqual(configProblems({ backends, models: { [long]: model(contractBudgets) } }), [
+            `models.${long}: is longer than 1024 characters, the longest header value a rate-limit rule matches; use a shorter model name`,
+        ]);
+        assert.doesNotThrow(() => parseConfig({ backends, models: { [long]: model() } }), "without a budget nothing matches on it");
+    });
+
+    it("header names: valid, and never the model header the gateway sets itself", () => {
+        assert.deepEqual(configProblems({ rateLimit: { userHeader: "x user" } }), ["rateLimit.userHeader: is not a header name; use e.g. x-user-id"]);
+        assert.deepEqual(configProblems({ rateLimit: { tenants: { header: "x_tenant!" } } }), ["rateLimit.tenants.header: is not a header name; use e.g. x-tenant"]);
+        assert.deepEqual(configProblems({ rateLimit: { userHeader: "X-AI-EG-Model", tenants: { header: MODEL_HEADER } } }), [
+            "rateLimit.userHeader: is x-ai-eg-model, which the gateway fills from the request body's model; use a header that names the user (e.g. x-user-id)",
+            "rateLimit.tenants.header: is x-ai-eg-model, which the gateway fills from the request body's model; use a header that names the tenant (e.g. x-tenant)",
+        ]);
+    });
+
+    it("more rules than one policy holds", () => {
+        const models = Object.fromEntries([...Array(129).keys()].map((i) => [`model-${i}`, model()]));
+        const raw = { backends, models, routing: { routeBuckets: 64 }, rateLimit: { defaults: contractBudgets } };
+        assert.deepEqual(configProblems(raw), [
+            "rateLimit: needs 258 rate-limit rules (one per window of every budget, and per model), but the one BackendTrafficPolicy of the model routes holds at most 256; use fewer windows, or fewer models with a budget (rateLimit.perUser covers all models in one rule per window)",
+        ]);
+        assert.doesNotThrow(() => parseConfig({ ...raw, rateLimit: { perUser: contractBudgets } }));
+    });
+
+    it("an existing Redis: host:port only, no scheme, no credentials (never echoed), one node, not with host", () => {
+        const redis = (url: string, extra: Record<string, unknown> = {}) => configProblems({ platform: { redis: { install: false, url, ...extra } } });
+        assert.deepEqual(redis("redis://cache.example.com:6379"), ['platform.redis.url: "redis://cache.example.com:6379" has a scheme; Envoy Gateway takes host:port: use "cache.example.com:6379"']);
+        assert.deepEqual(redis("rediss://cache.example.com:6380"), [
+            'platform.redis.url: "rediss://cache.example.com:6380" has a scheme (TLS to Redis is not supported); Envoy Gateway takes host:port: use "cache.example.com:6380"',
+        ]);
+        const leaked = redis("redis://default:hunter2-secret@cache.example.com:6379");
+        assert.deepEqual(leaked, [
+            "platform.redis.url: holds credentials; give only host:port here, put the password in ai-gateway:apiKeys and name it in platform.redis.passwordSecret",
+        ]);
+        assert.ok(!leaked.join().includes("hunter2"));
+        assert.deepEqual(redis("cache.example.com"), ['platform.redis.url: "cache.example.com" has no port; use "cache.example.com:6379" (or the port your Redis listens on)']);
+        assert.deepEqual(redis("a.example.com:6379,b.example.com:6379"), [
+            'platform.redis.url: "a.example.com:6379,b.example.com:6379" lists several nodes, but only a single Redis is supported; give one host:port',
+        ]);
+        assert.deepEqual(redis("cache.example.com:6379", { host: "cache.example.com" }), [
+            "platform.redis.url: is set together with host; set either url (host:port) or host and port, not both",
+        ]);
+        assert.deepEqual(configProblems({ platform: { redis: { url: "cache.example.com:6379" } } }), [
+            "platform.redis: host, url and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
+        ]);
+        assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false, url: "cache.example.com:6379" } } }));
+    });
+
+    it("an existing Redis's password secret must be in apiKeys", () => {
+        assert.deepEqual(configProblems({ platform: { redis: { install: false, url: "cache.example.com:6379", passwordSecret: "redis" } } }), [
+            "platform.redis.passwordSecret: names secret \"redis\", which is not in ai-gateway:apiKeys; run: pulumi config set --secret --path 'apiKeys.redis' <value>",
+        ]);
+    });
+});
