@@ -110,9 +110,9 @@ export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "retry" | "ra
 
 /**
  * The BackendTrafficPolicy of the HTTPRoute the AI Gateway generates for an AIGatewayRoute (same name,
- * same namespace). Only sections that are set appear.
+ * same namespace), or of an HTTPRoute of our own. Only sections that are set appear.
  */
-export function trafficPolicy(route: Manifest<"AIGatewayRoute">, sections: TrafficPolicySections): Manifest<"BackendTrafficPolicy"> {
+export function trafficPolicy(route: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">, sections: TrafficPolicySections): Manifest<"BackendTrafficPolicy"> {
     const defined = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined)) as TrafficPolicySections;
     return manifest(
         "BackendTrafficPolicy",

@@ -10,7 +10,9 @@ import {
 } from "./gateway";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { redisLocation } from "./platform";
+import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
+import { clientAuthSettings } from "./security";
 import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
 
@@ -33,4 +35,8 @@ export const RULES: readonly Rule[] = [
     envoyProxySettings,
     clientTrafficSettings,
     gatewayConfigSettings,
+    clientAuthSettings,
+    retryBudget,
+    trafficProtectionSettings,
+    passthroughRoutes,
 ];
