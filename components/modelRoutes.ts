@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, RetryConfig } from "../config";
+import type { ProtectionSections } from "./build/protection";
 import { GatewayRef, modelRoutes, retrySection, trafficPolicy } from "./build/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -15,6 +16,8 @@ export interface ModelRoutesArgs {
     /** routing.routeBuckets */
     routeBuckets: number;
     retry: RetryConfig;
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in the same policy as the retries. */
+    protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
     platform: PlatformReadiness;
@@ -25,7 +28,7 @@ export interface ModelRoutesArgs {
 /**
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by a stable hash,
  * see build/packing.ts), each with the one BackendTrafficPolicy of the HTTPRoute the controller
- * generates for it (retries and priority fallback).
+ * generates for it (retries and priority fallback, and traffic protection when configured).
  */
 export class ModelRoutes extends pulumi.ComponentResource {
     /** Names of the AIGatewayRoutes (and of the HTTPRoutes the controller creates from them). */
@@ -52,7 +55,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
                 platform: args.platform,
                 dependsOn: [...namespaceReady, ...backends.flatMap((key) => backend(key).ready)],
             });
-            createCustomResource(`${name}-${bucket.id}-traffic`, trafficPolicy(route, { retry: retrySection(args.retry) }), {
+            createCustomResource(`${name}-${bucket.id}-traffic`, trafficPolicy(route, { retry: retrySection(args.retry), ...args.protection }), {
                 parent: this,
                 platform: args.platform,
                 dependsOn: [...namespaceReady, aiRoute],

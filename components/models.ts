@@ -3,6 +3,7 @@ import type { StackConfig } from "../config";
 import { authSecretName } from "./build/backends";
 import { gatewayParentRefs } from "./build/gateway";
 import { childName } from "./build/names";
+import { protectionSections } from "./build/protection";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -13,12 +14,13 @@ export interface Models {
 }
 
 /**
- * ai-gateway:backends, ai-gateway:models, ai-gateway:retry and the credentials in ai-gateway:apiKeys.
+ * ai-gateway:backends, ai-gateway:models, ai-gateway:retry, ai-gateway:traffic (its sections for the
+ * model routes) and the credentials in ai-gateway:apiKeys.
  * Everything lives in the gateway namespace, so no reference crosses a namespace and no
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "aws" | "apiKeys">,
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "traffic" | "aws" | "apiKeys">,
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
@@ -44,6 +46,7 @@ export function buildModels(
         models: config.models,
         routeBuckets: config.routing.routeBuckets,
         retry: config.retry,
+        protection: protectionSections(config.traffic),
         backends,
         platform,
         namespaceReady,

@@ -1,11 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
+import { ClientSecurity } from "./clientSecurity";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
+import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
+import { gatewayParentRefs } from "./build/gateway";
 import { installedControllerName } from "./build/platformValues";
+import { protectionSections } from "./build/protection";
+import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
 import { redisUrl } from "./build/redis";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -21,7 +26,9 @@ export interface StackOutputs {
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const { platform, gateway, rateLimit, apiKeys } = config;
+    const { platform, rateLimit, apiKeys, auth, traffic } = config;
+    // Headers the gateway fills from verified identity are never taken from the client.
+    const gateway = withIdentityHeadersStripped(config.gateway, auth);
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
     let redis: Redis | undefined;
@@ -58,7 +65,31 @@ export function buildStack(config: StackConfig): StackOutputs {
         platform: ready,
         aiGatewayController: aiGateway.ready,
     });
-    buildModels(config, ready, gatewayCore.namespaceReady);
+
+    // Client authentication first: routes wait for it, so none is ever served without it.
+    const clientSecurity = clientAuthEnabled(auth)
+        ? new ClientSecurity("client-security", {
+              gateway: { name: gateway.name, namespace: gateway.namespace },
+              auth,
+              secret: (key) => apiKeys.secret(key),
+              platform: ready,
+              namespaceReady: gatewayCore.namespaceReady,
+          })
+        : undefined;
+    const routesReady = [...gatewayCore.namespaceReady, ...(clientSecurity?.ready ?? [])];
+
+    buildModels(config, ready, routesReady);
+    if (Object.keys(config.passthrough).length > 0) {
+        new PassthroughRoutes("passthrough-routes", {
+            // Routes live beside the Gateway, so their parentRefs need no namespace.
+            gateway: { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) },
+            routes: config.passthrough,
+            requestTimeout: traffic.timeouts?.request,
+            protection: protectionSections(traffic),
+            platform: ready,
+            namespaceReady: routesReady,
+        });
+    }
 
     return {
         namespaces: {
