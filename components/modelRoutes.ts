@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, RateLimitConfig, RetryConfig } from "../config";
+import type { ProtectionSections } from "./build/protection";
 import { llmRequestCosts, rateLimitSection } from "./build/rateLimit";
 import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./build/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
@@ -17,6 +18,8 @@ export interface ModelRoutesArgs {
     routeBuckets: number;
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in the same policy as the retries. */
+    protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
     platform: PlatformReadiness;
@@ -28,7 +31,7 @@ export interface ModelRoutesArgs {
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by a stable hash,
  * see build/packing.ts), recording token counts when rate limiting is on, and ONE BackendTrafficPolicy
  * for all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and
- * every rate-limit rule.
+ * every rate-limit rule, and traffic protection (ai-gateway:traffic) when configured.
  *
  * Why one policy for all routes: Envoy Gateway applies a single BackendTrafficPolicy per target (a
  * second one on the same HTTPRoute is refused as Conflicted, and a route-level policy replaces a
@@ -74,7 +77,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
                 ? undefined
                 : trafficPolicy(
                       routes.map((r) => r.route),
-                      { retry: retrySection(args.retry), rateLimit: rateLimitSection(args.rateLimit, args.models) },
+                      { retry: retrySection(args.retry), rateLimit: rateLimitSection(args.rateLimit, args.models), ...args.protection },
                       modelsTrafficPolicyName(args.gateway.name),
                   );
         if (policy) {

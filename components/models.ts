@@ -3,6 +3,7 @@ import type { StackConfig } from "../config";
 import { authSecretName } from "./build/backends";
 import { gatewayParentRefs } from "./build/gateway";
 import { childName } from "./build/names";
+import { protectionSections } from "./build/protection";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -13,13 +14,13 @@ export interface Models {
 }
 
 /**
- * ai-gateway:backends, ai-gateway:models, ai-gateway:retry, ai-gateway:rateLimit (rules and token costs)
- * and the credentials in ai-gateway:apiKeys.
+ * ai-gateway:backends, ai-gateway:models, ai-gateway:retry, ai-gateway:rateLimit (rules and token costs),
+ * ai-gateway:traffic (its sections for the model routes) and the credentials in ai-gateway:apiKeys.
  * Everything lives in the gateway namespace, so no reference crosses a namespace and no
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "aws" | "apiKeys">,
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys">,
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
@@ -46,6 +47,7 @@ export function buildModels(
         routeBuckets: config.routing.routeBuckets,
         retry: config.retry,
         rateLimit: config.rateLimit,
+        protection: protectionSections(config.traffic),
         backends,
         platform,
         namespaceReady,

@@ -1,14 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
+import { ClientSecurity } from "./clientSecurity";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
 import { needsObservabilityObjects, Observability } from "./observability";
+import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
+import { gatewayParentRefs } from "./build/gateway";
 import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
 import { envoyPodNamespace, installedControllerName } from "./build/platformValues";
+import { protectionSections } from "./build/protection";
 import { existingRedisUrl, redisUrl } from "./build/redis";
+import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
 import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
 
@@ -23,7 +28,9 @@ export interface StackOutputs {
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const { platform, gateway, rateLimit, apiKeys, observability } = config;
+    const { platform, rateLimit, apiKeys, auth, traffic, observability } = config;
+    // Headers the gateway fills from verified identity are never taken from the client.
+    const gateway = withIdentityHeadersStripped(config.gateway, auth);
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
     let redis: Redis | undefined;
@@ -94,7 +101,31 @@ export function buildStack(config: StackConfig): StackOutputs {
         observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth: config.auth }),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
     });
-    buildModels(config, ready, core.namespaceReady);
+
+    // Client authentication first: routes wait for it, so none is ever served without it.
+    const clientSecurity = clientAuthEnabled(auth)
+        ? new ClientSecurity("client-security", {
+              gateway: { name: gateway.name, namespace: gateway.namespace },
+              auth,
+              secret: (key) => apiKeys.secret(key),
+              platform: ready,
+              namespaceReady: core.namespaceReady,
+          })
+        : undefined;
+    const routesReady = [...core.namespaceReady, ...(clientSecurity?.ready ?? [])];
+
+    buildModels(config, ready, routesReady);
+    if (Object.keys(config.passthrough).length > 0) {
+        new PassthroughRoutes("passthrough-routes", {
+            // Routes live beside the Gateway, so their parentRefs need no namespace.
+            gateway: { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) },
+            routes: config.passthrough,
+            requestTimeout: traffic.timeouts?.request,
+            protection: protectionSections(traffic),
+            platform: ready,
+            namespaceReady: routesReady,
+        });
+    }
     resolveGatewayNamespace(core.namespace);
 
     return {

@@ -124,8 +124,8 @@ describe("config: models", () => {
     });
 
     it("backendRequest must fit in request", () => {
-        assert.deepEqual(configProblems({ backends: qwen, models: { m: { ...model({ backend: "a" }, { backend: "b" }), timeouts: { request: "60s", backendRequest: "2m" } } } }), [
-            "models.m.timeouts.backendRequest: 2m is longer than timeouts.request (60s), which covers every attempt; lower it or raise timeouts.request",
+        assert.deepEqual(configProblems({ backends: qwen, models: { m: { ...model({ backend: "a" }, { backend: "b" }), timeouts: { request: "100s", backendRequest: "2m" } } } }), [
+            "models.m.timeouts.backendRequest: 2m is longer than timeouts.request (100s), which covers every attempt; lower it or raise timeouts.request",
         ]);
         assert.equal(parseConfig({ backends: qwen, models: { m: model({ backend: "a" }, { backend: "b" }) } }).models.m.timeouts.request, "120s");
     });

@@ -118,16 +118,16 @@ export function retrySection(retry: RetryConfig): Retry {
 export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
 
 /**
- * The BackendTrafficPolicy of the HTTPRoutes the AI Gateway generates for AIGatewayRoutes (same names,
- * same namespace as the routes). For one route it is `<route>-traffic`; a policy of several routes needs
- * a `name`. Only sections that are set appear.
+ * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
+ * same namespace) or our own. For one route it is `<route>-traffic`; a policy of several routes needs a
+ * `name`. Only sections that are set appear.
  */
 export function trafficPolicy(
-    routes: Manifest<"AIGatewayRoute"> | readonly Manifest<"AIGatewayRoute">[],
+    routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
     sections: TrafficPolicySections,
     name?: string,
 ): Manifest<"BackendTrafficPolicy"> {
-    const targets = "metadata" in routes ? [routes] : routes;
+    const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
     if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
     const policyName = name ?? (targets.length === 1 ? trafficPolicyName(targets[0].metadata.name) : undefined);
     if (policyName === undefined) throw new Error("a traffic policy of several routes needs a name");

@@ -12,7 +12,9 @@ import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
+import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
+import { clientAuthSettings } from "./security";
 import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
 
@@ -37,4 +39,8 @@ export const RULES: readonly Rule[] = [
     clientTrafficSettings,
     gatewayConfigSettings,
     observabilitySettings,
+    clientAuthSettings,
+    retryBudget,
+    trafficProtectionSettings,
+    passthroughRoutes,
 ];

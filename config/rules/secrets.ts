@@ -21,6 +21,7 @@ export const secretReferences: Rule = (config, ctx) => {
         if (auth.type === "AWSCredentials") check(["backends", name, "auth", "credentialsSecret"], auth.credentialsSecret);
         else check(["backends", name, "auth", "secret"], auth.secret);
     }
+    for (const [client, key] of Object.entries(config.auth.apiKeys?.clients ?? {})) check(["auth", "apiKeys", "clients", client], key);
     check(["observability", "tracing", "headersSecret"], config.observability.tracing?.headersSecret);
     check(["platform", "redis", "passwordSecret"], config.platform.redis.passwordSecret);
 };

@@ -5,6 +5,7 @@ import { gatewaySchema } from "./gateway";
 import { modelsSchema } from "./models";
 import { observabilitySchema } from "./observability";
 import { platformSchema } from "./platform";
+import { passthroughSchema, trafficProtectionSchema } from "./protection";
 import { clientAuthSchema } from "./security";
 import { rateLimitSchema, retrySchema, routingSchema } from "./traffic";
 
@@ -22,6 +23,8 @@ export const stackSchema = z.strictObject({
     rateLimit: rateLimitSchema.prefault({}),
     apiKeys: z.record(z.string(), z.literal(true)).default({}),
     auth: clientAuthSchema.prefault({}),
+    traffic: trafficProtectionSchema.prefault({}),
+    passthrough: passthroughSchema.default({}),
     aws: awsSchema.optional(),
     observability: observabilitySchema.prefault({}),
 });
@@ -39,5 +42,6 @@ export * from "./models";
 export * from "./observability";
 export * from "./platform";
 export * from "./primitives";
+export * from "./protection";
 export * from "./security";
 export * from "./traffic";

@@ -1,0 +1,109 @@
+import type { PassthroughRouteConfig } from "../../config";
+import type { ParentReference } from "../specs";
+import { Manifest, manifest } from "../specs/customResource";
+import { childName } from "./names";
+import { hasSections, type ProtectionSections } from "./protection";
+import { trafficPolicy } from "./routes";
+
+/**
+ * Passthrough routes (`ai-gateway:passthrough`): plain HTTPRoutes for endpoints that are not an LLM API
+ * (the seed's `/v1/models/<name>` KServe predictors), on the same Gateway and behind the same client
+ * authentication. No Pulumi here.
+ */
+
+/**
+ * Paths the AI Gateway's extProc serves (v1.1.0, rootPrefix `/`): a passthrough route must not take
+ * them from the model routes, whose generated HTTPRoute matches `/` plus the model header, so any
+ * longer path of ours would win.
+ */
+export const AI_GATEWAY_ENDPOINTS = [
+    "/v1/chat/completions",
+    "/v1/completions",
+    "/v1/embeddings",
+    "/v1/responses",
+    "/v1/audio/speech",
+    "/v1/images/generations",
+    "/v1/models",
+    "/anthropic/v1/messages",
+    "/cohere/v2/rerank",
+] as const;
+
+/**
+ * `<gateway>-passthrough-<name>`: never `<gateway>-models-<n>` (the AIGatewayRoutes, whose names the
+ * controller gives its HTTPRoutes) nor `<gateway>-https-redirect`.
+ */
+export function passthroughRouteName(gateway: string, name: string): string {
+    return childName(gateway, "passthrough", name);
+}
+
+/** The AI Gateway endpoints a passthrough path would capture (empty for regular expressions, which are not checked). */
+export function capturedEndpoints(route: Pick<PassthroughRouteConfig, "path" | "pathType">): string[] {
+    const { path, pathType } = route;
+    if (pathType === "RegularExpression") return [];
+    if (pathType === "Exact") return AI_GATEWAY_ENDPOINTS.filter((e) => e === path);
+    // PathPrefix matches whole segments: /v1 captures /v1/chat/completions, /v1/chat/comp does not.
+    const prefix = path.length > 1 ? path.replace(/\/+$/, "") : "/";
+    return AI_GATEWAY_ENDPOINTS.filter((e) => prefix === "/" || e === prefix || e.startsWith(`${prefix}/`));
+}
+
+export interface PassthroughInput {
+    name: string;
+    config: PassthroughRouteConfig;
+    gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
+    /** traffic.timeouts.request, when traffic timeouts are on. */
+    requestTimeout?: string;
+    /** Timeouts, circuit breaker and health checks for the route's policy. */
+    protection: ProtectionSections;
+}
+
+export interface PassthroughManifests {
+    route: Manifest<"HTTPRoute">;
+    /** Only when the Service lives outside the gateway namespace. */
+    referenceGrant?: Manifest<"ReferenceGrant">;
+    /** Only when traffic protection sets anything: the one BackendTrafficPolicy of this HTTPRoute. */
+    trafficPolicy?: Manifest<"BackendTrafficPolicy">;
+}
+
+export function passthroughManifests(input: PassthroughInput): PassthroughManifests {
+    const { name, config, gateway } = input;
+    const routeName = passthroughRouteName(gateway.name, name);
+    const serviceNamespace = config.service.namespace ?? gateway.namespace;
+    const crossNamespace = serviceNamespace !== gateway.namespace;
+
+    const route = manifest(
+        "HTTPRoute",
+        { name: routeName, namespace: gateway.namespace },
+        {
+            parentRefs: gateway.parentRefs,
+            rules: [
+                {
+                    matches: [{ path: { type: config.pathType, value: config.path } }],
+                    backendRefs: [
+                        {
+                            group: "",
+                            kind: "Service",
+                            name: config.service.name,
+                            ...(crossNamespace && { namespace: serviceNamespace }),
+                            port: config.service.port,
+                        },
+                    ],
+                    ...(input.requestTimeout !== undefined && { timeouts: { request: input.requestTimeout } }),
+                },
+            ],
+        },
+    );
+
+    // The Service's namespace must allow this one reference, and nothing more.
+    const referenceGrant = crossNamespace
+        ? manifest(
+              "ReferenceGrant",
+              { name: routeName, namespace: serviceNamespace },
+              {
+                  from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: gateway.namespace }],
+                  to: [{ group: "", kind: "Service", name: config.service.name }],
+              },
+          )
+        : undefined;
+
+    return { route, referenceGrant, trafficPolicy: hasSections(input.protection) ? trafficPolicy(route, input.protection) : undefined };
+}

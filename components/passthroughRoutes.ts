@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PassthroughRouteConfig } from "../config";
+import { passthroughManifests } from "./build/passthrough";
+import type { ProtectionSections } from "./build/protection";
+import { childName } from "./build/names";
+import type { ParentReference } from "./specs";
+import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+
+export interface PassthroughRoutesArgs {
+    gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
+    routes: Record<string, PassthroughRouteConfig>;
+    /** traffic.timeouts.request, when traffic timeouts are on. */
+    requestTimeout?: string;
+    protection: ProtectionSections;
+    platform: PlatformReadiness;
+    /** What objects in the gateway namespace wait for (the namespace, client authentication). */
+    namespaceReady?: pulumi.Resource[];
+}
+
+/**
+ * Plain HTTPRoutes to Services that are not LLM APIs, each with a ReferenceGrant in the Service's
+ * namespace when it is another one, and its own BackendTrafficPolicy when traffic protection is on.
+ */
+export class PassthroughRoutes extends pulumi.ComponentResource {
+    public readonly routeNames: string[];
+
+    constructor(name: string, args: PassthroughRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-gateway:routes:PassthroughRoutes", name, {}, opts);
+        const namespaceReady = args.namespaceReady ?? [];
+        this.routeNames = [];
+
+        for (const [key, config] of Object.entries(args.routes)) {
+            const m = passthroughManifests({ name: key, config, gateway: args.gateway, requestTimeout: args.requestTimeout, protection: args.protection });
+            const logical = childName(name, key);
+            // The grant lives in the Service's namespace, which the program does not create.
+            const grant = m.referenceGrant && createCustomResource(`${logical}-grant`, m.referenceGrant, { parent: this, platform: args.platform });
+            const route = createCustomResource(`${logical}-route`, m.route, {
+                parent: this,
+                platform: args.platform,
+                dependsOn: [...namespaceReady, ...(grant ? [grant] : [])],
+            });
+            if (m.trafficPolicy) {
+                createCustomResource(`${logical}-traffic`, m.trafficPolicy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, route] });
+            }
+            this.routeNames.push(m.route.metadata.name);
+        }
+        this.registerOutputs({ routeNames: this.routeNames });
+    }
+}

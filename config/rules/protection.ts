@@ -1,0 +1,110 @@
+import { capturedEndpoints } from "../../components/build/passthrough";
+import { durationMillis, isInClusterHost, type RetryConfig } from "../schema";
+import type { Rule } from "./types";
+
+/** `181100` → `181.1s`, `120000` → `120s`. */
+export function formatSeconds(ms: number): string {
+    return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+/**
+ * When the last retry of a request starts, at the latest: every earlier attempt (the first included)
+ * runs into retry.perRetryTimeout, and Envoy waits before retry n up to (2^n − 1) × baseInterval,
+ * capped at maxInterval (fully jittered exponential back-off).
+ */
+export function lastRetryStart(retry: RetryConfig): { attempts: number; backOff: number; total: number } {
+    const attempts = retry.numRetries * durationMillis(retry.perRetryTimeout);
+    const base = durationMillis(retry.backOff.baseInterval);
+    const max = durationMillis(retry.backOff.maxInterval);
+    let backOff = 0;
+    for (let n = 1; n <= retry.numRetries; n++) backOff += Math.min((2 ** n - 1) * base, max);
+    return { attempts, backOff, total: attempts + backOff };
+}
+
+/** The attempts that precede the last retry, in words. */
+function earlierAttempts(numRetries: number): string {
+    if (numRetries === 1) return "the first attempt";
+    if (numRetries === 2) return "the first attempt and the retry after it";
+    return `the first attempt and the ${numRetries - 1} retries after it`;
+}
+
+/** Every configured retry can start before the model's request timeout ends the request. */
+export const retryBudget: Rule = (config, ctx) => {
+    const { retry } = config;
+    if (retry.numRetries === 0) return;
+    const start = lastRetryStart(retry);
+    for (const [model, spec] of Object.entries(config.models)) {
+        const request = durationMillis(spec.timeouts.request);
+        if (request === 0 || request > start.total) continue; // 0s: no request timeout
+        ctx.add(
+            ["models", model, "timeouts", "request"],
+            `${spec.timeouts.request} ends the request before its last retry can start: with retry.numRetries ${retry.numRetries} and retry.perRetryTimeout ${retry.perRetryTimeout}, the last retry may start ${formatSeconds(start.total)} after the request (${retry.numRetries} × ${retry.perRetryTimeout} for ${earlierAttempts(retry.numRetries)}, plus up to ${formatSeconds(start.backOff)} of back-off); raise timeouts.request to ${Math.floor(start.total / 1000) + 1}s or more, or lower retry.numRetries or retry.perRetryTimeout`,
+        );
+    }
+};
+
+/** ai-gateway:traffic settings that parse but would break traffic. */
+export const trafficProtectionSettings: Rule = (config, ctx) => {
+    const { timeouts, healthCheck } = config.traffic;
+    if (timeouts !== undefined && durationMillis(timeouts.connect) === 0) {
+        ctx.add(["traffic", "timeouts", "connect"], "0s would fail every connection attempt; use a positive duration such as 10s");
+    }
+
+    // Model routes share one policy per route: a probe reaches every backend of every model on it.
+    if (healthCheck.active !== undefined) {
+        const used = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
+        const outside = [...used]
+            .filter((key) => key in config.backends)
+            .filter((key) => {
+                const { hostname } = config.backends[key];
+                return hostname === undefined || !isInClusterHost(hostname);
+            })
+            .sort();
+        if (outside.length > 0) {
+            ctx.add(
+                ["traffic", "healthCheck", "active"],
+                `would probe every backend of the model routes, and ${outside.map((b) => `"${b}"`).join(", ")} ${outside.length === 1 ? "is" : "are"} outside the cluster: a provider API answers unauthenticated probes with errors, so the gateway would stop sending it requests; remove traffic.healthCheck.active (passive checks suit every backend), or route only to in-cluster backends`,
+            );
+        }
+    }
+};
+
+function compiles(pattern: string): boolean {
+    try {
+        new RegExp(pattern);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Passthrough paths are well-formed, unique, and leave the AI Gateway's endpoints to the model routes. */
+export const passthroughRoutes: Rule = (config, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [name, route] of Object.entries(config.passthrough)) {
+        const at = ["passthrough", name, "path"];
+        if (route.pathType === "RegularExpression") {
+            if (!compiles(route.path)) {
+                ctx.add(at, `"${route.path}" is not a valid regular expression; fix it, or use pathType PathPrefix`);
+            } else if (/\(\?<?[=!]|\\[1-9]/.test(route.path)) {
+                ctx.add(at, `"${route.path}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`);
+            }
+        } else if (!/^\/[^\s?#]*$/.test(route.path)) {
+            ctx.add(at, `"${route.path}" is not a request path; start it with '/' and leave out any query, e.g. /v1/models/sklearn-iris`);
+            continue;
+        }
+
+        const captured = capturedEndpoints(route);
+        if (captured.length > 0) {
+            ctx.add(
+                at,
+                `"${route.path}" (${route.pathType}) would take the AI Gateway's own ${captured.length === 1 ? "endpoint" : "endpoints"} ${captured.join(", ")} away from the model routes; use a path below them, e.g. /v1/models/<name>`,
+            );
+        }
+
+        const key = `${route.pathType} ${route.path}`;
+        const first = seen.get(key);
+        if (first !== undefined) ctx.add(at, `"${route.path}" (${route.pathType}) is already the path of passthrough.${first}; give each route its own path`);
+        else seen.set(key, name);
+    }
+};

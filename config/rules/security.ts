@@ -1,0 +1,58 @@
+import { jwksBackendName } from "../../components/build/security";
+import { childName } from "../../components/build/names";
+import { MODEL_HEADER } from "../../components/build/aiMetadata";
+import { jwksLocation } from "../schema";
+import type { Rule } from "./types";
+
+/** Headers a copied claim or client id must not overwrite: the request would change meaning. */
+const RESERVED_HEADERS = ["authorization", "host", "content-length", "content-type", "transfer-encoding", MODEL_HEADER];
+
+/** ai-gateway:auth settings that parse on their own but do not fit together. */
+export const clientAuthSettings: Rule = (config, ctx) => {
+    const { jwt, apiKeys, cors } = config.auth;
+
+    if (jwt !== undefined && apiKeys !== undefined) {
+        ctx.add(
+            ["auth", "apiKeys"],
+            "cannot be combined with auth.jwt: Envoy Gateway would demand both a token and a key on every request (its authentication methods never stand in for each other); keep one of them",
+        );
+    }
+
+    jwt?.claimToHeaders.forEach((c, i) => {
+        if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
+            ctx.add(["auth", "jwt", "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);
+        }
+    });
+
+    if (apiKeys !== undefined) {
+        const forward = apiKeys.forwardClientIdHeader;
+        if (forward !== undefined && RESERVED_HEADERS.includes(forward.toLowerCase())) {
+            ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `"${forward}" carries the request itself and must not be overwritten by the client id; use a header of its own, e.g. x-client-id`);
+        }
+        if (forward !== undefined && forward.toLowerCase() === apiKeys.header.toLowerCase()) {
+            ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `is the header clients send their key in (${apiKeys.header}); use another header, e.g. x-client-id`);
+        }
+        // The gateway finds the client by its key: two clients with one key are one client.
+        const owners = new Map<string, string>();
+        for (const [client, secret] of Object.entries(apiKeys.clients)) {
+            const first = owners.get(secret);
+            if (first === undefined) owners.set(secret, client);
+            else ctx.add(["auth", "apiKeys", "clients", client], `uses secret "${secret}" like clients.${first}, so the gateway could not tell the two clients apart; give each client its own key`);
+        }
+    }
+
+    if (cors?.allowCredentials === true && cors.allowOrigins.includes("*")) {
+        ctx.add(["auth", "cors", "allowCredentials"], 'cannot be true with allowOrigins "*": browsers refuse credentials for a wildcard origin; list the origins instead of "*"');
+    }
+
+    // The in-cluster JWKS Backend shares the Backend namespace and naming with the model backends.
+    const location = jwt === undefined ? undefined : jwksLocation(jwt.jwksUri);
+    if (location !== undefined && "kind" in location && location.kind === "in-cluster") {
+        const name = jwksBackendName(config.gateway.name);
+        for (const backend of Object.keys(config.backends)) {
+            if (childName(config.gateway.name, backend) === name) {
+                ctx.add(["backends", backend], `its Backend would be named "${name}", the name of the Backend that fetches the in-cluster JWKS of auth.jwt.jwksUri; rename the backend`);
+            }
+        }
+    }
+};

@@ -1,0 +1,341 @@
+import * as assert from "node:assert/strict";
+import { parseConfig } from "../config";
+import type { PassthroughRouteConfig, TrafficProtectionConfig } from "../config";
+import { lastRetryStart } from "../config/rules/protection";
+import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, passthroughManifests, passthroughRouteName } from "../components/build/passthrough";
+import { protectionSections } from "../components/build/protection";
+import { configProblems, customResources, Evaluation, evaluate, stackFileConfig } from "./harness";
+import { catalog } from "./support/conformance";
+import { crdProblems } from "./support/manifests";
+
+// Traffic protection (ai-gateway:traffic) in the one BackendTrafficPolicy of each route, passthrough
+// routes (ai-gateway:passthrough) with their ReferenceGrants, and the retry budget.
+
+const traffic = (raw: Record<string, unknown>): TrafficProtectionConfig => parseConfig({ traffic: raw }).traffic;
+const passthrough = (raw: Record<string, unknown>): PassthroughRouteConfig => parseConfig({ passthrough: { r: raw } }).passthrough.r;
+const local = (name: string) => ({ schema: "OpenAI", hostname: `${name}.models.svc.cluster.local`, port: 80 });
+const twoBackends = { backends: [{ backend: "a" }, { backend: "b" }] };
+const inCluster = { backends: { a: local("a"), b: local("b") }, models: { m: twoBackends } };
+const iris = { path: "/v1/models/sklearn-iris", service: { name: "sklearn-iris-predictor", namespace: "tenant-a", port: 80 } };
+const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }] };
+
+/** The seed's traffic protection, every section on. */
+const seed = {
+    timeouts: { connect: "10s", request: "60s", idle: "300s" },
+    circuitBreaker: { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200, maxParallelRetries: 10 },
+    healthCheck: { passive: {}, active: { path: "/health", expectedStatuses: [200, 201] } },
+};
+
+describe("traffic builders: policy sections", () => {
+    it("nothing configured: no section at all (Envoy's defaults)", () => {
+        assert.deepEqual(protectionSections(traffic({})), { timeout: undefined, circuitBreaker: undefined, healthCheck: undefined });
+    });
+
+    it("a section given empty takes the seed's values", () => {
+        assert.deepEqual(protectionSections(traffic({ timeouts: {}, circuitBreaker: {}, healthCheck: { passive: {} } })), {
+            timeout: { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } },
+            circuitBreaker: { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200 },
+            healthCheck: {
+                passive: { consecutive5XxErrors: 5, consecutiveLocalOriginFailures: 5, interval: "3s", baseEjectionTime: "30s", maxEjectionPercent: 10 },
+            },
+        });
+    });
+
+    it("the request timeout never enters the policy: the route rule's own timeout would win over it", () => {
+        const sections = protectionSections(traffic(seed));
+        assert.deepEqual(sections.timeout, { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } });
+        assert.ok(!JSON.stringify(sections).includes("requestTimeout"));
+    });
+
+    it("active health check where a path is given: an HTTP GET probe with the expected statuses", () => {
+        assert.deepEqual(protectionSections(traffic(seed)).healthCheck?.active, {
+            type: "HTTP",
+            interval: "3s",
+            timeout: "1s",
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+            http: { path: "/health", method: "GET", expectedStatuses: [200, 201] },
+        });
+        assert.equal(protectionSections(traffic({ healthCheck: { passive: {} } })).healthCheck?.active, undefined);
+        assert.equal(protectionSections(traffic(seed)).circuitBreaker?.maxParallelRetries, 10);
+    });
+});
+
+describe("traffic builders: passthrough routes", () => {
+    const sections = protectionSections(traffic(seed));
+
+    it("an HTTPRoute <gateway>-passthrough-<name> to the Service, in the gateway namespace", () => {
+        const m = passthroughManifests({ name: "sklearn-iris", config: passthrough(iris), gateway, requestTimeout: "60s", protection: sections });
+        assert.deepEqual(m.route, {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata: { name: "ai-gateway-passthrough-sklearn-iris", namespace: "ai-gateway" },
+            spec: {
+                parentRefs: gateway.parentRefs,
+                rules: [
+                    {
+                        matches: [{ path: { type: "PathPrefix", value: "/v1/models/sklearn-iris" } }],
+                        backendRefs: [{ group: "", kind: "Service", name: "sklearn-iris-predictor", namespace: "tenant-a", port: 80 }],
+                        timeouts: { request: "60s" },
+                    },
+                ],
+            },
+        });
+        assert.deepEqual(crdProblems(m.route, m.referenceGrant, m.trafficPolicy), []);
+    });
+
+    it("a ReferenceGrant only for a Service in another namespace: from HTTPRoutes of the gateway namespace, to that one Service", () => {
+        const cross = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: {} });
+        assert.deepEqual(cross.referenceGrant, {
+            apiVersion: "gateway.networking.k8s.io/v1beta1",
+            kind: "ReferenceGrant",
+            metadata: { name: "ai-gateway-passthrough-iris", namespace: "tenant-a" },
+            spec: {
+                from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "ai-gateway" }],
+                to: [{ group: "", kind: "Service", name: "sklearn-iris-predictor" }],
+            },
+        });
+        for (const namespace of [undefined, "ai-gateway"]) {
+            const same = passthroughManifests({ name: "iris", config: passthrough({ ...iris, service: { ...iris.service, namespace } }), gateway, protection: {} });
+            assert.equal(same.referenceGrant, undefined, `namespace ${namespace}`);
+            assert.deepEqual(same.route.spec.rules?.[0].backendRefs, [{ group: "", kind: "Service", name: "sklearn-iris-predictor", port: 80 }]);
+        }
+    });
+
+    it("its own BackendTrafficPolicy only when traffic protection sets something", () => {
+        const without = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: protectionSections(traffic({})) });
+        assert.equal(without.trafficPolicy, undefined);
+        assert.equal(without.route.spec.rules?.[0].timeouts, undefined);
+        const withPolicy = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: sections });
+        assert.deepEqual(withPolicy.trafficPolicy?.metadata, { name: "ai-gateway-passthrough-iris-traffic", namespace: "ai-gateway" });
+        assert.deepEqual(withPolicy.trafficPolicy?.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "ai-gateway-passthrough-iris" }]);
+        assert.equal(withPolicy.trafficPolicy?.spec.retry, undefined, "ai-gateway:retry is the models' fallback, not the passthrough routes'");
+    });
+
+    it("never a name of the AI Gateway's routes or the redirect route", () => {
+        for (const name of ["models-00", "models", "https-redirect", "00", "Models 00"]) {
+            const route = passthroughRouteName("ai-gateway", name);
+            assert.match(route, /^ai-gateway-passthrough-/);
+            assert.doesNotMatch(route, /^ai-gateway-models-\d\d$/);
+            assert.notEqual(route, "ai-gateway-https-redirect");
+        }
+    });
+
+    it("which AI Gateway endpoints a path would capture", () => {
+        const captured = (path: string, pathType = "PathPrefix") => capturedEndpoints({ path, pathType: pathType as PassthroughRouteConfig["pathType"] });
+        assert.deepEqual(captured("/"), [...AI_GATEWAY_ENDPOINTS]);
+        assert.deepEqual(captured("/v1/chat"), ["/v1/chat/completions"]);
+        assert.deepEqual(captured("/v1/chat/"), ["/v1/chat/completions"]);
+        assert.deepEqual(captured("/v1/models"), ["/v1/models"]);
+        assert.deepEqual(captured("/v1/models/sklearn-iris"), []);
+        assert.deepEqual(captured("/v1/chat/comp"), [], "PathPrefix matches whole segments");
+        assert.deepEqual(captured("/v1/models", "Exact"), ["/v1/models"]);
+        assert.deepEqual(captured("/v1", "Exact"), []);
+        assert.deepEqual(captured("^/v1/.*", "RegularExpression"), []);
+    });
+});
+
+describe("config: the retry budget fits each model's request timeout", () => {
+    it("the last retry starts, at the latest, after numRetries × perRetryTimeout plus the longest back-offs", () => {
+        const retry = (raw: Record<string, unknown>) => parseConfig({ retry: raw }).retry;
+        // Defaults: 3 × 30s, back-off up to 0.1s + 0.3s + 0.7s.
+        assert.deepEqual(lastRetryStart(retry({})), { attempts: 90_000, backOff: 1_100, total: 91_100 });
+        // Each back-off is capped at maxInterval: 0.1 + 0.3 + 0.7 + 1 + 1 (not 1.5 and 3.1).
+        assert.deepEqual(lastRetryStart(retry({ numRetries: 5, perRetryTimeout: "20s", backOff: { maxInterval: "1s" } })), { attempts: 100_000, backOff: 3_100, total: 103_100 });
+        assert.deepEqual(lastRetryStart(retry({ numRetries: 0 })), { attempts: 0, backOff: 0, total: 0 });
+    });
+
+    it("defaults fit: 3 retries of 30s start before the default 120s", () => {
+        assert.doesNotThrow(() => parseConfig(inCluster));
+    });
+
+    it("a request timeout that ends before the last retry can start, with the formula in the message", () => {
+        assert.deepEqual(configProblems({ ...inCluster, retry: { numRetries: 3, perRetryTimeout: "60s" } }), [
+            "models.m.timeouts.request: 120s ends the request before its last retry can start: with retry.numRetries 3 and retry.perRetryTimeout 60s, the last retry may start 181.1s after the request (3 × 60s for the first attempt and the 2 retries after it, plus up to 1.1s of back-off); raise timeouts.request to 182s or more, or lower retry.numRetries or retry.perRetryTimeout",
+        ]);
+        assert.deepEqual(configProblems({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "30s" } } }, retry: { numRetries: 1 } }), [
+            "models.m.timeouts.request: 30s ends the request before its last retry can start: with retry.numRetries 1 and retry.perRetryTimeout 30s, the last retry may start 30.1s after the request (1 × 30s for the first attempt, plus up to 0.1s of back-off); raise timeouts.request to 31s or more, or lower retry.numRetries or retry.perRetryTimeout",
+        ]);
+    });
+
+    it("no request timeout (0s), or no retries: nothing to fit", () => {
+        assert.doesNotThrow(() => parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "0s" } } }, retry: { perRetryTimeout: "10m" } }));
+        assert.doesNotThrow(() => parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "1s" } } }, retry: { numRetries: 0, numAttemptsPerPriority: 0 } }));
+    });
+});
+
+describe("config: ai-gateway:traffic", () => {
+    it("timeouts parse; a connect timeout of 0s is refused", () => {
+        assert.deepEqual(configProblems({ traffic: { timeouts: { connect: "10 s", idle: "5min" } } }), [
+            "traffic.timeouts.connect: is not a duration; use a value such as 30s, 500ms or 1m30s (units h, m, s, ms)",
+            "traffic.timeouts.idle: is not a duration; use a value such as 30s, 500ms or 1m30s (units h, m, s, ms)",
+        ]);
+        assert.deepEqual(configProblems({ traffic: { timeouts: { connect: "0s" } } }), ["traffic.timeouts.connect: 0s would fail every connection attempt; use a positive duration such as 10s"]);
+    });
+
+    it("circuit-breaker limits and health-check settings are positive whole numbers", () => {
+        assert.deepEqual(configProblems({ traffic: { circuitBreaker: { maxConnections: 0, maxPendingRequests: 1.5 }, healthCheck: { passive: { maxEjectionPercent: 150 } } } }), [
+            "traffic.circuitBreaker.maxConnections: must be at least 1; use 1 or more",
+            "traffic.circuitBreaker.maxPendingRequests: must be a whole number, got number 1.5; change it to a whole number",
+            "traffic.healthCheck.passive.maxEjectionPercent: is above 100; use a percentage from 0 to 100",
+        ]);
+    });
+
+    it("an active check needs a path, and only in-cluster backends behind the model routes", () => {
+        assert.deepEqual(configProblems({ traffic: { healthCheck: { active: { path: "health" } } } }), [
+            "traffic.healthCheck.active.path: is not a request path; start it with '/', e.g. /v1/models/sklearn-iris",
+        ]);
+        assert.deepEqual(configProblems({ traffic: { healthCheck: { active: {} } } }), ["traffic.healthCheck.active.path: is required; set it to a string"]);
+        const external = {
+            backends: { openai: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } }, a: local("a") },
+            models: { m: { backends: [{ backend: "openai" }, { backend: "a" }] } },
+            apiKeys: { openai: "k" },
+        };
+        assert.deepEqual(configProblems({ ...external, traffic: { healthCheck: { active: { path: "/health" } } } }), [
+            'traffic.healthCheck.active: would probe every backend of the model routes, and "openai" is outside the cluster: a provider API answers unauthenticated probes with errors, so the gateway would stop sending it requests; remove traffic.healthCheck.active (passive checks suit every backend), or route only to in-cluster backends',
+        ]);
+        assert.doesNotThrow(() => parseConfig({ ...inCluster, traffic: { healthCheck: { active: { path: "/health" } } } }));
+    });
+
+    it("an unknown key gets a did-you-mean", () => {
+        assert.deepEqual(configProblems({ traffic: { circuitBreakers: {} } }), ['traffic.circuitBreakers: unknown key; did you mean "circuitBreaker"?']);
+        assert.deepEqual(configProblems({ trafic: {} }), ['ai-gateway:trafic: unknown key; did you mean "ai-gateway:traffic"?']);
+    });
+});
+
+describe("config: ai-gateway:passthrough", () => {
+    const route = (extra: Record<string, unknown>) => ({ passthrough: { iris: { ...iris, ...extra } } });
+
+    it("a path starts with '/'; a regular expression must compile", () => {
+        assert.deepEqual(configProblems(route({ path: "v1/models/sklearn-iris" })), [
+            `passthrough.iris.path: "v1/models/sklearn-iris" is not a request path; start it with '/' and leave out any query, e.g. /v1/models/sklearn-iris`,
+        ]);
+        assert.deepEqual(configProblems(route({ path: "^/v1/models/(iris", pathType: "RegularExpression" })), [
+            'passthrough.iris.path: "^/v1/models/(iris" is not a valid regular expression; fix it, or use pathType PathPrefix',
+        ]);
+        assert.deepEqual(configProblems(route({ path: "^/v1/models/(?!admin).*", pathType: "RegularExpression" })), [
+            `passthrough.iris.path: "^/v1/models/(?!admin).*" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`,
+        ]);
+        assert.doesNotThrow(() => parseConfig(route({ path: "^/v1/models/sklearn-iris(:predict)?$", pathType: "RegularExpression" })));
+    });
+
+    it("never the AI Gateway's own endpoints", () => {
+        assert.deepEqual(configProblems(route({ path: "/v1" })), [
+            `passthrough.iris.path: "/v1" (PathPrefix) would take the AI Gateway's own endpoints /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/audio/speech, /v1/images/generations, /v1/models away from the model routes; use a path below them, e.g. /v1/models/<name>`,
+        ]);
+        assert.deepEqual(configProblems(route({ path: "/v1/chat/completions", pathType: "Exact" })), [
+            `passthrough.iris.path: "/v1/chat/completions" (Exact) would take the AI Gateway's own endpoint /v1/chat/completions away from the model routes; use a path below them, e.g. /v1/models/<name>`,
+        ]);
+    });
+
+    it("each route its own path; Service names are DNS labels", () => {
+        assert.deepEqual(configProblems({ passthrough: { a: iris, b: iris } }), [`passthrough.b.path: "/v1/models/sklearn-iris" (PathPrefix) is already the path of passthrough.a; give each route its own path`]);
+        assert.deepEqual(configProblems(route({ service: { name: "Iris", port: 80 } })), [
+            "passthrough.iris.service.name: is not a DNS-1123 label; use lower-case letters, digits and '-', starting and ending with a letter or digit",
+        ]);
+        assert.deepEqual(configProblems(route({ pathType: "Prefix" })), ['passthrough.iris.pathType: "Prefix" is not allowed; use one of "PathPrefix", "Exact", "RegularExpression"']);
+    });
+});
+
+describe("traffic protection: components", () => {
+    const stack = {
+        ...inCluster,
+        models: { m: twoBackends, n: twoBackends, "org/Model-2": twoBackends },
+        traffic: seed,
+        passthrough: {
+            "sklearn-iris": iris,
+            "local-echo": { path: "/echo", pathType: "Exact", service: { name: "echo", port: 8080 } },
+        },
+    };
+    let e: Evaluation;
+    before(async () => {
+        e = await evaluate(stack);
+    });
+
+    it("exactly one BackendTrafficPolicy per HTTPRoute target, model routes and passthrough routes alike", () => {
+        const targets = e.objects("BackendTrafficPolicy").flatMap((p) => (p.spec.targetRefs as { kind: string; name: string }[]).map((t) => `${t.kind}/${t.name}`));
+        const httpRoutes = [...e.objects("AIGatewayRoute"), ...e.objects("HTTPRoute")].map((r) => `HTTPRoute/${r.metadata.name}`);
+        assert.deepEqual([...targets].sort(), [...new Set(targets)].sort(), "no target twice");
+        assert.deepEqual([...targets].sort(), httpRoutes.sort(), "every route has its policy");
+    });
+
+    it("the model routes' policy carries retries and protection together, for every model route", () => {
+        const { spec } = e.object("BackendTrafficPolicy", "ai-gateway-models-traffic");
+        const targets = (spec.targetRefs as { name: string }[]).map((t) => t.name).sort();
+        assert.deepEqual(targets, e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort());
+        {
+            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "retry", "targetRefs", "timeout"]);
+            assert.equal((spec.retry as { numRetries: number }).numRetries, 3);
+            assert.deepEqual(spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200, maxParallelRetries: 10 });
+            assert.deepEqual(spec.timeout, { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } });
+        }
+    });
+
+    it("the request timeout is on the route rules: the models' own, traffic.timeouts.request on passthrough routes", () => {
+        for (const p of e.objects("BackendTrafficPolicy")) assert.ok(!JSON.stringify(p.spec).includes("requestTimeout"), p.metadata.name);
+        for (const r of e.objects("AIGatewayRoute")) for (const rule of r.spec.rules as { timeouts: { request: string } }[]) assert.equal(rule.timeouts.request, "120s");
+        for (const r of e.objects("HTTPRoute")) assert.deepEqual((r.spec.rules as { timeouts: unknown }[])[0].timeouts, { request: "60s" });
+    });
+
+    it("ReferenceGrants only where the Service is in another namespace", () => {
+        assert.deepEqual(e.objects("ReferenceGrant").map((g) => [g.metadata.namespace, g.metadata.name]), [["tenant-a", "ai-gateway-passthrough-sklearn-iris"]]);
+        assert.deepEqual(e.objects("HTTPRoute").map((r) => r.metadata.name).sort(), ["ai-gateway-passthrough-local-echo", "ai-gateway-passthrough-sklearn-iris"]);
+    });
+
+    it("a route waits for its grant and the namespace; its policy waits for the route", () => {
+        const type = (kind: string, version = "v1") => `kubernetes:gateway.networking.k8s.io/${version}:${kind}`;
+        const route = e.get(type("HTTPRoute"), "passthrough-routes-sklearn-iris-route");
+        assert.equal(route.parent, "passthrough-routes");
+        assert.ok(route.dependsOn.includes("passthrough-routes-sklearn-iris-grant"));
+        assert.ok(route.dependsOn.includes("gateway-core-namespace"));
+        assert.ok(e.get(type("ReferenceGrant", "v1beta1"), "passthrough-routes-sklearn-iris-grant").dependsOn.includes("envoy-gateway-release"));
+        assert.ok(e.get("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", "passthrough-routes-sklearn-iris-traffic").dependsOn.includes("passthrough-routes-sklearn-iris-route"));
+    });
+
+    it("every custom resource validates against the CRDs", () => {
+        assert.deepEqual(customResources(e).flatMap((o) => catalog().validate(o)), []);
+    });
+
+    it("with HTTP redirected to HTTPS, passthrough routes attach to the HTTPS listeners only", async () => {
+        const ev = await evaluate({
+            passthrough: { "sklearn-iris": iris },
+            gateway: {
+                redirectToHttps: true,
+                listeners: [
+                    { name: "http", protocol: "HTTP", port: 80 },
+                    { name: "https", protocol: "HTTPS", port: 443, tls: { certificateRefs: [{ name: "ai-gateway-tls" }] } },
+                ],
+            },
+        });
+        assert.deepEqual(ev.object("HTTPRoute", "ai-gateway-passthrough-sklearn-iris").spec.parentRefs, [
+            { group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway", sectionName: "https" },
+        ]);
+    });
+
+    it("no ai-gateway:traffic: the model routes' policy holds the retries only, passthrough routes get none", async () => {
+        const ev = await evaluate({ ...inCluster, passthrough: { "sklearn-iris": iris } });
+        const policies = ev.objects("BackendTrafficPolicy");
+        assert.equal(policies.length, ev.objects("AIGatewayRoute").length);
+        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["retry", "targetRefs"]);
+    });
+});
+
+describe("traffic protection: stack files", () => {
+    it("prod: circuit breaker, connect and idle timeouts and outlier detection beside the retries, on every model route", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        const policies = e.objects("BackendTrafficPolicy");
+        assert.ok(policies.length > 0);
+        for (const p of policies) {
+            assert.deepEqual(p.spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200 });
+            assert.deepEqual(p.spec.timeout, { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } });
+            assert.equal((p.spec.healthCheck as { passive: { consecutive5XxErrors: number } }).passive.consecutive5XxErrors, 5);
+            assert.equal((p.spec.retry as { numAttemptsPerPriority: number }).numAttemptsPerPriority, 1);
+        }
+    });
+
+    it("dev: no traffic protection, the tutorial's retries within the models' request timeout", async () => {
+        const e = await evaluate(stackFileConfig("dev"));
+        for (const p of e.objects("BackendTrafficPolicy")) assert.deepEqual(Object.keys(p.spec).sort(), ["rateLimit", "retry", "targetRefs"]);
+        assert.equal((e.objects("BackendTrafficPolicy")[0].spec.retry as { numRetries: number }).numRetries, 5);
+    });
+});
