@@ -76,6 +76,25 @@ export function installedControllerName(userValues: Values): string {
     return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
 }
 
+/** How Envoy Gateway places the Envoy pods: in its own namespace (default) or in each Gateway's namespace. */
+export type EnvoyDeployMode = "ControllerNamespace" | "GatewayNamespace";
+
+/** The deploy mode Envoy Gateway is installed with (`config.envoyGateway.provider.kubernetes.deploy.type` in its values). */
+export function installedDeployMode(userValues: Values): EnvoyDeployMode {
+    const path = ["config", "envoyGateway", "provider", "kubernetes", "deploy", "type"];
+    let v: unknown = userValues;
+    for (const key of path) v = typeof v === "object" && v !== null ? (v as Values)[key] : undefined;
+    return v === "GatewayNamespace" ? "GatewayNamespace" : "ControllerNamespace";
+}
+
+/**
+ * Where the Envoy pods of a Gateway run, with their ServiceAccount: Envoy Gateway's namespace, or the
+ * Gateway's own in GatewayNamespace mode. Identities bound to those pods (EKS Pod Identity, IRSA) use this.
+ */
+export function envoyPodsNamespace(envoyGateway: { namespace: string; values: Values }, gatewayNamespace: string): string {
+    return installedDeployMode(envoyGateway.values) === "GatewayNamespace" ? gatewayNamespace : envoyGateway.namespace;
+}
+
 export interface AiGatewayValuesInput {
     envoyGatewayNamespace: string;
     userValues: Values;

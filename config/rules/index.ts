@@ -1,3 +1,4 @@
+import { awsIdentitySettings } from "./aws";
 import { backendSettings } from "./backends";
 import {
     clientTrafficSettings,
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
     routePacking,
     retrySettings,
     secretReferences,
+    awsIdentitySettings,
     redisLocation,
     gatewayListeners,
     gatewayNamespace,
