@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
+import { BedrockAccess } from "./awsIdentity";
+import { envoyAwsIdentity } from "./build/aws";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
@@ -17,6 +19,8 @@ export interface StackOutputs {
     /** How to find the address clients call. */
     gatewayAddressCommand: string;
     redisUrl?: pulumi.Output<string>;
+    /** The IAM role the Envoy pods call Bedrock with, when the program creates one. */
+    bedrockRoleArn?: pulumi.Output<string>;
 }
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
@@ -52,11 +56,17 @@ export function buildStack(config: StackConfig): StackOutputs {
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
 
+    // AWS identity of the Envoy pods, for backends on the default credential chain: computed once, so the
+    // EnvoyProxy, the Pod Identity association (or IRSA annotation) and the role's trust name the same ServiceAccount.
+    const identity = envoyAwsIdentity(config);
+    const bedrock = identity && config.aws ? new BedrockAccess("bedrock-access", { config: config.aws, identity }) : undefined;
+
     const gatewayCore = new GatewayCore("gateway-core", {
         config: gateway,
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
+        envoyIdentity: identity && bedrock && { ...identity, annotations: bedrock.serviceAccountAnnotations, ready: bedrock.ready },
     });
     buildModels(config, ready, gatewayCore.namespaceReady);
 
@@ -70,6 +80,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         gatewayName: gateway.name,
         gatewayAddressCommand: `kubectl get gateway ${gateway.name} -n ${gateway.namespace} -o jsonpath='{.status.addresses[0].value}'`,
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
+        bedrockRoleArn: bedrock?.roleArn,
     };
 }
 
