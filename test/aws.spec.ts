@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import type { EnvoyProxySpec } from "../components/specs";
 import { MOCK_AWS_ACCOUNT } from "../scripts/mocks";
 import { catalog } from "./support/conformance";
-import { customResources, evaluate, valueOf, type Evaluation } from "./harness";
+import { customResources, evaluate, stackFileConfig, valueOf, type Evaluation } from "./harness";
 
 // BedrockAccess under the recording mocks: what reaches AWS and Kubernetes for Bedrock backends.
 
@@ -239,5 +239,18 @@ describe("BedrockAccess: nothing on AWS unless a backend needs it", () => {
 
     it("ai-gateway:aws without podIdentity or irsa: the pods' credentials come from elsewhere", async () => {
         nothingAws(await evaluate(bedrockConfig({ region: "us-west-2" })));
+    });
+});
+
+describe("BedrockAccess: prod stack", () => {
+    it("Claude on Bedrock is gpt-4o-mini's last fallback, through Pod Identity, allowed that one model", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        const rule = e.objects("AIGatewayRoute").flatMap((r) => r.spec.rules as { name: string; backendRefs: { name: string; priority: number; modelNameOverride?: string }[] }[]).find((r) => r.name === "gpt-4o-mini")!;
+        assert.deepEqual(rule.backendRefs.at(-1), { name: "ai-gateway-bedrock", modelNameOverride: HAIKU, priority: 2 });
+        assert.deepEqual(e.object("AIServiceBackend", "ai-gateway-bedrock").spec.schema, { name: "AWSBedrock" }, "OpenAI-schema clients reach it at /v1/chat/completions");
+        const association = e.get(TYPE.association, "bedrock-access-pod-identity").inputs;
+        assert.deepEqual([association.namespace, association.serviceAccount], ["envoy-gateway-system", "ai-gateway-envoy"]);
+        assert.deepEqual(envoyServiceAccount(e), { name: "ai-gateway-envoy" });
+        assert.deepEqual(json(e.get(TYPE.rolePolicy, "bedrock-access-invoke").inputs.policy).Statement[0].Resource, [`arn:aws:bedrock:us-west-2::foundation-model/${HAIKU}`]);
     });
 });
