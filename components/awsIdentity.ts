@@ -3,7 +3,7 @@ import { Role, RolePolicy } from "@pulumi/aws/iam";
 import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig } from "../config";
-import { bedrockInvokePolicy, EnvoyAwsIdentity, IRSA_ROLE_ANNOTATION, irsaTrustPolicy, podIdentityTrustPolicy } from "./build/aws";
+import { bedrockInvokePolicy, EnvoyAwsIdentity, IRSA_ROLE_ANNOTATION, roleTrustPolicy } from "./build/aws";
 
 export interface BedrockAccessArgs {
     /** ai-gateway:aws */
@@ -35,21 +35,12 @@ export class BedrockAccess extends pulumi.ComponentResource {
         );
         const child = { parent: this, provider };
 
-        const clusterName = config.eksClusterName;
-        let trust;
-        if (identity.mechanism === "podIdentity") {
-            if (clusterName === undefined) throw new Error("podIdentity without eksClusterName (validation should have caught this)");
-            trust = podIdentityTrustPolicy(clusterName, identity);
-        } else {
-            if (config.irsa === undefined) throw new Error("irsa identity without aws.irsa (validation should have caught this)");
-            trust = irsaTrustPolicy(config.irsa.oidcProviderArn, identity);
-        }
         const role = new Role(
             `${name}-role`,
             {
                 ...(config.roleName !== undefined && { name: config.roleName }),
                 description: `Envoy AI Gateway: Bedrock calls of the Envoy pods (${identity.namespace}/${identity.serviceAccount})`,
-                assumeRolePolicy: JSON.stringify(trust),
+                assumeRolePolicy: JSON.stringify(roleTrustPolicy(config, identity)),
             },
             child,
         );
@@ -57,10 +48,10 @@ export class BedrockAccess extends pulumi.ComponentResource {
         this.ready = [role, invoke];
         this.roleArn = role.arn;
 
-        if (clusterName !== undefined && identity.mechanism === "podIdentity") {
+        if (identity.mechanism === "podIdentity" && config.eksClusterName !== undefined) {
             const association = new PodIdentityAssociation(
                 `${name}-pod-identity`,
-                { clusterName, namespace: identity.namespace, serviceAccount: identity.serviceAccount, roleArn: role.arn },
+                { clusterName: config.eksClusterName, namespace: identity.namespace, serviceAccount: identity.serviceAccount, roleArn: role.arn },
                 child,
             );
             this.ready.push(association);

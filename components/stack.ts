@@ -66,7 +66,12 @@ export function buildStack(config: StackConfig): StackOutputs {
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
-        envoyIdentity: identity && bedrock && { ...identity, annotations: bedrock.serviceAccountAnnotations, ready: bedrock.ready },
+        envoyIdentity: identity && bedrock && {
+            serviceAccount: identity.serviceAccount,
+            namespace: identity.namespace,
+            annotations: bedrock.serviceAccountAnnotations,
+            ready: bedrock.ready,
+        },
     });
     buildModels(config, ready, gatewayCore.namespaceReady);
 

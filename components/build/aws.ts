@@ -125,6 +125,16 @@ export function irsaTrustPolicy(oidcProviderArn: string, identity: Pick<EnvoyAws
     });
 }
 
+/** The role's trust for the identity's mechanism. */
+export function roleTrustPolicy(aws: Pick<AwsConfig, "eksClusterName" | "irsa">, identity: EnvoyAwsIdentity): PolicyDocument {
+    if (identity.mechanism === "podIdentity") {
+        if (aws.eksClusterName === undefined) throw new Error("podIdentity without eksClusterName (validation should have caught this)");
+        return podIdentityTrustPolicy(aws.eksClusterName, identity);
+    }
+    if (aws.irsa === undefined) throw new Error("an IRSA identity without aws.irsa (validation should have caught this)");
+    return irsaTrustPolicy(aws.irsa.oidcProviderArn, identity);
+}
+
 /** Permission to call Bedrock models: the configured ARNs, or every model when none is given. */
 export function bedrockInvokePolicy(modelArns: readonly string[] | undefined): PolicyDocument {
     const resources = modelArns === undefined ? "*" : [...new Set(modelArns)];
