@@ -8,3 +8,4 @@ export const namespaces = outputs.namespaces;
 export const gatewayName = outputs.gatewayName;
 export const gatewayAddressCommand = outputs.gatewayAddressCommand;
 export const redisUrl = outputs.redisUrl;
+export const bedrockRoleArn = outputs.bedrockRoleArn;

@@ -18,6 +18,19 @@ export interface GatewayCoreArgs {
     observability?: GatewayObservability;
     /** What the extProc env refers to (the OTLP headers Secret): the GatewayConfig waits for it. */
     extProcDependsOn?: pulumi.Resource[];
+    /** An AWS identity for the Envoy pods (components/awsIdentity.ts): the EnvoyProxy pins its ServiceAccount. */
+    envoyIdentity?: EnvoyIdentity;
+}
+
+/** The ServiceAccount an identity is bound to, and what the Envoy pods need before they start. */
+export interface EnvoyIdentity {
+    serviceAccount: string;
+    /** Where the Envoy pods run (platformValues.ts `envoyPodsNamespace`). */
+    namespace: string;
+    /** Annotations the ServiceAccount needs (IRSA's role ARN); set on it with a server-side apply patch. */
+    annotations: Record<string, pulumi.Input<string>>;
+    /** Credentials are injected when a pod is created: the Gateway, which starts the pods, waits for these. */
+    ready: pulumi.Resource[];
 }
 
 /** The Gateway and what configures it: GatewayClass, EnvoyProxy, ClientTrafficPolicy, GatewayConfig. */
@@ -40,7 +53,9 @@ export class GatewayCore extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatewayCoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:gateway:GatewayCore", name, {}, opts);
-        const { config, platform } = args;
+        const { platform, envoyIdentity: identity } = args;
+        // The EnvoyProxy pins the very ServiceAccount the identity is bound to: one value for both.
+        const config = identity ? { ...args.config, envoyProxy: { ...args.config.envoyProxy, serviceAccountName: identity.serviceAccount } } : args.config;
         const names = gatewayNames(config);
         const m = gatewayCoreManifests(config, args.controllerName, args.observability);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
@@ -59,7 +74,8 @@ export class GatewayCore extends pulumi.ComponentResource {
         // The Gateway comes last: its Envoy pods start as soon as it exists, and must find their class,
         // their EnvoyProxy settings, their GatewayConfig and the AI Gateway webhook already in place.
         const before = [gatewayClass, envoyProxy, gatewayConfig].filter((r): r is k8s.apiextensions.CustomResource => r !== undefined);
-        this.gateway = m.gateway && createCustomResource(`${name}-gateway`, m.gateway, child([...inNamespace, ...before, ...args.aiGatewayController]));
+        const identityReady = identity ? [...identity.ready, ...this.envoyServiceAccount(name, identity, config.namespace, inNamespace, platform)] : [];
+        this.gateway = m.gateway && createCustomResource(`${name}-gateway`, m.gateway, child([...inNamespace, ...before, ...args.aiGatewayController, ...identityReady]));
         if (m.clientTrafficPolicy) createCustomResource(`${name}-client-traffic`, m.clientTrafficPolicy, child(inNamespace));
         if (m.httpsRedirect) createCustomResource(`${name}-https-redirect`, m.httpsRedirect, child(this.gateway ? [...inNamespace, this.gateway] : inNamespace));
 
@@ -79,5 +95,22 @@ export class GatewayCore extends pulumi.ComponentResource {
             serviceAccountName: this.serviceAccountName,
             gatewayConfigName: this.gatewayConfigName,
         });
+    }
+
+    /**
+     * The annotations IRSA needs, as a server-side apply patch of only these fields. Envoy Gateway owns the
+     * ServiceAccount: it creates it, or applies its own fields onto it when the patch created it first; the
+     * annotations survive, and removing the patch takes away only them.
+     */
+    private envoyServiceAccount(name: string, identity: EnvoyIdentity, gatewayNamespace: string, inNamespace: pulumi.Resource[], platform: PlatformReadiness): pulumi.Resource[] {
+        if (Object.keys(identity.annotations).length === 0) return [];
+        // In Envoy Gateway's namespace (its release creates it), or the Gateway's in GatewayNamespace mode.
+        const namespaceReady = identity.namespace === gatewayNamespace ? inNamespace : platform.envoyGateway;
+        const patch = new k8s.core.v1.ServiceAccountPatch(
+            `${name}-envoy-service-account`,
+            { metadata: { name: identity.serviceAccount, namespace: identity.namespace, annotations: identity.annotations } },
+            { parent: this, dependsOn: namespaceReady },
+        );
+        return [patch];
     }
 }

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { ClientSecurity } from "./clientSecurity";
+import { BedrockAccess } from "./awsIdentity";
+import { envoyAwsIdentity } from "./build/aws";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
@@ -10,7 +12,7 @@ import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
 import { gatewayParentRefs } from "./build/gateway";
 import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
-import { envoyPodNamespace, installedControllerName } from "./build/platformValues";
+import { envoyPodsNamespace, installedControllerName } from "./build/platformValues";
 import { protectionSections } from "./build/protection";
 import { existingRedisUrl, redisUrl } from "./build/redis";
 import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
@@ -24,6 +26,8 @@ export interface StackOutputs {
     /** How to find the address clients call. */
     gatewayAddressCommand: string;
     redisUrl?: pulumi.Output<string>;
+    /** The IAM role the Envoy pods call Bedrock with, when the program creates one. */
+    bedrockRoleArn?: pulumi.Output<string>;
 }
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
@@ -80,7 +84,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     };
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
     // Envoy Gateway's namespace, or the gateway's when Envoy Gateway deploys the proxies there.
-    const podNamespace = envoyPodNamespace(platform.envoyGateway.values, platform.envoyGateway.namespace, gateway.namespace);
+    const podNamespace = envoyPodsNamespace(platform.envoyGateway, gateway.namespace);
     const observed = needsObservabilityObjects(observability)
         ? new Observability("observability", {
               config: observability,
@@ -93,6 +97,11 @@ export function buildStack(config: StackConfig): StackOutputs {
           })
         : undefined;
 
+    // AWS identity of the Envoy pods, for backends on the default credential chain: computed once, so the
+    // EnvoyProxy, the Pod Identity association (or IRSA annotation) and the role's trust name the same ServiceAccount.
+    const identity = envoyAwsIdentity(config);
+    const bedrock = identity && config.aws ? new BedrockAccess("bedrock-access", { config: config.aws, identity }) : undefined;
+
     const core = new GatewayCore("gateway-core", {
         config: gateway,
         controllerName: installedControllerName(platform.envoyGateway.values),
@@ -100,6 +109,12 @@ export function buildStack(config: StackConfig): StackOutputs {
         aiGatewayController: aiGateway.ready,
         observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth: config.auth }),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
+        envoyIdentity: identity && bedrock && {
+            serviceAccount: identity.serviceAccount,
+            namespace: identity.namespace,
+            annotations: bedrock.serviceAccountAnnotations,
+            ready: bedrock.ready,
+        },
     });
 
     // Client authentication first: routes wait for it, so none is ever served without it.
@@ -138,6 +153,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         gatewayName: gateway.name,
         gatewayAddressCommand: `kubectl get gateway ${gateway.name} -n ${gateway.namespace} -o jsonpath='{.status.addresses[0].value}'`,
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
+        bedrockRoleArn: bedrock?.roleArn,
     };
 }
 

@@ -11,10 +11,15 @@ export interface RecordedResource {
     parent: string | null;
     /** Logical names of the resources it waits for: `dependsOn` and those whose outputs it uses. */
     dependsOn: string[];
+    /** Logical name of the explicit provider it was given, or null for the default provider. */
+    provider: string | null;
 }
 
 /** Result of the mocked RandomPassword; tests look for it to prove it never leaks. */
 export const MOCK_PASSWORD = "mock-random-password-0123456789";
+
+/** AWS account of mocked ARNs (the one AWS documentation uses): what the cloud assigns on `pulumi up`. */
+export const MOCK_AWS_ACCOUNT = "123456789012";
 
 interface RegisterRequest {
     getType(): string;
@@ -23,12 +28,19 @@ interface RegisterRequest {
     getCustom(): boolean;
     getObject(): unknown;
     getDependenciesList(): string[];
+    /** `<provider URN>::<provider id>`, or empty for the default provider. */
+    getProvider(): string;
 }
 interface Monitor {
     registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
 }
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/** The logical name in a provider reference `<urn>::<id>`. */
+function providerName(ref: string): string | null {
+    return ref ? nameOf(ref.slice(0, ref.lastIndexOf("::"))) : null;
+}
 
 /**
  * Pulumi mocks that keep every registered resource with its parent and dependencies (the mock API
@@ -43,6 +55,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             state.status = { name: args.inputs.name, namespace: args.inputs.namespace, status: "deployed", version: args.inputs.version };
         } else if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = MOCK_PASSWORD;
+        } else if (args.type === "aws:iam/role:Role") {
+            // AWS names the role (Pulumi appends a random suffix to the logical name) and assigns its ARN.
+            state.name = args.inputs.name ?? args.name;
+            state.arn = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/${String(state.name)}`;
         }
         return { id: args.custom ? `${args.name}-id` : undefined, state };
     }
@@ -74,6 +90,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]),
             parent: req.getParent() ? nameOf(req.getParent()) : null,
             dependsOn: req.getDependenciesList().map(nameOf).sort(),
+            provider: providerName(req.getProvider()),
         });
     }
 }

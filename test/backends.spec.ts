@@ -16,7 +16,9 @@ function backend(raw: Record<string, unknown>, extra: Record<string, unknown> = 
     return parseConfig({ backends: { b: raw }, apiKeys: secret ? { [secret]: "value" } : {}, ...extra }).backends.b;
 }
 
-const build = (raw: Record<string, unknown>, key = "openai", awsRegion?: string) => backendObjects({ key, config: backend(raw, awsRegion ? { aws: { region: awsRegion } } : {}), gateway, awsRegion });
+// AWS backends on the default credential chain need ai-gateway:aws; its region is the stack's default.
+const build = (raw: Record<string, unknown>, key = "openai", awsRegion = "us-east-1") =>
+    backendObjects({ key, config: backend(raw, { aws: { region: awsRegion } }), gateway, awsRegion });
 
 /** CRD problems of every custom resource of a backend. */
 const problems = (o: BackendObjects) => crdProblems(o.backend, o.serviceBackend, o.tlsPolicy, o.securityPolicy);

@@ -63,14 +63,15 @@ describe("config: backends", () => {
 
     it("AWS: a region from the backend or ai-gateway:aws.region, in AWS spelling", () => {
         const bedrock = { schema: "AWSBedrock", auth: { type: "AWSCredentials" } };
-        assert.deepEqual(configProblems({ backends: { bedrock } }), [
+        const withFile = { schema: "AWSBedrock", auth: { type: "AWSCredentials", credentialsSecret: "aws" } };
+        assert.deepEqual(configProblems({ backends: { bedrock: withFile }, apiKeys: { aws: "[default]" } }), [
             "backends.bedrock.auth.region: is required: AWSBedrock requests are signed for a region and ai-gateway:aws.region is not set; set it, e.g. us-west-2",
         ]);
         assert.deepEqual(configProblems({ backends: { bedrock: { ...bedrock, auth: { type: "AWSCredentials", region: "US West 2" } } } }), [
             "backends.bedrock.auth.region: is not an AWS region; use e.g. us-west-2",
         ]);
         assert.doesNotThrow(() => parseConfig({ backends: { bedrock }, aws: { region: "eu-west-1" } }));
-        assert.deepEqual(configProblems({ backends: { bedrock: { ...bedrock, auth: { type: "AWSCredentials", region: "us-east-1", profile: "prod" } } } }), [
+        assert.deepEqual(configProblems({ backends: { bedrock: { ...bedrock, auth: { type: "AWSCredentials", region: "us-east-1", profile: "prod" } } }, aws: { region: "us-east-1" } }), [
             "backends.bedrock.auth.profile: only applies to a credentials file; set auth.credentialsSecret or remove the profile",
         ]);
     });
@@ -82,6 +83,7 @@ describe("config: backends", () => {
                     bedrock: { schema: "AWSBedrock", prefix: "/v1", auth: { type: "AWSCredentials", region: "us-east-1" } },
                     openai: { schema: "OpenAI", hostname: "api.openai.com", version: "2024-01-01" },
                 },
+                aws: { region: "us-east-1" },
             }),
             [
                 "backends.bedrock.prefix: is not used by schema AWSBedrock, only by OpenAI and Anthropic; remove it",

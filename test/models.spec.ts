@@ -242,12 +242,14 @@ describe("models: stack files", () => {
         assert.deepEqual(e.objects("BackendSecurityPolicy"), [], "in-cluster models need no credentials");
     });
 
-    it("prod: OpenAI first, Azure OpenAI as fallback, keys only as encrypted secure: values", async () => {
+    it("prod: OpenAI first, Azure OpenAI as fallback, then Bedrock for gpt-4o-mini; keys only as encrypted secure: values", async () => {
         const e = await evaluate(stackFileConfig("prod"));
-        for (const rule of e.objects("AIGatewayRoute").flatMap((r) => r.spec.rules as { backendRefs: Spec[] }[])) {
-            assert.deepEqual(rule.backendRefs.map((r) => [r.name, r.priority]), [["ai-gateway-openai", 0], ["ai-gateway-azure-openai", 1]]);
+        const rules = e.objects("AIGatewayRoute").flatMap((r) => r.spec.rules as { name: string; backendRefs: Spec[] }[]);
+        for (const rule of rules) {
+            const fallbacks = rule.name === "gpt-4o-mini" ? [["ai-gateway-bedrock", 2]] : [];
+            assert.deepEqual(rule.backendRefs.map((r) => [r.name, r.priority]), [["ai-gateway-openai", 0], ["ai-gateway-azure-openai", 1], ...fallbacks], rule.name);
         }
-        assert.deepEqual(e.objects("BackendSecurityPolicy").map((p) => p.spec.type).sort(), ["APIKey", "AzureAPIKey"]);
+        assert.deepEqual(e.objects("BackendSecurityPolicy").map((p) => p.spec.type).sort(), ["APIKey", "AWSCredentials", "AzureAPIKey"]);
         for (const file of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
             assert.doesNotMatch(readFileSync(join(__dirname, "..", file), "utf8"), /sk-[A-Za-z0-9]{8,}/, `${file} holds no plain-text key`);
         }

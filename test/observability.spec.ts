@@ -7,7 +7,7 @@ import {
     extProcTracingEnv,
     gatewayObservability,
 } from "../components/build/observability";
-import { envoyPodNamespace } from "../components/build/platformValues";
+import { envoyPodsNamespace } from "../components/build/platformValues";
 import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
 import { parseConfig, StackConfig } from "../config";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
@@ -456,8 +456,8 @@ describe("Observability component: the OTLP headers Secret", () => {
         const secret = e.get(SECRET, "observability-otlp-headers");
         assert.equal((secret.inputs.metadata as { namespace: string }).namespace, "ai-gateway");
         assert.ok(secret.dependsOn.includes("gateway-core-namespace"));
-        assert.equal(envoyPodNamespace(values, "envoy-gateway-system", "ai-gateway"), "ai-gateway");
-        assert.equal(envoyPodNamespace({}, "envoy-gateway-system", "ai-gateway"), "envoy-gateway-system");
+        assert.equal(envoyPodsNamespace({ namespace: "envoy-gateway-system", values }, "ai-gateway"), "ai-gateway");
+        assert.equal(envoyPodsNamespace({ namespace: "envoy-gateway-system", values: {} }, "ai-gateway"), "envoy-gateway-system");
     });
 
     it("no headers secret, no Secret; nothing to create, no component", async () => {

@@ -91,17 +91,23 @@ export function installedControllerName(userValues: Values): string {
     return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
 }
 
+/** How Envoy Gateway places the Envoy pods: in its own namespace (default) or in each Gateway's namespace. */
+export type EnvoyDeployMode = "ControllerNamespace" | "GatewayNamespace";
+
+/** The deploy mode Envoy Gateway is installed with (`config.envoyGateway.provider.kubernetes.deploy.type` in its values). */
+export function installedDeployMode(userValues: Values): EnvoyDeployMode {
+    const path = ["config", "envoyGateway", "provider", "kubernetes", "deploy", "type"];
+    let v: unknown = userValues;
+    for (const key of path) v = typeof v === "object" && v !== null ? (v as Values)[key] : undefined;
+    return v === "GatewayNamespace" ? "GatewayNamespace" : "ControllerNamespace";
+}
+
 /**
- * Where Envoy Gateway runs the Envoy pods (and so the extProc sidecar the AI Gateway injects into them):
- * its own namespace, unless its values set `provider.kubernetes.deploy.type: GatewayNamespace`.
+ * Where the Envoy pods of a Gateway run, with their ServiceAccount: Envoy Gateway's namespace, or the
+ * Gateway's own in GatewayNamespace mode. Identities bound to those pods (EKS Pod Identity, IRSA) use this.
  */
-export function envoyPodNamespace(userValues: Values, envoyGatewayNamespace: string, gatewayNamespace: string): string {
-    const config = userValues.config as Values | undefined;
-    const envoyGateway = config?.envoyGateway as Values | undefined;
-    const provider = envoyGateway?.provider as Values | undefined;
-    const kubernetes = provider?.kubernetes as Values | undefined;
-    const deploy = kubernetes?.deploy as Values | undefined;
-    return deploy?.type === "GatewayNamespace" ? gatewayNamespace : envoyGatewayNamespace;
+export function envoyPodsNamespace(envoyGateway: { namespace: string; values: Values }, gatewayNamespace: string): string {
+    return installedDeployMode(envoyGateway.values) === "GatewayNamespace" ? gatewayNamespace : envoyGateway.namespace;
 }
 
 export interface AiGatewayValuesInput {

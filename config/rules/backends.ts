@@ -36,7 +36,9 @@ export const backendSettings: Rule = (config, ctx) => {
                 `is required for schema ${schema}; set the provider's host name (e.g. api.openai.com) or, for an in-cluster model, <service>.<namespace>.svc.cluster.local`,
             );
         }
-        if (isAwsSchema(schema) && auth?.type === "AWSCredentials" && awsRegionOf(backend, config.aws?.region) === undefined) {
+        // Without a credentials file and without ai-gateway:aws, rules/aws.ts reports the missing identity (and region) once.
+        const reportedByAws = auth?.type === "AWSCredentials" && auth.credentialsSecret === undefined && config.aws === undefined;
+        if (auth?.type === "AWSCredentials" && !reportedByAws && awsRegionOf(backend, config.aws?.region) === undefined) {
             ctx.add(at("auth", "region"), `is required: ${schema} requests are signed for a region and ai-gateway:aws.region is not set; set it, e.g. us-west-2`);
         }
         if (auth?.type === "AWSCredentials" && auth.profile !== undefined && auth.credentialsSecret === undefined) {

@@ -1,3 +1,4 @@
+import { awsIdentitySettings } from "./aws";
 import { backendSettings } from "./backends";
 import {
     clientTrafficSettings,
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
     retrySettings,
     rateLimitSettings,
     secretReferences,
+    awsIdentitySettings,
     redisLocation,
     gatewayListeners,
     gatewayNamespace,

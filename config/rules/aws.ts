@@ -1,0 +1,58 @@
+import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../../components/build/aws";
+import { formatPath } from "../errors";
+import type { Rule } from "./types";
+
+/**
+ * ai-gateway:aws and the backends that need an AWS identity: something must give the Envoy pods
+ * credentials, in exactly one way, bound to a ServiceAccount the program can pin, allowed to call the
+ * models the routes send.
+ */
+export const awsIdentitySettings: Rule = (config, ctx) => {
+    const { aws } = config;
+    if (aws === undefined) {
+        // Without ai-gateway:aws no identity is created and the default chain finds nothing in the pods.
+        for (const name of defaultChainBackends(config.backends)) {
+            ctx.add(
+                ["backends", name, "auth"],
+                "uses the AWS default credential chain (no credentialsSecret), but ai-gateway:aws is not set, so the Envoy pods get no AWS credentials; on EKS set ai-gateway:aws {region, eksClusterName, podIdentity: true}, elsewhere set auth.credentialsSecret to a credentials file in ai-gateway:apiKeys",
+            );
+        }
+        return;
+    }
+
+    if (aws.podIdentity && aws.irsa !== undefined) {
+        ctx.add(["aws", "irsa"], "cannot be used together with podIdentity: true, the Envoy pods get one identity; remove irsa, or set podIdentity: false");
+    }
+    if (aws.podIdentity && aws.eksClusterName === undefined) {
+        ctx.add(["aws", "eksClusterName"], "is required with podIdentity: true: the Pod Identity association is made in that cluster; set it to your EKS cluster's name");
+    }
+
+    const identity = envoyAwsIdentity(config);
+    if (identity === undefined) return;
+    const how = identity.mechanism === "podIdentity" ? "aws.podIdentity" : "aws.irsa";
+    const { gateway } = config;
+    if (!gateway.envoyProxy.enabled) {
+        ctx.add(
+            ["gateway", "envoyProxy", "enabled"],
+            `is false, but ${how} binds an IAM role to the Envoy pods' ServiceAccount, which only the EnvoyProxy can pin; set enabled: true, or give the backends auth.credentialsSecret instead`,
+        );
+    } else if (gateway.enabled && !gateway.infrastructure.enabled) {
+        ctx.add(
+            ["gateway", "infrastructure", "enabled"],
+            `is false, so the Gateway ignores the EnvoyProxy that pins the Envoy pods' ServiceAccount ${how} binds an IAM role to; set it to true`,
+        );
+    }
+
+    if (aws.modelArns === undefined) return;
+    const reported = new Set<string>();
+    for (const use of bedrockModelUses(config.models, config.backends, identity.backends, aws.region)) {
+        const missing = requiredModelArns(use.modelId, use.region).filter((arn) => !aws.modelArns!.some((allowed) => arnCovers(allowed, arn)));
+        const key = `${use.modelId} ${use.region}`;
+        if (missing.length === 0 || reported.has(key)) continue;
+        reported.add(key);
+        ctx.add(
+            ["aws", "modelArns"],
+            `does not cover model "${use.modelId}" (${formatPath(["models", use.model, "backends", use.index])}, backend ${use.backend}), so the Envoy pods' role may not invoke it; add ${missing.join(" and ")}, or remove modelArns to allow every model`,
+        );
+    }
+};
