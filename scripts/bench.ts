@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import { buildStack } from "../components/stack";
 import { MAX_ROUTE_BUCKETS, parseConfig } from "../config";
 import { fittingBucketCount } from "../config/rules/models";
-import { RecordingMocks, settle } from "./mocks";
+import { RecordingMocks, settle, withoutSourceMappedStacks } from "./mocks";
 
 const SIZES = [10, 100, 1000];
 const BACKENDS = 20;
@@ -38,6 +38,8 @@ interface Sample {
 }
 
 async function measure(kind: "program" | "floor", models: number, count: number): Promise<Sample> {
+    // The same runtime setup as render for both sides.
+    withoutSourceMappedStacks();
     const mocks = new RecordingMocks();
     await mocks.install("ai-gateway", "bench");
     const start = process.hrtime.bigint();

@@ -12,7 +12,7 @@ import { parseArgs } from "util";
 import { buildStack } from "../components/stack";
 import { loadConfig } from "../config";
 import { toJson, toYaml } from "./format";
-import { RecordingMocks, settle } from "./mocks";
+import { RecordingMocks, settle, withoutSourceMappedStacks } from "./mocks";
 import { readStackFile } from "./stackFile";
 
 const PROJECT_ROOT = resolve(__dirname, "..");
@@ -91,6 +91,7 @@ async function main(): Promise<number> {
         process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
         return 2;
     }
+    withoutSourceMappedStacks();
     const mocks = new RecordingMocks();
     await mocks.install("ai-gateway", opts.stack);
     const failures: unknown[] = [];

@@ -2,7 +2,9 @@
  * Mocha require file: installs the recording mocks once for the whole run (a second setMocks would
  * silently take over every test). Spec files import `mocks` from here.
  */
-import { RecordingMocks } from "../scripts/mocks";
+import { RecordingMocks, withoutSourceMappedStacks } from "../scripts/mocks";
+
+withoutSourceMappedStacks();
 
 export const mocks = new RecordingMocks();
 export const project = "ai-gateway";
