@@ -133,5 +133,5 @@ function hideLeaves(v: unknown, replacement: string): unknown {
  * (stack traces then point into the transpiled JavaScript); AI_GATEWAY_SOURCE_MAPS=1 keeps it.
  */
 export function withoutSourceMappedStacks(): void {
-    if (process.env.AI_GATEWAY_SOURCE_MAPS !== "1") Error.prepareStackTrace = undefined;
+    if (process.env.AI_GATEWAY_SOURCE_MAPS !== "1") Reflect.deleteProperty(Error, "prepareStackTrace");
 }
