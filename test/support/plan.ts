@@ -1,0 +1,74 @@
+/**
+ * The custom resources the program emits for a configuration, computed with the pure builders alone
+ * (no Pulumi): what components/stack.ts wires, minus the resources. Property tests run thousands of
+ * configurations through it; test/properties.spec.ts checks it against the real program so it
+ * cannot drift.
+ */
+import type { StackConfig } from "../../config";
+import { envoyAwsIdentity } from "../../components/build/aws";
+import { backendObjects } from "../../components/build/backends";
+import { gatewayCoreManifests, gatewayParentRefs } from "../../components/build/gateway";
+import { gatewayObservability } from "../../components/build/observability";
+import { passthroughManifests } from "../../components/build/passthrough";
+import { installedControllerName } from "../../components/build/platformValues";
+import { protectionSections } from "../../components/build/protection";
+import { llmRequestCosts, rateLimitSection } from "../../components/build/rateLimit";
+import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/build/routes";
+import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped } from "../../components/build/security";
+import type { CustomResourceKind } from "../../components/specs";
+import type { Manifest } from "../../components/specs/customResource";
+
+type AnyManifest = Manifest<CustomResourceKind>;
+
+export function plannedCustomResources(config: StackConfig): AnyManifest[] {
+    const out: (AnyManifest | undefined)[] = [];
+    const { auth, traffic, observability, rateLimit } = config;
+    const gateway = withIdentityHeadersStripped(config.gateway, auth);
+    const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
+
+    const identity = envoyAwsIdentity(config);
+    const core = identity ? { ...gateway, envoyProxy: { ...gateway.envoyProxy, serviceAccountName: identity.serviceAccount } } : gateway;
+    const m = gatewayCoreManifests(
+        core,
+        installedControllerName(config.platform.envoyGateway.values),
+        gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
+    );
+    out.push(m.gatewayClass, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
+
+    if (clientAuthEnabled(auth)) {
+        const s = clientAuthManifests(gatewayRef, auth);
+        out.push(s.jwksBackend, s.securityPolicy);
+    }
+
+    const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
+    const routeGateway = { ...gatewayRef, parentRefs };
+    const serviceBackends: Record<string, string> = {};
+    for (const [key, backend] of Object.entries(config.backends)) {
+        const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region });
+        out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy);
+        serviceBackends[key] = b.serviceBackend.metadata.name;
+    }
+    const routes = modelRoutes({
+        gateway: routeGateway,
+        models: config.models,
+        buckets: config.routing.routeBuckets,
+        serviceBackend: (key) => serviceBackends[key],
+        llmRequestCosts: rateLimit.enabled ? llmRequestCosts() : undefined,
+    });
+    out.push(...routes.map((r) => r.route));
+    if (routes.length > 0) {
+        out.push(
+            trafficPolicy(
+                routes.map((r) => r.route),
+                { retry: retrySection(config.retry), rateLimit: rateLimitSection(rateLimit, config.models), ...protectionSections(traffic) },
+                modelsTrafficPolicyName(gateway.name),
+            ),
+        );
+    }
+
+    for (const [name, route] of Object.entries(config.passthrough)) {
+        const p = passthroughManifests({ name, config: route, gateway: routeGateway, requestTimeout: traffic.timeouts?.request, protection: protectionSections(traffic) });
+        out.push(p.referenceGrant, p.route, p.trafficPolicy);
+    }
+    return out.filter((x): x is AnyManifest => x !== undefined);
+}
