@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "./build/helm";
+import { CHARTS, releaseArgs } from "./build/helm";
 import { aiGatewayValues } from "./build/platformValues";
 
 export interface AIGatewayArgs {
@@ -37,37 +37,21 @@ export class AIGateway extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this });
 
         // CRDs live in their own chart's templates, so upgrades update them (Helm never upgrades crds/).
-        this.crdsRelease = new k8s.helm.v3.Release(
-            `${name}-crds`,
-            {
-                name: CHARTS.aiGatewayCrds.releaseName,
-                chart: CHARTS.aiGatewayCrds.chart,
-                version: config.version,
-                namespace: namespace.metadata.name,
-                skipAwait: false,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { parent: this, dependsOn: [namespace, ...args.envoyGatewayReady] },
-        );
+        this.crdsRelease = new k8s.helm.v3.Release(`${name}-crds`, releaseArgs(CHARTS.aiGatewayCrds, config.version, namespace.metadata.name), {
+            parent: this,
+            dependsOn: [namespace, ...args.envoyGatewayReady],
+        });
 
-        this.controllerRelease = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: CHARTS.aiGateway.releaseName,
-                chart: CHARTS.aiGateway.chart,
-                version: config.version,
-                namespace: namespace.metadata.name,
-                values: aiGatewayValues({
-                    envoyGatewayNamespace: args.envoyGatewayNamespace,
-                    metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
-                    userValues: config.values,
-                }),
-                // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
-                skipAwait: false,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { parent: this, dependsOn: [this.crdsRelease] },
-        );
+        const values = aiGatewayValues({
+            envoyGatewayNamespace: args.envoyGatewayNamespace,
+            metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
+            userValues: config.values,
+        });
+        // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
+        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values), {
+            parent: this,
+            dependsOn: [this.crdsRelease],
+        });
         this.ready = [this.crdsRelease, this.controllerRelease];
         this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, controllerRelease: this.controllerRelease });
     }

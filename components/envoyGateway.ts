@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { CHARTS, RELEASE_TIMEOUT_SECONDS } from "./build/helm";
+import { CHARTS, releaseArgs } from "./build/helm";
 import { envoyGatewayValues } from "./build/platformValues";
 import { REDIS_PASSWORD_KEY } from "./build/redis";
 
@@ -61,20 +61,11 @@ export class EnvoyGateway extends pulumi.ComponentResource {
             }),
         );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: CHARTS.envoyGateway.releaseName,
-                chart: CHARTS.envoyGateway.chart,
-                version: config.version,
-                namespace: namespace.metadata.name,
-                values,
-                // Waits for the controller Deployment; the chart's certgen hook runs first.
-                skipAwait: false,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-            },
-            { parent: this, dependsOn: authSecret ? [namespace, authSecret] : [namespace] },
-        );
+        // Waits for the controller Deployment; the chart's certgen hook runs first.
+        this.release = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values), {
+            parent: this,
+            dependsOn: authSecret ? [namespace, authSecret] : [namespace],
+        });
         this.ready = [this.release];
         this.registerOutputs({ namespace: this.namespace, release: this.release });
     }

@@ -1,3 +1,5 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { AI_GATEWAY, ENVOY_GATEWAY } from "./versions";
 
 /** One Helm chart to install: OCI location and release name. */
@@ -14,3 +16,24 @@ export const CHARTS = {
 
 /** Seconds a release may take to become ready (image pulls on a fresh node, certgen hook). */
 export const RELEASE_TIMEOUT_SECONDS = 600;
+
+/**
+ * Arguments of a platform Helm release. Every release waits for its resources to be ready
+ * (`skipAwait: false`): later resources depend on it, so "installed" must mean "serving".
+ */
+export function releaseArgs(
+    chart: ChartRef,
+    version: string,
+    namespace: pulumi.Input<string>,
+    values?: pulumi.Input<{ [key: string]: unknown }>,
+): k8s.helm.v3.ReleaseArgs {
+    return {
+        name: chart.releaseName,
+        chart: chart.chart,
+        version,
+        namespace,
+        ...(values !== undefined ? { values } : {}),
+        skipAwait: false,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+    };
+}
