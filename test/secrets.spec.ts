@@ -16,6 +16,8 @@ const KNOWN = {
     gcp: '{"type": "service_account", "private_key": "known-gcp-key-0005"}',
     awsFile: "[default]\naws_access_key_id = AKIAKNOWN0006\naws_secret_access_key = known-aws-0006",
     redis: "known-redis-password-0007",
+    otlp: "Authorization=Bearer known-otlp-token-0008",
+    teamA: "known-client-api-key-0009",
 };
 
 export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
@@ -38,15 +40,36 @@ export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
         claude: { backends: [{ backend: "anthropic" }, { backend: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0", priority: 1 }] },
         gemini: { backends: [{ backend: "vertex" }, { backend: "openai", model: "gpt-4o-mini", priority: 1 }] },
     },
+    observability: { tracing: { endpoint: "https://otlp.example.com", headersSecret: "otlp", envoy: { enabled: false } } },
+    auth: { apiKeys: { clients: { "team-a": "teamA" } } },
     apiKeys: KNOWN,
 };
 
 /** Every string that would betray a secret: the known values and the parts of the multi-line ones. */
-const NEEDLES = [...Object.values(KNOWN), "known-gcp-key-0005", "known-aws-0006", MOCK_PASSWORD];
+const NEEDLES = [...Object.values(KNOWN), "known-gcp-key-0005", "known-aws-0006", "known-otlp-token-0008", MOCK_PASSWORD];
 
 /** The needles found in a text, as written or escaped inside JSON. */
 function leaksIn(text: string): string[] {
     return NEEDLES.filter((n) => text.includes(n) || text.includes(JSON.stringify(n).slice(1, -1)));
+}
+
+/** Records console output and direct writes to stdout and stderr until the returned function is called. */
+function captureOutput(into: string[]): () => void {
+    const methods = ["log", "info", "warn", "error", "debug"] as const;
+    const saved = methods.map((m) => console[m]);
+    const writes = [process.stdout.write, process.stderr.write];
+    for (const m of methods) console[m] = (...args: unknown[]) => void into.push(args.map(String).join(" "));
+    const tap = (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
+        ((chunk: unknown, ...rest: unknown[]) => {
+            into.push(String(chunk));
+            return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+        }) as typeof process.stdout.write;
+    process.stdout.write = tap(process.stdout, writes[0]);
+    process.stderr.write = tap(process.stderr, writes[1]);
+    return () => {
+        methods.forEach((m, i) => (console[m] = saved[i]));
+        [process.stdout.write, process.stderr.write] = writes;
+    };
 }
 
 /** Where a secret may legitimately be: inside a Secret's data, wrapped as a secret value. */
@@ -56,8 +79,19 @@ function isSecretObject(r: RecordedResource): boolean {
 
 describe("secrets: known values never appear in plain text", () => {
     let e: Evaluation;
+    /** Everything the program printed while it ran: console and the process's own streams. */
+    const printed: string[] = [];
     before(async () => {
-        e = await evaluate(SECRET_HEAVY_CONFIG);
+        const restore = captureOutput(printed);
+        try {
+            e = await evaluate(SECRET_HEAVY_CONFIG);
+        } finally {
+            restore();
+        }
+    });
+
+    it("nothing printed while the program ran holds them (logs)", () => {
+        assert.deepEqual(leaksIn(printed.join("\n")), []);
     });
 
     it("no resource other than a Secret carries a secret, even wrapped (Helm values, ConfigMaps, custom resources)", () => {
@@ -68,7 +102,7 @@ describe("secrets: known values never appear in plain text", () => {
 
     it("inside Secrets, every value is a secret value (never plain stringData or data)", () => {
         const secrets = e.resources.filter(isSecretObject);
-        assert.ok(secrets.length >= 7, `expected a Secret per credential, got ${secrets.length}`);
+        assert.ok(secrets.length >= 9, `expected a Secret per credential, got ${secrets.length}`);
         for (const s of secrets) {
             for (const field of ["stringData", "data"]) {
                 const value = s.inputs[field];
