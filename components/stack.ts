@@ -14,9 +14,8 @@ import { gatewayParentRefs } from "./build/gateway";
 import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
 import { envoyPodsNamespace, installedControllerName } from "./build/platformValues";
 import { protectionSections } from "./build/protection";
-import { existingRedisUrl, redisUrl } from "./build/redis";
+import { existingRedisUrl } from "./build/redis";
 import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
-import { REDIS } from "./build/versions";
 import type { PlatformReadiness } from "./specs/customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -155,9 +154,4 @@ export function buildStack(config: StackConfig): StackOutputs {
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
         bedrockRoleArn: bedrock?.roleArn,
     };
-}
-
-/** In-cluster address of the Redis this program would install, for documentation and checks. */
-export function defaultRedisUrl(namespace: string): string {
-    return redisUrl("redis", namespace, REDIS.port);
 }
