@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigError, ConfigProblem, formatPath, suggestion } from "./errors";
-import { RULES } from "./rules";
+import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema } from "./schema";
 
 export const PROJECT = "ai-gateway";
@@ -38,8 +38,11 @@ export function parseConfig(raw: Record<string, unknown>): StackConfig {
 
     const keyValues: Record<string, string> = {};
     const keyNames: Record<string, true> = {};
+    /** Top-level keys that did not parse: rules reading them are skipped, the others still run. */
+    const broken = new Set<string>();
     if (apiKeys !== undefined) {
         if (typeof apiKeys !== "object" || apiKeys === null || Array.isArray(apiKeys)) {
+            broken.add("apiKeys");
             problems.push({ path: "apiKeys", message: "must be an object of named secrets; run: pulumi config set --secret --path 'apiKeys.<name>' <value>" });
         } else {
             for (const [name, value] of Object.entries(apiKeys)) {
@@ -47,6 +50,7 @@ export function parseConfig(raw: Record<string, unknown>): StackConfig {
                     keyValues[name] = value;
                     keyNames[name] = true;
                 } else {
+                    broken.add("apiKeys");
                     // Never echo the value: it is a secret.
                     problems.push({
                         path: formatPath(["apiKeys", name]),
@@ -57,18 +61,51 @@ export function parseConfig(raw: Record<string, unknown>): StackConfig {
         }
     }
 
-    const result = stackSchema.safeParse({ ...rest, apiKeys: keyNames }, { reportInput: true });
-    if (!result.success) {
-        problems.push(...result.error.issues.flatMap(describeIssue));
-    } else if (problems.length === 0) {
-        for (const rule of RULES) {
-            rule(result.data, { add: (path, message) => problems.push({ path: formatPath(path), message }) });
+    // Each key is parsed on its own, so one broken key does not hide the problems of the others.
+    const input: Record<string, unknown> = { ...rest, apiKeys: keyNames };
+    const parsed: Record<string, unknown> = {};
+    for (const key of STACK_KEYS) {
+        const result = stackSchema.shape[key].safeParse(input[key], { reportInput: true });
+        if (result.success) {
+            parsed[key] = result.data;
+        } else {
+            broken.add(key);
+            problems.push(...result.error.issues.flatMap((issue) => describeIssue({ ...issue, path: [key, ...issue.path] })));
         }
     }
-    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+    for (const key of Object.keys(input).filter((k) => !(STACK_KEYS as readonly string[]).includes(k))) {
+        const fix = suggestion(key, STACK_KEYS, "one of").replace(/"([^"]+)"/g, `"${PROJECT}:$1"`);
+        problems.push({ path: `${PROJECT}:${key}`, message: `unknown key; ${fix}` });
+    }
+    for (const rule of RULES) problems.push(...runRule(rule, parsed, broken));
+    if (problems.length > 0) throw new ConfigError(problems);
 
     const names = Object.keys(keyValues).sort();
-    return { ...result.data, apiKeys: new ApiKeys(names, keyValues) };
+    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues) };
+}
+
+/** Thrown (and caught) when a rule reads a key that did not parse. */
+const NEEDS_BROKEN_KEY = Symbol("rule needs a key that did not parse");
+
+/**
+ * Runs a cross-field rule on the keys that parsed. A rule that reads a broken key is skipped: its
+ * verdict would rest on a value the user is about to change.
+ */
+function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySet<string>): ConfigProblem[] {
+    const found: ConfigProblem[] = [];
+    const view = new Proxy(parsed, {
+        get(target, key) {
+            if (typeof key === "string" && broken.has(key)) throw NEEDS_BROKEN_KEY;
+            return target[key as string];
+        },
+    }) as ParsedStackConfig;
+    try {
+        rule(view, { add: (path, message) => found.push({ path: formatPath(path), message }) });
+    } catch (e) {
+        if (e === NEEDS_BROKEN_KEY) return [];
+        throw e;
+    }
+    return found;
 }
 
 /** Reads every `ai-gateway:*` key of the running stack. */
@@ -106,14 +143,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     const at = (p: PropertyKey[], message: string): ConfigProblem => ({ path: formatPath(p), message });
     switch (issue.code) {
         case "unrecognized_keys":
-            return issue.keys.map((key) => {
-                const known = knownKeys(issue.path);
-                const fix = suggestion(key, known, "one of");
-                if (issue.path.length === 0) {
-                    return { path: `${PROJECT}:${key}`, message: `unknown key; ${fix.replace(/"([^"]+)"/g, `"${PROJECT}:$1"`)}` };
-                }
-                return at([...issue.path, key], `unknown key; ${fix}`);
-            });
+            return issue.keys.map((key) => at([...issue.path, key], `unknown key; ${suggestion(key, knownKeys(issue.path), "one of")}`));
         case "invalid_type": {
             const want = ARTICLE[issue.expected] ?? issue.expected;
             if (issue.input === undefined) return [{ path, message: authored(issue.message, `is required; set it to ${want}`) }];

@@ -77,6 +77,26 @@ describe("config: every problem at once, each with path and fix", () => {
         ]);
     });
 
+    it("a broken key does not hide cross-field problems of the others", () => {
+        const problems = configProblems({
+            gateway: { listeners: [{ name: "http", protocol: "HTTP", port: 0 }] },
+            backends: { a: { schema: "OpenAI", hostname: "a.default.svc.cluster.local", port: 80 } },
+            models: { m: { backends: [{ backend: "nope" }, { backend: "a" }] } },
+        });
+        assert.deepEqual(problems, [
+            "gateway.listeners[0].port: is out of range; use a port from 1 to 65535",
+            'models.m.backends[0].backend: no backend "nope"; use a backend of ai-gateway:backends: "a"',
+        ]);
+    });
+
+    it("a rule that reads a broken key is skipped, so it reports nothing false", () => {
+        const problems = configProblems({
+            backends: { a: { schema: "OpenAl", hostname: "a.default.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.default.svc.cluster.local", port: 80 } },
+            models: { m: { backends: [{ backend: "a" }, { backend: "b" }] } },
+        });
+        assert.deepEqual(problems, ['backends.a.schema: "OpenAl" is not allowed; did you mean "OpenAI"?']);
+    });
+
     it("keys with dots are quoted in paths, as pulumi config --path spells them", () => {
         const [p] = configProblems({ backends: { "gpt-4.1": { schema: "Nope", hostname: "a.b" } } });
         assert.match(p, /^backends\["gpt-4\.1"\]\.schema: /);
