@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { ConfigError, parseConfig } from "../config";
-import { customResources, evaluate } from "./harness";
+import { customResources, evaluate, stackFileConfig } from "./harness";
 import { invalidConfig, validConfig } from "./support/arbitraries";
 import { catalog } from "./support/conformance";
 import { plannedCustomResources } from "./support/plan";
@@ -43,17 +43,19 @@ describe("properties: generated configurations", function () {
         );
     });
 
-    it("the pure plan used above is exactly what the program emits (checked on 12 of them)", async () => {
-        await fc.assert(
-            fc.asyncProperty(validConfig, async (raw) => {
-                const e = await evaluate(raw);
-                const program = customResources(e).filter((o) => catalog().hasKind(o.apiVersion, o.kind));
-                const planned = plannedCustomResources(e.config).map((o) => JSON.parse(JSON.stringify(o)));
-                const key = (o: { kind: string; metadata?: { name?: string } }) => `${o.kind}/${o.metadata?.name}`;
-                assert.deepEqual([...planned].sort((a, b) => key(a).localeCompare(key(b))), [...program].sort((a, b) => key(a).localeCompare(key(b))));
-            }),
-            { numRuns: 12, seed },
-        );
+    /** The plan of a configuration equals the custom resources the program registers for it. */
+    async function planMatchesProgram(raw: Record<string, unknown>): Promise<void> {
+        const e = await evaluate(raw);
+        const program = customResources(e).filter((o) => catalog().hasKind(o.apiVersion, o.kind));
+        const planned = plannedCustomResources(e.config).map((o) => JSON.parse(JSON.stringify(o)));
+        const key = (o: { kind: string; metadata?: { name?: string } }) => `${o.kind}/${o.metadata?.name}`;
+        assert.deepEqual([...planned].sort((a, b) => key(a).localeCompare(key(b))), [...program].sort((a, b) => key(a).localeCompare(key(b))));
+    }
+
+    it("the pure plan used above is exactly what the program emits (checked on 12 of them, and on dev and prod)", async () => {
+        await fc.assert(fc.asyncProperty(validConfig, planMatchesProgram), { numRuns: 12, seed });
+        await planMatchesProgram(stackFileConfig("dev"));
+        await planMatchesProgram(stackFileConfig("prod"));
     });
 });
 
