@@ -84,11 +84,15 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
  * `platform.envoyGateway.values` override `config.envoyGateway.gateway.controllerName`.
  */
 export function installedControllerName(userValues: Values): string {
-    const config = userValues.config as Values | undefined;
-    const envoyGateway = config?.envoyGateway as Values | undefined;
-    const gateway = envoyGateway?.gateway as Values | undefined;
-    const name = gateway?.controllerName;
+    const name = valueAt(userValues, ["config", "envoyGateway", "gateway", "controllerName"]);
     return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
+}
+
+/** The user's Helm value at a path of keys, or undefined where the path stops. */
+function valueAt(values: Values, path: string[]): unknown {
+    let v: unknown = values;
+    for (const key of path) v = typeof v === "object" && v !== null ? (v as Values)[key] : undefined;
+    return v;
 }
 
 /** How Envoy Gateway places the Envoy pods: in its own namespace (default) or in each Gateway's namespace. */
@@ -96,10 +100,8 @@ export type EnvoyDeployMode = "ControllerNamespace" | "GatewayNamespace";
 
 /** The deploy mode Envoy Gateway is installed with (`config.envoyGateway.provider.kubernetes.deploy.type` in its values). */
 export function installedDeployMode(userValues: Values): EnvoyDeployMode {
-    const path = ["config", "envoyGateway", "provider", "kubernetes", "deploy", "type"];
-    let v: unknown = userValues;
-    for (const key of path) v = typeof v === "object" && v !== null ? (v as Values)[key] : undefined;
-    return v === "GatewayNamespace" ? "GatewayNamespace" : "ControllerNamespace";
+    const type = valueAt(userValues, ["config", "envoyGateway", "provider", "kubernetes", "deploy", "type"]);
+    return type === "GatewayNamespace" ? "GatewayNamespace" : "ControllerNamespace";
 }
 
 /**
