@@ -158,7 +158,8 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         case "invalid_union":
             if (issue.discriminator !== undefined) {
                 const input = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
-                return [at(issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator], `${input === undefined ? "is required" : `"${String(input)}" is not known`}; ${unionOptions(issue)}`)];
+                const fix = suggestion(String(input ?? ""), UNION_OPTIONS[issue.discriminator] ?? []);
+                return [at(issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator], `${input === undefined ? "is required" : `"${String(input)}" is not known`}; ${fix}`)];
             }
             return [{ path, message: authored(issue.message, "has the wrong shape; see the configuration reference in the README") }];
         case "too_small":
@@ -175,11 +176,7 @@ function authored(message: string, fallback: string): string {
     return message.includes("; ") ? message : fallback;
 }
 
-function unionOptions(issue: z.core.$ZodIssueInvalidUnion): string {
-    const input = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator ?? ""];
-    return suggestion(String(input ?? ""), UNION_OPTIONS[issue.discriminator ?? ""] ?? []);
-}
-
+/** The values of each union discriminator the schema uses, for did-you-mean. */
 const UNION_OPTIONS: Record<string, readonly string[]> = { type: AUTH_TYPES };
 
 /** The keys the schema knows at a path, for did-you-mean on unknown keys. */
