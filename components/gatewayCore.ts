@@ -69,7 +69,8 @@ export class GatewayCore extends pulumi.ComponentResource {
         this.namespaceReady = inNamespace;
 
         const gatewayClass = m.gatewayClass && createCustomResource(`${name}-class`, m.gatewayClass, child([]));
-        const envoyProxy = m.envoyProxy && createCustomResource(`${name}-envoy-proxy`, m.envoyProxy, child(inNamespace));
+        const tracingBackend = m.tracingBackend && createCustomResource(`${name}-tracing-backend`, m.tracingBackend, child(inNamespace));
+        const envoyProxy = m.envoyProxy && createCustomResource(`${name}-envoy-proxy`, m.envoyProxy, child(tracingBackend ? [...inNamespace, tracingBackend] : inNamespace));
         const gatewayConfig = m.gatewayConfig && createCustomResource(`${name}-config`, m.gatewayConfig, child([...inNamespace, ...(args.extProcDependsOn ?? [])]));
         // The Gateway comes last: its Envoy pods start as soon as it exists, and must find their class,
         // their EnvoyProxy settings, their GatewayConfig and the AI Gateway webhook already in place.

@@ -14,6 +14,7 @@ import { gatewayParentRefs } from "./build/gateway";
 import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
 import { envoyPodsNamespace, installedControllerName } from "./build/platformValues";
 import { protectionSections } from "./build/protection";
+import { rateLimitInUse } from "./build/rateLimit";
 import { existingRedisUrl } from "./build/redis";
 import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -37,8 +38,9 @@ export function buildStack(config: StackConfig): StackOutputs {
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
     let redis: Redis | undefined;
-    // Rate limiting off: no Redis, and Envoy Gateway gets no rate-limit settings.
-    if (rateLimit.enabled) {
+    // Rate limiting off, or on without a single budget: no Redis, and Envoy Gateway gets no rate-limit
+    // settings (its rate-limit service is deployed whenever they are set).
+    if (rateLimitInUse(rateLimit, config.models)) {
         const { failClosed, timeout } = rateLimit;
         if (platform.redis.install) {
             redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace });

@@ -198,11 +198,14 @@ describe("config: cross-field rules", () => {
         assert.ok(!problems.join("\n").includes("sk-do-not-print"));
     });
 
-    it("an existing Redis needs a host when rate limiting is on", () => {
-        assert.deepEqual(configProblems({ platform: { redis: { install: false } } }), [
-            "platform.redis.host: is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
+    it("an existing Redis needs a host when a budget is set", () => {
+        const budget = { global: { requests: [{ limit: 100, window: "1m" }] } };
+        assert.deepEqual(configProblems({ platform: { redis: { install: false } }, rateLimit: budget }), [
+            "platform.redis.host: is required when platform.redis.install is false and a rate-limit budget is set; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         ]);
         assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false } }, rateLimit: { enabled: false } }));
+        // On without a budget: nothing to count, so no Redis is needed.
+        assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false } } }));
         assert.deepEqual(configProblems({ platform: { redis: { host: "redis.example.com" } } }), [
             "platform.redis: host, url and passwordSecret describe an existing Redis, but install is true; remove them or set install: false",
         ]);

@@ -104,10 +104,12 @@ describe("config: gateway namespace and class", () => {
         assert.deepEqual(configProblems(gw({ namespace: "envoy-ai-gateway-system" })), [
             'gateway.namespace: "envoy-ai-gateway-system" is also platform.aiGateway.namespace, which the program creates; use a namespace of its own, e.g. ai-gateway',
         ]);
-        assert.deepEqual(configProblems(gw({ namespace: "redis-system" })), [
+        const budget = { global: { requests: [{ limit: 100, window: "1m" }] } };
+        assert.deepEqual(configProblems({ ...gw({ namespace: "redis-system" }), rateLimit: budget }), [
             'gateway.namespace: "redis-system" is also platform.redis.namespace, which the program creates; use a namespace of its own, e.g. ai-gateway',
         ]);
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system" }, rateLimit: { enabled: false } }));
+        assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system" } }), "no budget: no Redis of ours");
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "envoy-ai-gateway-system" }, platform: { aiGateway: { install: false } } }));
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system", enabled: false } }), "an existing Gateway brings no Namespace");
     });

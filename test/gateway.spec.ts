@@ -11,6 +11,7 @@ import {
     httpsRedirectManifest,
 } from "../components/build/gateway";
 import { GatewayConfig, parseConfig } from "../config";
+import { configProblems } from "./harness";
 import { validateManifest, type ManifestObject } from "./support/conformance";
 
 /** The parsed `ai-gateway:gateway` slice for raw keys (defaults applied, rules run). */
@@ -174,6 +175,13 @@ describe("gateway builders: EnvoyProxy", () => {
         assert.equal(k8s({ hpa: { enabled: false, maxReplicas: 10 } }).envoyHpa, undefined);
     });
 
+    it("HPA on: no fixed replica count on the Deployment, which Envoy Gateway would re-apply over every scale-up", () => {
+        const k8s = (envoyProxy: Record<string, unknown>) => envoyProxyManifest(gateway({ envoyProxy })).spec.provider!.kubernetes!;
+        assert.equal(k8s({ replicas: 3, hpa: { enabled: true, maxReplicas: 10 } }).envoyDeployment?.replicas, undefined);
+        assert.equal(k8s({ replicas: 3, hpa: { enabled: false, maxReplicas: 10 } }).envoyDeployment?.replicas, 3);
+        assert.equal(k8s({ replicas: 3 }).envoyDeployment?.replicas, 3);
+    });
+
     it("PDB: off by default; on, maxUnavailable 1 unless one of the two is set", () => {
         const k8s = (envoyProxy: Record<string, unknown>) => envoyProxyManifest(gateway({ envoyProxy })).spec.provider!.kubernetes!;
         assert.equal(k8s({}).envoyPDB, undefined);
@@ -206,13 +214,29 @@ describe("gateway builders: EnvoyProxy", () => {
 });
 
 describe("gateway builders: ClientTrafficPolicy", () => {
-    it("defaults: targets the Gateway with the seeds' 50Mi buffer", () => {
+    it("defaults: targets the Gateway with the seeds' 50Mi buffer and upstream's 16Mi/24Mi HTTP/2 windows", () => {
         assert.deepEqual(clientTrafficPolicyManifest(gateway()), {
             apiVersion: "gateway.envoyproxy.io/v1alpha1",
             kind: "ClientTrafficPolicy",
             metadata: { name: "ai-gateway-client-traffic", namespace: "ai-gateway" },
-            spec: { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }], connection: { bufferLimit: "50Mi" } },
+            spec: {
+                targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }],
+                connection: { bufferLimit: "50Mi" },
+                http2: { initialStreamWindowSize: "16Mi", initialConnectionWindowSize: "24Mi" },
+            },
         });
+    });
+
+    it("HTTP/2 windows are configurable, in whole bytes within what Envoy accepts", () => {
+        const http2 = { initialStreamWindowSize: "1Mi", initialConnectionWindowSize: 4194304 };
+        assert.deepEqual(clientTrafficPolicyManifest(gateway({ clientTraffic: { http2 } })).spec.http2, { initialStreamWindowSize: "1Mi", initialConnectionWindowSize: "4194304" });
+        assert.deepEqual(configProblems({ gateway: { clientTraffic: { http2: { initialStreamWindowSize: "1Ki", initialConnectionWindowSize: "1.5Mi" } } } }), [
+            "gateway.clientTraffic.http2.initialStreamWindowSize: 1Ki is outside what Envoy accepts; use 64Ki to 2047Mi",
+            'gateway.clientTraffic.http2.initialConnectionWindowSize: "1.5Mi" is not a whole number of bytes; use a value such as 16Mi or 65536',
+        ]);
+        assert.deepEqual(configProblems({ gateway: { clientTraffic: { http2: { initialStreamWindowSize: "4Gi" } } } }), [
+            "gateway.clientTraffic.http2.initialStreamWindowSize: 4Gi is outside what Envoy accepts; use 64Ki to 2047Mi",
+        ]);
     });
 
     it("bufferLimit, timeouts, TLS, headers, path and health check reach their CRD fields", () => {

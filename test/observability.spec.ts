@@ -193,8 +193,19 @@ describe("observability builders: Envoy tracing", () => {
 
     it("the EnvoyProxy tracing section: OpenTelemetry provider, service <name>-envoy, the same sampling rate", () => {
         const c = parseConfig(obs({ tracing: { ...grpcTracing, samplingRate: 25 } }));
-        assert.deepEqual(gatewayObservability(c.observability, GATEWAY, { userHeader: "x-user-id", auth: {} }).telemetry, {
-            tracing: { provider: { type: "OpenTelemetry", host: "otel-collector.monitoring", port: 4317, serviceName: "ai-gateway-envoy" }, samplingRate: 25 },
+        const built = gatewayObservability(c.observability, GATEWAY, { userHeader: "x-user-id", auth: {} });
+        // backendRefs, not the deprecated host/port: a Backend beside the EnvoyProxy reaches the collector.
+        assert.deepEqual(built.telemetry, {
+            tracing: {
+                provider: { type: "OpenTelemetry", backendRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: "ai-gateway-tracing", port: 4317 }], serviceName: "ai-gateway-envoy" },
+                samplingRate: 25,
+            },
+        });
+        assert.deepEqual(built.tracingBackend, {
+            apiVersion: "gateway.envoyproxy.io/v1alpha1",
+            kind: "Backend",
+            metadata: { name: "ai-gateway-tracing", namespace: GATEWAY.namespace },
+            spec: { endpoints: [{ fqdn: { hostname: "otel-collector.monitoring", port: 4317 } }] },
         });
         const off = parseConfig(obs({ tracing: { ...saasTracing, envoy: { enabled: false } } }, OTLP));
         assert.deepEqual(gatewayObservability(off.observability, GATEWAY, { userHeader: "x-user-id", auth: {} }).telemetry, {}, "envoy.enabled: false → extProc only");

@@ -70,6 +70,9 @@ describe("platform builders", () => {
     });
 });
 
+/** Something to count: Redis and the rate-limit service exist only when a budget does. */
+const BUDGET = { rateLimit: { global: { requests: [{ limit: 100, window: "1m" }] } } };
+
 describe("platform components", () => {
     it("installs the three charts at the pinned versions, in order", async () => {
         const e = await evaluate({});
@@ -89,7 +92,7 @@ describe("platform components", () => {
     });
 
     it("Envoy Gateway values use the URL of the Redis Service and the Secret in its own namespace", async () => {
-        const e = await evaluate({});
+        const e = await evaluate(BUDGET);
         const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
         const service = e.object("Service", "redis") as Values;
         assert.equal(values.config.envoyGateway.rateLimit.backend.redis.url, `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}`);
@@ -102,7 +105,7 @@ describe("platform components", () => {
     });
 
     it("Redis: namespace, secret password, deployment, service and a policy letting only ratelimit pods in", async () => {
-        const e = await evaluate({});
+        const e = await evaluate(BUDGET);
         assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["ai-gateway", "envoy-ai-gateway-system", "envoy-gateway-system", "redis-system"]);
         const np = e.object("NetworkPolicy", "redis-allow-ratelimit") as Values;
         assert.deepEqual(np.spec.ingress[0].from, [
@@ -124,8 +127,19 @@ describe("platform components", () => {
         assert.equal(e.outputs.redisUrl, undefined);
     });
 
+    it("rate limiting on without a single budget: no Redis and no rate-limit service either", async () => {
+        const e = await evaluate({ rateLimit: { enabled: true } });
+        assert.equal(e.resources.filter((r) => r.name.startsWith("redis")).length, 0);
+        const values = e.get(RELEASE, "envoy-gateway-release").inputs.values as Values;
+        assert.equal(values.config.envoyGateway.rateLimit, undefined, "Envoy Gateway deploys its rate-limit service whenever rateLimit is set");
+        assert.equal(e.outputs.redisUrl, undefined);
+        const withBudget = await evaluate(BUDGET);
+        assert.ok((withBudget.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway.rateLimit);
+    });
+
     it("an existing Redis: its URL in the values, its password from apiKeys, no Redis objects", async () => {
         const e = await evaluate({
+            ...BUDGET,
             platform: { redis: { install: false, host: "redis.shared.svc.cluster.local", port: 6380, passwordSecret: "redis" } },
             apiKeys: { redis: "known-redis-password" },
         });
@@ -137,7 +151,7 @@ describe("platform components", () => {
     });
 
     it("install: false skips a release and everything else still builds", async () => {
-        const e = await evaluate({ platform: { envoyGateway: { install: false }, aiGateway: { install: false } } });
+        const e = await evaluate({ ...BUDGET, platform: { envoyGateway: { install: false }, aiGateway: { install: false } } });
         assert.equal(e.all(RELEASE).length, 0);
         assert.deepEqual(e.objects("Namespace").map((n) => n.metadata.name).sort(), ["ai-gateway", "redis-system"]);
         assert.ok(e.all("ai-gateway:platform:Redis").length === 1);
@@ -149,7 +163,7 @@ describe("platform components", () => {
     });
 
     it("stack outputs name namespaces and how to reach the gateway, and hold no secret", async () => {
-        const e = await evaluate({ apiKeys: { openai: "sk-known-output" } });
+        const e = await evaluate({ ...BUDGET, apiKeys: { openai: "sk-known-output" } });
         assert.deepEqual(e.outputs.namespaces, { envoyGateway: "envoy-gateway-system", aiGateway: "envoy-ai-gateway-system", redis: "redis-system", gateway: "ai-gateway" });
         assert.equal(e.outputs.gatewayName, "ai-gateway");
         assert.match(e.outputs.gatewayAddressCommand, /kubectl get gateway ai-gateway -n ai-gateway/);

@@ -260,7 +260,7 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
     });
 
     it("failClosed and timeout reach Envoy Gateway's rate-limit settings", async () => {
-        const e = await evaluate({ rateLimit: { failClosed: true, timeout: "50ms" } });
+        const e = await evaluate({ rateLimit: { failClosed: true, timeout: "50ms", global: { requests: [{ limit: 100, window: "1m" }] } } });
         const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
         assert.equal(eg.rateLimit.failClosed, true);
         assert.equal(eg.rateLimit.timeout, "50ms");
@@ -268,6 +268,7 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
 
     it("an existing Redis given as a URL: that URL, its password from apiKeys, no Redis of ours", async () => {
         const e = await evaluate({
+            rateLimit: { global: { requests: [{ limit: 100, window: "1m" }] } },
             platform: { redis: { install: false, url: "cache.abc123.use1.cache.amazonaws.com:6380", passwordSecret: "redis" } },
             apiKeys: { redis: "known-redis-password" },
         });
@@ -330,6 +331,14 @@ describe("rate limiting: configuration", () => {
             "rateLimit.timeout: is set, but rateLimit.enabled is false, so there is no rate-limit service it could apply to; remove it, or set rateLimit.enabled: true",
         ]);
         assert.doesNotThrow(() => parseConfig({ rateLimit: { enabled: false, failClosed: false } }));
+    });
+
+    it("failClosed and timeout without any budget would do nothing", () => {
+        assert.deepEqual(configProblems({ rateLimit: { failClosed: true, timeout: "50ms" } }), [
+            "rateLimit.failClosed: is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it",
+            "rateLimit.timeout: is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it",
+        ]);
+        assert.doesNotThrow(() => parseConfig({ rateLimit: { failClosed: true, timeout: "50ms", perUser: { requests: [{ limit: 10, window: "1m" }] } } }));
     });
 
     it("two limits for one window of a budget", () => {

@@ -22,6 +22,8 @@ const KNOWN = {
 
 export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
     platform: { redis: { install: false, host: "redis.shared.svc.cluster.local", passwordSecret: "redis" } },
+    // A budget, so the Redis password reaches the rate-limit service.
+    rateLimit: { global: { requests: [{ limit: 1000, window: "1m" }] } },
     backends: {
         openai: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } },
         azure: { schema: "AzureOpenAI", version: "2025-01-01-preview", hostname: "example.openai.azure.com", auth: { type: "AzureAPIKey", secret: "azure" } },

@@ -36,7 +36,7 @@ describe("traffic builders: policy sections", () => {
             timeout: { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } },
             circuitBreaker: { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200 },
             healthCheck: {
-                passive: { consecutive5XxErrors: 5, consecutiveLocalOriginFailures: 5, interval: "3s", baseEjectionTime: "30s", maxEjectionPercent: 10 },
+                passive: { consecutive5XxErrors: 5, splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 5, interval: "3s", baseEjectionTime: "30s", maxEjectionPercent: 10 },
             },
         });
     });

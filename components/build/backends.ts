@@ -57,7 +57,8 @@ export function backendNames(gateway: string, backend: string, auth: BackendAuth
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-function endpointOf({ hostname, port }: Endpoint): BackendEndpoint {
+/** An Envoy Gateway Backend endpoint: an IP address as `ip`, anything else as `fqdn`. */
+export function endpointOf({ hostname, port }: { hostname: string; port: number }): BackendEndpoint {
     return IPV4.test(hostname) ? { ip: { address: hostname, port } } : { fqdn: { hostname, port } };
 }
 

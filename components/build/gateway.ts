@@ -45,6 +45,7 @@ export interface GatewayCoreManifests {
     clientTrafficPolicy?: Manifest<"ClientTrafficPolicy">;
     gatewayConfig?: Manifest<"GatewayConfig">;
     httpsRedirect?: Manifest<"HTTPRoute">;
+    tracingBackend?: Manifest<"Backend">;
 }
 
 /** What `ai-gateway:observability` adds when it is not configured. */
@@ -64,6 +65,8 @@ export function gatewayCoreManifests(config: GatewayConfig, controllerName: stri
         clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config) : undefined,
         gatewayConfig: config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined,
         httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
+        // Only an EnvoyProxy the program creates carries the tracing settings that refer to it.
+        tracingBackend: config.envoyProxy.enabled ? observability.tracingBackend : undefined,
     };
 }
 
@@ -115,12 +118,16 @@ function listener(l: ListenerConfig): Listener {
 export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"EnvoyProxy"> {
     const proxy = config.envoyProxy;
     const names = gatewayNames(config);
+    const maxReplicas = proxy.hpa.enabled ? proxy.hpa.maxReplicas : undefined;
+    const autoscaled = maxReplicas !== undefined;
     return manifest("EnvoyProxy", metadata(names.envoyProxy, names.namespace, proxy.labels, proxy.annotations), {
         provider: {
             type: "Kubernetes",
             kubernetes: section({
                 envoyDeployment: section({
-                    replicas: proxy.replicas,
+                    // Envoy Gateway re-applies a fixed replica count on every reconcile, undoing each scale-up
+                    // of the autoscaler: with the HPA on, its minReplicas carries the floor instead.
+                    replicas: autoscaled ? undefined : proxy.replicas,
                     pod: podSpec(proxy, observability.podAnnotations),
                     container: section({
                         resources: section(proxy.resources),
@@ -135,11 +142,11 @@ export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBS
                     loadBalancerIP: proxy.service.loadBalancerIP,
                     externalTrafficPolicy: proxy.service.externalTrafficPolicy,
                 }),
-                envoyHpa: proxy.hpa.enabled && proxy.hpa.maxReplicas !== undefined
+                envoyHpa: maxReplicas !== undefined
                     ? {
                           // The autoscaler never goes below the configured replicas unless told so.
                           minReplicas: proxy.hpa.minReplicas ?? proxy.replicas,
-                          maxReplicas: proxy.hpa.maxReplicas,
+                          maxReplicas,
                           ...(proxy.hpa.metrics ? { metrics: proxy.hpa.metrics } : {}),
                           ...(proxy.hpa.behavior ? { behavior: proxy.hpa.behavior } : {}),
                       }
@@ -191,6 +198,7 @@ export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"Cl
     return manifest("ClientTrafficPolicy", metadata(names.clientTrafficPolicy, names.namespace, ct.labels, ct.annotations), {
         targetRefs: [{ group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway }],
         connection: { bufferLimit: ct.bufferLimit },
+        http2: { initialStreamWindowSize: ct.http2.initialStreamWindowSize, initialConnectionWindowSize: ct.http2.initialConnectionWindowSize },
         ...optional(
             "timeout",
             section({

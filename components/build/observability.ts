@@ -3,6 +3,7 @@ import type { ClientAuthConfig, MetricsConfig, ObservabilityConfig, TracingConfi
 import type { EnvVar, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, ServiceMonitorSpec } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, REQUEST_METADATA_KEYS, TOKEN_COST_KEYS } from "./aiMetadata";
+import { endpointOf } from "./backends";
 import { childName } from "./names";
 
 /**
@@ -69,6 +70,8 @@ export interface GatewayObservability {
     podAnnotations: Record<string, string>;
     /** Environment of the extProc container (GatewayConfig). */
     extProcEnv: EnvVar[];
+    /** The Backend Envoy's tracer sends spans to (beside the EnvoyProxy), when Envoy traces. */
+    tracingBackend?: Manifest<"Backend">;
 }
 
 export function gatewayObservability(config: ObservabilityConfig, gateway: GatewayRef, context: AccessLogContext): GatewayObservability {
@@ -77,11 +80,12 @@ export function gatewayObservability(config: ObservabilityConfig, gateway: Gatew
     const telemetry: ProxyTelemetry = {};
     if (accessLog) telemetry.accessLog = accessLogSection(accessLog.format, accessLogFields(context, envoyTraces));
     if (metrics) telemetry.metrics = metricsSection(metrics);
-    if (tracing && envoyTraces) telemetry.tracing = envoyTracingSection(tracing);
+    if (tracing && envoyTraces) telemetry.tracing = envoyTracingSection(tracing, gateway);
     return {
         telemetry,
         podAnnotations: metrics ? scrapeAnnotations(metrics) : {},
         extProcEnv: tracing ? extProcTracingEnv(tracing, gateway) : [],
+        ...(tracing && envoyTraces ? { tracingBackend: tracingBackendManifest(tracing, gateway) } : {}),
     };
 }
 
@@ -149,11 +153,27 @@ export function envoyTracingTarget(tracing: TracingConfig): { host: string; port
     return undefined;
 }
 
-export function envoyTracingSection(tracing: TracingConfig): ProxyTracing | undefined {
+/** The Envoy Gateway Backend of Envoy's trace collector, next to the EnvoyProxy (the gateway namespace). */
+export function tracingBackendName(gateway: string): string {
+    return childName(gateway, "tracing");
+}
+
+/** The collector as a Backend: Envoy Gateway deprecates the tracer's `host`/`port` for `backendRefs`. */
+export function tracingBackendManifest(tracing: TracingConfig, gateway: GatewayRef): Manifest<"Backend"> | undefined {
+    const collector = envoyTracingTarget(tracing);
+    if (collector === undefined) return undefined;
+    return manifest("Backend", { name: tracingBackendName(gateway.name), namespace: gateway.namespace }, { endpoints: [endpointOf({ hostname: collector.host, port: collector.port })] });
+}
+
+export function envoyTracingSection(tracing: TracingConfig, gateway: GatewayRef): ProxyTracing | undefined {
     const collector = envoyTracingTarget(tracing);
     if (collector === undefined) return undefined;
     return {
-        provider: { type: "OpenTelemetry", host: collector.host, port: collector.port, serviceName: `${tracing.serviceName}-envoy` },
+        provider: {
+            type: "OpenTelemetry",
+            backendRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: tracingBackendName(gateway.name), port: collector.port }],
+            serviceName: `${tracing.serviceName}-envoy`,
+        },
         ...(tracing.samplingRate !== undefined ? { samplingRate: tracing.samplingRate } : {}),
     };
 }

@@ -52,6 +52,9 @@ function healthCheck(hc: TrafficProtectionConfig["healthCheck"]): HealthCheck | 
             passive: {
                 consecutive5XxErrors: passive.consecutive5xxErrors,
                 ...(passive.consecutiveGatewayErrors !== undefined && { consecutiveGatewayErrors: passive.consecutiveGatewayErrors }),
+                // Envoy counts local-origin failures (connect errors, timeouts, resets) on their own only when
+                // they are split from the backend's 5xx answers; without the split the field does nothing.
+                splitExternalLocalOriginErrors: true,
                 consecutiveLocalOriginFailures: passive.consecutiveLocalOriginFailures,
                 interval: passive.interval,
                 baseEjectionTime: passive.baseEjectionTime,

@@ -103,6 +103,14 @@ export function rateLimitRules(config: RateLimitConfig, models: Record<string, M
 }
 
 /**
+ * Whether anything is rate limited: on, and at least one budget somewhere. Only then are Redis and
+ * Envoy Gateway's rate-limit service installed (no pods that would serve nothing).
+ */
+export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
+    return rateLimitRules(config, models).length > 0;
+}
+
+/**
  * The `rateLimit` section of the model routes' policy, or undefined when there is nothing to limit.
  * `type: Global` is deprecated in the pinned CRD but still honoured, and an Envoy Gateway older than
  * v1.8 needs it.

@@ -1,4 +1,5 @@
 import { installedControllerName } from "../../components/build/platformValues";
+import { rateLimitInUse } from "../../components/build/rateLimit";
 import { GATEWAY_CONFIG_ANNOTATION } from "../../components/build/versions";
 import { durationMillis } from "../schema/primitives";
 import type { EnvVarConfig } from "../schema/kubernetes";
@@ -79,7 +80,7 @@ export const gatewayNamespace: Rule = (config, ctx) => {
     if (!enabled || namespace === "default") return;
     const created: [string, string, boolean][] = [
         ["platform.aiGateway.namespace", aiGateway.namespace, aiGateway.install],
-        ["platform.redis.namespace", redis.namespace, redis.install && config.rateLimit.enabled],
+        ["platform.redis.namespace", redis.namespace, redis.install && rateLimitInUse(config.rateLimit, config.models)],
     ];
     for (const [key, ns, creates] of created) {
         if (creates && ns === namespace) {

@@ -5,7 +5,9 @@ import {
     metricsRequestHeaderAttributes,
     OTLP_HEADERS_ENV,
     scrapeAnnotations,
+    tracingBackendName,
 } from "../../components/build/observability";
+import { childName } from "../../components/build/names";
 import { setSecretCommand } from "./secrets";
 import type { Rule, RuleContext } from "./types";
 import type { ParsedStackConfig } from "../schema";
@@ -42,6 +44,13 @@ export const observabilitySettings: Rule = (config, ctx) => {
             );
         } else if (envoyTracingTarget(tracing) !== undefined) {
             intoEnvoyProxy(config, ctx, "tracing", ["observability", "tracing", "envoy"], "set observability.tracing.envoy.enabled: false");
+            // The collector's Backend shares the gateway namespace and naming with the model backends.
+            const name = tracingBackendName(gateway.name);
+            for (const backend of Object.keys(config.backends)) {
+                if (childName(gateway.name, backend) === name) {
+                    ctx.add(["backends", backend], `its Backend would be named "${name}", the name of the Backend Envoy sends traces to (observability.tracing.envoy); rename the backend`);
+                }
+            }
         }
     }
 

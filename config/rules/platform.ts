@@ -1,12 +1,13 @@
+import { rateLimitInUse } from "../../components/build/rateLimit";
 import type { Rule } from "./types";
 
 /** An existing Redis must be reachable when rate limiting needs one. */
 export const redisLocation: Rule = (config, ctx) => {
     const redis = config.platform.redis;
-    if (config.rateLimit.enabled && !redis.install && redis.host === undefined && redis.url === undefined) {
+    if (rateLimitInUse(config.rateLimit, config.models) && !redis.install && redis.host === undefined && redis.url === undefined) {
         ctx.add(
             ["platform", "redis", "host"],
-            "is required when platform.redis.install is false and rate limiting is on; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
+            "is required when platform.redis.install is false and a rate-limit budget is set; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         );
     }
     if (redis.install && (redis.host !== undefined || redis.url !== undefined || redis.passwordSecret !== undefined)) {

@@ -60,6 +60,11 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
         return;
     }
+    if (rateLimitRules(rl, config.models).length === 0) {
+        for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
+            if (set) ctx.add(["rateLimit", key], "is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it");
+        }
+    }
     for (const [path, b] of budgets) duplicateWindows(path, b, ctx);
 
     for (const [key, header] of [["userHeader", rl.userHeader], ["tenants.header", rl.tenants?.header]] as const) {

@@ -143,6 +143,27 @@ const headerModifications = z.strictObject({
     remove: z.array(z.string().min(1)).optional(),
 });
 
+/** Envoy accepts HTTP/2 flow-control windows from 64 KiB - 1 to 2 GiB - 1 bytes. */
+const MIN_H2_WINDOW = 65_535;
+const MAX_H2_WINDOW = 2_147_483_647;
+const BYTE_UNITS: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+
+/** An HTTP/2 window: whole bytes (`16Mi`, `65536`) within what Envoy accepts. */
+const h2Window = z
+    .union([z.string(), z.number()], { error: "must be a size; use a value such as 16Mi or 65536" })
+    .superRefine((v, ctx) => {
+        const m = /^([1-9][0-9]*)(Ki|Mi|Gi|k|M|G)?$/.exec(String(v));
+        if (!m) {
+            ctx.addIssue({ code: "custom", message: `"${v}" is not a whole number of bytes; use a value such as 16Mi or 65536` });
+            return;
+        }
+        const bytes = Number(m[1]) * BYTE_UNITS[m[2] ?? ""];
+        if (bytes < MIN_H2_WINDOW || bytes > MAX_H2_WINDOW) {
+            ctx.addIssue({ code: "custom", message: `${v} is outside what Envoy accepts; use 64Ki to 2047Mi` });
+        }
+    })
+    .transform((v) => String(v));
+
 export const clientTrafficSchema = z.strictObject({
     /** false: no ClientTrafficPolicy (Envoy's 32 KiB buffer and default timeouts apply). */
     enabled: z.boolean().default(true),
@@ -157,6 +178,16 @@ export const clientTrafficSchema = z.strictObject({
             requestReceived: duration.optional(),
             /** Time a stream may go without any activity (Envoy default 5m). */
             streamIdle: duration.optional(),
+        })
+        .prefault({}),
+    /**
+     * HTTP/2 flow-control windows. With Envoy's defaults (64 KiB per stream, 1 MiB per connection) a large
+     * request body over HTTP/2 gets a 413 whatever bufferLimit says; upstream recommends 16Mi and 24Mi.
+     */
+    http2: z
+        .strictObject({
+            initialStreamWindowSize: h2Window.default("16Mi"),
+            initialConnectionWindowSize: h2Window.default("24Mi"),
         })
         .prefault({}),
     /** Applies to HTTPS listeners. */

@@ -33,7 +33,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         installedControllerName(config.platform.envoyGateway.values),
         gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
     );
-    out.push(m.gatewayClass, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
+    out.push(m.gatewayClass, m.tracingBackend, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
 
     if (clientAuthEnabled(auth)) {
         const s = clientAuthManifests(gatewayRef, auth);
