@@ -125,9 +125,9 @@ describe("config: models", () => {
         ]);
     });
 
-    it("backendRequest must fit in request", () => {
-        assert.deepEqual(configProblems({ backends: qwen, models: { m: { ...model({ backend: "a" }, { backend: "b" }), timeouts: { request: "100s", backendRequest: "2m" } } } }), [
-            "models.m.timeouts.backendRequest: 2m is longer than timeouts.request (100s), which covers every attempt; lower it or raise timeouts.request",
+    it("backendRequest is refused: Envoy Gateway would make it the whole request's timeout", () => {
+        assert.deepEqual(configProblems({ backends: qwen, models: { m: { ...model({ backend: "a" }, { backend: "b" }), timeouts: { request: "10m", backendRequest: "2m" } } } }), [
+            "models.m.timeouts.backendRequest: would end the whole request after 2m, not one attempt: Envoy Gateway puts it in place of timeouts.request on routes that retry through a traffic policy, as model routes do; remove it, and limit each attempt with ai-gateway:retry.perRetryTimeout",
         ]);
         assert.equal(parseConfig({ backends: qwen, models: { m: model({ backend: "a" }, { backend: "b" }) } }).models.m.timeouts.request, "120s");
     });

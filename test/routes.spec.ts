@@ -76,18 +76,18 @@ describe("routes: rules", () => {
         assert.deepEqual(rule.backendRefs, [{ name: "ai-gateway-a" }, { name: "ai-gateway-b" }]);
     });
 
-    it("LLM-sized timeouts: 120s by default, backendRequest and the stream idle timeout when set", () => {
+    it("LLM-sized timeouts: 120s by default, and the stream idle timeout when set", () => {
         const routes = modelRoutes(
             input(
                 models({
                     plain: { backends: [{ backend: "a" }, { backend: "b" }] },
-                    ttft: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }], timeouts: { request: "300s", backendRequest: "100s", streamIdle: "10s" } },
+                    ttft: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }], timeouts: { request: "300s", streamIdle: "10s" } },
                 }),
             ),
         );
         assert.deepEqual(ruleOf(routes, "plain").timeouts, { request: "120s" });
         assert.equal(ruleOf(routes, "plain").streamIdleTimeout, undefined);
-        assert.deepEqual(ruleOf(routes, "ttft").timeouts, { request: "300s", backendRequest: "100s" });
+        assert.deepEqual(ruleOf(routes, "ttft").timeouts, { request: "300s" });
         assert.equal(ruleOf(routes, "ttft").streamIdleTimeout, "10s");
     });
 

@@ -52,12 +52,12 @@ function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backe
 
 /** The rule serving one virtual model name. */
 export function modelRule(model: string, config: ModelConfig, serviceBackend: (backend: string) => string): AIGatewayRouteRule {
-    const { request, backendRequest, streamIdle } = config.timeouts;
+    const { request, streamIdle } = config.timeouts;
     return {
         name: ruleName(model),
         matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: model }] }],
         backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend)),
-        timeouts: { request, ...(backendRequest !== undefined && { backendRequest }) },
+        timeouts: { request },
         ...(streamIdle !== undefined && { streamIdleTimeout: streamIdle }),
     };
 }

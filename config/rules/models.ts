@@ -1,6 +1,6 @@
 import { MAX_RULES_PER_ROUTE, packModels } from "../../components/build/packing";
 import { suggestion } from "../errors";
-import { durationMillis, MAX_ROUTE_BUCKETS } from "../schema";
+import { MAX_ROUTE_BUCKETS } from "../schema";
 import type { Rule } from "./types";
 
 /** Models name existing backends, each once, and have enough of them. */
@@ -69,11 +69,13 @@ export const modelSettings: Rule = (config, ctx) => {
             }
         }
 
-        const { request, backendRequest } = spec.timeouts;
-        if (backendRequest !== undefined && durationMillis(request) > 0 && durationMillis(backendRequest) > durationMillis(request)) {
+        // Envoy Gateway (v1.8.3, processRouteTimeout) turns backendRequest into the route's whole timeout
+        // unless the HTTPRoute rule has a retry of its own; model routes retry through their traffic
+        // policy, so a backendRequest would silently cut every request short at its value.
+        if (spec.timeouts.backendRequest !== undefined) {
             ctx.add(
                 ["models", model, "timeouts", "backendRequest"],
-                `${backendRequest} is longer than timeouts.request (${request}), which covers every attempt; lower it or raise timeouts.request`,
+                `would end the whole request after ${spec.timeouts.backendRequest}, not one attempt: Envoy Gateway puts it in place of timeouts.request on routes that retry through a traffic policy, as model routes do; remove it, and limit each attempt with ai-gateway:retry.perRetryTimeout`,
             );
         }
     }

@@ -104,7 +104,7 @@ export const modelSchema = z.strictObject({
              * 60s: a long non-streamed completion easily takes longer.
              */
             request: duration.default("120s"),
-            /** One attempt at one backend; at most `request`. */
+            /** Refused (see config/rules/models.ts): Envoy Gateway would make it the whole request's timeout. */
             backendRequest: duration.optional(),
             /**
              * No byte from the backend for this long resets the attempt: before the first byte a retry can
