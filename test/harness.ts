@@ -70,7 +70,12 @@ export function configProblems(raw: Record<string, unknown>): string[] {
 
 /** Raw config of a stack file in this repository (Pulumi.<stack>.yaml), as the program would read it. */
 export function stackFileConfig(stack: string): Record<string, unknown> {
-    const { config } = readStackFile(join(__dirname, "..", `Pulumi.${stack}.yaml`));
+    return configOfFile(join(__dirname, "..", `Pulumi.${stack}.yaml`));
+}
+
+/** Raw `ai-gateway:*` config of any file in the Pulumi.<stack>.yaml format, keys without the project prefix. */
+export function configOfFile(file: string): Record<string, unknown> {
+    const { config } = readStackFile(file);
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) {
         if (!key.startsWith("ai-gateway:")) continue;

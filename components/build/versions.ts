@@ -43,3 +43,29 @@ export const API_VERSIONS = {
 } as const;
 
 export const CLUSTER_DOMAIN = "cluster.local";
+
+/**
+ * Upstream translators that `npm run test:upstream` builds from Go modules (scripts/upstreamTools.ts):
+ * the same releases the program installs, so what they accept is what the controllers accept.
+ */
+export const UPSTREAM_TOOLS = {
+    egctl: {
+        module: "github.com/envoyproxy/gateway",
+        package: "github.com/envoyproxy/gateway/cmd/egctl",
+        version: ENVOY_GATEWAY.version,
+    },
+    aigw: {
+        module: "github.com/envoyproxy/ai-gateway",
+        package: "github.com/envoyproxy/ai-gateway/cmd/aigw",
+        /**
+         * The Go module proxy refuses github.com/envoyproxy/ai-gateway at v1.1.0 ("This module version is
+         * not available"); v1.0.0 is the newest release it serves. Between the two tags the HTTPRoute the
+         * controller generates differs only in rule names (copied from v1.1.0 on) and cross-namespace
+         * InferencePools; the fields v1.0.0 does not know are listed in test/upstream/versionGap.ts and
+         * reported by the test, never silently dropped.
+         */
+        version: "v1.0.0",
+        /** The release the program installs, which the translator stands in for. */
+        installed: AI_GATEWAY.version,
+    },
+} as const;

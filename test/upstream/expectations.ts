@@ -1,0 +1,611 @@
+/**
+ * What the upstream translation must show for a configuration. Each check returns problems, one line
+ * each, naming the stack or fixture, the object and the condition or xDS field: a test asserts the list
+ * is empty, so one run reports every problem at once.
+ */
+import { parse as parseYaml } from "yaml";
+import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
+import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/build/aiMetadata";
+import { backendEndpoint, backendNames } from "../../components/build/backends";
+import { modelBudgets } from "../../components/build/rateLimit";
+import type { K8sObject, Obj, UpstreamTranslation } from "./translate";
+
+const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
+const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+
+interface Condition {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+}
+
+/** Milliseconds of a Gateway API duration (`1m30s`, `500ms`) or an xDS one (`0.100s`, `90s`). */
+export function durationMs(d: unknown): number | undefined {
+    if (typeof d !== "string") return undefined;
+    const xds = /^(\d+(?:\.\d+)?)s$/.exec(d);
+    if (xds) return Math.round(Number(xds[1]) * 1000);
+    const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+    let total = 0;
+    let rest = d;
+    while (rest.length > 0) {
+        const m = /^(\d+)(ms|h|m|s)/.exec(rest);
+        if (!m) return undefined;
+        total += Number(m[1]) * unit[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return total;
+}
+
+/** Bytes of a Kubernetes quantity (`16Mi`, `65536`). */
+export function quantityBytes(q: unknown): number | undefined {
+    if (typeof q === "number") return q;
+    if (typeof q !== "string") return undefined;
+    const m = /^(\d+)(Ki|Mi|Gi|k|M|G)?$/.exec(q);
+    if (!m) return undefined;
+    const factor: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+    return Number(m[1]) * factor[m[2] ?? ""];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status conditions
+
+/** The output sections of egctl's gateway-api result that carry status, and how to read it. */
+const STATUS_SECTIONS: { section: string; kind: string; where: "conditions" | "parents" | "ancestors" | "listeners"; required: string[] }[] = [
+    { section: "gatewayClass", kind: "GatewayClass", where: "conditions", required: ["Accepted"] },
+    { section: "gateways", kind: "Gateway", where: "listeners", required: ["Accepted", "ResolvedRefs", "Programmed"] },
+    { section: "httpRoutes", kind: "HTTPRoute", where: "parents", required: ["Accepted", "ResolvedRefs"] },
+    { section: "clientTrafficPolicies", kind: "ClientTrafficPolicy", where: "ancestors", required: ["Accepted"] },
+    { section: "backendTrafficPolicies", kind: "BackendTrafficPolicy", where: "ancestors", required: ["Accepted"] },
+    { section: "securityPolicies", kind: "SecurityPolicy", where: "ancestors", required: ["Accepted"] },
+    { section: "envoyExtensionPolicies", kind: "EnvoyExtensionPolicy", where: "ancestors", required: ["Accepted"] },
+    { section: "backendTLSPolicies", kind: "BackendTLSPolicy", where: "ancestors", required: ["Accepted", "ResolvedRefs"] },
+    { section: "backends", kind: "Backend", where: "conditions", required: ["Accepted"] },
+];
+
+/** Conditions that mean an object does not do what it says, whatever their other conditions. */
+const BAD_WHEN_TRUE = new Set(["Conflicted", "Overridden"]);
+
+function conditionProblems(label: string, what: string, conditions: Condition[], required: string[]): string[] {
+    const out: string[] = [];
+    for (const type of required) {
+        const c = conditions.find((x) => x.type === type);
+        if (!c) out.push(`${label}: ${what}: no ${type} condition`);
+        else if (c.status !== "True") out.push(`${label}: ${what}: ${type}=${c.status} (${c.reason}: ${c.message})`);
+    }
+    for (const c of conditions) {
+        if (BAD_WHEN_TRUE.has(c.type) && c.status === "True") out.push(`${label}: ${what}: ${c.type}=True (${c.reason}: ${c.message})`);
+        if (!required.includes(c.type) && /Invalid/.test(c.reason ?? "")) out.push(`${label}: ${what}: ${c.type}=${c.status} (${c.reason}: ${c.message})`);
+    }
+    return out;
+}
+
+/**
+ * Every object of a kind with status carries Accepted=True (and ResolvedRefs=True where the kind has
+ * it) on every parent, ancestor or listener; nothing is Conflicted, Overridden or Invalid; every route
+ * has a parent and every policy an ancestor (attached); and every such object the program emitted or
+ * the AI Gateway generated is in the translator's output.
+ */
+export function statusProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const { section, kind, where, required } of STATUS_SECTIONS) {
+        const value = t.resources[section];
+        const objects = (Array.isArray(value) ? value : value ? [value] : []) as K8sObject[];
+        for (const o of objects) {
+            const what = `${kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+            seen.add(`${kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+            const status = asObj(o.status);
+            if (where === "conditions") {
+                out.push(...conditionProblems(t.label, what, asList(status.conditions) as unknown as Condition[], required));
+                continue;
+            }
+            const entries = asList(status[where]);
+            if (entries.length === 0) {
+                out.push(`${t.label}: ${what}: no ${where} in its status (${where === "listeners" ? "no listener" : "attached to nothing"})`);
+            }
+            for (const e of entries) {
+                const ref = asObj(e.parentRef ?? e.ancestorRef);
+                const at = where === "listeners" ? `listener ${str(e.name)}` : `${where === "parents" ? "parent" : "ancestor"} ${str(ref.kind)} ${str(ref.name)}${ref.sectionName ? `/${str(ref.sectionName)}` : ""}`;
+                out.push(...conditionProblems(t.label, `${what} ${at}`, asList(e.conditions) as unknown as Condition[], required));
+            }
+        }
+    }
+    const checkedKinds = new Set(STATUS_SECTIONS.map((s) => s.kind));
+    for (const o of [...t.emitted, ...t.generated]) {
+        if (!checkedKinds.has(o.kind)) continue;
+        const key = `${o.kind} ${o.kind === "GatewayClass" ? "" : (o.metadata.namespace ?? "")}/${o.metadata.name}`;
+        if (!seen.has(key) && !seen.has(`${o.kind} /${o.metadata.name}`)) out.push(`${t.label}: ${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}: not in the translator's output`);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// xDS
+
+interface XdsRoute {
+    gateway: string;
+    routeConfig: string;
+    route: Obj;
+}
+
+interface Xds {
+    listeners: Obj[];
+    routes: XdsRoute[];
+    clusters: Map<string, Obj>;
+}
+
+function xdsOf(t: UpstreamTranslation): Xds {
+    const listeners: Obj[] = [];
+    const routes: XdsRoute[] = [];
+    const clusters = new Map<string, Obj>();
+    for (const [gateway, dump] of Object.entries(t.xds)) {
+        for (const config of dump.configs ?? []) {
+            const type = str(config["@type"]);
+            if (type.endsWith("ListenersConfigDump")) {
+                for (const l of asList(config.dynamicListeners)) listeners.push({ ...asObj(asObj(l.activeState).listener), gateway });
+            } else if (type.endsWith("RoutesConfigDump")) {
+                for (const rc of asList(config.dynamicRouteConfigs)) {
+                    const routeConfig = asObj(rc.routeConfig);
+                    for (const vh of asList(routeConfig.virtualHosts)) {
+                        for (const route of asList(vh.routes)) routes.push({ gateway, routeConfig: str(routeConfig.name), route });
+                    }
+                }
+            } else if (type.endsWith("ClustersConfigDump")) {
+                for (const c of [...asList(config.dynamicActiveClusters), ...asList(config.staticClusters)]) {
+                    const cluster = asObj(c.cluster);
+                    clusters.set(str(cluster.name), cluster);
+                }
+            }
+        }
+    }
+    return { listeners, routes, clusters };
+}
+
+/** The xDS routes that match a model's name exactly, on every listener. */
+function modelRoutesOf(xds: Xds, model: string): XdsRoute[] {
+    return xds.routes.filter((r) =>
+        asList(asObj(r.route.match).headers).some((h) => h.name === MODEL_HEADER && asObj(h.stringMatch).exact === model),
+    );
+}
+
+/** The HTTP connection managers of the Gateway's own listeners (not Envoy Gateway's ready listener). */
+function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: string): { listener: string; hcm: Obj }[] {
+    const out: { listener: string; hcm: Obj }[] = [];
+    for (const l of xds.listeners) {
+        const name = str(l.name);
+        if (!name.startsWith(`${gatewayNamespace}/${gatewayName}/`)) continue;
+        for (const chain of [...asList(l.filterChains), ...(l.defaultFilterChain ? [asObj(l.defaultFilterChain)] : [])]) {
+            for (const f of asList(chain.filters)) {
+                if (f.name === "envoy.filters.network.http_connection_manager") out.push({ listener: name, hcm: asObj(f.typedConfig) });
+            }
+        }
+    }
+    return out;
+}
+
+/** Where a model is in the emitted AIGatewayRoutes: route name, rule index and rule. */
+function aiRuleOf(t: UpstreamTranslation, model: string): { route: K8sObject; index: number } | undefined {
+    for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
+        const rules = asList(asObj(route.spec).rules);
+        const index = rules.findIndex((rule) =>
+            asList(rule.matches).some((m) => asList(m.headers).some((h) => h.name === MODEL_HEADER && h.value === model)),
+        );
+        if (index >= 0) return { route, index };
+    }
+    return undefined;
+}
+
+/** `modelNameOverride` per backend entry name, from the extProc configuration the AI Gateway generated. */
+function extProcOverrides(t: UpstreamTranslation): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
+        const text = asObj(s.stringData)["filter-config.yaml"];
+        if (typeof text !== "string") continue;
+        for (const b of asList(asObj(parseYaml(text)).backends)) out.set(str(b.name), typeof b.modelNameOverride === "string" ? b.modelNameOverride : "");
+    }
+    return out;
+}
+
+/** Priorities per rule and Backend from the annotation the AI Gateway's extension server reads. */
+function priorityAnnotation(route: K8sObject | undefined): Map<string, number> | undefined {
+    const text = route?.metadata.annotations?.["gateway.envoyproxy.io/backend-ref-priority"];
+    if (text === undefined) return undefined;
+    const out = new Map<string, number>();
+    for (const entry of text.split(",").filter(Boolean)) {
+        const [rule, name, priority] = entry.split(":");
+        out.set(`${rule}:${name}`, Number(priority));
+    }
+    return out;
+}
+
+/**
+ * For each virtual model: the xDS route matching its `x-ai-eg-model` value sends to a cluster whose
+ * localities are its backends in order, with their weights, endpoints and priorities; the model name
+ * override reaches the extProc; the request timeout and the retry policy are the configured ones.
+ */
+export function modelRouteProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { config } = t;
+    const gatewayName = config.gateway.name;
+    const overrides = extProcOverrides(t);
+    for (const [model, m] of Object.entries(config.models)) {
+        const routes = modelRoutesOf(xds, model);
+        const where = `${t.label}: model ${model}`;
+        if (routes.length === 0) {
+            out.push(`${where}: no xDS route matches ${MODEL_HEADER}=${model}`);
+            continue;
+        }
+        const ai = aiRuleOf(t, model);
+        if (!ai) {
+            out.push(`${where}: no AIGatewayRoute rule matches ${MODEL_HEADER}=${model}`);
+            continue;
+        }
+        const routeName = ai.route.metadata.name;
+        const generated = t.generated.find((o) => o.kind === "HTTPRoute" && o.metadata.name === routeName && o.metadata.namespace === ai.route.metadata.namespace);
+        const priorities = priorityAnnotation(generated);
+        m.backends.forEach((b, j) => {
+            const backend = config.backends[b.backend] as BackendConfig | undefined;
+            if (!backend) return;
+            const names = backendNames(gatewayName, b.backend, backend.auth);
+            const entry = `${ai.route.metadata.namespace}/${names.backend}/route/${routeName}/rule/${ai.index}/ref/${j}`;
+            const override = overrides.get(entry);
+            if (override === undefined) out.push(`${where}: backends[${j}] (${b.backend}): no extProc backend ${entry} in the generated filter config`);
+            else if (override !== (b.model ?? "")) out.push(`${where}: backends[${j}] (${b.backend}): modelNameOverride is "${override}", config says "${b.model ?? ""}"`);
+            const priority = priorities?.get(`${ai.index}:${names.backend}`);
+            if (priority !== (b.priority ?? 0)) {
+                out.push(`${where}: backends[${j}] (${b.backend}): priority is ${priority} in HTTPRoute ${routeName}'s backend-ref-priority annotation, config says ${b.priority ?? 0}`);
+            }
+        });
+        for (const r of routes) {
+            const at = `${where}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
+            const action = asObj(r.route.route);
+            out.push(...clusterProblems(at, xds.clusters.get(str(action.cluster)), m, config.backends, config.aws?.region, str(action.cluster)));
+            const timeout = durationMs(action.timeout);
+            if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
+            out.push(...retryProblems(at, asObj(action.retryPolicy), config.retry));
+        }
+    }
+    return out;
+}
+
+function clusterProblems(
+    at: string,
+    cluster: Obj | undefined,
+    model: ModelConfig,
+    backends: Record<string, BackendConfig>,
+    region: string | undefined,
+    clusterName: string,
+): string[] {
+    if (!cluster) return [`${at}: cluster ${clusterName} is not in the xDS`];
+    const out: string[] = [];
+    const localities = asList(asObj(cluster.loadAssignment).endpoints);
+    const served = model.backends.filter((b) => (b.weight ?? 1) > 0);
+    if (localities.length !== served.length) out.push(`${at}: cluster ${clusterName} has ${localities.length} localities, config has ${served.length} backends with weight > 0`);
+    served.forEach((b, j) => {
+        const locality = localities[j];
+        if (!locality) return;
+        const backend = backends[b.backend];
+        const resource = asList(asObj(asObj(locality.metadata).filterMetadata)["envoy-gateway"] ? asObj(asObj(asObj(locality.metadata).filterMetadata)["envoy-gateway"]).resources : [])[0];
+        const endpoint = backendEndpoint(backend, region);
+        const lb = asList(locality.lbEndpoints)[0];
+        const socket = asObj(asObj(asObj(asObj(lb).endpoint).address).socketAddress);
+        const where = `${at}: cluster ${clusterName} locality ${j} (${b.backend})`;
+        if (resource && !str(resource.name).endsWith(`-${b.backend}`)) out.push(`${where}: is Backend ${str(resource.name)}`);
+        if (locality.loadBalancingWeight !== (b.weight ?? 1)) out.push(`${where}: loadBalancingWeight is ${str(locality.loadBalancingWeight)}, config says weight ${b.weight ?? 1}`);
+        if (socket.address !== endpoint.hostname || socket.portValue !== endpoint.port) {
+            out.push(`${where}: endpoint is ${str(socket.address)}:${str(socket.portValue)}, config says ${endpoint.hostname}:${endpoint.port}`);
+        }
+        const match = str(asObj(asObj(asObj(lb).metadata).filterMetadata)["envoy.transport_socket_match"] ? asObj(asObj(asObj(asObj(lb).metadata).filterMetadata)["envoy.transport_socket_match"]).name : "");
+        const socketConfig = match
+            ? asObj(asList(cluster.transportSocketMatches).find((x) => x.name === match)?.transportSocket)
+            : asObj(cluster.transportSocket).name === "envoy.transport_sockets.tls" ? asObj(cluster.transportSocket) : undefined;
+        const tls = socketConfig && socketConfig.name === "envoy.transport_sockets.tls" ? asObj(socketConfig.typedConfig) : undefined;
+        if (endpoint.tls && !tls) out.push(`${where}: no upstream TLS transport socket for ${endpoint.hostname}`);
+        if (endpoint.tls && tls && tls.sni !== endpoint.hostname) out.push(`${where}: upstream TLS sni is ${str(tls.sni)}, expected ${endpoint.hostname}`);
+        if (!endpoint.tls && tls) out.push(`${where}: upstream TLS to ${endpoint.hostname}, config says plain HTTP`);
+    });
+    return out;
+}
+
+/** Envoy's retry policy on a route against ai-gateway:retry. */
+function retryProblems(at: string, policy: Obj, retry: UpstreamTranslation["config"]["retry"]): string[] {
+    const out: string[] = [];
+    const field = (name: string, actual: unknown, expected: unknown) => {
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) out.push(`${at}: retryPolicy.${name} is ${str(actual)}, config says ${str(expected)}`);
+    };
+    field("numRetries", policy.numRetries ?? 0, retry.numRetries);
+    field("perTryTimeout", durationMs(policy.perTryTimeout), durationMs(retry.perRetryTimeout));
+    const backOff = asObj(policy.retryBackOff);
+    field("retryBackOff.baseInterval", durationMs(backOff.baseInterval), durationMs(retry.backOff.baseInterval));
+    field("retryBackOff.maxInterval", durationMs(backOff.maxInterval), durationMs(retry.backOff.maxInterval));
+    field("retriableStatusCodes", [...((policy.retriableStatusCodes as number[]) ?? [])].sort(), [...retry.retryOn.httpStatusCodes].sort());
+    const triggers = new Set(str(policy.retryOn ?? "").split(",").filter(Boolean));
+    const expected = new Set<string>(retry.retryOn.triggers);
+    if (retry.retryOn.httpStatusCodes.length > 0) expected.add("retriable-status-codes");
+    field("retryOn", [...triggers].sort(), [...expected].sort());
+    const priority = asObj(policy.retryPriority);
+    const every = asObj(priority.typedConfig).updateFrequency;
+    field("retryPriority (previous_priorities updateFrequency)", every, retry.numAttemptsPerPriority > 0 ? retry.numAttemptsPerPriority : undefined);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limits
+
+interface ActionRule {
+    user: boolean;
+    tenant?: string;
+    model?: string;
+    kind: "requests" | "tokens";
+}
+
+const ruleKey = (r: ActionRule) => `${r.kind}${r.user ? " per user" : ""}${r.tenant !== undefined ? ` tenant ${r.tenant}` : ""}${r.model !== undefined ? ` model ${r.model}` : ""}`;
+
+/** The budgets that apply to a model's requests, one entry per window, as config says. */
+function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig): ActionRule[] {
+    const rl = t.config.rateLimit;
+    if (!rl.enabled) return [];
+    const rules = (budgets: RateLimitBudgets | undefined, base: Omit<ActionRule, "kind">): ActionRule[] => [
+        ...(budgets?.requests ?? []).map(() => ({ ...base, kind: "requests" as const })),
+        ...(budgets?.tokens ?? []).map(() => ({ ...base, kind: "tokens" as const })),
+    ];
+    return [
+        ...rules(rl.global, { user: false }),
+        ...Object.entries(rl.tenants?.budgets ?? {}).flatMap(([tenant, b]) => rules(b, { user: false, tenant })),
+        ...rules(rl.perUser, { user: true }),
+        ...rules(modelBudgets(m, rl.defaults), { user: true, model }),
+    ];
+}
+
+/** The rate-limit rules an xDS route carries that apply to this model, read back from the actions. */
+function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): ActionRule[] | string {
+    const rl = t.config.rateLimit;
+    const perFilter = asObj(route.typedPerFilterConfig);
+    const rateLimits = Object.entries(perFilter)
+        .filter(([name]) => name.startsWith("envoy.filters.http.ratelimit"))
+        .flatMap(([, c]) => asList(asObj(c).rateLimits));
+    const byRule = new Map<string, { actions: Obj[]; entries: Obj[] }>();
+    for (const entry of rateLimits) {
+        const actions = asList(entry.actions);
+        const id = str(asObj(actions[0]?.genericKey).descriptorValue);
+        const r = byRule.get(id) ?? { actions, entries: [] };
+        r.entries.push(entry);
+        byRule.set(id, r);
+    }
+    const tokenKey = TOKEN_COST_KEYS[rl.tokenType];
+    const out: ActionRule[] = [];
+    for (const [id, { actions, entries }] of byRule) {
+        const rule: ActionRule = { user: false, kind: "requests" };
+        for (const a of actions) {
+            if (a.requestHeaders) {
+                if (asObj(a.requestHeaders).headerName !== rl.userHeader) return `rule ${id} counts per header ${str(asObj(a.requestHeaders).headerName)}, config says ${rl.userHeader}`;
+                rule.user = true;
+            }
+            for (const h of asList(asObj(a.headerValueMatch).headers)) {
+                const value = str(asObj(h.stringMatch).exact);
+                if (h.name === MODEL_HEADER) rule.model = value;
+                else if (h.name === rl.tenants?.header) rule.tenant = value;
+            }
+        }
+        const onDone = entries.find((e) => e.applyOnStreamDone === true);
+        if (onDone) {
+            rule.kind = "tokens";
+            const format = str(asObj(onDone.hitsAddend).format);
+            if (!format.includes(`io.envoy.ai_gateway:${tokenKey}`)) return `rule ${id} charges ${format} when the response ends, config says ${tokenKey}`;
+            const onRequest = entries.find((e) => e.applyOnStreamDone !== true);
+            if (onRequest && asObj(onRequest.hitsAddend).number !== "0") return `rule ${id}: a token budget charges ${str(asObj(onRequest.hitsAddend).number)} on the request, expected 0`;
+        } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {
+            return `rule ${id}: a request budget charges ${entries.map((e) => str(asObj(e.hitsAddend).number)).join("/")} per request, expected 1`;
+        }
+        if (rule.model === undefined || rule.model === model) out.push(rule);
+    }
+    return out;
+}
+
+/** Every budget that applies to a model is a rate-limit action on each of its xDS routes, and no other. */
+export function rateLimitProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    for (const [model, m] of Object.entries(t.config.models)) {
+        const expected = expectedBudgets(t, model, m).map(ruleKey).sort();
+        for (const r of modelRoutesOf(xds, model)) {
+            const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
+            const actual = actualBudgets(t, r.route, model);
+            if (typeof actual === "string") {
+                out.push(`${at}: ${actual}`);
+                continue;
+            }
+            const got = actual.map(ruleKey).sort();
+            if (JSON.stringify(got) !== JSON.stringify(expected)) {
+                out.push(`${at}: rate-limit actions [${got.join("; ")}], config says [${expected.join("; ")}]`);
+            }
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client authentication and listeners
+
+/** Envoy filters each client-security setting must put on every listener and route. */
+function clientFilters(t: UpstreamTranslation): string[] {
+    const auth = t.config.auth;
+    const filters: string[] = [];
+    if (auth.jwt) filters.push("envoy.filters.http.jwt_authn");
+    if (auth.apiKeys) filters.push("envoy.filters.http.api_key_auth");
+    if (auth.jwt?.allow) filters.push("envoy.filters.http.rbac");
+    if (auth.cors) filters.push("envoy.filters.http.cors");
+    return filters;
+}
+
+/** With client authentication on, every listener has the filter and every route of the Gateway enables it. */
+export function clientAuthProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { name, namespace } = t.config.gateway;
+    const filters = clientFilters(t);
+    const hcms = connectionManagers(xds, namespace, name);
+    for (const { listener, hcm } of hcms) {
+        const present = asList(hcm.httpFilters).map((f) => str(f.name));
+        for (const f of filters) if (!present.includes(f)) out.push(`${t.label}: listener ${listener}: no ${f} filter (http filters: ${present.join(", ")})`);
+    }
+    const perRoute = filters.filter((f) => f !== "envoy.filters.http.cors");
+    for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
+        const configured = Object.keys(asObj(r.route.typedPerFilterConfig));
+        for (const f of perRoute) {
+            if (!configured.includes(f)) out.push(`${t.label}: xDS route ${str(r.route.name)} (${r.routeConfig}): ${f} is not enabled on the route`);
+        }
+    }
+    return out;
+}
+
+/** Every listener of the Gateway uses the configured HTTP/2 flow-control windows. */
+export function listenerProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const { name, namespace, clientTraffic } = t.config.gateway;
+    if (!clientTraffic.enabled) return out;
+    const want = clientTraffic.http2;
+    for (const { listener, hcm } of connectionManagers(xdsOf(t), namespace, name)) {
+        const h2 = asObj(hcm.http2ProtocolOptions);
+        if (h2.initialStreamWindowSize !== quantityBytes(want.initialStreamWindowSize)) {
+            out.push(`${t.label}: listener ${listener}: http2ProtocolOptions.initialStreamWindowSize is ${str(h2.initialStreamWindowSize)}, config says ${want.initialStreamWindowSize}`);
+        }
+        if (h2.initialConnectionWindowSize !== quantityBytes(want.initialConnectionWindowSize)) {
+            out.push(`${t.label}: listener ${listener}: http2ProtocolOptions.initialConnectionWindowSize is ${str(h2.initialConnectionWindowSize)}, config says ${want.initialConnectionWindowSize}`);
+        }
+    }
+    return out;
+}
+
+/** With redirectToHttps, an HTTP listener only redirects: no model or passthrough route is served in plain text. */
+export function redirectProblems(t: UpstreamTranslation): string[] {
+    const { name, namespace, listeners, redirectToHttps } = t.config.gateway;
+    if (!redirectToHttps) return [];
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    for (const l of listeners.filter((x) => x.protocol === "HTTP")) {
+        const routes = xds.routes.filter((r) => r.routeConfig === `${namespace}/${name}/${l.name}`);
+        if (routes.length === 0) out.push(`${t.label}: listener ${l.name}: no route at all, expected the redirect to HTTPS`);
+        for (const r of routes) {
+            if (asObj(r.route.redirect).schemeRedirect !== "https") out.push(`${t.label}: listener ${l.name}: xDS route ${str(r.route.name)} serves plain HTTP instead of redirecting to HTTPS`);
+        }
+    }
+    return out;
+}
+
+/**
+ * ai-gateway:traffic on every cluster of the model and passthrough routes: connect and idle timeouts,
+ * circuit breaker thresholds, outlier detection (local-origin failures split from 5xx) and active checks.
+ */
+export function protectionProblems(t: UpstreamTranslation): string[] {
+    const { timeouts, circuitBreaker, healthCheck } = t.config.traffic;
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const clusters = [...xds.clusters.values()].filter((c) => /^httproute\/.*\/(.*-models-\d+|.*-passthrough-.*)\/rule\/\d+$/.test(str(c.name)));
+    if (clusters.length === 0) return [`${t.label}: no cluster of a model or passthrough route in the xDS`];
+    for (const c of clusters) {
+        const at = `${t.label}: cluster ${str(c.name)}`;
+        const field = (name: string, actual: unknown, expected: unknown) => {
+            if (expected !== undefined && JSON.stringify(actual) !== JSON.stringify(expected)) out.push(`${at}: ${name} is ${str(actual)}, config says ${str(expected)}`);
+        };
+        if (timeouts) {
+            field("connectTimeout", durationMs(c.connectTimeout), durationMs(timeouts.connect));
+            const options = asObj(asObj(c.typedExtensionProtocolOptions)["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]);
+            field("commonHttpProtocolOptions.idleTimeout", durationMs(asObj(options.commonHttpProtocolOptions).idleTimeout), durationMs(timeouts.idle));
+        }
+        if (circuitBreaker) {
+            const th = asList(asObj(c.circuitBreakers).thresholds)[0] ?? {};
+            field("circuitBreakers.maxConnections", th.maxConnections, circuitBreaker.maxConnections);
+            field("circuitBreakers.maxPendingRequests", th.maxPendingRequests, circuitBreaker.maxPendingRequests);
+            field("circuitBreakers.maxRequests", th.maxRequests, circuitBreaker.maxParallelRequests);
+            field("circuitBreakers.maxRetries", th.maxRetries, circuitBreaker.maxParallelRetries);
+        }
+        const passive = healthCheck.passive;
+        if (passive) {
+            const od = asObj(c.outlierDetection);
+            field("outlierDetection.consecutive5xx", od.consecutive5xx, passive.consecutive5xxErrors);
+            field("outlierDetection.consecutiveGatewayFailure", od.consecutiveGatewayFailure, passive.consecutiveGatewayErrors);
+            field("outlierDetection.consecutiveLocalOriginFailure", od.consecutiveLocalOriginFailure, passive.consecutiveLocalOriginFailures);
+            field("outlierDetection.splitExternalLocalOriginErrors", od.splitExternalLocalOriginErrors, true);
+            field("outlierDetection.interval", durationMs(od.interval), durationMs(passive.interval));
+            field("outlierDetection.baseEjectionTime", durationMs(od.baseEjectionTime), durationMs(passive.baseEjectionTime));
+            field("outlierDetection.maxEjectionPercent", od.maxEjectionPercent, passive.maxEjectionPercent);
+        }
+        const active = healthCheck.active;
+        if (active) {
+            const hc = asList(c.healthChecks)[0] ?? {};
+            field("healthChecks[0].interval", durationMs(hc.interval), durationMs(active.interval));
+            field("healthChecks[0].timeout", durationMs(hc.timeout), durationMs(active.timeout));
+            field("healthChecks[0].healthyThreshold", hc.healthyThreshold, active.healthyThreshold);
+            field("healthChecks[0].unhealthyThreshold", hc.unhealthyThreshold, active.unhealthyThreshold);
+            const http = asObj(hc.httpHealthCheck);
+            field("healthChecks[0].httpHealthCheck.path", http.path, active.path);
+            field("healthChecks[0].httpHealthCheck.expectedStatuses", asList(http.expectedStatuses).map((r) => Number(r.start)), [...active.expectedStatuses]);
+        }
+    }
+    return out;
+}
+
+/** Every passthrough route is served at its path (exact or by segments) with the configured request timeout. */
+export function passthroughProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const timeout = t.config.traffic.timeouts?.request;
+    for (const [name, p] of Object.entries(t.config.passthrough)) {
+        const matching = xds.routes.filter((r) => {
+            const m = asObj(r.route.match);
+            return p.pathType === "Exact" ? m.path === p.path : m.pathSeparatedPrefix === p.path || (p.path === "/" && m.prefix === "/");
+        });
+        const at = `${t.label}: passthrough ${name} (${p.pathType} ${p.path})`;
+        if (matching.length === 0) out.push(`${at}: no xDS route matches the path`);
+        for (const r of matching) {
+            if (timeout !== undefined && durationMs(asObj(r.route.route).timeout) !== durationMs(timeout)) {
+                out.push(`${at}: xDS route ${str(r.route.name)}: timeout is ${str(asObj(r.route.route).timeout)}, config says traffic.timeouts.request ${timeout}`);
+            }
+        }
+    }
+    return out;
+}
+
+/** Envoy's tracer and access log on every listener of the Gateway, as ai-gateway:observability says. */
+export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { host: string; port: number } | undefined): string[] {
+    const { tracing, accessLog } = t.config.observability;
+    const { name, namespace } = t.config.gateway;
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    for (const { listener, hcm } of connectionManagers(xds, namespace, name)) {
+        const at = `${t.label}: listener ${listener}`;
+        if (tracing && envoyCollector) {
+            const tr = asObj(hcm.tracing);
+            const provider = asObj(tr.provider);
+            const config = asObj(provider.typedConfig);
+            if (provider.name !== "envoy.tracers.opentelemetry") out.push(`${at}: tracing provider is ${str(provider.name)}, expected envoy.tracers.opentelemetry`);
+            if (config.serviceName !== `${tracing.serviceName}-envoy`) out.push(`${at}: tracing serviceName is ${str(config.serviceName)}, expected ${tracing.serviceName}-envoy`);
+            if (tracing.samplingRate !== undefined && asObj(tr.randomSampling).value !== tracing.samplingRate) {
+                out.push(`${at}: tracing randomSampling is ${str(asObj(tr.randomSampling).value)}, config says ${tracing.samplingRate}`);
+            }
+            const clusterName = str(asObj(asObj(asObj(config.grpcService).envoyGrpc)).clusterName);
+            const cluster = xds.clusters.get(clusterName);
+            const socket = asObj(asObj(asObj(asObj(asList(asList(asObj(cluster?.loadAssignment).endpoints)[0]?.lbEndpoints)[0]).endpoint).address).socketAddress);
+            if (socket.address !== envoyCollector.host || socket.portValue !== envoyCollector.port) {
+                out.push(`${at}: traces go to ${str(socket.address)}:${str(socket.portValue)} (cluster ${clusterName}), config says ${envoyCollector.host}:${envoyCollector.port}`);
+            }
+            // Through a Backend (backendRefs), not the provider's deprecated host and port.
+            const locality = asList(asObj(cluster?.loadAssignment).endpoints)[0];
+            const resources = asList(asObj(asObj(asObj(locality?.metadata).filterMetadata)["envoy-gateway"]).resources);
+            if (!resources.some((r) => r.kind === "Backend")) out.push(`${at}: the tracing cluster ${clusterName} is not built from a Backend (the deprecated host/port?)`);
+        }
+        if (accessLog) {
+            const logs = asList(hcm.accessLog);
+            const format = asObj(asObj(asList(logs)[0]?.typedConfig).logFormat);
+            const text = JSON.stringify(format);
+            if (logs.length === 0) out.push(`${at}: no access log`);
+            else if (accessLog.format === "json" ? !format.jsonFormat : !format.textFormatSource) out.push(`${at}: the access log is not in ${accessLog.format} format`);
+            else if (!text.includes(`io.envoy.ai_gateway:${TOKEN_COST_KEYS.total}`)) out.push(`${at}: the access log has no token counts`);
+        }
+    }
+    return out;
+}

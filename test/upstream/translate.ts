@@ -1,0 +1,219 @@
+/**
+ * Runs a rendered stack through upstream's own translators: `aigw translate` (the AI Gateway
+ * controller's reconcilers, offline) turns the AI Gateway resources into what the controller would
+ * create; `egctl x translate` (Envoy Gateway's translator, offline) turns the union of what the program
+ * emits and what aigw generated into resources with the status the controller would set, and xDS.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { parseAllDocuments, stringify } from "yaml";
+import { parseConfig, type StackConfig } from "../../config";
+import { render } from "../../scripts/render";
+import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
+import { readToolManifest, type ToolManifest } from "../../scripts/upstreamTools";
+import { configOfFile } from "../harness";
+import { mocks } from "../setup";
+
+export type Obj = Record<string, unknown>;
+
+export interface K8sObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+    spec?: Obj;
+    status?: Obj;
+    [k: string]: unknown;
+}
+
+export interface UpstreamTranslation {
+    /** `stack dev`, `fixture jwt.yaml`: what failure messages name. */
+    label: string;
+    config: StackConfig;
+    /** Every Kubernetes object the program emits, with test values in place of secrets. */
+    emitted: K8sObject[];
+    /** What `aigw translate` generated from the AI Gateway resources (not in `emitted`). */
+    generated: K8sObject[];
+    /** `egctl x translate` output, gateway-api part: every resource with its status. */
+    resources: Record<string, K8sObject[] | K8sObject | undefined>;
+    /** `egctl x translate` output, xds part: an Envoy config dump per Gateway (`<ns>/<name>`). */
+    xds: Record<string, { configs: Obj[] }>;
+    /** Emitted objects the offline translation cannot take, each with the reason. */
+    untranslated: { object: string; why: string }[];
+}
+
+/**
+ * Credential types whose BackendSecurityPolicy the AI Gateway controller reconciles by exchanging the
+ * secret for a token with the cloud's identity service: a network call the offline translation cannot
+ * make (and aigw v1.0.0 panics on the lookup before it). The policy is left out of aigw's input; its
+ * AIServiceBackend, Backend and route are still translated.
+ */
+const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
+
+/** The value every secret gets in the translation (never a real credential). */
+export const TEST_SECRET = "upstream-test-secret";
+
+/** Kinds `aigw translate` reads: the AI Gateway resources and what its reconcilers look up. */
+const AIGW_INPUT_KINDS = new Set(["AIGatewayRoute", "AIServiceBackend", "BackendSecurityPolicy", "MCPRoute", "Gateway", "Secret", "BackendTLSPolicy"]);
+/** Kinds the AI Gateway controller creates. */
+const AIGW_OUTPUT_KINDS = new Set(["HTTPRoute", "EnvoyExtensionPolicy", "HTTPRouteFilter", "Backend", "Secret", "BackendTrafficPolicy", "SecurityPolicy"]);
+/** Kinds Envoy Gateway's file loader accepts (internal/gatewayapi/resource/load.go, v1.8.3). */
+const EGCTL_KINDS = new Set([
+    "EnvoyProxy",
+    "GatewayClass",
+    "Gateway",
+    "HTTPRoute",
+    "GRPCRoute",
+    "TCPRoute",
+    "UDPRoute",
+    "TLSRoute",
+    "Namespace",
+    "Service",
+    "EnvoyPatchPolicy",
+    "ClientTrafficPolicy",
+    "BackendTrafficPolicy",
+    "SecurityPolicy",
+    "HTTPRouteFilter",
+    "Backend",
+    "Secret",
+    "ConfigMap",
+    "BackendTLSPolicy",
+    "EnvoyExtensionPolicy",
+    "ReferenceGrant",
+]);
+
+export const keyOf = (o: K8sObject): string => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+/** The rendered object with a test value wherever render printed a secret (base64 under `data`). */
+function withTestSecrets(v: unknown, underData = false): unknown {
+    if (v === SECRET_PLACEHOLDER) return underData ? Buffer.from(TEST_SECRET).toString("base64") : TEST_SECRET;
+    if (Array.isArray(v)) return v.map((x) => withTestSecrets(x, underData));
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withTestSecrets(x, underData || k === "data")]));
+    }
+    return v;
+}
+
+/** Every Kubernetes object the program registers for a stack file (Helm releases and cloud resources left out). */
+export async function renderObjects(file: string): Promise<K8sObject[]> {
+    const result = await render({ stack: basename(file), file, format: "json" }, mocks);
+    if (result.code !== 0) throw new Error(`render of ${file} failed:\n${result.stderr}`);
+    const { resources } = JSON.parse(result.stdout) as { resources: { type: string; inputs: Obj }[] };
+    return resources
+        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release" && typeof r.inputs.kind === "string")
+        .map((r) => withTestSecrets(r.inputs) as K8sObject);
+}
+
+function yamlStream(objects: K8sObject[]): string {
+    return objects.map((o) => `---\n${stringify(o)}`).join("");
+}
+
+function parseStream(text: string, what: string): K8sObject[] {
+    return parseAllDocuments(text).flatMap((d) => {
+        if (d.errors.length > 0) throw new Error(`${what}: unreadable YAML: ${d.errors[0].message}`);
+        const o = d.toJS() as K8sObject | null;
+        return o && typeof o === "object" && typeof o.kind === "string" ? [o] : [];
+    });
+}
+
+function runTool(bin: string, args: string[], what: string): string {
+    const result = spawnSync(bin, args, { encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: 120_000 });
+    if (result.error) throw new Error(`${what}: ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`${what} exited ${result.status}:\n${result.stderr.slice(0, 4000)}`);
+    return result.stdout;
+}
+
+/**
+ * A generated object as the controller would send it: the fake client's bookkeeping (owner references
+ * without a uid, an empty status, a resource version) is what the API server fills in, not content.
+ */
+function asApplied(o: K8sObject): K8sObject {
+    const { status: _status, ...rest } = o;
+    const { ownerReferences: _owners, resourceVersion: _version, creationTimestamp: _created, managedFields: _fields, ...metadata } = o.metadata as K8sObject["metadata"] & Obj;
+    return { ...rest, metadata } as K8sObject;
+}
+
+let certificate: { crt: string; key: string } | undefined;
+
+/** A throwaway self-signed certificate (openssl), for listener certificates the cluster would hold. */
+function testCertificate(): { crt: string; key: string } {
+    if (certificate) return certificate;
+    const dir = mkdtempSync(join(tmpdir(), "ai-gateway-cert-"));
+    try {
+        const args = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=upstream-test", "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt")];
+        const result = spawnSync("openssl", args, { encoding: "utf8" });
+        if (result.status !== 0) throw new Error(`openssl ${args.join(" ")}: ${result.error?.message ?? result.stderr}`);
+        certificate = { crt: readFileSync(join(dir, "tls.crt"), "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") };
+        return certificate;
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * What the cluster holds beside the program's objects: the TLS Secrets HTTPS listeners name (the user's,
+ * from cert-manager or kubectl). Services that passthrough routes name come from egctl's
+ * `--add-missing-resources`.
+ */
+export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
+    const have = new Set(emitted.map(keyOf));
+    const out: K8sObject[] = [];
+    for (const gateway of emitted.filter((o) => o.kind === "Gateway")) {
+        const listeners = (gateway.spec?.listeners ?? []) as { tls?: { certificateRefs?: { name: string; namespace?: string }[] } }[];
+        for (const ref of listeners.flatMap((l) => l.tls?.certificateRefs ?? [])) {
+            const secret: K8sObject = {
+                apiVersion: "v1",
+                kind: "Secret",
+                type: "kubernetes.io/tls",
+                metadata: { name: ref.name, namespace: ref.namespace ?? gateway.metadata.namespace },
+                data: { "tls.crt": Buffer.from(testCertificate().crt).toString("base64"), "tls.key": Buffer.from(testCertificate().key).toString("base64") },
+            };
+            if (!have.has(keyOf(secret))) {
+                have.add(keyOf(secret));
+                out.push(secret);
+            }
+        }
+    }
+    return out;
+}
+
+let manifest: ToolManifest | undefined;
+export function tools(): ToolManifest {
+    manifest ??= readToolManifest();
+    return manifest;
+}
+
+/** Renders a stack file and translates it with the pinned upstream tools. */
+export async function translateStackFile(file: string, label: string): Promise<UpstreamTranslation> {
+    const config = parseConfig(configOfFile(file));
+    const emitted = await renderObjects(file);
+    const { aigw, egctl } = tools();
+    const dir = mkdtempSync(join(tmpdir(), "ai-gateway-upstream-"));
+    try {
+        const aiNamespaces = new Set(emitted.filter((o) => o.apiVersion.startsWith("aigateway.envoyproxy.io/")).map((o) => o.metadata.namespace));
+        // aigw keys objects by kind and name only: hand it the Secrets of the AI Gateway resources' namespaces.
+        const exchanges = (o: K8sObject) => o.kind === "BackendSecurityPolicy" && TOKEN_EXCHANGE_CREDENTIALS.has(String(o.spec?.type));
+        const untranslated = emitted
+            .filter(exchanges)
+            .map((o) => ({ object: keyOf(o), why: `BackendSecurityPolicy type ${String(o.spec?.type)}: the controller exchanges the secret for a token with the cloud, which an offline translation cannot` }));
+        const aigwInput = emitted.filter((o) => AIGW_INPUT_KINDS.has(o.kind) && !exchanges(o) && (o.kind !== "Secret" || aiNamespaces.has(o.metadata.namespace)));
+        writeFileSync(join(dir, "aigw-in.yaml"), yamlStream(aigwInput));
+        const aigwOut = parseStream(runTool(aigw.bin, ["translate", join(dir, "aigw-in.yaml")], `${label}: aigw translate`), `${label}: aigw translate`);
+        const emittedKeys = new Set(emitted.map(keyOf));
+        const generated = aigwOut.filter((o) => AIGW_OUTPUT_KINDS.has(o.kind) && !emittedKeys.has(keyOf(o))).map(asApplied);
+
+        // The extProc's own configuration (a Secret without a namespace in aigw's output) is not Envoy Gateway's to read.
+        const union = [...emitted.filter((o) => EGCTL_KINDS.has(o.kind)), ...generated.filter((o) => o.metadata.namespace !== undefined), ...environmentObjects(emitted)];
+        writeFileSync(join(dir, "egctl-in.yaml"), yamlStream(union));
+        const out = runTool(
+            egctl.bin,
+            ["x", "translate", "--from", "gateway-api", "--to", "gateway-api,xds", "--add-missing-resources", "-o", "json", "-f", join(dir, "egctl-in.yaml")],
+            `${label}: egctl x translate`,
+        );
+        const { xds, ...resources } = JSON.parse(out) as { xds?: UpstreamTranslation["xds"] } & UpstreamTranslation["resources"];
+        return { label, config, emitted, generated, resources, xds: xds ?? {}, untranslated };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}

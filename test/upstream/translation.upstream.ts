@@ -1,0 +1,140 @@
+/**
+ * `npm run test:upstream`: the dev and prod stacks and a corpus of fixtures (test/upstream/fixtures, one
+ * file per group of features) rendered, translated by the pinned upstream translators, and checked
+ * against what their configuration says. Needs the tools `npm run upstream:tools` builds (Go).
+ */
+import * as assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
+import { envoyTracingTarget } from "../../components/build/observability";
+import { UPSTREAM_TOOLS } from "../../components/build/versions";
+import * as expected from "./expectations";
+import { configOfFile } from "../harness";
+import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
+import { versionGap } from "./versionGap";
+
+const ROOT = join(__dirname, "..", "..");
+const FIXTURES = join(__dirname, "fixtures");
+
+const CASES = [
+    { label: "stack dev", file: join(ROOT, "Pulumi.dev.yaml") },
+    { label: "stack prod", file: join(ROOT, "Pulumi.prod.yaml") },
+    ...readdirSync(FIXTURES)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => ({ label: `fixture ${f}`, file: join(FIXTURES, f) })),
+];
+
+/** Every configuration feature, so that the corpus provably switches each one on somewhere. */
+const FEATURES: Record<string, (c: StackConfig) => boolean> = {
+    ...Object.fromEntries(SCHEMA_NAMES.map((s) => [`backend schema ${s}`, (c: StackConfig) => Object.values(c.backends).some((b) => b.schema === s)])),
+    ...Object.fromEntries(AUTH_TYPES.map((a) => [`backend auth ${a}`, (c: StackConfig) => Object.values(c.backends).some((b) => b.auth?.type === a)])),
+    "in-cluster backend without TLS": (c) => Object.values(c.backends).some((b) => b.port !== 443 && b.tls !== true),
+    "weighted backends": (c) => Object.values(c.models).some((m) => m.backends.some((b) => (b.weight ?? 1) > 1)),
+    "priority fallback": (c) => Object.values(c.models).some((m) => m.backends.some((b) => (b.priority ?? 0) > 0)),
+    "model name override": (c) => Object.values(c.models).some((m) => m.backends.some((b) => b.model !== undefined)),
+    "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
+    "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
+    "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
+    "rate limit: global": (c) => c.rateLimit.global !== undefined,
+    "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
+    "rate limit: per user": (c) => c.rateLimit.perUser !== undefined,
+    "rate limit: defaults": (c) => c.rateLimit.defaults !== undefined,
+    "rate limit: per model": (c) => Object.values(c.models).some((m) => m.rateLimit !== undefined),
+    "rate limit: input tokens": (c) => c.rateLimit.tokenType === "input",
+    "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
+    "rate limit: existing Redis": (c) => !c.platform.redis.install,
+    "client auth: JWT with authorization": (c) => c.auth.jwt?.allow !== undefined && c.auth.jwt.audiences !== undefined,
+    "client auth: JWKS in the cluster": (c) => c.auth.jwt?.jwksUri.startsWith("http://") === true,
+    "client auth: API keys": (c) => c.auth.apiKeys !== undefined,
+    "client auth: CORS": (c) => c.auth.cors !== undefined,
+    "passthrough: same namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace === undefined),
+    "passthrough: other namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace !== undefined),
+    "passthrough: exact path": (c) => Object.values(c.passthrough).some((p) => p.pathType === "Exact"),
+    "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
+    "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
+    "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
+    "traffic: active health check": (c) => c.traffic.healthCheck.active !== undefined,
+    "observability: Envoy tracing": (c) => c.observability.tracing !== undefined && envoyTracingTarget(c.observability.tracing) !== undefined,
+    "observability: OTLP headers": (c) => c.observability.tracing?.headersSecret !== undefined,
+    "observability: JSON access log": (c) => c.observability.accessLog?.format === "json",
+    "observability: text access log": (c) => c.observability.accessLog?.format === "text",
+    "observability: ServiceMonitor and dashboard": (c) => c.observability.metrics?.serviceMonitor === true && c.observability.dashboard?.enabled === true,
+    "gateway: HTTPS listeners with host names": (c) => c.gateway.listeners.filter((l) => l.protocol === "HTTPS" && l.hostname).length > 1,
+    "gateway: redirect to HTTPS": (c) => c.gateway.redirectToHttps,
+    "gateway: HPA and PDB": (c) => c.gateway.envoyProxy.hpa.enabled && c.gateway.envoyProxy.pdb.enabled,
+    "gateway: every client-traffic setting": (c) => {
+        const ct = c.gateway.clientTraffic;
+        return ct.timeout.requestReceived !== undefined && ct.tls.minVersion !== undefined && ct.headers.requestID !== undefined && ct.path.escapedSlashesAction !== undefined && ct.healthCheck !== undefined;
+    },
+    "gateway: HTTP/2 windows set": (c) => c.gateway.clientTraffic.http2.initialStreamWindowSize !== "16Mi",
+    "gateway: extProc env and resources": (c) => c.gateway.gatewayConfig.extProc.env.length > 0,
+    "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
+    "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
+};
+
+describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${UPSTREAM_TOOLS.egctl.version} on the stacks and fixtures`, function () {
+    /** What the translation could not prove → the cases it concerns. */
+    const notes = new Map<string, Set<string>>();
+    const note = (what: string, label: string) => notes.set(what, (notes.get(what) ?? new Set()).add(label));
+
+    after(() => {
+        if (notes.size === 0) return;
+        const lines = [...notes].map(([what, labels]) => `    - ${what} (${[...labels].join(", ")})\n`);
+        process.stdout.write(`\n  Not proven by the translators:\n${lines.join("")}`);
+    });
+
+    for (const c of CASES) {
+        describe(c.label, () => {
+            let t: UpstreamTranslation;
+            before(async () => {
+                t = await translateStackFile(c.file, c.label);
+                for (const u of t.untranslated) note(u.why, `${c.label}: ${u.object}`);
+            });
+
+            it("every Gateway listener, route, policy and Backend is accepted, resolved and attached; nothing conflicts", () => {
+                assert.deepEqual(expected.statusProblems(t), []);
+            });
+
+            it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy", () => {
+                assert.deepEqual(expected.modelRouteProblems(t), []);
+            });
+
+            it("a rate-limit action for every budget that applies to the model, and no other", () => {
+                assert.deepEqual(expected.rateLimitProblems(t), []);
+            });
+
+            it("client authentication on every listener and every route", () => {
+                assert.deepEqual(expected.clientAuthProblems(t), []);
+            });
+
+            it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
+                assert.deepEqual([...expected.listenerProblems(t), ...expected.redirectProblems(t)], []);
+            });
+
+            it("traffic protection on every model and passthrough cluster; passthrough routes at their paths", () => {
+                assert.deepEqual([...expected.protectionProblems(t), ...expected.passthroughProblems(t)], []);
+            });
+
+            it("observability: Envoy's tracer and access log", () => {
+                const tracing = t.config.observability.tracing;
+                assert.deepEqual(expected.observabilityProblems(t, tracing ? envoyTracingTarget(tracing) : undefined), []);
+            });
+
+            it("AI Gateway fields: only what the translator's version reads, or a known v1.1.0 addition (listed after the run)", () => {
+                const gap = versionGap(t, tools().aigw.moduleDir);
+                for (const u of gap.unproven) note(u.why, c.label);
+                assert.deepEqual(gap.unknown, []);
+            });
+        });
+    }
+
+    it("the corpus switches on every configuration feature", () => {
+        const configs = CASES.map((c) => parseConfig(configOfFile(c.file)));
+        const missing = Object.entries(FEATURES)
+            .filter(([, on]) => !configs.some((config) => on(config)))
+            .map(([feature]) => feature);
+        assert.deepEqual(missing, [], "add a fixture to test/upstream/fixtures that switches these on");
+    });
+});
