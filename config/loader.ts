@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { ConfigError, ConfigProblem, formatPath, suggestion } from "./errors";
+import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema } from "./schema";
 
@@ -26,7 +26,11 @@ export class ApiKeys {
 }
 
 /** The validated stack configuration, with defaults applied. */
-export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & { apiKeys: ApiKeys };
+export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
+    apiKeys: ApiKeys;
+    /** What works but is probably not meant (contract §5), as `<path>: <what>; <fix>`. */
+    warnings: readonly string[];
+};
 
 /**
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
@@ -77,11 +81,16 @@ export function parseConfig(raw: Record<string, unknown>): StackConfig {
         const fix = suggestion(key, STACK_KEYS, "one of").replace(/"([^"]+)"/g, `"${PROJECT}:$1"`);
         problems.push({ path: `${PROJECT}:${key}`, message: `unknown key; ${fix}` });
     }
-    for (const rule of RULES) problems.push(...runRule(rule, parsed, broken));
+    const warnings: ConfigProblem[] = [];
+    for (const rule of RULES) {
+        const found = runRule(rule, parsed, broken);
+        problems.push(...found.errors);
+        warnings.push(...found.warnings);
+    }
     if (problems.length > 0) throw new ConfigError(problems);
 
     const names = Object.keys(keyValues).sort();
-    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues) };
+    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
 }
 
 /** Thrown (and caught) when a rule reads a key that did not parse. */
@@ -91,8 +100,8 @@ const NEEDS_BROKEN_KEY = Symbol("rule needs a key that did not parse");
  * Runs a cross-field rule on the keys that parsed. A rule that reads a broken key is skipped: its
  * verdict would rest on a value the user is about to change.
  */
-function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySet<string>): ConfigProblem[] {
-    const found: ConfigProblem[] = [];
+function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySet<string>): { errors: ConfigProblem[]; warnings: ConfigProblem[] } {
+    const found = { errors: [] as ConfigProblem[], warnings: [] as ConfigProblem[] };
     const view = new Proxy(parsed, {
         get(target, key) {
             if (typeof key === "string" && broken.has(key)) throw NEEDS_BROKEN_KEY;
@@ -100,22 +109,30 @@ function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySe
         },
     }) as ParsedStackConfig;
     try {
-        rule(view, { add: (path, message) => found.push({ path: formatPath(path), message }) });
+        rule(view, {
+            add: (path, message) => found.errors.push({ path: formatPath(path), message }),
+            warn: (path, message) => found.warnings.push({ path: formatPath(path), message }),
+        });
     } catch (e) {
-        if (e === NEEDS_BROKEN_KEY) return [];
+        if (e === NEEDS_BROKEN_KEY) return { errors: [], warnings: [] };
         throw e;
     }
     return found;
 }
 
-/** Reads every `ai-gateway:*` key of the running stack. */
-export function loadConfig(): StackConfig {
+/**
+ * Reads every `ai-gateway:*` key of the running stack. Warnings go to `warn`: by default Pulumi's log,
+ * which `pulumi up` and `pulumi preview` show (render prints them on stderr instead).
+ */
+export function loadConfig(warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!key.startsWith(`${PROJECT}:`)) continue;
         raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    return parseConfig(raw);
+    const config = parseConfig(raw);
+    for (const w of config.warnings) warn(w);
+    return config;
 }
 
 /** Structured values arrive as JSON text; plain strings stay strings. */

@@ -66,9 +66,10 @@ export async function render(opts: RenderOptions, mocks: RecordingMocks): Promis
     }
     mocks.reset();
     pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
+    const warnings: string[] = [];
     try {
         // Config is read and validated before any resource exists, exactly as in index.ts.
-        buildStack(loadConfig());
+        buildStack(loadConfig((w) => warnings.push(`warning: ${w}\n`)));
         await settle();
     } catch (e) {
         const message = e instanceof pulumi.RunError ? e.message : `render failed: ${(e as Error).message ?? String(e)}`;
@@ -76,11 +77,11 @@ export async function render(opts: RenderOptions, mocks: RecordingMocks): Promis
     }
 
     const text = opts.format === "json" ? toJson(mocks.resources) : toYaml(mocks.resources);
-    if (!opts.out) return { code: 0, stdout: text, stderr: "" };
+    if (!opts.out) return { code: 0, stdout: text, stderr: warnings.join("") };
     mkdirSync(opts.out, { recursive: true });
     const target = join(opts.out, `${opts.stack}.${opts.format}`);
     writeFileSync(target, text);
-    return { code: 0, stdout: "", stderr: `wrote ${target}\n` };
+    return { code: 0, stdout: "", stderr: `${warnings.join("")}wrote ${target}\n` };
 }
 
 async function main(): Promise<number> {

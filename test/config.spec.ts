@@ -246,3 +246,20 @@ describe("config: loadConfig reads the running stack", () => {
         assert.throws(() => loadConfig(), /ai-gateway:modles: unknown key; did you mean "ai-gateway:models"\?/);
     });
 });
+
+describe("config: warnings", () => {
+    it("loadConfig hands every warning to its sink (pulumi.log.warn during pulumi up) and still returns the config", () => {
+        const backends = { a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.models.svc.cluster.local", port: 80 } };
+        pulumi.runtime.setAllConfig({
+            "ai-gateway:backends": JSON.stringify(backends),
+            "ai-gateway:models": JSON.stringify({ m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } }),
+            "ai-gateway:retry": JSON.stringify({ numRetries: 5, perRetryTimeout: "30s" }),
+        });
+        const seen: string[] = [];
+        const config = loadConfig((w) => seen.push(w));
+        assert.deepEqual(seen, config.warnings);
+        assert.equal(seen.length, 1);
+        assert.match(seen[0], /^models\.m\.timeouts\.request: /);
+        pulumi.runtime.setAllConfig({});
+    });
+});

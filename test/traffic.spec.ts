@@ -146,21 +146,28 @@ describe("config: the retry budget fits each model's request timeout", () => {
     });
 
     it("defaults fit: 3 retries of 30s start before the default 120s", () => {
-        assert.doesNotThrow(() => parseConfig(inCluster));
+        assert.deepEqual(parseConfig(inCluster).warnings, []);
     });
 
-    it("a request timeout that ends before the last retry can start, with the formula in the message", () => {
-        assert.deepEqual(configProblems({ ...inCluster, retry: { numRetries: 3, perRetryTimeout: "60s" } }), [
+    it("a request timeout that ends before the last retry can start is a warning, with the formula in the message", () => {
+        assert.deepEqual(parseConfig({ ...inCluster, retry: { numRetries: 3, perRetryTimeout: "60s" } }).warnings, [
             "models.m.timeouts.request: 120s ends the request before its last retry can start: with retry.numRetries 3 and retry.perRetryTimeout 60s, the last retry may start 181.1s after the request (3 × 60s for the first attempt and the 2 retries after it, plus up to 1.1s of back-off); raise timeouts.request to 182s or more, or lower retry.numRetries or retry.perRetryTimeout",
         ]);
-        assert.deepEqual(configProblems({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "30s" } } }, retry: { numRetries: 1 } }), [
+        assert.deepEqual(parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "30s" } } }, retry: { numRetries: 1 } }).warnings, [
             "models.m.timeouts.request: 30s ends the request before its last retry can start: with retry.numRetries 1 and retry.perRetryTimeout 30s, the last retry may start 30.1s after the request (1 × 30s for the first attempt, plus up to 0.1s of back-off); raise timeouts.request to 31s or more, or lower retry.numRetries or retry.perRetryTimeout",
         ]);
     });
 
+    it("the seed tutorial's retries (5 × 30s) with the default 120s request timeout deploy, with the warning", () => {
+        const seed = { numRetries: 5, numAttemptsPerPriority: 1, perRetryTimeout: "30s", backOff: { baseInterval: "100ms", maxInterval: "10s" } };
+        const config = parseConfig({ ...inCluster, retry: seed });
+        assert.equal(config.warnings.length, 1);
+        assert.match(config.warnings[0], /^models\.m\.timeouts\.request: 120s ends the request before its last retry can start/);
+    });
+
     it("no request timeout (0s), or no retries: nothing to fit", () => {
-        assert.doesNotThrow(() => parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "0s" } } }, retry: { perRetryTimeout: "10m" } }));
-        assert.doesNotThrow(() => parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "1s" } } }, retry: { numRetries: 0, numAttemptsPerPriority: 0 } }));
+        assert.deepEqual(parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "0s" } } }, retry: { perRetryTimeout: "10m" } }).warnings, []);
+        assert.deepEqual(parseConfig({ ...inCluster, models: { m: { ...twoBackends, timeouts: { request: "1s" } } }, retry: { numRetries: 0, numAttemptsPerPriority: 0 } }).warnings, []);
     });
 });
 

@@ -36,7 +36,9 @@ export const retryBudget: Rule = (config, ctx) => {
     for (const [model, spec] of Object.entries(config.models)) {
         const request = durationMillis(spec.timeouts.request);
         if (request === 0 || request > start.total) continue; // 0s: no request timeout
-        ctx.add(
+        // It works (the first fallbacks still happen), so it is a warning: upstream's own provider-fallback
+        // example retries longer than its request timeout.
+        ctx.warn(
             ["models", model, "timeouts", "request"],
             `${spec.timeouts.request} ends the request before its last retry can start: with retry.numRetries ${retry.numRetries} and retry.perRetryTimeout ${retry.perRetryTimeout}, the last retry may start ${formatSeconds(start.total)} after the request (${retry.numRetries} × ${retry.perRetryTimeout} for ${earlierAttempts(retry.numRetries)}, plus up to ${formatSeconds(start.backOff)} of back-off); raise timeouts.request to ${Math.floor(start.total / 1000) + 1}s or more, or lower retry.numRetries or retry.perRetryTimeout`,
         );
