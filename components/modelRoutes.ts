@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, RateLimitConfig, RetryConfig } from "../config";
 import type { ProtectionSections } from "./build/protection";
-import { llmRequestCosts, rateLimitSection } from "./build/rateLimit";
+import { rateLimitSection } from "./build/rateLimit";
 import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./build/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -60,8 +60,6 @@ export class ModelRoutes extends pulumi.ComponentResource {
             models: args.models,
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
-            // Token budgets read these counts; without rate limiting nothing needs them.
-            llmRequestCosts: args.rateLimit.enabled ? llmRequestCosts() : undefined,
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>

@@ -139,7 +139,7 @@ describe("rate limiting: rules", () => {
         const section = rateLimitSection(c.rateLimit, c.models)!;
         assert.equal(section.global!.rules.length, MAX_RATE_LIMIT_RULES);
         assert.equal(section.type, "Global");
-        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b, llmRequestCosts: llmRequestCosts() });
+        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b });
         const policy = trafficPolicy(routes.map((r) => r.route), { retry: retrySection(c.retry), rateLimit: section }, modelsTrafficPolicyName("ai-gateway"));
         assert.deepEqual(crdProblems(policy, ...routes.map((r) => r.route)), []);
     });
@@ -279,13 +279,14 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
         assert.ok(!JSON.stringify(eg).includes("known-redis-password"));
     });
 
-    it("rate limiting off: no rules, no token costs, no Redis, no rate-limit settings in Envoy Gateway; retries stay", async () => {
+    it("rate limiting off: no rules, no Redis, no rate-limit settings in Envoy Gateway; retries and token counts stay", async () => {
         const raw = stackFileConfig("prod");
         const e = await evaluate({ ...raw, rateLimit: { enabled: false }, models: stripBudgets(raw.models as Record<string, Record<string, unknown>>) });
         const [policy] = e.objects("BackendTrafficPolicy");
         assert.equal(policy.spec.rateLimit, undefined);
         assert.ok(policy.spec.retry, "retries do not depend on rate limiting");
-        for (const route of e.objects("AIGatewayRoute")) assert.equal(route.spec.llmRequestCosts, undefined);
+        // Access logs and metrics read the token counts whether or not anything is rate limited.
+        for (const route of e.objects("AIGatewayRoute")) assert.deepEqual(route.spec.llmRequestCosts, llmRequestCosts(), route.metadata.name);
         assert.equal(e.all("ai-gateway:platform:Redis").length, 0);
         assert.equal(e.resources.filter((r) => JSON.stringify(r.inputs.metadata ?? {}).includes("redis")).length, 0, "no Redis object, no redis-auth Secret");
         const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;

@@ -1,10 +1,11 @@
 import type { ParentReference } from "../specs";
 import type { ModelConfig, RetryConfig } from "../../config";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, LLMRequestCost, Retry } from "../specs";
+import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
+import { llmRequestCosts } from "./rateLimit";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
@@ -69,8 +70,6 @@ export interface ModelRoutesInput {
     buckets: number;
     /** Name of the AIServiceBackend of a backend key. */
     serviceBackend: (backend: string) => string;
-    /** Token counts the AI Gateway records for every response (see build/rateLimit.ts); unset: none. */
-    llmRequestCosts?: LLMRequestCost[];
 }
 
 export interface ModelRoute {
@@ -91,7 +90,8 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend)),
-                ...(input.llmRequestCosts && { llmRequestCosts: input.llmRequestCosts.map((c) => ({ ...c })) }),
+                // Always: access logs and metrics read the token counts, not only budgets.
+                llmRequestCosts: llmRequestCosts(),
             },
         ),
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),

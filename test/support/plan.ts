@@ -12,7 +12,7 @@ import { gatewayObservability } from "../../components/build/observability";
 import { passthroughManifests } from "../../components/build/passthrough";
 import { installedControllerName } from "../../components/build/platformValues";
 import { protectionSections } from "../../components/build/protection";
-import { llmRequestCosts, rateLimitSection } from "../../components/build/rateLimit";
+import { rateLimitSection } from "../../components/build/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/build/routes";
 import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped } from "../../components/build/security";
 import type { CustomResourceKind } from "../../components/specs";
@@ -53,7 +53,6 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
-        llmRequestCosts: rateLimit.enabled ? llmRequestCosts() : undefined,
     });
     out.push(...routes.map((r) => r.route));
     if (routes.length > 0) {

@@ -609,3 +609,24 @@ export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { 
     }
     return out;
 }
+
+/** Every AIGatewayRoute's token counts reach the extProc configuration the AI Gateway generated, rate limiting or not. */
+export function tokenCountProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const recorded = new Map<string, Set<string>>();
+    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
+        const text = asObj(s.stringData)["filter-config.yaml"];
+        if (typeof text !== "string") continue;
+        for (const c of asList(asObj(parseYaml(text)).llmRequestCosts)) {
+            const route = str(c.routeName);
+            recorded.set(route, (recorded.get(route) ?? new Set()).add(str(c.metadataKey)));
+        }
+    }
+    for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
+        const key = `${route.metadata.namespace}/${route.metadata.name}`;
+        const keys = recorded.get(key) ?? new Set();
+        const missing = Object.values(TOKEN_COST_KEYS).filter((k) => !keys.has(k));
+        if (missing.length > 0) out.push(`${t.label}: AIGatewayRoute ${key}: the generated extProc configuration records no ${missing.join(", ")}`);
+    }
+    return out;
+}

@@ -37,6 +37,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
     "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
+    "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
     "rate limit: per user": (c) => c.rateLimit.perUser !== undefined,
@@ -101,8 +102,8 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual(expected.modelRouteProblems(t), []);
             });
 
-            it("a rate-limit action for every budget that applies to the model, and no other", () => {
-                assert.deepEqual(expected.rateLimitProblems(t), []);
+            it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route", () => {
+                assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t)], []);
             });
 
             it("client authentication on every listener and every route", () => {
