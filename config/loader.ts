@@ -164,6 +164,8 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         case "invalid_type": {
             const want = ARTICLE[issue.expected] ?? issue.expected;
             if (issue.input === undefined) return [{ path, message: authored(issue.message, `is required; set it to ${want}`) }];
+            // A schema message that names what it got (a duration given as a number) knows the better fix.
+            if (/, got /.test(issue.message) && issue.message.includes("; ")) return [{ path, message: issue.message }];
             return [{ path, message: `must be ${want}, got ${describe(issue.input)}; change it to ${want}` }];
         }
         case "invalid_value": {

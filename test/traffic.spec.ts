@@ -171,6 +171,16 @@ describe("config: the retry budget fits each model's request timeout", () => {
     });
 });
 
+describe("config: durations given as numbers", () => {
+    it("keep the hint: which unit to add (what `pulumi config set --path ... 20` stores is a number)", () => {
+        assert.deepEqual(configProblems({ retry: { perRetryTimeout: 20 }, traffic: { timeouts: { connect: 5 } } }), [
+            "retry.perRetryTimeout: must be a duration with a unit, got the number 20; use a value such as 20s or 20ms (units h, m, s, ms)",
+            "traffic.timeouts.connect: must be a duration with a unit, got the number 5; use a value such as 5s or 5ms (units h, m, s, ms)",
+        ]);
+        assert.deepEqual(configProblems({ retry: { perRetryTimeout: true } }), ["retry.perRetryTimeout: must be a duration, got true; use a value such as 30s, 500ms or 1m30s"]);
+    });
+});
+
 describe("config: ai-gateway:traffic", () => {
     it("timeouts parse; a connect timeout of 0s is refused", () => {
         assert.deepEqual(configProblems({ traffic: { timeouts: { connect: "10 s", idle: "5min" } } }), [

@@ -45,7 +45,15 @@ export const port = z
 
 /** Gateway API / Envoy Gateway duration: `500ms`, `30s`, `1m30s`, `1h`. */
 export const duration = z
-    .string({ error: "must be a duration string; use a value such as 30s, 500ms or 1m30s" })
+    .string({
+        // `pulumi config set --path ... 20` stores a number: say which unit to add.
+        error: (issue) =>
+            typeof issue.input === "number"
+                ? `must be a duration with a unit, got the number ${issue.input}; use a value such as ${issue.input}s or ${issue.input}ms (units h, m, s, ms)`
+                : issue.input === undefined
+                  ? "must be a duration string; use a value such as 30s, 500ms or 1m30s"
+                  : `must be a duration, got ${Array.isArray(issue.input) ? "a list" : typeof issue.input === "object" ? "an object" : JSON.stringify(issue.input)}; use a value such as 30s, 500ms or 1m30s`,
+    })
     .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "is not a duration; use a value such as 30s, 500ms or 1m30s (units h, m, s, ms)");
 
 /** Milliseconds of a validated duration, for cross-field checks. */
