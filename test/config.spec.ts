@@ -171,9 +171,16 @@ describe("config: cross-field rules", () => {
         assert.deepEqual(problems, ['models.virtual-qwen-model.backends[1].backend: no backend "qwen-secundary"; did you mean "qwen-secondary"?']);
     });
 
-    it("the same backend twice in one model", () => {
+    it("the same backend twice in one model with the same model", () => {
         const problems = configProblems({ backends: two, models: { m: { backends: [{ backend: "a" }, { backend: "b" }, { backend: "a" }] } } });
-        assert.deepEqual(problems, ['models.m.backends[2].backend: backend "a" is already listed at backends[0]; list each backend once per model']);
+        assert.deepEqual(problems, ['models.m.backends[2].backend: backend "a" is already listed at backends[0]; list each backend and model pair once (the same backend again needs another model)']);
+        const same = configProblems({ backends: two, models: { m: { backends: [{ backend: "a", model: "x" }, { backend: "b" }, { backend: "a", model: "x", priority: 1 }] } } });
+        assert.deepEqual(same, ['models.m.backends[2].backend: backend "a" with model "x" is already listed at backends[0]; list each backend and model pair once (the same backend again needs another model)']);
+    });
+
+    it("the same backend twice with different models: a fallback to a cheaper model at the same provider", () => {
+        const c = parseConfig({ backends: two, models: { m: { backends: [{ backend: "a", model: "gpt-4o" }, { backend: "b" }, { backend: "a", model: "gpt-4o-mini", priority: 1 }] } } });
+        assert.deepEqual(c.models.m.backends.map((b) => [b.backend, b.model]), [["a", "gpt-4o"], ["b", undefined], ["a", "gpt-4o-mini"]]);
     });
 
     it("too few backends for high availability, and the setting that changes it", () => {

@@ -161,7 +161,7 @@ describe("config: models", () => {
         });
         assert.deepEqual(crossField, [
             'models.virtual-qwen-model.backends[1].backend: no backend "qwen-secundary"; did you mean "qwen-secondary"?',
-            'models.virtual-qwen-model.backends[2].backend: backend "qwen-primary" is already listed at backends[0]; list each backend once per model',
+            'models.virtual-qwen-model.backends[2].backend: backend "qwen-primary" is already listed at backends[0]; list each backend and model pair once (the same backend again needs another model)',
             "models.lonely.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel",
             "models.lonely.backends[0].priority: is 1, but no backend of this model has priority 0; number priorities from 0 (primary) without gaps: use 0",
         ]);

@@ -3,7 +3,10 @@ import { suggestion } from "../errors";
 import { MAX_ROUTE_BUCKETS } from "../schema";
 import type { Rule } from "./types";
 
-/** Models name existing backends, each once, and have enough of them. */
+/**
+ * Models name existing backends, each backend and model pair once (the same backend twice with different
+ * models is a fallback to another model at the same provider), and have enough of them.
+ */
 export const modelBackends: Rule = (config, ctx) => {
     const backendNames = Object.keys(config.backends);
     const min = config.routing.minBackendsPerModel;
@@ -14,11 +17,13 @@ export const modelBackends: Rule = (config, ctx) => {
             if (!(ref.backend in config.backends)) {
                 ctx.add(path, `no backend "${ref.backend}"; ${suggestion(ref.backend, backendNames, "a backend of ai-gateway:backends:")}`);
             }
-            const first = seen.get(ref.backend);
+            const pair = JSON.stringify([ref.backend, ref.model ?? null]);
+            const first = seen.get(pair);
             if (first !== undefined) {
-                ctx.add(path, `backend "${ref.backend}" is already listed at backends[${first}]; list each backend once per model`);
+                const what = ref.model === undefined ? `backend "${ref.backend}"` : `backend "${ref.backend}" with model "${ref.model}"`;
+                ctx.add(path, `${what} is already listed at backends[${first}]; list each backend and model pair once (the same backend again needs another model)`);
             } else {
-                seen.set(ref.backend, i);
+                seen.set(pair, i);
             }
         });
         if (spec.backends.length < min) {

@@ -208,14 +208,14 @@ function extProcOverrides(t: UpstreamTranslation): Map<string, string> {
     return out;
 }
 
-/** Priorities per rule and Backend from the annotation the AI Gateway's extension server reads. */
-function priorityAnnotation(route: K8sObject | undefined): Map<string, number> | undefined {
+/** Per rule, the Backends and priorities in backendRef order, from the annotation the AI Gateway's extension server reads. */
+function priorityAnnotation(route: K8sObject | undefined): Map<number, { name: string; priority: number }[]> | undefined {
     const text = route?.metadata.annotations?.["gateway.envoyproxy.io/backend-ref-priority"];
     if (text === undefined) return undefined;
-    const out = new Map<string, number>();
+    const out = new Map<number, { name: string; priority: number }[]>();
     for (const entry of text.split(",").filter(Boolean)) {
         const [rule, name, priority] = entry.split(":");
-        out.set(`${rule}:${name}`, Number(priority));
+        out.set(Number(rule), [...(out.get(Number(rule)) ?? []), { name, priority: Number(priority) }]);
     }
     return out;
 }
@@ -254,9 +254,11 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             const override = overrides.get(entry);
             if (override === undefined) out.push(`${where}: backends[${j}] (${b.backend}): no extProc backend ${entry} in the generated filter config`);
             else if (override !== (b.model ?? "")) out.push(`${where}: backends[${j}] (${b.backend}): modelNameOverride is "${override}", config says "${b.model ?? ""}"`);
-            const priority = priorities?.get(`${ai.index}:${names.backend}`);
-            if (priority !== (b.priority ?? 0)) {
-                out.push(`${where}: backends[${j}] (${b.backend}): priority is ${priority} in HTTPRoute ${routeName}'s backend-ref-priority annotation, config says ${b.priority ?? 0}`);
+            const annotated = priorities?.get(ai.index)?.[j];
+            if (annotated?.name !== names.backend || annotated.priority !== (b.priority ?? 0)) {
+                out.push(
+                    `${where}: backends[${j}] (${b.backend}): HTTPRoute ${routeName}'s backend-ref-priority annotation has ${annotated ? `${annotated.name} at priority ${annotated.priority}` : "nothing"}, config says ${names.backend} at priority ${b.priority ?? 0}`,
+                );
             }
         });
         for (const r of routes) {

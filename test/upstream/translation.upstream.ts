@@ -33,6 +33,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "in-cluster backend without TLS": (c) => Object.values(c.backends).some((b) => b.port !== 443 && b.tls !== true),
     "weighted backends": (c) => Object.values(c.models).some((m) => m.backends.some((b) => (b.weight ?? 1) > 1)),
     "priority fallback": (c) => Object.values(c.models).some((m) => m.backends.some((b) => (b.priority ?? 0) > 0)),
+    "the same backend twice with different models": (c) =>
+        Object.values(c.models).some((m) => new Set(m.backends.map((b) => b.backend)).size < m.backends.length),
     "model name override": (c) => Object.values(c.models).some((m) => m.backends.some((b) => b.model !== undefined)),
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
