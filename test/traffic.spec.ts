@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { PassthroughRouteConfig, TrafficProtectionConfig } from "../config";
 import { lastRetryStart } from "../config/rules/protection";
-import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, passthroughManifests, passthroughRouteName } from "../components/build/passthrough";
+import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes, passthroughManifests, passthroughRouteName } from "../components/build/passthrough";
 import { protectionSections } from "../components/build/protection";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig } from "./harness";
 import { catalog } from "./support/conformance";
@@ -123,7 +123,8 @@ describe("traffic builders: passthrough routes", () => {
 
     it("which AI Gateway endpoints a path would capture", () => {
         const captured = (path: string, pathType = "PathPrefix") => capturedEndpoints({ path, pathType: pathType as PassthroughRouteConfig["pathType"] });
-        assert.deepEqual(captured("/"), [...AI_GATEWAY_ENDPOINTS]);
+        assert.deepEqual(captured("/"), [], "the catch-all leaves them out (catchAllPathRegexes)");
+        assert.deepEqual(captured("/v1"), AI_GATEWAY_ENDPOINTS.filter((e) => e.startsWith("/v1/")));
         assert.deepEqual(captured("/v1/chat"), ["/v1/chat/completions"]);
         assert.deepEqual(captured("/v1/chat/"), ["/v1/chat/completions"]);
         assert.deepEqual(captured("/v1/models"), ["/v1/models"]);
@@ -234,6 +235,21 @@ describe("config: ai-gateway:passthrough", () => {
             `passthrough.iris.path: "^/v1/models/(?!admin).*" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`,
         ]);
         assert.doesNotThrow(() => parseConfig(route({ path: "^/v1/models/sklearn-iris(:predict)?$", pathType: "RegularExpression" })));
+    });
+
+    it("the catch-all / is allowed: its path expressions match everything but the AI Gateway's endpoints, within Gateway API's limit", () => {
+        const parts = catchAllPathRegexes();
+        assert.ok(parts.length > 1 && parts.every((p) => p.length <= 1024), parts.map((p) => p.length).join(", "));
+        const matching = (path: string) => parts.filter((p) => new RegExp(`^(?:${p})$`).test(path)).length;
+        for (const e of AI_GATEWAY_ENDPOINTS) assert.equal(matching(e), 0, e);
+        for (const p of ["/", "/healthz", "/v", "/v1", "/v1/", "/v1/chat", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/x", "/anthropic/v1/messages2", "/cohere/v2/rerank/"]) {
+            assert.equal(matching(p), 1, `${p}: exactly one part matches`);
+        }
+        assert.doesNotMatch(parts.join(""), /\(\?[=!<]|\\[1-9]/, "no lookaround or backreference (RE2)");
+        const c = parseConfig(route({ path: "/" }));
+        const m = passthroughManifests({ name: "everything", config: c.passthrough.iris, gateway: { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [] }, protection: {} });
+        assert.deepEqual(m.route.spec.rules?.[0].matches, parts.map((value) => ({ path: { type: "RegularExpression", value } })));
+        assert.deepEqual(crdProblems(m.route), []);
     });
 
     it("never the AI Gateway's own endpoints", () => {

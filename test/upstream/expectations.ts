@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
 import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/build/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/build/backends";
+import { isCatchAll, passthroughRouteName } from "../../components/build/passthrough";
 import { modelBudgets } from "../../components/build/rateLimit";
 import type { K8sObject, Obj, UpstreamTranslation } from "./translate";
 
@@ -551,19 +552,25 @@ export function protectionProblems(t: UpstreamTranslation): string[] {
     return out;
 }
 
-/** Every passthrough route is served at its path (exact or by segments) with the configured request timeout. */
+/** Every passthrough route is served at its path (exact, by segments, or the catch-all) with the configured request timeout. */
 export function passthroughProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
     const xds = xdsOf(t);
     const timeout = t.config.traffic.timeouts?.request;
+    const { name: gateway, namespace } = t.config.gateway;
     for (const [name, p] of Object.entries(t.config.passthrough)) {
-        const matching = xds.routes.filter((r) => {
-            const m = asObj(r.route.match);
-            return p.pathType === "Exact" ? m.path === p.path : m.pathSeparatedPrefix === p.path || (p.path === "/" && m.prefix === "/");
-        });
+        const owner = `${namespace}/${passthroughRouteName(gateway, name)}`;
+        const routes = xds.routes.filter((r) => routeOwner(r.route) === owner);
         const at = `${t.label}: passthrough ${name} (${p.pathType} ${p.path})`;
-        if (matching.length === 0) out.push(`${at}: no xDS route matches the path`);
-        for (const r of matching) {
+        if (routes.length === 0) out.push(`${at}: no xDS route of HTTPRoute ${owner}`);
+        for (const r of routes) {
+            const m = asObj(r.route.match);
+            const matched = isCatchAll(p)
+                ? typeof asObj(m.safeRegex).regex === "string"
+                : p.pathType === "Exact"
+                  ? m.path === p.path
+                  : m.pathSeparatedPrefix === p.path || m.prefix === p.path;
+            if (!matched) out.push(`${at}: xDS route ${str(r.route.name)} matches ${JSON.stringify(m)}`);
             if (timeout !== undefined && durationMs(asObj(r.route.route).timeout) !== durationMs(timeout)) {
                 out.push(`${at}: xDS route ${str(r.route.name)}: timeout is ${str(asObj(r.route.route).timeout)}, config says traffic.timeouts.request ${timeout}`);
             }
@@ -629,6 +636,68 @@ export function tokenCountProblems(t: UpstreamTranslation): string[] {
         const keys = recorded.get(key) ?? new Set();
         const missing = Object.values(TOKEN_COST_KEYS).filter((k) => !keys.has(k));
         if (missing.length > 0) out.push(`${t.label}: AIGatewayRoute ${key}: the generated extProc configuration records no ${missing.join(", ")}`);
+    }
+    return out;
+}
+
+/** Whether an xDS route matches a request path (no query) with these headers (lower-case names). */
+function routeMatches(route: Obj, path: string, headers: Record<string, string>): boolean {
+    const m = asObj(route.match);
+    if (typeof m.path === "string" && m.path !== path) return false;
+    if (typeof m.prefix === "string" && !path.startsWith(m.prefix)) return false;
+    if (typeof m.pathSeparatedPrefix === "string" && path !== m.pathSeparatedPrefix && !path.startsWith(`${m.pathSeparatedPrefix}/`)) return false;
+    const regex = asObj(m.safeRegex).regex;
+    if (typeof regex === "string" && !new RegExp(`^(?:${regex})$`).test(path)) return false;
+    for (const h of asList(m.headers)) {
+        const value = headers[str(h.name).toLowerCase()];
+        const exact = asObj(h.stringMatch).exact;
+        if (h.presentMatch === true ? value === undefined : exact !== undefined ? value !== exact : value === undefined) return false;
+    }
+    return true;
+}
+
+/** The HTTPRoute an xDS route was built from, from Envoy Gateway's route metadata. */
+function routeOwner(route: Obj): string | undefined {
+    const resources = asList(asObj(asObj(asObj(route.metadata).filterMetadata)["envoy-gateway"]).resources);
+    const r = resources.find((x) => x.kind === "HTTPRoute");
+    return r ? `${str(r.namespace)}/${str(r.name)}` : undefined;
+}
+
+/**
+ * Routing of the AI Gateway's endpoints and of everything else, on every listener, in Envoy's route order:
+ * a request to an AI endpoint first meets a route the AI Gateway generated (where its extProc runs and
+ * sets the model header), and with the model header a model route; any other path goes to the
+ * passthrough route that covers it.
+ */
+export function endpointRoutingProblems(t: UpstreamTranslation, endpoints: readonly string[], otherPaths: readonly string[]): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { name, namespace } = t.config.gateway;
+    const generated = new Set(t.generated.filter((o) => o.kind === "HTTPRoute").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const model = Object.keys(t.config.models)[0];
+    const configs = [...new Set(xds.routes.filter((r) => r.gateway === `${namespace}/${name}`).map((r) => r.routeConfig))];
+    for (const rc of configs) {
+        const routes = xds.routes.filter((r) => r.routeConfig === rc);
+        const first = (path: string, headers: Record<string, string>) => routes.find((r) => routeMatches(r.route, path, headers));
+        if (routes.every((r) => asObj(r.route.redirect).schemeRedirect === "https")) continue;
+        for (const path of endpoints) {
+            const bare = first(path, {});
+            if (!bare || !generated.has(routeOwner(bare.route) ?? "")) {
+                out.push(`${t.label}: ${rc}: a request to ${path} first matches ${bare ? `xDS route ${str(bare.route.name)} of HTTPRoute ${routeOwner(bare.route)}` : "nothing"}, not a route of the AI Gateway (its extProc would never see it)`);
+            }
+            if (model === undefined) continue;
+            const routed = first(path, { [MODEL_HEADER]: model });
+            const header = asList(asObj(routed?.route.match).headers).find((h) => h.name === MODEL_HEADER);
+            if (!routed || asObj(header?.stringMatch).exact !== model) {
+                out.push(`${t.label}: ${rc}: ${path} with ${MODEL_HEADER}: ${model} matches ${routed ? `xDS route ${str(routed.route.name)}` : "nothing"}, not model ${model}'s route`);
+            }
+        }
+        for (const path of otherPaths) {
+            const hit = first(path, {});
+            if (!hit || !/-passthrough-/.test(routeOwner(hit.route) ?? "")) {
+                out.push(`${t.label}: ${rc}: a request to ${path} matches ${hit ? `xDS route ${str(hit.route.name)} of HTTPRoute ${routeOwner(hit.route)}` : "nothing"}, not a passthrough route`);
+            }
+        }
     }
     return out;
 }

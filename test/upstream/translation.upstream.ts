@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/build/observability";
+import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/build/passthrough";
 import { UPSTREAM_TOOLS } from "../../components/build/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
@@ -55,6 +56,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "passthrough: same namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace === undefined),
     "passthrough: other namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace !== undefined),
     "passthrough: exact path": (c) => Object.values(c.passthrough).some((p) => p.pathType === "Exact"),
+    "passthrough: the catch-all /": (c) => Object.values(c.passthrough).some(isCatchAll),
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
@@ -118,6 +120,12 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("traffic protection on every model and passthrough cluster; passthrough routes at their paths", () => {
                 assert.deepEqual([...expected.protectionProblems(t), ...expected.passthroughProblems(t)], []);
+            });
+
+            it("every AI Gateway endpoint reaches the AI Gateway's routes first; other paths reach their passthrough route", () => {
+                const catchAll = Object.values(t.config.passthrough).some(isCatchAll);
+                const others = catchAll ? ["/", "/healthz", "/v1", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/extra"] : [];
+                assert.deepEqual(expected.endpointRoutingProblems(t, AI_GATEWAY_ENDPOINTS, others), []);
             });
 
             it("observability: Envoy's tracer and access log", () => {
