@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema } from "./schema";
@@ -36,8 +37,8 @@ export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
  * and returns the typed configuration, or throws one ConfigError listing every problem.
  */
-export function parseConfig(raw: Record<string, unknown>): StackConfig {
-    const problems: ConfigProblem[] = [];
+export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = []): StackConfig {
+    const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
     const { apiKeys, ...rest } = raw;
 
     const keyValues: Record<string, string> = {};
@@ -93,6 +94,28 @@ export function parseConfig(raw: Record<string, unknown>): StackConfig {
     return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
 }
 
+/**
+ * Keys of the stack outside this project's namespace that look meant for it: no namespace at all, or one
+ * a small edit away (`ai-gatway:auth`, `ai-gateway-prod:rateLimit`). The program never reads them, so a
+ * typo could silently switch client authentication off.
+ */
+function misspeltNamespaces(keys: readonly string[]): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const key of keys) {
+        const colon = key.indexOf(":");
+        if (colon < 0) {
+            problems.push({ path: key || "\"\"", message: `has no namespace, so the program never reads it; write it as "${PROJECT}:${key || "<key>"}"` });
+            continue;
+        }
+        const namespace = key.slice(0, colon).toLowerCase();
+        if (namespace === PROJECT) continue;
+        if (namespace.includes(PROJECT) || distance(namespace, PROJECT) <= 3) {
+            problems.push({ path: key, message: `"${key.slice(0, colon)}" is not this project's namespace, so the program never reads it; did you mean "${PROJECT}:${key.slice(colon + 1)}"?` });
+        }
+    }
+    return problems;
+}
+
 /** Thrown (and caught) when a rule reads a key that did not parse. */
 const NEEDS_BROKEN_KEY = Symbol("rule needs a key that did not parse");
 
@@ -126,11 +149,12 @@ function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySe
  */
 export function loadConfig(warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
     const raw: Record<string, unknown> = {};
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(`${PROJECT}:`)) continue;
-        raw[key.slice(PROJECT.length + 1)] = parseValue(value);
+        if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
+        else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const config = parseConfig(raw);
+    const config = parseConfig(raw, otherKeys);
     for (const w of config.warnings) warn(w);
     return config;
 }

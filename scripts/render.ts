@@ -58,13 +58,13 @@ export function parseRenderArgs(argv: string[]): RenderOptions {
 
 /** Evaluates the program (what index.ts runs) for a stack file, with mocks already installed. */
 export async function render(opts: RenderOptions, mocks: RecordingMocks): Promise<RenderResult> {
+    mocks.reset();
     let stackFile;
     try {
         stackFile = readStackFile(opts.file);
     } catch (e) {
         return { code: 1, stdout: "", stderr: `cannot read ${opts.file}: ${(e as Error).message}\n` };
     }
-    mocks.reset();
     pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
     const warnings: string[] = [];
     try {

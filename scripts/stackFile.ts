@@ -1,8 +1,11 @@
-import { readFileSync } from "fs";
-import { parse } from "yaml";
+import { readFileSync, statSync } from "fs";
+import { parse, YAMLError } from "yaml";
 
 /** What offline evaluation prints in place of a secret it cannot (or must not) show. */
 export const SECRET_PLACEHOLDER = "[secret]";
+
+/** A stack file is refused above this size before it is parsed (no parser time or memory spent on it). */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
 export interface StackFileConfig {
     /** Config for `pulumi.runtime.setAllConfig`: fully qualified keys, JSON text for structured values. */
@@ -11,15 +14,34 @@ export interface StackFileConfig {
     secretKeys: string[];
 }
 
+/** A stack file that cannot be read as one: the message says where and why, never a secret value. */
+export class StackFileError extends Error {}
+
 /**
  * Reads a file in the Pulumi.<stack>.yaml format. Encrypted `secure:` values cannot be decrypted
  * without the stack's passphrase, so each becomes the placeholder (the program keeps it secret).
  */
 export function readStackFile(path: string): StackFileConfig {
-    const doc: unknown = parse(readFileSync(path, "utf8"));
-    const config = (doc as { config?: unknown } | null)?.config ?? {};
+    const size = statSync(path).size;
+    if (size > MAX_STACK_FILE_BYTES) {
+        throw new StackFileError(`is ${size} bytes, more than the ${MAX_STACK_FILE_BYTES} (1 MiB) a stack file may have; a stack file holds configuration, not data: keep it smaller`);
+    }
+    const text = readFileSync(path, "utf8");
+    let doc: unknown;
+    try {
+        // No pretty errors: their excerpt would print the lines around the error, secrets included.
+        doc = parse(text, { prettyErrors: false });
+    } catch (e) {
+        if (e instanceof YAMLError) throw new StackFileError(yamlErrorMessage(e, text));
+        throw e;
+    }
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("config" in doc)) {
+        const what = doc === null || doc === undefined ? "empty" : Array.isArray(doc) ? "a list" : typeof doc === "object" ? 'a map without "config:"' : `a ${typeof doc}`;
+        throw new StackFileError(`is ${what}; a stack file is a map whose "config:" holds the keys, e.g.\nconfig:\n  ai-gateway:models: {...}`);
+    }
+    const config = (doc as { config?: unknown }).config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
-        throw new Error(`${path}: "config" must be a map of <project>:<key> to values`);
+        throw new StackFileError(`"config" must be a map of <project>:<key> to values`);
     }
     const out: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -30,6 +52,35 @@ export function readStackFile(path: string): StackFileConfig {
         if (found.secret) secretKeys.push(key);
     }
     return { config: out, secretKeys };
+}
+
+/** Whether line `i` holds a secret: under `ai-gateway:apiKeys` (by indentation), or a `secure:` value. */
+function isSecretLine(lines: string[], i: number): boolean {
+    const secretKey = /^\s*["']?[\w.-]+:apiKeys["']?\s*:|\bsecure\s*:/;
+    if (secretKey.test(lines[i] ?? "")) return true;
+    let threshold = (lines[i] ?? "").search(/\S/);
+    if (threshold < 0) threshold = Infinity;
+    for (let j = i - 1; j >= 0 && threshold > 0; j--) {
+        const indent = lines[j].search(/\S/);
+        if (indent < 0 || lines[j].trimStart().startsWith("#") || indent >= threshold) continue;
+        if (secretKey.test(lines[j])) return true;
+        threshold = indent;
+    }
+    return false;
+}
+
+/** `line L, column C: <what>` and the line itself, its value hidden where it is a secret. */
+function yamlErrorMessage(e: YAMLError, text: string): string {
+    const offset = e.pos[0];
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    const lines = text.split("\n");
+    const raw = lines[line - 1] ?? "";
+    // A key ends at the first ':' followed by a space or the line's end (`ai-gateway:apiKeys: {...}`).
+    const hide = (l: string) => l.replace(/^(\s*(?:- )?)(?:((?:[^:#]|:(?!\s|$))*:)(?:\s.*)?|.*)$/, (_m, lead: string, key?: string) => `${lead}${key ? `${key} ` : ""}${SECRET_PLACEHOLDER}`);
+    const shown = raw.trim() !== "" && isSecretLine(lines, line - 1) ? hide(raw) : raw;
+    return `line ${line}, column ${column}: ${e.message}; fix the YAML there\n  ${shown}`;
 }
 
 function replaceSecure(v: unknown, found: { secret: boolean }): unknown {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, hostname, port, stringMap } from "./primitives";
+import { dnsLabel, hasUserInfo, hostname, port, stringMap } from "./primitives";
 
 /**
  * `ai-gateway:observability`: tracing, access logs, metrics and a Grafana dashboard. Each section is
@@ -19,7 +19,11 @@ const percentage = z
 
 export const tracingSchema = z.strictObject({
     /** OTLP endpoint of the extProc's exporter (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
-    endpoint: z.string().regex(/^https?:\/\/\S+$/, "is not a URL; use e.g. https://otlp.example.com"),
+    endpoint: z
+        .string()
+        .regex(/^https?:\/\/\S+$/, "is not a URL; use e.g. https://otlp.example.com")
+        // Checked before anything that would echo the URL: the part before "@" is a credential.
+        .refine((v) => !hasUserInfo(v), "holds credentials in the URL; remove them, put the collector's auth headers in ai-gateway:apiKeys (e.g. 'Authorization=Bearer <token>') and name that key in observability.tracing.headersSecret"),
     serviceName: z.string().min(1).default("ai-gateway"),
     protocol: z.enum(OTLP_PROTOCOLS).default("http/protobuf"),
     /** Key in ai-gateway:apiKeys holding OTLP auth headers (`Authorization=Bearer ...`). */

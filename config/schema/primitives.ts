@@ -37,6 +37,11 @@ export const hostname = z.string().superRefine((v, ctx) => {
     }
 });
 
+/** Whether a URL carries user info (`scheme://user:password@host`): a credential, never echoed in a message. */
+export function hasUserInfo(url: string): boolean {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+}
+
 export const port = z
     .number({ error: "must be a port number; use a whole number from 1 to 65535" })
     .int("must be a whole number; use a port from 1 to 65535")

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration } from "./primitives";
+import { duration, hasUserInfo } from "./primitives";
 
 /** A string with something in it: empty and blank strings are refused with `fix`. */
 const nonBlank = (fix: string) => z.string().regex(/\S/, `is empty; ${fix}`);
@@ -71,6 +71,14 @@ export const jwtSchema = z.strictObject({
         .max(253, "is longer than 253 characters, the most Envoy Gateway accepts; use a shorter URL")
         .superRefine((v, ctx) => {
             if (!/\S/.test(v)) return; // reported as empty
+            if (hasUserInfo(v)) {
+                // Never echo it: the part before "@" is a credential.
+                ctx.addIssue({
+                    code: "custom",
+                    message: "holds credentials in the URL; remove them: Envoy fetches the JWKS without credentials (a JWKS is public; keep a private one behind an in-cluster Service, http://<service>.<namespace>.svc.cluster.local/...)",
+                });
+                return;
+            }
             const location = jwksLocation(v);
             if ("error" in location) ctx.addIssue({ code: "custom", message: location.error });
         }),
