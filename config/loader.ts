@@ -39,6 +39,14 @@ export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
  */
 export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = []): StackConfig {
     const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
+    // A `__proto__` key would be swallowed by the first plain object it is copied into: refuse it here.
+    const reserved = reservedKeyPaths(raw);
+    if (reserved.length > 0) {
+        throw new ConfigError([
+            ...problems,
+            ...reserved.map((path) => ({ path: formatPath(path), message: `"__proto__" cannot be a name here (JavaScript objects reserve it); rename it` })),
+        ]);
+    }
     const { apiKeys, ...rest } = raw;
 
     const keyValues: Record<string, string> = {};
@@ -92,6 +100,18 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
 
     const names = Object.keys(keyValues).sort();
     return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
+}
+
+/** Paths of every own `__proto__` key in the raw config (found with own-property walks only). */
+function reservedKeyPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+    if (Array.isArray(value)) value.forEach((v, i) => reservedKeyPaths(v, [...path, i], out));
+    else if (typeof value === "object" && value !== null) {
+        for (const key of Object.keys(value)) {
+            if (key === "__proto__") out.push([...path, key]);
+            else reservedKeyPaths((value as Record<string, unknown>)[key], [...path, key], out);
+        }
+    }
+    return out;
 }
 
 /**

@@ -108,3 +108,74 @@ describe("hardening: credentials inside URLs", () => {
         assert.doesNotMatch(problems.join("\n"), new RegExp(SECRET));
     });
 });
+
+describe("hardening: names objects already have, and numbers without end", () => {
+    for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty"]) {
+        it(`"${name}" works as a model, backend, secret and client name`, async () => {
+            const yaml = [
+                "config:",
+                "  ai-gateway:backends:",
+                `    ${name}: {schema: OpenAI, hostname: api.openai.com, auth: {type: APIKey, secret: ${name}}}`,
+                "    b: {schema: OpenAI, hostname: b.models.svc.cluster.local, port: 80}",
+                "  ai-gateway:models:",
+                `    ${name}: {backends: [{backend: ${name}}, {backend: b, priority: 1}]}`,
+                "  ai-gateway:auth:",
+                `    apiKeys: {clients: {${name}: ${name}}}`,
+                "  ai-gateway:apiKeys:",
+                `    ${name}: sk-known-inherited-name`,
+                "",
+            ].join("\n");
+            const { code, stdout, stderr } = await renderFile(stackFile(yaml));
+            assert.equal(code, 0, stderr);
+            assert.match(stdout, new RegExp(`value: ${name}\\n`), "the model's route matches its name");
+            // Capitals are not DNS-1123: the name is lower-cased and keeps a hash of the original.
+            assert.match(stdout, new RegExp(`name: ai-gateway-${name.toLowerCase()}(-[0-9a-f]{6})?\\n`), "the backend's objects");
+            assert.doesNotMatch(stdout, /sk-known-inherited-name/);
+        });
+    }
+
+    it('"__proto__" as a name is refused where it stands (it would vanish into a prototype)', () => {
+        const raw = JSON.parse(
+            '{"backends": {"__proto__": {"schema": "OpenAI", "hostname": "a.example.com"}}, "models": {"__proto__": {"backends": []}}, "auth": {"apiKeys": {"clients": {"__proto__": "k"}}}, "apiKeys": {"__proto__": "x"}}',
+        ) as Record<string, unknown>;
+        assert.deepEqual(configProblems(raw), [
+            'backends.__proto__: "__proto__" cannot be a name here (JavaScript objects reserve it); rename it',
+            'models.__proto__: "__proto__" cannot be a name here (JavaScript objects reserve it); rename it',
+            'auth.apiKeys.clients.__proto__: "__proto__" cannot be a name here (JavaScript objects reserve it); rename it',
+            'apiKeys.__proto__: "__proto__" cannot be a name here (JavaScript objects reserve it); rename it',
+        ]);
+    });
+
+    it("huge numbers are refused at once, with their bound (no allocation or loop of that size)", () => {
+        const started = Date.now();
+        const two = { a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.models.svc.cluster.local", port: 80 } };
+        assert.deepEqual(
+            configProblems({
+                backends: two,
+                models: { m: { backends: [{ backend: "a" }, { backend: "b", priority: 200_000_000 }] } },
+                retry: { numRetries: 1e12, numAttemptsPerPriority: 1e9 },
+                gateway: { envoyProxy: { replicas: 2 ** 40, hpa: { enabled: true, maxReplicas: 1e6 } } },
+                traffic: { circuitBreaker: { maxConnections: 1e12 } },
+            }),
+            [
+                "gateway.envoyProxy.replicas: must be at most 1000; lower it",
+                "gateway.envoyProxy.hpa.maxReplicas: must be at most 1000; lower it",
+                "models.m.backends[1].priority: must be at most 127: a model has at most 128 backends and priorities have no gaps; lower it",
+                "retry.numRetries: must be at most 100; lower it (each retry waits up to perRetryTimeout)",
+                "retry.numAttemptsPerPriority: must be at most 100; lower it",
+                "traffic.circuitBreaker.maxConnections: must be at most 2147483647 (a 32-bit integer); lower it",
+            ],
+        );
+        assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
+    });
+
+    it("the CORS origin check is linear: a long origin is answered at once", () => {
+        for (const length of [34, 1000, 100_000]) {
+            const started = Date.now();
+            const problems = configProblems({ auth: { cors: { allowOrigins: [`https://${"a".repeat(length)}!`] } } });
+            assert.equal(problems.length, 1);
+            assert.match(problems[0], /^auth\.cors\.allowOrigins\[0\]: is not an origin; use scheme:\/\/host\[:port\]/);
+            assert.ok(Date.now() - started < 200, `${length} characters took ${Date.now() - started} ms`);
+        }
+    });
+});

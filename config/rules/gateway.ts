@@ -106,7 +106,7 @@ export const gatewayClassController: Rule = (config, ctx) => {
 /** The gateway-config annotation belongs to the program while it creates the GatewayConfig. */
 export const gatewayAnnotations: Rule = (config, ctx) => {
     const { gateway } = config;
-    if (gateway.gatewayConfig.enabled && GATEWAY_CONFIG_ANNOTATION in gateway.annotations) {
+    if (gateway.gatewayConfig.enabled && Object.hasOwn(gateway.annotations, GATEWAY_CONFIG_ANNOTATION)) {
         ctx.add(
             ["gateway", "annotations", GATEWAY_CONFIG_ANNOTATION],
             "is set by the program to name the GatewayConfig it creates; remove it, or set gatewayConfig.enabled: false to name your own",

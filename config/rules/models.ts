@@ -14,7 +14,7 @@ export const modelBackends: Rule = (config, ctx) => {
         const seen = new Map<string, number>();
         spec.backends.forEach((ref, i) => {
             const path = ["models", model, "backends", i, "backend"];
-            if (!(ref.backend in config.backends)) {
+            if (!Object.hasOwn(config.backends, ref.backend)) {
                 ctx.add(path, `no backend "${ref.backend}"; ${suggestion(ref.backend, backendNames, "a backend of ai-gateway:backends:")}`);
             }
             const pair = JSON.stringify([ref.backend, ref.model ?? null]);

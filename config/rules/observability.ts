@@ -59,7 +59,7 @@ export const observabilitySettings: Rule = (config, ctx) => {
     if (metrics) {
         intoEnvoyProxy(config, ctx, "metrics", ["observability", "metrics"], "remove observability.metrics");
         for (const key of Object.keys(scrapeAnnotations(metrics))) {
-            if (gateway.envoyProxy.enabled && key in gateway.envoyProxy.pod.annotations) {
+            if (gateway.envoyProxy.enabled && Object.hasOwn(gateway.envoyProxy.pod.annotations, key)) {
                 ctx.add(["gateway", "envoyProxy", "pod", "annotations", key], "is set by observability.metrics; remove it here, or remove observability.metrics");
             }
         }

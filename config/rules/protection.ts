@@ -56,7 +56,7 @@ export const trafficProtectionSettings: Rule = (config, ctx) => {
     if (healthCheck.active !== undefined) {
         const used = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
         const outside = [...used]
-            .filter((key) => key in config.backends)
+            .filter((key) => Object.hasOwn(config.backends, key))
             .filter((key) => {
                 const { hostname } = config.backends[key];
                 return hostname === undefined || !isInClusterHost(hostname);

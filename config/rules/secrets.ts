@@ -10,7 +10,7 @@ export function setSecretCommand(key: string): string {
 export const secretReferences: Rule = (config, ctx) => {
     const names = Object.keys(config.apiKeys);
     const check = (path: (string | number)[], key: string | undefined) => {
-        if (key === undefined || key in config.apiKeys) return;
+        if (key === undefined || Object.hasOwn(config.apiKeys, key)) return;
         const hint = suggestion(key, names);
         const typo = hint.startsWith("did you mean") ? ` (${hint})` : "";
         ctx.add(path, `names secret "${key}", which is not in ai-gateway:apiKeys${typo}; run: ${setSecretCommand(key)}`);

@@ -10,13 +10,16 @@ import {
     volumeMountSchema,
     volumeSchema,
 } from "./kubernetes";
-import { dnsLabel, duration, hostname, k8sName, port, positiveInt, quantity, resourceRequirements, stringMap } from "./primitives";
+import { dnsLabel, duration, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
 /**
  * `ai-gateway:gateway`: the Gateway and what configures it (GatewayClass, EnvoyProxy, ClientTrafficPolicy,
  * GatewayConfig). Keys follow the seed chart `ai-gateway-core`, with the same defaults; every resource
  * can be switched off with `enabled: false`.
  */
+
+/** Envoy pods of one Gateway: a bound, so no typo asks the cluster for millions of pods. */
+export const MAX_REPLICAS = 1000;
 
 /** A listener host name: a DNS name, optionally with a leading wildcard label (`*.example.com`). */
 const listenerHostname = z.string().superRefine((v, ctx) => {
@@ -62,7 +65,7 @@ export const envoyProxySchema = z.strictObject({
     /** false: no EnvoyProxy, and the Gateway has no parametersRef (Envoy Gateway's defaults apply). */
     enabled: z.boolean().default(true),
     ...metadataFields,
-    replicas: positiveInt.default(1),
+    replicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).default(1),
     // Container settings of the envoy container.
     resources: resourceRequirements.default({}),
     securityContext: securityContextSchema.optional(),
@@ -90,8 +93,8 @@ export const envoyProxySchema = z.strictObject({
         .strictObject({
             enabled: z.boolean().default(false),
             /** Defaults to `replicas`. */
-            minReplicas: positiveInt.optional(),
-            maxReplicas: positiveInt.optional(),
+            minReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).optional(),
+            maxReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).optional(),
             /** autoscaling/v2 MetricSpecs; none = CPU utilization 80%. */
             metrics: z.array(z.looseObject({ type: z.enum(["Resource", "Pods", "Object", "External", "ContainerResource"]) })).optional(),
             behavior: passthrough.optional(),

@@ -53,7 +53,7 @@ export const tolerationSchema = z.strictObject({
     operator: z.enum(["Exists", "Equal"]).optional(),
     value: z.string().optional(),
     effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-    tolerationSeconds: z.number().int().optional(),
+    tolerationSeconds: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const looseRecord = z.record(z.string(), z.unknown());

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, nonNegativeInt, positiveInt } from "./primitives";
+import { duration, intBetween } from "./primitives";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -51,7 +51,7 @@ export const MAX_BUDGET_LIMIT = 4_294_967_295;
  */
 export const budgetSchema = z
     .strictObject({
-        limit: positiveInt.max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
+        limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
         window: windowSchema,
     })
     .superRefine((budget, ctx) => {
@@ -81,6 +81,10 @@ export const rateLimitBudgetsSchema = z.strictObject({
     tokens: z.array(budgetSchema).optional(),
 });
 
+/** An AIGatewayRoute rule takes at most 128 backendRefs (CRD). */
+export const MAX_MODEL_BACKENDS = 128;
+export const MAX_PRIORITY = MAX_MODEL_BACKENDS - 1;
+
 /** Gateway API caps backend weights at one million. */
 export const MAX_WEIGHT = 1_000_000;
 
@@ -89,13 +93,13 @@ export const modelBackendSchema = z.strictObject({
     /** Model name sent to this backend (modelNameOverride). Unset: the name the client sent. */
     model: z.string().min(1, "is empty; set the backend's model name or remove the key").optional(),
     /** Share of traffic among the backends of the same priority. Unset: 1. */
-    weight: nonNegativeInt.max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`).optional(),
-    /** 0 = primary, 1 = first fallback, … Unset: 0. */
-    priority: nonNegativeInt.optional(),
+    weight: intBetween(0, MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`).optional(),
+    /** 0 = primary, 1 = first fallback, … Unset: 0. Levels have no gaps, so at most one per backend. */
+    priority: intBetween(0, MAX_PRIORITY, `must be at most ${MAX_PRIORITY}: a model has at most ${MAX_MODEL_BACKENDS} backends and priorities have no gaps; lower it`).optional(),
 });
 
 export const modelSchema = z.strictObject({
-    backends: z.array(modelBackendSchema),
+    backends: z.array(modelBackendSchema).max(MAX_MODEL_BACKENDS, `lists more than ${MAX_MODEL_BACKENDS} backends, the most an AIGatewayRoute rule takes; list fewer`),
     rateLimit: rateLimitBudgetsSchema.optional(),
     timeouts: z
         .strictObject({

@@ -94,5 +94,15 @@ export const helmValues = z.record(z.string(), z.unknown());
 export const stringMap = z.record(z.string(), z.string({ error: "must be a string; quote the value" }));
 
 /** A positive whole number. */
-export const positiveInt = z.number().int("must be a whole number; remove the fraction").min(1, "must be at least 1; use 1 or more");
-export const nonNegativeInt = z.number().int("must be a whole number; remove the fraction").min(0, "must not be negative; use 0 or more");
+/** Kubernetes and Envoy count in 32-bit integers: every count is bounded by that, or by less. */
+export const MAX_INT32 = 2_147_483_647;
+/** A whole number from `min` (0 or 1) to `max`, with the message for a value above it. */
+export function intBetween(min: 0 | 1, max: number, tooBig = `must be at most ${max}; lower it`) {
+    return z
+        .number()
+        .int("must be a whole number; remove the fraction")
+        .min(min, min === 1 ? "must be at least 1; use 1 or more" : "must not be negative; use 0 or more")
+        .max(max, tooBig);
+}
+export const positiveInt = intBetween(1, MAX_INT32, `must be at most ${MAX_INT32} (a 32-bit integer); lower it`);
+export const nonNegativeInt = intBetween(0, MAX_INT32, `must be at most ${MAX_INT32} (a 32-bit integer); lower it`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, nonNegativeInt, positiveInt } from "./primitives";
+import { duration, intBetween, positiveInt } from "./primitives";
 import { rateLimitBudgetsSchema } from "./models";
 
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
@@ -12,7 +12,7 @@ export const routingSchema = z.strictObject({
      * Models are spread over this many AIGatewayRoutes by a hash of their name, so a model never moves
      * when others come and go. Changing it moves every model once.
      */
-    routeBuckets: positiveInt.max(MAX_ROUTE_BUCKETS, `must be at most ${MAX_ROUTE_BUCKETS}; use a power of two such as 16, 64 or 256`).default(16),
+    routeBuckets: intBetween(1, MAX_ROUTE_BUCKETS, `must be at most ${MAX_ROUTE_BUCKETS}; use a power of two such as 16, 64 or 256`).default(16),
 });
 
 export const RETRY_TRIGGERS = [
@@ -20,10 +20,13 @@ export const RETRY_TRIGGERS = [
     "retriable-status-codes", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
 ] as const;
 
+/** Retries of one request: more would only hold a client and a connection for nothing. */
+export const MAX_RETRIES = 100;
+
 export const retrySchema = z.strictObject({
-    numRetries: nonNegativeInt.default(3),
+    numRetries: intBetween(0, MAX_RETRIES, `must be at most ${MAX_RETRIES}; lower it (each retry waits up to perRetryTimeout)`).default(3),
     /** Attempts on one priority before falling back to the next. */
-    numAttemptsPerPriority: nonNegativeInt.default(1),
+    numAttemptsPerPriority: intBetween(0, MAX_RETRIES, `must be at most ${MAX_RETRIES}; lower it`).default(1),
     perRetryTimeout: duration.default("30s"),
     backOff: z
         .strictObject({ baseInterval: duration.default("100ms"), maxInterval: duration.default("10s") })

@@ -6,14 +6,18 @@ import fc from "fast-check";
 
 type Raw = Record<string, unknown>;
 
+/** Names a plain JavaScript object already has (inherited): they must work as names like any other. */
+const INHERITED_NAMES = ["constructor", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "isPrototypeOf"];
+
 /** Model names as clients send them, with the characters that make naming hard. */
 const modelName = fc.oneof(
     fc.constantFrom("gpt-4o-mini", "gpt-4.1", "Qwen/Qwen3-1.7B", "anthropic.claude-3-haiku-20240307-v1:0", "llama3.1:8b", "Mixtral-8x7B", "openai/gpt-oss-20b"),
     fc.stringMatching(/^[A-Za-z][A-Za-z0-9._:/-]{0,30}$/),
+    fc.constantFrom(...INHERITED_NAMES),
 );
 
 /** Backend keys: free-form config keys (they are sanitised into Kubernetes names). */
-const backendKey = fc.stringMatching(/^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/);
+const backendKey = fc.oneof({ arbitrary: fc.stringMatching(/^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/), weight: 4 }, fc.constantFrom(...INHERITED_NAMES));
 
 const window = fc.constantFrom("1s", "1m", "1h", "1d");
 const budgets = fc.record(
@@ -36,16 +40,19 @@ interface BackendKind {
     aws?: boolean;
 }
 
+/** A DNS label made of a backend key, for the host names the generated backends use. */
+const dnsPart = (key: string) => key.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "b";
+
 /** A backend of one of the kinds the product supports, with the secret it needs. */
 const backendOf = (key: string): fc.Arbitrary<BackendKind> =>
     fc.oneof(
         fc.record({ port: fc.constantFrom(80, 8000, 8080), ns: fc.constantFrom("default", "kserve", "models") }).map(({ port, ns }) => ({
-            backend: { schema: "OpenAI", hostname: `${key}-predictor.${ns}.svc.cluster.local`, port },
+            backend: { schema: "OpenAI", hostname: `${dnsPart(key)}-predictor.${ns}.svc.cluster.local`, port },
         })),
         fc.constant({ backend: { schema: "OpenAI", hostname: "api.openai.com", prefix: "/v1", auth: { type: "APIKey", secret: `${key}-key` } }, secret: `${key}-key` }),
         fc.constant({ backend: { schema: "Anthropic", hostname: "api.anthropic.com", auth: { type: "AnthropicAPIKey", secret: `${key}-key` } }, secret: `${key}-key` }),
         fc.constant({
-            backend: { schema: "AzureOpenAI", version: "2025-01-01-preview", hostname: `${key}.openai.azure.com`, auth: { type: "AzureAPIKey", secret: `${key}-key` } },
+            backend: { schema: "AzureOpenAI", version: "2025-01-01-preview", hostname: `${dnsPart(key)}.openai.azure.com`, auth: { type: "AzureAPIKey", secret: `${key}-key` } },
             secret: `${key}-key`,
         }),
         fc.constant({
@@ -64,6 +71,7 @@ const gatewayArb = fc.record({
     logLevel: fc.constantFrom("debug", "info", "warn", "error"),
     clientTraffic: fc.boolean(),
     gatewayConfig: fc.boolean(),
+    gatewayClass: fc.boolean(),
     name: fc.constantFrom("ai-gateway", "edge", "llm-gw"),
     namespace: fc.constantFrom("ai-gateway", "llm", "gateway-prod"),
 });
@@ -121,6 +129,7 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                         ...(g.pdb && g.replicas > 1 ? { pdb: { enabled: true, maxUnavailable: 1 } } : {}),
                     },
                     clientTraffic: { enabled: g.clientTraffic },
+                    gatewayClass: { enabled: g.gatewayClass },
                     gatewayConfig: { enabled: g.gatewayConfig || c.observability },
                 },
                 backends,
@@ -185,6 +194,23 @@ const MUTATIONS: Mutation[] = [
         path: /^backends\.added\.auth\.secret$/,
         apply: (r) => withPath(r, ["backends", "added"], { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "never-set" } }),
     },
+    // A key JavaScript objects reserve, where names go: refused, never swallowed.
+    { path: /^models\.__proto__$/, apply: (r) => withPath(r, ["models", "__proto__"], { backends: [{ backend: firstKey(r.backends) }, { backend: Object.keys(r.backends as Raw)[1] }] }) },
+    { path: /^backends\.__proto__$/, apply: (r) => withPath(r, ["backends", "__proto__"], { schema: "OpenAI", hostname: "x.models.svc.cluster.local", port: 80 }) },
+    // Huge numbers: refused at once, never an allocation or a loop of that size.
+    {
+        path: /^models\.added-model\.backends\[1\]\.priority$/,
+        apply: (r) => withPath(r, ["models", "added-model"], { backends: [{ backend: firstKey(r.backends) }, { backend: Object.keys(r.backends as Raw)[1], priority: 200_000_000 }] }),
+    },
+    { path: /^retry\.numRetries$/, apply: (r) => withPath(r, ["retry", "numRetries"], 1e12) },
+    { path: /^gateway\.envoyProxy\.replicas$/, apply: (r) => withPath(r, ["gateway", "envoyProxy", "replicas"], 2 ** 40) },
+    { path: /^rateLimit\.global\.requests\[0\]\.limit$/, apply: (r) => withPath(r, ["rateLimit", "global"], { requests: [{ limit: 1e15, window: "1m" }] }) },
+    // Long strings.
+    {
+        path: /^models\["?x{5000}"?\]$|^models\.x{5000}$/,
+        apply: (r) => withPath(r, ["models", "x".repeat(5000)], { backends: [{ backend: firstKey(r.backends) }, { backend: Object.keys(r.backends as Raw)[1] }] }),
+    },
+    { path: /^auth\.cors\.allowOrigins\[0\]$/, apply: (r) => withPath(r, ["auth"], { cors: { allowOrigins: [`https://${"a".repeat(40)}!`] } }) },
 ];
 
 function withPath(raw: Raw, path: (string | number)[], value: unknown): Raw {
@@ -194,7 +220,8 @@ function withPath(raw: Raw, path: (string | number)[], value: unknown): Raw {
         if (typeof node[seg] !== "object" || node[seg] === null) node[seg] = {};
         node = node[seg] as Record<string | number, unknown>;
     }
-    node[path[path.length - 1]] = value;
+    // defineProperty: an assignment to "__proto__" would set the prototype instead of adding the key.
+    Object.defineProperty(node, path[path.length - 1], { value, enumerable: true, writable: true, configurable: true });
     return out;
 }
 
