@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, parseConfig } from "../config";
-import { configProblems, valueOf } from "./harness";
+import { configProblems, valueOf, WITH_BUDGET } from "./harness";
 import { mocks } from "./setup";
 
 const openai = { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } };
@@ -206,8 +206,7 @@ describe("config: cross-field rules", () => {
     });
 
     it("an existing Redis needs a host when a budget is set", () => {
-        const budget = { global: { requests: [{ limit: 100, window: "1m" }] } };
-        assert.deepEqual(configProblems({ platform: { redis: { install: false } }, rateLimit: budget }), [
+        assert.deepEqual(configProblems({ ...WITH_BUDGET, platform: { redis: { install: false } } }), [
             "platform.redis.host: is required when platform.redis.install is false and a rate-limit budget is set; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",
         ]);
         assert.doesNotThrow(() => parseConfig({ platform: { redis: { install: false } }, rateLimit: { enabled: false } }));

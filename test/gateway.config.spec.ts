@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
-import { configProblems } from "./harness";
+import { configProblems, WITH_BUDGET } from "./harness";
 
 /** Raw config with only `ai-gateway:gateway` set. */
 const gw = (gateway: Record<string, unknown>) => ({ gateway });
@@ -104,8 +104,7 @@ describe("config: gateway namespace and class", () => {
         assert.deepEqual(configProblems(gw({ namespace: "envoy-ai-gateway-system" })), [
             'gateway.namespace: "envoy-ai-gateway-system" is also platform.aiGateway.namespace, which the program creates; use a namespace of its own, e.g. ai-gateway',
         ]);
-        const budget = { global: { requests: [{ limit: 100, window: "1m" }] } };
-        assert.deepEqual(configProblems({ ...gw({ namespace: "redis-system" }), rateLimit: budget }), [
+        assert.deepEqual(configProblems({ ...WITH_BUDGET, ...gw({ namespace: "redis-system" }) }), [
             'gateway.namespace: "redis-system" is also platform.redis.namespace, which the program creates; use a namespace of its own, e.g. ai-gateway',
         ]);
         assert.doesNotThrow(() => parseConfig({ gateway: { namespace: "redis-system" }, rateLimit: { enabled: false } }));

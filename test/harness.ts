@@ -51,6 +51,16 @@ export async function evaluate(raw: Record<string, unknown>): Promise<Evaluation
     };
 }
 
+/** The smallest config with something to count: two in-cluster backends, one model, a global request budget. */
+export const WITH_BUDGET: Record<string, unknown> = {
+    backends: {
+        a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 },
+        b: { schema: "OpenAI", hostname: "b.models.svc.cluster.local", port: 80 },
+    },
+    models: { m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } },
+    rateLimit: { global: { requests: [{ limit: 100, window: "1m" }] } },
+};
+
 /** The value of an Output, for assertions. */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => o.apply((v) => resolve(v)));

@@ -4,7 +4,7 @@ import { mergeValues } from "../components/build/merge";
 import { redisDeploymentSpec } from "../components/build/redis";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
-import { evaluate, valueOf } from "./harness";
+import { evaluate, valueOf, WITH_BUDGET } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -71,7 +71,7 @@ describe("platform builders", () => {
 });
 
 /** Something to count: Redis and the rate-limit service exist only when a budget does. */
-const BUDGET = { rateLimit: { global: { requests: [{ limit: 100, window: "1m" }] } } };
+const BUDGET = WITH_BUDGET;
 
 describe("platform components", () => {
     it("installs the three charts at the pinned versions, in order", async () => {

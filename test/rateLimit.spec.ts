@@ -5,7 +5,7 @@ import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } fro
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
-import { configProblems, Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";
+import { configProblems, Evaluation, evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";
 import { crdProblems } from "./support/manifests";
 
 // Rate limiting (ai-gateway:rateLimit, models.<name>.rateLimit): the rules, the token costs, the one
@@ -260,7 +260,7 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
     });
 
     it("failClosed and timeout reach Envoy Gateway's rate-limit settings", async () => {
-        const e = await evaluate({ rateLimit: { failClosed: true, timeout: "50ms", global: { requests: [{ limit: 100, window: "1m" }] } } });
+        const e = await evaluate({ ...WITH_BUDGET, rateLimit: { failClosed: true, timeout: "50ms", global: { requests: [{ limit: 100, window: "1m" }] } } });
         const eg = (e.get(RELEASE, "envoy-gateway-release").inputs.values as Values).config.envoyGateway;
         assert.equal(eg.rateLimit.failClosed, true);
         assert.equal(eg.rateLimit.timeout, "50ms");
@@ -268,7 +268,7 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
 
     it("an existing Redis given as a URL: that URL, its password from apiKeys, no Redis of ours", async () => {
         const e = await evaluate({
-            rateLimit: { global: { requests: [{ limit: 100, window: "1m" }] } },
+            ...WITH_BUDGET,
             platform: { redis: { install: false, url: "cache.abc123.use1.cache.amazonaws.com:6380", passwordSecret: "redis" } },
             apiKeys: { redis: "known-redis-password" },
         });
@@ -339,14 +339,27 @@ describe("rate limiting: configuration", () => {
             "rateLimit.failClosed: is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it",
             "rateLimit.timeout: is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it",
         ]);
-        assert.doesNotThrow(() => parseConfig({ rateLimit: { failClosed: true, timeout: "50ms", perUser: { requests: [{ limit: 10, window: "1m" }] } } }));
+        assert.doesNotThrow(() => parseConfig({ backends, models: { m: model() }, rateLimit: { failClosed: true, timeout: "50ms", perUser: { requests: [{ limit: 10, window: "1m" }] } } }));
+    });
+
+    it("a budget without any model would count nothing: passthrough routes are not rate limited", () => {
+        const passthrough = { iris: { path: "/v1/models/iris", service: { name: "iris", port: 80 } } };
+        const budgets = { global: contractBudgets, perUser: contractBudgets, defaults: contractBudgets, tenants: { budgets: { acme: contractBudgets } } };
+        const why = "applies to the model routes, and there is no model, so it would count nothing (passthrough routes are not rate limited); add a model to ai-gateway:models, or remove it";
+        assert.deepEqual(configProblems({ passthrough, rateLimit: budgets }), [
+            `rateLimit.global: ${why}`,
+            `rateLimit.tenants.budgets.acme: ${why}`,
+            `rateLimit.perUser: ${why}`,
+            `rateLimit.defaults: ${why}`,
+        ]);
+        assert.doesNotThrow(() => parseConfig({ passthrough, backends, models: { m: model() }, rateLimit: budgets }));
     });
 
     it("two limits for one window of a budget", () => {
         assert.deepEqual(configProblems(withModel({ tokens: [{ limit: 50, window: "1m" }, { limit: 500, window: "1h" }, { limit: 80, window: "1m" }] })), [
             "models.m.rateLimit.tokens[2].window: 1m already has a limit at tokens[0]; give each window one limit (keep the one you mean)",
         ]);
-        assert.deepEqual(configProblems({ backends, rateLimit: { global: { requests: [{ limit: 1, window: "1s" }, { limit: 2, window: "1s" }] } } }), [
+        assert.deepEqual(configProblems({ backends, models: { m: model() }, rateLimit: { global: { requests: [{ limit: 1, window: "1s" }, { limit: 2, window: "1s" }] } } }), [
             "rateLimit.global.requests[1].window: 1s already has a limit at requests[0]; give each window one limit (keep the one you mean)",
         ]);
         // The same window for requests and for tokens is two budgets, not a duplicate.
@@ -370,7 +383,7 @@ describe("rate limiting: configuration", () => {
     });
 
     it("tenant names must be usable header values", () => {
-        assert.deepEqual(configProblems({ backends, rateLimit: { tenants: { budgets: { " acme": contractBudgets, "": contractBudgets } } } }), [
+        assert.deepEqual(configProblems({ backends, models: { m: model() }, rateLimit: { tenants: { budgets: { " acme": contractBudgets, "": contractBudgets } } } }), [
             'rateLimit.tenants.budgets[" acme"]: is not a usable tenant name: it is matched as the value of header x-tenant; use printable ASCII without leading or trailing spaces, at most 1024 characters',
             'rateLimit.tenants.budgets[""]: is not a usable tenant name: it is matched as the value of header x-tenant; use printable ASCII without leading or trailing spaces, at most 1024 characters',
         ]);

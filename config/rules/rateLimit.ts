@@ -60,6 +60,15 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
         return;
     }
+    // Budgets count the traffic of the model routes (the one policy that holds them targets those);
+    // passthrough routes are not rate limited. Without a model, a budget would count nothing.
+    if (Object.keys(config.models).length === 0) {
+        for (const [path, b] of budgets) {
+            if (!hasWindows(b)) continue;
+            const passthrough = Object.keys(config.passthrough).length > 0 ? " (passthrough routes are not rate limited)" : "";
+            ctx.add(path, `applies to the model routes, and there is no model, so it would count nothing${passthrough}; add a model to ai-gateway:models, or remove it`);
+        }
+    }
     if (rateLimitRules(rl, config.models).length === 0) {
         for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
             if (set) ctx.add(["rateLimit", key], "is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it");
