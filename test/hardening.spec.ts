@@ -179,3 +179,40 @@ describe("hardening: names objects already have, and numbers without end", () =>
         }
     });
 });
+
+describe("hardening: dangerous targets", () => {
+    const backend = (hostname: string, port = 80) => ({ schema: "OpenAI", hostname, port });
+    const ok = backend("vllm.models.svc.cluster.local");
+
+    it("cloud metadata, link-local, loopback and the Kubernetes API are refused as backends", () => {
+        const hosts = ["169.254.169.254", "169.254.170.2", "metadata.google.internal", "127.0.0.1", "localhost", "kubernetes.default.svc.cluster.local", "kubernetes"];
+        const backends = Object.fromEntries(hosts.map((h, i) => [`b${i}`, backend(h)]));
+        const problems = configProblems({ backends: { ...backends, ok } });
+        assert.deepEqual(
+            problems.map((p) => p.split(": ")[0]),
+            hosts.map((_, i) => `backends.b${i}.hostname`),
+        );
+        assert.match(problems[0], /"169\.254\.169\.254" is a link-local address, where cloud metadata services hand out the node's credentials; a backend must not point there/);
+        assert.match(problems[3], /"127\.0\.0\.1" is the loopback address of the Envoy pod itself/);
+        assert.match(problems[5], /is the Kubernetes API server/);
+    });
+
+    it("services in kube-system, kube-public and the platform's own namespaces are refused as backends and passthrough targets", () => {
+        const problems = configProblems({
+            backends: { dns: backend("kube-dns.kube-system.svc.cluster.local", 53), ok },
+            passthrough: {
+                pub: { path: "/pub", service: { name: "x", namespace: "kube-public", port: 80 } },
+                eg: { path: "/eg", service: { name: "envoy-gateway", namespace: "envoy-gateway-system", port: 19000 } },
+                ai: { path: "/ai", service: { name: "ai-gateway-controller", namespace: "envoy-ai-gateway-system", port: 1063 } },
+                redis: { path: "/redis", service: { name: "redis", namespace: "redis-system", port: 6379 } },
+                api: { path: "/api", service: { name: "kubernetes", namespace: "default", port: 443 } },
+                fine: { path: "/iris", service: { name: "iris", namespace: "kserve", port: 80 } },
+            },
+        });
+        assert.deepEqual(
+            problems.map((p) => p.split(": ")[0]),
+            ["backends.dns.hostname", "passthrough.pub.service.namespace", "passthrough.eg.service.namespace", "passthrough.ai.service.namespace", "passthrough.redis.service.namespace", "passthrough.api.service.name"],
+        );
+        assert.match(problems[2], /"envoy-gateway-system" holds Envoy Gateway \(platform\.envoyGateway\.namespace\): a route \(and a ReferenceGrant\) into it would open it to every client of the gateway/);
+    });
+});

@@ -15,6 +15,7 @@ import { redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
+import { forbiddenTargets } from "./targets";
 import { clientAuthSettings } from "./security";
 import { retrySettings } from "./traffic";
 import type { Rule } from "./types";
@@ -45,4 +46,5 @@ export const RULES: readonly Rule[] = [
     retryBudget,
     trafficProtectionSettings,
     passthroughRoutes,
+    forbiddenTargets,
 ];
