@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseRenderArgs, render } from "../scripts/render";
 import { MAX_STACK_FILE_BYTES } from "../scripts/stackFile";
+import { parseConfig } from "../config";
 import { configProblems } from "./harness";
 import { mocks } from "./setup";
 
@@ -214,5 +215,28 @@ describe("hardening: dangerous targets", () => {
             ["backends.dns.hostname", "passthrough.pub.service.namespace", "passthrough.eg.service.namespace", "passthrough.ai.service.namespace", "passthrough.redis.service.namespace", "passthrough.api.service.name"],
         );
         assert.match(problems[2], /"envoy-gateway-system" holds Envoy Gateway \(platform\.envoyGateway\.namespace\): a route \(and a ReferenceGrant\) into it would open it to every client of the gateway/);
+    });
+});
+
+describe("hardening: credentials over plain text", () => {
+    const withKey = (backend: Record<string, unknown>) => ({ apiKeys: { k: "sk-x" }, backends: { a: { schema: "OpenAI", auth: { type: "APIKey", secret: "k" }, ...backend } } });
+    const why = (host: string) => `sends the APIKey credential to ${host} without TLS, readable by anything on the way; use TLS (port 443, or tls: true), or set allowPlainTextCredentials: true if the path is protected otherwise`;
+
+    it("a credential to a host outside the cluster needs TLS: tls: false or a plain port is refused", () => {
+        assert.deepEqual(configProblems(withKey({ hostname: "api.openai.com", tls: false })), [`backends.a.tls: ${why("api.openai.com")}`]);
+        assert.deepEqual(configProblems(withKey({ hostname: "llm.example.com", port: 8080 })), [`backends.a.port: ${why("llm.example.com")}`]);
+        assert.deepEqual(
+            configProblems({ aws: { region: "us-west-2", eksClusterName: "c", podIdentity: true }, backends: { b: { schema: "AWSBedrock", port: 80, auth: { type: "AWSCredentials" } } } }).filter((p) => p.startsWith("backends.b.port")),
+            ["backends.b.port: sends the AWSCredentials credential to bedrock-runtime.<region>.amazonaws.com without TLS, readable by anything on the way; use TLS (port 443, or tls: true), or set allowPlainTextCredentials: true if the path is protected otherwise"],
+        );
+    });
+
+    it("inside the cluster, with TLS, or with the documented opt-out, it is accepted; an opt-out with nothing to allow is refused", () => {
+        assert.doesNotThrow(() => parseConfig(withKey({ hostname: "litellm.ai.svc.cluster.local", port: 4000 })));
+        assert.doesNotThrow(() => parseConfig(withKey({ hostname: "llm.example.com", port: 8443, tls: true })));
+        assert.doesNotThrow(() => parseConfig(withKey({ hostname: "llm.example.com", port: 8080, allowPlainTextCredentials: true })));
+        assert.deepEqual(configProblems(withKey({ hostname: "api.openai.com", allowPlainTextCredentials: true })), [
+            "backends.a.allowPlainTextCredentials: has nothing to allow: this backend sends no credential over plain text outside the cluster; remove it",
+        ]);
     });
 });

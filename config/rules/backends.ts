@@ -1,4 +1,4 @@
-import { type AuthType, awsRegionOf, isAwsSchema, type SchemaName } from "../schema";
+import { type AuthType, awsRegionOf, isAwsSchema, isInClusterHost, type SchemaName } from "../schema";
 import type { Rule } from "./types";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
@@ -53,6 +53,19 @@ export const backendSettings: Rule = (config, ctx) => {
         }
         if (backend.prefix !== undefined && !PREFIX_SCHEMAS.includes(schema)) {
             ctx.add(at("prefix"), `is not used by schema ${schema}, only by OpenAI and Anthropic; remove it`);
+        }
+
+        // A credential over plain text outside the cluster is readable, and replayable, by anything on the path.
+        const endpointHost = backend.hostname ?? (isAwsSchema(schema) ? "bedrock-runtime.<region>.amazonaws.com" : undefined);
+        const tls = backend.tls ?? backend.port === 443;
+        if (auth !== undefined && !tls && endpointHost !== undefined && !isInClusterHost(endpointHost) && !backend.allowPlainTextCredentials) {
+            const where = backend.tls === false ? at("tls") : at("port");
+            ctx.add(
+                where,
+                `sends the ${auth.type} credential to ${endpointHost} without TLS, readable by anything on the way; use TLS (port 443, or tls: true), or set allowPlainTextCredentials: true if the path is protected otherwise`,
+            );
+        } else if (backend.allowPlainTextCredentials && (auth === undefined || tls || (endpointHost !== undefined && isInClusterHost(endpointHost)))) {
+            ctx.add(at("allowPlainTextCredentials"), "has nothing to allow: this backend sends no credential over plain text outside the cluster; remove it");
         }
 
         // `namespace` documents where an in-cluster service lives: it must agree with the host name.

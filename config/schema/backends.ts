@@ -66,6 +66,11 @@ export const backendSchema = z.strictObject({
      */
     namespace: dnsLabel.optional(),
     auth: backendAuthSchema.optional(),
+    /**
+     * Lets a credential travel without TLS to a host outside the cluster (refused otherwise), e.g. a
+     * provider reached through an egress proxy or a mesh that encrypts on its own.
+     */
+    allowPlainTextCredentials: z.boolean().default(false),
 });
 
 export const backendsSchema = z.record(z.string(), backendSchema);
