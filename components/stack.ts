@@ -16,7 +16,7 @@ import { envoyPodsNamespace, installedControllerName } from "./build/platformVal
 import { protectionSections } from "./build/protection";
 import { rateLimitInUse } from "./build/rateLimit";
 import { existingRedisUrl } from "./build/redis";
-import { clientAuthEnabled, withIdentityHeadersStripped } from "./build/security";
+import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "./build/security";
 import type { PlatformReadiness } from "./specs/customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -32,7 +32,9 @@ export interface StackOutputs {
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig): StackOutputs {
-    const { platform, rateLimit, apiKeys, auth, traffic, observability } = config;
+    const { platform, rateLimit, apiKeys, traffic, observability } = config;
+    // The user identity that budgets, logs and metrics read comes from what the gateway verified.
+    const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     // Headers the gateway fills from verified identity are never taken from the client.
     const gateway = withIdentityHeadersStripped(config.gateway, auth);
 
@@ -108,7 +110,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         controllerName: installedControllerName(platform.envoyGateway.values),
         platform: ready,
         aiGatewayController: aiGateway.ready,
-        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth: config.auth }),
+        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
         envoyIdentity: identity && bedrock && {
             serviceAccount: identity.serviceAccount,

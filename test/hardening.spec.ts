@@ -240,3 +240,46 @@ describe("hardening: credentials over plain text", () => {
         ]);
     });
 });
+
+describe("hardening: budgets bound to a verified identity", () => {
+    const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json", claimToHeaders: [{ claim: "tenant", header: "x-tenant" }] };
+    const budgeted = {
+        backends: { a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.models.svc.cluster.local", port: 80 } },
+        models: { m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } },
+        rateLimit: { perUser: { requests: [{ limit: 10, window: "1m" }] } },
+    };
+
+    it("a user header that carries a credential is refused (it would land in logs, metrics and Redis keys)", () => {
+        for (const header of ["Authorization", "cookie", "x-api-key"]) {
+            assert.deepEqual(configProblems({ ...budgeted, rateLimit: { ...budgeted.rateLimit, userHeader: header } }), [
+                `rateLimit.userHeader: is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user (e.g. x-user-id, filled by the gateway from the verified identity)`,
+            ]);
+        }
+        assert.deepEqual(configProblems({ ...budgeted, apiKeys: { k: "v" }, auth: { apiKeys: { header: "x-team-key", clients: { a: "k" } } }, rateLimit: { ...budgeted.rateLimit, userHeader: "x-team-key" } }).filter((p) => p.startsWith("rateLimit.userHeader")), [
+            "rateLimit.userHeader: is x-team-key, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user (e.g. x-user-id, filled by the gateway from the verified identity)",
+        ]);
+    });
+
+    it("another claim or client-id header for the user is refused: one identity, in rateLimit.userHeader", () => {
+        assert.deepEqual(configProblems({ ...budgeted, auth: { jwt: { ...jwt, claimToHeaders: [{ claim: "email", header: "x-user-id" }] } } }), [
+            'auth.jwt.claimToHeaders[0].claim: maps "email" into x-user-id, rateLimit.userHeader, which carries auth.jwt.userClaim ("sub"); set userClaim: email instead, and remove this entry',
+        ]);
+        assert.deepEqual(configProblems({ ...budgeted, apiKeys: { k: "v" }, auth: { apiKeys: { clients: { a: "k" }, forwardClientIdHeader: "x-client-id" } } }), [
+            "auth.apiKeys.forwardClientIdHeader: is x-client-id, but budgets, access logs and metrics identify users by rateLimit.userHeader (x-user-id), which the gateway fills with the client's name; remove it, or set rateLimit.userHeader: x-client-id",
+        ]);
+    });
+
+    it("headers filled from the verified identity are always stripped: client auth without the ClientTrafficPolicy is refused", () => {
+        assert.deepEqual(configProblems({ ...budgeted, auth: { jwt }, gateway: { clientTraffic: { enabled: false } } }), [
+            "gateway.clientTraffic.enabled: is false, but client authentication fills x-user-id and x-tenant from the verified identity, and only the ClientTrafficPolicy removes what clients send there: any client could claim any user or tenant; set it to true",
+        ]);
+    });
+
+    it("without client authentication, per-user budgets trust a client header: a warning", () => {
+        assert.deepEqual(parseConfig(budgeted).warnings, [
+            "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
+        ]);
+        assert.deepEqual(parseConfig({ ...budgeted, auth: { jwt } }).warnings, []);
+        assert.deepEqual(parseConfig({ ...budgeted, rateLimit: { global: { requests: [{ limit: 10, window: "1m" }] } } }).warnings, [], "no per-user budget: nothing to warn of");
+    });
+});

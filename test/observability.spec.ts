@@ -262,7 +262,7 @@ describe("observability builders: access log", () => {
     });
 
     it("the JWT subject when auth maps the sub claim to a header; the trace id when Envoy traces", () => {
-        const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json", claimToHeaders: [{ claim: "tenant", header: "x-tenant" }, { claim: "sub", header: "x-jwt-sub" }] };
+        const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json", userClaim: "sub", claimToHeaders: [{ claim: "tenant", header: "x-tenant" }, { claim: "sub", header: "x-jwt-sub" }] };
         const fields = accessLogFields({ userHeader: "x-user-id", auth: { jwt } }, true);
         assert.equal(fields.jwt_subject, "%REQ(x-jwt-sub)%");
         assert.equal(fields.trace_id, "%TRACE_ID%");

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { ClientAuthConfig, GatewayConfig } from "../config";
 import type { Authorization } from "../components/specs";
-import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped } from "../components/build/security";
+import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/build/security";
 import { toJson, toYaml } from "../scripts/format";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";
@@ -127,6 +127,19 @@ describe("security builders: identity headers are never taken from the client", 
         const stripped = withIdentityHeadersStripped(gatewayConfig({ clientTraffic: { headers: { earlyRequestHeaders: { remove: ["x-debug", "X-Tenant"] } } } }), auth({ jwt: seedJwt }));
         assert.deepEqual(stripped.clientTraffic.headers.earlyRequestHeaders, { remove: ["x-debug", "X-Tenant"] }, "already removed: not twice");
         assert.deepEqual(withIdentityHeadersStripped(gatewayConfig(), auth({ jwt: seedJwt })).clientTraffic.headers.earlyRequestHeaders, { remove: ["x-tenant"] });
+    });
+
+    it("the user identity comes from what the gateway verified: the JWT's userClaim, or the API-key client's name, in rateLimit.userHeader", () => {
+        const jwt = withVerifiedUser(auth({ jwt: seedJwt }), "x-user-id");
+        assert.deepEqual(jwt.jwt?.claimToHeaders, [{ claim: "tenant", header: "x-tenant" }, { claim: "sub", header: "x-user-id" }]);
+        assert.deepEqual(identityHeaders(jwt), ["x-tenant", "x-user-id"], "so clients cannot send it");
+        const email = withVerifiedUser(auth({ jwt: { ...seedJwt, userClaim: "email" } }), "x-user");
+        assert.deepEqual(email.jwt?.claimToHeaders.at(-1), { claim: "email", header: "x-user" });
+        const keys = withVerifiedUser(auth({ apiKeys: { clients: { "team-a": "k" } } }), "x-user-id");
+        assert.equal(keys.apiKeys?.forwardClientIdHeader, "x-user-id");
+        assert.deepEqual(identityHeaders(keys), ["x-user-id"]);
+        const none = auth({});
+        assert.equal(withVerifiedUser(none, "x-user-id"), none, "no client auth: nothing verified to write");
     });
 
     it("nothing to strip, or no ClientTrafficPolicy: the gateway config is unchanged", () => {
@@ -309,7 +322,7 @@ describe("client security: components", () => {
 });
 
 describe("client security: stack files", () => {
-    it("prod: JWT on the Gateway with the seed's tenants, default deny, claim header stripped from clients", async () => {
+    it("prod: JWT on the Gateway with the seed's tenants, default deny, the user from the verified sub claim, claim headers stripped from clients", async () => {
         const e = await evaluate(stackFileConfig("prod"));
         const policies = e.objects("SecurityPolicy");
         assert.equal(policies.length, 1);
@@ -320,13 +333,17 @@ describe("client security: stack files", () => {
                 name: JWT_PROVIDER,
                 issuer: "https://auth.example.com",
                 remoteJWKS: { uri: "https://auth.example.com/.well-known/jwks.json" },
-                claimToHeaders: [{ claim: "tenant", header: "x-tenant" }],
+                // The user that budgets, logs and metrics count: the verified sub claim, in rateLimit.userHeader.
+                claimToHeaders: [
+                    { claim: "tenant", header: "x-tenant" },
+                    { claim: "sub", header: "x-user-id" },
+                ],
             },
         ]);
         const authorization = spec.authorization as Authorization;
         assert.equal(authorization.defaultAction, "Deny");
         assert.deepEqual(authorization.rules?.[0].principal.jwt?.claims, [{ name: "tenant", values: ["tenant-a", "tenant-b", "tenant-c"] }]);
-        assert.deepEqual((e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec.headers as Record<string, unknown>).earlyRequestHeaders, { remove: ["x-tenant"] });
+        assert.deepEqual((e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec.headers as Record<string, unknown>).earlyRequestHeaders, { remove: ["x-tenant", "x-user-id"] });
         // Clients reach it over HTTPS: the prod Gateway terminates TLS for llm.example.com.
         const listeners = e.object("Gateway", "ai-gateway").spec.listeners as { protocol: string; hostname?: string }[];
         assert.ok(listeners.some((l) => l.protocol === "HTTPS" && l.hostname === "llm.example.com"));

@@ -127,6 +127,22 @@ function cors(config: NonNullable<ClientAuthConfig["cors"]>): CORS {
 }
 
 /**
+ * Client auth with the user's verified identity in `userHeader` (rateLimit.userHeader), which per-user
+ * budgets, access logs and metrics read: the JWT's `userClaim`, or the API-key client's name. The header
+ * is then one of the identity headers, removed from what clients send.
+ */
+export function withVerifiedUser(auth: ClientAuthConfig, userHeader: string): ClientAuthConfig {
+    const header = userHeader.toLowerCase();
+    if (auth.jwt !== undefined && !auth.jwt.claimToHeaders.some((c) => c.header.toLowerCase() === header)) {
+        return { ...auth, jwt: { ...auth.jwt, claimToHeaders: [...auth.jwt.claimToHeaders, { claim: auth.jwt.userClaim, header: userHeader }] } };
+    }
+    if (auth.apiKeys !== undefined && auth.apiKeys.forwardClientIdHeader === undefined) {
+        return { ...auth, apiKeys: { ...auth.apiKeys, forwardClientIdHeader: userHeader } };
+    }
+    return auth;
+}
+
+/**
  * Headers the gateway sets from verified identity (copied claims, the API-key client id). Envoy adds
  * them to what the client sent instead of replacing it, so a client could smuggle its own value next
  * to the verified one; the ClientTrafficPolicy removes them from every request before authentication.

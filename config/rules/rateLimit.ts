@@ -76,6 +76,28 @@ export const rateLimitSettings: Rule = (config, ctx) => {
     }
     for (const [path, b] of budgets) duplicateWindows(path, b, ctx);
 
+    // A header that carries a credential would put it in access logs, metrics labels and Redis keys.
+    for (const [key, header] of [["userHeader", rl.userHeader], ["tenants.header", rl.tenants?.header]] as const) {
+        const lower = header?.toLowerCase();
+        if (lower === undefined) continue;
+        const apiKeyHeader = config.auth.apiKeys?.header.toLowerCase();
+        if (["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"].includes(lower) || lower === apiKeyHeader) {
+            ctx.add(
+                ["rateLimit", ...key.split(".")],
+                `is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the ${key === "userHeader" ? "user (e.g. x-user-id, filled by the gateway from the verified identity)" : "tenant (e.g. x-tenant)"}`,
+            );
+        }
+    }
+
+    // Without client authentication the user header is whatever the client sends: a fresh value is a fresh budget.
+    const perUser = rateLimitRules(rl, config.models).some((r) => r.clientSelectors?.some((s) => s.headers?.some((h) => h.name === rl.userHeader && h.type === "Distinct")));
+    if (perUser && config.auth.jwt === undefined && config.auth.apiKeys === undefined) {
+        ctx.warn(
+            ["rateLimit", "userHeader"],
+            `per-user budgets count by ${rl.userHeader} as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills ${rl.userHeader} from the verified identity`,
+        );
+    }
+
     for (const [key, header] of [["userHeader", rl.userHeader], ["tenants.header", rl.tenants?.header]] as const) {
         if (header?.toLowerCase() !== MODEL_HEADER) continue;
         ctx.add(

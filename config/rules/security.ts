@@ -18,6 +18,32 @@ export const clientAuthSettings: Rule = (config, ctx) => {
         );
     }
 
+    // One verified identity per user: the one budgets, logs and metrics read from rateLimit.userHeader.
+    const userHeader = config.rateLimit.userHeader;
+    jwt?.claimToHeaders.forEach((c, i) => {
+        if (c.header.toLowerCase() === userHeader.toLowerCase() && c.claim !== jwt.userClaim) {
+            ctx.add(
+                ["auth", "jwt", "claimToHeaders", i, "claim"],
+                `maps "${c.claim}" into ${c.header}, rateLimit.userHeader, which carries auth.jwt.userClaim ("${jwt.userClaim}"); set userClaim: ${c.claim} instead, and remove this entry`,
+            );
+        }
+    });
+    const forwarded = apiKeys?.forwardClientIdHeader?.toLowerCase();
+    if (apiKeys?.forwardClientIdHeader !== undefined && forwarded !== userHeader.toLowerCase() && forwarded !== apiKeys.header.toLowerCase()) {
+        ctx.add(
+            ["auth", "apiKeys", "forwardClientIdHeader"],
+            `is ${apiKeys.forwardClientIdHeader}, but budgets, access logs and metrics identify users by rateLimit.userHeader (${userHeader}), which the gateway fills with the client's name; remove it, or set rateLimit.userHeader: ${apiKeys.forwardClientIdHeader}`,
+        );
+    }
+
+    // Only the ClientTrafficPolicy removes what clients send in the headers the gateway fills from verified identity.
+    if ((jwt !== undefined || apiKeys !== undefined) && !config.gateway.clientTraffic.enabled) {
+        ctx.add(
+            ["gateway", "clientTraffic", "enabled"],
+            `is false, but client authentication fills ${userHeader}${jwt?.claimToHeaders.length ? ` and ${jwt.claimToHeaders.map((c) => c.header).join(", ")}` : ""} from the verified identity, and only the ClientTrafficPolicy removes what clients send there: any client could claim any user or tenant; set it to true`,
+        );
+    }
+
     jwt?.claimToHeaders.forEach((c, i) => {
         if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
             ctx.add(["auth", "jwt", "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);

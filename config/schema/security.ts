@@ -84,6 +84,11 @@ export const jwtSchema = z.strictObject({
         }),
     /** Tokens must name one of these in `aud`; unset: any audience. */
     audiences: z.array(nonBlank("name an audience")).min(1, "is empty; list at least one audience or remove the key").max(8, "lists more than 8 audiences, the most Envoy Gateway accepts; keep 8").optional(),
+    /**
+     * The verified claim that identifies the user: the gateway writes it into rateLimit.userHeader (and
+     * removes what clients send there), which per-user budgets, access logs and metrics read.
+     */
+    userClaim: nonBlank("name the claim that identifies the user, e.g. sub").default("sub"),
     /** Verified claims copied into request headers (for backends, logs and rate limits). */
     claimToHeaders: z
         .array(

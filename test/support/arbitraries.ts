@@ -128,7 +128,8 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                         ...(g.hpa ? { hpa: { enabled: true, minReplicas: g.replicas, maxReplicas: g.replicas + 3 } } : {}),
                         ...(g.pdb && g.replicas > 1 ? { pdb: { enabled: true, maxUnavailable: 1 } } : {}),
                     },
-                    clientTraffic: { enabled: g.clientTraffic },
+                    // With client auth, the ClientTrafficPolicy removes the identity headers clients send.
+                    clientTraffic: { enabled: g.clientTraffic || c.jwt },
                     gatewayClass: { enabled: g.gatewayClass },
                     gatewayConfig: { enabled: g.gatewayConfig || c.observability },
                 },

@@ -14,7 +14,7 @@ import { installedControllerName } from "../../components/build/platformValues";
 import { protectionSections } from "../../components/build/protection";
 import { rateLimitSection } from "../../components/build/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/build/routes";
-import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped } from "../../components/build/security";
+import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped, withVerifiedUser } from "../../components/build/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/customResource";
 
@@ -22,7 +22,8 @@ type AnyManifest = Manifest<CustomResourceKind>;
 
 export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const out: (AnyManifest | undefined)[] = [];
-    const { auth, traffic, observability, rateLimit } = config;
+    const { traffic, observability, rateLimit } = config;
+    const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth);
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
 

@@ -701,3 +701,41 @@ export function endpointRoutingProblems(t: UpstreamTranslation, endpoints: reado
     }
     return out;
 }
+
+/**
+ * The user identity that budgets, logs and metrics read: with client authentication, the gateway writes
+ * the verified claim (JWT) or client name (API key) into rateLimit.userHeader, and every listener removes
+ * what clients send in that header (and in the other identity headers) before anything reads it.
+ */
+export function identityProblems(t: UpstreamTranslation): string[] {
+    const { jwt, apiKeys } = t.config.auth;
+    if (!jwt && !apiKeys) return [];
+    const out: string[] = [];
+    const userHeader = t.config.rateLimit.userHeader.toLowerCase();
+    const xds = xdsOf(t);
+    const { name, namespace } = t.config.gateway;
+    const stripped = [userHeader, ...(jwt?.claimToHeaders.map((c) => c.header.toLowerCase()) ?? [])];
+    for (const { listener, hcm } of connectionManagers(xds, namespace, name)) {
+        const removed = asList(hcm.earlyHeaderMutationExtensions)
+            .flatMap((e) => asList(asObj(e.typedConfig).mutations))
+            .map((m) => str(m.remove).toLowerCase());
+        for (const h of stripped) if (!removed.includes(h)) out.push(`${t.label}: listener ${listener}: clients' ${h} header is not removed before authentication fills it`);
+        const filters = asList(hcm.httpFilters);
+        if (jwt) {
+            const providers = Object.values(asObj(asObj(filters.find((f) => f.name === "envoy.filters.http.jwt_authn")?.typedConfig).providers)).map(asObj);
+            if (providers.length === 0) out.push(`${t.label}: listener ${listener}: no JWT provider`);
+            for (const p of providers) {
+                if (!asList(p.claimToHeaders).some((c) => c.claimName === jwt.userClaim && str(c.headerName).toLowerCase() === userHeader)) {
+                    out.push(`${t.label}: listener ${listener}: the JWT provider does not write claim ${jwt.userClaim} into ${userHeader}`);
+                }
+            }
+        }
+    }
+    if (apiKeys) {
+        for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
+            const forwarding = asObj(asObj(asObj(r.route.typedPerFilterConfig)["envoy.filters.http.api_key_auth"]).forwarding);
+            if (str(forwarding.header).toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
+        }
+    }
+    return out;
+}

@@ -110,8 +110,8 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t)], []);
             });
 
-            it("client authentication on every listener and every route", () => {
-                assert.deepEqual(expected.clientAuthProblems(t), []);
+            it("client authentication on every listener and every route; the user identity from what it verified, never from the client", () => {
+                assert.deepEqual([...expected.clientAuthProblems(t), ...expected.identityProblems(t)], []);
             });
 
             it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
