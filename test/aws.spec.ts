@@ -33,6 +33,8 @@ const bedrockConfig = (aws: Record<string, unknown> | undefined, extra: Record<s
         [HAIKU]: { backends: [{ backend: "claude" }] },
     },
     routing: { minBackendsPerModel: 1 },
+    // Client authentication is not what these tests are about (something in front authenticates).
+    auth: { none: true },
     ...(aws !== undefined && { aws }),
     ...extra,
 });
@@ -228,6 +230,7 @@ describe("BedrockAccess: nothing on AWS unless a backend needs it", () => {
             routing: { minBackendsPerModel: 1 },
             apiKeys: { aws: "[bedrock]\naws_access_key_id = x\naws_secret_access_key = y" },
             aws: podIdentity,
+            auth: { none: true },
         });
         nothingAws(e);
         assert.deepEqual(e.object("BackendSecurityPolicy", "ai-gateway-bedrock-credentials").spec.awsCredentials, {

@@ -283,3 +283,23 @@ describe("hardening: budgets bound to a verified identity", () => {
         assert.deepEqual(parseConfig({ ...budgeted, rateLimit: { global: { requests: [{ limit: 10, window: "1m" }] } } }).warnings, [], "no per-user budget: nothing to warn of");
     });
 });
+
+describe("hardening: no open proxy by default", () => {
+    const openai = { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } };
+    const local = { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 };
+    const exposed = { apiKeys: { openai: "sk-x" }, backends: { openai, local }, models: { m: { backends: [{ backend: "openai" }, { backend: "local", priority: 1 }] } } };
+
+    it("a LoadBalancer gateway in front of provider credentials without client auth is refused", () => {
+        assert.deepEqual(configProblems(exposed), [
+            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt or auth.apiKeys, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
+        ]);
+    });
+
+    it("client auth, the explicit auth.none, an internal Service, or no credentials behind the models: accepted", () => {
+        assert.doesNotThrow(() => parseConfig({ ...exposed, auth: { none: true } }));
+        assert.doesNotThrow(() => parseConfig({ ...exposed, auth: { apiKeys: { clients: { a: "openai" } } } }));
+        assert.doesNotThrow(() => parseConfig({ ...exposed, gateway: { envoyProxy: { service: { type: "ClusterIP" } } } }));
+        assert.doesNotThrow(() => parseConfig({ ...exposed, models: { m: { backends: [{ backend: "local" }, { backend: "local", model: "other", priority: 1 }] } } }));
+        assert.deepEqual(configProblems({ ...exposed, auth: { none: true, apiKeys: { clients: { a: "openai" } } } }), ["auth.none: contradicts auth.apiKeys; remove one of them"]);
+    });
+});

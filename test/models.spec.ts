@@ -27,6 +27,8 @@ const stack = {
         "virtual-qwen-model": { backends: [{ backend: "qwen-primary", model: "qwen2.5:1.5b", weight: 50 }, { backend: "qwen-secondary", model: "qwen2.5:0.5b", weight: 50 }] },
     },
     apiKeys: { openai: KNOWN_KEY, azure: AZURE_KEY },
+    // Client authentication is not what these tests are about (something in front authenticates).
+    auth: { none: true },
 };
 
 type Spec = Record<string, unknown>;

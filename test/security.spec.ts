@@ -332,6 +332,7 @@ describe("client security: stack files", () => {
             {
                 name: JWT_PROVIDER,
                 issuer: "https://auth.example.com",
+                audiences: ["ai-gateway"],
                 remoteJWKS: { uri: "https://auth.example.com/.well-known/jwks.json" },
                 // The user that budgets, logs and metrics count: the verified sub claim, in rateLimit.userHeader.
                 claimToHeaders: [
@@ -344,9 +345,12 @@ describe("client security: stack files", () => {
         assert.equal(authorization.defaultAction, "Deny");
         assert.deepEqual(authorization.rules?.[0].principal.jwt?.claims, [{ name: "tenant", values: ["tenant-a", "tenant-b", "tenant-c"] }]);
         assert.deepEqual((e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec.headers as Record<string, unknown>).earlyRequestHeaders, { remove: ["x-tenant", "x-user-id"] });
-        // Clients reach it over HTTPS: the prod Gateway terminates TLS for llm.example.com.
+        // Clients reach it over HTTPS: the prod Gateway terminates TLS for llm.example.com, and plain HTTP only redirects.
         const listeners = e.object("Gateway", "ai-gateway").spec.listeners as { protocol: string; hostname?: string }[];
         assert.ok(listeners.some((l) => l.protocol === "HTTPS" && l.hostname === "llm.example.com"));
+        assert.deepEqual((e.object("HTTPRoute", "ai-gateway-https-redirect").spec.rules as { filters: unknown[] }[])[0].filters, [
+            { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+        ]);
         assert.deepEqual(customResources(e).flatMap((o) => catalog().validate(o)), []);
     });
 

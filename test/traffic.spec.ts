@@ -208,6 +208,7 @@ describe("config: ai-gateway:traffic", () => {
             backends: { openai: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } }, a: local("a") },
             models: { m: { backends: [{ backend: "openai" }, { backend: "a" }] } },
             apiKeys: { openai: "k" },
+            auth: { none: true },
         };
         assert.deepEqual(configProblems({ ...external, traffic: { healthCheck: { active: { path: "/health" } } } }), [
             'traffic.healthCheck.active: would probe every backend of the model routes, and "openai" is outside the cluster: a provider API answers unauthenticated probes with errors, so the gateway would stop sending it requests; remove traffic.healthCheck.active (passive checks suit every backend), or route only to in-cluster backends',

@@ -11,6 +11,24 @@ const RESERVED_HEADERS = ["authorization", "host", "content-length", "content-ty
 export const clientAuthSettings: Rule = (config, ctx) => {
     const { jwt, apiKeys, cors } = config.auth;
 
+    const authenticated = jwt !== undefined || apiKeys !== undefined;
+    if (config.auth.none === true && authenticated) {
+        ctx.add(["auth", "none"], `contradicts auth.${jwt !== undefined ? "jwt" : "apiKeys"}; remove one of them`);
+    }
+    // An open proxy: anyone who reaches the load balancer spends the provider keys.
+    const proxy = config.gateway.envoyProxy;
+    const routed = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
+    const withCredentials = Object.entries(config.backends)
+        .filter(([name, b]) => b.auth !== undefined && routed.has(name))
+        .map(([name]) => name)
+        .sort();
+    if (!authenticated && config.auth.none !== true && proxy.enabled && proxy.service.type === "LoadBalancer" && withCredentials.length > 0) {
+        ctx.add(
+            ["auth"],
+            `is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt or auth.apiKeys, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)`,
+        );
+    }
+
     if (jwt !== undefined && apiKeys !== undefined) {
         ctx.add(
             ["auth", "apiKeys"],

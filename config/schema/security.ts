@@ -172,6 +172,11 @@ export const clientAuthSchema = z.strictObject({
     apiKeys: apiKeysAuthSchema.optional(),
     /** Browser access (preflight answered by the gateway). */
     cors: corsSchema.optional(),
+    /**
+     * No client authentication, said explicitly: required for a gateway on a LoadBalancer that routes to
+     * backends with credentials (something in front must authenticate clients then).
+     */
+    none: z.literal(true, { error: "can only be true (say explicitly that no client authentication is wanted), or be left out" }).optional(),
 });
 
 export type ClientAuthConfig = z.output<typeof clientAuthSchema>;

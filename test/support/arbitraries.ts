@@ -140,6 +140,8 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 apiKeys,
             };
             if (aws) raw.aws = { region: "us-west-2", eksClusterName: "prod", podIdentity: true };
+            // A LoadBalancer in front of provider credentials needs client auth, or the explicit opt-out.
+            if (!c.jwt) raw.auth = { none: true };
             if (c.jwt) {
                 raw.auth = {
                     jwt: {

@@ -53,6 +53,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "client auth: JWKS in the cluster": (c) => c.auth.jwt?.jwksUri.startsWith("http://") === true,
     "client auth: API keys": (c) => c.auth.apiKeys !== undefined,
     "client auth: CORS": (c) => c.auth.cors !== undefined,
+    "client auth: explicitly none": (c) => c.auth.none === true,
     "passthrough: same namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace === undefined),
     "passthrough: other namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace !== undefined),
     "passthrough: exact path": (c) => Object.values(c.passthrough).some((p) => p.pathType === "Exact"),
