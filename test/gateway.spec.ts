@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
     clientTrafficPolicyManifest,
+    ENVOY_CONTAINER_SECURITY_CONTEXT,
     envoyProxyManifest,
     gatewayClassManifest,
     gatewayConfigManifest,
@@ -139,10 +140,31 @@ describe("gateway builders: EnvoyProxy", () => {
         assert.equal(deployment.replicas, 2);
         assert.deepEqual(deployment.container, {
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2048" } },
-            securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            securityContext: { ...ENVOY_CONTAINER_SECURITY_CONTEXT, readOnlyRootFilesystem: true },
             env,
             volumeMounts: [{ name: "extra", mountPath: "/etc/extra", readOnly: true }],
         });
+    });
+
+    it("a partial securityContext is merged over Envoy Gateway's default: setting one field keeps non-root, no escalation, drop ALL, seccomp", () => {
+        const sc = (securityContext: Record<string, unknown>) => envoyProxyManifest(gateway({ envoyProxy: { securityContext } })).spec.provider!.kubernetes!.envoyDeployment!.container!.securityContext;
+        assert.deepEqual(sc({ readOnlyRootFilesystem: true }), {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            privileged: false,
+            runAsGroup: 65532,
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            seccompProfile: { type: "RuntimeDefault" },
+            readOnlyRootFilesystem: true,
+        });
+        assert.deepEqual(sc({ capabilities: { add: ["NET_BIND_SERVICE"] } })?.capabilities, { drop: ["ALL"], add: ["NET_BIND_SERVICE"] });
+        assert.deepEqual(sc({ runAsUser: 1000, seccompProfile: { type: "Localhost", localhostProfile: "envoy.json" } }), {
+            ...ENVOY_CONTAINER_SECURITY_CONTEXT,
+            runAsUser: 1000,
+            seccompProfile: { type: "Localhost", localhostProfile: "envoy.json" },
+        });
+        assert.equal(envoyProxyManifest(gateway({})).spec.provider?.kubernetes?.envoyDeployment?.container?.securityContext, undefined, "unset: Envoy Gateway's own default applies");
     });
 
     it("pod: labels, annotations, securityContext, tolerations, nodeSelector, affinity, volumes", () => {

@@ -1,5 +1,5 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
-import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing } from "../specs";
+import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { childName } from "./names";
 import type { GatewayObservability } from "./observability";
@@ -112,6 +112,36 @@ function listener(l: ListenerConfig): Listener {
 }
 
 /**
+ * What Envoy Gateway v1.8.3 gives the envoy container when the EnvoyProxy sets no security context
+ * (expectedEnvoySecurityContext): non-root, no privilege escalation, every capability dropped, the
+ * runtime's seccomp profile. A security context of the EnvoyProxy replaces it whole.
+ */
+export const ENVOY_CONTAINER_SECURITY_CONTEXT: SecurityContext = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    privileged: false,
+    runAsGroup: 65532,
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * The user's fields over Envoy Gateway's default (capabilities and profiles merged field by field), so
+ * setting one field never drops the others' protection.
+ */
+export function envoySecurityContext(user: SecurityContext | undefined): SecurityContext | undefined {
+    if (user === undefined) return undefined;
+    const base = ENVOY_CONTAINER_SECURITY_CONTEXT;
+    return {
+        ...base,
+        ...user,
+        capabilities: { ...base.capabilities, ...user.capabilities },
+        seccompProfile: { ...base.seccompProfile, ...user.seccompProfile } as SecurityContext["seccompProfile"],
+    };
+}
+
+/**
  * The EnvoyProxy, with observability's telemetry sections and scrape annotations merged in (the config
  * rules refuse a section or annotation set in both places, so nothing here overrides anything).
  */
@@ -131,7 +161,7 @@ export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBS
                     pod: podSpec(proxy, observability.podAnnotations),
                     container: section({
                         resources: section(proxy.resources),
-                        securityContext: proxy.securityContext,
+                        securityContext: envoySecurityContext(proxy.securityContext),
                         env: proxy.env,
                         volumeMounts: proxy.volumeMounts,
                     }),
