@@ -303,3 +303,28 @@ describe("hardening: no open proxy by default", () => {
         assert.deepEqual(configProblems({ ...exposed, auth: { none: true, apiKeys: { clients: { a: "openai" } } } }), ["auth.none: contradicts auth.apiKeys; remove one of them"]);
     });
 });
+
+describe("hardening: every refusal above, through render", () => {
+    /** A stack file holding this raw config (JSON is YAML). */
+    const asStackFile = (raw: Record<string, unknown>) => JSON.stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`ai-gateway:${k}`, v])) });
+    const b = (hostname: string, extra: Record<string, unknown> = {}) => ({ schema: "OpenAI", hostname, port: 80, ...extra });
+    const CASES: Record<string, Record<string, unknown>> = {
+        "a budget without any model": { rateLimit: { global: { requests: [{ limit: 1, window: "1m" }] } }, passthrough: { x: { path: "/x", service: { name: "x", port: 80 } } } },
+        "credentials in an OTLP URL": { observability: { tracing: { endpoint: "https://u:p@otlp.example.com" } } },
+        "a credential over plain text": { apiKeys: { k: "v" }, backends: { a: b("llm.example.com", { port: 8080, auth: { type: "APIKey", secret: "k" } }) } },
+        "an open proxy": { apiKeys: { k: "v" }, backends: { a: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "k" } }, l: b("l.m.svc.cluster.local") }, models: { m: { backends: [{ backend: "a" }, { backend: "l" }] } } },
+        "a metadata backend": { backends: { a: b("169.254.169.254") } },
+        "a passthrough into kube-system": { passthrough: { x: { path: "/x", service: { name: "x", namespace: "kube-system", port: 80 } } } },
+        "client auth without the ClientTrafficPolicy": { apiKeys: { k: "v" }, auth: { apiKeys: { clients: { a: "k" } } }, gateway: { clientTraffic: { enabled: false } } },
+        "a huge priority": { backends: { a: b("a.m.svc.cluster.local"), c: b("c.m.svc.cluster.local") }, models: { m: { backends: [{ backend: "a" }, { backend: "c", priority: 200_000_000 }] } } },
+        "a huge numRetries": { retry: { numRetries: 1e12 } },
+    };
+    for (const [what, raw] of Object.entries(CASES)) {
+        it(`${what}: exit 1, <path>: <what>; <fix> on stderr, nothing on stdout or registered, at once`, async () => {
+            const started = Date.now();
+            const stderr = await refused(asStackFile(raw));
+            assert.match(stderr, /^invalid stack configuration \(\d+ problems?\); nothing was deployed:\n(  - [^\n]+: [^\n]+; [^\n]+\n)+$/);
+            assert.ok(Date.now() - started < 10_000);
+        });
+    }
+});
