@@ -54,7 +54,20 @@ function commented(text: string): string {
         .join("\n");
 }
 
-/** Multi-document YAML for `kubectl apply --server-side -f -`; releases and cloud resources as comments first. */
+/**
+ * A Secret's line in the header: it is left out of the stream, since its values are not in the render (an
+ * encrypted value cannot be decrypted offline; a generated one exists only after `pulumi up`).
+ */
+function secretComment(m: Obj): string {
+    const meta = (m.metadata ?? {}) as Obj;
+    const keys = [...Object.keys((m.stringData ?? {}) as Obj), ...Object.keys((m.data ?? {}) as Obj)].sort();
+    return `# Secret ${String(meta.namespace ?? "default")}/${String(meta.name)} (keys: ${keys.join(", ") || "none"}) is left out: its values are secret and not in this render; create it before applying`;
+}
+
+/**
+ * Multi-document YAML for `kubectl apply --server-side -f -`; releases, cloud resources and the Secrets
+ * left out of the stream as comments first.
+ */
 export function toYaml(resources: RecordedResource[]): string {
     const header: string[] = [];
     for (const r of resources.filter((x) => x.custom && !isKubernetesObject(x))) {
@@ -69,11 +82,9 @@ export function toYaml(resources: RecordedResource[]): string {
             header.push(`# ${r.type} ${r.name}`, commented(stringify(inputs, YAML_OPTIONS)));
         }
     }
-    const docs = resources
-        .filter(isKubernetesObject)
-        .map(manifestOf)
-        .sort(compare)
-        .map((m) => `---\n${stringify(m, { version: YAML_OPTIONS.version }).trimEnd()}`);
+    const objects = resources.filter(isKubernetesObject).map(manifestOf).sort(compare);
+    header.push(...objects.filter((m) => m.kind === "Secret").map(secretComment));
+    const docs = objects.filter((m) => m.kind !== "Secret").map((m) => `---\n${stringify(m, { version: YAML_OPTIONS.version }).trimEnd()}`);
     return [...header, ...docs].join("\n") + (docs.length || header.length ? "\n" : "");
 }
 

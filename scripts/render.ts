@@ -20,7 +20,28 @@ export const USAGE = "usage: npm run render -- (--stack NAME | --config-file FIL
 
 export class UsageError extends Error {}
 
+/** `render --help`: what the command does and what its output is good for. */
+export const HELP = `${USAGE}
+
+Evaluates the program for a stack file under Pulumi mocks, without a cluster or the Pulumi CLI, and prints
+what \`pulumi up\` would create. Nothing is deployed.
+
+  --stack NAME         reads Pulumi.NAME.yaml beside the program
+  --config-file FILE   any file in the Pulumi.<stack>.yaml format
+  --format yaml        (default) every Kubernetes object as a YAML stream, namespaces first; Helm releases and
+                       cloud resources as # comments. Secrets are left out of the stream (a # comment names each
+                       and its keys): their values are not in the render. The rest applies with
+                       kubectl apply --server-side -f - once those Secrets exist.
+  --format json        {"resources": [...]}: every registered resource with its inputs, parent and dependencies,
+                       secrets shown as "[secret]": for review and tooling, not for kubectl.
+  --out DIR            writes DIR/<stack>.<format> instead of printing
+  --help               prints this
+
+Bad configuration: exit 1, every problem on stderr, nothing on stdout. Warnings go to stderr, exit 0.`;
+
 export interface RenderOptions {
+    /** `--help`: print HELP and nothing else. */
+    help?: boolean;
     stack: string;
     file: string;
     format: "yaml" | "json";
@@ -43,12 +64,14 @@ export function parseRenderArgs(argv: string[]): RenderOptions {
                 "config-file": { type: "string" },
                 format: { type: "string", default: "yaml" },
                 out: { type: "string" },
+                help: { type: "boolean", short: "h" },
             },
             strict: true,
         }));
     } catch (e) {
         throw new UsageError((e as Error).message);
     }
+    if (values.help) return { help: true, stack: "", file: "", format: "yaml" };
     if ((values.stack === undefined) === (values["config-file"] === undefined)) throw new UsageError("give exactly one of --stack or --config-file");
     if (values.format !== "yaml" && values.format !== "json") throw new UsageError(`--format must be yaml or json, not "${values.format}"`);
     const file = values.stack !== undefined ? join(PROJECT_ROOT, `Pulumi.${values.stack}.yaml`) : resolve(values["config-file"] as string);
@@ -92,6 +115,10 @@ async function main(): Promise<number> {
         process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
         return 2;
     }
+    if (opts.help) {
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+    }
     withoutSourceMappedStacks();
     const mocks = new RecordingMocks();
     await mocks.install("ai-gateway", opts.stack);
@@ -108,11 +135,15 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
+    // Set the exit code and let Node exit once stdout is flushed: process.exit() right after a write to a
+    // pipe cuts the output at the pipe's buffer (64 KiB).
     main().then(
-        (code) => process.exit(code),
+        (code) => {
+            process.exitCode = code;
+        },
         (e) => {
             process.stderr.write(`render failed: ${(e as Error).message}\n`);
-            process.exit(1);
+            process.exitCode = 1;
         },
     );
 }

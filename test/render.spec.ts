@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -68,8 +68,13 @@ describe("render: output", () => {
             assert.ok(!out.includes("known-ciphertext-value"));
             assert.ok(!out.includes("plain-known-secret-value"));
         }
-        const secret = parseAllDocuments(yaml.stdout).map((d) => d.toJS()).find((d) => d.kind === "Secret");
-        assert.deepEqual(secret.stringData, { password: "[secret]" });
+        // JSON, for review: the Secret where it stands, its value hidden.
+        const { resources } = JSON.parse(json.stdout) as { resources: { inputs: { kind?: string; stringData?: unknown } }[] };
+        assert.deepEqual(resources.find((r) => r.inputs.kind === "Secret")?.inputs.stringData, { password: "[secret]" });
+        // YAML, for kubectl: no Secret with a placeholder in the stream, a comment naming it and its keys instead.
+        assert.equal(parseAllDocuments(yaml.stdout).map((d) => d.toJS()).filter((d) => d?.kind === "Secret").length, 0);
+        assert.match(yaml.stdout, /^# Secret envoy-gateway-system\/redis-auth \(keys: password\) is left out: its values are secret and not in this render; create it before applying$/m);
+        assert.doesNotMatch(yaml.stdout, /\[secret\]/);
     });
 
     it("--out writes <stack>.<format> into the folder", async () => {
@@ -118,6 +123,36 @@ describe("render: the command line", function () {
         const { stdout, stderr } = await cli("--config-file", fixture("retry-warning.yaml"));
         assert.match(stderr, /^warning: models\.m\.timeouts\.request: 120s ends the request before its last retry can start: .*; raise timeouts\.request to \d+s or more, or lower retry\.numRetries or retry\.perRetryTimeout\n$/);
         assert.match(stdout, /kind: AIGatewayRoute/);
+    });
+
+    it("--help prints what render does and what each format is good for", async () => {
+        const { stdout } = await cli("--help");
+        assert.match(stdout, /^usage: npm run render -- /);
+        assert.match(stdout, /Secrets are left out of the stream/);
+        assert.match(stdout, /--format json .*not for kubectl/s);
+    });
+
+    it("a large render arrives whole through a pipe (exit code set, no process.exit after the write)", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "render-pipe-"));
+        const models = Object.fromEntries([...Array(200).keys()].map((i) => [`model-${i}`, { backends: [{ backend: "a", model: `m${i}` }, { backend: "b", model: `m${i}`, priority: 1 }] }]));
+        const file = join(dir, "Pulumi.big.yaml");
+        writeFileSync(
+            file,
+            JSON.stringify({
+                config: {
+                    "ai-gateway:backends": { a: { schema: "OpenAI", hostname: "a.m.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.m.svc.cluster.local", port: 80 } },
+                    "ai-gateway:models": models,
+                    "ai-gateway:routing": { routeBuckets: 64 },
+                },
+            }),
+        );
+        for (let i = 0; i < 3; i++) {
+            const { stdout } = await cli("--config-file", file, "--format", "json");
+            assert.ok(stdout.length > 4 * 65536, `${stdout.length} bytes`);
+            const { resources } = JSON.parse(stdout) as { resources: { inputs: { kind?: string; spec?: { rules?: unknown[] } } }[] };
+            const rules = resources.filter((r) => r.inputs.kind === "AIGatewayRoute").flatMap((r) => r.inputs.spec?.rules ?? []);
+            assert.equal(rules.length, 200, "every model's rule arrived");
+        }
     });
 
     it("prints the dev stack and exits 0", async () => {
