@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { CHARTS, releaseArgs } from "./build/helm";
-import { aiGatewayValues } from "./build/platformValues";
+import { CHARTS, releaseArgs } from "./manifests/helm";
+import { aiGatewayValues } from "./manifests/platformValues";
 
 export interface AIGatewayArgs {
     config: PlatformConfig["aiGateway"];

@@ -3,12 +3,12 @@ import { Role, RolePolicy } from "@pulumi/aws/iam";
 import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig } from "../config";
-import { bedrockInvokePolicy, EnvoyAwsIdentity, IRSA_ROLE_ANNOTATION, roleTrustPolicy } from "./build/aws";
+import { bedrockInvokePolicy, EnvoyAwsIdentity, IRSA_ROLE_ANNOTATION, roleTrustPolicy } from "./manifests/aws";
 
 export interface BedrockAccessArgs {
     /** ai-gateway:aws */
     config: AwsConfig;
-    /** The Envoy pods' ServiceAccount and namespace (components/build/aws.ts `envoyAwsIdentity`), the same the EnvoyProxy pins. */
+    /** The Envoy pods' ServiceAccount and namespace (components/manifests/aws.ts `envoyAwsIdentity`), the same the EnvoyProxy pins. */
     identity: EnvoyAwsIdentity;
 }
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientAuthConfig } from "../config";
-import { clientAuthManifests } from "./build/security";
+import { clientAuthManifests } from "./manifests/security";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 export interface ClientSecurityArgs {

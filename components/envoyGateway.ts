@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { CHARTS, releaseArgs } from "./build/helm";
-import { envoyGatewayValues } from "./build/platformValues";
-import { REDIS_PASSWORD_KEY } from "./build/redis";
+import { CHARTS, releaseArgs } from "./manifests/helm";
+import { envoyGatewayValues } from "./manifests/platformValues";
+import { REDIS_PASSWORD_KEY } from "./manifests/redis";
 
 export interface EnvoyGatewayArgs {
     config: PlatformConfig["envoyGateway"];

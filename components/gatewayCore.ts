@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config";
-import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./build/gateway";
-import type { GatewayObservability } from "./build/observability";
+import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
+import type { GatewayObservability } from "./manifests/observability";
 import type { ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 

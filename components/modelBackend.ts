@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
-import { backendObjects } from "./build/backends";
-import type { GatewayRef } from "./build/routes";
+import { backendObjects } from "./manifests/backends";
+import type { GatewayRef } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 export interface ModelBackendArgs {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, RateLimitConfig, RetryConfig } from "../config";
-import type { ProtectionSections } from "./build/protection";
-import { rateLimitSection } from "./build/rateLimit";
-import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./build/routes";
+import type { ProtectionSections } from "./manifests/protection";
+import { rateLimitSection } from "./manifests/rateLimit";
+import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
@@ -29,7 +29,7 @@ export interface ModelRoutesArgs {
 
 /**
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by a stable hash,
- * see build/packing.ts), recording token counts when rate limiting is on, and ONE BackendTrafficPolicy
+ * see manifests/packing.ts), recording the token counts of every response, and ONE BackendTrafficPolicy
  * for all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and
  * every rate-limit rule, and traffic protection (ai-gateway:traffic) when configured.
  *

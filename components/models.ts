@@ -1,9 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { authSecretName } from "./build/backends";
-import { gatewayParentRefs } from "./build/gateway";
-import { childName } from "./build/names";
-import { protectionSections } from "./build/protection";
+import { authSecretName } from "./manifests/backends";
+import { gatewayParentRefs } from "./manifests/gateway";
+import { childName } from "./manifests/names";
+import { protectionSections } from "./manifests/protection";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
 import type { PlatformReadiness } from "./specs/customResource";

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilityConfig } from "../config";
-import { gatewayDashboard } from "./build/dashboard";
-import { childName } from "./build/names";
+import { gatewayDashboard } from "./manifests/dashboard";
+import { childName } from "./manifests/names";
 import {
     GatewayRef,
     metricsServiceLabels,
@@ -11,7 +11,7 @@ import {
     OTLP_HEADERS_KEY,
     otlpHeadersSecretName,
     serviceMonitorManifest,
-} from "./build/observability";
+} from "./manifests/observability";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 export interface ObservabilityArgs {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PassthroughRouteConfig } from "../config";
-import { passthroughManifests } from "./build/passthrough";
-import type { ProtectionSections } from "./build/protection";
-import { childName } from "./build/names";
+import { passthroughManifests } from "./manifests/passthrough";
+import type { ProtectionSections } from "./manifests/protection";
+import { childName } from "./manifests/names";
 import type { ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 

@@ -10,7 +10,7 @@ import {
     redisNetworkPolicySpec,
     redisServiceSpec,
     redisUrl,
-} from "./build/redis";
+} from "./manifests/redis";
 
 export interface RedisArgs {
     config: RedisConfig;

@@ -3,20 +3,20 @@ import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
-import { envoyAwsIdentity } from "./build/aws";
+import { envoyAwsIdentity } from "./manifests/aws";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
 import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
-import { gatewayParentRefs } from "./build/gateway";
-import { gatewayObservability, metricsRequestHeaderAttributes } from "./build/observability";
-import { envoyPodsNamespace, installedControllerName } from "./build/platformValues";
-import { protectionSections } from "./build/protection";
-import { rateLimitInUse } from "./build/rateLimit";
-import { existingRedisUrl } from "./build/redis";
-import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "./build/security";
+import { gatewayParentRefs } from "./manifests/gateway";
+import { gatewayObservability, metricsRequestHeaderAttributes } from "./manifests/observability";
+import { envoyPodsNamespace, installedControllerName } from "./manifests/platformValues";
+import { protectionSections } from "./manifests/protection";
+import { rateLimitInUse } from "./manifests/rateLimit";
+import { existingRedisUrl } from "./manifests/redis";
+import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "./manifests/security";
 import type { PlatformReadiness } from "./specs/customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UPSTREAM_TOOLS } from "../components/build/versions";
+import { UPSTREAM_TOOLS } from "../components/manifests/versions";
 
 export type ToolName = keyof typeof UPSTREAM_TOOLS;
 

@@ -8,8 +8,8 @@ import {
     oidcIssuerOf,
     podIdentityTrustPolicy,
     requiredModelArns,
-} from "../components/build/aws";
-import { envoyPodsNamespace } from "../components/build/platformValues";
+} from "../components/manifests/aws";
+import { envoyPodsNamespace } from "../components/manifests/platformValues";
 import { parseConfig } from "../config";
 import { configProblems } from "./harness";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { BackendConfig } from "../config";
-import { backendNames, backendObjects, BackendObjects, SECRET_KEYS } from "../components/build/backends";
+import { backendNames, backendObjects, BackendObjects, SECRET_KEYS } from "../components/manifests/backends";
 import { crdProblems } from "./support/manifests";
 
 // Pure backend builders: what one entry of ai-gateway:backends becomes. No Pulumi here.

@@ -10,7 +10,7 @@ import {
     gatewayNames,
     gatewayParentRefs,
     httpsRedirectManifest,
-} from "../components/build/gateway";
+} from "../components/manifests/gateway";
 import { GatewayConfig, parseConfig } from "../config";
 import { configProblems } from "./harness";
 import { validateManifest, type ManifestObject } from "./support/conformance";

@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
-import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/build/dashboard";
-import { gatewayCoreManifests } from "../components/build/gateway";
+import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/manifests/dashboard";
+import { gatewayCoreManifests } from "../components/manifests/gateway";
 import {
     accessLogFields,
     envoyTracingCollector,
     extProcTracingEnv,
     gatewayObservability,
-} from "../components/build/observability";
-import { envoyPodsNamespace } from "../components/build/platformValues";
+} from "../components/manifests/observability";
+import { envoyPodsNamespace } from "../components/manifests/platformValues";
 import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
 import { parseConfig, StackConfig } from "../config";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { aiGatewayValues, envoyGatewayValues } from "../components/build/platformValues";
-import { mergeValues } from "../components/build/merge";
-import { redisDeploymentSpec } from "../components/build/redis";
+import { aiGatewayValues, envoyGatewayValues } from "../components/manifests/platformValues";
+import { mergeValues } from "../components/manifests/merge";
+import { redisDeploymentSpec } from "../components/manifests/redis";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
 import { evaluate, valueOf, WITH_BUDGET } from "./harness";

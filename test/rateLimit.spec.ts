@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "../components/build/aiMetadata";
-import { llmRequestCosts, MAX_RATE_LIMIT_RULES, rateLimitRules, rateLimitSection } from "../components/build/rateLimit";
-import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../components/build/routes";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
+import { llmRequestCosts, MAX_RATE_LIMIT_RULES, rateLimitRules, rateLimitSection } from "../components/manifests/rateLimit";
+import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { ModelConfig } from "../config";
-import { MAX_RULES_PER_ROUTE, packModels, routeBucket } from "../components/build/packing";
-import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/build/routes";
+import { MAX_RULES_PER_ROUTE, packModels, routeBucket } from "../components/manifests/packing";
+import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { AIGatewayRouteRule } from "../components/specs";
 import { crdProblems } from "./support/manifests";
 

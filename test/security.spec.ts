@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { ClientAuthConfig, GatewayConfig } from "../config";
 import type { Authorization } from "../components/specs";
-import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/build/security";
+import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/manifests/security";
 import { toJson, toYaml } from "../scripts/format";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";

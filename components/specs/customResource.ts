@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_VERSIONS } from "../build/versions";
+import { API_VERSIONS } from "../manifests/versions";
 import type { CustomResourceKind, CustomResourceSpecs } from "./index";
 
 /**

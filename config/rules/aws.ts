@@ -1,4 +1,4 @@
-import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../../components/build/aws";
+import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../../components/manifests/aws";
 import { formatPath } from "../errors";
 import type { Rule } from "./types";
 

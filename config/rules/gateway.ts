@@ -1,6 +1,6 @@
-import { installedControllerName } from "../../components/build/platformValues";
-import { rateLimitInUse } from "../../components/build/rateLimit";
-import { GATEWAY_CONFIG_ANNOTATION } from "../../components/build/versions";
+import { installedControllerName } from "../../components/manifests/platformValues";
+import { rateLimitInUse } from "../../components/manifests/rateLimit";
+import { GATEWAY_CONFIG_ANNOTATION } from "../../components/manifests/versions";
 import { durationMillis } from "../schema/primitives";
 import type { EnvVarConfig } from "../schema/kubernetes";
 import type { Rule, RuleContext } from "./types";

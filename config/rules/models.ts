@@ -1,4 +1,4 @@
-import { MAX_RULES_PER_ROUTE, packModels } from "../../components/build/packing";
+import { MAX_RULES_PER_ROUTE, packModels } from "../../components/manifests/packing";
 import { suggestion } from "../errors";
 import { MAX_ROUTE_BUCKETS } from "../schema";
 import type { Rule } from "./types";
@@ -86,7 +86,7 @@ export const modelSettings: Rule = (config, ctx) => {
     }
 };
 
-/** No route bucket holds more models than one AIGatewayRoute can (see components/build/packing.ts). */
+/** No route bucket holds more models than one AIGatewayRoute can (see components/manifests/packing.ts). */
 export const routePacking: Rule = (config, ctx) => {
     const buckets = config.routing.routeBuckets;
     const models = Object.keys(config.models);

@@ -6,8 +6,8 @@ import {
     OTLP_HEADERS_ENV,
     scrapeAnnotations,
     tracingBackendName,
-} from "../../components/build/observability";
-import { childName } from "../../components/build/names";
+} from "../../components/manifests/observability";
+import { childName } from "../../components/manifests/names";
 import { setSecretCommand } from "./secrets";
 import type { Rule, RuleContext } from "./types";
 import type { ParsedStackConfig } from "../schema";

@@ -1,4 +1,4 @@
-import { rateLimitInUse } from "../../components/build/rateLimit";
+import { rateLimitInUse } from "../../components/manifests/rateLimit";
 import type { Rule } from "./types";
 
 /** An existing Redis must be reachable when rate limiting needs one. */

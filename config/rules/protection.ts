@@ -1,4 +1,4 @@
-import { capturedEndpoints } from "../../components/build/passthrough";
+import { capturedEndpoints } from "../../components/manifests/passthrough";
 import { durationMillis, isInClusterHost, type RetryConfig } from "../schema";
 import type { Rule } from "./types";
 

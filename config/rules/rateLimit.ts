@@ -1,5 +1,5 @@
-import { MODEL_HEADER } from "../../components/build/aiMetadata";
-import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/build/rateLimit";
+import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
+import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/manifests/rateLimit";
 import type { RateLimitBudgets } from "../schema";
 import type { Rule, RuleContext } from "./types";
 

@@ -1,6 +1,6 @@
-import { jwksBackendName } from "../../components/build/security";
-import { childName } from "../../components/build/names";
-import { MODEL_HEADER } from "../../components/build/aiMetadata";
+import { jwksBackendName } from "../../components/manifests/security";
+import { childName } from "../../components/manifests/names";
+import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { jwksLocation } from "../schema";
 import type { Rule } from "./types";
 

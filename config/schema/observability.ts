@@ -4,7 +4,7 @@ import { dnsLabel, hasUserInfo, hostname, port, stringMap } from "./primitives";
 /**
  * `ai-gateway:observability`: tracing, access logs, metrics and a Grafana dashboard. Each section is
  * off until its key is present; the EnvoyProxy and GatewayConfig sections it computes are merged into
- * the gateway's own objects (see components/build/observability.ts).
+ * the gateway's own objects (see components/manifests/observability.ts).
  */
 
 export const OTLP_PROTOCOLS = ["grpc", "http/protobuf"] as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AI_GATEWAY, ENVOY_GATEWAY, REDIS } from "../../components/build/versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, REDIS } from "../../components/manifests/versions";
 import { chartVersion, dnsLabel, helmValues, hostname, port, resourceRequirements } from "./primitives";
 
 function helmRelease(version: string, namespace: string) {

@@ -5,16 +5,16 @@
  * cannot drift.
  */
 import type { StackConfig } from "../../config";
-import { envoyAwsIdentity } from "../../components/build/aws";
-import { backendObjects } from "../../components/build/backends";
-import { gatewayCoreManifests, gatewayParentRefs } from "../../components/build/gateway";
-import { gatewayObservability } from "../../components/build/observability";
-import { passthroughManifests } from "../../components/build/passthrough";
-import { installedControllerName } from "../../components/build/platformValues";
-import { protectionSections } from "../../components/build/protection";
-import { rateLimitSection } from "../../components/build/rateLimit";
-import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/build/routes";
-import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped, withVerifiedUser } from "../../components/build/security";
+import { envoyAwsIdentity } from "../../components/manifests/aws";
+import { backendObjects } from "../../components/manifests/backends";
+import { gatewayCoreManifests, gatewayParentRefs } from "../../components/manifests/gateway";
+import { gatewayObservability } from "../../components/manifests/observability";
+import { passthroughManifests } from "../../components/manifests/passthrough";
+import { installedControllerName } from "../../components/manifests/platformValues";
+import { protectionSections } from "../../components/manifests/protection";
+import { rateLimitSection } from "../../components/manifests/rateLimit";
+import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
+import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/customResource";
 

@@ -5,10 +5,10 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
-import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/build/aiMetadata";
-import { backendEndpoint, backendNames } from "../../components/build/backends";
-import { isCatchAll, passthroughRouteName } from "../../components/build/passthrough";
-import { modelBudgets } from "../../components/build/rateLimit";
+import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
+import { backendEndpoint, backendNames } from "../../components/manifests/backends";
+import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
+import { modelBudgets } from "../../components/manifests/rateLimit";
 import type { K8sObject, Obj, UpstreamTranslation } from "./translate";
 
 const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});

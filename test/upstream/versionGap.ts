@@ -1,6 +1,6 @@
 /**
  * The AI Gateway translator is built at v1.0.0, the newest release the Go module proxy serves, while the
- * program installs v1.1.0 (components/build/versions.ts). The translator reads resources leniently: a
+ * program installs v1.1.0 (components/manifests/versions.ts). The translator reads resources leniently: a
  * field its version does not know is dropped without a word. This check validates what the program
  * emits against the CRDs of the translator's own version (from its module, never copied) and sorts
  * every field those CRDs lack into the known v1.1.0 additions, reported as not proven by the translation,
@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { CrdCatalog } from "../support/conformance";
-import { UPSTREAM_TOOLS } from "../../components/build/versions";
+import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import type { UpstreamTranslation } from "./translate";
 
 /** Fields v1.1.0 added that the program emits, and what the v1.1.0 controller does with them. */
