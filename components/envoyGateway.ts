@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { CHARTS, releaseArgs } from "./manifests/helm";
-import { envoyGatewayValues } from "./manifests/platformValues";
+import { envoyGatewayCrdsValues, envoyGatewayValues } from "./manifests/platformValues";
 import { REDIS_PASSWORD_KEY } from "./manifests/redis";
 
 export interface EnvoyGatewayArgs {
@@ -16,6 +16,8 @@ export interface EnvoyGatewayArgs {
 /** Envoy Gateway, installed with the values the AI Gateway needs. */
 export class EnvoyGateway extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
+    /** Gateway API and Envoy Gateway CRDs (gateway-crds-helm). */
+    public readonly crdsRelease: k8s.helm.v3.Release | undefined;
     public readonly release: k8s.helm.v3.Release | undefined;
     /** What custom resources of Envoy Gateway and Gateway API kinds wait for (empty when installed elsewhere). */
     public readonly ready: pulumi.Resource[];
@@ -26,6 +28,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         this.namespace = pulumi.output(config.namespace);
 
         if (!config.install) {
+            this.crdsRelease = undefined;
             this.release = undefined;
             this.ready = [];
             this.registerOutputs({ namespace: this.namespace });
@@ -61,12 +64,21 @@ export class EnvoyGateway extends pulumi.ComponentResource {
             }),
         );
 
+        // The CRDs first, from their own chart: gateway-helm keeps them in crds/, which Helm installs once and
+        // never upgrades, so a version bump would leave the old CRDs under the new controller.
+        this.crdsRelease = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            releaseArgs(CHARTS.envoyGatewayCrds, config.version, namespace.metadata.name, envoyGatewayCrdsValues()),
+            { parent: this, dependsOn: [namespace] },
+        );
+
         // Waits for the controller Deployment; the chart's certgen hook runs first.
-        this.release = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values), {
-            parent: this,
-            dependsOn: authSecret ? [namespace, authSecret] : [namespace],
-        });
-        this.ready = [this.release];
-        this.registerOutputs({ namespace: this.namespace, release: this.release });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            { ...releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values), skipCrds: true },
+            { parent: this, dependsOn: [namespace, this.crdsRelease, ...(authSecret ? [authSecret] : [])] },
+        );
+        this.ready = [this.crdsRelease, this.release];
+        this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, release: this.release });
     }
 }

@@ -196,7 +196,7 @@ describe("BedrockAccess: IRSA", () => {
             metadata: { name: "ai-gateway-envoy", namespace: "envoy-gateway-system", annotations: { "eks.amazonaws.com/role-arn": ROLE_ARN } },
         });
         assert.deepEqual(envoyServiceAccount(e), { name: "ai-gateway-envoy" });
-        assert.deepEqual(patch.dependsOn, ["bedrock-access-role", "envoy-gateway-release"], "Envoy Gateway's release creates its namespace");
+        assert.deepEqual(patch.dependsOn, ["bedrock-access-role", "envoy-gateway-crds", "envoy-gateway-release"], "Envoy Gateway's release creates its namespace");
         assert.ok(e.get(TYPE.gateway, "gateway-core-gateway").dependsOn.includes("gateway-core-envoy-service-account"));
     });
 

@@ -43,10 +43,10 @@ describe("GatewayCore component", () => {
     it("each resource waits for the release installing its CRD; namespaced ones for the namespace", async () => {
         const e = await evaluate({});
         const deps = (type: string, name: string) => e.get(type, name).dependsOn;
-        assert.deepEqual(deps(TYPE.gatewayClass, "gateway-core-class"), ["envoy-gateway-release"]);
-        assert.deepEqual(deps(TYPE.envoyProxy, "gateway-core-envoy-proxy"), ["envoy-gateway-release", "gateway-core-namespace"]);
-        assert.deepEqual(deps(TYPE.clientTraffic, "gateway-core-client-traffic"), ["envoy-gateway-release", "gateway-core-namespace"]);
-        assert.deepEqual(deps(TYPE.gatewayConfig, "gateway-core-config"), ["ai-gateway-crds", "ai-gateway-release", "envoy-gateway-release", "gateway-core-namespace"]);
+        assert.deepEqual(deps(TYPE.gatewayClass, "gateway-core-class"), ["envoy-gateway-crds", "envoy-gateway-release"]);
+        assert.deepEqual(deps(TYPE.envoyProxy, "gateway-core-envoy-proxy"), ["envoy-gateway-crds", "envoy-gateway-release", "gateway-core-namespace"]);
+        assert.deepEqual(deps(TYPE.clientTraffic, "gateway-core-client-traffic"), ["envoy-gateway-crds", "envoy-gateway-release", "gateway-core-namespace"]);
+        assert.deepEqual(deps(TYPE.gatewayConfig, "gateway-core-config"), ["ai-gateway-crds", "ai-gateway-release", "envoy-gateway-crds", "envoy-gateway-release", "gateway-core-namespace"]);
     });
 
     it("the Gateway waits for the AI Gateway controller (its pod webhook) and for everything its pods read", async () => {
@@ -54,6 +54,7 @@ describe("GatewayCore component", () => {
         assert.deepEqual(e.get(TYPE.gateway, "gateway-core-gateway").dependsOn, [
             "ai-gateway-crds",
             "ai-gateway-release",
+            "envoy-gateway-crds",
             "envoy-gateway-release",
             "gateway-core-class",
             "gateway-core-config",
@@ -111,7 +112,7 @@ describe("GatewayCore toggles", () => {
         assert.equal(e.all(TYPE.namespace).filter((n) => n.parent === "gateway-core").length, 0);
         const ctp = e.object("ClientTrafficPolicy", "shared-client-traffic");
         assert.deepEqual(ctp.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "shared" }]);
-        assert.deepEqual(e.get(TYPE.clientTraffic, "gateway-core-client-traffic").dependsOn, ["envoy-gateway-release"]);
+        assert.deepEqual(e.get(TYPE.clientTraffic, "gateway-core-client-traffic").dependsOn, ["envoy-gateway-crds", "envoy-gateway-release"]);
     });
 
     it("redirectToHttps → an HTTPRoute on the HTTP listener, after the Gateway", async () => {

@@ -74,15 +74,20 @@ describe("platform builders", () => {
 const BUDGET = WITH_BUDGET;
 
 describe("platform components", () => {
-    it("installs the three charts at the pinned versions, in order", async () => {
+    it("installs the four charts at the pinned versions, in order: Envoy Gateway's CRDs from their own chart first", async () => {
         const e = await evaluate({});
+        const egCrds = e.get(RELEASE, "envoy-gateway-crds");
         const eg = e.get(RELEASE, "envoy-gateway-release");
+        assert.deepEqual([egCrds.inputs.chart, egCrds.inputs.version, egCrds.inputs.namespace], ["oci://docker.io/envoyproxy/gateway-crds-helm", "v1.8.3", "envoy-gateway-system"]);
+        assert.deepEqual(egCrds.inputs.values, { crds: { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: true } } });
+        assert.equal(eg.inputs.skipCrds, true, "gateway-helm's crds/ would never be upgraded");
+        assert.ok(eg.dependsOn.includes("envoy-gateway-crds"), "the controller waits for its CRDs");
         const crds = e.get(RELEASE, "ai-gateway-crds");
         const ctl = e.get(RELEASE, "ai-gateway-release");
         assert.deepEqual([eg.inputs.chart, eg.inputs.version, eg.inputs.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.8.3", "envoy-gateway-system"]);
         assert.deepEqual([crds.inputs.chart, crds.inputs.version], ["oci://docker.io/envoyproxy/ai-gateway-crds-helm", "v1.1.0"]);
         assert.deepEqual([ctl.inputs.chart, ctl.inputs.version, ctl.inputs.namespace], ["oci://docker.io/envoyproxy/ai-gateway-helm", "v1.1.0", "envoy-ai-gateway-system"]);
-        for (const r of [eg, crds, ctl]) {
+        for (const r of [egCrds, eg, crds, ctl]) {
             assert.equal(r.inputs.skipAwait, false, `${r.name} waits for readiness`);
             assert.equal(r.inputs.timeout, 600);
         }

@@ -9,6 +9,7 @@ export interface ChartRef {
 }
 
 export const CHARTS = {
+    envoyGatewayCrds: { chart: `${ENVOY_GATEWAY.repository}/${ENVOY_GATEWAY.crdsChart}`, releaseName: "envoy-gateway-crds" },
     envoyGateway: { chart: `${ENVOY_GATEWAY.repository}/${ENVOY_GATEWAY.chart}`, releaseName: "envoy-gateway" },
     aiGatewayCrds: { chart: `${AI_GATEWAY.repository}/${AI_GATEWAY.crdsChart}`, releaseName: "ai-gateway-crds" },
     aiGateway: { chart: `${AI_GATEWAY.repository}/${AI_GATEWAY.chart}`, releaseName: "ai-gateway" },

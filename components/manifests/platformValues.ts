@@ -24,6 +24,14 @@ export interface EnvoyGatewayValuesInput {
 }
 
 /**
+ * Values of gateway-crds-helm: the Gateway API CRDs (the experimental channel, which gateway-helm bundles and
+ * the AI Gateway's BackendTLSPolicy and ListenerSet need) and Envoy Gateway's own.
+ */
+export function envoyGatewayCrdsValues(): Values {
+    return { crds: { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: true } } };
+}
+
+/**
  * Helm values for gateway-helm with what the AI Gateway needs (its `manifests/envoy-gateway-values.yaml`):
  * the Backend API, the extension manager hooks that insert the ext_proc filter, and the extension server address.
  */

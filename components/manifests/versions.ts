@@ -5,6 +5,8 @@
 
 export const ENVOY_GATEWAY = {
     chart: "gateway-helm",
+    /** Gateway API and Envoy Gateway CRDs as templates: a version bump upgrades them (gateway-helm's crds/ never is). */
+    crdsChart: "gateway-crds-helm",
     repository: "oci://docker.io/envoyproxy",
     version: "v1.8.3",
     namespace: "envoy-gateway-system",
