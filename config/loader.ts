@@ -176,6 +176,10 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
     }
     const config = parseConfig(raw, otherKeys);
     for (const w of config.warnings) warn(w);
+    // Without a pinned cluster, `pulumi up` deploys wherever kubectl points at that moment.
+    if (!otherKeys.some((k) => k === "kubernetes:context" || k === "kubernetes:kubeconfig")) {
+        warn(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
+    }
     return config;
 }
 

@@ -260,12 +260,29 @@ describe("config: warnings", () => {
             "ai-gateway:backends": JSON.stringify(backends),
             "ai-gateway:models": JSON.stringify({ m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } }),
             "ai-gateway:retry": JSON.stringify({ numRetries: 5, perRetryTimeout: "30s" }),
+            "kubernetes:context": "kind-dev",
         });
         const seen: string[] = [];
         const config = loadConfig((w) => seen.push(w));
         assert.deepEqual(seen, config.warnings);
         assert.equal(seen.length, 1);
         assert.match(seen[0], /^models\.m\.timeouts\.request: /);
+        pulumi.runtime.setAllConfig({});
+    });
+
+    it("a stack without kubernetes:context (or kubeconfig) is warned: it would deploy to whatever context is current", () => {
+        const seen: string[] = [];
+        pulumi.runtime.setAllConfig({});
+        loadConfig((w) => seen.push(w));
+        assert.deepEqual(seen, [
+            "kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>",
+        ]);
+        for (const key of ["kubernetes:context", "kubernetes:kubeconfig"]) {
+            const none: string[] = [];
+            pulumi.runtime.setAllConfig({ [key]: "x" });
+            loadConfig((w) => none.push(w));
+            assert.deepEqual(none, [], key);
+        }
         pulumi.runtime.setAllConfig({});
     });
 });
