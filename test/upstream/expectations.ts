@@ -14,6 +14,8 @@ import type { K8sObject, Obj, UpstreamTranslation } from "./translate";
 const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
 const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+/** The object at a path of keys (an empty object where the path ends early). */
+const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
 
 interface Condition {
     type: string;
@@ -145,7 +147,7 @@ function xdsOf(t: UpstreamTranslation): Xds {
         for (const config of dump.configs ?? []) {
             const type = str(config["@type"]);
             if (type.endsWith("ListenersConfigDump")) {
-                for (const l of asList(config.dynamicListeners)) listeners.push({ ...asObj(asObj(l.activeState).listener), gateway });
+                for (const l of asList(config.dynamicListeners)) listeners.push({ ...dig(l, "activeState", "listener"), gateway });
             } else if (type.endsWith("RoutesConfigDump")) {
                 for (const rc of asList(config.dynamicRouteConfigs)) {
                     const routeConfig = asObj(rc.routeConfig);
@@ -265,7 +267,7 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
         for (const r of routes) {
             const at = `${where}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
             const action = asObj(r.route.route);
-            out.push(...clusterProblems(at, xds.clusters.get(str(action.cluster)), m, config.backends, config.aws?.region, str(action.cluster)));
+            out.push(...clusterProblems(at, xds.clusters.get(str(action.cluster)), m, config, str(action.cluster)));
             const timeout = durationMs(action.timeout);
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
             out.push(...retryProblems(at, asObj(action.retryPolicy), config.retry));
@@ -274,14 +276,10 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
     return out;
 }
 
-function clusterProblems(
-    at: string,
-    cluster: Obj | undefined,
-    model: ModelConfig,
-    backends: Record<string, BackendConfig>,
-    region: string | undefined,
-    clusterName: string,
-): string[] {
+function clusterProblems(at: string, cluster: Obj | undefined, model: ModelConfig, config: UpstreamTranslation["config"], clusterName: string): string[] {
+    const { backends, gateway } = config;
+    const region = config.aws?.region;
+    const gatewayName = gateway.name;
     if (!cluster) return [`${at}: cluster ${clusterName} is not in the xDS`];
     const out: string[] = [];
     const localities = asList(asObj(cluster.loadAssignment).endpoints);
@@ -290,18 +288,19 @@ function clusterProblems(
     served.forEach((b, j) => {
         const locality = localities[j];
         if (!locality) return;
-        const backend = backends[b.backend];
-        const resource = asList(asObj(asObj(locality.metadata).filterMetadata)["envoy-gateway"] ? asObj(asObj(asObj(locality.metadata).filterMetadata)["envoy-gateway"]).resources : [])[0];
+        const backend: BackendConfig = backends[b.backend];
+        const resource = asList(dig(locality, "metadata", "filterMetadata", "envoy-gateway").resources)[0];
         const endpoint = backendEndpoint(backend, region);
         const lb = asList(locality.lbEndpoints)[0];
-        const socket = asObj(asObj(asObj(asObj(lb).endpoint).address).socketAddress);
+        const socket = dig(lb, "endpoint", "address", "socketAddress");
         const where = `${at}: cluster ${clusterName} locality ${j} (${b.backend})`;
-        if (resource && !str(resource.name).endsWith(`-${b.backend}`)) out.push(`${where}: is Backend ${str(resource.name)}`);
+        const expectedBackend = backendNames(gatewayName, b.backend, backend.auth).backend;
+        if (resource?.name !== expectedBackend) out.push(`${where}: is Backend ${str(resource?.name)}, config says ${expectedBackend}`);
         if (locality.loadBalancingWeight !== (b.weight ?? 1)) out.push(`${where}: loadBalancingWeight is ${str(locality.loadBalancingWeight)}, config says weight ${b.weight ?? 1}`);
         if (socket.address !== endpoint.hostname || socket.portValue !== endpoint.port) {
             out.push(`${where}: endpoint is ${str(socket.address)}:${str(socket.portValue)}, config says ${endpoint.hostname}:${endpoint.port}`);
         }
-        const match = str(asObj(asObj(asObj(lb).metadata).filterMetadata)["envoy.transport_socket_match"] ? asObj(asObj(asObj(asObj(lb).metadata).filterMetadata)["envoy.transport_socket_match"]).name : "");
+        const match = str(dig(lb, "metadata", "filterMetadata", "envoy.transport_socket_match").name ?? "");
         const socketConfig = match
             ? asObj(asList(cluster.transportSocketMatches).find((x) => x.name === match)?.transportSocket)
             : asObj(cluster.transportSocket).name === "envoy.transport_sockets.tls" ? asObj(cluster.transportSocket) : undefined;
@@ -516,7 +515,7 @@ export function protectionProblems(t: UpstreamTranslation): string[] {
         };
         if (timeouts) {
             field("connectTimeout", durationMs(c.connectTimeout), durationMs(timeouts.connect));
-            const options = asObj(asObj(c.typedExtensionProtocolOptions)["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]);
+            const options = dig(c, "typedExtensionProtocolOptions", "envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
             field("commonHttpProtocolOptions.idleTimeout", durationMs(asObj(options.commonHttpProtocolOptions).idleTimeout), durationMs(timeouts.idle));
         }
         if (circuitBreaker) {
@@ -596,15 +595,15 @@ export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { 
             if (tracing.samplingRate !== undefined && asObj(tr.randomSampling).value !== tracing.samplingRate) {
                 out.push(`${at}: tracing randomSampling is ${str(asObj(tr.randomSampling).value)}, config says ${tracing.samplingRate}`);
             }
-            const clusterName = str(asObj(asObj(asObj(config.grpcService).envoyGrpc)).clusterName);
+            const clusterName = str(dig(config, "grpcService", "envoyGrpc").clusterName);
             const cluster = xds.clusters.get(clusterName);
-            const socket = asObj(asObj(asObj(asObj(asList(asList(asObj(cluster?.loadAssignment).endpoints)[0]?.lbEndpoints)[0]).endpoint).address).socketAddress);
+            const locality = asList(dig(cluster, "loadAssignment").endpoints)[0];
+            const socket = dig(asList(locality?.lbEndpoints)[0], "endpoint", "address", "socketAddress");
             if (socket.address !== envoyCollector.host || socket.portValue !== envoyCollector.port) {
                 out.push(`${at}: traces go to ${str(socket.address)}:${str(socket.portValue)} (cluster ${clusterName}), config says ${envoyCollector.host}:${envoyCollector.port}`);
             }
             // Through a Backend (backendRefs), not the provider's deprecated host and port.
-            const locality = asList(asObj(cluster?.loadAssignment).endpoints)[0];
-            const resources = asList(asObj(asObj(asObj(locality?.metadata).filterMetadata)["envoy-gateway"]).resources);
+            const resources = asList(dig(locality, "metadata", "filterMetadata", "envoy-gateway").resources);
             if (!resources.some((r) => r.kind === "Backend")) out.push(`${at}: the tracing cluster ${clusterName} is not built from a Backend (the deprecated host/port?)`);
         }
         if (accessLog) {
@@ -658,7 +657,7 @@ function routeMatches(route: Obj, path: string, headers: Record<string, string>)
 
 /** The HTTPRoute an xDS route was built from, from Envoy Gateway's route metadata. */
 function routeOwner(route: Obj): string | undefined {
-    const resources = asList(asObj(asObj(asObj(route.metadata).filterMetadata)["envoy-gateway"]).resources);
+    const resources = asList(dig(route, "metadata", "filterMetadata", "envoy-gateway").resources);
     const r = resources.find((x) => x.kind === "HTTPRoute");
     return r ? `${str(r.namespace)}/${str(r.name)}` : undefined;
 }
@@ -733,7 +732,7 @@ export function identityProblems(t: UpstreamTranslation): string[] {
     }
     if (apiKeys) {
         for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
-            const forwarding = asObj(asObj(asObj(r.route.typedPerFilterConfig)["envoy.filters.http.api_key_auth"]).forwarding);
+            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_key_auth", "forwarding");
             if (str(forwarding.header).toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
         }
     }
