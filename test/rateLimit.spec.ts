@@ -40,19 +40,37 @@ const rulesForModel = (rules: RateLimitRule[], name: string) =>
     rules.filter((r) => r.clientSelectors?.[0].headers?.some((h) => h.name === MODEL_HEADER && h.value === name));
 
 describe("rate limiting: token costs", () => {
-    it("every count the AI Gateway records: input, output, total and cached input, under the shared key names", () => {
+    it("every count the AI Gateway records: input, output, total, cached input and reasoning, under the shared key names", () => {
         assert.deepEqual(llmRequestCosts(), [
             { metadataKey: TOKEN_COST_KEYS.input, type: "InputToken" },
             { metadataKey: TOKEN_COST_KEYS.output, type: "OutputToken" },
             { metadataKey: TOKEN_COST_KEYS.total, type: "TotalToken" },
             { metadataKey: TOKEN_COST_KEYS.cachedInput, type: "CachedInputToken" },
+            { metadataKey: TOKEN_COST_KEYS.reasoning, type: "ReasoningToken" },
         ]);
-        assert.deepEqual(Object.values(TOKEN_COST_KEYS), ["llm_input_token", "llm_output_token", "llm_total_token", "llm_cached_input_token"]);
+        assert.deepEqual(Object.values(TOKEN_COST_KEYS), ["llm_input_token", "llm_output_token", "llm_total_token", "llm_cached_input_token", "llm_reasoning_token"]);
+    });
+
+    it("several token kinds side by side: each entry's type, else rateLimit.tokenType", () => {
+        const rules = rulesOf({
+            rateLimit: { tokenType: "output" },
+            models: { m: model({ tokens: [{ limit: 1000, window: "1m", type: "input" }, { limit: 500, window: "1m" }, { limit: 9000, window: "1m", type: "total" }, { limit: 100, window: "1h", type: "reasoning" }] }) },
+        });
+        assert.deepEqual(
+            rules.map((r) => [r.limit.requests, r.cost?.response?.metadata?.key]),
+            [[1000, "llm_input_token"], [500, "llm_output_token"], [9000, "llm_total_token"], [100, "llm_reasoning_token"]],
+        );
+        assert.deepEqual(configProblems({ backends, models: { m: model({ tokens: [{ limit: 1, window: "1m", type: "prompt" }] }) } }), [
+            'models.m.rateLimit.tokens[0].type: "prompt" is not allowed; use one of "total", "input", "output", "cachedInput", "reasoning"',
+        ]);
+        assert.deepEqual(configProblems({ backends, models: { m: model({ requests: [{ limit: 1, window: "1m", type: "input" }] }) } }), [
+            'models.m.rateLimit.requests[0].type: unknown key; use one of "limit", "window"',
+        ]);
     });
 
     it("the key a token budget reads is the one rateLimit.tokenType names, and every route records it", () => {
         const recorded = llmRequestCosts().map((c) => c.metadataKey);
-        for (const tokenType of ["total", "input", "output"] as const) {
+        for (const tokenType of ["total", "input", "output", "cachedInput", "reasoning"] as const) {
             const [rule] = rulesOf({ rateLimit: { tokenType }, models: { m: model({ tokens: [{ limit: 10, window: "1h" }] }) } });
             assert.deepEqual(rule.cost, tokenCost(TOKEN_COST_KEYS[tokenType]));
             assert.ok(recorded.includes(rule.cost!.response!.metadata!.key), tokenType);
@@ -357,7 +375,7 @@ describe("rate limiting: configuration", () => {
 
     it("two limits for one window of a budget", () => {
         assert.deepEqual(configProblems(withModel({ tokens: [{ limit: 50, window: "1m" }, { limit: 500, window: "1h" }, { limit: 80, window: "1m" }] })), [
-            "models.m.rateLimit.tokens[2].window: 1m already has a limit at tokens[0]; give each window one limit (keep the one you mean)",
+            "models.m.rateLimit.tokens[2].window: 1m already has a limit on total tokens at tokens[0]; give each window one limit (keep the one you mean)",
         ]);
         assert.deepEqual(configProblems({ backends, models: { m: model() }, rateLimit: { global: { requests: [{ limit: 1, window: "1s" }, { limit: 2, window: "1s" }] } } }), [
             "rateLimit.global.requests[1].window: 1s already has a limit at requests[0]; give each window one limit (keep the one you mean)",

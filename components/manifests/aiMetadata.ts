@@ -15,6 +15,7 @@ export const TOKEN_COST_KEYS = {
     output: "llm_output_token",
     total: "llm_total_token",
     cachedInput: "llm_cached_input_token",
+    reasoning: "llm_reasoning_token",
 } as const;
 
 /** Metadata keys the AI Gateway itself writes for each request. */

@@ -1,5 +1,5 @@
 import { windowUnit } from "../../config/schema";
-import type { BudgetConfig, ModelConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
+import type { BudgetConfig, ModelConfig, RateLimitBudgets, RateLimitConfig, TokenType } from "../../config/schema";
 import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "./aiMetadata";
 
@@ -30,6 +30,7 @@ const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMReque
     output: "OutputToken",
     total: "TotalToken",
     cachedInput: "CachedInputToken",
+    reasoning: "ReasoningToken",
 };
 
 /**
@@ -49,7 +50,7 @@ function requestCost(): RateLimitCost {
 }
 
 /** Nothing on arrival (only a check that tokens are left), the token count when the response ends. */
-function tokenCost(tokenType: RateLimitConfig["tokenType"]): RateLimitCost {
+function tokenCost(tokenType: TokenType): RateLimitCost {
     return {
         request: { from: "Number", number: 0 },
         response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: TOKEN_COST_KEYS[tokenType] } },
@@ -66,7 +67,8 @@ function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondit
     });
     return [
         ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
-        ...(budgets.tokens ?? []).map((b) => rule(b, tokenCost(tokenType))),
+        // Each token budget charges its own kind of token, or the stack's rateLimit.tokenType.
+        ...(budgets.tokens ?? []).map((b) => rule(b, tokenCost(b.type ?? tokenType))),
     ];
 }
 

@@ -1,6 +1,6 @@
 import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/manifests/rateLimit";
-import type { RateLimitBudgets } from "../schema";
+import type { RateLimitBudgets, TokenType } from "../schema";
 import type { Rule, RuleContext } from "./types";
 
 type Path = (string | number)[];
@@ -20,18 +20,20 @@ function budgetObjects(config: Parameters<Rule>[0]): [Path, RateLimitBudgets][] 
 
 const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.tokens?.length ?? 0) > 0;
 
-/** Two limits for one window of one budget: only one could be meant. */
-function duplicateWindows(path: Path, budgets: RateLimitBudgets, ctx: RuleContext): void {
+/** Two limits for one window of one budget (and one kind of token): only one could be meant. */
+function duplicateWindows(path: Path, budgets: RateLimitBudgets, tokenType: TokenType, ctx: RuleContext): void {
     for (const kind of ["requests", "tokens"] as const) {
         const first = new Map<string, number>();
-        (budgets[kind] ?? []).forEach((b, i) => {
-            const at = first.get(b.window);
+        (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType }, i) => {
+            const tokens = kind === "tokens" ? (b.type ?? tokenType) : undefined;
+            const key = `${b.window} ${tokens ?? ""}`;
+            const at = first.get(key);
             if (at === undefined) {
-                first.set(b.window, i);
+                first.set(key, i);
             } else {
                 ctx.add(
                     [...path, kind, i, "window"],
-                    `${b.window} already has a limit at ${kind}[${at}]; give each window one limit (keep the one you mean)`,
+                    `${b.window} already has a limit${tokens ? ` on ${tokens} tokens` : ""} at ${kind}[${at}]; give each window one limit (keep the one you mean)`,
                 );
             }
         });
@@ -74,7 +76,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
             if (set) ctx.add(["rateLimit", key], "is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it");
         }
     }
-    for (const [path, b] of budgets) duplicateWindows(path, b, ctx);
+    for (const [path, b] of budgets) duplicateWindows(path, b, rl.tokenType, ctx);
 
     // A header that carries a credential would put it in access logs, metrics labels and Redis keys.
     for (const [key, header] of [["userHeader", rl.userHeader], ["tenants.header", rl.tenants?.header]] as const) {

@@ -45,30 +45,39 @@ export function nearestWindow(seconds: number): WindowSuffix {
 /** Envoy Gateway's largest limit (`limit.requests` is a uint32). */
 export const MAX_BUDGET_LIMIT = 4_294_967_295;
 
+const budgetFields = {
+    limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
+    window: windowSchema,
+};
+
+/** The token counts a token budget can charge (the AI Gateway records each of them for every response). */
+export const TOKEN_TYPES = ["total", "input", "output", "cachedInput", "reasoning"] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
 /**
  * One limit per window. A window other than one whole unit is refused with the nearest unit and the
  * limit that keeps the same rate: `10` per `5m` becomes `2` per `1m`.
  */
-export const budgetSchema = z
-    .strictObject({
-        limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
-        window: windowSchema,
-    })
-    .superRefine((budget, ctx) => {
-        const parsed = parseWindow(budget.window);
-        // Only a valid limit can be scaled; an invalid one has its own message.
-        if (!parsed?.count || (parsed.count === 1 && parsed.suffix !== "w") || !Number.isInteger(budget.limit) || budget.limit < 1) return;
-        const { count, suffix } = parsed;
-        const seconds = count * UNIT_SECONDS[suffix];
-        const nearest = nearestWindow(seconds);
-        const limit = Math.max(1, Math.round((budget.limit * UNIT_SECONDS[nearest]) / seconds));
-        const what = suffix === "w" ? "Envoy Gateway has no week unit" : "Envoy Gateway counts per one second, minute, hour, day, month or year";
-        ctx.addIssue({
-            code: "custom",
-            path: ["window"],
-            message: `"${budget.window}" is not one whole unit: ${what}; use window 1${nearest} with limit ${limit} (the same rate)`,
-        });
+function wholeWindow(budget: { limit: number; window: string }, ctx: z.core.$RefinementCtx<unknown>): void {
+    const parsed = parseWindow(budget.window);
+    // Only a valid limit can be scaled; an invalid one has its own message.
+    if (!parsed?.count || (parsed.count === 1 && parsed.suffix !== "w") || !Number.isInteger(budget.limit) || budget.limit < 1) return;
+    const { count, suffix } = parsed;
+    const seconds = count * UNIT_SECONDS[suffix];
+    const nearest = nearestWindow(seconds);
+    const limit = Math.max(1, Math.round((budget.limit * UNIT_SECONDS[nearest]) / seconds));
+    const what = suffix === "w" ? "Envoy Gateway has no week unit" : "Envoy Gateway counts per one second, minute, hour, day, month or year";
+    ctx.addIssue({
+        code: "custom",
+        path: ["window"],
+        message: `"${budget.window}" is not one whole unit: ${what}; use window 1${nearest} with limit ${limit} (the same rate)`,
     });
+}
+
+export const budgetSchema = z.strictObject(budgetFields).superRefine(wholeWindow);
+
+/** A token budget may charge its own kind of token (several kinds side by side); unset: rateLimit.tokenType. */
+export const tokenBudgetSchema = z.strictObject({ ...budgetFields, type: z.enum(TOKEN_TYPES).optional() }).superRefine(wholeWindow);
 
 /**
  * Request and token budgets. Each list holds one limit per window; every window is enforced. Unset and
@@ -77,8 +86,8 @@ export const budgetSchema = z
 export const rateLimitBudgetsSchema = z.strictObject({
     /** Requests: each request costs 1 when it arrives. */
     requests: z.array(budgetSchema).optional(),
-    /** Tokens (rateLimit.tokenType): charged when the response ends. */
-    tokens: z.array(budgetSchema).optional(),
+    /** Tokens (each entry's `type`, else rateLimit.tokenType): charged when the response ends. */
+    tokens: z.array(tokenBudgetSchema).optional(),
 });
 
 /** An AIGatewayRoute rule takes at most 128 backendRefs (CRD). */

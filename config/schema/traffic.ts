@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duration, intBetween, positiveInt } from "./primitives";
-import { rateLimitBudgetsSchema } from "./models";
+import { rateLimitBudgetsSchema, TOKEN_TYPES } from "./models";
 
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
 export const MAX_ROUTE_BUCKETS = 1024;
@@ -41,7 +41,6 @@ export const retrySchema = z.strictObject({
         .prefault({}),
 });
 
-export const TOKEN_TYPES = ["total", "input", "output"] as const;
 
 /** A request header name (Envoy compares names case-insensitively). */
 const headerName = (example: string) => z.string().regex(/^[A-Za-z0-9-]+$/, `is not a header name; use e.g. ${example}`);
@@ -51,7 +50,7 @@ export const rateLimitSchema = z.strictObject({
     enabled: z.boolean().default(true),
     /** Header identifying the user; each distinct value gets its own budget. */
     userHeader: headerName("x-user-id").default("x-user-id"),
-    /** Which token count charges token budgets. */
+    /** Which token count charges token budgets that do not name their own `type`. */
     tokenType: z.enum(TOKEN_TYPES).default("total"),
     /** Per user and model, for models that set none of their own (per kind: requests, tokens). */
     defaults: rateLimitBudgetsSchema.optional(),

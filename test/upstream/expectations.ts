@@ -342,9 +342,11 @@ interface ActionRule {
     tenant?: string;
     model?: string;
     kind: "requests" | "tokens";
+    /** The metadata key a token budget charges. */
+    tokens?: string;
 }
 
-const ruleKey = (r: ActionRule) => `${r.kind}${r.user ? " per user" : ""}${r.tenant !== undefined ? ` tenant ${r.tenant}` : ""}${r.model !== undefined ? ` model ${r.model}` : ""}`;
+const ruleKey = (r: ActionRule) => `${r.kind}${r.tokens ? ` (${r.tokens})` : ""}${r.user ? " per user" : ""}${r.tenant !== undefined ? ` tenant ${r.tenant}` : ""}${r.model !== undefined ? ` model ${r.model}` : ""}`;
 
 /** The budgets that apply to a model's requests, one entry per window, as config says. */
 function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig): ActionRule[] {
@@ -352,7 +354,7 @@ function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig):
     if (!rl.enabled) return [];
     const rules = (budgets: RateLimitBudgets | undefined, base: Omit<ActionRule, "kind">): ActionRule[] => [
         ...(budgets?.requests ?? []).map(() => ({ ...base, kind: "requests" as const })),
-        ...(budgets?.tokens ?? []).map(() => ({ ...base, kind: "tokens" as const })),
+        ...(budgets?.tokens ?? []).map((b) => ({ ...base, kind: "tokens" as const, tokens: TOKEN_COST_KEYS[b.type ?? rl.tokenType] })),
     ];
     return [
         ...rules(rl.global, { user: false }),
@@ -377,7 +379,6 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
         r.entries.push(entry);
         byRule.set(id, r);
     }
-    const tokenKey = TOKEN_COST_KEYS[rl.tokenType];
     const out: ActionRule[] = [];
     for (const [id, { actions, entries }] of byRule) {
         const rule: ActionRule = { user: false, kind: "requests" };
@@ -396,7 +397,9 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
         if (onDone) {
             rule.kind = "tokens";
             const format = str(asObj(onDone.hitsAddend).format);
-            if (!format.includes(`io.envoy.ai_gateway:${tokenKey}`)) return `rule ${id} charges ${format} when the response ends, config says ${tokenKey}`;
+            const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z_]+)\)%$/.exec(format)?.[1];
+            if (charged === undefined) return `rule ${id} charges ${format} when the response ends, not a token count of the AI Gateway`;
+            rule.tokens = charged;
             const onRequest = entries.find((e) => e.applyOnStreamDone !== true);
             if (onRequest && asObj(onRequest.hitsAddend).number !== "0") return `rule ${id}: a token budget charges ${str(asObj(onRequest.hitsAddend).number)} on the request, expected 0`;
         } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {

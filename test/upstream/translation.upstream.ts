@@ -47,6 +47,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: defaults": (c) => c.rateLimit.defaults !== undefined,
     "rate limit: per model": (c) => Object.values(c.models).some((m) => m.rateLimit !== undefined),
     "rate limit: input tokens": (c) => c.rateLimit.tokenType === "input",
+    "rate limit: several token kinds": (c) => Object.values(c.models).some((m) => new Set(m.rateLimit?.tokens?.map((b) => b.type ?? c.rateLimit.tokenType)).size > 2),
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
     "rate limit: existing Redis": (c) => !c.platform.redis.install,
     "client auth: JWT with authorization": (c) => c.auth.jwt?.allow !== undefined && c.auth.jwt.audiences !== undefined,
