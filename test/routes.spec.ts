@@ -76,6 +76,21 @@ describe("routes: rules", () => {
         assert.deepEqual(rule.backendRefs, [{ name: "ai-gateway-a" }, { name: "ai-gateway-b" }]);
     });
 
+    it("the /v1/models catalog: ownedBy and createdAt reach the rule; a bad time is refused", () => {
+        const c = parseConfig({
+            backends: { a: { schema: "OpenAI", hostname: "a.m.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.m.svc.cluster.local", port: 80 } },
+            models: { m: { backends: [{ backend: "a" }, { backend: "b" }], ownedBy: "openai", createdAt: "2024-05-13T00:00:00Z" }, plain: { backends: [{ backend: "a" }, { backend: "b" }] } },
+        });
+        const routes = modelRoutes(input(c.models));
+        assert.deepEqual([ruleOf(routes, "m").modelsOwnedBy, ruleOf(routes, "m").modelsCreatedAt], ["openai", "2024-05-13T00:00:00Z"]);
+        assert.deepEqual([ruleOf(routes, "plain").modelsOwnedBy, ruleOf(routes, "plain").modelsCreatedAt], [undefined, undefined]);
+        assert.deepEqual(crdProblems(...routes.map((r) => r.route)), []);
+        assert.throws(
+            () => parseConfig({ backends: c.backends, models: { m: { backends: [{ backend: "a" }, { backend: "b" }], createdAt: "2024-13-45" } } }),
+            /models\.m\.createdAt: is not an RFC 3339 time; use e\.g\. "2024-05-13T00:00:00Z"/,
+        );
+    });
+
     it("LLM-sized timeouts: 120s by default, and the stream idle timeout when set", () => {
         const routes = modelRoutes(
             input(

@@ -60,6 +60,9 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
         backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend)),
         timeouts: { request },
         ...(streamIdle !== undefined && { streamIdleTimeout: streamIdle }),
+        // The gateway's /v1/models answer: who owns the model, and since when.
+        ...(config.ownedBy !== undefined && { modelsOwnedBy: config.ownedBy }),
+        ...(config.createdAt !== undefined && { modelsCreatedAt: config.createdAt }),
     };
 }
 

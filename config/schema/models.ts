@@ -107,7 +107,17 @@ export const modelBackendSchema = z.strictObject({
     priority: intBetween(0, MAX_PRIORITY, `must be at most ${MAX_PRIORITY}: a model has at most ${MAX_MODEL_BACKENDS} backends and priorities have no gaps; lower it`).optional(),
 });
 
+/** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 export const modelSchema = z.strictObject({
+    /** `owned_by` of this model in the gateway's /v1/models answer (the AI Gateway's default: "Envoy AI Gateway"). */
+    ownedBy: z.string().min(1, "is empty; name the owner, e.g. openai, or remove the key").max(256, "is longer than 256 characters; shorten it").optional(),
+    /** `created` of this model in /v1/models, as an RFC 3339 time. */
+    createdAt: z
+        .string({ error: 'must be an RFC 3339 time in quotes; use e.g. "2024-05-13T00:00:00Z"' })
+        .refine((v) => RFC3339.test(v) && !Number.isNaN(Date.parse(v)), 'is not an RFC 3339 time; use e.g. "2024-05-13T00:00:00Z"')
+        .optional(),
     backends: z.array(modelBackendSchema).max(MAX_MODEL_BACKENDS, `lists more than ${MAX_MODEL_BACKENDS} backends, the most an AIGatewayRoute rule takes; list fewer`),
     rateLimit: rateLimitBudgetsSchema.optional(),
     timeouts: z

@@ -741,3 +741,26 @@ export function identityProblems(t: UpstreamTranslation): string[] {
     }
     return out;
 }
+
+/** The gateway's /v1/models answer, as the extProc configuration the AI Gateway generated carries it: every model, its owner and creation time. */
+export function catalogProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const listed = new Map<string, Obj>();
+    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
+        const text = asObj(s.stringData)["filter-config.yaml"];
+        if (typeof text === "string") for (const m of asList(asObj(parseYaml(text)).models)) listed.set(str(m.Name), m);
+    }
+    for (const [model, m] of Object.entries(t.config.models)) {
+        const entry = listed.get(model);
+        if (!entry) {
+            out.push(`${t.label}: model ${model} is not in the /v1/models list of the generated extProc configuration`);
+            continue;
+        }
+        const ownedBy = m.ownedBy ?? "Envoy AI Gateway";
+        if (entry.OwnedBy !== ownedBy) out.push(`${t.label}: model ${model}: /v1/models owned_by is ${str(entry.OwnedBy)}, config says ${ownedBy}`);
+        if (m.createdAt !== undefined && Date.parse(str(entry.CreatedAt)) !== Date.parse(m.createdAt)) {
+            out.push(`${t.label}: model ${model}: /v1/models created is ${str(entry.CreatedAt)}, config says ${m.createdAt}`);
+        }
+    }
+    return out;
+}
