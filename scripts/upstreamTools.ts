@@ -23,7 +23,11 @@ export interface BuiltTool {
     moduleDir: string;
 }
 
-export type ToolManifest = Record<ToolName, BuiltTool> & { go: string };
+export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
+
+/** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second. */
+export const TOOL_SETS = { upstream: ["egctl", "aigw"], e2e: ["kubeApiserver"] } as const satisfies Record<string, readonly ToolName[]>;
+export type ToolSet = keyof typeof TOOL_SETS;
 
 export function toolsDirectory(): string {
     return resolve(process.env.AI_GATEWAY_TOOLS_DIR || join(__dirname, "..", ".cache", "upstream-tools"));
@@ -33,18 +37,17 @@ export function manifestPath(dir = toolsDirectory()): string {
     return join(dir, "tools.json");
 }
 
-/** The manifest a previous build wrote, or an error that says how to build the tools. */
-export function readToolManifest(dir = toolsDirectory()): ToolManifest {
+/** The tools of a set a previous build wrote to the manifest, or an error that says how to build them. */
+export function readToolManifest(set: ToolSet = "upstream", dir = toolsDirectory()): Record<ToolName, BuiltTool> {
     const path = manifestPath(dir);
-    if (!existsSync(path)) throw new Error(`${path} not found: build the upstream tools first with \`npm run upstream:tools\``);
-    const manifest = JSON.parse(readFileSync(path, "utf8")) as ToolManifest;
-    for (const name of Object.keys(UPSTREAM_TOOLS) as ToolName[]) {
+    const manifest = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ToolManifest) : ({ go: "" } as ToolManifest);
+    for (const name of TOOL_SETS[set]) {
         const tool = manifest[name];
         if (!tool || tool.version !== UPSTREAM_TOOLS[name].version || !existsSync(tool.bin)) {
-            throw new Error(`${name} ${UPSTREAM_TOOLS[name].version} is not built in ${dir}: run \`npm run upstream:tools\``);
+            throw new Error(`${name} ${UPSTREAM_TOOLS[name].version} is not built in ${dir}: run \`npm run ${set}:tools\``);
         }
     }
-    return manifest;
+    return manifest as Record<ToolName, BuiltTool>;
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
@@ -81,7 +84,7 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(hookText).digest("hex").slice(0, 16)}`;
 
-    const download = () => JSON.parse(run("go", ["mod", "download", "-json", `${spec.module}@${spec.version}`], dir, env)) as { Dir?: string; Error?: string };
+    const download = () => JSON.parse(run("go", ["mod", "download", "-json", `${spec.module}@${spec.version}`], dir, env)) as { Dir?: string; GoMod?: string; Error?: string };
     if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
         const moduleDir = download().Dir;
         if (moduleDir && existsSync(moduleDir)) {
@@ -107,27 +110,61 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     mkdirSync(join(dir, "bin"), { recursive: true });
     rmSync(stampPath, { force: true });
     const relativePackage = `./${spec.package.slice(spec.module.length + 1)}`;
-    run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, relativePackage], sourceDir, env);
+    if ("staging" in spec && spec.staging) {
+        buildThroughStagingModules(name, spec, downloaded, bin, dir, goVersion);
+    } else {
+        run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, relativePackage], sourceDir, env);
+    }
     writeFileSync(stampPath, stamp);
     console.log(`${name} ${spec.version}: built in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
     return { bin, module: spec.module, version: spec.version, moduleDir };
 }
 
-/** Builds every missing tool and writes the manifest the upstream tests read. */
-export function buildUpstreamTools(dir = toolsDirectory()): ToolManifest {
+/**
+ * k8s.io/kubernetes replaces every k8s.io/* module it uses with a folder of its own repository
+ * (`./staging/src/k8s.io/api`, …), which `go install` refuses: a small module requires it and replaces
+ * each of those with the published module of the same release (v0.<minor>.<patch>).
+ */
+function buildThroughStagingModules(name: ToolName, spec: { module: string; package: string; version: string }, downloaded: { GoMod?: string }, bin: string, dir: string, goVersion: string): void {
+    const goMod = readFileSync(downloaded.GoMod ?? "", "utf8");
+    const staging = [...goMod.matchAll(/^\s*(k8s\.io\/[a-z0-9-]+) => \.\/staging\/src\//gm)].map((m) => m[1]);
+    const published = spec.version.replace(/^v1\./, "v0.");
+    const moduleRoot = join(dir, `${name}-module`);
+    rmSync(moduleRoot, { recursive: true, force: true });
+    mkdirSync(moduleRoot, { recursive: true });
+    writeFileSync(
+        join(moduleRoot, "go.mod"),
+        [`module local.test/${name}-build`, "", `go ${goVersion.replace(/^go/, "")}`, "", `require ${spec.module} ${spec.version}`, "", "replace (", ...staging.map((m) => `\t${m} => ${m} ${published}`), ")", ""].join("\n"),
+    );
+    writeFileSync(join(moduleRoot, "tools.go"), `//go:build tools\n\npackage tools\n\nimport _ "${spec.package}"\n`);
+    const env = goEnv();
+    run("go", ["mod", "tidy"], moduleRoot, { ...env, GOFLAGS: "-mod=mod" });
+    // The release in /version, as a released binary reports it (clients read it to pick API features).
+    const [major, minor] = spec.version.replace(/^v/, "").split(".");
+    const version = (k: string, v: string) => `-X k8s.io/component-base/version.${k}=${v}`;
+    const ldflags = ["-s", "-w", version("gitVersion", spec.version), version("gitMajor", major), version("gitMinor", minor)].join(" ");
+    run("go", ["build", "-trimpath", `-ldflags=${ldflags}`, "-o", bin, spec.package], moduleRoot, env);
+}
+
+/** Builds every missing tool of a set and adds them to the manifest the tests read. */
+export function buildUpstreamTools(set: ToolSet = "upstream", dir = toolsDirectory()): ToolManifest {
     mkdirSync(dir, { recursive: true });
     const goVersion = run("go", ["env", "GOVERSION"], dir, goEnv());
-    const manifest = { go: goVersion } as ToolManifest;
-    for (const name of Object.keys(UPSTREAM_TOOLS) as ToolName[]) manifest[name] = buildTool(name, dir, goVersion);
-    writeFileSync(manifestPath(dir), JSON.stringify(manifest, null, 2) + "\n");
+    const path = manifestPath(dir);
+    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ToolManifest) : undefined;
+    const manifest: ToolManifest = previous?.go === goVersion ? previous : { go: goVersion };
+    for (const name of TOOL_SETS[set]) manifest[name] = buildTool(name, dir, goVersion);
+    writeFileSync(path, JSON.stringify(manifest, null, 2) + "\n");
     return manifest;
 }
 
 if (require.main === module) {
     try {
         const started = Date.now();
-        buildUpstreamTools();
-        console.log(`upstream tools ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        const set = (process.argv[2] ?? "upstream") as ToolSet;
+        if (!Object.hasOwn(TOOL_SETS, set)) throw new Error(`unknown tool set "${set}"; use one of ${Object.keys(TOOL_SETS).join(", ")}`);
+        buildUpstreamTools(set);
+        console.log(`${set} tools ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     } catch (e) {
         process.stderr.write(`upstream tools: ${(e as Error).message}\n`);
         process.exit(1);

@@ -70,4 +70,15 @@ export const UPSTREAM_TOOLS = {
         /** The release the program installs, which the translator stands in for. */
         installed: AI_GATEWAY.version,
     },
+    /**
+     * The API server `npm run test:e2e` applies every rendered object to (Envoy Gateway v1.8.3 supports
+     * Kubernetes 1.32 to 1.35). k8s.io/kubernetes replaces its k8s.io/* modules with its own staging
+     * folders, so it is built through a module that requires the published ones at the same release.
+     */
+    kubeApiserver: {
+        module: "k8s.io/kubernetes",
+        package: "k8s.io/kubernetes/cmd/kube-apiserver",
+        version: "v1.34.2",
+        staging: true,
+    },
 } as const;

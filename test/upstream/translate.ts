@@ -12,7 +12,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { parseConfig, type StackConfig } from "../../config";
 import { render } from "../../scripts/render";
 import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
-import { readToolManifest, type ToolManifest } from "../../scripts/upstreamTools";
+import { readToolManifest, type BuiltTool, type ToolName } from "../../scripts/upstreamTools";
 import { configOfFile } from "../harness";
 import { mocks } from "../setup";
 
@@ -178,9 +178,9 @@ export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
     return out;
 }
 
-let manifest: ToolManifest | undefined;
-export function tools(): ToolManifest {
-    manifest ??= readToolManifest();
+let manifest: Record<ToolName, BuiltTool> | undefined;
+export function tools(): Record<ToolName, BuiltTool> {
+    manifest ??= readToolManifest("upstream");
     return manifest;
 }
 
