@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { BackendConfig } from "../config";
 import { backendNames, backendObjects, BackendObjects, SECRET_KEYS } from "../components/manifests/backends";
+import { configProblems } from "./harness";
 import { crdProblems } from "./support/manifests";
 
 // Pure backend builders: what one entry of ai-gateway:backends becomes. No Pulumi here.
@@ -186,5 +187,47 @@ describe("backends: names", () => {
         for (const n of names) for (const v of Object.values(n)) assert.match(v, DNS_LABEL), assert.ok(v.length <= 63, v);
         for (const role of ["backend", "tlsPolicy", "auth"] as const) assert.equal(new Set(names.map((n) => n[role])).size, keys.length, role);
         assert.deepEqual(backendNames("ai-gateway", "Qwen/Qwen3-1.7B", undefined), backendNames("ai-gateway", "Qwen/Qwen3-1.7B", undefined));
+    });
+});
+
+describe("header and body mutation", () => {
+    const raw = (extra: Record<string, unknown>) => ({
+        apiKeys: { k: "v" },
+        auth: { none: true },
+        backends: { o: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "k" }, ...extra }, l: { schema: "OpenAI", hostname: "l.m.svc.cluster.local", port: 80 } },
+    });
+
+    it("a backend's headers and body become its AIServiceBackend's headerMutation and bodyMutation (values JSON-encoded)", () => {
+        const c = parseConfig(raw({ headers: { set: { "x-org": "platform" }, remove: ["x-debug"] }, body: { set: { service_tier: "default", n: 2, store: false }, remove: ["user"] } }));
+        const o = backendObjects({ key: "o", config: c.backends.o, gateway });
+        assert.deepEqual(o.serviceBackend.spec.headerMutation, { set: [{ name: "x-org", value: "platform" }], remove: ["x-debug"] });
+        assert.deepEqual(o.serviceBackend.spec.bodyMutation, {
+            set: [
+                { path: "service_tier", value: '"default"' },
+                { path: "n", value: "2" },
+                { path: "store", value: "false" },
+            ],
+            remove: ["user"],
+        });
+        assert.deepEqual(problems(o), []);
+        const plain = backendObjects({ key: "o", config: parseConfig(raw({})).backends.o, gateway });
+        assert.equal(plain.serviceBackend.spec.headerMutation, undefined);
+        assert.equal(plain.serviceBackend.spec.bodyMutation, undefined);
+    });
+
+    it("refused: the routing, request and credential headers, the model field, more than 16 entries, one name both set and removed", () => {
+        const many = Object.fromEntries([...Array(17).keys()].map((i) => [`x-h${i}`, "v"]));
+        assert.deepEqual(
+            configProblems(raw({ headers: { set: { Authorization: "x", ...many }, remove: ["host", "x-h1"] }, body: { set: { model: "x" }, remove: ["model"] } })),
+            [
+                "backends.o.headers.set: sets more than 16 headers, the most the AI Gateway takes; set fewer",
+                "backends.o.headers.set.Authorization: cannot be set: it carries the request, its routing or the backend's credential (auth); mutate another header",
+                `backends.o.headers.remove[0]: "host" cannot be removed: it carries the request, its routing or the backend's credential (auth); mutate another header`,
+                `backends.o.headers.remove[1]: "x-h1" is also set; either set it or remove it`,
+                "backends.o.body.set.model: is the model name, which the backend's model sets (modelNameOverride); use model there instead",
+                `backends.o.body.remove[0]: "model" is the model name, which routing needs; keep it`,
+                `backends.o.body.remove[0]: "model" is also set; either set it or remove it`,
+            ],
+        );
     });
 });

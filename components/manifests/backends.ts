@@ -1,6 +1,7 @@
 import { type AuthType, awsRegionOf, type BackendAuthConfig, type BackendConfig, isAwsSchema, type SchemaName } from "../../config/schema";
 import type { BackendEndpoint, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
+import { mutationSpec } from "./mutation";
 import { childName } from "./names";
 import type { GatewayRef } from "./routes";
 
@@ -156,6 +157,7 @@ export function backendObjects(input: BackendInput): BackendObjects {
                 },
                 // Both set explicitly: the CRD defaults (core group, Service) fail its validation.
                 backendRef: { group: "gateway.envoyproxy.io", kind: "Backend", name: names.backend },
+                ...mutationSpec(config.headers, config.body),
             },
         ),
     };

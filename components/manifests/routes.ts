@@ -2,6 +2,7 @@ import type { ParentReference } from "../specs";
 import type { ModelConfig, RetryConfig } from "../../config";
 import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
+import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
@@ -48,6 +49,7 @@ function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backe
         ...(ref.model !== undefined && { modelNameOverride: ref.model }),
         ...(ref.weight !== undefined && { weight: ref.weight }),
         ...(ref.priority !== undefined && { priority: ref.priority }),
+        ...mutationSpec(ref.headers, ref.body),
     };
 }
 

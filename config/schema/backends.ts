@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsRegion } from "./aws";
+import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel, hostname, port } from "./primitives";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
@@ -71,6 +72,10 @@ export const backendSchema = z.strictObject({
      * provider reached through an egress proxy or a mesh that encrypts on its own.
      */
     allowPlainTextCredentials: z.boolean().default(false),
+    /** Request headers set or removed for every request to this backend (a model's entry wins on conflict). */
+    headers: headerMutationSchema.optional(),
+    /** Top-level JSON fields of the request body set or removed for this backend. */
+    body: bodyMutationSchema.optional(),
 });
 
 export const backendsSchema = z.record(z.string(), backendSchema);

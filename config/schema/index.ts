@@ -39,6 +39,7 @@ export * from "./backends";
 export * from "./gateway";
 export * from "./kubernetes";
 export * from "./models";
+export * from "./mutation";
 export * from "./observability";
 export * from "./platform";
 export * from "./primitives";

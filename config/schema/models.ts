@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { duration, intBetween } from "./primitives";
 
 /**
@@ -103,6 +104,9 @@ export const modelBackendSchema = z.strictObject({
     model: z.string().min(1, "is empty; set the backend's model name or remove the key").optional(),
     /** Share of traffic among the backends of the same priority. Unset: 1. */
     weight: intBetween(0, MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`).optional(),
+    /** Header and body edits for this model at this backend; they win over the backend's own on the same name. */
+    headers: headerMutationSchema.optional(),
+    body: bodyMutationSchema.optional(),
     /** 0 = primary, 1 = first fallback, … Unset: 0. Levels have no gaps, so at most one per backend. */
     priority: intBetween(0, MAX_PRIORITY, `must be at most ${MAX_PRIORITY}: a model has at most ${MAX_MODEL_BACKENDS} backends and priorities have no gaps; lower it`).optional(),
 });

@@ -764,3 +764,51 @@ export function catalogProblems(t: UpstreamTranslation): string[] {
     }
     return out;
 }
+
+/**
+ * Header and body edits as the extProc will apply them to each model at each backend: the backend's own,
+ * with the model's entry winning on the same name (what the AI Gateway generated, merged by itself).
+ */
+export function mutationProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const entries = new Map<string, Obj>();
+    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
+        const text = asObj(s.stringData)["filter-config.yaml"];
+        if (typeof text === "string") for (const b of asList(asObj(parseYaml(text)).backends)) entries.set(str(b.name), b);
+    }
+    const sorted = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).sort();
+    for (const [model, m] of Object.entries(t.config.models)) {
+        const ai = aiRuleOf(t, model);
+        if (!ai) continue;
+        m.backends.forEach((ref, j) => {
+            const backend = t.config.backends[ref.backend];
+            if (!backend) return;
+            const name = `${ai.route.metadata.namespace}/${backendNames(t.config.gateway.name, ref.backend, backend.auth).backend}/route/${ai.route.metadata.name}/rule/${ai.index}/ref/${j}`;
+            const entry = entries.get(name);
+            if (!entry) return; // reported by modelRouteProblems
+            const where = `${t.label}: model ${model}: backends[${j}] (${ref.backend})`;
+            const headers = new Map<string, string>();
+            for (const set of [backend.headers?.set, ref.headers?.set]) for (const [k, v] of Object.entries(set ?? {})) headers.set(k.toLowerCase(), v);
+            const fields = new Map<string, string>();
+            for (const set of [backend.body?.set, ref.body?.set]) for (const [k, v] of Object.entries(set ?? {})) fields.set(k, JSON.stringify(v));
+            const want = {
+                headers: sorted([...headers]),
+                removeHeaders: [...new Set([...(backend.headers?.remove ?? []), ...(ref.headers?.remove ?? [])].map((h) => h.toLowerCase()))].sort(),
+                fields: sorted([...fields]),
+                removeFields: [...new Set([...(backend.body?.remove ?? []), ...(ref.body?.remove ?? [])])].sort(),
+            };
+            const hm = asObj(entry.httpHeaderMutation);
+            const bm = asObj(entry.httpBodyMutation);
+            const got = {
+                headers: sorted(asList(hm.set).map((h) => [str(h.name).toLowerCase(), str(h.value)])),
+                removeHeaders: ((hm.remove as string[] | undefined) ?? []).map((h) => h.toLowerCase()).sort(),
+                fields: sorted(asList(bm.set).map((f) => [str(f.path), str(f.value)])),
+                removeFields: [...((bm.remove as string[] | undefined) ?? [])].sort(),
+            };
+            for (const k of Object.keys(want) as (keyof typeof want)[]) {
+                if (JSON.stringify(got[k]) !== JSON.stringify(want[k])) out.push(`${where}: the extProc's ${k} are [${got[k].join(", ")}], config says [${want[k].join(", ")}]`);
+            }
+        });
+    }
+    return out;
+}

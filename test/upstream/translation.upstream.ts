@@ -38,6 +38,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.models).some((m) => new Set(m.backends.map((b) => b.backend)).size < m.backends.length),
     "model name override": (c) => Object.values(c.models).some((m) => m.backends.some((b) => b.model !== undefined)),
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
+    "header and body mutation, per backend and per model": (c) =>
+        Object.values(c.backends).some((b) => b.headers && b.body) && Object.values(c.models).some((m) => m.backends.some((b) => b.headers && b.body)),
     "model catalog (ownedBy, createdAt)": (c) => Object.values(c.models).some((m) => m.ownedBy !== undefined && m.createdAt !== undefined),
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
     "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
@@ -106,7 +108,7 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
             });
 
             it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog", () => {
-                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t)], []);
+                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t)], []);
             });
 
             it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route", () => {
