@@ -91,6 +91,37 @@ describe("routes: rules", () => {
         );
     });
 
+    it("extra matches per model: each header a request must also carry, exact or by regular expression", () => {
+        const backends = { a: { schema: "OpenAI", hostname: "a.m.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.m.svc.cluster.local", port: 80 } };
+        const c = parseConfig({
+            backends,
+            models: { m: { backends: [{ backend: "a" }, { backend: "b" }], match: { headers: [{ name: "x-team", value: "team-x" }, { name: "x-region", value: "eu-.*", type: "RegularExpression" }] } } },
+        });
+        assert.deepEqual(ruleOf(modelRoutes(input(c.models)), "m").matches, [
+            {
+                headers: [
+                    { type: "Exact", name: MODEL_HEADER, value: "m" },
+                    { type: "Exact", name: "x-team", value: "team-x" },
+                    { type: "RegularExpression", name: "x-region", value: "eu-.*" },
+                ],
+            },
+        ]);
+        assert.deepEqual(crdProblems(...modelRoutes(input(c.models)).map((r) => r.route)), []);
+        const bad = (headers: unknown[]) => {
+            try {
+                parseConfig({ backends, models: { m: { backends: [{ backend: "a" }, { backend: "b" }], match: { headers } } } });
+                return [];
+            } catch (e) {
+                return (e as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
+            }
+        };
+        assert.deepEqual(bad([{ name: "x-ai-eg-model", value: "x" }, { name: "x-r", value: "(", type: "RegularExpression" }, { name: "x-s", value: "(?!a)b", type: "RegularExpression" }]), [
+            "models.m.match.headers[0].name: is the header the model name is matched in already; match another header",
+            'models.m.match.headers[1].value: "(" is not a valid regular expression; fix it, or use type Exact',
+            `models.m.match.headers[2].value: "(?!a)b" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`,
+        ]);
+    });
+
     it("LLM-sized timeouts: 120s by default, and the stream idle timeout when set", () => {
         const routes = modelRoutes(
             input(

@@ -58,7 +58,7 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
     const { request, streamIdle } = config.timeouts;
     return {
         name: ruleName(model),
-        matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: model }] }],
+        matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: model }, ...(config.match?.headers ?? []).map((h) => ({ type: h.type, name: h.name, value: h.value }))] }],
         backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend)),
         timeouts: { request },
         ...(streamIdle !== undefined && { streamIdleTimeout: streamIdle }),

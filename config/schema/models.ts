@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
+import { headerName } from "./security";
 import { duration, intBetween } from "./primitives";
 
 /**
@@ -114,7 +115,36 @@ export const modelBackendSchema = z.strictObject({
 /** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
+const extraHeaderMatch = z
+    .strictObject({
+        name: headerName,
+        value: z.string().min(1, "is empty; give the header value to match").max(4096, "is longer than 4096 characters; shorten it"),
+        type: z.enum(["Exact", "RegularExpression"]).default("Exact"),
+    })
+    .superRefine((h, ctx) => {
+        if (h.name.toLowerCase() === "x-ai-eg-model") {
+            ctx.addIssue({ code: "custom", path: ["name"], message: "is the header the model name is matched in already; match another header" });
+        }
+        if (h.type === "RegularExpression") {
+            let compiles = true;
+            try {
+                new RegExp(h.value);
+            } catch {
+                compiles = false;
+            }
+            if (!compiles) ctx.addIssue({ code: "custom", path: ["value"], message: `"${h.value}" is not a valid regular expression; fix it, or use type Exact` });
+            else if (/\(\?<?[=!]|\\[1-9]/.test(h.value)) ctx.addIssue({ code: "custom", path: ["value"], message: `"${h.value}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them` });
+        }
+    });
+
 export const modelSchema = z.strictObject({
+    /** More than the model name a request must match (each header a match of its own, all required). */
+    match: z
+        .strictObject({
+            headers: z.array(extraHeaderMatch).min(1, "is empty; list a header to match, or remove match").max(15, "lists more than 15 headers, the most a match takes besides the model name; list fewer"),
+        })
+        .optional(),
     /** `owned_by` of this model in the gateway's /v1/models answer (the AI Gateway's default: "Envoy AI Gateway"). */
     ownedBy: z.string().min(1, "is empty; name the owner, e.g. openai, or remove the key").max(256, "is longer than 256 characters; shorten it").optional(),
     /** `created` of this model in /v1/models, as an RFC 3339 time. */

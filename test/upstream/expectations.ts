@@ -268,6 +268,12 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             const at = `${where}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
             const action = asObj(r.route.route);
             out.push(...clusterProblems(at, xds.clusters.get(str(action.cluster)), m, config, str(action.cluster)));
+            const matched = asList(asObj(r.route.match).headers);
+            for (const h of m.match?.headers ?? []) {
+                const found = matched.find((x) => str(x.name).toLowerCase() === h.name.toLowerCase());
+                const value = h.type === "Exact" ? asObj(found?.stringMatch).exact : dig(found, "stringMatch", "safeRegex").regex;
+                if (value !== h.value) out.push(`${at}: matches header ${h.name} ${found ? JSON.stringify(found.stringMatch) : "not at all"}, config says ${h.type} ${h.value}`);
+            }
             const timeout = durationMs(action.timeout);
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
             out.push(...retryProblems(at, asObj(action.retryPolicy), config.retry));

@@ -40,6 +40,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
     "header and body mutation, per backend and per model": (c) =>
         Object.values(c.backends).some((b) => b.headers && b.body) && Object.values(c.models).some((m) => m.backends.some((b) => b.headers && b.body)),
+    "extra header matches (exact and regular expression)": (c) => Object.values(c.models).some((m) => new Set(m.match?.headers.map((h) => h.type)).size === 2),
     "model catalog (ownedBy, createdAt)": (c) => Object.values(c.models).some((m) => m.ownedBy !== undefined && m.createdAt !== undefined),
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
     "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
