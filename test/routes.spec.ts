@@ -122,6 +122,61 @@ describe("routes: rules", () => {
         ]);
     });
 
+    it("pattern models: one route of their own, RE2 over the model header, in match.order then key order; exact models keep their buckets", () => {
+        const backends = { a: { schema: "OpenAI", hostname: "a.m.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.m.svc.cluster.local", port: 80 } };
+        const two = [{ backend: "a" }, { backend: "b", priority: 1 }];
+        const c = parseConfig({
+            backends,
+            models: {
+                "catch-all": { backends: two, match: { pattern: ".*", order: 100 } },
+                "local-any": { backends: two, match: { pattern: "^(qwen|llama)-.*" } },
+                "b-first": { backends: two, match: { pattern: "^b-.*" } },
+                "gpt-4o": { backends: two },
+            },
+        });
+        const routes = modelRoutes(input(c.models));
+        const patterns = routes.find((r) => r.route.metadata.name === "ai-gateway-models-patterns");
+        assert.ok(patterns, routes.map((r) => r.route.metadata.name).join(", "));
+        assert.deepEqual(
+            patterns.route.spec.rules.map((r) => r.matches?.[0].headers?.[0]),
+            [
+                { type: "RegularExpression", name: MODEL_HEADER, value: "^b-.*" },
+                { type: "RegularExpression", name: MODEL_HEADER, value: "^(qwen|llama)-.*" },
+                { type: "RegularExpression", name: MODEL_HEADER, value: ".*" },
+            ],
+        );
+        assert.deepEqual(ruleOf(routes, "gpt-4o").matches?.[0].headers, [{ type: "Exact", name: MODEL_HEADER, value: "gpt-4o" }]);
+        assert.equal(patterns.route.spec.rules[1].backendRefs?.[0].modelNameOverride, undefined, "the requested name passes through");
+        assert.deepEqual(crdProblems(...routes.map((r) => r.route)), []);
+    });
+
+    it("pattern models: refused with extra headers, an own budget or a bad expression; order only with a pattern; defaults warn", () => {
+        const backends = { a: { schema: "OpenAI", hostname: "a.m.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.m.svc.cluster.local", port: 80 } };
+        const two = [{ backend: "a" }, { backend: "b", priority: 1 }];
+        const problems = (models: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+            try {
+                parseConfig({ backends, models, ...extra });
+                return [];
+            } catch (e) {
+                return (e as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
+            }
+        };
+        assert.deepEqual(problems({ q: { backends: two, match: { pattern: "(" } } }), ['models.q.match.pattern: "(" is not a valid regular expression; fix it']);
+        assert.deepEqual(
+            problems({
+                p: { backends: two, match: { pattern: ".*", headers: [{ name: "x-team", value: "t" }] }, rateLimit: { requests: [{ limit: 1, window: "1m" }] } },
+                e: { backends: two, match: { order: 3 } },
+            }),
+            [
+                "models.p.match.headers: cannot be combined with match.pattern: with more headers to match, the pattern would outrank exact model names; give the headers to an exact model, or remove them",
+                "models.p.rateLimit: cannot be set on a pattern model: its rule could not tell this model's requests from those of exact models whose names the pattern also matches; use rateLimit.perUser, tenants or global, which count every model",
+                "models.e.match.order: orders pattern models among themselves, and this model has no pattern; remove it",
+            ],
+        );
+        const warned = parseConfig({ backends, models: { p: { backends: two, match: { pattern: ".*" } }, m: { backends: two } }, rateLimit: { defaults: { requests: [{ limit: 1, window: "1m" }] } }, auth: { none: true } }).warnings;
+        assert.ok(warned.includes("rateLimit.defaults: apply to exact model names only, not to the pattern models (p); count those with rateLimit.perUser, tenants or global"), warned.join("\n"));
+    });
+
     it("LLM-sized timeouts: 120s by default, and the stream idle timeout when set", () => {
         const routes = modelRoutes(
             input(

@@ -97,7 +97,9 @@ export function rateLimitRules(config: RateLimitConfig, models: Record<string, M
         }
     }
     if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [user] }], tokenType));
-    for (const model of Object.keys(models).sort()) {
+    // A pattern model has no budget of its own: a rule could not tell its requests from those of exact
+    // models whose names it also matches (config/rules/rateLimit.ts refuses one).
+    for (const model of Object.keys(models).filter((m) => models[m].match?.pattern === undefined).sort()) {
         const selector = { headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] };
         rules.push(...budgetRules(modelBudgets(models[model], config.defaults), [selector], tokenType));
     }

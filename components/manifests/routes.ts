@@ -58,7 +58,16 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
     const { request, streamIdle } = config.timeouts;
     return {
         name: ruleName(model),
-        matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: model }, ...(config.match?.headers ?? []).map((h) => ({ type: h.type, name: h.name, value: h.value }))] }],
+        matches: [
+            {
+                headers: [
+                    config.match?.pattern !== undefined
+                        ? { type: "RegularExpression", name: MODEL_HEADER, value: config.match.pattern }
+                        : { type: "Exact", name: MODEL_HEADER, value: model },
+                    ...(config.match?.headers ?? []).map((h) => ({ type: h.type, name: h.name, value: h.value })),
+                ],
+            },
+        ],
         backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend)),
         timeouts: { request },
         ...(streamIdle !== undefined && { streamIdleTimeout: streamIdle }),
@@ -84,10 +93,28 @@ export interface ModelRoute {
     backends: string[];
 }
 
-/** One AIGatewayRoute per non-empty bucket, rules in model-name order, attached to the gateway. */
+/** The AIGatewayRoute bucket of the pattern models (`<gateway>-models-patterns`). */
+export const PATTERN_BUCKET_ID = "patterns";
+
+/** Pattern models in the order their rules are tried: `match.order` (unset: 0), then the key. */
+export function patternModels(models: Record<string, ModelConfig>): string[] {
+    return Object.keys(models)
+        .filter((m) => models[m].match?.pattern !== undefined)
+        .sort((a, b) => (models[a].match?.order ?? 0) - (models[b].match?.order ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * One AIGatewayRoute per non-empty bucket, rules in model-name order, attached to the gateway; the pattern
+ * models in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of
+ * one route among matches of the same kind, and ranks an exact header match above a regular expression,
+ * so exact names always win.
+ */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
-    return packModels(Object.keys(models), input.buckets).map((bucket) => ({
+    const exact = Object.keys(models).filter((m) => models[m].match?.pattern === undefined);
+    const patterns = patternModels(models);
+    const buckets = [...packModels(exact, input.buckets), ...(patterns.length > 0 ? [{ bucket: -1, id: PATTERN_BUCKET_ID, models: patterns }] : [])];
+    return buckets.map((bucket) => ({
         bucket,
         route: manifest(
             "AIGatewayRoute",

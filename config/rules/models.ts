@@ -42,6 +42,19 @@ const MAX_HEADER_VALUE = 4096;
 /** Model names are valid header values; priorities have no gaps; each level can get traffic; timeouts nest. */
 export const modelSettings: Rule = (config, ctx) => {
     for (const [model, spec] of Object.entries(config.models)) {
+        const match = spec.match;
+        if (match?.pattern !== undefined && match.headers !== undefined) {
+            ctx.add(["models", model, "match", "headers"], "cannot be combined with match.pattern: with more headers to match, the pattern would outrank exact model names; give the headers to an exact model, or remove them");
+        }
+        if (match?.order !== undefined && match.pattern === undefined) {
+            ctx.add(["models", model, "match", "order"], "orders pattern models among themselves, and this model has no pattern; remove it");
+        }
+        if (match?.pattern !== undefined && spec.rateLimit !== undefined) {
+            ctx.add(
+                ["models", model, "rateLimit"],
+                "cannot be set on a pattern model: its rule could not tell this model's requests from those of exact models whose names the pattern also matches; use rateLimit.perUser, tenants or global, which count every model",
+            );
+        }
         if (!HEADER_VALUE.test(model) || model.length > MAX_HEADER_VALUE) {
             ctx.add(
                 ["models", model],
@@ -89,7 +102,11 @@ export const modelSettings: Rule = (config, ctx) => {
 /** No route bucket holds more models than one AIGatewayRoute can (see components/manifests/packing.ts). */
 export const routePacking: Rule = (config, ctx) => {
     const buckets = config.routing.routeBuckets;
-    const models = Object.keys(config.models);
+    const models = Object.keys(config.models).filter((m) => config.models[m].match?.pattern === undefined);
+    const patterns = Object.keys(config.models).length - models.length;
+    if (patterns > MAX_RULES_PER_ROUTE) {
+        ctx.add(["models"], `has ${patterns} pattern models, and they share one AIGatewayRoute of at most ${MAX_RULES_PER_ROUTE} rules; merge patterns (one expression can list alternatives: ^(a|b)-.*)`);
+    }
     const full = packModels(models, buckets).filter((b) => b.models.length > MAX_RULES_PER_ROUTE);
     if (full.length === 0) return;
     const shown = full

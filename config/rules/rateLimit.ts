@@ -91,6 +91,11 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
     }
 
+    const patterns = Object.keys(config.models).filter((m) => config.models[m].match?.pattern !== undefined);
+    if (rl.defaults !== undefined && hasWindows(rl.defaults) && patterns.length > 0) {
+        ctx.warn(["rateLimit", "defaults"], `apply to exact model names only, not to the pattern models (${patterns.join(", ")}); count those with rateLimit.perUser, tenants or global`);
+    }
+
     // Without client authentication the user header is whatever the client sends: a fresh value is a fresh budget.
     const perUser = rateLimitRules(rl, config.models).some((r) => r.clientSelectors?.some((s) => s.headers?.some((h) => h.name === rl.userHeader && h.type === "Distinct")));
     if (perUser && config.auth.jwt === undefined && config.auth.apiKeys === undefined) {

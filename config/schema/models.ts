@@ -115,6 +115,17 @@ export const modelBackendSchema = z.strictObject({
 /** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Problems of an RE2 expression (Envoy's engine): it must compile, and RE2 has no lookaround or backreferences. */
+function re2Problem(value: string): string | undefined {
+    try {
+        new RegExp(value);
+    } catch {
+        return `"${value}" is not a valid regular expression`;
+    }
+    if (/\(\?<?[=!]|\\[1-9]/.test(value)) return `"${value}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`;
+    return undefined;
+}
+
 /** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
 const extraHeaderMatch = z
     .strictObject({
@@ -126,23 +137,30 @@ const extraHeaderMatch = z
         if (h.name.toLowerCase() === "x-ai-eg-model") {
             ctx.addIssue({ code: "custom", path: ["name"], message: "is the header the model name is matched in already; match another header" });
         }
-        if (h.type === "RegularExpression") {
-            let compiles = true;
-            try {
-                new RegExp(h.value);
-            } catch {
-                compiles = false;
-            }
-            if (!compiles) ctx.addIssue({ code: "custom", path: ["value"], message: `"${h.value}" is not a valid regular expression; fix it, or use type Exact` });
-            else if (/\(\?<?[=!]|\\[1-9]/.test(h.value)) ctx.addIssue({ code: "custom", path: ["value"], message: `"${h.value}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them` });
-        }
+        const problem = h.type === "RegularExpression" ? re2Problem(h.value) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem.includes("; ") ? problem : `${problem}; fix it, or use type Exact` });
     });
 
 export const modelSchema = z.strictObject({
     /** More than the model name a request must match (each header a match of its own, all required). */
     match: z
         .strictObject({
-            headers: z.array(extraHeaderMatch).min(1, "is empty; list a header to match, or remove match").max(15, "lists more than 15 headers, the most a match takes besides the model name; list fewer"),
+            headers: z.array(extraHeaderMatch).min(1, "is empty; list a header to match, or remove match").max(15, "lists more than 15 headers, the most a match takes besides the model name; list fewer").optional(),
+            /**
+             * RE2 over the requested model name: this entry serves every name it matches (`.*` is a
+             * catch-all); the key is then only the entry's name. Exact names always win over patterns.
+             */
+            pattern: z
+                .string()
+                .min(1, "is empty; give an RE2 expression over the requested model name, e.g. ^(qwen|llama)-.*")
+                .max(1024, "is longer than 1024 characters; shorten it")
+                .superRefine((v, ctx) => {
+                    const problem = re2Problem(v);
+                    if (problem) ctx.addIssue({ code: "custom", message: problem.includes("; ") ? problem : `${problem}; fix it` });
+                })
+                .optional(),
+            /** Among patterns, lower first (then by key): give a catch-all the highest. */
+            order: intBetween(0, 1000, "must be at most 1000; lower it").optional(),
         })
         .optional(),
     /** `owned_by` of this model in the gateway's /v1/models answer (the AI Gateway's default: "Envoy AI Gateway"). */

@@ -167,9 +167,12 @@ function xdsOf(t: UpstreamTranslation): Xds {
 }
 
 /** The xDS routes that match a model's name exactly, on every listener. */
-function modelRoutesOf(xds: Xds, model: string): XdsRoute[] {
+function modelRoutesOf(xds: Xds, model: string, m?: ModelConfig): XdsRoute[] {
+    const pattern = m?.match?.pattern;
     return xds.routes.filter((r) =>
-        asList(asObj(r.route.match).headers).some((h) => h.name === MODEL_HEADER && asObj(h.stringMatch).exact === model),
+        asList(asObj(r.route.match).headers).some((h) =>
+            h.name === MODEL_HEADER && (pattern === undefined ? asObj(h.stringMatch).exact === model : dig(h, "stringMatch", "safeRegex").regex === pattern),
+        ),
     );
 }
 
@@ -190,10 +193,11 @@ function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: str
 
 /** Where a model is in the emitted AIGatewayRoutes: route name, rule index and rule. */
 function aiRuleOf(t: UpstreamTranslation, model: string): { route: K8sObject; index: number } | undefined {
+    const value = t.config.models[model]?.match?.pattern ?? model;
     for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
         const rules = asList(asObj(route.spec).rules);
         const index = rules.findIndex((rule) =>
-            asList(rule.matches).some((m) => asList(m.headers).some((h) => h.name === MODEL_HEADER && h.value === model)),
+            asList(rule.matches).some((m) => asList(m.headers).some((h) => h.name === MODEL_HEADER && h.value === value)),
         );
         if (index >= 0) return { route, index };
     }
@@ -235,7 +239,7 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
     const gatewayName = config.gateway.name;
     const overrides = extProcOverrides(t);
     for (const [model, m] of Object.entries(config.models)) {
-        const routes = modelRoutesOf(xds, model);
+        const routes = modelRoutesOf(xds, model, m);
         const where = `${t.label}: model ${model}`;
         if (routes.length === 0) {
             out.push(`${where}: no xDS route matches ${MODEL_HEADER}=${model}`);
@@ -366,7 +370,8 @@ function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig):
         ...rules(rl.global, { user: false }),
         ...Object.entries(rl.tenants?.budgets ?? {}).flatMap(([tenant, b]) => rules(b, { user: false, tenant })),
         ...rules(rl.perUser, { user: true }),
-        ...rules(modelBudgets(m, rl.defaults), { user: true, model }),
+        // A pattern model has no budget of its own (see manifests/rateLimit.ts).
+        ...(m.match?.pattern === undefined ? rules(modelBudgets(m, rl.defaults), { user: true, model }) : []),
     ];
 }
 
@@ -422,7 +427,7 @@ export function rateLimitProblems(t: UpstreamTranslation): string[] {
     const xds = xdsOf(t);
     for (const [model, m] of Object.entries(t.config.models)) {
         const expected = expectedBudgets(t, model, m).map(ruleKey).sort();
-        for (const r of modelRoutesOf(xds, model)) {
+        for (const r of modelRoutesOf(xds, model, m)) {
             const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
             const actual = actualBudgets(t, r.route, model);
             if (typeof actual === "string") {
@@ -682,7 +687,7 @@ export function endpointRoutingProblems(t: UpstreamTranslation, endpoints: reado
     const xds = xdsOf(t);
     const { name, namespace } = t.config.gateway;
     const generated = new Set(t.generated.filter((o) => o.kind === "HTTPRoute").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
-    const model = Object.keys(t.config.models)[0];
+    const model = Object.keys(t.config.models).find((m) => t.config.models[m].match === undefined);
     const configs = [...new Set(xds.routes.filter((r) => r.gateway === `${namespace}/${name}`).map((r) => r.routeConfig))];
     for (const rc of configs) {
         const routes = xds.routes.filter((r) => r.routeConfig === rc);
@@ -757,6 +762,7 @@ export function catalogProblems(t: UpstreamTranslation): string[] {
         if (typeof text === "string") for (const m of asList(asObj(parseYaml(text)).models)) listed.set(str(m.Name), m);
     }
     for (const [model, m] of Object.entries(t.config.models)) {
+        if (m.match?.pattern !== undefined) continue; // /v1/models lists names, and a pattern has none
         const entry = listed.get(model);
         if (!entry) {
             out.push(`${t.label}: model ${model} is not in the /v1/models list of the generated extProc configuration`);
@@ -815,6 +821,32 @@ export function mutationProblems(t: UpstreamTranslation): string[] {
                 if (JSON.stringify(got[k]) !== JSON.stringify(want[k])) out.push(`${where}: the extProc's ${k} are [${got[k].join(", ")}], config says [${want[k].join(", ")}]`);
             }
         });
+    }
+    return out;
+}
+
+/**
+ * The order Envoy tries model routes in, on every listener: every exact model name before any pattern,
+ * and the patterns in their documented order (`match.order`, then the key).
+ */
+export function patternOrderProblems(t: UpstreamTranslation, documented: string[]): string[] {
+    if (documented.length === 0) return [];
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { name, namespace } = t.config.gateway;
+    const configs = [...new Set(xds.routes.filter((r) => r.gateway === `${namespace}/${name}`).map((r) => r.routeConfig))];
+    for (const rc of configs) {
+        const routes = xds.routes.filter((r) => r.routeConfig === rc).map((r) => r.route);
+        const position = (model: string) => routes.findIndex((r) => modelRoutesOf({ listeners: [], clusters: new Map(), routes: [{ gateway: "", routeConfig: rc, route: r }] }, model, t.config.models[model]).length > 0);
+        const exact = Object.keys(t.config.models).filter((m) => t.config.models[m].match?.pattern === undefined);
+        const lastExact = Math.max(-1, ...exact.map(position));
+        const patterns = documented.map((m) => [m, position(m)] as const);
+        for (const [m, at] of patterns) {
+            if (at < 0) out.push(`${t.label}: ${rc}: no xDS route for pattern model ${m}`);
+            else if (at < lastExact) out.push(`${t.label}: ${rc}: pattern model ${m} (route ${at}) comes before an exact model name (route ${lastExact}): exact names must win`);
+        }
+        const got = [...patterns].filter(([, at]) => at >= 0).sort((a, b) => a[1] - b[1]).map(([m]) => m);
+        if (JSON.stringify(got) !== JSON.stringify(documented.filter((m) => got.includes(m)))) out.push(`${t.label}: ${rc}: patterns are tried as [${got.join(", ")}], documented order is [${documented.join(", ")}]`);
     }
     return out;
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
+import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
@@ -40,7 +41,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
     "header and body mutation, per backend and per model": (c) =>
         Object.values(c.backends).some((b) => b.headers && b.body) && Object.values(c.models).some((m) => m.backends.some((b) => b.headers && b.body)),
-    "extra header matches (exact and regular expression)": (c) => Object.values(c.models).some((m) => new Set(m.match?.headers.map((h) => h.type)).size === 2),
+    "extra header matches (exact and regular expression)": (c) => Object.values(c.models).some((m) => new Set(m.match?.headers?.map((h) => h.type)).size === 2),
+    "pattern models, a catch-all among them": (c) => patternModels(c.models).length > 1 && Object.values(c.models).some((m) => m.match?.pattern === ".*"),
     "model catalog (ownedBy, createdAt)": (c) => Object.values(c.models).some((m) => m.ownedBy !== undefined && m.createdAt !== undefined),
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
     "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
@@ -126,6 +128,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("traffic protection on every model and passthrough cluster; passthrough routes at their paths", () => {
                 assert.deepEqual([...expected.protectionProblems(t), ...expected.passthroughProblems(t)], []);
+            });
+
+            it("exact model names before every pattern, and patterns in their documented order, in Envoy's route order", () => {
+                assert.deepEqual(expected.patternOrderProblems(t, patternModels(t.config.models)), []);
             });
 
             it("every AI Gateway endpoint reaches the AI Gateway's routes first; other paths reach their passthrough route", () => {
