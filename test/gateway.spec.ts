@@ -61,7 +61,7 @@ describe("gateway builders: GatewayClass", () => {
 
 describe("gateway builders: Gateway", () => {
     it("defaults: one HTTP listener, the EnvoyProxy as parametersRef, the GatewayConfig annotation", () => {
-        assert.deepEqual(gatewayManifest(gateway()), {
+        assert.deepEqual(gatewayManifest(gateway(), true), {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "Gateway",
             metadata: { name: "ai-gateway", namespace: "ai-gateway", annotations: { "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" } },
@@ -82,6 +82,7 @@ describe("gateway builders: Gateway", () => {
                     { ...https, tls: { certificateRefs: [{ name: "tls-a" }, { name: "tls-b", namespace: "certs" }] }, allowedRoutes: { namespaces: selector } },
                 ],
             }),
+            true,
         );
         assert.deepEqual(m.spec.listeners, [
             { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "All" } } },
@@ -97,16 +98,16 @@ describe("gateway builders: Gateway", () => {
     });
 
     it("labels and annotations join the program's annotation", () => {
-        const m = gatewayManifest(gateway({ labels: { team: "ai" }, annotations: { owner: "platform" } }));
+        const m = gatewayManifest(gateway({ labels: { team: "ai" }, annotations: { owner: "platform" } }), true);
         assert.deepEqual(m.metadata.labels, { team: "ai" });
         assert.deepEqual(m.metadata.annotations, { owner: "platform", "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" });
     });
 
     it("references follow the toggles", () => {
-        assert.equal(gatewayManifest(gateway({ envoyProxy: { enabled: false } })).spec.infrastructure, undefined, "no parametersRef without an EnvoyProxy");
-        assert.equal(gatewayManifest(gateway({ infrastructure: { enabled: false } })).spec.infrastructure, undefined, "infrastructure.enabled: false");
-        assert.equal(gatewayManifest(gateway({ gatewayConfig: { enabled: false } })).metadata.annotations, undefined, "no annotation without a GatewayConfig");
-        const own = gatewayManifest(gateway({ gatewayConfig: { enabled: false }, annotations: { "aigateway.envoyproxy.io/gateway-config": "shared" } }));
+        assert.equal(gatewayManifest(gateway({ envoyProxy: { enabled: false } }), true).spec.infrastructure, undefined, "no parametersRef without an EnvoyProxy");
+        assert.equal(gatewayManifest(gateway({ infrastructure: { enabled: false } }), true).spec.infrastructure, undefined, "infrastructure.enabled: false");
+        assert.equal(gatewayManifest(gateway({ gatewayConfig: { enabled: false } }), false).metadata.annotations, undefined, "no annotation without a GatewayConfig");
+        const own = gatewayManifest(gateway({ gatewayConfig: { enabled: false }, annotations: { "aigateway.envoyproxy.io/gateway-config": "shared" } }), false);
         assert.deepEqual(own.metadata.annotations, { "aigateway.envoyproxy.io/gateway-config": "shared" }, "a GatewayConfig of the user's own");
     });
 });
@@ -300,18 +301,16 @@ describe("gateway builders: ClientTrafficPolicy", () => {
 });
 
 describe("gateway builders: GatewayConfig", () => {
-    it("extProc env and resources; nothing set, an empty spec", () => {
-        assert.deepEqual(gatewayConfigManifest(gateway()), {
-            apiVersion: "aigateway.envoyproxy.io/v1beta1",
-            kind: "GatewayConfig",
-            metadata: { name: "ai-gateway-config", namespace: "ai-gateway" },
-            spec: {},
-        });
+    it("extProc env and resources; nothing set, no GatewayConfig and no annotation (the API server refuses an empty spec once it had fields)", () => {
+        assert.equal(gatewayConfigManifest(gateway()), undefined);
+        const core = gatewayCoreManifests(gateway(), "gateway.envoyproxy.io/gatewayclass-controller");
+        assert.equal(core.gatewayConfig, undefined);
+        assert.equal(core.gateway?.metadata.annotations, undefined);
         const env = [{ name: "OTEL_SERVICE_NAME", value: "ai-gateway" }, { name: "OTEL_EXPORTER_OTLP_HEADERS", valueFrom: { secretKeyRef: { name: "otlp", key: "headers" } } }];
         const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
         const m = gatewayConfigManifest(gateway({ gatewayConfig: { labels: { a: "b" }, extProc: { env, resources } } }));
-        assert.deepEqual(m.spec, { extProc: { kubernetes: { env, resources } } });
-        assert.deepEqual(m.metadata.labels, { a: "b" });
+        assert.deepEqual(m?.spec, { extProc: { kubernetes: { env, resources } } });
+        assert.deepEqual(m?.metadata.labels, { a: "b" });
     });
 });
 
@@ -340,13 +339,15 @@ describe("gateway builders: toggles", () => {
             .filter(([, v]) => v !== undefined)
             .map(([k]) => k);
 
-    it("everything but the redirect by default; each enabled: false removes its resource", () => {
-        assert.deepEqual(present({}), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
-        assert.deepEqual(present({ gatewayClass: { enabled: false } }), ["gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
-        assert.deepEqual(present({ enabled: false }), ["gatewayClass", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
-        assert.deepEqual(present({ envoyProxy: { enabled: false } }), ["gatewayClass", "gateway", "clientTrafficPolicy", "gatewayConfig"]);
-        assert.deepEqual(present({ clientTraffic: { enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "gatewayConfig"]);
-        assert.deepEqual(present({ gatewayConfig: { enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
+    it("everything but the redirect by default (the GatewayConfig once it has something to carry); each enabled: false removes its resource", () => {
+        const extProc = { extProc: { env: [{ name: "LOG_LEVEL", value: "info" }] } };
+        assert.deepEqual(present({}), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
+        assert.deepEqual(present({ gatewayConfig: extProc }), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ gatewayClass: { enabled: false }, gatewayConfig: extProc }), ["gateway", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ enabled: false, gatewayConfig: extProc }), ["gatewayClass", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ envoyProxy: { enabled: false }, gatewayConfig: extProc }), ["gatewayClass", "gateway", "clientTrafficPolicy", "gatewayConfig"]);
+        assert.deepEqual(present({ clientTraffic: { enabled: false }, gatewayConfig: extProc }), ["gatewayClass", "gateway", "envoyProxy", "gatewayConfig"]);
+        assert.deepEqual(present({ gatewayConfig: { ...extProc, enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
         assert.deepEqual(present({ listeners: [http, https], redirectToHttps: true }).at(-1), "httpsRedirect");
     });
 });

@@ -20,9 +20,12 @@ const TYPE = {
 const https = { name: "https", protocol: "HTTPS", port: 443, tls: { certificateRefs: [{ name: "ai-gateway-tls" }] } };
 const http = { name: "http", protocol: "HTTP", port: 80 };
 
+/** Something for the GatewayConfig to carry: without extProc settings there is none (see gatewayConfigManifest). */
+const EXTPROC = { gatewayConfig: { extProc: { env: [{ name: "LOG_LEVEL", value: "info" }] } } };
+
 describe("GatewayCore component", () => {
     it("creates the namespace and the five custom resources as its children, named <component>-<role>", async () => {
-        const e = await evaluate({});
+        const e = await evaluate({ gateway: EXTPROC });
         assert.equal(e.get(TYPE.component, "gateway-core").parent, null);
         const children = e.resources.filter((r) => r.parent === "gateway-core").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(children, [
@@ -41,7 +44,7 @@ describe("GatewayCore component", () => {
     });
 
     it("each resource waits for the release installing its CRD; namespaced ones for the namespace", async () => {
-        const e = await evaluate({});
+        const e = await evaluate({ gateway: EXTPROC });
         const deps = (type: string, name: string) => e.get(type, name).dependsOn;
         assert.deepEqual(deps(TYPE.gatewayClass, "gateway-core-class"), ["envoy-gateway-crds", "envoy-gateway-release"]);
         assert.deepEqual(deps(TYPE.envoyProxy, "gateway-core-envoy-proxy"), ["envoy-gateway-crds", "envoy-gateway-release", "gateway-core-namespace"]);
@@ -50,7 +53,7 @@ describe("GatewayCore component", () => {
     });
 
     it("the Gateway waits for the AI Gateway controller (its pod webhook) and for everything its pods read", async () => {
-        const e = await evaluate({});
+        const e = await evaluate({ gateway: EXTPROC });
         assert.deepEqual(e.get(TYPE.gateway, "gateway-core-gateway").dependsOn, [
             "ai-gateway-crds",
             "ai-gateway-release",
@@ -64,7 +67,7 @@ describe("GatewayCore component", () => {
     });
 
     it("platform installed elsewhere: only the program's own objects are waited for", async () => {
-        const e = await evaluate({ platform: { envoyGateway: { install: false }, aiGateway: { install: false } } });
+        const e = await evaluate({ platform: { envoyGateway: { install: false }, aiGateway: { install: false } }, gateway: EXTPROC });
         assert.deepEqual(e.get(TYPE.gateway, "gateway-core-gateway").dependsOn, ["gateway-core-class", "gateway-core-config", "gateway-core-envoy-proxy", "gateway-core-namespace"]);
         assert.deepEqual(e.get(TYPE.gatewayClass, "gateway-core-class").dependsOn, []);
     });
@@ -151,7 +154,7 @@ describe("GatewayCore outputs", () => {
         valueOf(pulumi.all([core.gatewayName, core.namespace, core.gatewayClassName, core.envoyProxyName, core.serviceAccountName, core.gatewayConfigName]));
 
     it("name what other components attach to", async () => {
-        const core = await build({ name: "edge", namespace: "llm", className: "llm-class", envoyProxy: { serviceAccountName: "ai-gateway-dataplane-aws" } });
+        const core = await build({ name: "edge", namespace: "llm", className: "llm-class", envoyProxy: { serviceAccountName: "ai-gateway-dataplane-aws" }, ...EXTPROC });
         assert.deepEqual(await values(core), ["edge", "llm", "llm-class", "edge", "ai-gateway-dataplane-aws", "edge-config"]);
         assert.deepEqual(core.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge", namespace: "llm" }]);
         assert.ok(core.gateway);
@@ -172,7 +175,8 @@ describe("gateway core of the dev and prod stacks", () => {
             gateway: e.object("Gateway", "ai-gateway").spec as unknown as GatewaySpec,
             proxy: e.object("EnvoyProxy", "ai-gateway").spec as unknown as EnvoyProxySpec,
             clientTraffic: e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec as unknown as ClientTrafficPolicySpec,
-            gatewayConfig: e.object("GatewayConfig", "ai-gateway-config").spec as unknown as GatewayConfigSpec,
+            // dev has no extProc settings, so no GatewayConfig.
+            gatewayConfig: e.objects("GatewayConfig")[0]?.spec as unknown as GatewayConfigSpec,
         };
     };
 

@@ -58,12 +58,13 @@ const NO_OBSERVABILITY: GatewayObservability = { telemetry: {}, podAnnotations: 
  * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig.
  */
 export function gatewayCoreManifests(config: GatewayConfig, controllerName: string, observability = NO_OBSERVABILITY): GatewayCoreManifests {
+    const gatewayConfig = config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined;
     return {
         gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
-        gateway: config.enabled ? gatewayManifest(config) : undefined,
+        gateway: config.enabled ? gatewayManifest(config, gatewayConfig !== undefined) : undefined,
         envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability) : undefined,
         clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config) : undefined,
-        gatewayConfig: config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined,
+        gatewayConfig,
         httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
         // Only an EnvoyProxy the program creates carries the tracing settings that refer to it.
         tracingBackend: config.envoyProxy.enabled ? observability.tracingBackend : undefined,
@@ -79,10 +80,10 @@ export function gatewayClassManifest(config: GatewayConfig, controllerName: stri
     );
 }
 
-export function gatewayManifest(config: GatewayConfig): Manifest<"Gateway"> {
+export function gatewayManifest(config: GatewayConfig, withGatewayConfig: boolean): Manifest<"Gateway"> {
     const names = gatewayNames(config);
     // The AI Gateway finds the extProc settings of this Gateway's pods through this annotation.
-    const annotations = config.gatewayConfig.enabled
+    const annotations = withGatewayConfig
         ? { ...config.annotations, [GATEWAY_CONFIG_ANNOTATION]: names.gatewayConfig }
         : config.annotations;
     const parametersRef = config.envoyProxy.enabled && config.infrastructure.enabled;
@@ -246,12 +247,17 @@ export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"Cl
     });
 }
 
-/** The GatewayConfig: the user's extProc env, then observability's (never the same names, see the rules). */
-export function gatewayConfigManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"GatewayConfig"> {
+/**
+ * The GatewayConfig: the user's extProc env, then observability's (never the same names, see the rules).
+ * Undefined when there is nothing to set: an empty spec is stored as null by server-side apply once a
+ * field manager let go of its last field, and the API server then refuses the object (found by the
+ * end-to-end test), so `pulumi up` would fail when the last extProc setting is removed.
+ */
+export function gatewayConfigManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"GatewayConfig"> | undefined {
     const gc = config.gatewayConfig;
     const names = gatewayNames(config);
     const kubernetes = section({ env: [...gc.extProc.env, ...observability.extProcEnv], resources: section(gc.extProc.resources) });
-    return manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), kubernetes ? { extProc: { kubernetes } } : {});
+    return kubernetes ? manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), { extProc: { kubernetes } }) : undefined;
 }
 
 /** A 301 to HTTPS for every request on the HTTP listeners. */
