@@ -204,15 +204,22 @@ function aiRuleOf(t: UpstreamTranslation, model: string): { route: K8sObject; in
     return undefined;
 }
 
+/** The entries of one list of the extProc configuration the AI Gateway generated (its filter-config Secret). */
+function extProcEntries(t: UpstreamTranslation, list: "backends" | "llmRequestCosts" | "models"): Obj[] {
+    return t.generated
+        .filter((o) => o.kind === "Secret")
+        .map((s) => asObj(s.stringData)["filter-config.yaml"])
+        .flatMap((text) => (typeof text === "string" ? asList(asObj(parseYaml(text))[list]) : []));
+}
+
+/** The extProc's backend entries by name (`<ns>/<AIServiceBackend>/route/<route>/rule/<i>/ref/<j>`). */
+function extProcBackends(t: UpstreamTranslation): Map<string, Obj> {
+    return new Map(extProcEntries(t, "backends").map((b) => [str(b.name), b]));
+}
+
 /** `modelNameOverride` per backend entry name, from the extProc configuration the AI Gateway generated. */
 function extProcOverrides(t: UpstreamTranslation): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
-        const text = asObj(s.stringData)["filter-config.yaml"];
-        if (typeof text !== "string") continue;
-        for (const b of asList(asObj(parseYaml(text)).backends)) out.set(str(b.name), typeof b.modelNameOverride === "string" ? b.modelNameOverride : "");
-    }
-    return out;
+    return new Map([...extProcBackends(t)].map(([name, b]) => [name, typeof b.modelNameOverride === "string" ? b.modelNameOverride : ""]));
 }
 
 /** Per rule, the Backends and priorities in backendRef order, from the annotation the AI Gateway's extension server reads. */
@@ -636,13 +643,9 @@ export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { 
 export function tokenCountProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
     const recorded = new Map<string, Set<string>>();
-    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
-        const text = asObj(s.stringData)["filter-config.yaml"];
-        if (typeof text !== "string") continue;
-        for (const c of asList(asObj(parseYaml(text)).llmRequestCosts)) {
-            const route = str(c.routeName);
-            recorded.set(route, (recorded.get(route) ?? new Set()).add(str(c.metadataKey)));
-        }
+    for (const c of extProcEntries(t, "llmRequestCosts")) {
+        const route = str(c.routeName);
+        recorded.set(route, (recorded.get(route) ?? new Set()).add(str(c.metadataKey)));
     }
     for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
         const key = `${route.metadata.namespace}/${route.metadata.name}`;
@@ -756,11 +759,7 @@ export function identityProblems(t: UpstreamTranslation): string[] {
 /** The gateway's /v1/models answer, as the extProc configuration the AI Gateway generated carries it: every model, its owner and creation time. */
 export function catalogProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
-    const listed = new Map<string, Obj>();
-    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
-        const text = asObj(s.stringData)["filter-config.yaml"];
-        if (typeof text === "string") for (const m of asList(asObj(parseYaml(text)).models)) listed.set(str(m.Name), m);
-    }
+    const listed = new Map(extProcEntries(t, "models").map((m) => [str(m.Name), m]));
     for (const [model, m] of Object.entries(t.config.models)) {
         if (m.match?.pattern !== undefined) continue; // /v1/models lists names, and a pattern has none
         const entry = listed.get(model);
@@ -783,11 +782,7 @@ export function catalogProblems(t: UpstreamTranslation): string[] {
  */
 export function mutationProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
-    const entries = new Map<string, Obj>();
-    for (const s of t.generated.filter((o) => o.kind === "Secret")) {
-        const text = asObj(s.stringData)["filter-config.yaml"];
-        if (typeof text === "string") for (const b of asList(asObj(parseYaml(text)).backends)) entries.set(str(b.name), b);
-    }
+    const entries = extProcBackends(t);
     const sorted = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).sort();
     for (const [model, m] of Object.entries(t.config.models)) {
         const ai = aiRuleOf(t, model);
