@@ -191,6 +191,26 @@ describe("config: EnvoyProxy", () => {
         ]);
     });
 
+    it("forwardProxy.address is host:port, never a URL or credentials (which are not echoed)", () => {
+        assert.deepEqual(parseConfig(gw({ gatewayConfig: { forwardProxy: { address: "proxy.corp.example.com:3128" } } })).gateway.gatewayConfig.forwardProxy, { address: "proxy.corp.example.com:3128" });
+        assert.doesNotThrow(() => parseConfig(gw({ gatewayConfig: { forwardProxy: { address: "10.1.2.3:8080" } } })));
+        const problems = configProblems(
+            gw({
+                gatewayConfig: { forwardProxy: { address: "http://user:hunter2@proxy:3128" } },
+            }),
+        );
+        assert.deepEqual(problems, [
+            "gateway.gatewayConfig.forwardProxy.address: must be host:port only: the AI Gateway connects to the proxy without a scheme, credentials or TLS; e.g. proxy.corp.example.com:3128",
+        ]);
+        assert.ok(!problems.join("\n").includes("hunter2"));
+        assert.deepEqual(configProblems(gw({ gatewayConfig: { forwardProxy: { address: "proxy" } } })), [
+            'gateway.gatewayConfig.forwardProxy.address: "proxy" is not host:port; use e.g. proxy.corp.example.com:3128',
+        ]);
+        assert.deepEqual(configProblems(gw({ gatewayConfig: { forwardProxy: { address: "proxy:99999" } } })), [
+            'gateway.gatewayConfig.forwardProxy.address: "proxy:99999" is not host:port; use e.g. proxy.corp.example.com:3128',
+        ]);
+    });
+
     it("the drain minimum is not longer than the drain timeout", () => {
         assert.deepEqual(configProblems(proxy({ shutdown: { drainTimeout: "10s", minDrainDuration: "1m" } })), [
             "gateway.envoyProxy.shutdown.minDrainDuration: (1m) is longer than drainTimeout (10s); make it shorter, or raise drainTimeout",

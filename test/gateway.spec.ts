@@ -312,6 +312,14 @@ describe("gateway builders: GatewayConfig", () => {
         assert.deepEqual(m?.spec, { extProc: { kubernetes: { env, resources } } });
         assert.deepEqual(m?.metadata.labels, { a: "b" });
     });
+
+    it("a forward proxy alone is enough for a GatewayConfig, and the Gateway names it", () => {
+        const core = gatewayCoreManifests(gateway({ gatewayConfig: { forwardProxy: { address: "proxy.corp.example.com:3128" } } }), "gateway.envoyproxy.io/gatewayclass-controller");
+        assert.deepEqual(core.gatewayConfig?.spec, { forwardProxy: { address: "proxy.corp.example.com:3128" } });
+        assert.equal(core.gateway?.metadata.annotations?.["aigateway.envoyproxy.io/gateway-config"], core.gatewayConfig?.metadata.name);
+        const both = gatewayConfigManifest(gateway({ gatewayConfig: { forwardProxy: { address: "10.0.0.1:8080" }, extProc: { env: [{ name: "A", value: "b" }] } } }));
+        assert.deepEqual(both?.spec, { extProc: { kubernetes: { env: [{ name: "A", value: "b" }] } }, forwardProxy: { address: "10.0.0.1:8080" } });
+    });
 });
 
 describe("gateway builders: HTTP to HTTPS redirect and route attachment", () => {

@@ -257,7 +257,8 @@ export function gatewayConfigManifest(config: GatewayConfig, observability = NO_
     const gc = config.gatewayConfig;
     const names = gatewayNames(config);
     const kubernetes = section({ env: [...gc.extProc.env, ...observability.extProcEnv], resources: section(gc.extProc.resources) });
-    return kubernetes ? manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), { extProc: { kubernetes } }) : undefined;
+    const spec = { ...(kubernetes && { extProc: { kubernetes } }), ...(gc.forwardProxy && { forwardProxy: { address: gc.forwardProxy.address } }) };
+    return Object.keys(spec).length > 0 ? manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), spec) : undefined;
 }
 
 /** A 301 to HTTPS for every request on the HTTP listeners. */

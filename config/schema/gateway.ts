@@ -235,6 +235,26 @@ export const gatewayConfigSchema = z.strictObject({
             resources: resourceRequirements.default({}),
         })
         .prefault({}),
+    /**
+     * An HTTP CONNECT proxy every upstream LLM connection goes through (corporate egress). The AI Gateway
+     * supports neither authentication nor TLS to the proxy: `host:port` only.
+     */
+    forwardProxy: z
+        .strictObject({
+            address: z.string().superRefine((v, ctx) => {
+                if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.includes("@")) {
+                    // Never echo it: user info is a credential.
+                    ctx.addIssue({ code: "custom", message: "must be host:port only: the AI Gateway connects to the proxy without a scheme, credentials or TLS; e.g. proxy.corp.example.com:3128" });
+                    return;
+                }
+                const m = /^(.+):(\d{1,5})$/.exec(v);
+                const port = m ? Number(m[2]) : 0;
+                if (!m || port < 1 || port > 65535 || !hostname.safeParse(m[1]).success) {
+                    ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128` });
+                }
+            }),
+        })
+        .optional(),
 });
 
 export const gatewayClassSchema = z.strictObject({

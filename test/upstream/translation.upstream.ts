@@ -83,6 +83,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     },
     "gateway: HTTP/2 windows set": (c) => c.gateway.clientTraffic.http2.initialStreamWindowSize !== "16Mi",
     "gateway: extProc env and resources": (c) => c.gateway.gatewayConfig.extProc.env.length > 0,
+    "gateway: forward proxy": (c) => c.gateway.gatewayConfig.forwardProxy !== undefined,
     "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
     "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
 };
