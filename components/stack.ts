@@ -4,6 +4,7 @@ import { AIGateway } from "./aiGateway";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
 import { envoyAwsIdentity } from "./manifests/aws";
+import { firstCallCommand, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
@@ -25,6 +26,10 @@ export interface StackOutputs {
     gatewayName: string;
     /** How to find the address clients call. */
     gatewayAddressCommand: string;
+    /** The model names clients send (pattern entries left out). */
+    models: string[];
+    /** Finds the address and calls one model; a credential the gateway wants is a shell variable to fill. */
+    firstCallCommand?: string;
     redisUrl?: pulumi.Output<string>;
     /** The IAM role the Envoy pods call Bedrock with, when the program creates one. */
     bedrockRoleArn?: pulumi.Output<string>;
@@ -155,6 +160,8 @@ export function buildStack(config: StackConfig): StackOutputs {
         },
         gatewayName: gateway.name,
         gatewayAddressCommand: `kubectl get gateway ${gateway.name} -n ${gateway.namespace} -o jsonpath='{.status.addresses[0].value}'`,
+        models: virtualModelNames(config.models),
+        firstCallCommand: firstCallCommand({ gateway, models: config.models, auth, envoyNamespace: podNamespace }),
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
         bedrockRoleArn: bedrock?.roleArn,
     };

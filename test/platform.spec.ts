@@ -172,6 +172,9 @@ describe("platform components", () => {
         assert.deepEqual(e.outputs.namespaces, { envoyGateway: "envoy-gateway-system", aiGateway: "envoy-ai-gateway-system", redis: "redis-system", gateway: "ai-gateway" });
         assert.equal(e.outputs.gatewayName, "ai-gateway");
         assert.match(e.outputs.gatewayAddressCommand, /kubectl get gateway ai-gateway -n ai-gateway/);
+        assert.deepEqual(e.outputs.models, ["m"]);
+        assert.match(e.outputs.firstCallCommand!, /"model":"m"/);
+        assert.ok(!JSON.stringify(e.outputs).includes("sk-known-output"));
         assert.equal(await valueOf(e.outputs.redisUrl!), "redis.redis-system.svc.cluster.local:6379");
     });
 });

@@ -1,0 +1,82 @@
+import type { ClientAuthConfig, GatewayConfig, ListenerConfig, ModelConfig } from "../../config";
+import { gatewayNames } from "./gateway";
+
+/**
+ * What a platform engineer runs right after `pulumi up`: the virtual model names and a shell snippet that
+ * finds the gateway's address and calls one model. A pure builder: names and commands only, and where the
+ * gateway wants a client credential, a shell variable the user fills (never a value from the stack).
+ */
+
+/** Models a client asks for by name: exact names, not pattern entries, in a stable order. */
+export function virtualModelNames(models: Record<string, ModelConfig>): string[] {
+    return Object.keys(models)
+        .filter((name) => Object.hasOwn(models, name) && models[name].match?.pattern === undefined)
+        .sort();
+}
+
+export interface FirstCallInput {
+    gateway: GatewayConfig;
+    models: Record<string, ModelConfig>;
+    auth: ClientAuthConfig;
+    /** Where Envoy Gateway runs the gateway's Envoy Service. */
+    envoyNamespace: string;
+}
+
+/** HTTPS when the gateway has it (HTTP may only redirect), otherwise the first HTTP listener. */
+function clientListener(listeners: ListenerConfig[]): ListenerConfig | undefined {
+    return listeners.find((l) => l.protocol === "HTTPS") ?? listeners[0];
+}
+
+/** A name the listener answers: its hostname, with a wildcard's `*` filled in. */
+function requestHost(listener: ListenerConfig): string | undefined {
+    return listener.hostname?.replace(/^\*\./, "llm.");
+}
+
+function shellQuote(v: string): string {
+    return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The snippet, or undefined when there is nothing to call: no Gateway created, no listener, or no model a
+ * client can name exactly (only patterns, or every model needs extra headers).
+ */
+export function firstCallCommand(input: FirstCallInput): string | undefined {
+    const { gateway, models, auth, envoyNamespace } = input;
+    const listener = clientListener(gateway.listeners);
+    const model = virtualModelNames(models).find((m) => models[m].match?.headers === undefined);
+    if (!gateway.enabled || !listener || model === undefined) return undefined;
+
+    const names = gatewayNames(gateway);
+    const serviceType = gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
+    const lines: string[] = [];
+    // Envoy Gateway writes the Service's address (for a NodePort, the nodes' addresses) into the Gateway's status.
+    lines.push(`ADDRESS=$(kubectl get gateway ${names.gateway} -n ${names.namespace} -o jsonpath='{.status.addresses[0].value}')`);
+    let port = String(listener.port);
+    if (serviceType === "NodePort") {
+        lines.push(
+            `PORT=$(kubectl get svc -n ${envoyNamespace} -l gateway.envoyproxy.io/owning-gateway-name=${names.gateway},gateway.envoyproxy.io/owning-gateway-namespace=${names.namespace} -o jsonpath='{.items[0].spec.ports[?(@.port==${listener.port})].nodePort}')`,
+        );
+        port = "$PORT";
+    } else if (serviceType === "ClusterIP") {
+        lines.push("# A ClusterIP Service: run this from inside the cluster.");
+    }
+    const scheme = listener.protocol === "HTTPS" ? "https" : "http";
+    const host = requestHost(listener);
+    const args: string[] = [];
+    let origin = `${scheme}://$ADDRESS:${port}`;
+    if (host) {
+        // The listener matches on the host name (and TLS on SNI): send it, resolved to the gateway's address.
+        args.push(`--resolve "${host}:${port}:$ADDRESS"`);
+        origin = `${scheme}://${host}:${port}`;
+    }
+    if (auth.jwt) {
+        lines.push("# TOKEN: a JWT from your identity provider.");
+        args.push(`-H "Authorization: Bearer $TOKEN"`);
+    } else if (auth.apiKeys) {
+        lines.push("# API_KEY: one of the client keys in ai-gateway:apiKeys.");
+        args.push(`-H "${auth.apiKeys.header}: $API_KEY"`);
+    }
+    const body = JSON.stringify({ model, messages: [{ role: "user", content: "Say hello" }] });
+    lines.push(["curl -s", ...args, `"${origin}/v1/chat/completions"`, "-H 'content-type: application/json'", `-d ${shellQuote(body)}`].join(" "));
+    return lines.join("\n");
+}

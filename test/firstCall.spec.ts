@@ -1,0 +1,73 @@
+import * as assert from "node:assert/strict";
+import { parseConfig } from "../config";
+import { firstCallCommand, virtualModelNames } from "../components/manifests/firstCall";
+import { stackFileConfig, WITH_BUDGET } from "./harness";
+
+const AB = [{ backend: "a" }, { backend: "b" }];
+
+/** The snippet for a config, with Envoy in Envoy Gateway's namespace (the default deploy mode). */
+function snippet(raw: Record<string, unknown>): string | undefined {
+    const c = parseConfig(raw);
+    return firstCallCommand({ gateway: c.gateway, models: c.models, auth: c.auth, envoyNamespace: "envoy-gateway-system" });
+}
+
+describe("stack outputs: model names and the first call", () => {
+    it("model names are the exact names, sorted; pattern entries are left out", () => {
+        const c = parseConfig({
+            ...WITH_BUDGET,
+            models: {
+                zeta: { backends: AB },
+                alpha: { backends: AB },
+                "any-llama": { match: { pattern: "^llama-.*" }, backends: AB },
+            },
+        });
+        assert.deepEqual(virtualModelNames(c.models), ["alpha", "zeta"]);
+    });
+
+    it("the dev stack: the node address and the node port of listener port 80, then a chat completion for its first model", () => {
+        assert.equal(
+            snippet(stackFileConfig("dev")),
+            [
+                "ADDRESS=$(kubectl get gateway ai-gateway -n ai-gateway -o jsonpath='{.status.addresses[0].value}')",
+                "PORT=$(kubectl get svc -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=ai-gateway,gateway.envoyproxy.io/owning-gateway-namespace=ai-gateway -o jsonpath='{.items[0].spec.ports[?(@.port==80)].nodePort}')",
+                `curl -s "http://$ADDRESS:$PORT/v1/chat/completions" -H 'content-type: application/json' -d '{"model":"qwen-with-fallback","messages":[{"role":"user","content":"Say hello"}]}'`,
+            ].join("\n"),
+        );
+    });
+
+    it("HTTPS with a hostname: resolves the name to the address, and names the credential the client needs without its value", () => {
+        const raw = {
+            ...WITH_BUDGET,
+            apiKeys: { "team-a-key": "sk-known-client-key" },
+            auth: { apiKeys: { clients: { "team-a": "team-a-key" } } },
+            gateway: {
+                listeners: [
+                    { name: "http", protocol: "HTTP", port: 80 },
+                    { name: "https", protocol: "HTTPS", port: 443, hostname: "*.example.com", tls: { certificateRefs: [{ name: "tls" }] } },
+                ],
+                redirectToHttps: true,
+            },
+        };
+        const s = snippet(raw)!;
+        assert.ok(!s.includes("sk-known-client-key"));
+        assert.match(s, /^# API_KEY: one of the client keys in ai-gateway:apiKeys\.$/m);
+        assert.match(s, /^curl -s --resolve "llm\.example\.com:443:\$ADDRESS" -H "x-api-key: \$API_KEY" "https:\/\/llm\.example\.com:443\/v1\/chat\/completions" /m);
+        assert.doesNotMatch(s, /PORT=/, "a LoadBalancer serves the listener port");
+    });
+
+    it("a JWT gateway asks for a bearer token; a ClusterIP Service says where the call can run", () => {
+        const s = snippet({
+            ...WITH_BUDGET,
+            auth: { jwt: { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json" } },
+            gateway: { envoyProxy: { service: { type: "ClusterIP" } } },
+        })!;
+        assert.match(s, /-H "Authorization: Bearer \$TOKEN"/);
+        assert.match(s, /^# A ClusterIP Service: run this from inside the cluster\.$/m);
+    });
+
+    it("nothing to call: no Gateway created, or every model is a pattern or needs extra headers", () => {
+        assert.equal(snippet({ ...WITH_BUDGET, gateway: { enabled: false } }), undefined);
+        assert.equal(snippet({ ...WITH_BUDGET, models: { any: { match: { pattern: ".*" }, backends: AB } } }), undefined);
+        assert.equal(snippet({ ...WITH_BUDGET, models: { m: { match: { headers: [{ name: "x-tenant", value: "a" }] }, backends: AB } } }), undefined);
+    });
+});
