@@ -130,6 +130,10 @@ describe("config: gateway namespace and class", () => {
             'gateway.annotations["aigateway.envoyproxy.io/gateway-config"]: is set by the program to name the GatewayConfig it creates; remove it, or set gatewayConfig.enabled: false to name your own',
         ]);
         assert.doesNotThrow(() => parseConfig(gw({ annotations: { "aigateway.envoyproxy.io/gateway-config": "mine" }, gatewayConfig: { enabled: false } })));
+        assert.deepEqual(configProblems(gw({ annotations: { "pulumi.com/waitFor": "condition=Ready" } })), [
+            'gateway.annotations["pulumi.com/waitFor"]: is set by the program to wait until the Gateway is Programmed; remove it, or set waitUntilProgrammed: false to wait for something else',
+        ]);
+        assert.doesNotThrow(() => parseConfig(gw({ annotations: { "pulumi.com/waitFor": "condition=Ready" }, waitUntilProgrammed: false })));
     });
 });
 

@@ -64,7 +64,7 @@ describe("gateway builders: Gateway", () => {
         assert.deepEqual(gatewayManifest(gateway(), true), {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "Gateway",
-            metadata: { name: "ai-gateway", namespace: "ai-gateway", annotations: { "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" } },
+            metadata: { name: "ai-gateway", namespace: "ai-gateway", annotations: { "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config", "pulumi.com/waitFor": "condition=Programmed" } },
             spec: {
                 gatewayClassName: "ai-gateway",
                 listeners: [{ name: "http", protocol: "HTTP", port: 80 }],
@@ -100,14 +100,21 @@ describe("gateway builders: Gateway", () => {
     it("labels and annotations join the program's annotation", () => {
         const m = gatewayManifest(gateway({ labels: { team: "ai" }, annotations: { owner: "platform" } }), true);
         assert.deepEqual(m.metadata.labels, { team: "ai" });
-        assert.deepEqual(m.metadata.annotations, { owner: "platform", "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" });
+        assert.deepEqual(m.metadata.annotations, { owner: "platform", "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config", "pulumi.com/waitFor": "condition=Programmed" });
+    });
+
+    it("pulumi up waits for the Gateway to be Programmed unless waitUntilProgrammed is false", () => {
+        assert.equal(gatewayManifest(gateway(), false).metadata.annotations?.["pulumi.com/waitFor"], "condition=Programmed");
+        assert.equal(gatewayManifest(gateway({ waitUntilProgrammed: false }), false).metadata.annotations, undefined);
+        const own = gatewayManifest(gateway({ waitUntilProgrammed: false, annotations: { "pulumi.com/waitFor": "jsonpath={.status.addresses}" } }), false);
+        assert.deepEqual(own.metadata.annotations, { "pulumi.com/waitFor": "jsonpath={.status.addresses}" }, "the user's own wait");
     });
 
     it("references follow the toggles", () => {
         assert.equal(gatewayManifest(gateway({ envoyProxy: { enabled: false } }), true).spec.infrastructure, undefined, "no parametersRef without an EnvoyProxy");
         assert.equal(gatewayManifest(gateway({ infrastructure: { enabled: false } }), true).spec.infrastructure, undefined, "infrastructure.enabled: false");
-        assert.equal(gatewayManifest(gateway({ gatewayConfig: { enabled: false } }), false).metadata.annotations, undefined, "no annotation without a GatewayConfig");
-        const own = gatewayManifest(gateway({ gatewayConfig: { enabled: false }, annotations: { "aigateway.envoyproxy.io/gateway-config": "shared" } }), false);
+        assert.equal(gatewayManifest(gateway({ waitUntilProgrammed: false, gatewayConfig: { enabled: false } }), false).metadata.annotations, undefined, "no annotation without a GatewayConfig");
+        const own = gatewayManifest(gateway({ waitUntilProgrammed: false, gatewayConfig: { enabled: false }, annotations: { "aigateway.envoyproxy.io/gateway-config": "shared" } }), false);
         assert.deepEqual(own.metadata.annotations, { "aigateway.envoyproxy.io/gateway-config": "shared" }, "a GatewayConfig of the user's own");
     });
 });
@@ -305,7 +312,7 @@ describe("gateway builders: GatewayConfig", () => {
         assert.equal(gatewayConfigManifest(gateway()), undefined);
         const core = gatewayCoreManifests(gateway(), "gateway.envoyproxy.io/gatewayclass-controller");
         assert.equal(core.gatewayConfig, undefined);
-        assert.equal(core.gateway?.metadata.annotations, undefined);
+        assert.deepEqual(core.gateway?.metadata.annotations, { "pulumi.com/waitFor": "condition=Programmed" }, "no GatewayConfig annotation");
         const env = [{ name: "OTEL_SERVICE_NAME", value: "ai-gateway" }, { name: "OTEL_EXPORTER_OTLP_HEADERS", valueFrom: { secretKeyRef: { name: "otlp", key: "headers" } } }];
         const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
         const m = gatewayConfigManifest(gateway({ gatewayConfig: { labels: { a: "b" }, extProc: { env, resources } } }));

@@ -88,8 +88,15 @@ describe("GatewayCore toggles", () => {
         assert.ok(!e.get(TYPE.gateway, "gateway-core-gateway").dependsOn.includes("gateway-core-envoy-proxy"));
     });
 
+    it("pulumi up waits for the Gateway to be Programmed, unless waitUntilProgrammed is false", async () => {
+        const waiting = await evaluate({});
+        assert.deepEqual((waiting.objects("Gateway")[0].metadata as { annotations?: Record<string, string> }).annotations, { "pulumi.com/waitFor": "condition=Programmed" });
+        const e = await evaluate({ gateway: { waitUntilProgrammed: false, gatewayConfig: EXTPROC.gatewayConfig } });
+        assert.deepEqual((e.objects("Gateway")[0].metadata as { annotations?: Record<string, string> }).annotations, { "aigateway.envoyproxy.io/gateway-config": "ai-gateway-config" });
+    });
+
     it("gatewayConfig.enabled: false → no GatewayConfig and no annotation", async () => {
-        const e = await evaluate({ gateway: { gatewayConfig: { enabled: false } } });
+        const e = await evaluate({ gateway: { waitUntilProgrammed: false, gatewayConfig: { enabled: false } } });
         assert.equal(e.objects("GatewayConfig").length, 0);
         const metadata = e.objects("Gateway")[0].metadata as Record<string, unknown>;
         assert.equal(metadata.annotations, undefined);

@@ -3,7 +3,7 @@ import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, Prox
 import { Manifest, manifest } from "../specs/customResource";
 import { childName } from "./names";
 import type { GatewayObservability } from "./observability";
-import { GATEWAY_CONFIG_ANNOTATION } from "./versions";
+import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "./versions";
 
 /**
  * Pure builders for the gateway core: the `ai-gateway:gateway` slice in, typed manifests out.
@@ -83,9 +83,13 @@ export function gatewayClassManifest(config: GatewayConfig, controllerName: stri
 export function gatewayManifest(config: GatewayConfig, withGatewayConfig: boolean): Manifest<"Gateway"> {
     const names = gatewayNames(config);
     // The AI Gateway finds the extProc settings of this Gateway's pods through this annotation.
-    const annotations = withGatewayConfig
-        ? { ...config.annotations, [GATEWAY_CONFIG_ANNOTATION]: names.gatewayConfig }
-        : config.annotations;
+    const annotations = {
+        ...config.annotations,
+        ...(withGatewayConfig && { [GATEWAY_CONFIG_ANNOTATION]: names.gatewayConfig }),
+        // Custom resources are otherwise ready once stored: pulumi up would return before Envoy runs and the
+        // Gateway has an address, and the address and first-call outputs would find nothing.
+        ...(config.waitUntilProgrammed && { [PULUMI_WAIT_FOR_ANNOTATION]: "condition=Programmed" }),
+    };
     const parametersRef = config.envoyProxy.enabled && config.infrastructure.enabled;
     return manifest("Gateway", metadata(names.gateway, names.namespace, config.labels, annotations), {
         gatewayClassName: names.gatewayClass,

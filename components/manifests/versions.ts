@@ -28,6 +28,8 @@ export const AI_GATEWAY = {
 
 /** Annotation on a Gateway naming the GatewayConfig (same namespace) that configures its extProc. */
 export const GATEWAY_CONFIG_ANNOTATION = "aigateway.envoyproxy.io/gateway-config";
+/** Read by the Pulumi Kubernetes provider: what a custom resource's readiness waits for. */
+export const PULUMI_WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
 
 export const REDIS = {
     image: "redis:8.2-alpine",

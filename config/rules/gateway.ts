@@ -1,6 +1,6 @@
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { rateLimitInUse } from "../../components/manifests/rateLimit";
-import { GATEWAY_CONFIG_ANNOTATION } from "../../components/manifests/versions";
+import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../components/manifests/versions";
 import { durationMillis } from "../schema/primitives";
 import type { EnvVarConfig } from "../schema/kubernetes";
 import type { Rule, RuleContext } from "./types";
@@ -103,13 +103,19 @@ export const gatewayClassController: Rule = (config, ctx) => {
     }
 };
 
-/** The gateway-config annotation belongs to the program while it creates the GatewayConfig. */
+/** The gateway-config and wait-for annotations belong to the program while it sets them. */
 export const gatewayAnnotations: Rule = (config, ctx) => {
     const { gateway } = config;
     if (gateway.gatewayConfig.enabled && Object.hasOwn(gateway.annotations, GATEWAY_CONFIG_ANNOTATION)) {
         ctx.add(
             ["gateway", "annotations", GATEWAY_CONFIG_ANNOTATION],
             "is set by the program to name the GatewayConfig it creates; remove it, or set gatewayConfig.enabled: false to name your own",
+        );
+    }
+    if (gateway.enabled && gateway.waitUntilProgrammed && Object.hasOwn(gateway.annotations, PULUMI_WAIT_FOR_ANNOTATION)) {
+        ctx.add(
+            ["gateway", "annotations", PULUMI_WAIT_FOR_ANNOTATION],
+            "is set by the program to wait until the Gateway is Programmed; remove it, or set waitUntilProgrammed: false to wait for something else",
         );
     }
 };

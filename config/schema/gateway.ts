@@ -283,6 +283,11 @@ export const gatewaySchema = z.strictObject({
     infrastructure: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     /** Answer every request on the HTTP listeners with a 301 to HTTPS. */
     redirectToHttps: z.boolean().default(false),
+    /**
+     * `pulumi up` waits until Envoy Gateway reports the Gateway Programmed (Envoy running, an address
+     * assigned), so that the address and first-call outputs work when it returns.
+     */
+    waitUntilProgrammed: z.boolean().default(true),
     gatewayClass: gatewayClassSchema.prefault({}),
     envoyProxy: envoyProxySchema.prefault({}),
     clientTraffic: clientTrafficSchema.prefault({}),
