@@ -195,6 +195,17 @@ describe("config: EnvoyProxy", () => {
         ]);
     });
 
+    it("GatewayConfig settings while gatewayConfig.enabled is false are errors, not dropped", () => {
+        const off = { enabled: false, extProc: { env: [{ name: "A", value: "b" }], resources: { requests: { cpu: "100m" } } }, forwardProxy: { address: "proxy:3128" } };
+        const fix = "does nothing while gatewayConfig.enabled is false (the program creates no GatewayConfig to carry it); set enabled: true, or remove it";
+        assert.deepEqual(configProblems(gw({ gatewayConfig: off })), [
+            `gateway.gatewayConfig.extProc.env: ${fix}`,
+            `gateway.gatewayConfig.extProc.resources: ${fix}`,
+            `gateway.gatewayConfig.forwardProxy: ${fix}`,
+        ]);
+        assert.doesNotThrow(() => parseConfig(gw({ gatewayConfig: { enabled: false } })));
+    });
+
     it("forwardProxy.address is host:port, never a URL or credentials (which are not echoed)", () => {
         assert.deepEqual(parseConfig(gw({ gatewayConfig: { forwardProxy: { address: "proxy.corp.example.com:3128" } } })).gateway.gatewayConfig.forwardProxy, { address: "proxy.corp.example.com:3128" });
         assert.doesNotThrow(() => parseConfig(gw({ gatewayConfig: { forwardProxy: { address: "10.1.2.3:8080" } } })));

@@ -349,10 +349,11 @@ describe("gateway builders: HTTP to HTTPS redirect and route attachment", () => 
 });
 
 describe("gateway builders: toggles", () => {
-    const present = (raw: Record<string, unknown>) =>
-        Object.entries(gatewayCoreManifests(gateway(raw), CONTROLLER))
+    const presentIn = (config: GatewayConfig) =>
+        Object.entries(gatewayCoreManifests(config, CONTROLLER))
             .filter(([, v]) => v !== undefined)
             .map(([k]) => k);
+    const present = (raw: Record<string, unknown>) => presentIn(gateway(raw));
 
     it("everything but the redirect by default (the GatewayConfig once it has something to carry); each enabled: false removes its resource", () => {
         const extProc = { extProc: { env: [{ name: "LOG_LEVEL", value: "info" }] } };
@@ -362,7 +363,10 @@ describe("gateway builders: toggles", () => {
         assert.deepEqual(present({ enabled: false, gatewayConfig: extProc }), ["gatewayClass", "envoyProxy", "clientTrafficPolicy", "gatewayConfig"]);
         assert.deepEqual(present({ envoyProxy: { enabled: false }, gatewayConfig: extProc }), ["gatewayClass", "gateway", "clientTrafficPolicy", "gatewayConfig"]);
         assert.deepEqual(present({ clientTraffic: { enabled: false }, gatewayConfig: extProc }), ["gatewayClass", "gateway", "envoyProxy", "gatewayConfig"]);
-        assert.deepEqual(present({ gatewayConfig: { ...extProc, enabled: false } }), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
+        // The config refuses settings on a disabled GatewayConfig; the builder still honours the toggle.
+        const withSettings = gateway({ gatewayConfig: extProc });
+        const disabled = { ...withSettings, gatewayConfig: { ...withSettings.gatewayConfig, enabled: false } };
+        assert.deepEqual(presentIn(disabled), ["gatewayClass", "gateway", "envoyProxy", "clientTrafficPolicy"]);
         assert.deepEqual(present({ listeners: [http, https], redirectToHttps: true }).at(-1), "httpsRedirect");
     });
 });

@@ -216,10 +216,20 @@ export const clientTrafficSettings: Rule = (config, ctx) => {
     }
 };
 
-/** extProc environment of the GatewayConfig. */
+/** extProc environment of the GatewayConfig; no settings for a GatewayConfig that is not created. */
 export const gatewayConfigSettings: Rule = (config, ctx) => {
     const { gatewayConfig } = config.gateway;
-    if (!gatewayConfig.enabled) return;
+    if (!gatewayConfig.enabled) {
+        const unused: [string[], boolean][] = [
+            [["extProc", "env"], gatewayConfig.extProc.env.length > 0],
+            [["extProc", "resources"], Object.keys(gatewayConfig.extProc.resources).length > 0],
+            [["forwardProxy"], gatewayConfig.forwardProxy !== undefined],
+        ];
+        for (const [path, set] of unused) {
+            if (set) ctx.add(["gateway", "gatewayConfig", ...path], "does nothing while gatewayConfig.enabled is false (the program creates no GatewayConfig to carry it); set enabled: true, or remove it");
+        }
+        return;
+    }
     checkEnv(gatewayConfig.extProc.env, ["gateway", "gatewayConfig", "extProc", "env"], ctx);
 };
 
