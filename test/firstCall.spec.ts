@@ -62,6 +62,8 @@ describe("stack outputs: model names and the first call", () => {
             gateway: { envoyProxy: { service: { type: "ClusterIP" } } },
         })!;
         assert.match(s, /-H "Authorization: Bearer \$TOKEN"/);
+        const odd = snippet({ ...WITH_BUDGET, apiKeys: { k: "v" }, auth: { apiKeys: { header: "x-key$`!", clients: { a: "k" } } } })!;
+        assert.match(odd, / -H 'x-key\$`!: '"\$API_KEY" /, "a header name the shell would expand is single-quoted");
         assert.match(s, /^# A ClusterIP Service: run this from inside the cluster\.$/m);
     });
 

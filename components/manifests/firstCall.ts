@@ -10,7 +10,7 @@ import { gatewayNames } from "./gateway";
 /** Models a client asks for by name: exact names, not pattern entries, in a stable order. */
 export function virtualModelNames(models: Record<string, ModelConfig>): string[] {
     return Object.keys(models)
-        .filter((name) => Object.hasOwn(models, name) && models[name].match?.pattern === undefined)
+        .filter((name) => models[name].match?.pattern === undefined)
         .sort();
 }
 
@@ -74,7 +74,9 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
         args.push(`-H "Authorization: Bearer $TOKEN"`);
     } else if (auth.apiKeys) {
         lines.push("# API_KEY: one of the client keys in ai-gateway:apiKeys.");
-        args.push(`-H "${auth.apiKeys.header}: $API_KEY"`);
+        // A header name may hold characters the shell expands inside double quotes ($, `, !).
+        const header = /^[A-Za-z0-9-]+$/.test(auth.apiKeys.header) ? `"${auth.apiKeys.header}: ` : `${shellQuote(`${auth.apiKeys.header}: `)}"`;
+        args.push(`-H ${header}$API_KEY"`);
     }
     const body = JSON.stringify({ model, messages: [{ role: "user", content: "Say hello" }] });
     lines.push(["curl -s", ...args, `"${origin}/v1/chat/completions"`, "-H 'content-type: application/json'", `-d ${shellQuote(body)}`].join(" "));
