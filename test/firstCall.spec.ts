@@ -35,7 +35,7 @@ describe("stack outputs: model names and the first call", () => {
         );
     });
 
-    it("HTTPS with a hostname: resolves the name to the address, and names the credential the client needs without its value", () => {
+    it("HTTPS with a hostname: sends the name, connecting to the address, and names the credential the client needs without its value", () => {
         const raw = {
             ...WITH_BUDGET,
             apiKeys: { "team-a-key": "sk-known-client-key" },
@@ -51,7 +51,7 @@ describe("stack outputs: model names and the first call", () => {
         const s = snippet(raw)!;
         assert.ok(!s.includes("sk-known-client-key"));
         assert.match(s, /^# API_KEY: one of the client keys in ai-gateway:apiKeys\.$/m);
-        assert.match(s, /^curl -s --resolve "llm\.example\.com:443:\$ADDRESS" -H "x-api-key: \$API_KEY" "https:\/\/llm\.example\.com:443\/v1\/chat\/completions" /m);
+        assert.match(s, /^curl -s --connect-to "llm\.example\.com:443:\$ADDRESS:443" -H "x-api-key: \$API_KEY" "https:\/\/llm\.example\.com:443\/v1\/chat\/completions" /m);
         assert.doesNotMatch(s, /PORT=/, "a LoadBalancer serves the listener port");
     });
 

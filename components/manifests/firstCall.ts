@@ -65,8 +65,9 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
     const args: string[] = [];
     let origin = `${scheme}://$ADDRESS:${port}`;
     if (host) {
-        // The listener matches on the host name (and TLS on SNI): send it, resolved to the gateway's address.
-        args.push(`--resolve "${host}:${port}:$ADDRESS"`);
+        // The listener matches on the host name (and TLS on SNI): send it, connecting to the gateway's address
+        // (--connect-to, not --resolve: a cloud load balancer's address may be a DNS name).
+        args.push(`--connect-to "${host}:${port}:$ADDRESS:${port}"`);
         origin = `${scheme}://${host}:${port}`;
     }
     if (auth.jwt) {
