@@ -74,6 +74,22 @@ describe("config: ai-gateway:aws", () => {
         ]);
     });
 
+    it("roleArn: an existing role, whose trust and permissions the program leaves alone", () => {
+        const existing = "arn:aws:iam::123456789012:role/bedrock-envoy";
+        assert.equal(parseConfig(bedrockStack({ ...podIdentity, roleArn: existing, tags: { team: "ai" } })).aws?.roleArn, existing);
+        assert.doesNotThrow(() => parseConfig(bedrockStack({ region: "us-west-2", irsa: {}, roleArn: "arn:aws:iam::123456789012:role/a/b/c" })));
+        const fix = "does nothing with aws.roleArn: the program creates no role and leaves the existing one's trust and permissions as they are; remove it, or remove roleArn to let the program create the role";
+        assert.deepEqual(
+            configProblems(
+                bedrockStack({ region: "us-west-2", irsa: { oidcProviderArn: OIDC_ARN }, roleArn: existing, roleName: "x", modelArns: [HAIKU_ARN], tags: { team: "ai" } }),
+            ),
+            [`aws.roleName: ${fix}`, `aws.modelArns: ${fix}`, `aws.irsa.oidcProviderArn: ${fix}`, `aws.tags: ${fix}`],
+        );
+        assert.deepEqual(configProblems(bedrockStack({ ...podIdentity, roleArn: "bedrock-envoy" })), [
+            "aws.roleArn: is not an IAM role ARN; use e.g. arn:aws:iam::123456789012:role/bedrock-access",
+        ]);
+    });
+
     it("roleName, modelArns and tags in the shapes IAM accepts", () => {
         assert.deepEqual(configProblems({ aws: { region: "us-west-2", roleName: "bedrock role" } }), [
             "aws.roleName: is not an IAM role name; use at most 64 letters, digits and + = , . @ _ -",

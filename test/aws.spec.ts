@@ -210,6 +210,25 @@ describe("BedrockAccess: IRSA", () => {
     });
 });
 
+describe("BedrockAccess: an existing role (aws.roleArn)", () => {
+    const EXISTING = "arn:aws:iam::123456789012:role/platform/bedrock-envoy";
+
+    it("Pod Identity: no role and no policy; the association binds the existing role", async () => {
+        const e = await evaluate(bedrockConfig({ ...podIdentity, roleArn: EXISTING }));
+        assert.deepEqual(awsResources(e).map((r) => `${r.type} ${r.name}`), [`${TYPE.component} bedrock-access`, `${TYPE.provider} bedrock-access-provider`, `${TYPE.association} bedrock-access-pod-identity`]);
+        assert.equal(e.get(TYPE.association, "bedrock-access-pod-identity").inputs.roleArn, EXISTING);
+        assert.ok(e.get(TYPE.gateway, "gateway-core-gateway").dependsOn.includes("bedrock-access-pod-identity"));
+        assert.equal(await valueOf(e.outputs.bedrockRoleArn!), EXISTING);
+    });
+
+    it("IRSA: nothing on AWS at all; the ServiceAccount is annotated with the existing role", async () => {
+        const e = await evaluate(bedrockConfig({ region: "us-west-2", irsa: {}, roleArn: EXISTING }));
+        assert.deepEqual(awsResources(e).map((r) => `${r.type} ${r.name}`), [`${TYPE.component} bedrock-access`]);
+        const patch = e.get(TYPE.serviceAccountPatch, "gateway-core-envoy-service-account");
+        assert.deepEqual((patch.inputs.metadata as { annotations: Record<string, string> }).annotations, { "eks.amazonaws.com/role-arn": EXISTING });
+    });
+});
+
 describe("BedrockAccess: nothing on AWS unless a backend needs it", () => {
     const nothingAws = (e: Evaluation) => {
         assert.deepEqual(awsResources(e).map((r) => r.name), []);

@@ -131,7 +131,7 @@ export function roleTrustPolicy(aws: Pick<AwsConfig, "eksClusterName" | "irsa">,
         if (aws.eksClusterName === undefined) throw new Error("podIdentity without eksClusterName (validation should have caught this)");
         return podIdentityTrustPolicy(aws.eksClusterName, identity);
     }
-    if (aws.irsa === undefined) throw new Error("an IRSA identity without aws.irsa (validation should have caught this)");
+    if (aws.irsa?.oidcProviderArn === undefined) throw new Error("an IRSA identity without aws.irsa.oidcProviderArn (validation should have caught this)");
     return irsaTrustPolicy(aws.irsa.oidcProviderArn, identity);
 }
 

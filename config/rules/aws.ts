@@ -23,6 +23,26 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
     if (aws.podIdentity && aws.irsa !== undefined) {
         ctx.add(["aws", "irsa"], "cannot be used together with podIdentity: true, the Envoy pods get one identity; remove irsa, or set podIdentity: false");
     }
+    if (aws.roleArn === undefined) {
+        if (aws.irsa !== undefined && aws.irsa.oidcProviderArn === undefined) {
+            ctx.add(
+                ["aws", "irsa", "oidcProviderArn"],
+                "is required; set the ARN of the cluster's IAM OIDC provider, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE",
+            );
+        }
+    } else {
+        // The program neither creates nor changes an existing role: settings of the role it would create do nothing.
+        const unused: [string[], boolean][] = [
+            [["roleName"], aws.roleName !== undefined],
+            [["modelArns"], aws.modelArns !== undefined],
+            [["irsa", "oidcProviderArn"], aws.irsa?.oidcProviderArn !== undefined],
+            // With IRSA and an existing role, no AWS resource is created at all.
+            [["tags"], !aws.podIdentity && Object.keys(aws.tags).length > 0],
+        ];
+        for (const [path, set] of unused) {
+            if (set) ctx.add(["aws", ...path], "does nothing with aws.roleArn: the program creates no role and leaves the existing one's trust and permissions as they are; remove it, or remove roleArn to let the program create the role");
+        }
+    }
     if (aws.podIdentity && aws.eksClusterName === undefined) {
         ctx.add(["aws", "eksClusterName"], "is required with podIdentity: true: the Pod Identity association is made in that cluster; set it to your EKS cluster's name");
     }

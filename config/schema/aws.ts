@@ -14,13 +14,18 @@ const bedrockArn = z
 /** IRSA: the cluster's IAM OIDC provider; its issuer (the ARN's path) is derived, never typed twice. */
 export const OIDC_PROVIDER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:oidc-provider\/(.+)$/;
 
+/** IAM role ARNs, paths included. */
+const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
 const irsaSchema = z.strictObject({
+    /** Required unless aws.roleArn names an existing role, whose trust is then the user's (rules/aws.ts). */
     oidcProviderArn: z
-        .string({ error: (issue) => (issue.input === undefined ? "is required; set the ARN of the cluster's IAM OIDC provider, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE" : undefined) })
+        .string()
         .regex(
             OIDC_PROVIDER_ARN,
             "is not an IAM OIDC provider ARN; use e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE (aws eks describe-cluster --query cluster.identity.oidc.issuer gives the part after oidc-provider/)",
-        ),
+        )
+        .optional(),
 });
 
 export const awsSchema = z.strictObject({
@@ -41,6 +46,11 @@ export const awsSchema = z.strictObject({
         .string()
         .regex(/^[\w+=,.@-]{1,64}$/, "is not an IAM role name; use at most 64 letters, digits and + = , . @ _ -")
         .optional(),
+    /**
+     * An existing IAM role for the Envoy pods instead of one the program creates: its trust and permissions
+     * are the user's, and roleName, modelArns and irsa.oidcProviderArn would do nothing.
+     */
+    roleArn: z.string().regex(IAM_ROLE_ARN, "is not an IAM role ARN; use e.g. arn:aws:iam::123456789012:role/bedrock-access").optional(),
     /** Tags on every AWS resource the program creates (the AWS provider's default tags). */
     tags: z
         .record(z.string().min(1, "is empty; give the tag a key").max(128, "is longer than 128 characters; shorten the tag key"), z.string().max(256, "is longer than 256 characters; shorten the tag value"))
