@@ -24,6 +24,8 @@ export function buildModels(
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
+    /** Options of each component (an explicit Kubernetes provider). */
+    opts?: pulumi.ComponentResourceOptions,
 ): Models {
     // Routes live beside the Gateway, so their parentRefs need no namespace.
     const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
@@ -39,7 +41,7 @@ export function buildModels(
             credentials: secret !== undefined ? config.apiKeys.secret(secret) : undefined,
             platform,
             namespaceReady,
-        });
+        }, opts);
     }
     const routes = new ModelRoutes("model-routes", {
         gateway,
@@ -51,6 +53,6 @@ export function buildModels(
         backends,
         platform,
         namespaceReady,
-    });
+    }, opts);
     return { backends, routes };
 }

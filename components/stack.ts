@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { AIGateway } from "./aiGateway";
@@ -35,8 +36,18 @@ export interface StackOutputs {
     bedrockRoleArn?: pulumi.Output<string>;
 }
 
+export interface BuildOptions {
+    /**
+     * The cluster every Kubernetes object goes to. Unset: the default provider, which follows the stack's
+     * `kubernetes:context` (or, without it, the current kubectl context; the config loader warns).
+     */
+    kubernetesProvider?: k8s.Provider;
+}
+
 /** Builds every component in dependency order, each with only its slice of the configuration. */
-export function buildStack(config: StackConfig): StackOutputs {
+export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
+    // Components pass their providers to every child; unset, nothing changes (URNs included).
+    const children: pulumi.ComponentResourceOptions | undefined = options.kubernetesProvider ? { providers: [options.kubernetesProvider] } : undefined;
     const { platform, rateLimit, apiKeys, traffic, observability } = config;
     // The user identity that budgets, logs and metrics read comes from what the gateway verified.
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
@@ -50,7 +61,7 @@ export function buildStack(config: StackConfig): StackOutputs {
     if (rateLimitInUse(rateLimit, config.models)) {
         const { failClosed, timeout } = rateLimit;
         if (platform.redis.install) {
-            redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace });
+            redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace }, children);
             rateLimitBackend = { redisUrl: redis.url, password: redis.password, failClosed, timeout };
         } else {
             rateLimitBackend = {
@@ -66,7 +77,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         config: platform.envoyGateway,
         aiGatewayNamespace: platform.aiGateway.namespace,
         rateLimit: rateLimitBackend,
-    });
+    }, children);
     // Validation guarantees the program installs the controller whose setting labels metrics per user.
     const perUserMetrics = observability.metrics?.perUser === true;
     const aiGateway = new AIGateway("ai-gateway", {
@@ -74,7 +85,7 @@ export function buildStack(config: StackConfig): StackOutputs {
         envoyGatewayNamespace: platform.envoyGateway.namespace,
         envoyGatewayReady: envoyGateway.ready,
         metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
-    });
+    }, children);
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
@@ -102,13 +113,13 @@ export function buildStack(config: StackConfig): StackOutputs {
               dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
               perUserMetrics,
               platform: ready,
-          })
+          }, children)
         : undefined;
 
     // AWS identity of the Envoy pods, for backends on the default credential chain: computed once, so the
     // EnvoyProxy, the Pod Identity association (or IRSA annotation) and the role's trust name the same ServiceAccount.
     const identity = envoyAwsIdentity(config);
-    const bedrock = identity && config.aws ? new BedrockAccess("bedrock-access", { config: config.aws, identity }) : undefined;
+    const bedrock = identity && config.aws ? new BedrockAccess("bedrock-access", { config: config.aws, identity }, children) : undefined;
 
     const core = new GatewayCore("gateway-core", {
         config: gateway,
@@ -123,7 +134,7 @@ export function buildStack(config: StackConfig): StackOutputs {
             annotations: bedrock.serviceAccountAnnotations,
             ready: bedrock.ready,
         },
-    });
+    }, children);
 
     // Client authentication first: routes wait for it, so none is ever served without it.
     const clientSecurity = clientAuthEnabled(auth)
@@ -133,11 +144,11 @@ export function buildStack(config: StackConfig): StackOutputs {
               secret: (key) => apiKeys.secret(key),
               platform: ready,
               namespaceReady: core.namespaceReady,
-          })
+          }, children)
         : undefined;
     const routesReady = [...core.namespaceReady, ...(clientSecurity?.ready ?? [])];
 
-    buildModels(config, ready, routesReady);
+    buildModels(config, ready, routesReady, children);
     if (Object.keys(config.passthrough).length > 0) {
         new PassthroughRoutes("passthrough-routes", {
             // Routes live beside the Gateway, so their parentRefs need no namespace.
@@ -147,7 +158,7 @@ export function buildStack(config: StackConfig): StackOutputs {
             protection: protectionSections(traffic),
             platform: ready,
             namespaceReady: routesReady,
-        });
+        }, children);
     }
     resolveGatewayNamespace(core.namespace);
 

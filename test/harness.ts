@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, StackConfig } from "../config";
-import { buildStack, StackOutputs } from "../components/stack";
+import { buildStack, type BuildOptions, StackOutputs } from "../components/stack";
 import { KINDS } from "../components/specs/customResource";
 import { join } from "path";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
@@ -25,10 +25,11 @@ export interface Evaluation {
 }
 
 /** Runs the program for raw stack config (keys without the project prefix) under the recording mocks. */
-export async function evaluate(raw: Record<string, unknown>): Promise<Evaluation> {
+export async function evaluate(raw: Record<string, unknown>, options?: BuildOptions | (() => BuildOptions)): Promise<Evaluation> {
     mocks.reset();
     const config = parseConfig(raw);
-    const outputs = buildStack(config);
+    // A function, so that resources the options hold (a provider) are registered after the reset.
+    const outputs = buildStack(config, typeof options === "function" ? options() : options);
     await settle();
     const resources = [...mocks.resources];
     const kubernetesObjects = () => resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string");

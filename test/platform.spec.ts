@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
 import { aiGatewayValues, envoyGatewayValues } from "../components/manifests/platformValues";
 import { mergeValues } from "../components/manifests/merge";
@@ -165,6 +166,15 @@ describe("platform components", () => {
     it("the AI Gateway controller installs without Envoy Gateway when that is already on the cluster", async () => {
         const e = await evaluate({ platform: { envoyGateway: { install: false } } });
         assert.deepEqual(e.get(RELEASE, "ai-gateway-crds").dependsOn, ["ai-gateway-namespace"]);
+    });
+
+    it("an explicit Kubernetes provider reaches every Kubernetes object, the Helm releases included", async () => {
+        const e = await evaluate({ ...BUDGET, observability: { dashboard: { enabled: true } } }, () => ({ kubernetesProvider: new k8s.Provider("cluster", { context: "kind-other" }) }));
+        const kube = e.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(kube.length > 20 && kube.some((r) => r.type === RELEASE), `${kube.length} Kubernetes resources`);
+        assert.deepEqual(kube.filter((r) => r.provider !== "cluster").map((r) => `${r.type} ${r.name}`), []);
+        const without = await evaluate(BUDGET);
+        assert.deepEqual(without.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.provider !== null).map((r) => r.name), [], "no provider given: the default one");
     });
 
     it("stack outputs name namespaces and how to reach the gateway, and hold no secret", async () => {
