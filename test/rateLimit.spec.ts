@@ -232,21 +232,22 @@ describe("rate limiting: one policy for retries and rate limits on every route",
         assert.equal(rules.length, 2);
     });
 
-    it("prod: the global and tenant budgets once each, defaults for gpt-4o-mini, gpt-4.1's own tokens with the default requests", () => {
+    it("prod: the global and tenant budgets once each, defaults for gpt-4o-mini, gpt-4.1's own tokens (an output-token cap among them) with the default requests", () => {
         const rules = (prod.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
         const describe = (r: RateLimitRule) =>
-            `${(r.clientSelectors?.[0].headers ?? []).map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? "tokens" : "requests"} ${r.limit.requests}/${r.limit.unit}`;
+            `${(r.clientSelectors?.[0].headers ?? []).map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
         assert.deepEqual(rules.map(describe), [
             "everyone requests 5000/Minute",
-            "everyone tokens 2000000/Minute",
-            "tenant-a tokens 20000000/Day",
-            "tenant-b tokens 5000000/Day",
+            "everyone llm_total_token 2000000/Minute",
+            "tenant-a llm_total_token 20000000/Day",
+            "tenant-b llm_total_token 5000000/Day",
             "x-user-id:Distinct+gpt-4.1 requests 60/Minute",
-            "x-user-id:Distinct+gpt-4.1 tokens 50000/Hour",
-            "x-user-id:Distinct+gpt-4.1 tokens 250000/Day",
+            "x-user-id:Distinct+gpt-4.1 llm_total_token 50000/Hour",
+            "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
+            "x-user-id:Distinct+gpt-4.1 llm_output_token 20000/Hour",
             "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
-            "x-user-id:Distinct+gpt-4o-mini tokens 200000/Hour",
-            "x-user-id:Distinct+gpt-4o-mini tokens 1000000/Day",
+            "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
+            "x-user-id:Distinct+gpt-4o-mini llm_total_token 1000000/Day",
         ]);
         assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }] }]);
     });
