@@ -170,7 +170,8 @@ function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySe
 export function loadConfig(warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
     const raw: Record<string, unknown> = {};
     const otherKeys: string[] = [];
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    const all = pulumi.runtime.allConfig();
+    for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
@@ -179,6 +180,14 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
     // Without a pinned cluster, `pulumi up` deploys wherever kubectl points at that moment.
     if (!otherKeys.some((k) => k === "kubernetes:context" || k === "kubernetes:kubeconfig")) {
         warn(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
+    }
+    // kind names its contexts kind-<cluster> and has no load balancer: the Gateway would never be Programmed.
+    const { gateway } = config;
+    const context = Object.hasOwn(all, "kubernetes:context") ? all["kubernetes:context"] : undefined;
+    if (context?.startsWith("kind-") && gateway.enabled && gateway.waitUntilProgrammed && gateway.envoyProxy.enabled && gateway.envoyProxy.service.type === "LoadBalancer") {
+        warn(
+            `gateway.envoyProxy.service.type: LoadBalancer on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
+        );
     }
     return config;
 }

@@ -260,6 +260,7 @@ describe("config: warnings", () => {
             "ai-gateway:backends": JSON.stringify(backends),
             "ai-gateway:models": JSON.stringify({ m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } }),
             "ai-gateway:retry": JSON.stringify({ numRetries: 5, perRetryTimeout: "30s" }),
+            "ai-gateway:gateway": JSON.stringify({ envoyProxy: { service: { type: "NodePort" } } }),
             "kubernetes:context": "kind-dev",
         });
         const seen: string[] = [];
@@ -268,6 +269,22 @@ describe("config: warnings", () => {
         assert.equal(seen.length, 1);
         assert.match(seen[0], /^models\.m\.timeouts\.request: /);
         pulumi.runtime.setAllConfig({});
+    });
+
+    it("a LoadBalancer on a kind cluster is warned: the Gateway would never get an address, and pulumi up would wait for it", () => {
+        const warned = (gateway: Record<string, unknown>, context = "kind-dev") => {
+            const seen: string[] = [];
+            pulumi.runtime.setAllConfig({ "ai-gateway:gateway": JSON.stringify(gateway), "kubernetes:context": context });
+            loadConfig((w) => seen.push(w));
+            pulumi.runtime.setAllConfig({});
+            return seen;
+        };
+        assert.deepEqual(warned({}), [
+            "gateway.envoyProxy.service.type: LoadBalancer on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
+        ]);
+        assert.deepEqual(warned({ envoyProxy: { service: { type: "NodePort" } } }), []);
+        assert.deepEqual(warned({ waitUntilProgrammed: false }), []);
+        assert.deepEqual(warned({}, "arn:aws:eks:us-west-2:123456789012:cluster/prod"), []);
     });
 
     it("a stack without kubernetes:context (or kubeconfig) is warned: it would deploy to whatever context is current", () => {
