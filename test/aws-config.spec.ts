@@ -74,6 +74,14 @@ describe("config: ai-gateway:aws", () => {
         ]);
     });
 
+    it("an identity no backend uses is warned: nothing on AWS would be created", () => {
+        const msg = "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret), so no IAM role or binding is created; add such a backend, or remove it";
+        assert.deepEqual(parseConfig({ aws: podIdentity }).warnings, [`aws.podIdentity: ${msg}`]);
+        assert.deepEqual(parseConfig({ aws: { region: "us-west-2", irsa: { oidcProviderArn: OIDC_ARN } } }).warnings, [`aws.irsa: ${msg}`]);
+        assert.deepEqual(parseConfig({ aws: { region: "us-west-2" } }).warnings, [], "a region alone asks for no identity");
+        assert.deepEqual(parseConfig(bedrockStack(podIdentity)).warnings.filter((w) => w.startsWith("aws.")), []);
+    });
+
     it("roleArn: an existing role, whose trust and permissions the program leaves alone", () => {
         const existing = "arn:aws:iam::123456789012:role/bedrock-envoy";
         assert.equal(parseConfig(bedrockStack({ ...podIdentity, roleArn: existing, tags: { team: "ai" } })).aws?.roleArn, existing);

@@ -48,7 +48,17 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
     }
 
     const identity = envoyAwsIdentity(config);
-    if (identity === undefined) return;
+    if (identity === undefined) {
+        // Asked for an identity that no backend would use: nothing on AWS is created.
+        const asked = aws.podIdentity ? ["podIdentity"] : aws.irsa !== undefined ? ["irsa"] : undefined;
+        if (asked) {
+            ctx.warn(
+                ["aws", ...asked],
+                "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret), so no IAM role or binding is created; add such a backend, or remove it",
+            );
+        }
+        return;
+    }
     const how = identity.mechanism === "podIdentity" ? "aws.podIdentity" : "aws.irsa";
     const { gateway } = config;
     if (!gateway.envoyProxy.enabled) {
