@@ -5,7 +5,7 @@ import { AIGateway } from "./aiGateway";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
 import { envoyAwsIdentity } from "./manifests/aws";
-import { firstCallCommand, virtualModelNames } from "./manifests/firstCall";
+import { firstCallCommand, gatewayAddressCommand, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
@@ -170,7 +170,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             gateway: gateway.namespace,
         },
         gatewayName: gateway.name,
-        gatewayAddressCommand: `kubectl get gateway ${gateway.name} -n ${gateway.namespace} -o jsonpath='{.status.addresses[0].value}'`,
+        gatewayAddressCommand: gatewayAddressCommand(gateway),
         models: virtualModelNames(config.models),
         firstCallCommand: firstCallCommand({ gateway, models: config.models, auth, envoyNamespace: podNamespace }),
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,

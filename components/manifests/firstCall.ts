@@ -14,6 +14,12 @@ export function virtualModelNames(models: Record<string, ModelConfig>): string[]
         .sort();
 }
 
+/** Prints the address Envoy Gateway wrote into the Gateway's status (for a NodePort, a node's address). */
+export function gatewayAddressCommand(gateway: Pick<GatewayConfig, "name" | "namespace" | "className">): string {
+    const names = gatewayNames(gateway);
+    return `kubectl get gateway ${names.gateway} -n ${names.namespace} -o jsonpath='{.status.addresses[0].value}'`;
+}
+
 export interface FirstCallInput {
     gateway: GatewayConfig;
     models: Record<string, ModelConfig>;
@@ -49,8 +55,7 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
     const names = gatewayNames(gateway);
     const serviceType = gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
     const lines: string[] = [];
-    // Envoy Gateway writes the Service's address (for a NodePort, the nodes' addresses) into the Gateway's status.
-    lines.push(`ADDRESS=$(kubectl get gateway ${names.gateway} -n ${names.namespace} -o jsonpath='{.status.addresses[0].value}')`);
+    lines.push(`ADDRESS=$(${gatewayAddressCommand(gateway)})`);
     let port = String(listener.port);
     if (serviceType === "NodePort") {
         lines.push(
