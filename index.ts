@@ -1,13 +1,13 @@
 import { loadConfig } from "./config";
-import { buildStack } from "./components/stack";
+import { AiGateway } from "./components";
 
 // Reads and validates every ai-gateway:* key once; a bad key stops here, before any resource exists.
-const outputs = buildStack(loadConfig());
+const gateway = new AiGateway("ai-gateway", { config: loadConfig() });
 
-export const namespaces = outputs.namespaces;
-export const gatewayName = outputs.gatewayName;
-export const gatewayAddressCommand = outputs.gatewayAddressCommand;
-export const models = outputs.models;
-export const firstCallCommand = outputs.firstCallCommand;
-export const redisUrl = outputs.redisUrl;
-export const bedrockRoleArn = outputs.bedrockRoleArn;
+export const namespaces = gateway.namespaces;
+export const gatewayName = gateway.gatewayName;
+export const gatewayAddressCommand = gateway.gatewayAddressCommand;
+export const models = gateway.models;
+export const firstCallCommand = gateway.firstCallCommand;
+export const redisUrl = gateway.redisUrl;
+export const bedrockRoleArn = gateway.bedrockRoleArn;

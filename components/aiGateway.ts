@@ -1,58 +1,63 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config";
-import { CHARTS, releaseArgs } from "./manifests/helm";
-import { aiGatewayValues } from "./manifests/platformValues";
+import { ApiKeys, parseConfig, type StackConfig, type StackConfigInput } from "../config";
+import { buildStack, type StackOutputs } from "./stack";
 
-export interface AIGatewayArgs {
-    config: PlatformConfig["aiGateway"];
-    envoyGatewayNamespace: string;
-    /** Envoy Gateway must be ready first: the controller registers as its extension server. */
-    envoyGatewayReady: pulumi.Resource[];
-    /** `<header>:<attribute>` pairs the extProc adds to its metrics (the controller passes them on). */
-    metricsRequestHeaderAttributes?: string;
+export interface AiGatewayArgs {
+    /**
+     * The stack file's `ai-gateway:*` keys without the prefix, in the same shape (defaults apply), or a
+     * configuration `loadConfig`/`parseConfig` has already validated. Plain values, not Outputs: which
+     * resources exist depends on them, and every problem is reported before the first one is registered.
+     */
+    config: StackConfigInput | StackConfig;
 }
 
-/** Envoy AI Gateway: its CRDs, then its controller. */
-export class AIGateway extends pulumi.ComponentResource {
-    public readonly namespace: pulumi.Output<string>;
-    public readonly crdsRelease: k8s.helm.v3.Release | undefined;
-    public readonly controllerRelease: k8s.helm.v3.Release | undefined;
-    /** What AI Gateway custom resources wait for (empty when installed elsewhere). */
-    public readonly ready: pulumi.Resource[];
+/**
+ * Envoy Gateway, Envoy AI Gateway, Redis and every route, budget and policy of one configuration. One per
+ * program: the Kubernetes objects it names are cluster-wide. `opts.provider`/`opts.providers` and
+ * `opts.parent` reach every child; unset, Kubernetes objects go to the default provider, which follows
+ * the stack's `kubernetes:context`.
+ */
+export class AiGateway extends pulumi.ComponentResource {
+    /** Namespaces of the platform and of the Gateway. */
+    public readonly namespaces: StackOutputs["namespaces"];
+    public readonly gatewayName: string;
+    /** How to find the address clients call. */
+    public readonly gatewayAddressCommand: string;
+    /** The model names clients send (pattern entries left out). */
+    public readonly models: string[];
+    /** Finds the address and calls one model; a credential the gateway wants is a shell variable to fill. */
+    public readonly firstCallCommand: string | undefined;
+    public readonly redisUrl: pulumi.Output<string> | undefined;
+    /** The IAM role the Envoy pods call Bedrock with, when there is one. */
+    public readonly bedrockRoleArn: pulumi.Output<string> | undefined;
+    /** What works but is probably not meant, as `<path>: <what>; <fix>` (also logged as warnings). */
+    public readonly warnings: readonly string[];
 
-    constructor(name: string, args: AIGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ai-gateway:platform:AIGateway", name, {}, opts);
-        const { config } = args;
-        this.namespace = pulumi.output(config.namespace);
-
-        if (!config.install) {
-            this.crdsRelease = undefined;
-            this.controllerRelease = undefined;
-            this.ready = [];
-            this.registerOutputs({ namespace: this.namespace });
-            return;
-        }
-
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this });
-
-        // CRDs live in their own chart's templates, so upgrades update them (Helm never upgrades crds/).
-        this.crdsRelease = new k8s.helm.v3.Release(`${name}-crds`, releaseArgs(CHARTS.aiGatewayCrds, config.version, namespace.metadata.name), {
-            parent: this,
-            dependsOn: [namespace, ...args.envoyGatewayReady],
+    constructor(name: string, args: AiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated before super(): a configuration with a mistake registers nothing, this component included.
+        const validated = isValidated(args.config) ? args.config : parseConfig(args.config as Record<string, unknown>);
+        super("ai-gateway:index:AiGateway", name, {}, opts);
+        // A validated configuration came through loadConfig, which has logged its warnings already.
+        if (validated !== args.config) for (const w of validated.warnings) void pulumi.log.warn(w, this);
+        const outputs = buildStack(validated, { parent: this });
+        this.namespaces = outputs.namespaces;
+        this.gatewayName = outputs.gatewayName;
+        this.gatewayAddressCommand = outputs.gatewayAddressCommand;
+        this.models = outputs.models;
+        this.firstCallCommand = outputs.firstCallCommand;
+        this.redisUrl = outputs.redisUrl;
+        this.bedrockRoleArn = outputs.bedrockRoleArn;
+        this.warnings = validated.warnings;
+        this.registerOutputs({
+            namespaces: this.namespaces,
+            gatewayName: this.gatewayName,
+            models: this.models,
+            redisUrl: this.redisUrl,
+            bedrockRoleArn: this.bedrockRoleArn,
         });
-
-        const values = aiGatewayValues({
-            envoyGatewayNamespace: args.envoyGatewayNamespace,
-            metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
-            userValues: config.values,
-        });
-        // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
-        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values), {
-            parent: this,
-            dependsOn: [this.crdsRelease],
-        });
-        this.ready = [this.crdsRelease, this.controllerRelease];
-        this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, controllerRelease: this.controllerRelease });
     }
+}
+
+function isValidated(config: StackConfigInput | StackConfig): config is StackConfig {
+    return config.apiKeys instanceof ApiKeys;
 }

@@ -1,7 +1,6 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { AIGateway } from "./aiGateway";
+import { AIGatewayController } from "./aiGatewayController";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
 import { envoyAwsIdentity } from "./manifests/aws";
@@ -37,17 +36,17 @@ export interface StackOutputs {
 }
 
 export interface BuildOptions {
-    /**
-     * The cluster every Kubernetes object goes to. Unset: the default provider, which follows the stack's
-     * `kubernetes:context` (or, without it, the current kubectl context; the config loader warns).
-     */
-    kubernetesProvider?: k8s.Provider;
+    /** The component every top-level child belongs to; its providers reach them, and theirs every child below. */
+    parent?: pulumi.Resource;
 }
 
 /** Builds every component in dependency order, each with only its slice of the configuration. */
 export function buildStack(config: StackConfig, options: BuildOptions = {}): StackOutputs {
-    // Components pass their providers to every child; unset, nothing changes (URNs included).
-    const children: pulumi.ComponentResourceOptions | undefined = options.kubernetesProvider ? { providers: [options.kubernetesProvider] } : undefined;
+    // Stacks deployed before the AiGateway component existed have these children at the top: the alias
+    // keeps their URNs, and those of everything below them, so that `pulumi up` replaces nothing.
+    const children: pulumi.ComponentResourceOptions | undefined = options.parent
+        ? { parent: options.parent, aliases: [{ parent: pulumi.rootStackResource }] }
+        : undefined;
     const { platform, rateLimit, apiKeys, traffic, observability } = config;
     // The user identity that budgets, logs and metrics read comes from what the gateway verified.
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
@@ -80,7 +79,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     }, children);
     // Validation guarantees the program installs the controller whose setting labels metrics per user.
     const perUserMetrics = observability.metrics?.perUser === true;
-    const aiGateway = new AIGateway("ai-gateway", {
+    const aiGateway = new AIGatewayController("ai-gateway", {
         config: platform.aiGateway,
         envoyGatewayNamespace: platform.envoyGateway.namespace,
         envoyGatewayReady: envoyGateway.ready,

@@ -14,9 +14,10 @@ export class ApiKeys {
     constructor(
         /** The keys that are set, sorted. */
         public readonly names: readonly string[],
-        values: Record<string, string>,
+        values: Record<string, pulumi.Input<string>>,
     ) {
-        this.values = pulumi.secret(values);
+        // Whatever the caller passed (text, a secret Output, a promise), it leaves here only as a secret.
+        this.values = pulumi.secret(pulumi.output(values));
     }
 
     /** The secret value of one key, still a secret Output. */
@@ -34,6 +35,12 @@ export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
 };
 
 /**
+ * The `ai-gateway:*` keys of a stack file without the prefix, as a program writes them (defaults apply);
+ * `apiKeys` values may be Outputs, such as `config.requireSecret(...)`.
+ */
+export type StackConfigInput = Omit<z.input<typeof stackSchema>, "apiKeys"> & { apiKeys?: Record<string, pulumi.Input<string>> };
+
+/**
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
  * and returns the typed configuration, or throws one ConfigError listing every problem.
  */
@@ -49,7 +56,7 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
     }
     const { apiKeys, ...rest } = raw;
 
-    const keyValues: Record<string, string> = {};
+    const keyValues: Record<string, pulumi.Input<string>> = {};
     const keyNames: Record<string, true> = {};
     /** Top-level keys that did not parse: rules reading them are skipped, the others still run. */
     const broken = new Set<string>();
@@ -59,8 +66,9 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
             problems.push({ path: "apiKeys", message: "must be an object of named secrets; run: pulumi config set --secret --path 'apiKeys.<name>' <value>" });
         } else {
             for (const [name, value] of Object.entries(apiKeys)) {
-                if (typeof value === "string" && value.length > 0) {
-                    keyValues[name] = value;
+                // A program using the component may pass an Output or a promise, whose value is known only at deploy time.
+                if ((typeof value === "string" && value.length > 0) || pulumi.Output.isInstance(value) || value instanceof Promise) {
+                    keyValues[name] = value as pulumi.Input<string>;
                     keyNames[name] = true;
                 } else {
                     broken.add("apiKeys");

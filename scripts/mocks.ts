@@ -9,10 +9,14 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Logical name of the parent resource, or null at the top. */
     parent: string | null;
+    /** Type of the parent resource, or null at the top. */
+    parentType: string | null;
     /** Logical names of the resources it waits for: `dependsOn` and those whose outputs it uses. */
     dependsOn: string[];
     /** Logical name of the explicit provider it was given, or null for the default provider. */
     provider: string | null;
+    /** Earlier identities it answers to: `<type>::<name> under <parent URN or "the stack">` (own aliases only). */
+    aliases: string[];
 }
 
 /** Result of the mocked RandomPassword; tests look for it to prove it never leaks. */
@@ -30,12 +34,23 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     /** `<provider URN>::<provider id>`, or empty for the default provider. */
     getProvider(): string;
+    getAliasesList(): AliasMessage[];
+}
+/** The structured alias the SDK sends (a URN, or a spec whose unset fields mean "as now"). */
+interface AliasMessage {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 interface Monitor {
     registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
 }
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+/** The resource's own type in a URN `urn:pulumi:<stack>::<project>::<parent types $>...<type>::<name>`. */
+const typeOf = (urn: string) => {
+    const types = urn.slice(0, urn.lastIndexOf("::"));
+    return types.slice(Math.max(types.lastIndexOf("::"), types.lastIndexOf("$")) + (types.lastIndexOf("$") > types.lastIndexOf("::") ? 1 : 2));
+};
 
 /** The logical name in a provider reference `<urn>::<id>`. */
 function providerName(ref: string): string | null {
@@ -89,10 +104,19 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             custom: req.getCustom(),
             inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]),
             parent: req.getParent() ? nameOf(req.getParent()) : null,
+            parentType: req.getParent() ? typeOf(req.getParent()) : null,
             dependsOn: req.getDependenciesList().map(nameOf).sort(),
             provider: providerName(req.getProvider()),
+            aliases: req.getAliasesList().map(describeAlias),
         });
     }
+}
+
+function describeAlias(alias: AliasMessage): string {
+    const spec = alias.getSpec();
+    if (!spec) return alias.getUrn();
+    const parent = spec.getNoparent() ? "the stack" : spec.getParenturn() || "the same parent";
+    return `${spec.getType() || "same type"}::${spec.getName() || "same name"} under ${parent}`;
 }
 
 /** Waits until every resource the program constructed has been registered. */

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdirSync, writeFileSync } from "fs";
 import { basename, join, resolve } from "path";
 import { parseArgs } from "util";
-import { buildStack } from "../components/stack";
+import { AiGateway } from "../components";
 import { loadConfig } from "../config";
 import { toJson, toYaml } from "./format";
 import { RecordingMocks, settle, withoutSourceMappedStacks } from "./mocks";
@@ -92,7 +92,7 @@ export async function render(opts: RenderOptions, mocks: RecordingMocks): Promis
     const warnings: string[] = [];
     try {
         // Config is read and validated before any resource exists, exactly as in index.ts.
-        buildStack(loadConfig((w) => warnings.push(`warning: ${w}\n`)));
+        new AiGateway("ai-gateway", { config: loadConfig((w) => warnings.push(`warning: ${w}\n`)) });
         await settle();
     } catch (e) {
         const message = e instanceof pulumi.RunError ? e.message : `render failed: ${(e as Error).message ?? String(e)}`;

@@ -50,9 +50,9 @@ describe("BedrockAccess: EKS Pod Identity", () => {
     });
 
     it("one component with a provider, the role, its invoke policy and the association", () => {
-        assert.equal(e.get(TYPE.component, "bedrock-access").parent, null);
+        assert.equal(e.get(TYPE.component, "bedrock-access").parent, "ai-gateway", "a child of the AiGateway component");
         assert.deepEqual(awsResources(e).map((r) => `${r.type} ${r.name} <- ${r.parent}`), [
-            `${TYPE.component} bedrock-access <- null`,
+            `${TYPE.component} bedrock-access <- ai-gateway`,
             `${TYPE.provider} bedrock-access-provider <- bedrock-access`,
             `${TYPE.role} bedrock-access-role <- bedrock-access`,
             `${TYPE.rolePolicy} bedrock-access-invoke <- bedrock-access`,

@@ -26,7 +26,7 @@ const EXTPROC = { gatewayConfig: { extProc: { env: [{ name: "LOG_LEVEL", value: 
 describe("GatewayCore component", () => {
     it("creates the namespace and the five custom resources as its children, named <component>-<role>", async () => {
         const e = await evaluate({ gateway: EXTPROC });
-        assert.equal(e.get(TYPE.component, "gateway-core").parent, null);
+        assert.equal(e.get(TYPE.component, "gateway-core").parent, "ai-gateway", "a child of the AiGateway component");
         const children = e.resources.filter((r) => r.parent === "gateway-core").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepEqual(children, [
             `${TYPE.gatewayConfig} gateway-core-config`,

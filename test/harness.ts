@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, StackConfig } from "../config";
-import { buildStack, type BuildOptions, StackOutputs } from "../components/stack";
+import { AiGateway } from "../components";
+import type { StackOutputs } from "../components/stack";
 import { KINDS } from "../components/specs/customResource";
 import { join } from "path";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
@@ -25,11 +26,16 @@ export interface Evaluation {
 }
 
 /** Runs the program for raw stack config (keys without the project prefix) under the recording mocks. */
-export async function evaluate(raw: Record<string, unknown>, options?: BuildOptions | (() => BuildOptions)): Promise<Evaluation> {
+export async function evaluate(
+    raw: Record<string, unknown>,
+    options?: pulumi.ComponentResourceOptions | (() => pulumi.ComponentResourceOptions),
+): Promise<Evaluation> {
     mocks.reset();
     const config = parseConfig(raw);
     // A function, so that resources the options hold (a provider) are registered after the reset.
-    const outputs = buildStack(config, typeof options === "function" ? options() : options);
+    const gateway = new AiGateway("ai-gateway", { config }, typeof options === "function" ? options() : options);
+    const { namespaces, gatewayName, gatewayAddressCommand, models, firstCallCommand, redisUrl, bedrockRoleArn } = gateway;
+    const outputs: StackOutputs = { namespaces, gatewayName, gatewayAddressCommand, models, firstCallCommand, redisUrl, bedrockRoleArn };
     await settle();
     const resources = [...mocks.resources];
     const kubernetesObjects = () => resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string");

@@ -169,7 +169,7 @@ describe("platform components", () => {
     });
 
     it("an explicit Kubernetes provider reaches every Kubernetes object, the Helm releases included", async () => {
-        const e = await evaluate({ ...BUDGET, observability: { dashboard: { enabled: true } } }, () => ({ kubernetesProvider: new k8s.Provider("cluster", { context: "kind-other" }) }));
+        const e = await evaluate({ ...BUDGET, observability: { dashboard: { enabled: true } } }, () => ({ providers: { kubernetes: new k8s.Provider("cluster", { context: "kind-other" }) } }));
         const kube = e.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         assert.ok(kube.length > 20 && kube.some((r) => r.type === RELEASE), `${kube.length} Kubernetes resources`);
         assert.deepEqual(kube.filter((r) => r.provider !== "cluster").map((r) => `${r.type} ${r.name}`), []);
