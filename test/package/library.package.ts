@@ -1,0 +1,96 @@
+/**
+ * `npm run test:package`: the components as a library. Packs this repository as npm would publish it,
+ * installs the tarball into a fresh Pulumi program outside the repository (test/package/consumer),
+ * type-checks that program against the published declarations and evaluates it under Pulumi's mocks.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(__dirname, "..", "..");
+
+interface Registered {
+    type: string;
+    name: string;
+    provider: string | null;
+    inputs: Record<string, unknown>;
+}
+interface ConsumerRun {
+    afterImport: number;
+    deepImport: string;
+    refused: string[];
+    afterRefusal: number;
+    models: string[];
+    registered: Registered[];
+}
+
+/** Runs a command to completion; a failure carries what it printed. */
+function run(command: string, args: string[], cwd: string): string {
+    try {
+        return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    } catch (e) {
+        const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+        throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
+}
+
+describe("the library, packed and installed into another Pulumi program", () => {
+    let work: string;
+    let tarball: string;
+    let files: string[];
+    let result: ConsumerRun;
+
+    before(function () {
+        work = mkdtempSync(join(tmpdir(), "ai-gateway-package-"));
+        // `npm pack` runs the prepack script, which compiles the library into lib/.
+        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], ROOT)) as { filename: string; files: { path: string }[] }[];
+        tarball = join(work, packed[0].filename);
+        files = packed[0].files.map((f) => f.path).sort();
+
+        const app = join(work, "app");
+        cpSync(join(__dirname, "consumer"), app, { recursive: true });
+        writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+        // Dependencies come from npm's cache when `npm ci` has just filled it (the registry otherwise).
+        run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], app);
+        // Type-checked against the installed declarations, as the consumer's own build would do.
+        run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ".", "--typeRoots", join(ROOT, "node_modules", "@types"), "--types", "node"], app);
+        result = JSON.parse(run(process.execPath, [join(app, "out", "index.js")], app)) as ConsumerRun;
+    });
+
+    after(() => {
+        if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it("ships compiled JavaScript with declarations, and neither sources nor tests", () => {
+        assert.ok(files.includes("lib/components/index.js") && files.includes("lib/components/index.d.ts"), files.join(", "));
+        assert.deepEqual(files.filter((f) => !f.startsWith("lib/") && !["package.json", "README.md"].includes(f)), []);
+        assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
+        assert.deepEqual(files.filter((f) => /^lib\/(test|scripts)\//.test(f)), []);
+    });
+
+    it("registers nothing on import, and keeps its internals behind the exports map", () => {
+        assert.equal(result.afterImport, 0);
+        assert.equal(result.deepImport, "ERR_PACKAGE_PATH_NOT_EXPORTED");
+    });
+
+    it("refuses a configuration with a mistake with the stack file's messages, registering nothing", () => {
+        assert.deepEqual(result.refused, [
+            `models.chat.backends[0].backend: no backend "nowhere"; none is defined`,
+            "models.chat.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel",
+        ]);
+        assert.equal(result.afterRefusal, 0);
+    });
+
+    it("builds the platform, the Gateway and the model's routes, all through the provider it was given", () => {
+        const names = (type: string) => result.registered.filter((r) => r.type === type).map((r) => r.name).sort();
+        assert.deepEqual(names("ai-gateway:index:AiGateway"), ["llm"]);
+        assert.deepEqual(result.models, ["chat"]);
+        const kinds = new Set(result.registered.map((r) => r.inputs.kind).filter((k): k is string => typeof k === "string"));
+        for (const kind of ["Gateway", "AIGatewayRoute", "AIServiceBackend", "BackendSecurityPolicy", "BackendTrafficPolicy", "SecurityPolicy"]) assert.ok(kinds.has(kind), `${kind} among ${[...kinds].join(", ")}`);
+        assert.deepEqual(names("kubernetes:helm.sh/v3:Release"), ["ai-gateway-crds", "ai-gateway-release", "envoy-gateway-crds", "envoy-gateway-release"]);
+        const kube = result.registered.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.deepEqual(kube.filter((r) => r.provider !== "cluster").map((r) => `${r.type} ${r.name}`), []);
+    });
+});
