@@ -8,6 +8,8 @@ import { firstCallCommand, gatewayAddressCommand, virtualModelNames } from "./ma
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
+import { ModelSimulators } from "./modelSimulators";
+import { simulatedBackends } from "./manifests/simulator";
 import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
@@ -92,14 +94,15 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     // Observability comes before the gateway core, whose GatewayConfig refers to its OTLP headers Secret;
     // what it puts into the gateway namespace (the dashboard) waits for that namespace through this Output.
     const [gatewayNamespace, resolveGatewayNamespace] = pulumi.deferredOutput<string>();
-    /** A namespace's name as an Output that resolves once the program has created it (when it creates it). */
-    const created = (namespace: string): pulumi.Output<string> => {
+    /** A namespace's name as an Output that resolves once a component has created it; undefined when none does. */
+    const createdElsewhere = (namespace: string): pulumi.Output<string> | undefined => {
         if (namespace === gateway.namespace) return gatewayNamespace;
         if (namespace === platform.envoyGateway.namespace && envoyGateway.release) return envoyGateway.release.namespace;
         if (namespace === platform.aiGateway.namespace && aiGateway.controllerRelease) return aiGateway.controllerRelease.namespace;
         if (redis && namespace === platform.redis.namespace) return redis.namespace;
-        return pulumi.output(namespace);
+        return undefined;
     };
+    const created = (namespace: string): pulumi.Output<string> => createdElsewhere(namespace) ?? pulumi.output(namespace);
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
     // Envoy Gateway's namespace, or the gateway's when Envoy Gateway deploys the proxies there.
     const podNamespace = envoyPodsNamespace(platform.envoyGateway, gateway.namespace);
@@ -147,6 +150,8 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         : undefined;
     const routesReady = [...core.namespaceReady, ...(clientSecurity?.ready ?? [])];
 
+    const simulators = simulatedBackends(config.backends, config.models);
+    if (simulators.length > 0) new ModelSimulators("model-simulators", { simulators, createdElsewhere }, children);
     buildModels(config, ready, routesReady, children);
     if (Object.keys(config.passthrough).length > 0) {
         new PassthroughRoutes("passthrough-routes", {

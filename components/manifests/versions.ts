@@ -37,6 +37,16 @@ export const REDIS = {
     port: 6379,
 } as const;
 
+/**
+ * The model simulator a backend can run (`backends.<b>.simulator`): llm-d-inference-sim at the version the
+ * pinned Gateway API Inference Extension (v1.0.2) deploys in its own examples.
+ */
+export const SIMULATOR = {
+    image: "ghcr.io/llm-d/llm-d-inference-sim:v0.4.0",
+    namespace: "llm-simulator",
+    port: 8000,
+} as const;
+
 export const API_VERSIONS = {
     aiGateway: "aigateway.envoyproxy.io/v1beta1",
     envoyGateway: "gateway.envoyproxy.io/v1alpha1",

@@ -78,3 +78,22 @@ export const backendSettings: Rule = (config, ctx) => {
         }
     }
 };
+
+/** A simulator speaks OpenAI's API and answers only the model names it was started with. */
+export const simulatorBackends: Rule = (config, ctx) => {
+    const simulated = Object.entries(config.backends).filter(([, b]) => b.simulator !== undefined);
+    for (const [name, backend] of simulated) {
+        if (backend.schema !== "OpenAI") ctx.add(["backends", name, "simulator"], `serves the OpenAI API only, not ${backend.schema}; set schema: OpenAI, or remove simulator`);
+    }
+    const names = new Set(simulated.map(([name]) => name));
+    for (const [modelName, model] of Object.entries(config.models)) {
+        if (model.match?.pattern === undefined) continue;
+        model.backends.forEach((entry, i) => {
+            if (!names.has(entry.backend) || entry.model !== undefined) return;
+            ctx.warn(
+                ["models", modelName, "backends", i, "model"],
+                `is unset on a pattern model, so backend ${entry.backend}'s simulator gets the name the client sent and answers 404 to any name it was not started with; set model to the name it should answer`,
+            );
+        });
+    }
+};

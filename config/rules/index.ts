@@ -1,5 +1,5 @@
 import { awsIdentitySettings } from "./aws";
-import { backendSettings } from "./backends";
+import { backendSettings, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
     envoyProxySettings,
@@ -26,6 +26,7 @@ export { setSecretCommand } from "./secrets";
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [
     backendSettings,
+    simulatorBackends,
     modelBackends,
     modelSettings,
     routePacking,

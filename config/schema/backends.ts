@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { awsRegion } from "./aws";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
-import { dnsLabel, hostname, port } from "./primitives";
+import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
+import { CLUSTER_DOMAIN, SIMULATOR } from "../../components/manifests/versions";
+import { dnsLabel, duration, hostname, intBetween, port } from "./primitives";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
 export const SCHEMA_NAMES = ["OpenAI", "AWSBedrock", "AWSAnthropic", "AzureOpenAI", "GCPVertexAI", "GCPAnthropic", "Anthropic", "Cohere"] as const;
@@ -51,6 +53,26 @@ export const backendAuthSchema = z.discriminatedUnion(
     { error: "needs a known auth type; set auth.type" },
 );
 
+export const SIMULATOR_MODES = ["random", "echo"] as const;
+
+/**
+ * An in-cluster model simulator the program runs for this backend (llm-d-inference-sim: OpenAI chat and
+ * text completions with token usage, no GPU), so that a cluster without models still answers.
+ */
+export const simulatorSchema = z
+    .strictObject({
+        namespace: dnsLabel.default(SIMULATOR.namespace).describe("Namespace of the simulator's Deployment and Service (created by the program)."),
+        replicas: intBetween(0, 100).default(1).describe("Pods of the simulator; 0 takes the backend down, for trying fallback."),
+        mode: z.enum(SIMULATOR_MODES).default("random").describe("random: answers with sentences from a fixed set; echo: answers with the last user message."),
+        timeToFirstToken: duration.optional().describe("Delay before the first token (default none)."),
+        interTokenLatency: duration.optional().describe("Delay between tokens (default none)."),
+        image: z.string().regex(/^[^\s]+$/, "is not an image reference; use e.g. registry.example.com/llm-d/llm-d-inference-sim:v0.4.0").optional().describe(`Image to run instead of ${SIMULATOR.image} (a mirror of it).`),
+    })
+    .describe("Runs an in-cluster model simulator for this backend; host name and port point at it.");
+
+/** Keys that say where the backend is: a simulator backend is wherever the program runs its simulator. */
+const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth"] as const;
+
 export const backendSchema = z.strictObject({
     schema: z.enum(SCHEMA_NAMES),
     /** Schema version: API version for AzureOpenAI, anthropic_version for AWSAnthropic/GCPAnthropic. */
@@ -72,13 +94,33 @@ export const backendSchema = z.strictObject({
      * provider reached through an egress proxy or a mesh that encrypts on its own.
      */
     allowPlainTextCredentials: z.boolean().default(false),
+    simulator: simulatorSchema.optional(),
     /** Request headers set or removed for every request to this backend (a model's entry wins on conflict). */
     headers: headerMutationSchema.optional(),
     /** Top-level JSON fields of the request body set or removed for this backend. */
     body: bodyMutationSchema.optional(),
+}).superRefine((backend, ctx) => {
+    if (backend.simulator === undefined) return;
+    for (const key of SIMULATOR_SETS.filter((k) => backend[k] !== undefined)) {
+        ctx.addIssue({ code: "custom", path: [key], message: `is set by simulator (the backend is the simulator the program runs); remove ${key}, or remove simulator to use a real backend` });
+    }
+    // The default port is 443; another value was written by hand.
+    if (backend.port !== 443) ctx.addIssue({ code: "custom", path: ["port"], message: `is set by simulator (it listens on ${SIMULATOR.port}); remove port` });
 });
 
-export const backendsSchema = z.record(z.string(), backendSchema);
+/** A simulator backend points at the simulator's Service: `<backend>.<namespace>.svc.cluster.local`, plain HTTP. */
+export const backendsSchema = z.record(z.string(), backendSchema).transform((backends) => {
+    const out: Record<string, z.output<typeof backendSchema>> = {};
+    for (const [name, backend] of Object.entries(backends)) {
+        out[name] = backend.simulator === undefined ? backend : { ...backend, hostname: simulatorHost(name, backend.simulator.namespace), port: SIMULATOR.port, tls: false };
+    }
+    return out;
+});
+
+/** In-cluster host name of a backend's simulator. */
+export function simulatorHost(backend: string, namespace: string): string {
+    return serviceFqdn(dnsLabelName(backend), namespace, CLUSTER_DOMAIN);
+}
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
