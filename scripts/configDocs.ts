@@ -181,6 +181,15 @@ export const CONFIG_TABLES: Record<string, TableSpec> = {
     passthrough: { sections: [{ path: ["passthrough", "*"], prefix: "<name>." }] },
 };
 
+/** `ai-gateway:*` keys the README documents in prose rather than in a key table. */
+export const DOCUMENTED_IN_PROSE: readonly string[] = ["apiKeys"];
+
+/** `ai-gateway:*` keys that no generated table covers and the README does not document in prose. */
+export function keysWithoutTable(root: JsonSchema = configJsonSchema()): string[] {
+    const covered = new Set(Object.values(CONFIG_TABLES).flatMap((t) => t.sections.filter((s) => s.label === undefined).map((s) => s.path[0])));
+    return Object.keys(root.properties ?? {}).filter((key) => !covered.has(key) && !DOCUMENTED_IN_PROSE.includes(key));
+}
+
 /** The node at `path`, or an error naming the first segment that leads nowhere. */
 function nodeAt(root: JsonSchema, path: string[]): JsonSchema {
     let node = root;

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import {
     configTable,
     flowYaml,
+    keysWithoutTable,
     README_FILE,
     REGENERATE,
     renderReadme,
@@ -55,6 +56,15 @@ describe("config docs: generated from the zod schemas", () => {
         assert.deepEqual(undescribedKeys(stackFileSchema()), [], `add .describe() to these keys in config/schema, then run: ${REGENERATE}`);
         // The check itself finds a key without one, at any depth.
         assert.deepEqual(undescribedKeys({ properties: { a: { description: "a", items: { properties: { b: { description: " " } } } } } }), [".a[].b"]);
+    });
+
+    it("has a table for every ai-gateway key", () => {
+        assert.deepEqual(
+            keysWithoutTable(),
+            [],
+            `add each key's table to CONFIG_TABLES in scripts/configDocs.ts and its marker <!-- generated:config-table <name> --> to README.md, then run: ${REGENERATE}`,
+        );
+        assert.deepEqual(keysWithoutTable({ properties: { gateway: {}, apiKeys: {}, extra: {} } }), ["extra"]);
     });
 
     it("is deterministic", () => {

@@ -18,7 +18,8 @@ const secretName = z.string().min(1, "is empty; name a key of ai-gateway:apiKeys
 const requiredString = (fix: string) =>
     z.string({ error: (issue) => (issue.input === undefined ? `is required; ${fix}` : undefined) }).min(1, `is empty; ${fix}`);
 
-const authType = <T extends AuthType>(type: T) => z.literal(type).describe("how the backend authenticates, see the `auth.type` table");
+const authType = <T extends AuthType>(type: T) =>
+    z.literal(type).describe(`kind of credential, which decides the other fields: ${AUTH_TYPES.map((t) => `\`${t}\``).join(", ")}`);
 
 const apiKeyAuth = (type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey") =>
     z.strictObject({ type: authType(type), secret: secretName.describe("key of `ai-gateway:apiKeys` holding the API key") });
