@@ -24,6 +24,8 @@ export interface JsonSchema {
     required?: string[];
     additionalProperties?: JsonSchema | boolean;
     patternProperties?: Record<string, JsonSchema>;
+    /** Schemas zod extracts (a cycle, or a schema with an `id`), referenced by `$ref`. */
+    definitions?: Record<string, JsonSchema>;
     items?: JsonSchema;
     anyOf?: JsonSchema[];
     oneOf?: JsonSchema[];
@@ -60,6 +62,7 @@ function children(node: JsonSchema): [string, JsonSchema][] {
     const out: [string, JsonSchema][] = [];
     for (const [key, child] of Object.entries(node.properties ?? {})) out.push([`.${key}`, child]);
     for (const [pattern, child] of Object.entries(node.patternProperties ?? {})) out.push([`.${pattern}`, child]);
+    for (const [name, child] of Object.entries(node.definitions ?? {})) out.push([`#/definitions/${name}`, child]);
     if (typeof node.additionalProperties === "object") out.push([".*", node.additionalProperties]);
     if (node.items) out.push(["[]", node.items]);
     for (const key of ["anyOf", "oneOf", "allOf"] as const) node[key]?.forEach((child, i) => out.push([`(${key}[${i}])`, child]));
@@ -83,6 +86,7 @@ function published(node: JsonSchema): JsonSchema {
     }
     if (node.properties) out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, published(v)]));
     if (node.patternProperties) out.patternProperties = Object.fromEntries(Object.entries(node.patternProperties).map(([k, v]) => [k, published(v)]));
+    if (node.definitions) out.definitions = Object.fromEntries(Object.entries(node.definitions).map(([k, v]) => [k, published(v)]));
     if (typeof node.additionalProperties === "object") out.additionalProperties = published(node.additionalProperties);
     if (node.items) out.items = published(node.items);
     for (const key of ["anyOf", "oneOf", "allOf"] as const) if (node[key]) out[key] = node[key].map(published);
@@ -136,6 +140,8 @@ export function stackFileSchema(): JsonSchema {
             environment: { description: "Pulumi ESC environments the stack imports." },
         },
         additionalProperties: false,
+        // `$ref`s of the ai-gateway keys point at the root: keep what they point at there.
+        ...(keys.definitions && { definitions: published({ definitions: keys.definitions }).definitions }),
     };
 }
 
