@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsRegion } from "./aws";
+import { doc } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
 import { CLUSTER_DOMAIN, SIMULATOR } from "../../components/manifests/versions";
@@ -19,32 +20,39 @@ const secretName = z.string().min(1, "is empty; name a key of ai-gateway:apiKeys
 const requiredString = (fix: string) =>
     z.string({ error: (issue) => (issue.input === undefined ? `is required; ${fix}` : undefined) }).min(1, `is empty; ${fix}`);
 
+const authType = <T extends AuthType>(type: T) =>
+    z.literal(type).describe(`kind of credential, which decides the other fields: ${AUTH_TYPES.map((t) => `\`${t}\``).join(", ")}`);
+
 const apiKeyAuth = (type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey") =>
-    z.strictObject({ type: z.literal(type), secret: secretName });
+    z.strictObject({ type: authType(type), secret: secretName.describe("key of `ai-gateway:apiKeys` holding the API key") });
 
 const awsAuth = z.strictObject({
-    type: z.literal("AWSCredentials"),
+    type: authType("AWSCredentials"),
     /** Defaults to ai-gateway:aws.region. */
-    region: awsRegion.optional(),
+    region: awsRegion.optional().meta(doc("AWS region the requests are signed for", { default: "`ai-gateway:aws.region`" })),
     /** Key in apiKeys holding an AWS credentials file (clusters outside EKS). Unset: default credential chain. */
-    credentialsSecret: secretName.optional(),
-    profile: z.string().optional(),
+    credentialsSecret: secretName
+        .optional()
+        .describe("key of `ai-gateway:apiKeys` holding an AWS credentials file (clusters outside EKS); unset: the AWS SDK default chain (EKS Pod Identity, IRSA)"),
+    profile: z.string().optional().describe("profile of the credentials file to use"),
 });
 
 const azureAuth = z.strictObject({
-    type: z.literal("AzureCredentials"),
-    clientID: requiredString("set the Azure application (client) ID"),
-    tenantID: requiredString("set the Azure tenant (directory) ID"),
+    type: authType("AzureCredentials"),
+    clientID: requiredString("set the Azure application (client) ID").describe("Azure application (client) ID"),
+    tenantID: requiredString("set the Azure tenant (directory) ID").describe("Azure tenant (directory) ID"),
     /** Key in apiKeys holding the client secret. */
-    secret: requiredString("name the key of ai-gateway:apiKeys that holds the client secret"),
+    secret: requiredString("name the key of ai-gateway:apiKeys that holds the client secret").describe("key of `ai-gateway:apiKeys` holding the client secret"),
 });
 
 const gcpAuth = z.strictObject({
-    type: z.literal("GCPCredentials"),
-    projectName: requiredString("set the GCP project name"),
-    region: requiredString("set the GCP region, e.g. us-central1"),
+    type: authType("GCPCredentials"),
+    projectName: requiredString("set the GCP project name").describe("GCP project name"),
+    region: requiredString("set the GCP region, e.g. us-central1").describe("GCP region, e.g. `us-central1`"),
     /** Key in apiKeys holding service_account.json. Unset: Application Default Credentials. */
-    secret: secretName.optional(),
+    secret: secretName
+        .optional()
+        .describe("key of `ai-gateway:apiKeys` holding a service-account key (`service_account.json`); unset: Application Default Credentials (GKE Workload Identity)"),
 });
 
 export const backendAuthSchema = z.discriminatedUnion(
@@ -61,44 +69,90 @@ export const SIMULATOR_MODES = ["random", "echo"] as const;
  */
 export const simulatorSchema = z
     .strictObject({
-        namespace: dnsLabel.default(SIMULATOR.namespace).describe("Namespace of the simulator's Deployment and Service (created by the program)."),
-        replicas: intBetween(0, 100).default(1).describe("Pods of the simulator; 0 takes the backend down, for trying fallback."),
-        mode: z.enum(SIMULATOR_MODES).default("random").describe("random: answers with sentences from a fixed set; echo: answers with the last user message."),
-        timeToFirstToken: duration.optional().describe("Delay before the first token (default none)."),
-        interTokenLatency: duration.optional().describe("Delay between tokens (default none)."),
-        image: z.string().regex(/^[^\s]+$/, "is not an image reference; use e.g. registry.example.com/llm-d/llm-d-inference-sim:v0.4.0").optional().describe(`Image to run instead of ${SIMULATOR.image} (a mirror of it).`),
+        namespace: dnsLabel.default(SIMULATOR.namespace).describe("namespace of the simulator's Deployment and Service; created unless the program creates it anyway (or it is `default`)"),
+        replicas: intBetween(0, 100).default(1).describe("pods of the simulator; `0` takes the backend down, to try fallback"),
+        mode: z.enum(SIMULATOR_MODES).default("random").describe("`random`: answers with sentences from a fixed set; `echo`: answers with the last user message"),
+        timeToFirstToken: duration.optional().describe("delay before the first token"),
+        interTokenLatency: duration.optional().describe("delay between tokens"),
+        image: z.string().regex(/^[^\s]+$/, "is not an image reference; use e.g. registry.example.com/llm-d/llm-d-inference-sim:v0.4.0").optional().describe(`image to run instead of \`${SIMULATOR.image}\` (a mirror of it)`),
     })
-    .describe("Runs an in-cluster model simulator for this backend; host name and port point at it.");
+    .describe(
+        "an in-cluster model simulator (llm-d-inference-sim) the program runs for this backend, which then points at it: `<backend>.<namespace>.svc.cluster.local:8000`, plain HTTP; `{}` takes every default",
+    );
 
 /** Keys that say where the backend is: a simulator backend is wherever the program runs its simulator. */
 const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth"] as const;
 
 export const backendSchema = z.strictObject({
-    schema: z.enum(SCHEMA_NAMES),
+    schema: z
+        .enum(SCHEMA_NAMES)
+        .describe(
+            "API the backend speaks: `OpenAI`, `AWSBedrock`, `AWSAnthropic`, `AzureOpenAI`, `GCPVertexAI`, `GCPAnthropic`, `Anthropic`, `Cohere` (OpenAI also covers vLLM, KServe, Ollama and other OpenAI-compatible servers)",
+        ),
     /** Schema version: API version for AzureOpenAI, anthropic_version for AWSAnthropic/GCPAnthropic. */
-    version: z.string().min(1, "is empty; set the schema version or remove the key").optional(),
+    version: z
+        .string()
+        .min(1, "is empty; set the schema version or remove the key")
+        .optional()
+        .meta(
+            doc("schema version; required for AzureOpenAI (the API version, e.g. `2025-01-01-preview`); refused for schemas that ignore it", {
+                default: "`bedrock-2023-05-31` for AWSAnthropic, `vertex-2023-10-16` for GCPAnthropic",
+            }),
+        ),
     /** Required, except for AWS schemas: bedrock-runtime.<region>.amazonaws.com. */
-    hostname: hostname.optional(),
-    port: port.default(443),
-    prefix: z.string().regex(/^\/[^\s]*$/, "must be a path starting with '/'; use e.g. /v1").optional(),
+    hostname: hostname
+        .optional()
+        .meta(
+            doc("host name only, never a URL (`api.openai.com`, `qwen-primary-predictor-00001.default.svc.cluster.local`); an IPv4 address is allowed", {
+                default: "AWS schemas: `bedrock-runtime.<region>.amazonaws.com`",
+            }),
+        ),
+    port: port.default(443).describe("1–65535"),
+    prefix: z
+        .string()
+        .regex(/^\/[^\s]*$/, "must be a path starting with '/'; use e.g. /v1")
+        .optional()
+        .meta(
+            doc("path prefix, OpenAI and Anthropic schemas only (e.g. `/v1beta/openai` for Gemini, `/openai/v1` for Groq)", {
+                default: "controller default `/v1`",
+            }),
+        ),
     /** TLS to the backend (BackendTLSPolicy with system CAs). Default: on for port 443. */
-    tls: z.boolean().optional(),
+    tls: z
+        .boolean()
+        .optional()
+        .meta(doc("TLS to the backend, verified against the system CAs for `hostname`", { default: "`true` on port 443, else `false`" })),
     /**
      * Namespace of the in-cluster service the host name points to. Documentation, checked against a
      * `<service>.<namespace>.svc` host name; the backend's objects still live in the gateway namespace.
      */
-    namespace: dnsLabel.optional(),
-    auth: backendAuthSchema.optional(),
+    namespace: dnsLabel.optional().describe("documents the namespace of an in-cluster service; must agree with a `<service>.<namespace>.svc…` host name"),
+    auth: backendAuthSchema
+        .optional()
+        .meta(doc("credentials, see below; required for AWS, Azure and GCP schemas", { default: "none" })),
     /**
      * Lets a credential travel without TLS to a host outside the cluster (refused otherwise), e.g. a
      * provider reached through an egress proxy or a mesh that encrypts on its own.
      */
-    allowPlainTextCredentials: z.boolean().default(false),
+    allowPlainTextCredentials: z
+        .boolean()
+        .default(false)
+        .describe(
+            "a backend with `auth` outside the cluster must use TLS (port 443 or `tls: true`): its credential would otherwise cross the network readable; `true` allows it where the path is protected otherwise (an egress proxy or mesh that encrypts); refused where there is nothing to allow",
+        ),
     simulator: simulatorSchema.optional(),
     /** Request headers set or removed for every request to this backend (a model's entry wins on conflict). */
-    headers: headerMutationSchema.optional(),
+    headers: headerMutationSchema
+        .optional()
+        .describe(
+            "`{set: {<header>: <value>}, remove: [<header>]}`: request headers set or removed for every request to this backend (at most 16 each; never `host`, `content-*`, `authorization`, the API-key headers or `x-ai-eg-model`)",
+        ),
     /** Top-level JSON fields of the request body set or removed for this backend. */
-    body: bodyMutationSchema.optional(),
+    body: bodyMutationSchema
+        .optional()
+        .describe(
+            "`{set: {<field>: <JSON value>}, remove: [<field>]}`: top-level fields of the JSON request body, e.g. `set: {service_tier: default}` (at most 16 each; never `model`, which the backend's `model` sets)",
+        ),
 }).superRefine((backend, ctx) => {
     if (backend.simulator === undefined) return;
     for (const key of SIMULATOR_SETS.filter((k) => backend[k] !== undefined)) {

@@ -10,6 +10,7 @@ import {
     volumeMountSchema,
     volumeSchema,
 } from "./kubernetes";
+import { doc } from "./docs";
 import { dnsLabel, duration, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
 /**
@@ -33,26 +34,39 @@ const listenerHostname = z.string().superRefine((v, ctx) => {
 });
 
 export const listenerSchema = z.strictObject({
-    name: k8sName,
-    protocol: z.enum(["HTTP", "HTTPS"]),
-    port: port,
-    hostname: listenerHostname.optional(),
+    name: k8sName.describe("listener name, unique in the Gateway"),
+    protocol: z.enum(["HTTP", "HTTPS"]).describe("`HTTP`, or `HTTPS` (TLS terminated at the Gateway; needs `tls.certificateRefs`)"),
+    port: port.describe("port the listener accepts connections on; one protocol per port"),
+    hostname: listenerHostname.optional().describe("host name the listener answers for; may start with `*.`"),
     tls: z
         .strictObject({
             certificateRefs: z
-                .array(z.strictObject({ name: k8sName, namespace: dnsLabel.optional() }))
-                .min(1, "is empty; name at least one TLS Secret, e.g. [{name: ai-gateway-tls}]"),
+                .array(
+                    z.strictObject({
+                        name: k8sName.describe("name of a `kubernetes.io/tls` Secret"),
+                        namespace: dnsLabel.optional().describe("its namespace (another than the gateway's needs a ReferenceGrant); default: the gateway namespace"),
+                    }),
+                )
+                .min(1, "is empty; name at least one TLS Secret, e.g. [{name: ai-gateway-tls}]")
+                .describe("the TLS Secrets of the listener; they must exist"),
         })
-        .optional(),
+        .optional()
+        .describe("TLS of an HTTPS listener"),
     allowedRoutes: z
         .strictObject({
-            namespaces: z.strictObject({
-                from: z.enum(["Same", "All", "Selector"]),
-                /** Namespaces whose labels match, with `from: Selector`. */
-                selector: z.strictObject({ matchLabels: stringMap }).optional(),
-            }),
+            namespaces: z
+                .strictObject({
+                    from: z.enum(["Same", "All", "Selector"]).describe("`Same`, `All`, or `Selector` (namespaces whose labels match `selector`)"),
+                    /** Namespaces whose labels match, with `from: Selector`. */
+                    selector: z
+                        .strictObject({ matchLabels: stringMap.describe("labels a namespace must carry") })
+                        .optional()
+                        .describe("with `from: Selector`: which namespaces"),
+                })
+                .describe("namespaces whose routes may attach"),
         })
-        .optional(),
+        .optional()
+        .describe("which routes may attach to the listener"),
 });
 
 const IPV4 = /^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$/;
@@ -63,65 +77,127 @@ const passthrough = z.record(z.string(), z.unknown());
 
 export const envoyProxySchema = z.strictObject({
     /** false: no EnvoyProxy, and the Gateway has no parametersRef (Envoy Gateway's defaults apply). */
-    enabled: z.boolean().default(true),
-    ...metadataFields,
-    replicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).default(1),
+    enabled: z.boolean().default(true).describe("create the EnvoyProxy; `false` = Envoy Gateway's defaults"),
+    ...metadataFields("the EnvoyProxy"),
+    replicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`)
+        .default(1)
+        .describe("Envoy pods (at least 1); with the HPA on it becomes the HPA's floor and the Deployment gets no fixed count (Envoy Gateway would re-apply it on every reconcile, undoing each scale-up)"),
     // Container settings of the envoy container.
-    resources: resourceRequirements.default({}),
-    securityContext: securityContextSchema.optional(),
-    env: z.array(envVarSchema).default([]),
-    volumeMounts: z.array(volumeMountSchema).default([]),
+    resources: resourceRequirements.default({}).describe("`requests`/`limits` of the envoy container"),
+    securityContext: securityContextSchema.optional().meta(
+        doc(
+            "security context of the envoy container; your fields are merged over that default (capabilities and seccomp field by field), so setting one field (e.g. `readOnlyRootFilesystem: true`) keeps the others' protection, where Envoy Gateway would replace the whole default",
+            { row: true, default: "(Envoy Gateway's: non-root 65532, no privilege escalation, drop `ALL`, seccomp `RuntimeDefault`)" },
+        ),
+    ),
+    env: z
+        .array(envVarSchema)
+        .default([])
+        .describe("env of the envoy container (`{name, value}` or `{name, valueFrom: {secretKeyRef|configMapKeyRef|fieldRef}}`)"),
+    volumeMounts: z.array(volumeMountSchema).default([]).describe("mounts of the envoy container; each names one of `pod.volumes`"),
     pod: z
         .strictObject({
-            ...metadataFields,
-            securityContext: podSecurityContextSchema.optional(),
-            tolerations: z.array(tolerationSchema).default([]),
-            nodeSelector: stringMap.default({}),
-            affinity: affinitySchema.optional(),
-            volumes: z.array(volumeSchema).default([]),
+            ...metadataFields("the Envoy pods"),
+            securityContext: podSecurityContextSchema.optional().meta(doc("pod security context", { row: true })),
+            tolerations: z.array(tolerationSchema).default([]).describe("pod tolerations"),
+            nodeSelector: stringMap.default({}).describe("pod node selector"),
+            affinity: affinitySchema
+                .optional()
+                .meta(
+                    doc(
+                        "`nodeAffinity`, `podAffinity`, `podAntiAffinity` as in a Pod spec (Envoy pods carry the labels `gateway.envoyproxy.io/owning-gateway-name` and `-namespace`)",
+                        { row: true },
+                    ),
+                ),
+            volumes: z.array(volumeSchema).default([]).describe("pod volumes as in a Pod spec"),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("the Envoy pods"),
     service: z
         .strictObject({
-            type: z.enum(["ClusterIP", "LoadBalancer", "NodePort"]).default("LoadBalancer"),
-            annotations: stringMap.default({}),
-            loadBalancerIP: z.string().regex(IPV4, "is not an IPv4 address; use e.g. 203.0.113.10").optional(),
-            externalTrafficPolicy: z.enum(["Local", "Cluster"]).optional(),
+            type: z.enum(["ClusterIP", "LoadBalancer", "NodePort"]).default("LoadBalancer").describe("`LoadBalancer`, `NodePort` or `ClusterIP`"),
+            annotations: stringMap.default({}).describe("Service annotations (cloud load-balancer settings)"),
+            loadBalancerIP: z.string().regex(IPV4, "is not an IPv4 address; use e.g. 203.0.113.10").optional().describe("IPv4 address, type `LoadBalancer` only"),
+            externalTrafficPolicy: z
+                .enum(["Local", "Cluster"])
+                .optional()
+                .meta(doc("`Local` keeps client IPs, `Cluster` spreads over nodes", { default: "(Envoy Gateway: `Local`)" })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("the Service in front of the Envoy pods"),
     hpa: z
         .strictObject({
-            enabled: z.boolean().default(false),
+            enabled: z.boolean().default(false).describe("a HorizontalPodAutoscaler (`envoyHpa`)"),
             /** Defaults to `replicas`. */
-            minReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).optional(),
-            maxReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`).optional(),
+            minReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`)
+                .optional()
+                .meta(doc("the fewest Envoy pods the HPA keeps", { default: "`replicas`" })),
+            maxReplicas: intBetween(1, MAX_REPLICAS, `must be at most ${MAX_REPLICAS}; lower it`)
+                .optional()
+                .describe("the most Envoy pods; required when on; at least the minimum"),
             /** autoscaling/v2 MetricSpecs; none = CPU utilization 80%. */
-            metrics: z.array(z.looseObject({ type: z.enum(["Resource", "Pods", "Object", "External", "ContainerResource"]) })).optional(),
-            behavior: passthrough.optional(),
+            metrics: z
+                .array(
+                    z.looseObject({
+                        type: z.enum(["Resource", "Pods", "Object", "External", "ContainerResource"]).describe("autoscaling/v2 metric source type"),
+                    }),
+                )
+                .optional()
+                .meta(doc("autoscaling/v2 `metrics` and `behavior`, passed as they are", { default: "CPU utilization 80%" })),
+            behavior: passthrough.optional().meta(doc("autoscaling/v2 `behavior` (scale-up and scale-down policies), passed as it is", { join: true })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("autoscaling of the Envoy pods"),
     pdb: z
         .strictObject({
-            enabled: z.boolean().default(false),
-            minAvailable: intOrPercent.optional(),
+            enabled: z.boolean().default(false).describe("a PodDisruptionBudget (`envoyPDB`)"),
+            minAvailable: intOrPercent
+                .optional()
+                .describe("one of the two, a number or a percentage; it must let at least one pod go, or node drains hang"),
             /** Defaults to 1 when neither is set. */
-            maxUnavailable: intOrPercent.optional(),
+            maxUnavailable: intOrPercent
+                .optional()
+                .meta(doc("Envoy pods a disruption may take down at once, a number or a percentage", { join: true, default: "`maxUnavailable: 1`" })),
         })
-        .prefault({}),
-    logging: z.strictObject({ level: z.enum(LOG_LEVELS).default("info") }).prefault({}),
+        .prefault({})
+        .describe("the PodDisruptionBudget of the Envoy pods"),
+    logging: z
+        .strictObject({ level: z.enum(LOG_LEVELS).default("info").describe("`trace`, `debug`, `info`, `warn` or `error`") })
+        .prefault({})
+        .describe("Envoy's log"),
     shutdown: z
-        .strictObject({ drainTimeout: duration.default("30s"), minDrainDuration: duration.default("5s") })
-        .prefault({}),
+        .strictObject({
+            drainTimeout: duration.default("30s").describe("how long Envoy drains connections when a pod stops"),
+            minDrainDuration: duration.default("5s").describe("minimum drain, at most `drainTimeout`"),
+        })
+        .prefault({})
+        .describe("how an Envoy pod stops"),
     /** EnvoyProxy `spec.telemetry` sections, passed as they are. */
     telemetry: z
-        .strictObject({ accessLog: passthrough.optional(), metrics: passthrough.optional(), tracing: passthrough.optional() })
-        .prefault({}),
+        .strictObject({
+            accessLog: passthrough.optional().describe("EnvoyProxy `spec.telemetry` sections, passed as they are (checked by the API server)"),
+            metrics: passthrough.optional().meta(doc("EnvoyProxy `spec.telemetry.metrics`, passed as it is", { join: true })),
+            tracing: passthrough.optional().meta(doc("EnvoyProxy `spec.telemetry.tracing`, passed as it is", { join: true })),
+        })
+        .prefault({})
+        .describe("EnvoyProxy `spec.telemetry` sections"),
     /** EnvoyProxy `spec.bootstrap`, passed as it is. */
     bootstrap: z
-        .strictObject({ type: z.enum(["Merge", "Replace", "JSONPatch"]).optional(), value: z.string().optional(), jsonPatches: z.array(passthrough).optional() })
-        .optional(),
+        .strictObject({
+            type: z.enum(["Merge", "Replace", "JSONPatch"]).optional().describe("how `value` or `jsonPatches` change Envoy's bootstrap"),
+            value: z.string().optional().describe("bootstrap YAML, with `Merge` or `Replace`"),
+            jsonPatches: z.array(passthrough).optional().describe("JSON patches, with `JSONPatch`"),
+        })
+        .optional()
+        .meta(doc("EnvoyProxy `spec.bootstrap` (`type`, `value` or `jsonPatches`), passed as it is", { row: true })),
     /** Pins the proxies' ServiceAccount name (IRSA / EKS Pod Identity bind to it); unset = Envoy Gateway generates one. */
-    serviceAccountName: dnsLabel.optional(),
+    serviceAccountName: dnsLabel
+        .optional()
+        .meta(
+            doc("pins the Envoy pods' ServiceAccount (`envoyServiceAccount.name`), e.g. for EKS Pod Identity or IRSA", {
+                default: "Envoy Gateway generates one",
+            }),
+        ),
 });
 
 export const TLS_VERSIONS = ["Auto", "1.0", "1.1", "1.2", "1.3"] as const;
@@ -138,12 +214,14 @@ const tlsVersion = z
     })
     .transform((v) => v as TlsVersion);
 
-const headerList = z.array(z.strictObject({ name: z.string().min(1, "is empty; name the header"), value: z.string() }));
+const headerList = z.array(
+    z.strictObject({ name: z.string().min(1, "is empty; name the header").describe("header name"), value: z.string().describe("header value") }),
+);
 const headerModifications = z.strictObject({
-    add: headerList.optional(),
-    set: headerList.optional(),
-    addIfAbsent: headerList.optional(),
-    remove: z.array(z.string().min(1)).optional(),
+    add: headerList.optional().describe("headers added (beside any of the same name)"),
+    set: headerList.optional().describe("headers set (replacing any of the same name)"),
+    addIfAbsent: headerList.optional().describe("headers added only where absent"),
+    remove: z.array(z.string().min(1)).optional().describe("names of headers removed"),
 });
 
 /** Envoy accepts HTTP/2 flow-control windows from 64 KiB - 1 to 2 GiB - 1 bytes. */
@@ -169,72 +247,123 @@ const h2Window = z
 
 export const clientTrafficSchema = z.strictObject({
     /** false: no ClientTrafficPolicy (Envoy's 32 KiB buffer and default timeouts apply). */
-    enabled: z.boolean().default(true),
-    ...metadataFields,
+    enabled: z.boolean().default(true).describe("create the ClientTrafficPolicy on the Gateway"),
+    ...metadataFields("the ClientTrafficPolicy"),
     /** Large prompts need more than Envoy's 32 KiB default. */
-    bufferLimit: quantity.default("50Mi"),
+    bufferLimit: quantity.default("50Mi").describe("per-connection buffer (Envoy's default, 32 KiB, is too small for large prompts)"),
     timeout: z
         .strictObject({
             /** Closes a client connection that has had no active request this long (Envoy default 1h). */
-            connectionIdle: duration.optional(),
+            connectionIdle: duration
+                .optional()
+                .meta(
+                    doc("connection timeout: a client connection without an active request is closed after this long (`timeout.http.idleTimeout`)", {
+                        default: "(Envoy: 1h)",
+                    }),
+                ),
             /** Time to receive the whole request. */
-            requestReceived: duration.optional(),
+            requestReceived: duration
+                .optional()
+                .meta(doc("time to receive the whole request (`timeout.http.requestReceivedTimeout`)", { default: "(none)" })),
             /** Time a stream may go without any activity (Envoy default 5m). */
-            streamIdle: duration.optional(),
+            streamIdle: duration
+                .optional()
+                .meta(doc("a request or response with no activity this long is reset (`timeout.http.streamIdleTimeout`)", { default: "(Envoy: 5m)" })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("timeouts of client connections and requests"),
     /**
      * HTTP/2 flow-control windows. With Envoy's defaults (64 KiB per stream, 1 MiB per connection) a large
      * request body over HTTP/2 gets a 413 whatever bufferLimit says; upstream recommends 16Mi and 24Mi.
      */
     http2: z
         .strictObject({
-            initialStreamWindowSize: h2Window.default("16Mi"),
-            initialConnectionWindowSize: h2Window.default("24Mi"),
+            initialStreamWindowSize: h2Window
+                .default("16Mi")
+                .describe(
+                    "HTTP/2 flow-control windows, whole bytes from 64Ki to 2047Mi; with Envoy's defaults (64 KiB, 1 MiB) a large request body over HTTP/2 gets a 413 whatever `bufferLimit` says",
+                ),
+            initialConnectionWindowSize: h2Window
+                .default("24Mi")
+                .meta(doc("HTTP/2 flow-control window of a whole connection, whole bytes from 64Ki to 2047Mi", { join: true })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("HTTP/2 flow-control windows"),
     /** Applies to HTTPS listeners. */
     tls: z
         .strictObject({
-            minVersion: tlsVersion.optional(),
-            maxVersion: tlsVersion.optional(),
-            ciphers: z.array(z.string().min(1)).optional(),
-            alpnProtocols: z.array(z.enum(["http/1.0", "http/1.1", "h2"])).optional(),
+            minVersion: tlsVersion
+                .optional()
+                .meta(doc('`"1.2"`, `"1.3"` (`Auto`, `1.0`, `1.1` also exist); HTTPS listeners only', { default: "(Envoy: 1.2)" })),
+            maxVersion: tlsVersion
+                .optional()
+                .meta(doc('highest TLS version: `"1.2"`, `"1.3"` (`Auto`, `1.0`, `1.1` also exist); HTTPS listeners only', { join: true, default: "(Envoy: 1.3)" })),
+            ciphers: z.array(z.string().min(1)).optional().describe("cipher suites (not with TLS 1.3 minimum); ALPN protocols (`h2`, `http/1.1`, `http/1.0`)"),
+            alpnProtocols: z
+                .array(z.enum(["http/1.0", "http/1.1", "h2"]))
+                .optional()
+                .meta(doc("ALPN protocols offered (`h2`, `http/1.1`, `http/1.0`)", { join: true })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("TLS of the HTTPS listeners towards clients"),
     headers: z
         .strictObject({
-            requestID: z.enum(["PreserveOrGenerate", "Preserve", "Generate", "Disable"]).optional(),
-            preserveXRequestID: z.boolean().optional(),
-            withUnderscoresAction: z.enum(["Allow", "RejectRequest", "DropHeader"]).optional(),
-            enableEnvoyHeaders: z.boolean().optional(),
-            disableRateLimitHeaders: z.boolean().optional(),
-            earlyRequestHeaders: headerModifications.optional(),
-            lateResponseHeaders: headerModifications.optional(),
+            requestID: z
+                .enum(["PreserveOrGenerate", "Preserve", "Generate", "Disable"])
+                .optional()
+                .describe("what Envoy does with `x-request-id`: keep a client's or generate one"),
+            preserveXRequestID: z.boolean().optional().describe("keep a client's `x-request-id` (not with `requestID`)"),
+            withUnderscoresAction: z.enum(["Allow", "RejectRequest", "DropHeader"]).optional().describe("what happens to a header with `_` in its name"),
+            enableEnvoyHeaders: z.boolean().optional().describe("add Envoy's `x-envoy-*` headers"),
+            disableRateLimitHeaders: z.boolean().optional().describe("leave out the `x-ratelimit-*` response headers"),
+            earlyRequestHeaders: headerModifications.optional().describe("request headers changed before routing (`add`, `set`, `addIfAbsent`, `remove`)"),
+            lateResponseHeaders: headerModifications.optional().describe("response headers changed last (`add`, `set`, `addIfAbsent`, `remove`)"),
         })
-        .prefault({}),
+        .prefault({})
+        .meta(
+            doc(
+                "`requestID`, `preserveXRequestID` (not with `requestID`), `withUnderscoresAction`, `enableEnvoyHeaders`, `disableRateLimitHeaders`, `earlyRequestHeaders` and `lateResponseHeaders` (`add`, `set`, `addIfAbsent`, `remove`)",
+                { row: true },
+            ),
+        ),
     path: z
         .strictObject({
-            disableMergeSlashes: z.boolean().optional(),
-            escapedSlashesAction: z.enum(["KeepUnchanged", "RejectRequest", "UnescapeAndForward", "UnescapeAndRedirect"]).optional(),
+            disableMergeSlashes: z.boolean().optional().describe("keep repeated slashes in a path instead of merging them"),
+            escapedSlashesAction: z
+                .enum(["KeepUnchanged", "RejectRequest", "UnescapeAndForward", "UnescapeAndRedirect"])
+                .optional()
+                .describe("what happens to `%2F` and `%5C` in a path"),
         })
-        .prefault({}),
+        .prefault({})
+        .meta(doc("`disableMergeSlashes`, `escapedSlashesAction`", { row: true })),
     /** Envoy answers this path itself, for load-balancer health checks. */
     healthCheck: z
-        .strictObject({ path: z.string().regex(/^\/\S*$/, "is not a path; use a path starting with '/', e.g. /healthz") })
-        .optional(),
+        .strictObject({
+            path: z
+                .string()
+                .regex(/^\/\S*$/, "is not a path; use a path starting with '/', e.g. /healthz")
+                .describe("a path Envoy answers itself, for load-balancer health checks"),
+        })
+        .optional()
+        .describe("a health-check endpoint Envoy answers itself"),
 });
 
 export const gatewayConfigSchema = z.strictObject({
     /** false: no GatewayConfig, and the Gateway carries no gateway-config annotation. */
-    enabled: z.boolean().default(true),
-    ...metadataFields,
+    enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+            "create the GatewayConfig and annotate the Gateway with it, once it has something to carry (extProc env or resources, tracing, a forward proxy): an empty one is left out, since the API server refuses an empty spec after a field manager let go of its last field (removing the last setting would fail `pulumi up`). `false` with extProc or forwardProxy settings is an error: they would do nothing",
+        ),
+    ...metadataFields("the GatewayConfig"),
     extProc: z
         .strictObject({
-            env: z.array(envVarSchema).default([]),
-            resources: resourceRequirements.default({}),
+            env: z.array(envVarSchema).default([]).describe("env of the injected extProc container (e.g. `OTEL_*`); valid names, each once"),
+            resources: resourceRequirements.default({}).describe("requests and limits of the extProc container"),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("the extProc container the AI Gateway injects into the Envoy pods"),
     /**
      * An HTTP CONNECT proxy every upstream LLM connection goes through (corporate egress). The AI Gateway
      * supports neither authentication nor TLS to the proxy: `host:port` only.
@@ -252,46 +381,79 @@ export const gatewayConfigSchema = z.strictObject({
                 if (!m || port < 1 || port > 65535 || !hostname.safeParse(m[1]).success) {
                     ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128` });
                 }
-            }),
+            }).describe(
+                "`host:port` of an HTTP CONNECT proxy every connection to a provider goes through (egress-locked networks); no scheme, credentials or TLS, which the AI Gateway does not support. Not proven by the offline translation (an AI Gateway v1.1 field)",
+            ),
         })
-        .optional(),
+        .optional()
+        .describe("an HTTP CONNECT proxy for the connections to providers"),
 });
 
 export const gatewayClassSchema = z.strictObject({
     /** false: use an existing GatewayClass named `className`. */
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe("create the GatewayClass; `false` = use an existing class named `className`"),
     /** Defaults to the controller name Envoy Gateway is installed with. */
     controllerName: z
         .string()
         .regex(/^[a-z0-9.-]+\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$/, "is not a controller name; use <domain>/<path>, e.g. gateway.envoyproxy.io/gatewayclass-controller")
-        .optional(),
-    ...metadataFields,
+        .optional()
+        .meta(
+            doc("must match Envoy Gateway's `config.envoyGateway.gateway.controllerName`", {
+                default: "the one Envoy Gateway is installed with (`gateway.envoyproxy.io/gatewayclass-controller`)",
+            }),
+        ),
+    ...metadataFields("the GatewayClass"),
 });
 
 export const gatewaySchema = z.strictObject({
-    name: dnsLabel.default("ai-gateway"),
-    namespace: dnsLabel.default("ai-gateway"),
-    className: k8sName.default("ai-gateway"),
+    name: dnsLabel.default("ai-gateway").describe("Gateway name; the other objects' names derive from it"),
+    namespace: dnsLabel
+        .default("ai-gateway")
+        .describe(
+            "namespace of the Gateway and its objects, created by the program unless it is `default`; never the Envoy Gateway namespace (the AI Gateway adds no ext_proc filter to Gateways there, envoyproxy/ai-gateway#1708) nor another namespace the program creates",
+        ),
+    className: k8sName.default("ai-gateway").describe("GatewayClass of the Gateway"),
     /** false: use an existing Gateway named `name` in `namespace`; the policies still attach to it. */
-    enabled: z.boolean().default(true),
-    ...metadataFields,
+    enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+            "create the Gateway; `false` = a Gateway named `name` already exists in `namespace` (the policies and GatewayConfig attach to it; annotate it and set its `parametersRef` yourself)",
+        ),
+    ...metadataFields("the Gateway (the program adds the gateway-config and `pulumi.com/waitFor` annotations)"),
     listeners: z
         .array(listenerSchema)
         .min(1, "is empty; add at least one listener, e.g. {name: http, protocol: HTTP, port: 80}")
-        .default([{ name: "http", protocol: "HTTP", port: 80 }]),
+        .default([{ name: "http", protocol: "HTTP", port: 80 }])
+        .describe(
+            "each `{name, protocol: HTTP|HTTPS, port, hostname?, tls?: {certificateRefs: [{name, namespace?}]}, allowedRoutes?: {namespaces: {from: Same|All|Selector, selector?: {matchLabels}}}}`; `hostname` may start with `*.`; names unique, one protocol per port, HTTPS needs `tls.certificateRefs` (TLS is terminated at the Gateway)",
+        ),
     /** Reference the EnvoyProxy from the Gateway (`spec.infrastructure.parametersRef`). */
-    infrastructure: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    infrastructure: z
+        .strictObject({
+            enabled: z.boolean().default(true).describe("reference the EnvoyProxy from the Gateway (`spec.infrastructure.parametersRef`)"),
+        })
+        .prefault({})
+        .describe("the Gateway's `spec.infrastructure`"),
     /** Answer every request on the HTTP listeners with a 301 to HTTPS. */
-    redirectToHttps: z.boolean().default(false),
+    redirectToHttps: z
+        .boolean()
+        .default(false)
+        .describe("an HTTPRoute answering every request on the HTTP listeners with a 301 to HTTPS (needs both kinds of listener)"),
     /**
      * `pulumi up` waits until Envoy Gateway reports the Gateway Programmed (Envoy running, an address
      * assigned), so that the address and first-call outputs work when it returns.
      */
-    waitUntilProgrammed: z.boolean().default(true),
-    gatewayClass: gatewayClassSchema.prefault({}),
-    envoyProxy: envoyProxySchema.prefault({}),
-    clientTraffic: clientTrafficSchema.prefault({}),
-    gatewayConfig: gatewayConfigSchema.prefault({}),
+    waitUntilProgrammed: z
+        .boolean()
+        .default(true)
+        .describe(
+            "`pulumi up` waits (annotation `pulumi.com/waitFor: condition=Programmed`, up to the provider's 10-minute default) until Envoy Gateway reports the Gateway Programmed: Envoy running and an address assigned, so the address and first-call outputs work when it returns. A `LoadBalancer` Service on a cluster without a load balancer never gets one: use `NodePort` there, or set `false` (on a `kind-*` context, `render` and `pulumi up` warn about it)",
+        ),
+    gatewayClass: gatewayClassSchema.prefault({}).describe("the GatewayClass"),
+    envoyProxy: envoyProxySchema.prefault({}).describe("the EnvoyProxy: the Envoy pods and their Service"),
+    clientTraffic: clientTrafficSchema.prefault({}).describe("the ClientTrafficPolicy: the client side of the Envoy pods"),
+    gatewayConfig: gatewayConfigSchema.prefault({}).describe("the AI Gateway GatewayConfig: the extProc sidecar injected into the Envoy pods"),
 });
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;

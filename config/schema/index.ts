@@ -14,19 +14,30 @@ import { rateLimitSchema, retrySchema, routingSchema } from "./traffic";
  * `apiKeys` is checked here by name only: its values are secrets and never enter the schema.
  */
 export const stackSchema = z.strictObject({
-    platform: platformSchema.prefault({}),
-    gateway: gatewaySchema.prefault({}),
-    backends: backendsSchema.default({}),
-    models: modelsSchema.default({}),
-    routing: routingSchema.prefault({}),
-    retry: retrySchema.prefault({}),
-    rateLimit: rateLimitSchema.prefault({}),
-    apiKeys: z.record(z.string(), z.literal(true)).default({}),
-    auth: clientAuthSchema.prefault({}),
-    traffic: trafficProtectionSchema.prefault({}),
-    passthrough: passthroughSchema.default({}),
-    aws: awsSchema.optional(),
-    observability: observabilitySchema.prefault({}),
+    platform: platformSchema.prefault({}).describe("Envoy Gateway, Envoy AI Gateway and the rate-limit Redis: Helm releases and their settings"),
+    gateway: gatewaySchema
+        .prefault({})
+        .describe("The Gateway clients call and what configures it: GatewayClass, EnvoyProxy, ClientTrafficPolicy and GatewayConfig"),
+    backends: backendsSchema
+        .default({})
+        .describe("Backend name (your choice, used by ai-gateway:models) to a provider or a self-hosted model server"),
+    models: modelsSchema.default({}).describe("Model name clients send to the backends that serve it, with weights, priorities, timeouts and budgets"),
+    routing: routingSchema.prefault({}).describe("How models are spread over routes, and how many backends each needs"),
+    retry: retrySchema.prefault({}).describe("Retries and priority fallback of the model routes"),
+    rateLimit: rateLimitSchema.prefault({}).describe("Request and token budgets per user, model, tenant and for everyone together"),
+    apiKeys: z
+        .record(z.string(), z.literal(true))
+        .default({})
+        .describe(
+            "Secrets the backends and other keys name (provider API keys, OTLP headers, a Redis password), each set with pulumi config set --secret --path 'apiKeys.<name>' <value>",
+        ),
+    auth: clientAuthSchema.prefault({}).describe("Who may call the gateway: JWT, client API keys or, said explicitly, none; and CORS"),
+    traffic: trafficProtectionSchema.prefault({}).describe("Traffic protection towards the backends: timeouts, circuit breaker, health checks"),
+    passthrough: passthroughSchema
+        .default({})
+        .describe("Route name to a plain HTTPRoute for an endpoint that is not an LLM API (e.g. a KServe predictor)"),
+    aws: awsSchema.optional().describe("AWS: the region, and the IAM role the Envoy pods call Bedrock with (EKS Pod Identity or IRSA)"),
+    observability: observabilitySchema.prefault({}).describe("Tracing, access log, metrics and a Grafana dashboard; each section off until its key is present"),
 });
 
 /** The config keys a stack may set, without the project prefix. */

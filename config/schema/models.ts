@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { doc, tableHints } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { headerName } from "./security";
 import { duration, intBetween } from "./primitives";
@@ -48,8 +49,8 @@ export function nearestWindow(seconds: number): WindowSuffix {
 export const MAX_BUDGET_LIMIT = 4_294_967_295;
 
 const budgetFields = {
-    limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`),
-    window: windowSchema,
+    limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`).describe("the most allowed in each window"),
+    window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
 };
 
 /** The token counts a token budget can charge (the AI Gateway records each of them for every response). */
@@ -79,18 +80,36 @@ function wholeWindow(budget: { limit: number; window: string }, ctx: z.core.$Ref
 export const budgetSchema = z.strictObject(budgetFields).superRefine(wholeWindow);
 
 /** A token budget may charge its own kind of token (several kinds side by side); unset: rateLimit.tokenType. */
-export const tokenBudgetSchema = z.strictObject({ ...budgetFields, type: z.enum(TOKEN_TYPES).optional() }).superRefine(wholeWindow);
+export const tokenBudgetSchema = z
+    .strictObject({
+        ...budgetFields,
+        type: z
+            .enum(TOKEN_TYPES)
+            .optional()
+            .meta(
+                doc(
+                    "in every budget block (a model's, `defaults`, `perUser`, each tenant's, `global`): the kind of token this limit counts, so several kinds stand side by side, e.g. `tokens: [{limit: 8000, window: 1m, type: input}, {limit: 2000, window: 1m, type: output}, {limit: 20000, window: 1h}]`; one limit per window and kind",
+                    { default: "`rateLimit.tokenType`" },
+                ),
+            ),
+    })
+    .superRefine(wholeWindow);
 
 /**
  * Request and token budgets. Each list holds one limit per window; every window is enforced. Unset and
  * empty differ for a model: unset inherits rateLimit.defaults, `[]` means no budget of that kind.
  */
-export const rateLimitBudgetsSchema = z.strictObject({
-    /** Requests: each request costs 1 when it arrives. */
-    requests: z.array(budgetSchema).optional(),
-    /** Tokens (each entry's `type`, else rateLimit.tokenType): charged when the response ends. */
-    tokens: z.array(tokenBudgetSchema).optional(),
-});
+export const rateLimitBudgetsSchema = z
+    .strictObject({
+        /** Requests: each request costs 1 when it arrives. */
+        requests: z.array(budgetSchema).optional().describe("request budgets, one limit per window: each request costs 1 when it arrives"),
+        /** Tokens (each entry's `type`, else rateLimit.tokenType): charged when the response ends. */
+        tokens: z
+            .array(tokenBudgetSchema)
+            .optional()
+            .describe("token budgets, one limit per window and kind: charged when the response ends (each entry's `type`, else `rateLimit.tokenType`)"),
+    })
+    .meta(tableHints({ row: true }));
 
 /** An AIGatewayRoute rule takes at most 128 backendRefs (CRD). */
 export const MAX_MODEL_BACKENDS = 128;
@@ -100,16 +119,35 @@ export const MAX_PRIORITY = MAX_MODEL_BACKENDS - 1;
 export const MAX_WEIGHT = 1_000_000;
 
 export const modelBackendSchema = z.strictObject({
-    backend: z.string().min(1, "is empty; name a key of ai-gateway:backends"),
+    backend: z
+        .string()
+        .min(1, "is empty; name a key of ai-gateway:backends")
+        .describe(
+            "a key of `ai-gateway:backends`; a backend may appear twice in a model only with different `model`s (a fallback to another model at the same provider, e.g. `gpt-4o` then `gpt-4o-mini` at priority 1)",
+        ),
     /** Model name sent to this backend (modelNameOverride). Unset: the name the client sent. */
-    model: z.string().min(1, "is empty; set the backend's model name or remove the key").optional(),
+    model: z
+        .string()
+        .min(1, "is empty; set the backend's model name or remove the key")
+        .optional()
+        .meta(doc("model name sent to this backend", { default: "the name the client sent" })),
     /** Share of traffic among the backends of the same priority. Unset: 1. */
-    weight: intBetween(0, MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`).optional(),
+    weight: intBetween(0, MAX_WEIGHT, `must be at most ${MAX_WEIGHT}; scale the weights down`)
+        .optional()
+        .meta(doc("share of traffic among the backends of the same priority, 0–1000000", { default: "`1`" })),
     /** Header and body edits for this model at this backend; they win over the backend's own on the same name. */
-    headers: headerMutationSchema.optional(),
-    body: bodyMutationSchema.optional(),
+    headers: headerMutationSchema
+        .optional()
+        .describe(
+            "the same edits for this model at this backend; on the same header or field they win over the backend's own (as the AI Gateway merges them)",
+        ),
+    body: bodyMutationSchema
+        .optional()
+        .meta(doc("body edits for this model at this backend (`{set, remove}`, as the backend's `body`); they win over the backend's own", { join: true })),
     /** 0 = primary, 1 = first fallback, … Unset: 0. Levels have no gaps, so at most one per backend. */
-    priority: intBetween(0, MAX_PRIORITY, `must be at most ${MAX_PRIORITY}: a model has at most ${MAX_MODEL_BACKENDS} backends and priorities have no gaps; lower it`).optional(),
+    priority: intBetween(0, MAX_PRIORITY, `must be at most ${MAX_PRIORITY}: a model has at most ${MAX_MODEL_BACKENDS} backends and priorities have no gaps; lower it`)
+        .optional()
+        .meta(doc("`0` serves; `1` takes over when a request to priority 0 fails, and so on", { default: "`0`" })),
 });
 
 /** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
@@ -129,9 +167,13 @@ function re2Problem(value: string): string | undefined {
 /** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
 const extraHeaderMatch = z
     .strictObject({
-        name: headerName,
-        value: z.string().min(1, "is empty; give the header value to match").max(4096, "is longer than 4096 characters; shorten it"),
-        type: z.enum(["Exact", "RegularExpression"]).default("Exact"),
+        name: headerName.describe("header name"),
+        value: z
+            .string()
+            .min(1, "is empty; give the header value to match")
+            .max(4096, "is longer than 4096 characters; shorten it")
+            .describe("value to match: the exact value, or an RE2 expression"),
+        type: z.enum(["Exact", "RegularExpression"]).default("Exact").describe("`Exact` or `RegularExpression` (RE2, without lookaround)"),
     })
     .superRefine((h, ctx) => {
         if (h.name.toLowerCase() === "x-ai-eg-model") {
@@ -145,7 +187,14 @@ export const modelSchema = z.strictObject({
     /** More than the model name a request must match (each header a match of its own, all required). */
     match: z
         .strictObject({
-            headers: z.array(extraHeaderMatch).min(1, "is empty; list a header to match, or remove match").max(15, "lists more than 15 headers, the most a match takes besides the model name; list fewer").optional(),
+            headers: z
+                .array(extraHeaderMatch)
+                .min(1, "is empty; list a header to match, or remove match")
+                .max(15, "lists more than 15 headers, the most a match takes besides the model name; list fewer")
+                .optional()
+                .describe(
+                    "`[{name, value, type: Exact|RegularExpression}]`: headers a request must carry besides the model name to reach this model (e.g. `{name: x-team, value: team-x}` for a tenant's own deployment of the same name); at most 15, never `x-ai-eg-model`, RE2 without lookaround",
+                ),
             /**
              * RE2 over the requested model name: this entry serves every name it matches (`.*` is a
              * catch-all); the key is then only the entry's name. Exact names always win over patterns.
@@ -158,36 +207,78 @@ export const modelSchema = z.strictObject({
                     const problem = re2Problem(v);
                     if (problem) ctx.addIssue({ code: "custom", message: problem.includes("; ") ? problem : `${problem}; fix it` });
                 })
-                .optional(),
+                .optional()
+                .describe(
+                    "RE2 over the requested model name: this entry serves every name it matches (`\".*\"` is a catch-all), the key being only its name; leave `model` unset on its backends to pass the requested name through. Exact names always win over patterns (Envoy Gateway ranks an exact header match above an expression); patterns share one AIGatewayRoute (`<gateway>-models-patterns`, at most 15) and are tried in `match.order` (0 to 1000, unset 0; give a catch-all the highest), then key order. Not with `match.headers`, nor with a `rateLimit` of its own (its rule could not tell its requests from an exact model's); `rateLimit.defaults` do not apply to it (a warning says so), `perUser`, tenant and global budgets do",
+                ),
             /** Among patterns, lower first (then by key): give a catch-all the highest. */
-            order: intBetween(0, 1000, "must be at most 1000; lower it").optional(),
+            order: intBetween(0, 1000, "must be at most 1000; lower it")
+                .optional()
+                .meta(doc("the position of a pattern model among the patterns", { default: "`0`" })),
         })
-        .optional(),
+        .optional()
+        .describe("more than the model name a request must match"),
     /** `owned_by` of this model in the gateway's /v1/models answer (the AI Gateway's default: "Envoy AI Gateway"). */
-    ownedBy: z.string().min(1, "is empty; name the owner, e.g. openai, or remove the key").max(256, "is longer than 256 characters; shorten it").optional(),
+    ownedBy: z
+        .string()
+        .min(1, "is empty; name the owner, e.g. openai, or remove the key")
+        .max(256, "is longer than 256 characters; shorten it")
+        .optional()
+        .meta(
+            doc(
+                "the model's `owned_by` and `created` (an RFC 3339 time in quotes, e.g. `\"2024-05-13T00:00:00Z\"`) in the gateway's `/v1/models` answer",
+                { default: "`Envoy AI Gateway`" },
+            ),
+        ),
     /** `created` of this model in /v1/models, as an RFC 3339 time. */
     createdAt: z
         .string({ error: 'must be an RFC 3339 time in quotes; use e.g. "2024-05-13T00:00:00Z"' })
         .refine((v) => RFC3339.test(v) && !Number.isNaN(Date.parse(v)), 'is not an RFC 3339 time; use e.g. "2024-05-13T00:00:00Z"')
-        .optional(),
-    backends: z.array(modelBackendSchema).max(MAX_MODEL_BACKENDS, `lists more than ${MAX_MODEL_BACKENDS} backends, the most an AIGatewayRoute rule takes; list fewer`),
-    rateLimit: rateLimitBudgetsSchema.optional(),
+        .optional()
+        .meta(
+            doc("the model's `created` in the gateway's `/v1/models` answer: an RFC 3339 time in quotes, e.g. `\"2024-05-13T00:00:00Z\"`", {
+                join: true,
+                default: "none",
+            }),
+        ),
+    backends: z
+        .array(modelBackendSchema)
+        .max(MAX_MODEL_BACKENDS, `lists more than ${MAX_MODEL_BACKENDS} backends, the most an AIGatewayRoute rule takes; list fewer`)
+        .meta(doc("the backends that serve this model, with their weights and priorities", { expand: true })),
+    rateLimit: rateLimitBudgetsSchema
+        .optional()
+        .describe(
+            "per-user budgets for this model, `{requests, tokens}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
+        ),
     timeouts: z
         .strictObject({
             /**
              * Whole request, retries included. LLM calls outlive Envoy's 15s default and the AI Gateway's
              * 60s: a long non-streamed completion easily takes longer.
              */
-            request: duration.default("120s"),
+            request: duration
+                .default("120s")
+                .describe(
+                    "the whole request, retries included (`0s` = none); Envoy's 15s and the AI Gateway's 60s are short for long completions",
+                ),
             /** Refused (see config/rules/models.ts): Envoy Gateway would make it the whole request's timeout. */
-            backendRequest: duration.optional(),
+            backendRequest: duration
+                .optional()
+                .describe(
+                    "refused: Envoy Gateway makes it the whole request's deadline (in place of `timeouts.request`) on routes that retry through a traffic policy, as model routes do; limit one attempt with `ai-gateway:retry.perRetryTimeout`",
+                ),
             /**
              * No byte from the backend for this long resets the attempt: before the first byte a retry can
              * fall over to the next priority (time-to-first-token failover), later the client gets a 504.
              */
-            streamIdle: duration.optional(),
+            streamIdle: duration
+                .optional()
+                .describe(
+                    "no byte from the backend for this long ends the attempt: before the first byte a retry falls over to the next priority (time-to-first-token failover), later the client gets a 504",
+                ),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("timeouts of this model's requests"),
 });
 
 export const modelsSchema = z.record(z.string(), modelSchema);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tableHints } from "./docs";
 import { headerName } from "./security";
 
 /** Headers a mutation must not touch: they carry the request itself, the routing, or the backend's credential. */
@@ -15,8 +16,15 @@ const fieldName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "is not a top-leve
 /** `headers: {set: {<name>: <value>}, remove: [<name>]}`: request headers set or removed before the request goes upstream. */
 export const headerMutationSchema = z
     .strictObject({
-        set: z.record(headerName, z.string({ error: "must be a string; quote the header value" })).optional(),
-        remove: z.array(headerName).max(MAX_ENTRIES, `lists more than ${MAX_ENTRIES} headers, the most the AI Gateway takes; list fewer`).optional(),
+        set: z
+            .record(headerName, z.string({ error: "must be a string; quote the header value" }))
+            .optional()
+            .describe("`<header>: <value>`: headers set on the request (at most 16)"),
+        remove: z
+            .array(headerName)
+            .max(MAX_ENTRIES, `lists more than ${MAX_ENTRIES} headers, the most the AI Gateway takes; list fewer`)
+            .optional()
+            .describe("names of headers removed from the request (at most 16)"),
     })
     .superRefine((m, ctx) => {
         const set = Object.keys(m.set ?? {});
@@ -26,13 +34,18 @@ export const headerMutationSchema = z
             if (protectedHeader(h)) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${h}" cannot be removed: ${HEADER_FIX}` });
             if (set.some((s) => s.toLowerCase() === h.toLowerCase())) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${h}" is also set; either set it or remove it` });
         });
-    });
+    })
+    .meta(tableHints({ row: true }));
 
 /** `body: {set: {<field>: <JSON value>}, remove: [<field>]}`: top-level fields of the JSON request body. */
 export const bodyMutationSchema = z
     .strictObject({
-        set: z.record(fieldName, z.unknown()).optional(),
-        remove: z.array(fieldName).max(MAX_ENTRIES, `lists more than ${MAX_ENTRIES} fields, the most the AI Gateway takes; list fewer`).optional(),
+        set: z.record(fieldName, z.unknown()).optional().describe("`<field>: <JSON value>`: top-level fields set in the request body (at most 16)"),
+        remove: z
+            .array(fieldName)
+            .max(MAX_ENTRIES, `lists more than ${MAX_ENTRIES} fields, the most the AI Gateway takes; list fewer`)
+            .optional()
+            .describe("top-level fields removed from the request body (at most 16)"),
     })
     .superRefine((m, ctx) => {
         const set = Object.keys(m.set ?? {});
@@ -45,7 +58,8 @@ export const bodyMutationSchema = z
             if (PROTECTED_FIELDS.includes(f)) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${f}" is the model name, which routing needs; keep it` });
             if (set.includes(f)) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${f}" is also set; either set it or remove it` });
         });
-    });
+    })
+    .meta(tableHints({ row: true }));
 
 export type HeaderMutationConfig = z.output<typeof headerMutationSchema>;
 export type BodyMutationConfig = z.output<typeof bodyMutationSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { doc } from "./docs";
 import { dnsLabel, hasUserInfo, hostname, port, stringMap } from "./primitives";
 
 /**
@@ -23,14 +24,31 @@ export const tracingSchema = z.strictObject({
         .string()
         .regex(/^https?:\/\/\S+$/, "is not a URL; use e.g. https://otlp.example.com")
         // Checked before anything that would echo the URL: the part before "@" is a credential.
-        .refine((v) => !hasUserInfo(v), "holds credentials in the URL; remove them, put the collector's auth headers in ai-gateway:apiKeys (e.g. 'Authorization=Bearer <token>') and name that key in observability.tracing.headersSecret"),
-    serviceName: z.string().min(1).default("ai-gateway"),
-    protocol: z.enum(OTLP_PROTOCOLS).default("http/protobuf"),
+        .refine((v) => !hasUserInfo(v), "holds credentials in the URL; remove them, put the collector's auth headers in ai-gateway:apiKeys (e.g. 'Authorization=Bearer <token>') and name that key in observability.tracing.headersSecret")
+        .describe("OTLP endpoint of the extProc's exporter (`OTEL_EXPORTER_OTLP_ENDPOINT`), `http://` or `https://`"),
+    serviceName: z.string().min(1).default("ai-gateway").describe("`OTEL_SERVICE_NAME` of the extProc; Envoy's spans use `<serviceName>-envoy`"),
+    protocol: z.enum(OTLP_PROTOCOLS).default("http/protobuf").describe("`grpc` or `http/protobuf` (`OTEL_EXPORTER_OTLP_PROTOCOL`)"),
     /** Key in ai-gateway:apiKeys holding OTLP auth headers (`Authorization=Bearer ...`). */
-    headersSecret: z.string().min(1).optional(),
-    semconv: z.enum(TRACING_SEMCONVS).default("openinference"),
+    headersSecret: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+            "key in `ai-gateway:apiKeys` holding the OTLP headers, as `OTEL_EXPORTER_OTLP_HEADERS` takes them: `Authorization=Bearer <token>` (several: comma-separated `key=value` pairs)",
+        ),
+    semconv: z
+        .enum(TRACING_SEMCONVS)
+        .default("openinference")
+        .describe("span attributes of the extProc: `openinference` or `gen_ai` (`AI_GATEWAY_TRACING_SEMCONV`)"),
     /** Share of requests traced, in percent; unset = every request. */
-    samplingRate: percentage.optional(),
+    samplingRate: percentage
+        .optional()
+        .meta(
+            doc(
+                "whole percentage 0–100: Envoy's `samplingRate`, and a parent-based ratio sampler in the extProc (`OTEL_TRACES_SAMPLER=parentbased_traceidratio`)",
+                { default: "every request" },
+            ),
+        ),
     /**
      * Envoy's own spans. Envoy's tracer speaks OTLP/gRPC without TLS or headers, so it needs a collector
      * it can reach that way: `host`, or else the endpoint itself when it is plain OTLP/gRPC without headers.
@@ -38,40 +56,64 @@ export const tracingSchema = z.strictObject({
      */
     envoy: z
         .strictObject({
-            enabled: z.boolean().optional(),
-            host: hostname.optional(),
-            port: port.default(4317),
+            enabled: z
+                .boolean()
+                .optional()
+                .meta(
+                    doc("Envoy's own spans (EnvoyProxy `telemetry.tracing`); `true`: a missing collector is an error; `false`: extProc spans only", {
+                        default: "on when Envoy can reach a collector",
+                    }),
+                ),
+            host: hostname
+                .optional()
+                .meta(
+                    doc("collector Envoy sends its spans to over OTLP/gRPC, without TLS or headers (see below)", {
+                        default: "the endpoint's host (plain OTLP/gRPC endpoints only)",
+                    }),
+                ),
+            port: port.default(4317).meta(doc("port of that collector's OTLP/gRPC receiver", { join: true })),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("Envoy's own spans, sent over OTLP/gRPC without TLS or headers"),
 });
 
-export const accessLogSchema = z.strictObject({ format: z.enum(["json", "text"]).default("json") });
+export const accessLogSchema = z.strictObject({
+    format: z
+        .enum(["json", "text"])
+        .default("json")
+        .describe("`json`: one JSON object per request; `text`: the same fields as `key=value` pairs"),
+});
 
 export const metricsSchema = z.strictObject({
     /** Envoy's Prometheus endpoint and the pod scrape annotations. */
-    prometheus: z.boolean().default(true),
+    prometheus: z.boolean().default(true).describe("Envoy's Prometheus endpoint and its scrape annotations; `false` turns the endpoint off"),
     /** Label the AI Gateway's gen_ai metrics with the user header (`rateLimit.userHeader`) as `user_id`. */
-    perUser: z.boolean().default(true),
+    perUser: z.boolean().default(true).describe("label the AI Gateway's gen_ai metrics with the user header (`rateLimit.userHeader`) as `user_id`"),
     /** A Prometheus-operator ServiceMonitor scraping Envoy and the extProc. */
-    serviceMonitor: z.boolean().default(false),
+    serviceMonitor: z
+        .boolean()
+        .default(false)
+        .describe("a Prometheus-operator ServiceMonitor scraping Envoy and the extProc (needs the operator's CRD)"),
     /** Labels of the ServiceMonitor (what the Prometheus's serviceMonitorSelector matches, e.g. release). */
-    serviceMonitorLabels: stringMap.default({}),
+    serviceMonitorLabels: stringMap.default({}).describe("its labels, e.g. `release: kube-prometheus-stack` for that chart's default selector"),
 });
 
 export const dashboardSchema = z.strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe("the Grafana dashboard ConfigMap"),
     /** Namespace of the ConfigMap; defaults to the gateway namespace. */
-    namespace: dnsLabel.optional(),
+    namespace: dnsLabel
+        .optional()
+        .meta(doc("where the ConfigMap goes; it must exist, and Grafana's sidecar must watch it", { default: "the gateway namespace" })),
     /** Labels the Grafana sidecar selects dashboards by (replaces the default). */
-    labels: stringMap.default({ grafana_dashboard: "1" }),
-    annotations: stringMap.default({}),
+    labels: stringMap.default({ grafana_dashboard: "1" }).describe("labels the Grafana sidecar selects dashboards by (they replace the default)"),
+    annotations: stringMap.default({}).describe("e.g. `grafana_folder` when the sidecar's folder annotation is on"),
 });
 
 export const observabilitySchema = z.strictObject({
-    tracing: tracingSchema.optional(),
-    accessLog: accessLogSchema.optional(),
-    metrics: metricsSchema.optional(),
-    dashboard: dashboardSchema.optional(),
+    tracing: tracingSchema.optional().describe("traces of the extProc (OTLP exporter) and of Envoy"),
+    accessLog: accessLogSchema.optional().describe("Envoy's access log, one line per request"),
+    metrics: metricsSchema.optional().describe("Prometheus metrics of Envoy and the extProc"),
+    dashboard: dashboardSchema.optional().describe("a Grafana dashboard, as a ConfigMap for the Grafana sidecar"),
 });
 
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;

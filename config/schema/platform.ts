@@ -2,14 +2,22 @@ import { z } from "zod";
 import { AI_GATEWAY, ENVOY_GATEWAY, REDIS } from "../../components/manifests/versions";
 import { chartVersion, dnsLabel, helmValues, hostname, port, resourceRequirements } from "./primitives";
 
-function helmRelease(version: string, namespace: string) {
+/** What each key of one Helm release means, for the docs and the JSON Schema. */
+interface HelmReleaseText {
+    install: string;
+    version: string;
+    namespace: string;
+    values: string;
+}
+
+function helmRelease(version: string, namespace: string, text: HelmReleaseText) {
     return z.strictObject({
         /** false: already on the cluster; only custom resources are created. */
-        install: z.boolean().default(true),
-        version: chartVersion.default(version),
-        namespace: dnsLabel.default(namespace),
+        install: z.boolean().default(true).describe(text.install),
+        version: chartVersion.default(version).describe(text.version),
+        namespace: dnsLabel.default(namespace).describe(text.namespace),
         /** Extra Helm values merged last (user wins). */
-        values: helmValues.default({}),
+        values: helmValues.default({}).describe(text.values),
     });
 }
 
@@ -39,29 +47,45 @@ const redisUrl = z.string().superRefine((v, ctx) => {
 });
 
 export const redisSchema = z.strictObject({
-    install: z.boolean().default(true),
-    namespace: dnsLabel.default(REDIS.namespace),
+    install: z.boolean().default(true).describe("run the rate-limit Redis (only when `rateLimit.enabled`)"),
+    namespace: dnsLabel.default(REDIS.namespace).describe("its namespace (created)"),
     image: z
         .string()
         .regex(/^(.+\/)?redis:8(\.\d+)*(-[a-z0-9.]+)?$/, "must be an official Redis 8 image; use redis:8.2-alpine or a newer 8.x tag")
-        .default(REDIS.image),
+        .default(REDIS.image)
+        .describe("an official Redis 8.x image"),
     resources: resourceRequirements.default({
         requests: { cpu: "100m", memory: "128Mi" },
         limits: { cpu: "1", memory: "512Mi" },
-    }),
+    }).describe("container resources"),
     /** Where an existing Redis lives when `install: false` (host name; port below). */
-    host: hostname.optional(),
+    host: hostname.optional().describe("with `install: false`: host name of your Redis"),
     /** Or all of it at once, as Envoy Gateway takes it: `host:port` (`install: false`). */
-    url: redisUrl.optional(),
-    port: port.default(REDIS.port),
+    url: redisUrl.optional().describe("with `install: false`, instead of `host` and `port`: `host:port` of your Redis"),
+    port: port.default(REDIS.port).describe("Redis port"),
     /** Key in ai-gateway:apiKeys holding the password of an existing Redis (`install: false`). */
-    passwordSecret: z.string().min(1).optional(),
+    passwordSecret: z.string().min(1).optional().describe("with `install: false`: key in `apiKeys` holding its password"),
 });
 
 export const platformSchema = z.strictObject({
-    envoyGateway: helmRelease(ENVOY_GATEWAY.version, ENVOY_GATEWAY.namespace).prefault({}),
-    aiGateway: helmRelease(AI_GATEWAY.version, AI_GATEWAY.namespace).prefault({}),
-    redis: redisSchema.prefault({}),
+    envoyGateway: helmRelease(ENVOY_GATEWAY.version, ENVOY_GATEWAY.namespace, {
+        install:
+            "install Envoy Gateway: its CRDs (Gateway API, experimental channel, and Envoy Gateway's) from `oci://docker.io/envoyproxy/gateway-crds-helm`, then the controller from `oci://docker.io/envoyproxy/gateway-helm` with `skipCrds` (Helm never upgrades a chart's `crds/`, so a version bump would leave old CRDs under a new controller); `false` = already on the cluster",
+        version: "chart version",
+        namespace: "namespace of the release (created)",
+        values: "extra Helm values, merged last (maps deeply, lists replaced, `null` removes a key)",
+    })
+        .prefault({})
+        .describe("The Envoy Gateway Helm releases (CRDs and controller)."),
+    aiGateway: helmRelease(AI_GATEWAY.version, AI_GATEWAY.namespace, {
+        install: "install `ai-gateway-crds-helm` and `ai-gateway-helm`",
+        version: "version of both charts",
+        namespace: "namespace of both releases (created); Envoy Gateway's extension-manager address is derived from it",
+        values: "extra Helm values for `ai-gateway-helm`",
+    })
+        .prefault({})
+        .describe("The Envoy AI Gateway Helm releases (CRDs and controller)."),
+    redis: redisSchema.prefault({}).describe("The Redis that holds the rate-limit counters."),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;

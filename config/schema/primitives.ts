@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tableHints } from "./docs";
 
 /**
  * Shared value types of the stack configuration. Every message is `<what is wrong>; <how to fix>`,
@@ -78,10 +79,12 @@ export const quantity = z
     )
     .transform((v) => String(v));
 
-export const resourceRequirements = z.strictObject({
-    requests: z.record(z.string(), quantity).optional(),
-    limits: z.record(z.string(), quantity).optional(),
-});
+export const resourceRequirements = z
+    .strictObject({
+        requests: z.record(z.string(), quantity).optional().describe("resources the container is guaranteed, e.g. `{cpu: 100m, memory: 128Mi}`"),
+        limits: z.record(z.string(), quantity).optional().describe("the most the container may use, e.g. `{cpu: \"1\", memory: 512Mi}`"),
+    })
+    .meta(tableHints({ row: true }));
 
 /** A chart version as published: `v1.8.3`. */
 export const chartVersion = z

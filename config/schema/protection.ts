@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { doc } from "./docs";
 import { dnsLabel, duration, port, positiveInt } from "./primitives";
 
 /**
@@ -19,25 +20,30 @@ const requestPath = z.string().regex(/^\/\S*$/, "is not a request path; start it
 
 export const activeHealthCheckSchema = z.strictObject({
     /** HTTP GET probe path on every endpoint, e.g. /health; required. */
-    path: requestPath,
-    interval: duration.default("3s"),
-    timeout: duration.default("1s"),
-    healthyThreshold: count(2),
-    unhealthyThreshold: count(3),
+    path: requestPath.describe("HTTP GET probe path on every endpoint, e.g. `/health`"),
+    interval: duration.default("3s").describe("time between probes"),
+    timeout: duration.default("1s").meta(doc("how long a probe may take", { join: true })),
+    healthyThreshold: count(2).describe("probes in a row that mark an endpoint healthy or unhealthy"),
+    unhealthyThreshold: count(3).meta(doc("failed probes in a row that mark an endpoint unhealthy", { join: true })),
     expectedStatuses: z
         .array(z.number().int().min(100, "is not an HTTP status; use 100-599").max(599, "is not an HTTP status; use 100-599"))
         .min(1, "is empty; list the statuses a healthy endpoint answers, e.g. [200]")
-        .default([200]),
+        .default([200])
+        .describe("statuses a healthy endpoint answers"),
 });
 
 export const passiveHealthCheckSchema = z.strictObject({
-    consecutive5xxErrors: count(5),
+    consecutive5xxErrors: count(5).describe("5xx answers in a row that eject an endpoint (outlier detection)"),
     /** 502, 503 and 504 only; unset: not counted on their own. */
-    consecutiveGatewayErrors: positiveInt.optional(),
-    consecutiveLocalOriginFailures: count(5),
-    interval: duration.default("3s"),
-    baseEjectionTime: duration.default("30s"),
-    maxEjectionPercent: percent.default(10),
+    consecutiveGatewayErrors: positiveInt.optional().describe("502/503/504 in a row that eject it"),
+    consecutiveLocalOriginFailures: count(5).describe(
+        "connect failures, timeouts and resets in a row; they are counted apart from the backend's 5xx answers (`splitExternalLocalOriginErrors`, without which Envoy ignores this field), so `consecutive5xxErrors` counts only what the backend answered",
+    ),
+    interval: duration
+        .default("3s")
+        .describe("how often ejection is analysed, how long an endpoint stays out (longer each time), how much of a route may be out"),
+    baseEjectionTime: duration.default("30s").meta(doc("how long an ejected endpoint stays out (longer each time)", { join: true })),
+    maxEjectionPercent: percent.default(10).meta(doc("how much of a route may be out, in percent", { join: true })),
 });
 
 export const trafficProtectionSchema = z.strictObject({
@@ -47,44 +53,64 @@ export const trafficProtectionSchema = z.strictObject({
      */
     timeouts: z
         .strictObject({
-            connect: duration.default("10s"),
-            request: duration.default("60s"),
-            idle: duration.default("300s"),
+            connect: duration.default("10s").describe("TCP connect timeout to a backend (`timeout.tcp.connectTimeout`); not `0s`"),
+            request: duration.default("60s").describe("whole request, **passthrough routes only** (see below)"),
+            idle: duration
+                .default("300s")
+                .describe("an upstream connection without requests is closed after this long (`timeout.http.connectionIdleTimeout`)"),
         })
-        .optional(),
+        .optional()
+        .describe("timeouts towards the backends"),
     /** Per route rule and Envoy pod; Envoy's own limits are 1024 each. */
     circuitBreaker: z
         .strictObject({
-            maxConnections: count(100),
-            maxPendingRequests: count(50),
-            maxParallelRequests: count(200),
+            maxConnections: count(100).describe("connections to a route's backends, per Envoy pod"),
+            maxPendingRequests: count(50).describe("requests queued for a connection"),
+            maxParallelRequests: count(200).describe("requests in flight"),
             /** Unset: Envoy's 1024. A low value stops priority fallback under load. */
-            maxParallelRetries: positiveInt.optional(),
+            maxParallelRetries: positiveInt
+                .optional()
+                .meta(
+                    doc("retries in flight; a low value (the seed has 10) stops priority fallback exactly when a provider fails under load", {
+                        default: "Envoy: 1024",
+                    }),
+                ),
         })
-        .optional(),
+        .optional()
+        .describe("circuit breaker, per route rule and Envoy pod"),
     healthCheck: z
         .strictObject({
             /** Outlier detection: endpoints that keep failing are ejected for a while. */
-            passive: passiveHealthCheckSchema.optional(),
+            passive: passiveHealthCheckSchema.optional().describe("outlier detection: endpoints that keep failing are ejected for a while"),
             /** Probes every endpoint; only for routes whose backends all run in the cluster. */
-            active: activeHealthCheckSchema.optional(),
+            active: activeHealthCheckSchema.optional().describe("probes every endpoint; only for routes whose backends all run in the cluster"),
         })
-        .prefault({}),
+        .prefault({})
+        .describe("passive and active health checks of the backends' endpoints"),
 });
 
 export const PATH_MATCH_TYPES = ["PathPrefix", "Exact", "RegularExpression"] as const;
 
 export const passthroughRouteSchema = z.strictObject({
-    path: z.string().min(1, "is empty; set the request path, e.g. /v1/models/sklearn-iris"),
+    path: z.string().min(1, "is empty; set the request path, e.g. /v1/models/sklearn-iris").describe("request path"),
     /** PathPrefix matches whole path segments: /v1/models/x matches /v1/models/x/infer, not /v1/models/x:predict. */
-    pathType: z.enum(PATH_MATCH_TYPES).default("PathPrefix"),
+    pathType: z
+        .enum(PATH_MATCH_TYPES)
+        .default("PathPrefix")
+        .describe(
+            "`PathPrefix` (whole segments: `/v1/models/x` matches `/v1/models/x` and `/v1/models/x/infer`, not `/v1/models/x:predict`), `Exact`, or `RegularExpression` (RE2)",
+        ),
     /** The Kubernetes Service requests go to, unchanged. */
-    service: z.strictObject({
-        name: dnsLabel,
-        /** Unset: the gateway namespace. Another namespace gets a ReferenceGrant there. */
-        namespace: dnsLabel.optional(),
-        port,
-    }),
+    service: z
+        .strictObject({
+            name: dnsLabel.describe("the Service requests go to, unchanged"),
+            /** Unset: the gateway namespace. Another namespace gets a ReferenceGrant there. */
+            namespace: dnsLabel
+                .optional()
+                .meta(doc("the Service's namespace; another than the gateway's gets a ReferenceGrant there", { default: "the gateway namespace" })),
+            port: port.describe("the Service's port"),
+        })
+        .describe("the Kubernetes Service requests go to"),
 });
 
 /** Name → a plain HTTPRoute for an endpoint that is not an LLM API (e.g. a KServe predictor). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { doc } from "./docs";
 import { duration, hasUserInfo } from "./primitives";
 
 /** A string with something in it: empty and blank strings are refused with `fix`. */
@@ -65,7 +66,7 @@ export const jwtSchema = z.strictObject({
         if (v.includes(":") && !URL.canParse(v)) {
             ctx.addIssue({ code: "custom", message: `"${v}" contains ':' but is not a URI; use the issuer exactly as tokens carry it, e.g. https://auth.example.com` });
         }
-    }),
+    }).describe("the `iss` every token must carry (a value with `:` must be a URI)"),
     /** HTTPS, or HTTP to an in-cluster Service (reached through an Envoy Gateway Backend). */
     jwksUri: nonBlank("set the JWKS URL, e.g. https://auth.example.com/.well-known/jwks.json")
         .max(253, "is longer than 253 characters, the most Envoy Gateway accepts; use a shorter URL")
@@ -81,20 +82,30 @@ export const jwtSchema = z.strictObject({
             }
             const location = jwksLocation(v);
             if ("error" in location) ctx.addIssue({ code: "custom", message: location.error });
-        }),
+        })
+        .describe(
+            "where the token-signing keys are fetched: `https://…` (server certificate checked against the system CAs), or `http://<service>.<namespace>.svc[.cluster.local][:port]/…` for a JWKS service in the cluster, reached through an Envoy Gateway Backend `<gateway>-jwks`; plain HTTP anywhere else is refused",
+        ),
     /** Tokens must name one of these in `aud`; unset: any audience. */
-    audiences: z.array(nonBlank("name an audience")).min(1, "is empty; list at least one audience or remove the key").max(8, "lists more than 8 audiences, the most Envoy Gateway accepts; keep 8").optional(),
+    audiences: z
+        .array(nonBlank("name an audience"))
+        .min(1, "is empty; list at least one audience or remove the key")
+        .max(8, "lists more than 8 audiences, the most Envoy Gateway accepts; keep 8")
+        .optional()
+        .meta(doc("1–8 values; the token's `aud` must name one", { default: "any audience" })),
     /**
      * The verified claim that identifies the user: the gateway writes it into rateLimit.userHeader (and
      * removes what clients send there), which per-user budgets, access logs and metrics read.
      */
-    userClaim: nonBlank("name the claim that identifies the user, e.g. sub").default("sub"),
+    userClaim: nonBlank("name the claim that identifies the user, e.g. sub")
+        .default("sub")
+        .describe("the verified claim that names the user: written into `rateLimit.userHeader`, which per-user budgets, the access log and metrics read"),
     /** Verified claims copied into request headers (for backends, logs and rate limits). */
     claimToHeaders: z
         .array(
             z.strictObject({
-                claim: nonBlank("name a claim, e.g. tenant (nested claims with dots: org.id)"),
-                header: headerName,
+                claim: nonBlank("name a claim, e.g. tenant (nested claims with dots: org.id)").describe("a verified claim (nested claims with dots, `org.id`)"),
+                header: headerName.describe("the request header it is copied into"),
             }),
         )
         .superRefine(
@@ -104,17 +115,24 @@ export const jwtSchema = z.strictObject({
                 "header",
             ),
         )
-        .default([]),
+        .default([])
+        .describe(
+            "`[{claim, header}]`: verified claims copied into request headers for the backends, logs and rate limits (nested claims with dots, `org.id`); each header once, never `authorization`, `host`, `content-*` or `x-ai-eg-model`",
+        ),
     /** Requests whose claim value is listed are allowed; everything else is denied. */
     allow: z
         .strictObject({
-            claim: nonBlank("name the claim to authorize on, e.g. tenant"),
+            claim: nonBlank("name the claim to authorize on, e.g. tenant").describe(
+                "**default deny**: only tokens whose claim is one of the values pass (values non-empty and unique)",
+            ),
             values: z
                 .array(nonBlank("list non-empty claim values"))
                 .min(1, "is empty; list at least one allowed value")
-                .superRefine(unique((v) => v, (v, first) => `"${v}" is already listed at values[${first}]; list each allowed value once`)),
+                .superRefine(unique((v) => v, (v, first) => `"${v}" is already listed at values[${first}]; list each allowed value once`))
+                .meta(doc("the claim values allowed (non-empty and unique); every other token is denied", { join: true })),
         })
-        .optional(),
+        .optional()
+        .describe("which tokens are allowed, by one claim's value"),
 });
 
 /** A client id is a data key of the API-key Secret, so it must be a valid Secret data key. */
@@ -122,7 +140,7 @@ const CLIENT_ID = /^[-._a-zA-Z0-9]{1,253}$/;
 
 export const apiKeysAuthSchema = z.strictObject({
     /** Request header carrying the key. */
-    header: headerName.default("x-api-key"),
+    header: headerName.default("x-api-key").describe("request header carrying a client API key"),
     /** Client id → key of ai-gateway:apiKeys holding that client's API key. */
     clients: z
         .record(z.string(), nonBlank("name the key of ai-gateway:apiKeys holding this client's API key"))
@@ -134,9 +152,17 @@ export const apiKeysAuthSchema = z.strictObject({
             for (const id of ids.filter((i) => !CLIENT_ID.test(i))) {
                 ctx.addIssue({ code: "custom", path: [id], message: "is not a usable client id (it becomes a Secret data key); use letters, digits, '-', '_' and '.'" });
             }
-        }),
+        })
+        .describe("`{<client id>: <key of ai-gateway:apiKeys>}`: one key per client"),
     /** Header the gateway sets to the authenticated client id (e.g. x-user-id for per-client rate limits). */
-    forwardClientIdHeader: headerName.optional(),
+    forwardClientIdHeader: headerName
+        .optional()
+        .meta(
+            doc(
+                "header the gateway sets to the authenticated client's name: the user that per-user budgets, logs and metrics count; anything but `rateLimit.userHeader` is refused",
+                { default: "`rateLimit.userHeader`" },
+            ),
+        ),
 });
 
 /** Envoy Gateway's origin syntax: `*`, or scheme://host[:port] with an optional leading `*.` label. */
@@ -156,27 +182,39 @@ export function isOrigin(v: string): boolean {
 export const corsSchema = z.strictObject({
     allowOrigins: z
         .array(z.string().refine(isOrigin, "is not an origin; use scheme://host[:port] such as https://app.example.com, https://*.example.com, or *"))
-        .min(1, "is empty; list the origins allowed to call the gateway from a browser"),
-    allowMethods: z.array(nonBlank("name a method, e.g. POST")).optional(),
-    allowHeaders: z.array(headerName.or(z.literal("*"))).optional(),
-    exposeHeaders: z.array(headerName.or(z.literal("*"))).optional(),
+        .min(1, "is empty; list the origins allowed to call the gateway from a browser")
+        .describe("origins browsers may call from: `https://app.example.com`, `https://*.example.com` or `*`"),
+    allowMethods: z.array(nonBlank("name a method, e.g. POST")).optional().describe("CORS lists (`*` allowed)"),
+    allowHeaders: z
+        .array(headerName.or(z.literal("*")))
+        .optional()
+        .meta(doc("request headers browsers may send (`*` allowed)", { join: true })),
+    exposeHeaders: z
+        .array(headerName.or(z.literal("*")))
+        .optional()
+        .meta(doc("response headers browsers may read (`*` allowed)", { join: true })),
     /** How long browsers cache a preflight answer. */
-    maxAge: duration.optional(),
-    allowCredentials: z.boolean().optional(),
+    maxAge: duration.optional().describe("how long browsers cache a preflight answer, e.g. `10m`"),
+    allowCredentials: z.boolean().optional().describe("cookies and `Authorization` from browsers; not with the origin `*`"),
 });
 
 /** ai-gateway:auth: who may call the gateway. Absent: anyone who reaches it. */
 export const clientAuthSchema = z.strictObject({
-    jwt: jwtSchema.optional(),
+    jwt: jwtSchema.optional().describe("clients authenticate with a JWT (`Authorization: Bearer <token>`)"),
     /** Static client API keys, an alternative to JWT (not both: see the client-auth rules). */
-    apiKeys: apiKeysAuthSchema.optional(),
+    apiKeys: apiKeysAuthSchema.optional().describe("clients authenticate with static API keys, an alternative to `jwt`"),
     /** Browser access (preflight answered by the gateway). */
-    cors: corsSchema.optional(),
+    cors: corsSchema.optional().describe("browser access (preflight answered by the gateway)"),
     /**
      * No client authentication, said explicitly: required for a gateway on a LoadBalancer that routes to
      * backends with credentials (something in front must authenticate clients then).
      */
-    none: z.literal(true, { error: "can only be true (say explicitly that no client authentication is wanted), or be left out" }).optional(),
+    none: z
+        .literal(true, { error: "can only be true (say explicitly that no client authentication is wanted), or be left out" })
+        .optional()
+        .describe(
+            "`true`: no client authentication, said explicitly. Required for a gateway on a `LoadBalancer` Service whose models route to backends with credentials: without client authentication anyone who reaches the load balancer spends your provider accounts, so that combination is refused unless something in front of the gateway authenticates clients and you say so",
+        ),
 });
 
 export type ClientAuthConfig = z.output<typeof clientAuthSchema>;
