@@ -110,11 +110,12 @@ export const jwtSchema = z.strictObject({
     /** Requests whose claim value is listed are allowed; everything else is denied. */
     allow: z
         .strictObject({
-            claim: nonBlank("name the claim to authorize on, e.g. tenant"),
+            claim: nonBlank("name the claim to authorize on, e.g. tenant").describe("The verified claim compared with the allowed values."),
             values: z
                 .array(nonBlank("list non-empty claim values"))
                 .min(1, "is empty; list at least one allowed value")
-                .superRefine(unique((v) => v, (v, first) => `"${v}" is already listed at values[${first}]; list each allowed value once`)),
+                .superRefine(unique((v) => v, (v, first) => `"${v}" is already listed at values[${first}]; list each allowed value once`))
+                .describe("The claim values that may call the gateway; any other value is denied."),
         })
         .optional(),
 });
@@ -401,9 +402,9 @@ export const clientAuthSchema = z.strictObject({
     apiKeys: apiKeysAuthSchema.optional(),
     /** Browser access (preflight answered by the gateway). */
     cors: corsSchema.optional(),
-    oidc: oidcSchema.optional(),
-    extAuth: extAuthSchema.optional(),
-    clientCertificates: clientCertificatesSchema.optional(),
+    oidc: oidcSchema.optional().describe("Browser login through an OpenID Connect provider, for dashboards and playgrounds (not with jwt or apiKeys)."),
+    extAuth: extAuthSchema.optional().describe("External authorization: an in-cluster service allows or denies every request."),
+    clientCertificates: clientCertificatesSchema.optional().describe("Mutual TLS: HTTPS listeners require a client certificate issued by the given CA."),
     ipAllow: cidrList("client address ranges allowed to call the gateway")
         .optional()
         .describe("Default deny by address: only clients whose address is in one of these CIDR ranges may call the gateway."),

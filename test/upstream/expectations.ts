@@ -549,7 +549,8 @@ function clientCertificateProblems(t: UpstreamTranslation, xds: Xds): string[] {
             const tls = asObj(socket.typedConfig);
             if (tls.requireClientCertificate !== true) out.push(`${at}: requireClientCertificate is not true`);
             const combined = dig(tls, "commonTlsContext", "combinedValidationContext");
-            if (!combined.validationContextSdsSecretConfig && !dig(tls, "commonTlsContext", "validationContext").trustedCa) out.push(`${at}: no CA to validate client certificates against`);
+            const common = dig(tls, "commonTlsContext");
+            if (!combined.validationContextSdsSecretConfig && !common.validationContextSdsSecretConfig && !dig(common, "validationContext").trustedCa) out.push(`${at}: no CA to validate client certificates against`);
             if (sanType && !asList(asObj(combined.defaultValidationContext).matchTypedSubjectAltNames).some((m) => m.sanType === sanType)) {
                 out.push(`${at}: client certificates without a ${sanType} SAN are not refused, and auth.clientCertificates.userFrom names the user by it`);
             }
