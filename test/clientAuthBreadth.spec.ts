@@ -5,7 +5,9 @@ import { clientAuthSchema, parseConfig } from "../config";
 import type { ClientAuthConfig, GatewayConfig } from "../config";
 import { clientAuthManifests, clientCertificateValidation, identityHeaders, OIDC_TOKEN_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/manifests/security";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
+import { render } from "../scripts/render";
 import { configOfFile, configProblems, customResources, evaluate, secretLeaks } from "./harness";
+import { mocks } from "./setup";
 import { catalog } from "./support/conformance";
 import { crdProblems } from "./support/manifests";
 
@@ -348,6 +350,18 @@ describe("client auth breadth: components", () => {
         assert.ok(e.get("kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", "client-security-policy").dependsOn.includes("client-security-oidc-client"));
         assert.deepEqual(await secretLeaks(e, KNOWN_SECRET, "client-security-oidc-client"), []);
         assert.deepEqual(customResources(e).flatMap((o) => catalog().validate(o)), []);
+    });
+
+    it("render (YAML and JSON) of the upstream OIDC fixture never prints its client secret", async () => {
+        const file = join(__dirname, "upstream", "fixtures", "oidc-ip-lists.yaml");
+        const known = (configOfFile(file).apiKeys as Record<string, string>)["oidc-client-secret"];
+        assert.equal(known, "test-oidc-client-secret");
+        for (const format of ["yaml", "json"] as const) {
+            const result = await render({ stack: "oidc", file, format }, mocks);
+            assert.equal(result.code, 0, result.stderr);
+            assert.ok(result.stdout.includes("ai-gateway-oidc-client"), "the render names the Secret");
+            assert.ok(!result.stdout.includes(known) && !result.stderr.includes(known), format);
+        }
     });
 
     it("the fixture: the CA ConfigMap, the ClientTrafficPolicy that requires certificates and sets the user from their subject, the authorization Backend", async () => {
