@@ -244,6 +244,7 @@ describe("client auth breadth: config", () => {
             'auth.extAuth.headersToBackend[2]: "content-type" carries the request itself and must not be overwritten by the authorization service; use a header of its own, e.g. x-user-groups',
         ]);
         assert.deepEqual(problems({ extAuth: { protocol: "SOAP", url: "http://authz.auth.svc:9001" } }), ['auth.extAuth.protocol: "SOAP" is not allowed; use one of "HTTP", "GRPC"']);
+        assert.deepEqual(problems({ extAuth: { url: "http://authz.auth.svc:9001", timeout: "2m" } }), ["auth.extAuth.timeout: is outside 1ms to 60s: every request waits for the check; use e.g. 2s"]);
         assert.deepEqual(problems({ extAuth: { url: "http://authz.auth.svc:9001", timeout: 5 } }), [
             "auth.extAuth.timeout: must be a duration with a unit, got the number 5; use a value such as 5s or 5ms (units h, m, s, ms)",
         ]);

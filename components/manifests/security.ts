@@ -299,8 +299,10 @@ function cors(config: NonNullable<ClientAuthConfig["cors"]>): CORS {
 
 /**
  * Client auth with the user's verified identity in `userHeader` (rateLimit.userHeader), which per-user
- * budgets, access logs and metrics read: the JWT's `userClaim`, or the API-key client's name. The header
- * is then one of the identity headers, removed from what clients send.
+ * budgets, access logs and metrics read: the JWT's `userClaim`, the API-key client's name, the OIDC
+ * session's access-token `userClaim`, or the authorization service's answer. The header is then one of
+ * the identity headers, removed from what clients send. (A client certificate's field is set by the
+ * ClientTrafficPolicy instead: withIdentityHeadersStripped.)
  */
 export function withVerifiedUser(auth: ClientAuthConfig, userHeader: string): ClientAuthConfig {
     const header = userHeader.toLowerCase();
@@ -342,7 +344,8 @@ export function identityHeaders(auth: ClientAuthConfig): string[] {
 
 /**
  * The gateway config with the identity headers added to `clientTraffic.headers.earlyRequestHeaders.remove`
- * (early header mutation runs before every HTTP filter, so the verified values are added afterwards).
+ * (early header mutation runs before every HTTP filter, so the verified values are added afterwards),
+ * and, with `auth.clientCertificates.userFrom`, `userHeader` set from the verified certificate.
  */
 export function withIdentityHeadersStripped(gateway: GatewayConfig, auth: ClientAuthConfig, userHeader?: string): GatewayConfig {
     const strip = identityHeaders(auth);

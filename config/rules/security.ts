@@ -56,7 +56,7 @@ export const clientAuthSettings: Rule = (config, ctx) => {
             }
         });
     }
-    newMechanisms(config, ctx);
+    loginCertificateAndAddressSettings(config, ctx);
     const forwarded = apiKeys?.forwardClientIdHeader?.toLowerCase();
     if (apiKeys?.forwardClientIdHeader !== undefined && forwarded !== userHeader.toLowerCase() && forwarded !== apiKeys.header.toLowerCase()) {
         ctx.add(
@@ -111,7 +111,7 @@ export const clientAuthSettings: Rule = (config, ctx) => {
 };
 
 /** OIDC, external authorization, client certificates and address lists: what does not fit together. */
-function newMechanisms(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
     const { jwt, apiKeys, oidc, extAuth, clientCertificates: certs, ipAllow, ipDeny } = config.auth;
     const { gateway } = config;
     const userHeader = config.rateLimit.userHeader.toLowerCase();

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import { duration, hasUserInfo, k8sName } from "./primitives";
+import { duration, durationMillis, hasUserInfo, k8sName } from "./primitives";
 
 /** A string with something in it: empty and blank strings are refused with `fix`. */
 const nonBlank = (fix: string) => z.string().regex(/\S/, `is empty; ${fix}`);
@@ -305,7 +305,10 @@ export const extAuthSchema = z
             .max(64, "lists more than 64 headers; keep the ones the backends read")
             .default([])
             .describe("Headers of the service's answer set on the request (their client copies are always removed); rateLimit.userHeader is added when the service names the user."),
-        timeout: duration.optional().describe("How long Envoy waits for the service's answer before denying; Envoy Gateway's default is 10s."),
+        timeout: duration
+            .refine((d) => durationMillis(d) >= 1 && durationMillis(d) <= 60_000, "is outside 1ms to 60s: every request waits for the check; use e.g. 2s")
+            .optional()
+            .describe("How long Envoy waits for the service's answer before denying (1ms to 60s); Envoy Gateway's default is 10s."),
     })
     .describe("External authorization: Envoy asks an in-cluster service about every request; its denial, or no answer, denies the request.");
 
