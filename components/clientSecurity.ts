@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientAuthConfig } from "../config";
-import { clientAuthManifests } from "./manifests/security";
+import { clientAuthManifests, OIDC_CLIENT_SECRET_KEY } from "./manifests/security";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 export interface ClientSecurityArgs {
@@ -16,7 +16,9 @@ export interface ClientSecurityArgs {
 
 /**
  * Who may call the gateway: one SecurityPolicy on the Gateway (JWT with tenant authorization, or
- * client API keys, and CORS), with the Backend of an in-cluster JWKS and the Secret of client keys.
+ * client API keys, OIDC login, external authorization, address lists, and CORS), with the Backends
+ * of an in-cluster JWKS and of the authorization service, the Secrets of client keys and of the OIDC
+ * client, and the ConfigMap of client-certificate CAs given inline.
  */
 export class ClientSecurity extends pulumi.ComponentResource {
     public readonly securityPolicyName: string;
@@ -29,17 +31,30 @@ export class ClientSecurity extends pulumi.ComponentResource {
         const namespaceReady = args.namespaceReady ?? [];
         const before: pulumi.Resource[] = [];
 
-        if (m.jwksBackend) {
-            before.push(createCustomResource(`${name}-jwks-backend`, m.jwksBackend, { parent: this, platform: args.platform, dependsOn: namespaceReady }));
-        }
+        /** An Opaque Secret from secret Outputs: encrypted in state, never shown. */
+        const opaqueSecret = (suffix: string, where: { name: string; namespace: string }, data: Record<string, pulumi.Output<string>>) =>
+            new k8s.core.v1.Secret(
+                `${name}-${suffix}`,
+                { metadata: { name: where.name, namespace: where.namespace }, type: "Opaque", stringData: pulumi.secret(pulumi.all(data)) },
+                { parent: this, dependsOn: namespaceReady },
+            );
+        const backend = (suffix: string, manifest: typeof m.jwksBackend) =>
+            manifest && before.push(createCustomResource(`${name}-${suffix}`, manifest, { parent: this, platform: args.platform, dependsOn: namespaceReady }));
+
+        backend("jwks-backend", m.jwksBackend);
+        backend("ext-auth-backend", m.extAuthBackend);
         if (m.apiKeySecret) {
-            const { keys } = m.apiKeySecret;
-            // One secret Output holding every client's key: encrypted in state, never shown.
-            const data = pulumi.secret(pulumi.all(Object.fromEntries(Object.entries(keys).map(([client, key]) => [client, args.secret(key)]))));
-            before.push(
-                new k8s.core.v1.Secret(
-                    `${name}-api-keys`,
-                    { metadata: { name: m.apiKeySecret.name, namespace: m.apiKeySecret.namespace }, type: "Opaque", stringData: data },
+            // One Secret holding every client's key.
+            before.push(opaqueSecret("api-keys", m.apiKeySecret, Object.fromEntries(Object.entries(m.apiKeySecret.keys).map(([client, key]) => [client, args.secret(key)]))));
+        }
+        if (m.oidcSecret) before.push(opaqueSecret("oidc-client", m.oidcSecret, { [OIDC_CLIENT_SECRET_KEY]: args.secret(m.oidcSecret.key) }));
+        const after: pulumi.Resource[] = [];
+        if (m.clientCaConfigMap) {
+            // Read by the ClientTrafficPolicy, which Envoy Gateway reconciles again once it exists.
+            after.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-client-ca`,
+                    { metadata: { name: m.clientCaConfigMap.name, namespace: m.clientCaConfigMap.namespace }, data: m.clientCaConfigMap.data },
                     { parent: this, dependsOn: namespaceReady },
                 ),
             );
@@ -51,7 +66,7 @@ export class ClientSecurity extends pulumi.ComponentResource {
         });
 
         this.securityPolicyName = m.securityPolicy.metadata.name;
-        this.ready = [policy];
+        this.ready = [policy, ...after];
         this.registerOutputs({ securityPolicyName: this.securityPolicyName });
     }
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
-import type { ParentReference } from "./specs";
+import type { ClientValidationContext, ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 export interface GatewayCoreArgs {
@@ -20,6 +20,8 @@ export interface GatewayCoreArgs {
     extProcDependsOn?: pulumi.Resource[];
     /** An AWS identity for the Envoy pods (components/awsIdentity.ts): the EnvoyProxy pins its ServiceAccount. */
     envoyIdentity?: EnvoyIdentity;
+    /** The client-certificate check of ai-gateway:auth.clientCertificates, for the ClientTrafficPolicy. */
+    clientValidation?: ClientValidationContext;
 }
 
 /** The ServiceAccount an identity is bound to, and what the Envoy pods need before they start. */
@@ -57,7 +59,7 @@ export class GatewayCore extends pulumi.ComponentResource {
         // The EnvoyProxy pins the very ServiceAccount the identity is bound to: one value for both.
         const config = identity ? { ...args.config, envoyProxy: { ...args.config.envoyProxy, serviceAccountName: identity.serviceAccount } } : args.config;
         const names = gatewayNames(config);
-        const m = gatewayCoreManifests(config, args.controllerName, args.observability);
+        const m = gatewayCoreManifests(config, args.controllerName, args.observability, args.clientValidation);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
 
         // An existing Gateway (enabled: false) lives in a namespace that exists already.

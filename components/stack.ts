@@ -19,7 +19,7 @@ import { envoyPodsNamespace, installedControllerName } from "./manifests/platfor
 import { protectionSections } from "./manifests/protection";
 import { rateLimitInUse } from "./manifests/rateLimit";
 import { existingRedisUrl } from "./manifests/redis";
-import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "./manifests/security";
+import { clientAuthEnabled, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "./manifests/security";
 import type { PlatformReadiness } from "./specs/customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -53,7 +53,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     // The user identity that budgets, logs and metrics read comes from what the gateway verified.
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     // Headers the gateway fills from verified identity are never taken from the client.
-    const gateway = withIdentityHeadersStripped(config.gateway, auth);
+    const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
     let redis: Redis | undefined;
@@ -130,6 +130,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         aiGatewayController: aiGateway.ready,
         observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
+        clientValidation: auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
         envoyIdentity: identity && bedrock && {
             serviceAccount: identity.serviceAccount,
             namespace: identity.namespace,

@@ -35,6 +35,18 @@ describe("stack outputs: model names and the first call", () => {
         );
     });
 
+    it("client certificates: the client sends its certificate and key, named without their contents", () => {
+        const raw = {
+            ...WITH_BUDGET,
+            gateway: { redirectToHttps: true, listeners: [{ name: "http", protocol: "HTTP", port: 80 }, { name: "https", protocol: "HTTPS", port: 443, tls: { certificateRefs: [{ name: "t" }] } }] },
+            auth: { clientCertificates: { ca: { secret: "client-ca" } }, extAuth: { url: "http://authz.auth.svc:9001" } },
+        };
+        const lines = snippet(raw)!.split("\n");
+        assert.ok(lines.includes("# CLIENT_CERT, CLIENT_KEY: a client certificate issued by the CA of auth.clientCertificates, and its key."));
+        assert.ok(lines.includes("# auth.extAuth: the authorization service decides; send what it checks."));
+        assert.match(lines.at(-1)!, /^curl -s --cert "\$CLIENT_CERT" --key "\$CLIENT_KEY" "https:\/\/\$ADDRESS:443\/v1\/chat\/completions"/);
+    });
+
     it("HTTPS with a hostname: sends the name, connecting to the address, and names the credential the client needs without its value", () => {
         const raw = {
             ...WITH_BUDGET,

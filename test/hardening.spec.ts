@@ -291,7 +291,7 @@ describe("hardening: no open proxy by default", () => {
 
     it("a LoadBalancer gateway in front of provider credentials without client auth is refused", () => {
         assert.deepEqual(configProblems(exposed), [
-            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt or auth.apiKeys, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
+            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
         ]);
     });
 

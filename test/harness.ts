@@ -5,6 +5,7 @@ import { AiGateway } from "../components";
 import type { StackOutputs } from "../components/stack";
 import { KINDS } from "../components/specs/customResource";
 import { join } from "path";
+import { toJson, toYaml } from "../scripts/format";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
 import { readStackFile } from "../scripts/stackFile";
 import type { ManifestObject } from "./support/conformance";
@@ -116,4 +117,21 @@ export function customResources(e: Evaluation): ManifestObject[] {
         .filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.apiVersion === "string" && !builtIn.test(r.inputs.apiVersion))
         .filter((r) => !external.has(r.inputs.apiVersion as string))
         .map((r) => redactSecrets(r.inputs) as ManifestObject);
+}
+
+/**
+ * Where a known secret value shows in plain text: any resource's redacted inputs, the inputs of any
+ * resource but `holder` (the Secret that must carry it), the YAML and JSON render, the stack outputs.
+ */
+export async function secretLeaks(e: Evaluation, value: string, holder: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const r of e.resources) {
+        if (JSON.stringify(redactSecrets(r.inputs)).includes(value)) found.push(`${r.type} ${r.name} shows it`);
+        if (r.name !== holder && JSON.stringify(r.inputs).includes(value)) found.push(`${r.type} ${r.name} holds it`);
+    }
+    if (toYaml(e.resources).includes(value)) found.push("the YAML render");
+    if (toJson(e.resources).includes(value)) found.push("the JSON render");
+    const outputs = { ...e.outputs, redisUrl: e.outputs.redisUrl && (await valueOf(e.outputs.redisUrl)) };
+    if (JSON.stringify(outputs).includes(value)) found.push("the stack outputs");
+    return found;
 }

@@ -84,6 +84,12 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
         const header = /^[A-Za-z0-9-]+$/.test(auth.apiKeys.header) ? `"${auth.apiKeys.header}: ` : `${shellQuote(`${auth.apiKeys.header}: `)}"`;
         args.push(`-H ${header}$API_KEY"`);
     }
+    if (auth.clientCertificates) {
+        lines.push("# CLIENT_CERT, CLIENT_KEY: a client certificate issued by the CA of auth.clientCertificates, and its key.");
+        args.push(`--cert "$CLIENT_CERT" --key "$CLIENT_KEY"`);
+    }
+    if (auth.oidc) lines.push("# auth.oidc: without a login session the gateway answers with a redirect to the login page; log in with a browser first.");
+    if (auth.extAuth) lines.push("# auth.extAuth: the authorization service decides; send what it checks.");
     const body = JSON.stringify({ model, messages: [{ role: "user", content: "Say hello" }] });
     lines.push(["curl -s", ...args, `"${origin}/v1/chat/completions"`, "-H 'content-type: application/json'", `-d ${shellQuote(body)}`].join(" "));
     return lines.join("\n");

@@ -1,5 +1,5 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
-import type { KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
+import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { childName } from "./names";
 import type { GatewayObservability } from "./observability";
@@ -55,15 +55,16 @@ const NO_OBSERVABILITY: GatewayObservability = { telemetry: {}, podAnnotations: 
  * Every gateway core manifest, with references following the toggles: no parametersRef without an
  * EnvoyProxy, no gateway-config annotation without a GatewayConfig.
  * `controllerName` is the controller Envoy Gateway is installed with (used unless the config names one).
- * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig.
+ * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig;
+ * `clientValidation` is the client-certificate check of `ai-gateway:auth.clientCertificates`.
  */
-export function gatewayCoreManifests(config: GatewayConfig, controllerName: string, observability = NO_OBSERVABILITY): GatewayCoreManifests {
+export function gatewayCoreManifests(config: GatewayConfig, controllerName: string, observability = NO_OBSERVABILITY, clientValidation?: ClientValidationContext): GatewayCoreManifests {
     const gatewayConfig = config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined;
     return {
         gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
         gateway: config.enabled ? gatewayManifest(config, gatewayConfig !== undefined) : undefined,
         envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability) : undefined,
-        clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config) : undefined,
+        clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config, clientValidation) : undefined,
         gatewayConfig,
         httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
         // Only an EnvoyProxy the program creates carries the tracing settings that refer to it.
@@ -227,7 +228,7 @@ function telemetry(t: EnvoyProxyConfig["telemetry"], built: ProxyTelemetry): Pro
     });
 }
 
-export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"ClientTrafficPolicy"> {
+export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidation?: ClientValidationContext): Manifest<"ClientTrafficPolicy"> {
     const ct: ClientTrafficConfig = config.clientTraffic;
     const names = gatewayNames(config);
     return manifest("ClientTrafficPolicy", metadata(names.clientTrafficPolicy, names.namespace, ct.labels, ct.annotations), {
@@ -244,7 +245,7 @@ export function clientTrafficPolicyManifest(config: GatewayConfig): Manifest<"Cl
                 }),
             }),
         ),
-        ...optional("tls", section(ct.tls)),
+        ...optional("tls", section({ ...ct.tls, clientValidation })),
         ...optional("headers", section(ct.headers)),
         ...optional("path", section(ct.path)),
         ...optional("healthCheck", ct.healthCheck),

@@ -1,6 +1,6 @@
-import type { ClientAuthConfig, GatewayConfig, JwtConfig } from "../../config";
-import { jwksLocation } from "../../config/schema";
-import type { APIKeyAuth, Authorization, CORS, JWTProvider, SecurityPolicySpec } from "../specs";
+import type { ClientAuthConfig, ClientCertificatesConfig, ExtAuthConfig, GatewayConfig, JwtConfig, OidcConfig } from "../../config";
+import { extAuthLocation, jwksLocation } from "../../config/schema";
+import type { APIKeyAuth, Authorization, AuthorizationPrincipal, AuthorizationRule, ClientValidationContext, CORS, ExtAuth, JWTProvider, OIDC, SecurityPolicySpec } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { childName, dnsLabel, serviceFqdn } from "./names";
 import { CLUSTER_DOMAIN } from "./versions";
@@ -12,6 +12,30 @@ import { CLUSTER_DOMAIN } from "./versions";
 
 /** The JWT provider's name; authorization rules refer to it. */
 export const JWT_PROVIDER = "clients";
+
+/** The JWT provider that verifies the access token of an OIDC session. */
+export const OIDC_TOKEN_PROVIDER = "oidc-session";
+
+/** The key of the OIDC client-secret Secret Envoy Gateway reads. */
+export const OIDC_CLIENT_SECRET_KEY = "client-secret";
+
+/** The key of the CA ConfigMap or Secret Envoy Gateway reads. */
+export const CA_CERTIFICATE_KEY = "ca.crt";
+
+/** The Opaque Secret of the OIDC client secret. */
+export function oidcSecretName(gateway: string): string {
+    return childName(gateway, "oidc-client");
+}
+
+/** The Envoy Gateway Backend that reaches the external authorization Service. */
+export function extAuthBackendName(gateway: string): string {
+    return childName(gateway, "ext-auth");
+}
+
+/** The ConfigMap of client-certificate CAs given inline (auth.clientCertificates.ca.pem). */
+export function clientCaConfigMapName(gateway: string): string {
+    return childName(gateway, "client-ca");
+}
 
 export function securityPolicyName(gateway: string): string {
     return childName(gateway, "client-auth");
@@ -29,7 +53,37 @@ export function apiKeySecretName(gateway: string): string {
 
 /** Whether ai-gateway:auth asks for a SecurityPolicy at all. */
 export function clientAuthEnabled(auth: ClientAuthConfig): boolean {
-    return auth.jwt !== undefined || auth.apiKeys !== undefined || auth.cors !== undefined;
+    return (
+        auth.jwt !== undefined ||
+        auth.apiKeys !== undefined ||
+        auth.cors !== undefined ||
+        auth.oidc !== undefined ||
+        auth.extAuth !== undefined ||
+        auth.ipAllow !== undefined ||
+        auth.clientCertificates !== undefined
+    );
+}
+
+/** The ai-gateway:auth settings that restrict who may call the gateway (CORS and `none` do not). */
+export function clientAuthMechanisms(auth: ClientAuthConfig): string[] {
+    const keys = ["jwt", "apiKeys", "oidc", "extAuth", "clientCertificates", "ipAllow"] as const;
+    return keys.filter((k) => auth[k] !== undefined);
+}
+
+/**
+ * The mechanisms that verify who the user is, and so can fill rateLimit.userHeader, in the order the
+ * program picks the one that does: a JWT's claim, an API key's client, an OIDC session's verified access
+ * token, a client certificate, and last the external authorization service's answer.
+ */
+export function verifiedUserSources(auth: ClientAuthConfig): string[] {
+    const sources: [string, boolean][] = [
+        ["auth.jwt", auth.jwt !== undefined],
+        ["auth.apiKeys", auth.apiKeys !== undefined],
+        ["auth.oidc.accessToken", auth.oidc?.accessToken !== undefined],
+        ["auth.clientCertificates.userFrom", auth.clientCertificates?.userFrom !== undefined],
+        ["auth.extAuth", auth.extAuth !== undefined],
+    ];
+    return sources.filter(([, on]) => on).map(([name]) => name);
 }
 
 type GatewayNames = Pick<GatewayConfig, "name" | "namespace">;
@@ -41,6 +95,12 @@ export interface ClientAuthManifests {
     jwksBackend?: Manifest<"Backend">;
     /** Only with API keys: where the Secret goes and which apiKeys entry fills each client's key. */
     apiKeySecret?: { name: string; namespace: string; keys: Record<string, string> };
+    /** Only with OIDC: where the client-secret Secret goes and which apiKeys entry fills it. */
+    oidcSecret?: { name: string; namespace: string; key: string };
+    /** Only with external authorization. */
+    extAuthBackend?: Manifest<"Backend">;
+    /** Only with client-certificate CAs given inline: the ConfigMap the ClientTrafficPolicy reads. */
+    clientCaConfigMap?: { name: string; namespace: string; data: Record<string, string> };
 }
 
 export function clientAuthManifests(gateway: GatewayNames, auth: ClientAuthConfig): ClientAuthManifests {
@@ -58,17 +118,32 @@ export function clientAuthManifests(gateway: GatewayNames, auth: ClientAuthConfi
     const apiKeySecret =
         auth.apiKeys === undefined ? undefined : { name: apiKeySecretName(gateway.name), namespace: gateway.namespace, keys: { ...auth.apiKeys.clients } };
 
+    const oidcSecret = auth.oidc === undefined ? undefined : { name: oidcSecretName(gateway.name), namespace: gateway.namespace, key: auth.oidc.clientSecret };
+    const extAuthBackend = auth.extAuth === undefined ? undefined : extAuthBackendManifest(gateway, auth.extAuth);
+    const pem = auth.clientCertificates?.ca.pem;
+    const clientCaConfigMap = pem === undefined ? undefined : { name: clientCaConfigMapName(gateway.name), namespace: gateway.namespace, data: { [CA_CERTIFICATE_KEY]: pem } };
+
+    const providers = [
+        ...(auth.jwt !== undefined ? [jwtProvider(auth.jwt, jwksBackend)] : []),
+        ...(auth.oidc?.accessToken !== undefined ? [oidcTokenProvider(auth.oidc)] : []),
+    ];
+    const authorization = authorizationSection(auth);
     const spec: SecurityPolicySpec = {
         targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
-        ...(auth.jwt !== undefined && { jwt: { providers: [jwtProvider(auth.jwt, jwksBackend)] } }),
-        ...(auth.jwt?.allow !== undefined && { authorization: tenantAuthorization(auth.jwt.allow) }),
+        ...(providers.length > 0 && { jwt: { providers } }),
+        ...(authorization !== undefined && { authorization }),
         ...(apiKeySecret !== undefined && auth.apiKeys !== undefined && { apiKeyAuth: apiKeyAuth(auth.apiKeys, apiKeySecret.name) }),
         ...(auth.cors !== undefined && { cors: cors(auth.cors) }),
+        ...(auth.oidc !== undefined && oidcSecret !== undefined && { oidc: oidc(auth.oidc, oidcSecret.name) }),
+        ...(auth.extAuth !== undefined && extAuthBackend !== undefined && { extAuth: extAuth(auth.extAuth, extAuthBackend) }),
     };
     return {
         securityPolicy: manifest("SecurityPolicy", { name: securityPolicyName(gateway.name), namespace: gateway.namespace }, spec),
         jwksBackend,
         apiKeySecret,
+        oidcSecret,
+        extAuthBackend,
+        clientCaConfigMap,
     };
 }
 
@@ -90,17 +165,113 @@ function jwtProvider(jwt: JwtConfig, jwksBackend: Manifest<"Backend"> | undefine
     };
 }
 
-/** Default deny; one Allow rule for the listed values of one claim (the seed's tenants). */
-function tenantAuthorization(allow: NonNullable<JwtConfig["allow"]>): Authorization {
+/** The claim allow-list of whichever JWT provider has one (JWT and OIDC never come together). */
+function claimAllowList(auth: ClientAuthConfig): { provider: string; allow: NonNullable<JwtConfig["allow"]> } | undefined {
+    if (auth.jwt?.allow !== undefined) return { provider: JWT_PROVIDER, allow: auth.jwt.allow };
+    const allow = auth.oidc?.accessToken?.allow;
+    return allow === undefined ? undefined : { provider: OIDC_TOKEN_PROVIDER, allow };
+}
+
+/**
+ * Default deny: the listed address ranges of ipDeny are refused first; then one Allow rule for what
+ * ipAllow and the claim allow-list name together (principals of one rule must all match).
+ */
+function authorizationSection(auth: ClientAuthConfig): Authorization | undefined {
+    const claims = claimAllowList(auth);
+    if (claims === undefined && auth.ipAllow === undefined) return undefined;
+    const rules: AuthorizationRule[] = [];
+    if (auth.ipDeny !== undefined) rules.push({ name: "deny-listed-addresses", action: "Deny", principal: { clientCIDRs: [...auth.ipDeny] } });
+    const principal: AuthorizationPrincipal = {
+        ...(auth.ipAllow !== undefined && { clientCIDRs: [...auth.ipAllow] }),
+        ...(claims !== undefined && { jwt: { provider: claims.provider, claims: [{ name: claims.allow.claim, values: [...claims.allow.values] }] } }),
+    };
+    const named = [...(auth.ipAllow !== undefined ? ["addresses"] : []), ...(claims !== undefined ? [dnsLabel(claims.allow.claim)] : [])];
+    rules.push({ name: `allow-listed-${named.join("-")}`, action: "Allow", principal });
+    return { defaultAction: "Deny", rules };
+}
+
+/** The access token of an OIDC session (which the oauth2 filter puts into Authorization), verified as a JWT. */
+function oidcTokenProvider(config: OidcConfig): JWTProvider {
+    const token = config.accessToken!;
     return {
-        defaultAction: "Deny",
-        rules: [
-            {
-                name: `allow-listed-${dnsLabel(allow.claim)}`,
-                action: "Allow",
-                principal: { jwt: { provider: JWT_PROVIDER, claims: [{ name: allow.claim, values: [...allow.values] }] } },
-            },
-        ],
+        name: OIDC_TOKEN_PROVIDER,
+        issuer: config.issuer,
+        ...(token.audiences !== undefined && { audiences: [...token.audiences] }),
+        remoteJWKS: { uri: token.jwksUri },
+        ...(token.claimToHeaders.length > 0 && { claimToHeaders: token.claimToHeaders.map(({ claim, header }) => ({ claim, header })) }),
+    };
+}
+
+function oidc(config: OidcConfig, secret: string): OIDC {
+    return {
+        provider: {
+            issuer: config.issuer,
+            ...(config.authorizationEndpoint !== undefined && { authorizationEndpoint: config.authorizationEndpoint }),
+            ...(config.tokenEndpoint !== undefined && { tokenEndpoint: config.tokenEndpoint }),
+        },
+        clientID: config.clientId,
+        clientSecret: { group: "", kind: "Secret", name: secret },
+        ...(config.scopes !== undefined && { scopes: [...config.scopes] }),
+        ...(config.redirectUrl !== undefined && { redirectURL: config.redirectUrl }),
+        ...(config.logoutPath !== undefined && { logoutPath: config.logoutPath }),
+        ...(config.cookieDomain !== undefined && { cookieDomain: config.cookieDomain }),
+        // The session's access token goes on in Authorization only where a JWT provider verifies it.
+        forwardAccessToken: config.accessToken !== undefined,
+    };
+}
+
+function extAuthBackendManifest(gateway: GatewayNames, config: ExtAuthConfig): Manifest<"Backend"> {
+    const location = extAuthLocation(config.url);
+    if ("error" in location) throw new Error(`auth.extAuth.url: ${location.error} (validation should have caught this)`);
+    return manifest(
+        "Backend",
+        { name: extAuthBackendName(gateway.name), namespace: gateway.namespace },
+        { endpoints: [{ fqdn: { hostname: serviceFqdn(location.service, location.namespace, CLUSTER_DOMAIN), port: location.port } }] },
+    );
+}
+
+function extAuth(config: ExtAuthConfig, backend: Manifest<"Backend">): ExtAuth {
+    const location = extAuthLocation(config.url);
+    const port = backend.spec.endpoints?.[0]?.fqdn?.port;
+    const backendRefs = [{ group: "gateway.envoyproxy.io", kind: "Backend", name: backend.metadata.name, ...(port !== undefined && { port }) }];
+    const path = "path" in location ? location.path : "";
+    return {
+        ...(config.protocol === "GRPC"
+            ? { grpc: { backendRefs } }
+            : {
+                  http: {
+                      backendRefs,
+                      ...(path !== "" && { path }),
+                      ...(config.headersToBackend.length > 0 && { headersToBackend: [...config.headersToBackend] }),
+                  },
+              }),
+        ...(config.headersToExtAuth !== undefined && { headersToExtAuth: [...config.headersToExtAuth] }),
+        ...(config.timeout !== undefined && { timeout: config.timeout }),
+        // Default deny: a service that does not answer denies the request.
+        failOpen: false,
+    };
+}
+
+/** The Envoy formatter of each certificate field that can name the user. */
+const CERTIFICATE_USER_FIELDS = {
+    subject: "%DOWNSTREAM_PEER_SUBJECT%",
+    uriSan: "%DOWNSTREAM_PEER_URI_SAN%",
+    dnsSan: "%DOWNSTREAM_PEER_DNS_SAN%",
+} as const;
+
+/**
+ * The ClientTrafficPolicy's client-certificate validation: the CA's ConfigMap or Secret, required on
+ * every HTTPS connection. A SAN that names the user must be present, or the certificate is refused
+ * (an empty value would leave the header to the client).
+ */
+export function clientCertificateValidation(gateway: string, certs: ClientCertificatesConfig): ClientValidationContext {
+    const { ca, userFrom } = certs;
+    const ref = ca.secret !== undefined ? { group: "", kind: "Secret", name: ca.secret } : { group: "", kind: "ConfigMap", name: ca.configMap ?? clientCaConfigMapName(gateway) };
+    const present = [{ type: "RegularExpression" as const, value: ".+" }];
+    return {
+        caCertificateRefs: [ref],
+        ...(userFrom === "uriSan" && { subjectAltNames: { uris: present } }),
+        ...(userFrom === "dnsSan" && { subjectAltNames: { dnsNames: present } }),
     };
 }
 
@@ -128,44 +299,70 @@ function cors(config: NonNullable<ClientAuthConfig["cors"]>): CORS {
 
 /**
  * Client auth with the user's verified identity in `userHeader` (rateLimit.userHeader), which per-user
- * budgets, access logs and metrics read: the JWT's `userClaim`, or the API-key client's name. The header
- * is then one of the identity headers, removed from what clients send.
+ * budgets, access logs and metrics read: the JWT's `userClaim`, the API-key client's name, the OIDC
+ * session's access-token `userClaim`, or the authorization service's answer. The header is then one of
+ * the identity headers, removed from what clients send. (A client certificate's field is set by the
+ * ClientTrafficPolicy instead: withIdentityHeadersStripped.)
  */
 export function withVerifiedUser(auth: ClientAuthConfig, userHeader: string): ClientAuthConfig {
     const header = userHeader.toLowerCase();
-    if (auth.jwt !== undefined && !auth.jwt.claimToHeaders.some((c) => c.header.toLowerCase() === header)) {
+    const writes = (claims: { header: string }[]) => claims.some((c) => c.header.toLowerCase() === header);
+    if (auth.jwt !== undefined && !writes(auth.jwt.claimToHeaders)) {
         return { ...auth, jwt: { ...auth.jwt, claimToHeaders: [...auth.jwt.claimToHeaders, { claim: auth.jwt.userClaim, header: userHeader }] } };
     }
     if (auth.apiKeys !== undefined && auth.apiKeys.forwardClientIdHeader === undefined) {
         return { ...auth, apiKeys: { ...auth.apiKeys, forwardClientIdHeader: userHeader } };
     }
+    const token = auth.oidc?.accessToken;
+    if (auth.oidc !== undefined && token !== undefined && !writes(token.claimToHeaders)) {
+        return { ...auth, oidc: { ...auth.oidc, accessToken: { ...token, claimToHeaders: [...token.claimToHeaders, { claim: token.userClaim, header: userHeader }] } } };
+    }
+    // The authorization service names the user only when nothing before it in verifiedUserSources does.
+    const sources = verifiedUserSources(auth);
+    if (auth.extAuth !== undefined && sources.length === 1 && !auth.extAuth.headersToBackend.some((h) => h.toLowerCase() === header)) {
+        return { ...auth, extAuth: { ...auth.extAuth, headersToBackend: [...auth.extAuth.headersToBackend, userHeader] } };
+    }
     return auth;
 }
 
 /**
- * Headers the gateway sets from verified identity (copied claims, the API-key client id). Envoy adds
- * them to what the client sent instead of replacing it, so a client could smuggle its own value next
- * to the verified one; the ClientTrafficPolicy removes them from every request before authentication.
+ * Headers the gateway sets from verified identity (copied claims, the API-key client id, the
+ * authorization service's answer). Envoy adds them to what the client sent instead of replacing it, so
+ * a client could smuggle its own value next to the verified one; the ClientTrafficPolicy removes them
+ * from every request before authentication.
  */
 export function identityHeaders(auth: ClientAuthConfig): string[] {
     const forwarded = auth.apiKeys?.forwardClientIdHeader;
-    const headers = [...(auth.jwt?.claimToHeaders.map((c) => c.header) ?? []), ...(forwarded !== undefined ? [forwarded] : [])];
+    const headers = [
+        ...(auth.jwt?.claimToHeaders.map((c) => c.header) ?? []),
+        ...(forwarded !== undefined ? [forwarded] : []),
+        ...(auth.oidc?.accessToken?.claimToHeaders.map((c) => c.header) ?? []),
+        ...(auth.extAuth?.headersToBackend ?? []),
+    ];
     return [...new Set(headers.map((h) => h.toLowerCase()))].sort();
 }
 
 /**
  * The gateway config with the identity headers added to `clientTraffic.headers.earlyRequestHeaders.remove`
- * (early header mutation runs before every HTTP filter, so the verified values are added afterwards).
+ * (early header mutation runs before every HTTP filter, so the verified values are added afterwards),
+ * and, with `auth.clientCertificates.userFrom`, `userHeader` set from the verified certificate.
  */
-export function withIdentityHeadersStripped(gateway: GatewayConfig, auth: ClientAuthConfig): GatewayConfig {
+export function withIdentityHeadersStripped(gateway: GatewayConfig, auth: ClientAuthConfig, userHeader?: string): GatewayConfig {
     const strip = identityHeaders(auth);
-    if (strip.length === 0 || !gateway.clientTraffic.enabled) return gateway;
+    const userFrom = auth.clientCertificates?.userFrom;
+    const set = userFrom !== undefined && userHeader !== undefined ? [{ name: userHeader, value: CERTIFICATE_USER_FIELDS[userFrom] }] : [];
+    if ((strip.length === 0 && set.length === 0) || !gateway.clientTraffic.enabled) return gateway;
     const { headers } = gateway.clientTraffic;
     const early = headers.earlyRequestHeaders ?? {};
     const remove = [...(early.remove ?? [])];
     for (const h of strip) if (!remove.some((r) => r.toLowerCase() === h)) remove.push(h);
+    // A set header overwrites what the client sent (early mutations set before they remove).
+    const sets = [...(early.set ?? []), ...set];
     return {
         ...gateway,
-        clientTraffic: { ...gateway.clientTraffic, headers: { ...headers, earlyRequestHeaders: { ...early, remove } } },
+        clientTraffic: {
+            ...gateway.clientTraffic,
+            headers: { ...headers, earlyRequestHeaders: { ...early, ...(remove.length > 0 && { remove }), ...(sets.length > 0 && { set: sets }) } },
+        },
     };
 }

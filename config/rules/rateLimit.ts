@@ -1,6 +1,7 @@
 import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/manifests/rateLimit";
 import type { RateLimitBudgets, TokenType } from "../schema";
+import { clientAuthMechanisms, verifiedUserSources } from "../../components/manifests/security";
 import type { Rule, RuleContext } from "./types";
 
 type Path = (string | number)[];
@@ -98,7 +99,14 @@ export const rateLimitSettings: Rule = (config, ctx) => {
 
     // Without client authentication the user header is whatever the client sends: a fresh value is a fresh budget.
     const perUser = rateLimitRules(rl, config.models).some((r) => r.clientSelectors?.some((s) => s.headers?.some((h) => h.name === rl.userHeader && h.type === "Distinct")));
-    if (perUser && config.auth.jwt === undefined && config.auth.apiKeys === undefined) {
+    const mechanisms = clientAuthMechanisms(config.auth);
+    if (perUser && verifiedUserSources(config.auth).length === 0 && mechanisms.length > 0) {
+        // Client authentication is on, yet none of it names a user: per-user budgets would count the client's own header.
+        ctx.add(
+            ["rateLimit", "userHeader"],
+            `per-user budgets need a verified user, and ${mechanisms.map((m) => `auth.${m}`).join(", ")} name${mechanisms.length === 1 ? "s" : ""} none, so ${rl.userHeader} would be whatever the client sends; set auth.oidc.accessToken or auth.clientCertificates.userFrom, add auth.jwt, auth.apiKeys or auth.extAuth, or remove the per-user budgets`,
+        );
+    } else if (perUser && mechanisms.length === 0) {
         ctx.warn(
             ["rateLimit", "userHeader"],
             `per-user budgets count by ${rl.userHeader} as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills ${rl.userHeader} from the verified identity`,

@@ -22,6 +22,7 @@ export const secretReferences: Rule = (config, ctx) => {
         else check(["backends", name, "auth", "secret"], auth.secret);
     }
     for (const [client, key] of Object.entries(config.auth.apiKeys?.clients ?? {})) check(["auth", "apiKeys", "clients", client], key);
+    check(["auth", "oidc", "clientSecret"], config.auth.oidc?.clientSecret);
     check(["observability", "tracing", "headersSecret"], config.observability.tracing?.headersSecret);
     check(["platform", "redis", "passwordSecret"], config.platform.redis.passwordSecret);
 };

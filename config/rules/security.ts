@@ -1,7 +1,7 @@
-import { jwksBackendName } from "../../components/manifests/security";
+import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
 import { childName } from "../../components/manifests/names";
 import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
-import { jwksLocation } from "../schema";
+import { extAuthLocation, jwksLocation } from "../schema";
 import type { Rule } from "./types";
 
 /** Headers a copied claim or client id must not overwrite: the request would change meaning. */
@@ -11,9 +11,10 @@ const RESERVED_HEADERS = ["authorization", "host", "content-length", "content-ty
 export const clientAuthSettings: Rule = (config, ctx) => {
     const { jwt, apiKeys, cors } = config.auth;
 
-    const authenticated = jwt !== undefined || apiKeys !== undefined;
+    const mechanisms = clientAuthMechanisms(config.auth);
+    const authenticated = mechanisms.length > 0;
     if (config.auth.none === true && authenticated) {
-        ctx.add(["auth", "none"], `contradicts auth.${jwt !== undefined ? "jwt" : "apiKeys"}; remove one of them`);
+        ctx.add(["auth", "none"], `contradicts auth.${mechanisms[0]}; remove one of them`);
     }
     // An open proxy: anyone who reaches the load balancer spends the provider keys.
     const proxy = config.gateway.envoyProxy;
@@ -25,7 +26,7 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     if (!authenticated && config.auth.none !== true && proxy.enabled && proxy.service.type === "LoadBalancer" && withCredentials.length > 0) {
         ctx.add(
             ["auth"],
-            `is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt or auth.apiKeys, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)`,
+            `is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)`,
         );
     }
 
@@ -38,14 +39,24 @@ export const clientAuthSettings: Rule = (config, ctx) => {
 
     // One verified identity per user: the one budgets, logs and metrics read from rateLimit.userHeader.
     const userHeader = config.rateLimit.userHeader;
-    jwt?.claimToHeaders.forEach((c, i) => {
-        if (c.header.toLowerCase() === userHeader.toLowerCase() && c.claim !== jwt.userClaim) {
-            ctx.add(
-                ["auth", "jwt", "claimToHeaders", i, "claim"],
-                `maps "${c.claim}" into ${c.header}, rateLimit.userHeader, which carries auth.jwt.userClaim ("${jwt.userClaim}"); set userClaim: ${c.claim} instead, and remove this entry`,
-            );
-        }
-    });
+    const tokens: [(string | number)[], { userClaim: string; claimToHeaders: { claim: string; header: string }[] } | undefined][] = [
+        [["auth", "jwt"], jwt],
+        [["auth", "oidc", "accessToken"], config.auth.oidc?.accessToken],
+    ];
+    for (const [at, token] of tokens) {
+        token?.claimToHeaders.forEach((c, i) => {
+            if (c.header.toLowerCase() === userHeader.toLowerCase() && c.claim !== token.userClaim) {
+                ctx.add(
+                    [...at, "claimToHeaders", i, "claim"],
+                    `maps "${c.claim}" into ${c.header}, rateLimit.userHeader, which carries ${at.join(".")}.userClaim ("${token.userClaim}"); set userClaim: ${c.claim} instead, and remove this entry`,
+                );
+            }
+            if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
+                ctx.add([...at, "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);
+            }
+        });
+    }
+    loginCertificateAndAddressSettings(config, ctx);
     const forwarded = apiKeys?.forwardClientIdHeader?.toLowerCase();
     if (apiKeys?.forwardClientIdHeader !== undefined && forwarded !== userHeader.toLowerCase() && forwarded !== apiKeys.header.toLowerCase()) {
         ctx.add(
@@ -55,18 +66,13 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     }
 
     // Only the ClientTrafficPolicy removes what clients send in the headers the gateway fills from verified identity.
-    if ((jwt !== undefined || apiKeys !== undefined) && !config.gateway.clientTraffic.enabled) {
+    if (verifiedUserSources(config.auth).length > 0 && !config.gateway.clientTraffic.enabled) {
+        const copied = [...(jwt?.claimToHeaders ?? []), ...(config.auth.oidc?.accessToken?.claimToHeaders ?? [])].map((c) => c.header);
         ctx.add(
             ["gateway", "clientTraffic", "enabled"],
-            `is false, but client authentication fills ${userHeader}${jwt?.claimToHeaders.length ? ` and ${jwt.claimToHeaders.map((c) => c.header).join(", ")}` : ""} from the verified identity, and only the ClientTrafficPolicy removes what clients send there: any client could claim any user or tenant; set it to true`,
+            `is false, but client authentication fills ${userHeader}${copied.length ? ` and ${copied.join(", ")}` : ""} from the verified identity, and only the ClientTrafficPolicy removes what clients send there: any client could claim any user or tenant; set it to true`,
         );
     }
-
-    jwt?.claimToHeaders.forEach((c, i) => {
-        if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
-            ctx.add(["auth", "jwt", "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);
-        }
-    });
 
     if (apiKeys !== undefined) {
         const forward = apiKeys.forwardClientIdHeader;
@@ -89,14 +95,103 @@ export const clientAuthSettings: Rule = (config, ctx) => {
         ctx.add(["auth", "cors", "allowCredentials"], 'cannot be true with allowOrigins "*": browsers refuse credentials for a wildcard origin; list the origins instead of "*"');
     }
 
-    // The in-cluster JWKS Backend shares the Backend namespace and naming with the model backends.
+    // The in-cluster JWKS and authorization Backends share the Backend namespace and naming with the model backends.
     const location = jwt === undefined ? undefined : jwksLocation(jwt.jwksUri);
-    if (location !== undefined && "kind" in location && location.kind === "in-cluster") {
-        const name = jwksBackendName(config.gateway.name);
+    const ownBackends: [string, string][] = [
+        ...(location !== undefined && "kind" in location && location.kind === "in-cluster" ? [[jwksBackendName(config.gateway.name), "fetches the in-cluster JWKS of auth.jwt.jwksUri"] as [string, string]] : []),
+        ...(config.auth.extAuth !== undefined ? [[extAuthBackendName(config.gateway.name), "reaches the authorization service of auth.extAuth.url"] as [string, string]] : []),
+    ];
+    for (const [name, what] of ownBackends) {
         for (const backend of Object.keys(config.backends)) {
             if (childName(config.gateway.name, backend) === name) {
-                ctx.add(["backends", backend], `its Backend would be named "${name}", the name of the Backend that fetches the in-cluster JWKS of auth.jwt.jwksUri; rename the backend`);
+                ctx.add(["backends", backend], `its Backend would be named "${name}", the name of the Backend that ${what}; rename the backend`);
             }
         }
     }
 };
+
+/** OIDC, external authorization, client certificates and address lists: what does not fit together. */
+function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+    const { jwt, apiKeys, oidc, extAuth, clientCertificates: certs, ipAllow, ipDeny } = config.auth;
+    const { gateway } = config;
+    const userHeader = config.rateLimit.userHeader.toLowerCase();
+    const https = gateway.listeners.some((l) => l.protocol === "HTTPS");
+    const plainHttp = gateway.listeners.some((l) => l.protocol === "HTTP") && !gateway.redirectToHttps;
+
+    if (oidc !== undefined) {
+        // Envoy Gateway chains the methods of one policy: a browser has neither a token of its own nor a key.
+        for (const [key, other] of [["jwt", jwt], ["apiKeys", apiKeys]] as const) {
+            if (other === undefined) continue;
+            ctx.add(
+                ["auth", "oidc"],
+                `cannot be combined with auth.${key}: Envoy Gateway would demand a login session and ${key === "jwt" ? "a token of the client's own" : "an API key"} on every request; keep one of them (auth.oidc.accessToken verifies the session's token as a JWT)`,
+            );
+        }
+        if (gateway.enabled && !https) {
+            ctx.warn(["auth", "oidc"], "logs browsers in, and the Gateway has no HTTPS listener: session cookies and the login code cross the network in plain text; add an HTTPS listener (and set gateway.redirectToHttps: true)");
+        }
+    }
+
+    if (extAuth !== undefined) {
+        const location = extAuthLocation(extAuth.url);
+        if (extAuth.protocol === "GRPC" && "path" in location && location.path !== "") {
+            ctx.add(["auth", "extAuth", "url"], `has the path ${location.path}, and a gRPC service has none (Envoy calls its Check method); remove the path, or set protocol: HTTP`);
+        }
+        const seen = new Map<string, number>();
+        extAuth.headersToBackend.forEach((h, i) => {
+            const lower = h.toLowerCase();
+            const first = seen.get(lower);
+            if (first !== undefined) ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" is already listed at headersToBackend[${first}]; list each header once`);
+            else seen.set(lower, i);
+            if (RESERVED_HEADERS.includes(lower)) {
+                ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" carries the request itself and must not be overwritten by the authorization service; use a header of its own, e.g. x-user-groups`);
+            }
+        });
+        const other = verifiedUserSources(config.auth).filter((s) => s !== "auth.extAuth")[0];
+        const index = extAuth.headersToBackend.findIndex((h) => h.toLowerCase() === userHeader);
+        if (other !== undefined && index >= 0) {
+            ctx.add(
+                ["auth", "extAuth", "headersToBackend", index],
+                `is rateLimit.userHeader, which ${other} already fills with the verified user; remove it here, so one mechanism names the user`,
+            );
+        }
+    }
+
+    if (certs !== undefined) {
+        const at = ["auth", "clientCertificates"];
+        if (gateway.enabled && !https) {
+            ctx.add(at, "applies to HTTPS listeners, and the Gateway has none; add an HTTPS listener (gateway.listeners) or remove auth.clientCertificates");
+        }
+        if (gateway.enabled && https && plainHttp) {
+            ctx.add(at, "are checked on HTTPS only, and the Gateway also serves plain HTTP, where no certificate is asked for; set gateway.redirectToHttps: true, or remove the HTTP listener");
+        }
+        if (!gateway.clientTraffic.enabled) {
+            ctx.add(["gateway", "clientTraffic", "enabled"], "is false, but auth.clientCertificates is checked by the ClientTrafficPolicy; set it to true");
+        }
+        const other = verifiedUserSources(config.auth).filter((s) => s !== "auth.clientCertificates.userFrom" && s !== "auth.extAuth")[0];
+        if (certs.userFrom !== undefined && other !== undefined) {
+            ctx.add([...at, "userFrom"], `names the user in rateLimit.userHeader, which ${other} already fills with the verified user; remove userFrom, so one mechanism names the user`);
+        }
+        if (certs.userFrom !== undefined && (gateway.clientTraffic.headers.earlyRequestHeaders?.remove ?? []).some((h) => h.toLowerCase() === userHeader)) {
+            ctx.add(
+                ["gateway", "clientTraffic", "headers", "earlyRequestHeaders", "remove"],
+                `removes ${config.rateLimit.userHeader}, which auth.clientCertificates.userFrom sets from the certificate (removal comes after), so no request would carry a user; remove it from the list`,
+            );
+        }
+    }
+
+    if (ipDeny !== undefined && ipAllow === undefined) {
+        ctx.add(["auth", "ipDeny"], "refuses ranges within auth.ipAllow, and there is none (default deny keeps every address out); add ipAllow, e.g. [0.0.0.0/0, ::/0] to allow every other address");
+    }
+    ipDeny?.forEach((range, i) => {
+        const same = ipAllow?.indexOf(range) ?? -1;
+        if (same >= 0) ctx.add(["auth", "ipDeny", i], `"${range}" is also auth.ipAllow[${same}], where it would allow nothing (deny comes first); remove it from one list`);
+    });
+    const service = gateway.envoyProxy.service;
+    if (ipAllow !== undefined && gateway.envoyProxy.enabled && service.type !== "ClusterIP" && service.externalTrafficPolicy !== "Local") {
+        ctx.warn(
+            ["auth", "ipAllow"],
+            `is matched against the address Envoy sees, and a ${service.type} Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local`,
+        );
+    }
+}

@@ -150,6 +150,8 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                         claimToHeaders: [{ claim: "tenant", header: "x-tenant" }],
                         allow: { claim: "tenant", values: ["tenant-a", "tenant-b"] },
                     },
+                    // Address lists beside the tenant claim, on every other configuration.
+                    ...(c.seed % 2 === 0 ? { ipAllow: ["10.0.0.0/8", "2001:db8::/32"], ipDeny: ["10.13.0.0/16"] } : {}),
                 };
             }
             if (c.traffic) raw.traffic = { timeouts: {}, circuitBreaker: {}, healthCheck: { passive: {} } };
@@ -213,6 +215,9 @@ const MUTATIONS: Mutation[] = [
         path: /^models\["?x{5000}"?\]$|^models\.x{5000}$/,
         apply: (r) => withPath(r, ["models", "x".repeat(5000)], { backends: [{ backend: firstKey(r.backends) }, { backend: Object.keys(r.backends as Raw)[1] }] }),
     },
+    { path: /^auth\.ipAllow\[0\]$/, apply: (r) => withPath(r, ["auth"], { ipAllow: ["10.0.0.1"] }) },
+    { path: /^auth\.extAuth\.url$/, apply: (r) => withPath(r, ["auth"], { extAuth: { url: "https://authz.example.com/check" } }) },
+    { path: /^auth\.clientCertificates\.ca\.pem$/, apply: (r) => withPath(r, ["auth"], { clientCertificates: { ca: { pem: "-----BEGIN PRIVATE KEY-----" } } }) },
     { path: /^auth\.cors\.allowOrigins\[0\]$/, apply: (r) => withPath(r, ["auth"], { cors: { allowOrigins: [`https://${"a".repeat(40)}!`] } }) },
 ];
 

@@ -14,7 +14,7 @@ import { installedControllerName } from "../../components/manifests/platformValu
 import { protectionSections } from "../../components/manifests/protection";
 import { rateLimitSection } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
-import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
+import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/customResource";
 
@@ -24,7 +24,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const out: (AnyManifest | undefined)[] = [];
     const { traffic, observability, rateLimit } = config;
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
-    const gateway = withIdentityHeadersStripped(config.gateway, auth);
+    const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
 
     const identity = envoyAwsIdentity(config);
@@ -33,12 +33,13 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         core,
         installedControllerName(config.platform.envoyGateway.values),
         gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
+        auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
     );
     out.push(m.gatewayClass, m.tracingBackend, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
 
     if (clientAuthEnabled(auth)) {
         const s = clientAuthManifests(gatewayRef, auth);
-        out.push(s.jwksBackend, s.securityPolicy);
+        out.push(s.jwksBackend, s.extAuthBackend, s.securityPolicy);
     }
 
     const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);

@@ -9,7 +9,7 @@ import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/manifests/aiMeta
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { modelBudgets } from "../../components/manifests/rateLimit";
-import type { K8sObject, Obj, UpstreamTranslation } from "./translate";
+import { OIDC_UNTRANSLATED, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
 const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
@@ -453,16 +453,24 @@ export function rateLimitProblems(t: UpstreamTranslation): string[] {
 // ---------------------------------------------------------------------------------------------
 // Client authentication and listeners
 
-/** Envoy filters each client-security setting must put on every listener and route. */
+/** Whether the OIDC section could not be translated offline (see OIDC_UNTRANSLATED). */
+const oidcUntranslated = (t: UpstreamTranslation) => t.untranslated.some((u) => u.why === OIDC_UNTRANSLATED);
+
+/** Envoy filters each client-security setting must put on every listener and route (names, or prefixes of `<name>/<policy>`). */
 function clientFilters(t: UpstreamTranslation): string[] {
     const auth = t.config.auth;
     const filters: string[] = [];
-    if (auth.jwt) filters.push("envoy.filters.http.jwt_authn");
+    if (auth.extAuth) filters.push("envoy.filters.http.ext_authz");
+    if (auth.oidc && !oidcUntranslated(t)) filters.push("envoy.filters.http.oauth2");
+    if (auth.jwt || auth.oidc?.accessToken) filters.push("envoy.filters.http.jwt_authn");
     if (auth.apiKeys) filters.push("envoy.filters.http.api_key_auth");
-    if (auth.jwt?.allow) filters.push("envoy.filters.http.rbac");
+    if (auth.jwt?.allow || auth.oidc?.accessToken?.allow || auth.ipAllow) filters.push("envoy.filters.http.rbac");
     if (auth.cors) filters.push("envoy.filters.http.cors");
     return filters;
 }
+
+/** Envoy Gateway names some filters `<filter>/<policy>`. */
+const isFilter = (name: string, filter: string) => name === filter || name.startsWith(`${filter}/`);
 
 /** With client authentication on, every listener has the filter and every route of the Gateway enables it. */
 export function clientAuthProblems(t: UpstreamTranslation): string[] {
@@ -473,13 +481,79 @@ export function clientAuthProblems(t: UpstreamTranslation): string[] {
     const hcms = connectionManagers(xds, namespace, name);
     for (const { listener, hcm } of hcms) {
         const present = asList(hcm.httpFilters).map((f) => str(f.name));
-        for (const f of filters) if (!present.includes(f)) out.push(`${t.label}: listener ${listener}: no ${f} filter (http filters: ${present.join(", ")})`);
+        for (const f of filters) if (!present.some((p) => isFilter(p, f))) out.push(`${t.label}: listener ${listener}: no ${f} filter (http filters: ${present.join(", ")})`);
+        const extAuthz = asList(hcm.httpFilters).find((f) => isFilter(str(f.name), "envoy.filters.http.ext_authz"));
+        // Default deny: a service that does not answer denies.
+        if (t.config.auth.extAuth && asObj(extAuthz?.typedConfig).failureModeAllow === true) out.push(`${t.label}: listener ${listener}: ext_authz lets requests through when the service fails`);
     }
     const perRoute = filters.filter((f) => f !== "envoy.filters.http.cors");
     for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
         const configured = Object.keys(asObj(r.route.typedPerFilterConfig));
         for (const f of perRoute) {
-            if (!configured.includes(f)) out.push(`${t.label}: xDS route ${str(r.route.name)} (${r.routeConfig}): ${f} is not enabled on the route`);
+            if (!configured.some((c) => isFilter(c, f))) out.push(`${t.label}: xDS route ${str(r.route.name)} (${r.routeConfig}): ${f} is not enabled on the route`);
+        }
+    }
+    out.push(...addressListProblems(t, xds), ...clientCertificateProblems(t, xds));
+    return out;
+}
+
+/** The CIDR ranges of an RBAC matcher's IP predicates, as `address/prefix`. */
+function ipRanges(predicate: unknown): string[] {
+    const text = JSON.stringify(predicate ?? {});
+    const out: string[] = [];
+    for (const m of text.matchAll(/"cidrRanges":(\[[^\]]*\])/g)) {
+        for (const r of JSON.parse(m[1]) as { addressPrefix: string; prefixLen?: number }[]) out.push(`${r.addressPrefix}/${r.prefixLen ?? 0}`);
+    }
+    return out.sort();
+}
+
+/**
+ * Address lists on every route: the ipDeny ranges in a DENY matcher before anything is allowed, the
+ * ipAllow ranges in the ALLOW matcher, and DENY when nothing matches.
+ */
+function addressListProblems(t: UpstreamTranslation, xds: Xds): string[] {
+    const { ipAllow, ipDeny } = t.config.auth;
+    if (!ipAllow) return [];
+    const out: string[] = [];
+    const { name, namespace } = t.config.gateway;
+    for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
+        const at = `${t.label}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
+        const matcher = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.rbac", "rbac", "matcher");
+        const matchers = asList(dig(matcher, "matcherList").matchers);
+        const actions = matchers.map((m) => str(dig(m, "onMatch", "action", "typedConfig").action ?? "ALLOW"));
+        const firstAllow = actions.indexOf("ALLOW");
+        if (ipDeny) {
+            const deny = matchers.findIndex((m, i) => actions[i] === "DENY" && JSON.stringify(ipRanges(m.predicate)) === JSON.stringify([...ipDeny].sort()));
+            if (deny < 0 || (firstAllow >= 0 && deny > firstAllow)) out.push(`${at}: no DENY matcher for ${ipDeny.join(", ")} before the ALLOW matcher (RBAC matchers: ${actions.join(", ")})`);
+        }
+        if (firstAllow < 0 || JSON.stringify(ipRanges(matchers[firstAllow].predicate)) !== JSON.stringify([...ipAllow].sort())) {
+            out.push(`${at}: the ALLOW matcher matches addresses [${firstAllow < 0 ? "" : ipRanges(matchers[firstAllow].predicate).join(", ")}], config says [${ipAllow.join(", ")}]`);
+        }
+        if (dig(matcher, "onNoMatch", "action", "typedConfig").action !== "DENY") out.push(`${at}: RBAC does not deny what no matcher allows`);
+    }
+    return out;
+}
+
+/** Every HTTPS listener of the Gateway asks for a client certificate and checks it against the CA (and the SAN that names the user). */
+function clientCertificateProblems(t: UpstreamTranslation, xds: Xds): string[] {
+    const certs = t.config.auth.clientCertificates;
+    if (!certs) return [];
+    const out: string[] = [];
+    const { name, namespace } = t.config.gateway;
+    const sanType = certs.userFrom === "uriSan" ? "URI" : certs.userFrom === "dnsSan" ? "DNS" : undefined;
+    for (const l of xds.listeners.filter((x) => str(x.name).startsWith(`${namespace}/${name}/`))) {
+        for (const chain of asList(l.filterChains)) {
+            const socket = asObj(chain.transportSocket);
+            if (socket.name !== "envoy.transport_sockets.tls") continue;
+            const at = `${t.label}: listener ${str(l.name)} filter chain ${str(chain.name)}`;
+            const tls = asObj(socket.typedConfig);
+            if (tls.requireClientCertificate !== true) out.push(`${at}: requireClientCertificate is not true`);
+            const combined = dig(tls, "commonTlsContext", "combinedValidationContext");
+            const common = dig(tls, "commonTlsContext");
+            if (!combined.validationContextSdsSecretConfig && !common.validationContextSdsSecretConfig && !dig(common, "validationContext").trustedCa) out.push(`${at}: no CA to validate client certificates against`);
+            if (sanType && !asList(asObj(combined.defaultValidationContext).matchTypedSubjectAltNames).some((m) => m.sanType === sanType)) {
+                out.push(`${at}: client certificates without a ${sanType} SAN are not refused, and auth.clientCertificates.userFrom names the user by it`);
+            }
         }
     }
     return out;
@@ -724,27 +798,47 @@ export function endpointRoutingProblems(t: UpstreamTranslation, endpoints: reado
  * what clients send in that header (and in the other identity headers) before anything reads it.
  */
 export function identityProblems(t: UpstreamTranslation): string[] {
-    const { jwt, apiKeys } = t.config.auth;
-    if (!jwt && !apiKeys) return [];
+    const { jwt, apiKeys, oidc, extAuth, clientCertificates } = t.config.auth;
+    const token = oidc?.accessToken;
+    const userFrom = clientCertificates?.userFrom;
+    if (!jwt && !apiKeys && !token && !extAuth && !userFrom) return [];
     const out: string[] = [];
     const userHeader = t.config.rateLimit.userHeader.toLowerCase();
     const xds = xdsOf(t);
     const { name, namespace } = t.config.gateway;
-    const stripped = [userHeader, ...(jwt?.claimToHeaders.map((c) => c.header.toLowerCase()) ?? [])];
+    // The authorization service names the user only when nothing else does (components/manifests/security.ts).
+    const extAuthNamesUser = extAuth !== undefined && !jwt && !apiKeys && !token && !userFrom;
+    const toBackend = [...(extAuth?.headersToBackend ?? []).map((h) => h.toLowerCase()), ...(extAuthNamesUser ? [userHeader] : [])];
+    const stripped = [
+        ...(userFrom ? [] : [userHeader]),
+        ...[...(jwt?.claimToHeaders ?? []), ...(token?.claimToHeaders ?? [])].map((c) => c.header.toLowerCase()),
+        ...toBackend,
+    ];
     for (const { listener, hcm } of connectionManagers(xds, namespace, name)) {
-        const removed = asList(hcm.earlyHeaderMutationExtensions)
-            .flatMap((e) => asList(asObj(e.typedConfig).mutations))
-            .map((m) => str(m.remove).toLowerCase());
+        const mutations = asList(hcm.earlyHeaderMutationExtensions).flatMap((e) => asList(asObj(e.typedConfig).mutations));
+        const removed = mutations.filter((m) => typeof m.remove === "string").map((m) => str(m.remove).toLowerCase());
         for (const h of stripped) if (!removed.includes(h)) out.push(`${t.label}: listener ${listener}: clients' ${h} header is not removed before authentication fills it`);
-        const filters = asList(hcm.httpFilters);
-        if (jwt) {
-            const providers = Object.values(asObj(asObj(filters.find((f) => f.name === "envoy.filters.http.jwt_authn")?.typedConfig).providers)).map(asObj);
-            if (providers.length === 0) out.push(`${t.label}: listener ${listener}: no JWT provider`);
-            for (const p of providers) {
-                if (!asList(p.claimToHeaders).some((c) => c.claimName === jwt.userClaim && str(c.headerName).toLowerCase() === userHeader)) {
-                    out.push(`${t.label}: listener ${listener}: the JWT provider does not write claim ${jwt.userClaim} into ${userHeader}`);
-                }
+        if (userFrom) {
+            // The certificate's field overwrites what the client sent; nothing removes it afterwards.
+            const set = mutations.find((m) => str(dig(m, "append", "header").key).toLowerCase() === userHeader);
+            const field = { subject: "%DOWNSTREAM_PEER_SUBJECT%", uriSan: "%DOWNSTREAM_PEER_URI_SAN%", dnsSan: "%DOWNSTREAM_PEER_DNS_SAN%" }[userFrom];
+            if (dig(set, "append", "header").value !== field || dig(set, "append").appendAction !== "OVERWRITE_IF_EXISTS_OR_ADD") {
+                out.push(`${t.label}: listener ${listener}: ${userHeader} is not overwritten with ${field} before anything reads it`);
             }
+            if (removed.includes(userHeader)) out.push(`${t.label}: listener ${listener}: ${userHeader} is removed after the certificate's value is set`);
+        }
+        const filters = asList(hcm.httpFilters);
+        for (const [what, userClaim] of [["JWT", jwt?.userClaim], ["OIDC session's access token", token?.userClaim]] as const) {
+            if (userClaim === undefined) continue;
+            const providers = Object.values(asObj(asObj(filters.find((f) => f.name === "envoy.filters.http.jwt_authn")?.typedConfig).providers)).map(asObj);
+            if (!providers.some((p) => asList(p.claimToHeaders).some((c) => c.claimName === userClaim && str(c.headerName).toLowerCase() === userHeader))) {
+                out.push(`${t.label}: listener ${listener}: no JWT provider writes the ${what} claim ${userClaim} into ${userHeader}`);
+            }
+        }
+        if (extAuth?.protocol === "HTTP") {
+            const config = asObj(filters.find((f) => isFilter(str(f.name), "envoy.filters.http.ext_authz"))?.typedConfig);
+            const allowed = asList(dig(config, "httpService", "authorizationResponse", "allowedUpstreamHeaders").patterns).map((p) => str(p.exact).toLowerCase());
+            for (const h of toBackend) if (!allowed.includes(h)) out.push(`${t.label}: listener ${listener}: ext_authz does not copy ${h} from the service's answer`);
         }
     }
     if (apiKeys) {

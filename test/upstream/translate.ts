@@ -51,6 +51,13 @@ export interface UpstreamTranslation {
  */
 const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
 
+/**
+ * Envoy Gateway translates OIDC only with its HMAC Secret in the controller's namespace, and `egctl x
+ * translate` runs the translator with no controller namespace (a Secret cannot have an empty one): the
+ * policy's `oidc` section is left out of egctl's input, the rest of the policy is translated.
+ */
+export const OIDC_UNTRANSLATED = "SecurityPolicy oidc: egctl x translate runs Envoy Gateway's translator without a controller namespace, so the HMAC Secret OIDC needs cannot be found";
+
 /** The value every secret gets in the translation (never a real credential). */
 export const TEST_SECRET = "upstream-test-secret";
 
@@ -134,6 +141,25 @@ function asApplied(o: K8sObject): K8sObject {
     return { ...rest, metadata } as K8sObject;
 }
 
+/** A SecurityPolicy without its `oidc` section (see OIDC_UNTRANSLATED). */
+function withoutOidc(o: K8sObject): K8sObject {
+    if (o.kind !== "SecurityPolicy" || o.spec?.oidc === undefined) return o;
+    const { oidc: _oidc, ...spec } = o.spec;
+    return { ...o, spec };
+}
+
+/**
+ * A Secret as the API server stores it: `stringData` merged into `data` (egctl reads `data` only). Test
+ * values differ per key, as real ones do (Envoy Gateway refuses two API-key clients with one key).
+ */
+function asStored(o: K8sObject): K8sObject {
+    if (o.kind !== "Secret" || typeof o.stringData !== "object" || o.stringData === null) return o;
+    const { stringData, ...rest } = o;
+    const value = (k: string, v: string) => (v === TEST_SECRET ? `${v}-${k}` : v);
+    const encoded = Object.fromEntries(Object.entries(stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(value(k, v)).toString("base64")]));
+    return { ...rest, data: { ...(o.data as Record<string, string> | undefined), ...encoded } };
+}
+
 let certificate: { crt: string; key: string } | undefined;
 
 /** A throwaway self-signed certificate (openssl), for listener certificates the cluster would hold. */
@@ -204,7 +230,8 @@ export async function translateStackFile(file: string, label: string): Promise<U
         const generated = aigwOut.filter((o) => AIGW_OUTPUT_KINDS.has(o.kind) && !emittedKeys.has(keyOf(o))).map(asApplied);
 
         // The extProc's own configuration (a Secret without a namespace in aigw's output) is not Envoy Gateway's to read.
-        const union = [...emitted.filter((o) => EGCTL_KINDS.has(o.kind)), ...generated.filter((o) => o.metadata.namespace !== undefined), ...environmentObjects(emitted)];
+        for (const o of emitted.filter((x) => x.kind === "SecurityPolicy" && x.spec?.oidc !== undefined)) untranslated.push({ object: keyOf(o), why: OIDC_UNTRANSLATED });
+        const union = [...emitted.filter((o) => EGCTL_KINDS.has(o.kind)).map(asStored).map(withoutOidc), ...generated.filter((o) => o.metadata.namespace !== undefined), ...environmentObjects(emitted)];
         writeFileSync(join(dir, "egctl-in.yaml"), yamlStream(union));
         const out = runTool(
             egctl.bin,
