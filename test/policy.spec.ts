@@ -1,0 +1,89 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { budgetsOnVerifiedIdentity, exposedGatewayAuth, externalBackendTls, GUARDRAILS, noPlainTextCredentials } from "../policy/guardrails";
+import type { RecordedResource } from "../scripts/mocks";
+import { evaluate, stackFileConfig } from "./harness";
+
+// The policy pack's guardrails (policy/), run through the policy SDK's own interface on what the program registers.
+
+/** Inputs as the policy SDK hands them to a policy: secrets unwrapped. */
+function reveal(value: unknown): unknown {
+    if (pulumi.runtime.isRpcSecret(value)) return reveal(pulumi.runtime.unwrapRpcSecret(value));
+    if (Array.isArray(value)) return value.map(reveal);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+    return value;
+}
+
+function asPolicyResources(resources: RecordedResource[]): PolicyResource[] {
+    return resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: `urn:pulumi:test::ai-gateway::${r.type}::${r.name}`,
+        props: reveal(r.inputs) as Record<string, unknown>,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    }) as unknown as PolicyResource);
+}
+
+/** Every violation a stack policy reports for the program's resources under this config. */
+async function violations(raw: Record<string, unknown>, policies: StackValidationPolicy[] = GUARDRAILS): Promise<string[]> {
+    const resources = asPolicyResources((await evaluate(raw)).resources);
+    const found: string[] = [];
+    const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => { throw new Error("not applicable"); } } as unknown as StackValidationArgs;
+    for (const policy of policies) await policy.validateStack(args, (message) => found.push(`${policy.name}: ${message}`));
+    return found;
+}
+
+const external = (extra: Record<string, unknown>) => ({
+    backends: { ext: { schema: "OpenAI", hostname: "llm.example.com", ...extra }, local: { schema: "OpenAI", hostname: "vllm.models.svc.cluster.local", port: 8000 } },
+    models: { m: { backends: [{ backend: "ext" }, { backend: "local", priority: 1 }] } },
+    gateway: { envoyProxy: { service: { type: "ClusterIP" } } },
+});
+
+describe("policy pack: production guardrails", () => {
+    it("the prod stack passes every guardrail", async () => {
+        assert.deepEqual(await violations(stackFileConfig("prod")), []);
+    });
+
+    it("the dev stack does not: an exposed gateway without client authentication, budgets on a header clients set", async () => {
+        assert.deepEqual(await violations(stackFileConfig("dev")), [
+            "client-auth-on-exposed-gateways: Gateway ai-gateway/ai-gateway is exposed through a NodePort Service and authenticates no client; set ai-gateway:auth (jwt, apiKeys, oidc or extAuth), or use a ClusterIP Service behind something that does",
+            "budgets-on-verified-identity: BackendTrafficPolicy ai-gateway/ai-gateway-models-traffic counts budgets per x-user-id, which no client authentication sets: any client can pick its own budget; set ai-gateway:auth so that it fills x-user-id from a verified identity",
+        ]);
+    });
+
+    it("an external backend without TLS", async () => {
+        assert.deepEqual(await violations(external({ port: 80 }), [externalBackendTls]), [
+            "tls-to-external-backends: Backend ai-gateway/ai-gateway-ext sends requests to llm.example.com without TLS; use port 443 or tls: true on the backend in ai-gateway:backends",
+        ]);
+        assert.deepEqual(await violations(external({}), [externalBackendTls]), [], "port 443: a BackendTLSPolicy checks the certificate");
+    });
+
+    it("a gateway on a LoadBalancer with auth.none", async () => {
+        const raw = { ...external({}), gateway: {}, auth: { none: true } };
+        assert.deepEqual(await violations(raw, [exposedGatewayAuth]), [
+            "client-auth-on-exposed-gateways: Gateway ai-gateway/ai-gateway is exposed through a LoadBalancer Service and authenticates no client; set ai-gateway:auth (jwt, apiKeys, oidc or extAuth), or use a ClusterIP Service behind something that does",
+        ]);
+        assert.deepEqual(await violations({ ...raw, auth: { apiKeys: { clients: { a: "a-key" } } }, apiKeys: { "a-key": "ck-known" } }, [exposedGatewayAuth]), []);
+    });
+
+    it("budgets per user are fine once client authentication fills the user header", async () => {
+        const raw = { ...external({}), rateLimit: { perUser: { requests: [{ limit: 10, window: "1m" }] } } };
+        assert.equal((await violations(raw, [budgetsOnVerifiedIdentity])).length, 1);
+        assert.deepEqual(await violations({ ...raw, auth: { apiKeys: { clients: { a: "a-key" } } }, apiKeys: { "a-key": "ck-known" } }, [budgetsOnVerifiedIdentity]), []);
+    });
+
+    it("a credential in plain text outside a Secret, named by path, never echoed", async () => {
+        const known = "sk-proj-known0123456789abcdefghij";
+        const found = await violations(external({ headers: { set: { "x-team-token": known } } }), [noPlainTextCredentials]);
+        assert.deepEqual(found, [
+            "no-plain-text-credentials: kubernetes:aigateway.envoyproxy.io/v1beta1:AIServiceBackend backend-ext-service-backend: spec.headerMutation.set[0].value looks like an OpenAI-style API key, in plain text; keep it in ai-gateway:apiKeys (pulumi config set --secret --path 'apiKeys.<name>' ...) and refer to it by name",
+        ]);
+        assert.ok(!found.join("\n").includes(known));
+        assert.deepEqual(await violations({ ...external({ auth: { type: "APIKey", secret: "ext" } }), apiKeys: { ext: known } }, [noPlainTextCredentials]), [], "in ai-gateway:apiKeys it lives in a Secret");
+    });
+});
