@@ -7,6 +7,7 @@ const gateway = new AiGateway("ai-gateway", { config: loadConfig() });
 export const namespaces = gateway.namespaces;
 export const gatewayName = gateway.gatewayName;
 export const gatewayAddressCommand = gateway.gatewayAddressCommand;
+export const url = gateway.url;
 export const models = gateway.models;
 export const firstCallCommand = gateway.firstCallCommand;
 export const redisUrl = gateway.redisUrl;

@@ -23,6 +23,8 @@ export class AiGateway extends pulumi.ComponentResource {
     public readonly gatewayName: string;
     /** How to find the address clients call. */
     public readonly gatewayAddressCommand: string;
+    /** The URL clients call, from the Gateway's status once it is Programmed (undefined behind a NodePort Service). */
+    public readonly url: pulumi.Output<string | undefined>;
     /** The model names clients send (pattern entries left out). */
     public readonly models: string[];
     /** Finds the address and calls one model; a credential the gateway wants is a shell variable to fill. */
@@ -43,6 +45,7 @@ export class AiGateway extends pulumi.ComponentResource {
         this.namespaces = outputs.namespaces;
         this.gatewayName = outputs.gatewayName;
         this.gatewayAddressCommand = outputs.gatewayAddressCommand;
+        this.url = outputs.url;
         this.models = outputs.models;
         this.firstCallCommand = outputs.firstCallCommand;
         this.redisUrl = outputs.redisUrl;
@@ -51,6 +54,7 @@ export class AiGateway extends pulumi.ComponentResource {
         this.registerOutputs({
             namespaces: this.namespaces,
             gatewayName: this.gatewayName,
+            url: this.url,
             models: this.models,
             redisUrl: this.redisUrl,
             bedrockRoleArn: this.bedrockRoleArn,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { GatewayStatus } from "./manifests/firstCall";
 import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
@@ -52,6 +53,8 @@ export class GatewayCore extends pulumi.ComponentResource {
     public readonly namespaceReady: pulumi.Resource[];
     /** The Gateway, when the program creates it. */
     public readonly gateway: k8s.apiextensions.CustomResource | undefined;
+    /** The Gateway's status as Envoy Gateway wrote it (with waitUntilProgrammed: once it is Programmed). */
+    public readonly gatewayStatus: pulumi.Output<GatewayStatus | undefined>;
 
     constructor(name: string, args: GatewayCoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:gateway:GatewayCore", name, {}, opts);
@@ -78,11 +81,14 @@ export class GatewayCore extends pulumi.ComponentResource {
         // their EnvoyProxy settings, their GatewayConfig and the AI Gateway webhook already in place.
         const before = [gatewayClass, envoyProxy, gatewayConfig].filter((r): r is k8s.apiextensions.CustomResource => r !== undefined);
         const identityReady = identity ? [...identity.ready, ...this.envoyServiceAccount(name, identity, config.namespace, inNamespace, platform)] : [];
-        this.gateway = m.gateway && createCustomResource(`${name}-gateway`, m.gateway, child([...inNamespace, ...before, ...args.aiGatewayController, ...identityReady]));
+        this.gateway =
+            m.gateway && createCustomResource(`${name}-gateway`, m.gateway, { ...child([...inNamespace, ...before, ...args.aiGatewayController, ...identityReady]), readStatus: true });
         if (m.clientTrafficPolicy) createCustomResource(`${name}-client-traffic`, m.clientTrafficPolicy, child(inNamespace));
         if (m.httpsRedirect) createCustomResource(`${name}-https-redirect`, m.httpsRedirect, child(this.gateway ? [...inNamespace, this.gateway] : inNamespace));
 
         this.gatewayName = this.gateway ? this.gateway.metadata.name : pulumi.output(names.gateway);
+        // Outputs a CustomResource reads back are not declared on its class.
+        this.gatewayStatus = this.gateway ? (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status : pulumi.output(undefined);
         this.namespace = namespace ? namespace.metadata.name : pulumi.output(names.namespace);
         this.gatewayClassName = gatewayClass ? gatewayClass.metadata.name : pulumi.output(names.gatewayClass);
         this.envoyProxyName = envoyProxy ? envoyProxy.metadata.name : pulumi.output(undefined);

@@ -4,7 +4,7 @@ import { AIGatewayController } from "./aiGatewayController";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
 import { envoyAwsIdentity } from "./manifests/aws";
-import { firstCallCommand, gatewayAddressCommand, virtualModelNames } from "./manifests/firstCall";
+import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { buildModels } from "./models";
@@ -28,6 +28,8 @@ export interface StackOutputs {
     gatewayName: string;
     /** How to find the address clients call. */
     gatewayAddressCommand: string;
+    /** The URL clients call, from the Gateway's status (undefined behind a NodePort Service, or before an address). */
+    url: pulumi.Output<string | undefined>;
     /** The model names clients send (pattern entries left out). */
     models: string[];
     /** Finds the address and calls one model; a credential the gateway wants is a shell variable to fill. */
@@ -176,6 +178,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         },
         gatewayName: gateway.name,
         gatewayAddressCommand: gatewayAddressCommand(gateway),
+        url: core.gatewayStatus.apply((status) => gatewayUrl(gateway, status)),
         models: virtualModelNames(config.models),
         firstCallCommand: firstCallCommand({ gateway, models: config.models, auth, envoyNamespace: podNamespace }),
         redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,

@@ -22,6 +22,9 @@ export interface RecordedResource {
 /** Result of the mocked RandomPassword; tests look for it to prove it never leaks. */
 export const MOCK_PASSWORD = "mock-random-password-0123456789";
 
+/** The address a Programmed Gateway reports in its status under the mocks (a documentation range, RFC 5737). */
+export const MOCK_GATEWAY_ADDRESS = "203.0.113.10";
+
 /** AWS account of mocked ARNs (the one AWS documentation uses): what the cloud assigns on `pulumi up`. */
 export const MOCK_AWS_ACCOUNT = "123456789012";
 
@@ -68,6 +71,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "kubernetes:helm.sh/v3:Release") {
             state.status = { name: args.inputs.name, namespace: args.inputs.namespace, status: "deployed", version: args.inputs.version };
+        } else if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
+            // What the provider reads back once Envoy Gateway has programmed the Gateway.
+            state.status = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
         } else if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = MOCK_PASSWORD;
         } else if (args.type === "aws:iam/role:Role") {

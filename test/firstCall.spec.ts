@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
-import { firstCallCommand, virtualModelNames } from "../components/manifests/firstCall";
-import { stackFileConfig, WITH_BUDGET } from "./harness";
+import { firstCallCommand, gatewayUrl, virtualModelNames } from "../components/manifests/firstCall";
+import { MOCK_GATEWAY_ADDRESS } from "../scripts/mocks";
+import { evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";
 
 const AB = [{ backend: "a" }, { backend: "b" }];
 
@@ -83,5 +84,32 @@ describe("stack outputs: model names and the first call", () => {
         assert.equal(snippet({ ...WITH_BUDGET, gateway: { enabled: false } }), undefined);
         assert.equal(snippet({ ...WITH_BUDGET, models: { any: { match: { pattern: ".*" }, backends: AB } } }), undefined);
         assert.equal(snippet({ ...WITH_BUDGET, models: { m: { match: { headers: [{ name: "x-tenant", value: "a" }] }, backends: AB } } }), undefined);
+    });
+});
+
+describe("stack outputs: the URL clients call", () => {
+    const gateway = (raw: Record<string, unknown>) => parseConfig({ gateway: raw }).gateway;
+    const at = (value: string) => ({ addresses: [{ type: "IPAddress", value }] });
+
+    it("is the HTTPS listener's host name when it has one, else the address, with a port only when it is not the default", () => {
+        const https = { listeners: [{ name: "http", protocol: "HTTP", port: 80 }, { name: "https", protocol: "HTTPS", port: 443, hostname: "llm.example.com", tls: { certificateRefs: [{ name: "tls" }] } }] };
+        assert.equal(gatewayUrl(gateway(https), at("203.0.113.7")), "https://llm.example.com");
+        assert.equal(gatewayUrl(gateway({}), at("203.0.113.7")), "http://203.0.113.7");
+        assert.equal(gatewayUrl(gateway({ listeners: [{ name: "http", protocol: "HTTP", port: 8080 }] }), at("2001:db8::7")), "http://[2001:db8::7]:8080");
+        assert.equal(gatewayUrl(gateway({ envoyProxy: { service: { type: "ClusterIP" } } }), at("10.96.0.20")), "http://10.96.0.20");
+    });
+
+    it("is unknown without an address, without a Gateway, and behind a NodePort (the node port is the Service's)", () => {
+        assert.equal(gatewayUrl(gateway({}), undefined), undefined);
+        assert.equal(gatewayUrl(gateway({}), { addresses: [] }), undefined);
+        assert.equal(gatewayUrl(gateway({ envoyProxy: { service: { type: "NodePort" } } }), at("172.18.0.2")), undefined);
+    });
+
+    it("comes from the status the provider reads back from the Gateway", async () => {
+        const e = await evaluate(WITH_BUDGET);
+        assert.equal(await valueOf(e.outputs.url), `http://${MOCK_GATEWAY_ADDRESS}`);
+        const prod = await evaluate(stackFileConfig("prod"));
+        assert.equal(await valueOf(prod.outputs.url), "https://llm.example.com");
+        assert.equal(await valueOf((await evaluate(stackFileConfig("dev"))).outputs.url), undefined, "the dev stack's NodePort");
     });
 });

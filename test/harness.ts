@@ -35,8 +35,8 @@ export async function evaluate(
     const config = parseConfig(raw);
     // A function, so that resources the options hold (a provider) are registered after the reset.
     const gateway = new AiGateway("ai-gateway", { config }, typeof options === "function" ? options() : options);
-    const { namespaces, gatewayName, gatewayAddressCommand, models, firstCallCommand, redisUrl, bedrockRoleArn } = gateway;
-    const outputs: StackOutputs = { namespaces, gatewayName, gatewayAddressCommand, models, firstCallCommand, redisUrl, bedrockRoleArn };
+    const { namespaces, gatewayName, gatewayAddressCommand, url, models, firstCallCommand, redisUrl, bedrockRoleArn } = gateway;
+    const outputs: StackOutputs = { namespaces, gatewayName, gatewayAddressCommand, url, models, firstCallCommand, redisUrl, bedrockRoleArn };
     await settle();
     const resources = [...mocks.resources];
     const kubernetesObjects = () => resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string");

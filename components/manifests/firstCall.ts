@@ -20,6 +20,28 @@ export function gatewayAddressCommand(gateway: Pick<GatewayConfig, "name" | "nam
     return `kubectl get gateway ${names.gateway} -n ${names.namespace} -o jsonpath='{.status.addresses[0].value}'`;
 }
 
+/** What Envoy Gateway writes into a Gateway's status that a client needs: its addresses. */
+export interface GatewayStatus {
+    addresses?: { type?: string; value: string }[];
+}
+
+/**
+ * The URL clients call, from the Gateway's status once it is Programmed: the HTTPS listener's when there is
+ * one, by its host name when it has one (the listener matches on it), else by the first address. Undefined
+ * when it cannot be known: no Gateway, no address yet, or a NodePort Service (its port is the node port,
+ * which only the Service knows; firstCallCommand looks it up).
+ */
+export function gatewayUrl(gateway: GatewayConfig, status: GatewayStatus | undefined): string | undefined {
+    const listener = clientListener(gateway.listeners);
+    const serviceType = gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
+    const address = status?.addresses?.[0]?.value;
+    if (!gateway.enabled || !listener || address === undefined || serviceType === "NodePort") return undefined;
+    const scheme = listener.protocol === "HTTPS" ? "https" : "http";
+    const host = requestHost(listener) ?? (address.includes(":") ? `[${address}]` : address);
+    const port = listener.port === (scheme === "https" ? 443 : 80) ? "" : `:${listener.port}`;
+    return `${scheme}://${host}${port}`;
+}
+
 export interface FirstCallInput {
     gateway: GatewayConfig;
     models: Record<string, ModelConfig>;

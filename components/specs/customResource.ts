@@ -61,6 +61,8 @@ export interface CustomResourceOptions extends Omit<pulumi.CustomResourceOptions
     /** Waits for the release that installs the kind's CRD (and its controller), always. */
     platform: PlatformReadiness;
     dependsOn?: pulumi.Resource[];
+    /** Reads the object's `status` back as an output (what the controller wrote, once the provider's wait ends). */
+    readStatus?: boolean;
 }
 
 /**
@@ -72,12 +74,13 @@ export function createCustomResource<K extends CustomResourceKind>(
     object: Manifest<K>,
     opts: CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
-    const { platform, dependsOn = [], ...rest } = opts;
+    const { platform, dependsOn = [], readStatus = false, ...rest } = opts;
     const source = KINDS[object.kind].crds;
     const crds = source === "external" ? [] : platform[source];
     return new k8s.apiextensions.CustomResource(
         name,
-        { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
+        // An output is read back only when it is named among the inputs; an undefined value sends nothing.
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec, ...(readStatus && { status: undefined }) },
         { ...rest, dependsOn: [...crds, ...dependsOn] },
     );
 }
