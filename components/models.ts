@@ -51,6 +51,7 @@ export function buildModels(
         rateLimit: config.rateLimit,
         protection: protectionSections(config.traffic),
         backends,
+        prices: Object.fromEntries(Object.entries(config.backends).map(([key, b]) => [key, b.prices])),
         platform,
         namespaceReady,
     }, opts);

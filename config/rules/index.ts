@@ -13,6 +13,7 @@ import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
+import { spendPrices } from "./spend";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
 import { forbiddenTargets } from "./targets";
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
     routePacking,
     retrySettings,
     rateLimitSettings,
+    spendPrices,
     secretReferences,
     awsIdentitySettings,
     redisLocation,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { awsRegion } from "./aws";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
+import { MAX_BUDGET_LIMIT, TOKEN_TYPES, hasAtMostDecimals } from "./models";
 import { dnsLabel, hostname, port } from "./primitives";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
@@ -51,6 +52,45 @@ export const backendAuthSchema = z.discriminatedUnion(
     { error: "needs a known auth type; set auth.type" },
 );
 
+/**
+ * Prices are USD per million tokens with at most 6 decimals, so a token costs a whole number of
+ * pico-dollars (1e-12 USD) and a response's cost is exact before it is rounded to micro-dollars. The cap
+ * keeps the largest cost the AI Gateway can compute (two 32-bit token counts at the highest price) inside
+ * its 64-bit unsigned arithmetic.
+ */
+export const MAX_PRICE = 1000;
+const usdPerMillion = z
+    .number({ error: "must be a price in USD per 1M tokens; use a number such as 2.5 (0 for a free model)" })
+    .min(0, "must not be negative; use a price in USD per 1M tokens (0 for a free model)")
+    .max(MAX_PRICE, `must be at most ${MAX_PRICE} USD per 1M tokens; check the unit (prices are per 1M tokens, not per token or per 1K)`)
+    .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; round it to 0.000001 USD per 1M tokens");
+
+export const modelPriceSchema = z.strictObject({
+    input: usdPerMillion.describe("USD per 1M input tokens (all input tokens when cachedInput is unset, else the uncached ones)."),
+    output: usdPerMillion.describe("USD per 1M output tokens (reasoning tokens included, as providers count them)."),
+    cachedInput: usdPerMillion.optional().describe("USD per 1M input tokens read from the provider's prompt cache; unset: they cost the input price."),
+});
+
+/** QuotaPolicy windows: the AI Gateway's quota service counts only these (CRD enum). */
+export const QUOTA_WINDOWS = ["1s", "1m", "1h", "1d"] as const;
+
+export const providerQuotaSchema = z.strictObject({
+    limit: z
+        .number({ error: "must be a token count; use a whole number such as 2000000" })
+        .int("must be a whole number of tokens; remove the fraction")
+        .min(1, "must be at least 1; use a token count, or remove the entry")
+        .max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT} (the quota service's 32-bit counter); use a shorter window`)
+        .describe("Most tokens (of `type`) the provider account may use for this model in one window."),
+    window: z
+        .enum(QUOTA_WINDOWS, { error: `must be one of ${QUOTA_WINDOWS.join(", ")}, the windows a QuotaPolicy counts in; use the nearest and scale the limit` })
+        .describe("The counting window: exactly one of 1s, 1m, 1h or 1d."),
+    type: z.enum(TOKEN_TYPES).optional().describe("Which token count the quota charges (total, input, output, cachedInput, reasoning); unset: total."),
+    shadow: z.boolean().optional().describe("Count and report only, never refuse a request (the QuotaPolicy rule's shadow mode)."),
+});
+
+/** A model name as the backend receives it (a QuotaPolicy and a price table key). */
+const upstreamModelName = z.string().min(1, "is empty; use the model name the backend receives").max(253, "is longer than 253 characters; shorten it");
+
 export const backendSchema = z.strictObject({
     schema: z.enum(SCHEMA_NAMES),
     /** Schema version: API version for AzureOpenAI, anthropic_version for AWSAnthropic/GCPAnthropic. */
@@ -76,12 +116,22 @@ export const backendSchema = z.strictObject({
     headers: headerMutationSchema.optional(),
     /** Top-level JSON fields of the request body set or removed for this backend. */
     body: bodyMutationSchema.optional(),
+    prices: z
+        .record(upstreamModelName, modelPriceSchema)
+        .optional()
+        .describe("Price table of this backend, keyed by the model name it receives: what spend budgets charge each response."),
+    quotas: z
+        .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
+        .optional()
+        .describe("Token quotas of the provider account per model it receives, enforced by an AI Gateway QuotaPolicy on this backend."),
 });
 
 export const backendsSchema = z.record(z.string(), backendSchema);
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
+export type ModelPrice = z.output<typeof modelPriceSchema>;
+export type ProviderQuota = z.output<typeof providerQuotaSchema>;
 
 const AWS_SCHEMAS: readonly SchemaName[] = ["AWSBedrock", "AWSAnthropic"];
 
