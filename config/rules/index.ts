@@ -14,6 +14,7 @@ import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
+import { providerQuotas } from "./quotas";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
 import { forbiddenTargets } from "./targets";
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
     retrySettings,
     rateLimitSettings,
     spendPrices,
+    providerQuotas,
     secretReferences,
     awsIdentitySettings,
     redisLocation,

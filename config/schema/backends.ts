@@ -82,7 +82,12 @@ export const providerQuotaSchema = z.strictObject({
         .max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT} (the quota service's 32-bit counter); use a shorter window`)
         .describe("Most tokens (of `type`) the provider account may use for this model in one window."),
     window: z
-        .enum(QUOTA_WINDOWS, { error: `must be one of ${QUOTA_WINDOWS.join(", ")}, the windows a QuotaPolicy counts in; use the nearest and scale the limit` })
+        .string({ error: `must be a window; use one of ${QUOTA_WINDOWS.join(", ")}` })
+        .superRefine((v, ctx) => {
+            if ((QUOTA_WINDOWS as readonly string[]).includes(v)) return;
+            ctx.addIssue({ code: "custom", message: `"${v}" is not one of ${QUOTA_WINDOWS.join(", ")}, the only windows a QuotaPolicy counts in; use one of them and scale the limit to keep the same rate` });
+        })
+        .transform((v) => v as (typeof QUOTA_WINDOWS)[number])
         .describe("The counting window: exactly one of 1s, 1m, 1h or 1d."),
     type: z.enum(TOKEN_TYPES).optional().describe("Which token count the quota charges (total, input, output, cachedInput, reasoning); unset: total."),
     shadow: z.boolean().optional().describe("Count and report only, never refuse a request (the QuotaPolicy rule's shadow mode)."),
