@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
-import { Environment } from "@marcbachmann/cel-js";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY } from "../components/manifests/aiMetadata";
 import { rateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
 import { priceExpression, spendCel } from "../components/manifests/spend";
 import { parseConfig } from "../config";
 import { configProblems } from "./harness";
+import { costOf, expectedMicroUsd } from "./support/cel";
 
 // Spend budgets (rateLimit.*.spend) and the price tables they charge (backends.<b>.prices): the CEL cost
 // every route records, its arithmetic, the rules, and what validation refuses.
@@ -20,43 +20,6 @@ const spendModel = (spend: unknown) => ({
     backends: [{ backend: "openai", model: "gpt-4o" }, { backend: "azure", model: "gpt-4o-eu", priority: 1 }],
     rateLimit: { spend },
 });
-
-/** The CEL environment of the AI Gateway's cost expressions (internal/llmcostcel: strings and uints). */
-const cel = new Environment()
-    .registerVariable("model", "string")
-    .registerVariable("backend", "string")
-    .registerVariable("route_name", "string")
-    .registerVariable("input_tokens", "uint")
-    .registerVariable("cached_input_tokens", "uint")
-    .registerVariable("cache_creation_input_tokens", "uint")
-    .registerVariable("output_tokens", "uint")
-    .registerVariable("total_tokens", "uint")
-    .registerVariable("reasoning_tokens", "uint");
-// The library takes uints as its own class, which only a uint result hands out.
-const Uint = (cel.evaluate("0u") as object).constructor as new (v: bigint) => unknown;
-
-interface Tokens {
-    input: number;
-    cached?: number;
-    output: number;
-}
-
-/** What the AI Gateway's extProc computes: the expression with one response's counts. */
-export function costOf(expression: string, backend: string, model: string, t: Tokens): bigint {
-    const u = (n: number) => new Uint(BigInt(n));
-    const result = cel.evaluate(expression, {
-        model,
-        backend,
-        route_name: "ai-gateway/ai-gateway-models-0",
-        input_tokens: u(t.input),
-        cached_input_tokens: u(t.cached ?? 0),
-        cache_creation_input_tokens: u(0),
-        output_tokens: u(t.output),
-        total_tokens: u(t.input + t.output),
-        reasoning_tokens: u(0),
-    }) as { value: bigint };
-    return result.value;
-}
 
 /** The extProc's `backend` for the first ref of the first rule of a route (see spend.ts). */
 const refName = (ns: string, backend: string) => `${ns}/${backend}/route/ai-gateway-models-0/rule/0/ref/0`;
@@ -80,6 +43,9 @@ describe("spend: the cost expression", () => {
         // One million input tokens at 2.5 USD per 1M: 2.50 USD.
         assert.equal(costOf(expr, openai, "gpt-4o", { input: 1_000_000, output: 0 }), 2_500_000n);
         assert.equal(costOf(expr, openai, "gpt-4o", { input: 0, output: 0 }), 0n);
+        // The upstream suite's reference computation agrees on the same samples.
+        assert.equal(expectedMicroUsd(gpt4o, { input: 1000, cached: 200, output: 500 }), 7250n);
+        assert.equal(expectedMicroUsd({ input: 0.15, output: 0.6 }, { input: 7, output: 3 }), 3n);
     });
 
     it("looks the price up by the backend that served the response and the model it received", () => {
