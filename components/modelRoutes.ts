@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
 import type { ProtectionSections } from "./manifests/protection";
-import { rateLimitSection, spendInUse } from "./manifests/rateLimit";
+import { rateLimitSection, routePrices } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -62,7 +62,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             models: args.models,
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
-            ...(spendInUse(args.rateLimit, args.models) && { prices: (key: string) => (Object.hasOwn(args.prices ?? {}, key) ? args.prices![key] : undefined) }),
+            prices: routePrices(args.rateLimit, args.models, args.prices ?? {}),
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>

@@ -1,5 +1,5 @@
 import { windowUnit } from "../../config/schema";
-import type { BudgetConfig, ModelConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
+import type { BudgetConfig, ModelConfig, ModelPrice, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
 import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "./aiMetadata";
 import { microUsd } from "./spend";
@@ -92,6 +92,16 @@ export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | un
 /** Whether some spend budget is enforced: then every route records the cost of each response. */
 export function spendInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
     return rateLimitRules(config, models).some((r) => r.cost?.response?.metadata?.key === SPEND_COST_KEY);
+}
+
+/** The price table of a backend key for the routes' spend cost, or undefined when no spend budget is in effect. */
+export function routePrices(
+    config: RateLimitConfig,
+    models: Record<string, ModelConfig>,
+    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
+): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
+    if (!spendInUse(config, models)) return undefined;
+    return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
 }
 
 /**

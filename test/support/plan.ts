@@ -12,7 +12,7 @@ import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
-import { rateLimitSection } from "../../components/manifests/rateLimit";
+import { rateLimitSection, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
 import { clientAuthEnabled, clientAuthManifests, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
@@ -46,7 +46,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const serviceBackends: Record<string, string> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
         const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region });
-        out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy);
+        out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy, b.quotaPolicy);
         serviceBackends[key] = b.serviceBackend.metadata.name;
     }
     const routes = modelRoutes({
@@ -54,6 +54,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
+        prices: routePrices(rateLimit, config.models, Object.fromEntries(Object.entries(config.backends).map(([key, b]) => [key, b.prices]))),
     });
     out.push(...routes.map((r) => r.route));
     if (routes.length > 0) {
