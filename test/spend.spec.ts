@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY } from "../components/manifests/aiMetadata";
 import { rateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
-import { priceExpression, spendCel } from "../components/manifests/spend";
+import { MAX_CEL_LENGTH, priceExpression, spendCel, spendCelProblem } from "../components/manifests/spend";
 import { parseConfig } from "../config";
 import { configProblems } from "./harness";
 import { costOf, expectedMicroUsd } from "./support/cel";
@@ -171,5 +171,29 @@ describe("spend: validation", () => {
         assert.deepEqual(pattern.warnings.filter((w) => w.startsWith("models.")), [
             "models.any.backends[0]: forwards whatever model name the client sends (a pattern model without model:), so only names listed in backends.openai.prices are charged to the spend budgets that count it (rateLimit.perUser.spend), any other costs 0; set model: to the name the backend receives, or price every name it serves",
         ]);
+    });
+});
+
+describe("spend: what the AI Gateway's CEL parser takes", () => {
+    it("a route whose spend cost would nest too deep is refused with the fix", () => {
+        const prices = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`m-${String(i).padStart(3, "0")}`, { input: 1, output: 2 }]));
+        const problems = configProblems({
+            backends: { a: { ...local("a"), prices }, b: { ...local("b"), prices } },
+            models: { any: { match: { pattern: "^m-.*" }, backends: [{ backend: "a" }, { backend: "b" }] } },
+            rateLimit: { global: { spend: [{ limit: 100, window: "1d" }] } },
+        });
+        assert.deepEqual(problems, [
+            "models: any share one AIGatewayRoute, and its spend cost looks up 2 backends and up to 201 models of one backend, nested deeper than the 200 levels allowed here (the AI Gateway's CEL parser stops at 250); spread models over more routes (raise routing.routeBuckets), or give pattern models a model: so they are not priced by every name their backends list",
+        ]);
+    });
+
+    it("the bounds hold for the largest routes that pass (checked against cel-go's parser limits)", () => {
+        // 15 models (a full route) at 13 backends each with cached prices: within both bounds.
+        const backends = Array.from({ length: 13 }, (_, b) => ({
+            backend: `ai-gateway/ai-gateway-backend-${b}`,
+            prices: Object.fromEntries(Array.from({ length: 15 }, (_, m) => [`model-${m}`, gpt4o])),
+        }));
+        assert.equal(spendCelProblem(backends), undefined);
+        assert.ok(spendCel(backends).length < MAX_CEL_LENGTH);
     });
 });

@@ -79,6 +79,28 @@ export function spendCel(backends: readonly PricedBackend[]): string {
     return `((${lookup}) + ${uint(PICO_PER_MICRO - 1)}) / ${uint(PICO_PER_MICRO)}`;
 }
 
+/**
+ * What the AI Gateway's CEL parser accepts (cel-go defaults): at most 100000 code points, and a nesting
+ * depth of 250, which each backend of the lookup and each model of one backend's lookup deepen by one.
+ * The nesting bound keeps a margin below 250 for the arithmetic around the lookup.
+ */
+export const MAX_CEL_LENGTH = 100_000;
+export const MAX_CEL_NESTING = 200;
+
+/** Why a route's spend cost would not compile upstream, or undefined when it does. */
+export function spendCelProblem(backends: readonly PricedBackend[]): string | undefined {
+    const length = [...spendCel(backends)].length;
+    const nesting = backends.length + Math.max(0, ...backends.map((b) => Object.keys(b.prices).length));
+    if (length > MAX_CEL_LENGTH) return `its spend cost is a CEL expression of ${length} characters, more than the ${MAX_CEL_LENGTH} the AI Gateway accepts`;
+    if (nesting > MAX_CEL_NESTING) return `its spend cost looks up ${backends.length} backends and up to ${nesting - backends.length} models of one backend, nested deeper than the ${MAX_CEL_NESTING} levels allowed here (the AI Gateway's CEL parser stops at 250)`;
+    return undefined;
+}
+
+/** The price table of every backend key (unset where a backend has none). */
+export function priceTables(backends: Readonly<Record<string, { prices?: Record<string, ModelPrice> }>>): Record<string, Record<string, ModelPrice> | undefined> {
+    return Object.fromEntries(Object.entries(backends).map(([key, b]) => [key, b.prices]));
+}
+
 /** A spend limit in the unit spend budgets count (micro-dollars). */
 export function microUsd(usd: number): number {
     return Math.round(usd * MICRO_USD_PER_USD);

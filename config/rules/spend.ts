@@ -1,5 +1,7 @@
-import { modelBudgets } from "../../components/manifests/rateLimit";
-import { upstreamModel } from "../../components/manifests/spend";
+import { backendNames } from "../../components/manifests/backends";
+import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
+import { modelRoutes } from "../../components/manifests/routes";
+import { pricedBackends, priceTables, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
 import type { RateLimitBudgets } from "../schema";
 import type { Rule } from "./types";
 
@@ -55,6 +57,7 @@ export const spendPrices: Rule = (config, ctx) => {
             );
         });
     }
+    costSize(config, ctx);
     for (const [key, backend] of Object.entries(config.backends)) {
         if (backend.prices === undefined) continue;
         if (!anySpend) {
@@ -70,3 +73,19 @@ export const spendPrices: Rule = (config, ctx) => {
         }
     }
 };
+
+/** Each route's spend cost must stay within what the AI Gateway's CEL parser takes, or it would record no cost. */
+function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+    const prices = routePrices(config.rateLimit, config.models, priceTables(config.backends));
+    if (prices === undefined) return;
+    const { name, namespace } = config.gateway;
+    const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
+    for (const { bucket } of modelRoutes({ gateway: { name, namespace }, models: config.models, buckets: config.routing.routeBuckets, serviceBackend })) {
+        const problem = spendCelProblem(pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`));
+        if (problem === undefined) continue;
+        ctx.add(
+            ["models"],
+            `${bucket.models.join(", ")} share one AIGatewayRoute, and ${problem}; spread models over more routes (raise routing.routeBuckets), or give pattern models a model: so they are not priced by every name their backends list`,
+        );
+    }
+}

@@ -4,6 +4,7 @@
  * configurations through it; test/properties.spec.ts checks it against the real program so it
  * cannot drift.
  */
+import { priceTables } from "../../components/manifests/spend";
 import type { StackConfig } from "../../config";
 import { envoyAwsIdentity } from "../../components/manifests/aws";
 import { backendObjects } from "../../components/manifests/backends";
@@ -54,7 +55,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
-        prices: routePrices(rateLimit, config.models, Object.fromEntries(Object.entries(config.backends).map(([key, b]) => [key, b.prices]))),
+        prices: routePrices(rateLimit, config.models, priceTables(config.backends)),
     });
     out.push(...routes.map((r) => r.route));
     if (routes.length > 0) {
