@@ -102,7 +102,7 @@ describe("quotas: validation", () => {
         ]);
         assert.deepEqual(
             configProblems({ backends: { openai: { ...local("openai"), quotas: { "gpt-4o": [{ limit: 100, window: "1h" }] } }, spare: local("spare") }, models: { "gpt-4o": { backends: [{ backend: "openai" }, { backend: "spare" }] } } }),
-            ['models.gpt-4o.backends[0]: sends "gpt-4o" to backend openai without model:, and the QuotaPolicy of backends.openai.quotas."gpt-4o" applies only where a route names the model it sends (modelNameOverride); add model: "gpt-4o" to this entry'],
+            ['models.gpt-4o.backends[0]: sends "gpt-4o" to backend openai without model:, and the QuotaPolicy of backends.openai.quotas.gpt-4o applies only where a route names the model it sends (modelNameOverride); add model: "gpt-4o" to this entry'],
         );
     });
 
@@ -121,6 +121,8 @@ describe("quotas: validation", () => {
             "backends.openai.quotas.gpt-4o[0].limit: must be at most 4294967295 (the quota service's 32-bit counter); use a shorter window",
         ]);
         assert.deepEqual(configProblems(stack({ "gpt-4o": [] })), ["backends.openai.quotas.gpt-4o: is empty; list a quota, or remove the model"]);
+        const many = Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`m-${i}`, [{ limit: 1, window: "1h" }]]));
+        assert.deepEqual(configProblems(stack(many)), ["backends.openai.quotas: lists more than 128 models, the most one QuotaPolicy takes (perModelQuotas); list fewer"]);
         assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 10, window: "1h", shadow: "yes" }] })).length, 1);
     });
 

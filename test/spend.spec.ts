@@ -119,11 +119,11 @@ describe("spend: validation", () => {
     it("a spend budget on a model whose backend has no price for the model it receives names the price to add", () => {
         const backends = { ...priced, azure: local("azure") };
         assert.deepEqual(configProblems({ backends, models: { gpt: spendModel([{ limit: 25, window: "1d" }]) } }), [
-            'models.gpt.backends[1]: sends "gpt-4o-eu" to backend azure, which has no price for it, and spend budgets count this model (models.gpt.rateLimit.spend); add backends.azure.prices."gpt-4o-eu": {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)',
+            'models.gpt.backends[1]: sends "gpt-4o-eu" to backend azure, which has no price for it, and spend budgets count this model (models.gpt.rateLimit.spend); add backends.azure.prices.gpt-4o-eu: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)',
         ]);
         // Stack-wide spend budgets count every model: the model's own name, sent as is, needs a price too.
         assert.deepEqual(configProblems({ backends: priced, models: { "gpt-4o": { backends: [{ backend: "openai" }, { backend: "azure" }] } }, rateLimit: { global: { spend: [{ limit: 1000, window: "1d" }] } } }), [
-            'models.gpt-4o.backends[1]: sends "gpt-4o" to backend azure, which has no price for it, and spend budgets count this model (rateLimit.global.spend); add backends.azure.prices."gpt-4o": {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)',
+            'models.gpt-4o.backends[1]: sends "gpt-4o" to backend azure, which has no price for it, and spend budgets count this model (rateLimit.global.spend); add backends.azure.prices.gpt-4o: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)',
         ]);
     });
 
@@ -151,6 +151,8 @@ describe("spend: validation", () => {
             "backends.openai.prices.gpt-4o.input: has more than 6 decimal places; round it to 0.000001 USD per 1M tokens",
         ]);
         assert.deepEqual(at([{ limit: 1, window: "1d" }], { "gpt-4o": { input: 2.5 } }), ["backends.openai.prices.gpt-4o.output: must be a price in USD per 1M tokens; use a number such as 2.5 (0 for a free model)"]);
+        const table = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`m-${i}`, { input: 1, output: 1 }]));
+        assert.deepEqual(at([{ limit: 1, window: "1d" }], table), ["backends.openai.prices: lists more than 1024 models; price only the models this backend receives"]);
     });
 
     it("warns about prices no spend budget reads, and about pattern models that forward any name", () => {

@@ -1,4 +1,5 @@
 import { quotaServiceAddress } from "../../components/manifests/quotaService";
+import { formatPath } from "../errors";
 import type { Rule } from "./types";
 
 /**
@@ -41,7 +42,7 @@ export const providerQuotas: Rule = (config, ctx) => {
             if (unnamed) {
                 ctx.add(
                     ["models", unnamed.name, "backends", unnamed.i],
-                    `sends "${model}" to backend ${key} without model:, and the QuotaPolicy of backends.${key}.quotas."${model}" applies only where a route names the model it sends (modelNameOverride); add model: "${model}" to this entry`,
+                    `sends "${model}" to backend ${key} without model:, and the QuotaPolicy of ${formatPath(["backends", key, "quotas", model])} applies only where a route names the model it sends (modelNameOverride); add model: "${model}" to this entry`,
                 );
                 continue;
             }

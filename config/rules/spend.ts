@@ -2,12 +2,12 @@ import { backendNames } from "../../components/manifests/backends";
 import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes } from "../../components/manifests/routes";
 import { pricedBackends, priceTables, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { formatPath } from "../errors";
 import type { RateLimitBudgets } from "../schema";
 import type { Rule } from "./types";
 
 type Path = (string | number)[];
 
-const dotted = (path: Path) => path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 const hasSpend = (b: RateLimitBudgets | undefined) => (b?.spend?.length ?? 0) > 0;
 
 /**
@@ -37,7 +37,7 @@ export const spendPrices: Rule = (config, ctx) => {
         const counted = [...(own ? [ownPath] : []), ...stackWide];
         if (counted.length === 0) continue;
         anySpend = true;
-        const by = counted.map(dotted).join(", ");
+        const by = counted.map(formatPath).join(", ");
         spec.backends.forEach((ref, i) => {
             const prices = config.backends[ref.backend]?.prices ?? {};
             const upstream = upstreamModel(model, spec, ref);
@@ -53,7 +53,7 @@ export const spendPrices: Rule = (config, ctx) => {
             if (Object.hasOwn(prices, upstream)) return;
             ctx.add(
                 ["models", model, "backends", i],
-                `sends "${upstream}" to backend ${ref.backend}, which has no price for it, and spend budgets count this model (${by}); add backends.${ref.backend}.prices."${upstream}": {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)`,
+                `sends "${upstream}" to backend ${ref.backend}, which has no price for it, and spend budgets count this model (${by}); add ${formatPath(["backends", ref.backend, "prices", upstream])}: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)`,
             );
         });
     }

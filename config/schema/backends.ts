@@ -93,6 +93,11 @@ export const providerQuotaSchema = z.strictObject({
     shadow: z.boolean().optional().describe("Count and report only, never refuse a request (the QuotaPolicy rule's shadow mode)."),
 });
 
+/** A QuotaPolicy takes at most 128 `perModelQuotas` (CRD). */
+export const MAX_QUOTA_MODELS = 128;
+/** Price tables are looked up by every response's cost expression: kept to what a backend can serve. */
+export const MAX_PRICED_MODELS = 1024;
+
 /** A model name as the backend receives it (a QuotaPolicy and a price table key). */
 const upstreamModelName = z.string().min(1, "is empty; use the model name the backend receives").max(253, "is longer than 253 characters; shorten it");
 
@@ -123,10 +128,12 @@ export const backendSchema = z.strictObject({
     body: bodyMutationSchema.optional(),
     prices: z
         .record(upstreamModelName, modelPriceSchema)
+        .refine((r) => Object.keys(r).length <= MAX_PRICED_MODELS, `lists more than ${MAX_PRICED_MODELS} models; price only the models this backend receives`)
         .optional()
         .describe("Price table of this backend, keyed by the model name it receives: what spend budgets charge each response."),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
+        .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)
         .optional()
         .describe("Token quotas of the provider account per model it receives, enforced by an AI Gateway QuotaPolicy on this backend."),
 });
