@@ -66,9 +66,9 @@ const usdPerMillion = z
     .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; round it to 0.000001 USD per 1M tokens");
 
 export const modelPriceSchema = z.strictObject({
-    input: usdPerMillion.describe("USD per 1M input tokens (all input tokens when cachedInput is unset, else the uncached ones)."),
-    output: usdPerMillion.describe("USD per 1M output tokens (reasoning tokens included, as providers count them)."),
-    cachedInput: usdPerMillion.optional().describe("USD per 1M input tokens read from the provider's prompt cache; unset: they cost the input price."),
+    input: usdPerMillion.describe("USD per 1M input tokens: every input token without `cachedInput`, else the uncached ones"),
+    output: usdPerMillion.describe("USD per 1M output tokens, reasoning tokens included (as providers bill them)"),
+    cachedInput: usdPerMillion.optional().describe("USD per 1M input tokens read from the provider's prompt cache; unset: they cost `input`"),
 });
 
 /** QuotaPolicy windows: the AI Gateway's quota service counts only these (CRD enum). */
@@ -80,7 +80,7 @@ export const providerQuotaSchema = z.strictObject({
         .int("must be a whole number of tokens; remove the fraction")
         .min(1, "must be at least 1; use a token count, or remove the entry")
         .max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT} (the quota service's 32-bit counter); use a shorter window`)
-        .describe("Most tokens (of `type`) the provider account may use for this model in one window."),
+        .describe("the most tokens (of `type`) the provider account may use for this model in each window"),
     window: z
         .string({ error: `must be a window; use one of ${QUOTA_WINDOWS.join(", ")}` })
         .superRefine((v, ctx) => {
@@ -88,9 +88,9 @@ export const providerQuotaSchema = z.strictObject({
             ctx.addIssue({ code: "custom", message: `"${v}" is not one of ${QUOTA_WINDOWS.join(", ")}, the only windows a QuotaPolicy counts in; use one of them and scale the limit to keep the same rate` });
         })
         .transform((v) => v as (typeof QUOTA_WINDOWS)[number])
-        .describe("The counting window: exactly one of 1s, 1m, 1h or 1d."),
-    type: z.enum(TOKEN_TYPES).optional().describe("Which token count the quota charges (total, input, output, cachedInput, reasoning); unset: total."),
-    shadow: z.boolean().optional().describe("Count and report only, never refuse a request (the QuotaPolicy rule's shadow mode)."),
+        .describe("`1s`, `1m`, `1h` or `1d`, the windows a QuotaPolicy counts in"),
+    type: z.enum(TOKEN_TYPES).optional().describe("the token count charged: `total`, `input`, `output`, `cachedInput` or `reasoning`; one per model"),
+    shadow: z.boolean().optional().describe("shadow mode: counted and reported, never refuses a request"),
 });
 
 /** A QuotaPolicy takes at most 128 `perModelQuotas` (CRD). */
@@ -130,12 +130,12 @@ export const backendSchema = z.strictObject({
         .record(upstreamModelName, modelPriceSchema)
         .refine((r) => Object.keys(r).length <= MAX_PRICED_MODELS, `lists more than ${MAX_PRICED_MODELS} models; price only the models this backend receives`)
         .optional()
-        .describe("Price table of this backend, keyed by the model name it receives: what spend budgets charge each response."),
+        .describe("`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves"),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
         .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)
         .optional()
-        .describe("Token quotas of the provider account per model it receives, enforced by an AI Gateway QuotaPolicy on this backend."),
+        .describe("`{<model the backend receives>: [{limit, window, type, shadow}]}`: token quotas of the provider account, a QuotaPolicy on this backend"),
 });
 
 export const backendsSchema = z.record(z.string(), backendSchema);

@@ -119,8 +119,8 @@ const spendLimit = z
 /** A spend budget: USD per window, charged each response's cost from its backend's price table. */
 export const spendBudgetSchema = z
     .strictObject({
-        limit: spendLimit.describe("Most USD the window may spend (whole micro-dollars, at most 4294.967295)."),
-        window: windowSchema.describe("The counting window: exactly one of 1s, 1m, 1h, 1d, 1mo or 1y."),
+        limit: spendLimit.describe("the most USD spent in each window (whole micro-dollars, at most `4294.967295`)"),
+        window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
     })
     .superRefine((b, ctx) => wholeWindow(b, ctx, dollarScale));
 
@@ -137,7 +137,7 @@ export const rateLimitBudgetsSchema = z.strictObject({
     spend: z
         .array(spendBudgetSchema)
         .optional()
-        .describe("USD budgets, one per window: each response is charged its cost from the serving backend's prices (backends.<b>.prices)."),
+        .describe("spend budgets in USD, one limit per window: each response is charged its cost at the prices of the backend that served it (`backends.<b>.prices`)"),
 });
 
 /** An AIGatewayRoute rule takes at most 128 backendRefs (CRD). */
