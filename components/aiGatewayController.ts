@@ -11,6 +11,8 @@ export interface AIGatewayControllerArgs {
     envoyGatewayReady: pulumi.Resource[];
     /** `<header>:<attribute>` pairs the extProc adds to its metrics (the controller passes them on). */
     metricsRequestHeaderAttributes?: string;
+    /** Where Envoy sends QuotaPolicy checks, when provider quotas are set. */
+    quotaRateLimitServiceAddr?: string;
 }
 
 /** Envoy AI Gateway: its CRDs, then its controller. */
@@ -46,6 +48,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
         const values = aiGatewayValues({
             envoyGatewayNamespace: args.envoyGatewayNamespace,
             metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
+            quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.

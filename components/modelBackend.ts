@@ -21,7 +21,8 @@ export interface ModelBackendArgs {
 
 /**
  * One provider or self-hosted model server: Backend (where), AIServiceBackend (which API), and when
- * needed BackendTLSPolicy (system CAs), BackendSecurityPolicy and the Secret it reads.
+ * needed BackendTLSPolicy (system CAs), BackendSecurityPolicy and the Secret it reads, and the QuotaPolicy
+ * of its provider quotas.
  */
 export class ModelBackend extends pulumi.ComponentResource {
     /** Name of the AIServiceBackend that route rules reference. */
@@ -64,6 +65,10 @@ export class ModelBackend extends pulumi.ComponentResource {
                     dependsOn: [...namespaceReady, serviceBackend, ...(secret ? [secret] : [])],
                 }),
             );
+        }
+
+        if (objects.quotaPolicy) {
+            this.ready.push(createCustomResource(`${name}-quota-policy`, objects.quotaPolicy, { ...child, dependsOn: [...namespaceReady, serviceBackend] }));
         }
 
         this.serviceBackendName = objects.serviceBackend.metadata.name;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelConfig, RateLimitConfig, RetryConfig } from "../config";
+import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
 import type { ProtectionSections } from "./manifests/protection";
-import { rateLimitSection } from "./manifests/rateLimit";
+import { rateLimitSection, routePrices } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -22,6 +22,8 @@ export interface ModelRoutesArgs {
     protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
+    /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
+    prices?: Record<string, Record<string, ModelPrice> | undefined>;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace itself). */
     namespaceReady?: pulumi.Resource[];
@@ -60,6 +62,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             models: args.models,
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
+            prices: routePrices(args.rateLimit, args.models, args.prices ?? {}),
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>

@@ -1,3 +1,4 @@
+import { priceTables } from "./manifests/spend";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { authSecretName } from "./manifests/backends";
@@ -51,6 +52,7 @@ export function buildModels(
         rateLimit: config.rateLimit,
         protection: protectionSections(config.traffic),
         backends,
+        prices: priceTables(config.backends),
         platform,
         namespaceReady,
     }, opts);

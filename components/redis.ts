@@ -16,6 +16,8 @@ export interface RedisArgs {
     config: RedisConfig;
     /** Namespace of Envoy Gateway's ratelimit pods, the only clients allowed in. */
     envoyGatewayNamespace: string;
+    /** The AI Gateway's quota service, also let in when provider quotas are set. */
+    quotaService?: { namespace: string; labels: Record<string, string> };
 }
 
 /** The rate-limit store: one password-protected Redis reachable only from the ratelimit service. */
@@ -55,7 +57,7 @@ export class Redis extends pulumi.ComponentResource {
         );
         new k8s.networking.v1.NetworkPolicy(
             `${name}-network-policy`,
-            { metadata: { name: `${REDIS_NAME}-allow-ratelimit`, namespace: ns, labels: redisLabels() }, spec: redisNetworkPolicySpec(config, args.envoyGatewayNamespace) },
+            { metadata: { name: `${REDIS_NAME}-allow-ratelimit`, namespace: ns, labels: redisLabels() }, spec: redisNetworkPolicySpec(config, args.envoyGatewayNamespace, args.quotaService) },
             child,
         );
 

@@ -18,6 +18,9 @@ import { gatewayObservability, metricsRequestHeaderAttributes } from "./manifest
 import { envoyPodsNamespace, installedControllerName } from "./manifests/platformValues";
 import { protectionSections } from "./manifests/protection";
 import { rateLimitInUse } from "./manifests/rateLimit";
+import { quotasInUse } from "./manifests/quota";
+import { QUOTA_SERVICE_LABELS, quotaServiceAddress } from "./manifests/quotaService";
+import { QuotaService } from "./quotaService";
 import { existingRedisUrl } from "./manifests/redis";
 import { clientAuthEnabled, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "./manifests/security";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -58,22 +61,26 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
+    let redisBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
     let redis: Redis | undefined;
-    // Rate limiting off, or on without a single budget: no Redis, and Envoy Gateway gets no rate-limit
-    // settings (its rate-limit service is deployed whenever they are set).
-    if (rateLimitInUse(rateLimit, config.models)) {
-        const { failClosed, timeout } = rateLimit;
+    // Provider quotas are counted by the AI Gateway's quota service, in the same Redis as the budgets.
+    const quotas = quotasInUse(config.backends);
+    // Rate limiting off, or on without a single budget, and no quota: no Redis, and Envoy Gateway gets no
+    // rate-limit settings (its rate-limit service is deployed whenever they are set).
+    if (rateLimitInUse(rateLimit, config.models) || quotas) {
         if (platform.redis.install) {
-            redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace }, children);
-            rateLimitBackend = { redisUrl: redis.url, password: redis.password, failClosed, timeout };
+            const quotaService = quotas ? { namespace: platform.aiGateway.namespace, labels: QUOTA_SERVICE_LABELS } : undefined;
+            redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace, quotaService }, children);
+            redisBackend = { redisUrl: redis.url, password: redis.password };
         } else {
-            rateLimitBackend = {
+            redisBackend = {
                 redisUrl: existingRedisUrl(platform.redis),
                 password: platform.redis.passwordSecret ? apiKeys.secret(platform.redis.passwordSecret) : undefined,
-                failClosed,
-                timeout,
             };
         }
+    }
+    if (redisBackend && rateLimitInUse(rateLimit, config.models)) {
+        rateLimitBackend = { ...redisBackend, failClosed: rateLimit.failClosed, timeout: rateLimit.timeout };
     }
 
     const envoyGateway = new EnvoyGateway("envoy-gateway", {
@@ -88,7 +95,16 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         envoyGatewayNamespace: platform.envoyGateway.namespace,
         envoyGatewayReady: envoyGateway.ready,
         metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
+        quotaRateLimitServiceAddr: quotas ? quotaServiceAddress(platform.aiGateway.namespace) : undefined,
     }, children);
+    if (quotas && redisBackend) {
+        new QuotaService("quota-service", {
+            namespace: platform.aiGateway.namespace,
+            redisUrl: redisBackend.redisUrl,
+            redisPassword: redisBackend.password,
+            dependsOn: aiGateway.ready,
+        }, children);
+    }
 
     // Every custom resource below waits for these through createCustomResource.
     const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
@@ -181,7 +197,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         url: core.gatewayStatus.apply((status) => gatewayUrl(gateway, status)),
         models: virtualModelNames(config.models),
         firstCallCommand: firstCallCommand({ gateway, models: config.models, auth, envoyNamespace: podNamespace }),
-        redisUrl: redis ? redis.url : rateLimitBackend ? pulumi.output(rateLimitBackend.redisUrl) : undefined,
+        redisUrl: redis ? redis.url : redisBackend ? pulumi.output(redisBackend.redisUrl) : undefined,
         bedrockRoleArn: bedrock?.roleArn,
     };
 }

@@ -172,11 +172,12 @@ describe("backends: AWS defaults", () => {
 });
 
 describe("backends: names", () => {
-    it("<gateway>-<backend>, -tls, -apikey / -credentials, all DNS labels", () => {
+    it("<gateway>-<backend>, -tls, -apikey / -credentials, -quota, all DNS labels", () => {
         assert.deepEqual(backendNames("ai-gateway", "openai", { type: "APIKey", secret: "openai" }), {
             backend: "ai-gateway-openai",
             tlsPolicy: "ai-gateway-openai-tls",
             auth: "ai-gateway-openai-apikey",
+            quotaPolicy: "ai-gateway-openai-quota",
         });
         assert.equal(backendNames("ai-gateway", "bedrock", { type: "AWSCredentials" }).auth, "ai-gateway-bedrock-credentials");
     });
@@ -185,7 +186,7 @@ describe("backends: names", () => {
         const keys = ["Qwen/Qwen3-1.7B", "qwen-qwen3-1-7b", "anthropic.claude-3-haiku-20240307-v1:0", "OpenAI", "openai", "x".repeat(80), "x".repeat(81)];
         const names = keys.map((k) => backendNames("ai-gateway", k, { type: "APIKey", secret: "s" }));
         for (const n of names) for (const v of Object.values(n)) assert.match(v, DNS_LABEL), assert.ok(v.length <= 63, v);
-        for (const role of ["backend", "tlsPolicy", "auth"] as const) assert.equal(new Set(names.map((n) => n[role])).size, keys.length, role);
+        for (const role of ["backend", "tlsPolicy", "auth", "quotaPolicy"] as const) assert.equal(new Set(names.map((n) => n[role])).size, keys.length, role);
         assert.deepEqual(backendNames("ai-gateway", "Qwen/Qwen3-1.7B", undefined), backendNames("ai-gateway", "Qwen/Qwen3-1.7B", undefined));
     });
 });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
 import { llmRequestCosts, MAX_RATE_LIMIT_RULES, rateLimitRules, rateLimitSection } from "../components/manifests/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
@@ -215,9 +215,13 @@ describe("rate limiting: one policy for retries and rate limits on every route",
         assert.equal(resource.parent, "model-routes");
     });
 
-    it("every AIGatewayRoute records the four token counts", () => {
+    it("every AIGatewayRoute records the token counts, and the spend cost (both stacks set spend budgets)", () => {
         for (const e of [dev, prod]) {
-            for (const route of e.objects("AIGatewayRoute")) assert.deepEqual(route.spec.llmRequestCosts, llmRequestCosts(), route.metadata.name);
+            for (const route of e.objects("AIGatewayRoute")) {
+                const costs = route.spec.llmRequestCosts as { metadataKey: string; type: string }[];
+                assert.deepEqual(costs.slice(0, -1), llmRequestCosts(), route.metadata.name);
+                assert.deepEqual([costs.at(-1)?.metadataKey, costs.at(-1)?.type], [SPEND_COST_KEY, "CEL"], route.metadata.name);
+            }
         }
     });
 
@@ -229,10 +233,12 @@ describe("rate limiting: one policy for retries and rate limits on every route",
             { clientSelectors: selectors, limit: { requests: 50, unit: "Minute" }, cost: tokenCost("llm_total_token"), shared: true },
         ]);
         assert.deepEqual(rulesForModel(rules, "virtual-qwen-model"), []);
-        assert.equal(rules.length, 2);
+        // And one dollar a day per user, all models together.
+        assert.deepEqual(rules[0], { clientSelectors: [{ headers: [user] }], limit: { requests: 1_000_000, unit: "Day" }, cost: tokenCost(SPEND_COST_KEY), shared: true });
+        assert.equal(rules.length, 3);
     });
 
-    it("prod: the global and tenant budgets once each, defaults for gpt-4o-mini, gpt-4.1's own tokens (an output-token cap among them) with the default requests", () => {
+    it("prod: the global and tenant budgets once each, a monthly spend per user, defaults for gpt-4o-mini, gpt-4.1's own tokens (an output-token cap among them) and daily spend with the default requests", () => {
         const rules = (prod.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
         const describe = (r: RateLimitRule) =>
             `${(r.clientSelectors?.[0].headers ?? []).map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
@@ -241,10 +247,12 @@ describe("rate limiting: one policy for retries and rate limits on every route",
             "everyone llm_total_token 2000000/Minute",
             "tenant-a llm_total_token 20000000/Day",
             "tenant-b llm_total_token 5000000/Day",
+            "x-user-id:Distinct llm_spend_micro_usd 50000000/Month",
             "x-user-id:Distinct+gpt-4.1 requests 60/Minute",
             "x-user-id:Distinct+gpt-4.1 llm_total_token 50000/Hour",
             "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
             "x-user-id:Distinct+gpt-4.1 llm_output_token 20000/Hour",
+            "x-user-id:Distinct+gpt-4.1 llm_spend_micro_usd 5000000/Day",
             "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
             "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
             "x-user-id:Distinct+gpt-4o-mini llm_total_token 1000000/Day",
@@ -300,7 +308,9 @@ describe("rate limiting: Envoy Gateway and Redis", () => {
 
     it("rate limiting off: no rules, no Redis, no rate-limit settings in Envoy Gateway; retries and token counts stay", async () => {
         const raw = stackFileConfig("prod");
-        const e = await evaluate({ ...raw, rateLimit: { enabled: false }, models: stripBudgets(raw.models as Record<string, Record<string, unknown>>) });
+        // Without the prices and quotas, which only budgets and the quota service read.
+        const backends = Object.fromEntries(Object.entries(raw.backends as Record<string, Record<string, unknown>>).map(([k, { prices: _p, quotas: _q, ...b }]) => [k, b]));
+        const e = await evaluate({ ...raw, backends, rateLimit: { enabled: false }, models: stripBudgets(raw.models as Record<string, Record<string, unknown>>) });
         const [policy] = e.objects("BackendTrafficPolicy");
         assert.equal(policy.spec.rateLimit, undefined);
         assert.ok(policy.spec.retry, "retries do not depend on rate limiting");

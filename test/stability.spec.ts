@@ -59,7 +59,12 @@ describe("stability: names and output do not depend on order or on unrelated cha
         const after = await byName({
             ...base,
             // First in the maps, so anything named by position would shift.
-            backends: { "extra-a": { schema: "OpenAI", hostname: "extra-a.default.svc.cluster.local", port: 80 }, "extra-b": { schema: "OpenAI", hostname: "extra-b.default.svc.cluster.local", port: 80 }, ...(base.backends as Named) },
+            // Priced, as the stack's spend budget wants of every model.
+            backends: {
+                "extra-a": { schema: "OpenAI", hostname: "extra-a.default.svc.cluster.local", port: 80, prices: { "Extra/Model-1.0": { input: 1, output: 2 } } },
+                "extra-b": { schema: "OpenAI", hostname: "extra-b.default.svc.cluster.local", port: 80, prices: { "Extra/Model-1.0": { input: 1, output: 2 } } },
+                ...(base.backends as Named),
+            },
             models: { "Extra/Model-1.0": { backends: [{ backend: "extra-a" }, { backend: "extra-b" }] }, ...(base.models as Named) },
         });
         const changed = [...before].filter(([name, inputs]) => after.has(name) && after.get(name) !== inputs).map(([n]) => n);

@@ -18,6 +18,9 @@ export const TOKEN_COST_KEYS = {
     reasoning: "llm_reasoning_token",
 } as const;
 
+/** Metadata key of the cost of a response in micro-dollars (1e-6 USD), which spend budgets charge. */
+export const SPEND_COST_KEY = "llm_spend_micro_usd";
+
 /** Metadata keys the AI Gateway itself writes for each request. */
 export const REQUEST_METADATA_KEYS = {
     backend: "backend_name",

@@ -2,6 +2,7 @@ import { type AuthType, awsRegionOf, type BackendAuthConfig, type BackendConfig,
 import type { BackendEndpoint, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { mutationSpec } from "./mutation";
+import { quotaPolicySpec } from "./quota";
 import { childName } from "./names";
 import type { GatewayRef } from "./routes";
 
@@ -53,6 +54,7 @@ export function backendNames(gateway: string, backend: string, auth: BackendAuth
         tlsPolicy: childName(gateway, backend, "tls"),
         /** The BackendSecurityPolicy and its Secret. */
         auth: childName(gateway, backend, apiKey ? "apikey" : "credentials"),
+        quotaPolicy: childName(gateway, backend, "quota"),
     };
 }
 
@@ -133,6 +135,7 @@ export interface BackendObjects {
     tlsPolicy?: Manifest<"BackendTLSPolicy">;
     securityPolicy?: Manifest<"BackendSecurityPolicy">;
     secret?: BackendSecret;
+    quotaPolicy?: Manifest<"QuotaPolicy">;
 }
 
 /** Everything one entry of ai-gateway:backends becomes. */
@@ -170,6 +173,9 @@ export function backendObjects(input: BackendInput): BackendObjects {
                 validation: { hostname: endpoint.hostname, wellKnownCACertificates: "System" },
             },
         );
+    }
+    if (Object.keys(config.quotas ?? {}).length > 0) {
+        objects.quotaPolicy = manifest("QuotaPolicy", { name: names.quotaPolicy, namespace }, quotaPolicySpec(names.backend, config.quotas!));
     }
     const auth = config.auth;
     if (auth !== undefined) {

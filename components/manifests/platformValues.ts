@@ -127,12 +127,18 @@ export interface AiGatewayValuesInput {
      * each extProc it injects as a flag; the extProc does not read them from its environment.
      */
     metricsRequestHeaderAttributes?: string;
+    /** `host:port` of the quota rate-limit service, when provider quotas are set (the chart's default names a Service nothing creates). */
+    quotaRateLimitServiceAddr?: string;
     userValues: Values;
 }
 
-/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, then the user's values. */
+/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, the quota service, then the user's values. */
 export function aiGatewayValues(input: AiGatewayValuesInput): Values {
     const base: Values = { envoyGateway: { namespace: input.envoyGatewayNamespace } };
-    if (input.metricsRequestHeaderAttributes) base.controller = { metricsRequestHeaderAttributes: input.metricsRequestHeaderAttributes };
+    const controller: Values = {
+        ...(input.metricsRequestHeaderAttributes && { metricsRequestHeaderAttributes: input.metricsRequestHeaderAttributes }),
+        ...(input.quotaRateLimitServiceAddr && { quotaRateLimitServiceAddr: input.quotaRateLimitServiceAddr }),
+    };
+    if (Object.keys(controller).length > 0) base.controller = controller;
     return mergeValues(base, input.userValues);
 }

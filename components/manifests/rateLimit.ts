@@ -1,7 +1,8 @@
 import { windowUnit } from "../../config/schema";
-import type { BudgetConfig, ModelConfig, RateLimitBudgets, RateLimitConfig, TokenType } from "../../config/schema";
+import type { BudgetConfig, ModelConfig, ModelPrice, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
 import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "./aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "./aiMetadata";
+import { microUsd } from "./spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
@@ -11,7 +12,9 @@ import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, TOKEN_COST_KEYS } from "./
  * - a request budget charges 1 when the request arrives, and refuses it (429) once the window is spent;
  * - a token budget charges 0 on the request (so it only checks that the window still has tokens left)
  *   and the response's token count, read from the AI Gateway's metadata, when the response ends. A
- *   response is never cut short: the request that crosses the limit finishes, the next one gets a 429.
+ *   response is never cut short: the request that crosses the limit finishes, the next one gets a 429;
+ * - a spend budget is a token budget whose count is the response's cost in micro-dollars (see
+ *   spend.ts), and whose limit is its dollars in micro-dollars.
  *
  * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy, not by the
  * route or the listener, so one model's budget is the same over HTTP and HTTPS, and a global or tenant
@@ -35,13 +38,17 @@ const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMReque
 
 /**
  * `llmRequestCosts` of every AIGatewayRoute: the AI Gateway writes each count of a response to
- * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names.
+ * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names; with
+ * `spendCel` (when a spend budget is in effect), also the response's cost in micro-dollars.
  */
-export function llmRequestCosts(): LLMRequestCost[] {
-    return (Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
-        metadataKey: TOKEN_COST_KEYS[k],
-        type: TOKEN_COST_TYPES[k],
-    }));
+export function llmRequestCosts(spendCel?: string): LLMRequestCost[] {
+    return [
+        ...(Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
+            metadataKey: TOKEN_COST_KEYS[k],
+            type: TOKEN_COST_TYPES[k],
+        })),
+        ...(spendCel !== undefined ? [{ metadataKey: SPEND_COST_KEY, type: "CEL" as const, cel: spendCel }] : []),
+    ];
 }
 
 /** A request costs 1 on arrival. */
@@ -49,11 +56,11 @@ function requestCost(): RateLimitCost {
     return { request: { from: "Number", number: 1 } };
 }
 
-/** Nothing on arrival (only a check that tokens are left), the token count when the response ends. */
-function tokenCost(tokenType: TokenType): RateLimitCost {
+/** Nothing on arrival (only a check that something is left), the response's count under `key` when it ends. */
+function responseCost(key: string): RateLimitCost {
     return {
         request: { from: "Number", number: 0 },
-        response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: TOKEN_COST_KEYS[tokenType] } },
+        response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key } },
     };
 }
 
@@ -68,7 +75,8 @@ function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondit
     return [
         ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
         // Each token budget charges its own kind of token, or the stack's rateLimit.tokenType.
-        ...(budgets.tokens ?? []).map((b) => rule(b, tokenCost(b.type ?? tokenType))),
+        ...(budgets.tokens ?? []).map((b) => rule(b, responseCost(TOKEN_COST_KEYS[b.type ?? tokenType]))),
+        ...(budgets.spend ?? []).map((b) => rule({ limit: microUsd(b.limit), window: b.window }, responseCost(SPEND_COST_KEY))),
     ];
 }
 
@@ -77,7 +85,23 @@ export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | un
     return {
         requests: model.rateLimit?.requests ?? defaults?.requests ?? [],
         tokens: model.rateLimit?.tokens ?? defaults?.tokens ?? [],
+        spend: model.rateLimit?.spend ?? defaults?.spend ?? [],
     };
+}
+
+/** Whether some spend budget is enforced: then every route records the cost of each response. */
+export function spendInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
+    return rateLimitRules(config, models).some((r) => r.cost?.response?.metadata?.key === SPEND_COST_KEY);
+}
+
+/** The price table of a backend key for the routes' spend cost, or undefined when no spend budget is in effect. */
+export function routePrices(
+    config: RateLimitConfig,
+    models: Record<string, ModelConfig>,
+    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
+): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
+    if (!spendInUse(config, models)) return undefined;
+    return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
 }
 
 /**

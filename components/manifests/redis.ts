@@ -90,8 +90,8 @@ export function redisServiceSpec(config: RedisConfig): ServiceSpec {
     };
 }
 
-/** Only Envoy Gateway's ratelimit pods may reach Redis. */
-export function redisNetworkPolicySpec(config: RedisConfig, envoyGatewayNamespace: string): NetworkPolicySpec {
+/** Only Envoy Gateway's ratelimit pods, and the AI Gateway's quota service when quotas are set, may reach Redis. */
+export function redisNetworkPolicySpec(config: RedisConfig, envoyGatewayNamespace: string, quotaService?: { namespace: string; labels: Record<string, string> }): NetworkPolicySpec {
     return {
         podSelector: { matchLabels: redisLabels() },
         policyTypes: ["Ingress"],
@@ -102,6 +102,9 @@ export function redisNetworkPolicySpec(config: RedisConfig, envoyGatewayNamespac
                         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": envoyGatewayNamespace } },
                         podSelector: { matchLabels: RATELIMIT_POD_LABELS },
                     },
+                    ...(quotaService
+                        ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": quotaService.namespace } }, podSelector: { matchLabels: { ...quotaService.labels } } }]
+                        : []),
                 ],
                 ports: [{ protocol: "TCP", port: config.port }],
             },

@@ -7,6 +7,8 @@ import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
 import { llmRequestCosts } from "./rateLimit";
+import { pricedBackends, spendCel } from "./spend";
+import type { ModelPrice } from "../../config";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
@@ -84,6 +86,8 @@ export interface ModelRoutesInput {
     buckets: number;
     /** Name of the AIServiceBackend of a backend key. */
     serviceBackend: (backend: string) => string;
+    /** Set when a spend budget is in effect: the price table of a backend key, for each route's cost. */
+    prices?: (backend: string) => Record<string, ModelPrice> | undefined;
 }
 
 export interface ModelRoute {
@@ -123,7 +127,9 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend)),
                 // Always: access logs and metrics read the token counts, not only budgets.
-                llmRequestCosts: llmRequestCosts(),
+                llmRequestCosts: llmRequestCosts(
+                    input.prices && spendCel(pricedBackends(models, bucket.models, input.prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`)),
+                ),
             },
         ),
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),

@@ -49,6 +49,8 @@ export const SIMULATOR = {
 
 export const API_VERSIONS = {
     aiGateway: "aigateway.envoyproxy.io/v1beta1",
+    /** QuotaPolicy is served as v1alpha1 only. */
+    aiGatewayQuota: "aigateway.envoyproxy.io/v1alpha1",
     envoyGateway: "gateway.envoyproxy.io/v1alpha1",
     gatewayApi: "gateway.networking.k8s.io/v1",
     referenceGrant: "gateway.networking.k8s.io/v1beta1",
@@ -57,6 +59,12 @@ export const API_VERSIONS = {
 } as const;
 
 export const CLUSTER_DOMAIN = "cluster.local";
+
+/**
+ * The ratelimit image of the AI Gateway's quota service: the one upstream's v1.1.0 QuotaPolicy end-to-end
+ * test runs (an xDS-configured ratelimit with quota mode).
+ */
+export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c" } as const;
 
 /**
  * Upstream translators that `npm run test:upstream` builds from Go modules (scripts/upstreamTools.ts):

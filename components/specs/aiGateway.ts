@@ -312,3 +312,43 @@ export interface GatewayConfigSpec {
     globalLLMRequestCosts?: LLMRequestCost[];
     forwardProxy?: GatewayConfigForwardProxy;
 }
+
+// ---------------------------------------------------------------------------
+// QuotaPolicy (aigateway.envoyproxy.io/v1alpha1)
+// ---------------------------------------------------------------------------
+
+/** The quota service's windows (CRD enum). */
+export type QuotaDuration = "1s" | "1m" | "1h" | "1d";
+
+export interface QuotaValue {
+    limit: number;
+    duration: QuotaDuration;
+}
+
+/** A bucket rule; without client selectors it counts every request of the model at the targeted backends. */
+export interface QuotaRule {
+    quota: QuotaValue;
+    /** Count and report, never refuse. */
+    shadowMode?: boolean;
+}
+
+export interface QuotaDefinition {
+    /** CEL over the response's token counts (default `total_tokens`). */
+    costExpression?: string;
+    /** `Shared`, the only mode: charged to every matching bucket. */
+    mode?: "Shared";
+    defaultBucket?: QuotaValue;
+    bucketRules?: QuotaRule[];
+}
+
+export interface PerModelQuota {
+    /** Must equal the routes' `modelNameOverride` for this backend, or the quota never applies. */
+    modelName: string;
+    quota: QuotaDefinition;
+}
+
+export interface QuotaPolicySpec {
+    targetRefs: { group: "aigateway.envoyproxy.io"; kind: "AIServiceBackend"; name: string }[];
+    /** At most 128. */
+    perModelQuotas: PerModelQuota[];
+}

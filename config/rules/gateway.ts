@@ -1,4 +1,5 @@
 import { installedControllerName } from "../../components/manifests/platformValues";
+import { quotasInUse } from "../../components/manifests/quota";
 import { rateLimitInUse } from "../../components/manifests/rateLimit";
 import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../components/manifests/versions";
 import { durationMillis } from "../schema/primitives";
@@ -80,7 +81,7 @@ export const gatewayNamespace: Rule = (config, ctx) => {
     if (!enabled || namespace === "default") return;
     const created: [string, string, boolean][] = [
         ["platform.aiGateway.namespace", aiGateway.namespace, aiGateway.install],
-        ["platform.redis.namespace", redis.namespace, redis.install && rateLimitInUse(config.rateLimit, config.models)],
+        ["platform.redis.namespace", redis.namespace, redis.install && (rateLimitInUse(config.rateLimit, config.models) || quotasInUse(config.backends))],
     ];
     for (const [key, ns, creates] of created) {
         if (creates && ns === namespace) {

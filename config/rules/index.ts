@@ -13,6 +13,8 @@ import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
+import { spendPrices } from "./spend";
+import { providerQuotas } from "./quotas";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "./secrets";
 import { forbiddenTargets } from "./targets";
@@ -32,6 +34,8 @@ export const RULES: readonly Rule[] = [
     routePacking,
     retrySettings,
     rateLimitSettings,
+    spendPrices,
+    providerQuotas,
     secretReferences,
     awsIdentitySettings,
     redisLocation,

@@ -19,11 +19,11 @@ function budgetObjects(config: Parameters<Rule>[0]): [Path, RateLimitBudgets][] 
     return found.filter((f): f is [Path, RateLimitBudgets] => f[1] !== undefined);
 }
 
-const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.tokens?.length ?? 0) > 0;
+const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.tokens?.length ?? 0) + (b.spend?.length ?? 0) > 0;
 
 /** Two limits for one window of one budget (and one kind of token): only one could be meant. */
 function duplicateWindows(path: Path, budgets: RateLimitBudgets, tokenType: TokenType, ctx: RuleContext): void {
-    for (const kind of ["requests", "tokens"] as const) {
+    for (const kind of ["requests", "tokens", "spend"] as const) {
         const first = new Map<string, number>();
         (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType }, i) => {
             const tokens = kind === "tokens" ? (b.type ?? tokenType) : undefined;

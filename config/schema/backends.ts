@@ -4,6 +4,7 @@ import { doc } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
 import { CLUSTER_DOMAIN, SIMULATOR } from "../../components/manifests/versions";
+import { MAX_BUDGET_LIMIT, TOKEN_TYPES, hasAtMostDecimals } from "./models";
 import { dnsLabel, duration, hostname, intBetween, port } from "./primitives";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
@@ -83,6 +84,55 @@ export const simulatorSchema = z
 /** Keys that say where the backend is: a simulator backend is wherever the program runs its simulator. */
 const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth"] as const;
 
+/**
+ * Prices are USD per million tokens with at most 6 decimals, so a token costs a whole number of
+ * pico-dollars (1e-12 USD) and a response's cost is exact before it is rounded to micro-dollars. The cap
+ * keeps the largest cost the AI Gateway can compute (two 32-bit token counts at the highest price) inside
+ * its 64-bit unsigned arithmetic.
+ */
+export const MAX_PRICE = 1000;
+const usdPerMillion = z
+    .number({ error: "must be a price in USD per 1M tokens; use a number such as 2.5 (0 for a free model)" })
+    .min(0, "must not be negative; use a price in USD per 1M tokens (0 for a free model)")
+    .max(MAX_PRICE, `must be at most ${MAX_PRICE} USD per 1M tokens; check the unit (prices are per 1M tokens, not per token or per 1K)`)
+    .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; round it to 0.000001 USD per 1M tokens");
+
+export const modelPriceSchema = z.strictObject({
+    input: usdPerMillion.describe("USD per 1M input tokens: every input token without `cachedInput`, else the uncached ones"),
+    output: usdPerMillion.describe("USD per 1M output tokens, reasoning tokens included (as providers bill them)"),
+    cachedInput: usdPerMillion.optional().describe("USD per 1M input tokens read from the provider's prompt cache; unset: they cost `input`"),
+});
+
+/** QuotaPolicy windows: the AI Gateway's quota service counts only these (CRD enum). */
+export const QUOTA_WINDOWS = ["1s", "1m", "1h", "1d"] as const;
+
+export const providerQuotaSchema = z.strictObject({
+    limit: z
+        .number({ error: "must be a token count; use a whole number such as 2000000" })
+        .int("must be a whole number of tokens; remove the fraction")
+        .min(1, "must be at least 1; use a token count, or remove the entry")
+        .max(MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT} (the quota service's 32-bit counter); use a shorter window`)
+        .describe("the most tokens (of `type`) the provider account may use for this model in each window"),
+    window: z
+        .string({ error: `must be a window; use one of ${QUOTA_WINDOWS.join(", ")}` })
+        .superRefine((v, ctx) => {
+            if ((QUOTA_WINDOWS as readonly string[]).includes(v)) return;
+            ctx.addIssue({ code: "custom", message: `"${v}" is not one of ${QUOTA_WINDOWS.join(", ")}, the only windows a QuotaPolicy counts in; use one of them and scale the limit to keep the same rate` });
+        })
+        .transform((v) => v as (typeof QUOTA_WINDOWS)[number])
+        .describe("`1s`, `1m`, `1h` or `1d`, the windows a QuotaPolicy counts in"),
+    type: z.enum(TOKEN_TYPES).optional().describe("the token count charged: `total`, `input`, `output`, `cachedInput` or `reasoning`; one per model"),
+    shadow: z.boolean().optional().describe("shadow mode: counted and reported, never refuses a request"),
+});
+
+/** A QuotaPolicy takes at most 128 `perModelQuotas` (CRD). */
+export const MAX_QUOTA_MODELS = 128;
+/** Price tables are looked up by every response's cost expression: kept to what a backend can serve. */
+export const MAX_PRICED_MODELS = 1024;
+
+/** A model name as the backend receives it (a QuotaPolicy and a price table key). */
+const upstreamModelName = z.string().min(1, "is empty; use the model name the backend receives").max(253, "is longer than 253 characters; shorten it");
+
 export const backendSchema = z.strictObject({
     schema: z
         .enum(SCHEMA_NAMES)
@@ -153,6 +203,16 @@ export const backendSchema = z.strictObject({
         .describe(
             "`{set: {<field>: <JSON value>}, remove: [<field>]}`: top-level fields of the JSON request body, e.g. `set: {service_tier: default}` (at most 16 each; never `model`, which the backend's `model` sets)",
         ),
+    prices: z
+        .record(upstreamModelName, modelPriceSchema)
+        .refine((r) => Object.keys(r).length <= MAX_PRICED_MODELS, `lists more than ${MAX_PRICED_MODELS} models; price only the models this backend receives`)
+        .optional()
+        .describe("`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves"),
+    quotas: z
+        .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
+        .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)
+        .optional()
+        .describe("`{<model the backend receives>: [{limit, window, type, shadow}]}`: token quotas of the provider account, a QuotaPolicy on this backend"),
 }).superRefine((backend, ctx) => {
     if (backend.simulator === undefined) return;
     for (const key of SIMULATOR_SETS.filter((k) => backend[k] !== undefined)) {
@@ -178,6 +238,8 @@ export function simulatorHost(backend: string, namespace: string): string {
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
+export type ModelPrice = z.output<typeof modelPriceSchema>;
+export type ProviderQuota = z.output<typeof providerQuotaSchema>;
 
 const AWS_SCHEMAS: readonly SchemaName[] = ["AWSBedrock", "AWSAnthropic"];
 

@@ -57,18 +57,32 @@ const budgetFields = {
 export const TOKEN_TYPES = ["total", "input", "output", "cachedInput", "reasoning"] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
+/** Which limits a window message can rescale, and how: counts stay whole, dollars keep cents. */
+interface LimitScale {
+    valid(limit: number): boolean;
+    rescale(limit: number, factor: number): number;
+}
+const countScale: LimitScale = {
+    valid: (limit) => Number.isInteger(limit) && limit >= 1,
+    rescale: (limit, factor) => Math.max(1, Math.round(limit * factor)),
+};
+const dollarScale: LimitScale = {
+    valid: (limit) => limit > 0 && limit <= MAX_SPEND_LIMIT,
+    rescale: (limit, factor) => Math.max(0.01, Math.round(limit * factor * 100) / 100),
+};
+
 /**
  * One limit per window. A window other than one whole unit is refused with the nearest unit and the
  * limit that keeps the same rate: `10` per `5m` becomes `2` per `1m`.
  */
-function wholeWindow(budget: { limit: number; window: string }, ctx: z.core.$RefinementCtx<unknown>): void {
+function wholeWindow(budget: { limit: number; window: string }, ctx: z.core.$RefinementCtx<unknown>, scale: LimitScale = countScale): void {
     const parsed = parseWindow(budget.window);
     // Only a valid limit can be scaled; an invalid one has its own message.
-    if (!parsed?.count || (parsed.count === 1 && parsed.suffix !== "w") || !Number.isInteger(budget.limit) || budget.limit < 1) return;
+    if (!parsed?.count || (parsed.count === 1 && parsed.suffix !== "w") || !scale.valid(budget.limit)) return;
     const { count, suffix } = parsed;
     const seconds = count * UNIT_SECONDS[suffix];
     const nearest = nearestWindow(seconds);
-    const limit = Math.max(1, Math.round((budget.limit * UNIT_SECONDS[nearest]) / seconds));
+    const limit = scale.rescale(budget.limit, UNIT_SECONDS[nearest] / seconds);
     const what = suffix === "w" ? "Envoy Gateway has no week unit" : "Envoy Gateway counts per one second, minute, hour, day, month or year";
     ctx.addIssue({
         code: "custom",
@@ -96,8 +110,37 @@ export const tokenBudgetSchema = z
     .superRefine(wholeWindow);
 
 /**
- * Request and token budgets. Each list holds one limit per window; every window is enforced. Unset and
- * empty differ for a model: unset inherits rateLimit.defaults, `[]` means no budget of that kind.
+ * Spend budgets count micro-dollars (1e-6 USD): the smallest unit whose 32-bit counter still holds a
+ * useful budget. The limit in micro-dollars must fit Envoy Gateway's limit, so at most $4294.967295
+ * per window.
+ */
+export const MICRO_USD_PER_USD = 1_000_000;
+export const MAX_SPEND_LIMIT = MAX_BUDGET_LIMIT / MICRO_USD_PER_USD;
+
+/** Whether a dollar amount has at most `decimals` decimal places (within floating-point noise). */
+export function hasAtMostDecimals(value: number, decimals: number): boolean {
+    const scaled = value * 10 ** decimals;
+    return Math.abs(scaled - Math.round(scaled)) < 1e-6;
+}
+
+/** USD per window of a spend budget: positive, whole micro-dollars, and within one 32-bit counter. */
+const spendLimit = z
+    .number({ error: "must be an amount in USD; use a number such as 25 or 2.50" })
+    .positive("must be more than 0; use an amount in USD such as 25")
+    .max(MAX_SPEND_LIMIT, `must be at most ${MAX_SPEND_LIMIT} USD (a 32-bit count of micro-dollars, the unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo`)
+    .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; spend budgets count whole micro-dollars, round it");
+
+/** A spend budget: USD per window, charged each response's cost from its backend's price table. */
+export const spendBudgetSchema = z
+    .strictObject({
+        limit: spendLimit.describe("the most USD spent in each window (whole micro-dollars, at most `4294.967295`)"),
+        window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
+    })
+    .superRefine((b, ctx) => wholeWindow(b, ctx, dollarScale));
+
+/**
+ * Request, token and spend budgets. Each list holds one limit per window; every window is enforced.
+ * Unset and empty differ for a model: unset inherits rateLimit.defaults, `[]` means no budget of that kind.
  */
 export const rateLimitBudgetsSchema = z
     .strictObject({
@@ -108,6 +151,11 @@ export const rateLimitBudgetsSchema = z
             .array(tokenBudgetSchema)
             .optional()
             .describe("token budgets, one limit per window and kind: charged when the response ends (each entry's `type`, else `rateLimit.tokenType`)"),
+        /** Dollars: each response is charged its cost from the prices of the backend that served it. */
+        spend: z
+            .array(spendBudgetSchema)
+            .optional()
+            .describe("spend budgets in USD, one limit per window: each response is charged its cost at the prices of the backend that served it (`backends.<b>.prices`)"),
     })
     .meta(tableHints({ row: true }));
 
@@ -248,7 +296,7 @@ export const modelSchema = z.strictObject({
     rateLimit: rateLimitBudgetsSchema
         .optional()
         .describe(
-            "per-user budgets for this model, `{requests, tokens}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
+            "per-user budgets for this model, `{requests, tokens, spend}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
         ),
     timeouts: z
         .strictObject({
@@ -285,4 +333,5 @@ export const modelsSchema = z.record(z.string(), modelSchema);
 
 export type ModelConfig = z.output<typeof modelSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
+export type SpendBudgetConfig = z.output<typeof spendBudgetSchema>;
 export type RateLimitBudgets = z.output<typeof rateLimitBudgetsSchema>;

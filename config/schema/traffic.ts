@@ -85,9 +85,9 @@ export const rateLimitSchema = z.strictObject({
         .default("total")
         .describe("the count a token budget charges unless it names its own `type`: `total`, `input`, `output`, `cachedInput` or `reasoning` tokens"),
     /** Per user and model, for models that set none of their own (per kind: requests, tokens). */
-    defaults: rateLimitBudgetsSchema.optional().describe("`{requests, tokens}` per user and model, for every model that leaves that kind unset"),
+    defaults: rateLimitBudgetsSchema.optional().describe("`{requests, tokens, spend}` per user and model, for every model that leaves that kind unset"),
     /** Per user across all models together. */
-    perUser: rateLimitBudgetsSchema.optional().describe("`{requests, tokens}` per user, all models together"),
+    perUser: rateLimitBudgetsSchema.optional().describe("`{requests, tokens, spend}` per user, all models together"),
     /** Per tenant (all its users and models together), keyed by the value of `header`. */
     tenants: z
         .strictObject({
@@ -95,12 +95,12 @@ export const rateLimitSchema = z.strictObject({
             budgets: z
                 .record(z.string(), rateLimitBudgetsSchema)
                 .default({})
-                .describe("`<tenant>: {requests, tokens}` per tenant (the header's exact value), all its users and models together"),
+                .describe("`<tenant>: {requests, tokens, spend}` per tenant (the header's exact value), all its users and models together"),
         })
         .optional()
         .describe("budgets per tenant"),
     /** Everyone together: all users, tenants and models. */
-    global: rateLimitBudgetsSchema.optional().describe("`{requests, tokens}` for all traffic together"),
+    global: rateLimitBudgetsSchema.optional().describe("`{requests, tokens, spend}` for all traffic together"),
     /** Refuse requests (500) while the rate-limit service cannot answer, instead of letting them through. */
     failClosed: z
         .boolean()

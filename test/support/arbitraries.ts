@@ -89,6 +89,10 @@ export const validConfig: fc.Arbitrary<Raw> = fc
         seed: fc.integer({ min: 0, max: 1 << 30 }),
         budgets: fc.array(budgets, { minLength: 20, maxLength: 20 }),
         fallback: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+        // Prices for every model a backend receives and a spend budget per user; provider quotas.
+        spend: fc.boolean(),
+        quotas: fc.boolean(),
+        price: fc.record({ input: fc.integer({ min: 0, max: 1_000_000 }), output: fc.integer({ min: 0, max: 1_000_000 }), cached: fc.option(fc.integer({ min: 0, max: 1_000_000 })) }),
     })
     .chain((c) =>
         fc.tuple(...c.backendKeys.map((k) => backendOf(k))).map((kinds) => {
@@ -101,6 +105,12 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 aws ||= kinds[i].aws === true;
             });
             const models: Raw = {};
+            // Prices in millionths of a USD per 1M tokens, the finest a price takes.
+            const price = { input: c.price.input / 1e6, output: c.price.output / 1e6, ...(c.price.cached !== null && { cachedInput: c.price.cached / 1e6 }) };
+            const priceOf = (key: string, name: string) => {
+                const b = backends[key] as Raw;
+                b.prices = { ...(b.prices as Raw | undefined), [name]: price };
+            };
             c.models.forEach((m, i) => {
                 const a = c.backendKeys[(c.seed + i) % c.backendKeys.length];
                 const b = c.backendKeys[(c.seed + i + 1) % c.backendKeys.length];
@@ -111,6 +121,14 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                     ],
                     ...(c.rateLimit && (c.budgets[i].requests || c.budgets[i].tokens) ? { rateLimit: c.budgets[i] } : {}),
                 };
+                if (c.rateLimit && c.spend) {
+                    priceOf(a, `${m}-a`);
+                    priceOf(b, c.fallback[i] ? `${m}-b` : m);
+                }
+                if (c.quotas) {
+                    const q = backends[a] as Raw;
+                    q.quotas = { ...(q.quotas as Raw | undefined), [`${m}-a`]: [{ limit: 100000, window: "1m" }, { limit: 5000000, window: "1d", type: "total", shadow: true }] };
+                }
             });
             const g = c.gateway;
             const raw: Raw = {
@@ -136,7 +154,7 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 backends,
                 models,
                 routing: { routeBuckets: 64 },
-                rateLimit: { enabled: c.rateLimit },
+                rateLimit: { enabled: c.rateLimit, ...(c.rateLimit && c.spend && c.models.length > 0 && { perUser: { spend: [{ limit: 50, window: "1mo" }] } }) },
                 apiKeys,
             };
             if (aws) raw.aws = { region: "us-west-2", eksClusterName: "prod", podIdentity: true };

@@ -4,6 +4,7 @@
  * configurations through it; test/properties.spec.ts checks it against the real program so it
  * cannot drift.
  */
+import { priceTables } from "../../components/manifests/spend";
 import type { StackConfig } from "../../config";
 import { envoyAwsIdentity } from "../../components/manifests/aws";
 import { backendObjects } from "../../components/manifests/backends";
@@ -12,7 +13,7 @@ import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
-import { rateLimitSection } from "../../components/manifests/rateLimit";
+import { rateLimitSection, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
@@ -47,7 +48,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const serviceBackends: Record<string, string> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
         const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region });
-        out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy);
+        out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy, b.quotaPolicy);
         serviceBackends[key] = b.serviceBackend.metadata.name;
     }
     const routes = modelRoutes({
@@ -55,6 +56,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
+        prices: routePrices(rateLimit, config.models, priceTables(config.backends)),
     });
     out.push(...routes.map((r) => r.route));
     if (routes.length > 0) {

@@ -5,10 +5,11 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
-import { MODEL_HEADER, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
+import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
-import { modelBudgets } from "../../components/manifests/rateLimit";
+import { modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { OIDC_UNTRANSLATED, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
 const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -358,7 +359,7 @@ interface ActionRule {
     user: boolean;
     tenant?: string;
     model?: string;
-    kind: "requests" | "tokens";
+    kind: "requests" | "tokens" | "spend";
     /** The metadata key a token budget charges. */
     tokens?: string;
 }
@@ -372,6 +373,7 @@ function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig):
     const rules = (budgets: RateLimitBudgets | undefined, base: Omit<ActionRule, "kind">): ActionRule[] => [
         ...(budgets?.requests ?? []).map(() => ({ ...base, kind: "requests" as const })),
         ...(budgets?.tokens ?? []).map((b) => ({ ...base, kind: "tokens" as const, tokens: TOKEN_COST_KEYS[b.type ?? rl.tokenType] })),
+        ...(budgets?.spend ?? []).map(() => ({ ...base, kind: "spend" as const, tokens: SPEND_COST_KEY })),
     ];
     return [
         ...rules(rl.global, { user: false }),
@@ -418,6 +420,7 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
             const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z_]+)\)%$/.exec(format)?.[1];
             if (charged === undefined) return `rule ${id} charges ${format} when the response ends, not a token count of the AI Gateway`;
             rule.tokens = charged;
+            if (charged === SPEND_COST_KEY) rule.kind = "spend";
             const onRequest = entries.find((e) => e.applyOnStreamDone !== true);
             if (onRequest && asObj(onRequest.hitsAddend).number !== "0") return `rule ${id}: a token budget charges ${str(asObj(onRequest.hitsAddend).number)} on the request, expected 0`;
         } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {
@@ -726,6 +729,59 @@ export function tokenCountProblems(t: UpstreamTranslation): string[] {
         const keys = recorded.get(key) ?? new Set();
         const missing = Object.values(TOKEN_COST_KEYS).filter((k) => !keys.has(k));
         if (missing.length > 0) out.push(`${t.label}: AIGatewayRoute ${key}: the generated extProc configuration records no ${missing.join(", ")}`);
+    }
+    return out;
+}
+
+/** A response's token counts for the spend check: some cached input, so every price term counts. */
+const SAMPLE_TOKENS: Tokens = { input: 1234, cached: 234, output: 567 };
+
+/**
+ * With a spend budget in effect, the extProc configuration the AI Gateway generated records the spend cost
+ * on every route; evaluated with each backend entry it generated for the route (the extProc's own name
+ * for it, and the model it sends), the expression charges that backend's price for that model.
+ */
+export function spendCostProblems(t: UpstreamTranslation): string[] {
+    if (!spendInUse(t.config.rateLimit, t.config.models)) return [];
+    const out: string[] = [];
+    const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === SPEND_COST_KEY);
+    const backends = extProcEntries(t, "backends");
+    const { name: gateway } = t.config.gateway;
+    const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [backendNames(gateway, k, t.config.backends[k].auth).backend, k]));
+    for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
+        const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
+        const cost = costs.find((c) => c.routeName === routeKey);
+        if (cost === undefined || cost.type !== "CEL" || typeof cost.cel !== "string") {
+            out.push(`${t.label}: AIGatewayRoute ${routeKey}: the generated extProc configuration records no CEL ${SPEND_COST_KEY}`);
+            continue;
+        }
+        const rules = asList(route.spec?.rules);
+        const refs = backends.filter((b) => str(b.name).includes(`/route/${route.metadata.name}/rule/`));
+        if (refs.length === 0) out.push(`${t.label}: AIGatewayRoute ${routeKey}: no extProc backend entry to charge`);
+        for (const ref of refs) {
+            const name = str(ref.name);
+            const m = /^([^/]+)\/([^/]+)\/route\/[^/]+\/rule\/(\d+)\/ref\/\d+$/.exec(name);
+            const key = m ? keyOfService.get(m[2]) : undefined;
+            if (!m || key === undefined) {
+                out.push(`${t.label}: extProc backend ${name}: not <namespace>/<AIServiceBackend>/route/<route>/rule/<i>/ref/<j> of a configured backend`);
+                continue;
+            }
+            const rule = rules[Number(m[3])];
+            const header = asList(asList(rule?.matches)[0]?.headers).find((h) => h.name === MODEL_HEADER);
+            const override = typeof ref.modelNameOverride === "string" && ref.modelNameOverride !== "" ? ref.modelNameOverride : undefined;
+            // A pattern rule without an override forwards the client's name: nothing fixed to price.
+            const model = override ?? (header?.type === "Exact" ? str(header.value) : undefined);
+            if (model === undefined) continue;
+            const prices = t.config.backends[key].prices ?? {};
+            const expected = expectedMicroUsd(Object.hasOwn(prices, model) ? prices[model] : undefined, SAMPLE_TOKENS);
+            let actual: bigint | string;
+            try {
+                actual = costOf(cost.cel, name, model, SAMPLE_TOKENS, routeKey);
+            } catch (e) {
+                actual = `an error (${(e as Error).message.split("\n")[0]})`;
+            }
+            if (actual !== expected) out.push(`${t.label}: ${routeKey}: ${SPEND_COST_KEY} of ${model} at ${name} is ${String(actual)} micro-dollars, the prices of backends.${key} say ${expected}`);
+        }
     }
     return out;
 }

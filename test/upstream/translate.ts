@@ -58,6 +58,10 @@ const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"
  */
 export const OIDC_UNTRANSLATED = "SecurityPolicy oidc: egctl x translate runs Envoy Gateway's translator without a controller namespace, so the HMAC Secret OIDC needs cannot be found";
 
+/** Why QuotaPolicies are listed as not proven (the unit conformance tests validate them against the pinned CRD). */
+export const QUOTA_NOT_PROVEN =
+    "QuotaPolicy (provider quotas): enforced by the AI Gateway v1.1.0 controller's extension server and its quota rate-limit service; the offline aigw translate reads no QuotaPolicy, so neither its cost nor its rate-limit actions are in the translation";
+
 /** The value every secret gets in the translation (never a real credential). */
 export const TEST_SECRET = "upstream-test-secret";
 
@@ -220,9 +224,14 @@ export async function translateStackFile(file: string, label: string): Promise<U
         const aiNamespaces = new Set(emitted.filter((o) => o.apiVersion.startsWith("aigateway.envoyproxy.io/")).map((o) => o.metadata.namespace));
         // aigw keys objects by kind and name only: hand it the Secrets of the AI Gateway resources' namespaces.
         const exchanges = (o: K8sObject) => o.kind === "BackendSecurityPolicy" && TOKEN_EXCHANGE_CREDENTIALS.has(String(o.spec?.type));
-        const untranslated = emitted
-            .filter(exchanges)
-            .map((o) => ({ object: keyOf(o), why: `BackendSecurityPolicy type ${String(o.spec?.type)}: the controller exchanges the secret for a token with the cloud, which an offline translation cannot` }));
+        const untranslated = [
+            ...emitted
+                .filter(exchanges)
+                .map((o) => ({ object: keyOf(o), why: `BackendSecurityPolicy type ${String(o.spec?.type)}: the controller exchanges the secret for a token with the cloud, which an offline translation cannot` })),
+            // aigw translate hands its reconcilers routes, backends, policies, Secrets and Gateways only; the
+            // quota rate limits are written by the controller's extension server and quota service (v1.1.0).
+            ...emitted.filter((o) => o.kind === "QuotaPolicy").map((o) => ({ object: keyOf(o), why: QUOTA_NOT_PROVEN })),
+        ];
         const aigwInput = emitted.filter((o) => AIGW_INPUT_KINDS.has(o.kind) && !exchanges(o) && (o.kind !== "Secret" || aiNamespaces.has(o.metadata.namespace)));
         writeFileSync(join(dir, "aigw-in.yaml"), yamlStream(aigwInput));
         const aigwOut = parseStream(runTool(aigw.bin, ["translate", join(dir, "aigw-in.yaml")], `${label}: aigw translate`), `${label}: aigw translate`);

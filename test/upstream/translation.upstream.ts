@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
+import { spendInUse } from "../../components/manifests/rateLimit";
 import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import * as expected from "./expectations";
@@ -55,6 +56,9 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: input tokens": (c) => c.rateLimit.tokenType === "input",
     "rate limit: several token kinds": (c) => Object.values(c.models).some((m) => new Set(m.rateLimit?.tokens?.map((b) => b.type ?? c.rateLimit.tokenType)).size > 2),
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
+    "rate limit: spend budgets at cached-input prices": (c) =>
+        spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
+    "provider quotas with a shadow window": (c) => Object.values(c.backends).some((b) => Object.values(b.quotas ?? {}).some((q) => q.some((e) => e.shadow === true))),
     "rate limit: existing Redis": (c) => !c.platform.redis.install,
     "client auth: JWT with authorization": (c) => c.auth.jwt?.allow !== undefined && c.auth.jwt.audiences !== undefined,
     "client auth: JWKS in the cluster": (c) => c.auth.jwt?.jwksUri.startsWith("http://") === true,
@@ -120,8 +124,8 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t)], []);
             });
 
-            it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route", () => {
-                assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t)], []);
+            it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route; the spend cost at each backend's prices", () => {
+                assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t), ...expected.spendCostProblems(t)], []);
             });
 
             it("client authentication on every listener and every route; the user identity from what it verified, never from the client", () => {

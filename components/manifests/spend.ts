@@ -1,0 +1,143 @@
+import { MICRO_USD_PER_USD } from "../../config/schema";
+import type { ModelConfig, ModelPrice } from "../../config/schema";
+
+/**
+ * The cost of a response in dollars, as the CEL expression the AI Gateway evaluates for every response
+ * (`llmRequestCosts` of type CEL). No Pulumi here: tests evaluate the same text.
+ *
+ * Units and rounding:
+ * - a price is USD per 1M tokens with at most 6 decimals, so one token costs a whole number of
+ *   pico-dollars (1e-12 USD): price × 1e6;
+ * - the response's cost is summed exactly in pico-dollars, then rounded UP to whole micro-dollars
+ *   (1e-6 USD), the unit spend budgets count in. A response is never charged less than it cost, and at
+ *   most one micro-dollar more;
+ * - input tokens include cached ones (the AI Gateway counts them so for every schema): with a
+ *   `cachedInput` price, cached tokens cost that price and the rest the input price; without it, every
+ *   input token costs the input price. Reasoning tokens are part of output tokens.
+ *
+ * What the expression sees (AI Gateway v1.0/v1.1 extProc): `backend` is
+ * `<namespace>/<AIServiceBackend>/route/<route>/rule/<i>/ref/<j>`, so a backend is recognised by its
+ * `<namespace>/<AIServiceBackend>/` prefix; `model` is the model name sent to the backend (the
+ * backendRef's modelNameOverride when set, else the requested name). Every token count is a uint, so
+ * every literal carries the `u` suffix and no subtraction can go below zero.
+ */
+
+const PICO_USD_PER_USD_PER_MILLION_TOKENS = 1_000_000;
+const PICO_PER_MICRO = 1_000_000;
+
+/** One token's price in pico-dollars (a price is USD per 1M tokens). */
+export function picoUsdPerToken(usdPerMillion: number): number {
+    return Math.round(usdPerMillion * PICO_USD_PER_USD_PER_MILLION_TOKENS);
+}
+
+/** A CEL string literal (model names are free text). */
+function celString(value: string): string {
+    return JSON.stringify(value);
+}
+
+const uint = (n: number) => `${n}u`;
+
+/** Pico-dollars of one response at this price. */
+export function priceExpression(price: ModelPrice): string {
+    const input = picoUsdPerToken(price.input);
+    const output = picoUsdPerToken(price.output);
+    const terms: string[] = [];
+    if (price.cachedInput === undefined) {
+        if (input > 0) terms.push(`input_tokens * ${uint(input)}`);
+    } else {
+        const cached = picoUsdPerToken(price.cachedInput);
+        if (input > 0) terms.push(`(input_tokens > cached_input_tokens ? input_tokens - cached_input_tokens : 0u) * ${uint(input)}`);
+        if (cached > 0) terms.push(`cached_input_tokens * ${uint(cached)}`);
+    }
+    if (output > 0) terms.push(`output_tokens * ${uint(output)}`);
+    return terms.length > 0 ? terms.join(" + ") : "0u";
+}
+
+/** The priced models one AIServiceBackend can receive on a route. */
+export interface PricedBackend {
+    /** `<namespace>/<AIServiceBackend name>`. */
+    backend: string;
+    /** Upstream model name → price. */
+    prices: Record<string, ModelPrice>;
+}
+
+/**
+ * The micro-dollar cost of a response: a price lookup by backend, then by model name, in sorted order
+ * (the text is stable), summed in pico-dollars and rounded up. A pair without a price costs 0 (config
+ * validation refuses that wherever a spend budget counts it).
+ */
+export function spendCel(backends: readonly PricedBackend[]): string {
+    const sorted = [...backends].filter((b) => Object.keys(b.prices).length > 0).sort((a, b) => (a.backend < b.backend ? -1 : a.backend > b.backend ? 1 : 0));
+    let lookup = "0u";
+    for (const { backend, prices } of [...sorted].reverse()) {
+        let byModel = "0u";
+        for (const model of Object.keys(prices).sort().reverse()) {
+            byModel = `model == ${celString(model)} ? ${priceExpression(prices[model])} : ${byModel}`;
+        }
+        lookup = `backend.startsWith(${celString(`${backend}/`)}) ? (${byModel}) : ${lookup}`;
+    }
+    return `((${lookup}) + ${uint(PICO_PER_MICRO - 1)}) / ${uint(PICO_PER_MICRO)}`;
+}
+
+/**
+ * What the AI Gateway's CEL parser accepts (cel-go defaults): at most 100000 code points, and a nesting
+ * depth of 250, which each backend of the lookup and each model of one backend's lookup deepen by one.
+ * The nesting bound keeps a margin below 250 for the arithmetic around the lookup.
+ */
+export const MAX_CEL_LENGTH = 100_000;
+export const MAX_CEL_NESTING = 200;
+
+/** Why a route's spend cost would not compile upstream, or undefined when it does. */
+export function spendCelProblem(backends: readonly PricedBackend[]): string | undefined {
+    const length = [...spendCel(backends)].length;
+    const nesting = backends.length + Math.max(0, ...backends.map((b) => Object.keys(b.prices).length));
+    if (length > MAX_CEL_LENGTH) return `its spend cost is a CEL expression of ${length} characters, more than the ${MAX_CEL_LENGTH} the AI Gateway accepts`;
+    if (nesting > MAX_CEL_NESTING) return `its spend cost looks up ${backends.length} backends and up to ${nesting - backends.length} models of one backend, nested deeper than the ${MAX_CEL_NESTING} levels allowed here (the AI Gateway's CEL parser stops at 250)`;
+    return undefined;
+}
+
+/** The price table of every backend key (unset where a backend has none). */
+export function priceTables(backends: Readonly<Record<string, { prices?: Record<string, ModelPrice> }>>): Record<string, Record<string, ModelPrice> | undefined> {
+    return Object.fromEntries(Object.entries(backends).map(([key, b]) => [key, b.prices]));
+}
+
+/** A spend limit in the unit spend budgets count (micro-dollars). */
+export function microUsd(usd: number): number {
+    return Math.round(usd * MICRO_USD_PER_USD);
+}
+
+/**
+ * The model names each backend key receives from these models: a backendRef's `model`, else the
+ * requested name; undefined for a pattern model without `model` (it forwards whatever the client asked).
+ */
+export function upstreamModel(model: string, config: ModelConfig, ref: ModelConfig["backends"][number]): string | undefined {
+    return ref.model ?? (config.match?.pattern === undefined ? model : undefined);
+}
+
+/**
+ * What a route's models can send to each backend, priced: the names the models send it that have a
+ * price, and every priced name where a pattern model forwards the client's name.
+ */
+export function pricedBackends(
+    models: Record<string, ModelConfig>,
+    names: readonly string[],
+    prices: (backendKey: string) => Record<string, ModelPrice> | undefined,
+    serviceBackend: (backendKey: string) => string,
+): PricedBackend[] {
+    const byBackend = new Map<string, Record<string, ModelPrice>>();
+    for (const name of names) {
+        const config = models[name];
+        for (const ref of config.backends) {
+            const table = prices(ref.backend);
+            if (table === undefined) continue;
+            const key = serviceBackend(ref.backend);
+            const entry = byBackend.get(key) ?? {};
+            const upstream = upstreamModel(name, config, ref);
+            for (const m of upstream === undefined ? Object.keys(table) : [upstream]) {
+                if (Object.hasOwn(table, m)) entry[m] = table[m];
+            }
+            byBackend.set(key, entry);
+        }
+    }
+    return [...byBackend].map(([backend, p]) => ({ backend, prices: p }));
+}

@@ -1,0 +1,91 @@
+import { backendNames } from "../../components/manifests/backends";
+import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
+import { modelRoutes } from "../../components/manifests/routes";
+import { pricedBackends, priceTables, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { formatPath } from "../errors";
+import type { RateLimitBudgets } from "../schema";
+import type { Rule } from "./types";
+
+type Path = (string | number)[];
+
+const hasSpend = (b: RateLimitBudgets | undefined) => (b?.spend?.length ?? 0) > 0;
+
+/**
+ * Spend budgets charge each response the price its backend lists for the model it received. A price
+ * missing where a spend budget counts would charge 0, so it is an error that names the price to add;
+ * a pattern model forwarding the client's name cannot be priced in advance (a warning); prices no spend
+ * budget reads change nothing (a warning).
+ */
+export const spendPrices: Rule = (config, ctx) => {
+    const rl = config.rateLimit;
+    // With rate limiting off, rules/rateLimit.ts already refuses every budget.
+    if (!rl.enabled) return;
+    const stackWide: Path[] = [
+        ...(hasSpend(rl.global) ? [["rateLimit", "global", "spend"]] : []),
+        ...Object.entries(rl.tenants?.budgets ?? {})
+            .filter(([, b]) => hasSpend(b))
+            .map(([t]): Path => ["rateLimit", "tenants", "budgets", t, "spend"]),
+        ...(hasSpend(rl.perUser) ? [["rateLimit", "perUser", "spend"]] : []),
+    ];
+    /** Prices some spend budget reads, per backend key. */
+    const read = new Map<string, Set<string>>();
+    let anySpend = stackWide.length > 0;
+    for (const [model, spec] of Object.entries(config.models)) {
+        const pattern = spec.match?.pattern !== undefined;
+        const own = !pattern && (modelBudgets(spec, rl.defaults).spend?.length ?? 0) > 0;
+        const ownPath: Path = spec.rateLimit?.spend !== undefined ? ["models", model, "rateLimit", "spend"] : ["rateLimit", "defaults", "spend"];
+        const counted = [...(own ? [ownPath] : []), ...stackWide];
+        if (counted.length === 0) continue;
+        anySpend = true;
+        const by = counted.map(formatPath).join(", ");
+        spec.backends.forEach((ref, i) => {
+            const prices = config.backends[ref.backend]?.prices ?? {};
+            const upstream = upstreamModel(model, spec, ref);
+            if (upstream === undefined) {
+                read.set(ref.backend, new Set([...(read.get(ref.backend) ?? []), ...Object.keys(prices)]));
+                ctx.warn(
+                    ["models", model, "backends", i],
+                    `forwards whatever model name the client sends (a pattern model without model:), so only names listed in backends.${ref.backend}.prices are charged to the spend budgets that count it (${by}), any other costs 0; set model: to the name the backend receives, or price every name it serves`,
+                );
+                return;
+            }
+            read.set(ref.backend, (read.get(ref.backend) ?? new Set()).add(upstream));
+            if (Object.hasOwn(prices, upstream)) return;
+            ctx.add(
+                ["models", model, "backends", i],
+                `sends "${upstream}" to backend ${ref.backend}, which has no price for it, and spend budgets count this model (${by}); add ${formatPath(["backends", ref.backend, "prices", upstream])}: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)`,
+            );
+        });
+    }
+    costSize(config, ctx);
+    for (const [key, backend] of Object.entries(config.backends)) {
+        if (backend.prices === undefined) continue;
+        if (!anySpend) {
+            ctx.warn(["backends", key, "prices"], "are read by spend budgets only, and no spend budget is set, so they change nothing; add one (e.g. rateLimit.perUser.spend: [{limit: 50, window: 1mo}]), or remove them");
+            continue;
+        }
+        for (const model of Object.keys(backend.prices)) {
+            if (read.get(key)?.has(model)) continue;
+            ctx.warn(
+                ["backends", key, "prices", model],
+                `is never charged: no model that a spend budget counts sends "${model}" to this backend; correct the name to the one a models.<m>.backends entry sends (its model:), or remove it`,
+            );
+        }
+    }
+};
+
+/** Each route's spend cost must stay within what the AI Gateway's CEL parser takes, or it would record no cost. */
+function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+    const prices = routePrices(config.rateLimit, config.models, priceTables(config.backends));
+    if (prices === undefined) return;
+    const { name, namespace } = config.gateway;
+    const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
+    for (const { bucket } of modelRoutes({ gateway: { name, namespace }, models: config.models, buckets: config.routing.routeBuckets, serviceBackend })) {
+        const problem = spendCelProblem(pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`));
+        if (problem === undefined) continue;
+        ctx.add(
+            ["models"],
+            `${bucket.models.join(", ")} share one AIGatewayRoute, and ${problem}; spread models over more routes (raise routing.routeBuckets), or give pattern models a model: so they are not priced by every name their backends list`,
+        );
+    }
+}
