@@ -241,9 +241,11 @@ describe("config: loadConfig reads the running stack", () => {
             },
             ["ai-gateway:apiKeys"],
         );
-        const c = loadConfig();
+        const warnings: string[] = [];
+        const c = loadConfig((w) => warnings.push(w));
         assert.equal(c.gateway.name, "edge");
         assert.deepEqual(c.apiKeys.names, ["openai"]);
+        assert.equal(warnings.length, 1, "the LoadBalancer on a kind context");
         void mocks;
     });
 
