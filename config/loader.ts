@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { Rule, RULES } from "./rules";
-import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema } from "./schema";
+import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
 
 export const PROJECT = "ai-gateway";
 
@@ -192,7 +192,7 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
     // kind names its contexts kind-<cluster> and has no load balancer: the Gateway would never be Programmed.
     const { gateway } = config;
     const context = Object.hasOwn(all, "kubernetes:context") ? all["kubernetes:context"] : undefined;
-    if (context?.startsWith("kind-") && gateway.enabled && gateway.waitUntilProgrammed && gateway.envoyProxy.enabled && gateway.envoyProxy.service.type === "LoadBalancer") {
+    if (context?.startsWith("kind-") && waitsUntilProgrammed(gateway) && gateway.envoyProxy.enabled && gateway.envoyProxy.service.type === "LoadBalancer") {
         warn(
             `gateway.envoyProxy.service.type: LoadBalancer on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
         );

@@ -135,6 +135,16 @@ describe("config: gateway namespace and class", () => {
         ]);
         assert.doesNotThrow(() => parseConfig(gw({ annotations: { "pulumi.com/waitFor": "condition=Ready" }, waitUntilProgrammed: false })));
     });
+
+    it("waitUntilProgrammed is refused where there is no Gateway of the program's to wait for", () => {
+        for (const value of [true, false]) {
+            assert.deepEqual(configProblems(gw({ enabled: false, waitUntilProgrammed: value })), [
+                "gateway.waitUntilProgrammed: does nothing while gateway.enabled is false: the program waits only for a Gateway it creates; remove it",
+            ]);
+        }
+        assert.doesNotThrow(() => parseConfig(gw({ enabled: false })), "unset: nothing to refuse");
+        assert.equal(parseConfig(gw({})).gateway.waitUntilProgrammed, undefined, "unset stays unset; waiting is the default");
+    });
 });
 
 describe("config: EnvoyProxy", () => {

@@ -1,4 +1,5 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
+import { waitsUntilProgrammed } from "../../config/schema/gateway";
 import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { childName } from "./names";
@@ -89,7 +90,7 @@ export function gatewayManifest(config: GatewayConfig, withGatewayConfig: boolea
         ...(withGatewayConfig && { [GATEWAY_CONFIG_ANNOTATION]: names.gatewayConfig }),
         // Custom resources are otherwise ready once stored: pulumi up would return before Envoy runs and the
         // Gateway has an address, and the address and first-call outputs would find nothing.
-        ...(config.waitUntilProgrammed && { [PULUMI_WAIT_FOR_ANNOTATION]: "condition=Programmed" }),
+        ...(waitsUntilProgrammed(config) && { [PULUMI_WAIT_FOR_ANNOTATION]: "condition=Programmed" }),
     };
     const parametersRef = config.envoyProxy.enabled && config.infrastructure.enabled;
     return manifest("Gateway", metadata(names.gateway, names.namespace, config.labels, annotations), {

@@ -1,3 +1,4 @@
+import { waitsUntilProgrammed } from "../schema";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { quotasInUse } from "../../components/manifests/quota";
 import { rateLimitInUse } from "../../components/manifests/rateLimit";
@@ -113,7 +114,10 @@ export const gatewayAnnotations: Rule = (config, ctx) => {
             "is set by the program to name the GatewayConfig it creates; remove it, or set gatewayConfig.enabled: false to name your own",
         );
     }
-    if (gateway.enabled && gateway.waitUntilProgrammed && Object.hasOwn(gateway.annotations, PULUMI_WAIT_FOR_ANNOTATION)) {
+    if (!gateway.enabled && gateway.waitUntilProgrammed !== undefined) {
+        ctx.add(["gateway", "waitUntilProgrammed"], "does nothing while gateway.enabled is false: the program waits only for a Gateway it creates; remove it");
+    }
+    if (waitsUntilProgrammed(gateway) && Object.hasOwn(gateway.annotations, PULUMI_WAIT_FOR_ANNOTATION)) {
         ctx.add(
             ["gateway", "annotations", PULUMI_WAIT_FOR_ANNOTATION],
             "is set by the program to wait until the Gateway is Programmed; remove it, or set waitUntilProgrammed: false to wait for something else",

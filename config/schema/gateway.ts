@@ -444,11 +444,15 @@ export const gatewaySchema = z.strictObject({
      * `pulumi up` waits until Envoy Gateway reports the Gateway Programmed (Envoy running, an address
      * assigned), so that the address and first-call outputs work when it returns.
      */
+    // Unset and true differ: an explicit value on a Gateway the program does not create is refused (config/rules/gateway.ts).
     waitUntilProgrammed: z
         .boolean()
-        .default(true)
-        .describe(
-            "`pulumi up` waits (annotation `pulumi.com/waitFor: condition=Programmed`, up to the provider's 10-minute default) until Envoy Gateway reports the Gateway Programmed: Envoy running and an address assigned, so the address and first-call outputs work when it returns. A `LoadBalancer` Service on a cluster without a load balancer never gets one: use `NodePort` there, or set `false` (on a `kind-*` context, `render` and `pulumi up` warn about it)",
+        .optional()
+        .meta(
+            doc(
+                "`pulumi up` waits (annotation `pulumi.com/waitFor: condition=Programmed`, up to the provider's 10-minute default) until Envoy Gateway reports the Gateway Programmed: Envoy running and an address assigned, so the address and first-call outputs work when it returns. A `LoadBalancer` Service on a cluster without a load balancer never gets one: use `NodePort` there, or set `false` (on a `kind-*` context, `render` and `pulumi up` warn about it)",
+                { default: "`true`" },
+            ),
         ),
     gatewayClass: gatewayClassSchema.prefault({}).describe("the GatewayClass"),
     envoyProxy: envoyProxySchema.prefault({}).describe("the EnvoyProxy: the Envoy pods and their Service"),
@@ -461,3 +465,8 @@ export type ListenerConfig = z.output<typeof listenerSchema>;
 export type EnvoyProxyConfig = z.output<typeof envoyProxySchema>;
 export type ClientTrafficConfig = z.output<typeof clientTrafficSchema>;
 export type GatewayConfigSettings = z.output<typeof gatewayConfigSchema>;
+
+/** Whether `pulumi up` waits for the Gateway to be Programmed: only for a Gateway the program creates, by default. */
+export function waitsUntilProgrammed(gateway: Pick<GatewayConfig, "enabled" | "waitUntilProgrammed">): boolean {
+    return gateway.enabled && (gateway.waitUntilProgrammed ?? true);
+}
