@@ -1,23 +1,25 @@
 /**
- * `npm run bench`: time and peak memory to evaluate the program for 10, 100 and 1000 generated models,
- * beside the SDK floor (the same number of bare CustomResources under the same mocks and runtime).
- * Each measurement runs in its own process so peak memory is its own.
+ * `npm run bench`: what a user waits for. For 10, 100, 300, 1000 and 3000 generated models (3 backends each,
+ * over 100 backends), the whole `npm run render` process (Node start, TypeScript loading, config validation,
+ * the program under Pulumi mocks, the JSON output) against an independent floor: a plain Node process that
+ * registers as many bare CustomResources with tiny specs under Pulumi's mocks. Runs alternate program and
+ * floor, five pairs per size; the table shows medians and the largest peak memory, and the growth exponent of
+ * each side (the slope of log time over log models between the two largest sizes).
  */
-import * as k8s from "@pulumi/kubernetes";
-import { execFileSync } from "child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { cpus, tmpdir } from "os";
 import { join } from "path";
-import { buildStack } from "../components/stack";
-import { MAX_ROUTE_BUCKETS, parseConfig } from "../config";
-import { fittingBucketCount } from "../config/rules/models";
-import { RecordingMocks, redactSecrets, settle, withoutSourceMappedStacks } from "./mocks";
 
-const SIZES = [10, 100, 1000];
-const TARGET_RATIO = 1.3;
-const BACKENDS = 20;
+/** `BENCH_SIZES=10,100` measures only those sizes. */
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [10, 100, 300, 1000, 3000];
+const PAIRS = 5;
+const BACKENDS = 100;
+const ROOT = join(__dirname, "..");
+/** GNU time reports a process's peak resident memory; without it the memory columns stay empty. */
+const GNU_TIME = "/usr/bin/time";
 
-/** A valid configuration with `models` virtual models spread over a pool of in-cluster backends. */
+/** A valid configuration with `models` virtual models, 3 in-cluster backends each. */
 export function generatedConfig(models: number): Record<string, unknown> {
     const backends: Record<string, unknown> = {};
     for (let b = 0; b < BACKENDS; b++) backends[`backend-${b}`] = { schema: "OpenAI", hostname: `model-${b}.serving.svc.cluster.local`, port: 80 };
@@ -25,97 +27,109 @@ export function generatedConfig(models: number): Record<string, unknown> {
     for (let m = 0; m < models; m++) {
         routes[`model-${m}`] = {
             backends: [
-                { backend: `backend-${m % BACKENDS}`, model: `org/model-${m}`, weight: 70 },
-                { backend: `backend-${(m + 1) % BACKENDS}`, model: `org/model-${m}`, weight: 30 },
+                { backend: `backend-${m % BACKENDS}`, model: `org/model-${m}`, weight: 60 },
+                { backend: `backend-${(m + 1) % BACKENDS}`, model: `org/model-${m}`, weight: 40 },
+                { backend: `backend-${(m + 2) % BACKENDS}`, model: `org/model-${m}`, priority: 1 },
             ],
         };
     }
-    // Enough route buckets that no AIGatewayRoute exceeds 15 rules, as a user with this many models would set.
-    const routeBuckets = fittingBucketCount(Object.keys(routes), 15) ?? MAX_ROUTE_BUCKETS;
-    return { backends, models: routes, routing: { routeBuckets } };
+    return { backends, models: routes };
 }
 
-interface Sample {
+/** The floor: N bare CustomResources with tiny specs, under Pulumi's mocks, in plain Node (no TypeScript). */
+const FLOOR = `
+const pulumi = require("@pulumi/pulumi");
+const k8s = require("@pulumi/kubernetes");
+pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: () => ({}) }, "bench", "bench", false);
+const n = Number(process.argv[1]);
+for (let i = 0; i < n; i++) {
+    new k8s.apiextensions.CustomResource("cr-" + i, { apiVersion: "bench.example.com/v1", kind: "Payload", metadata: { name: "cr-" + i }, spec: { i } });
+}
+`;
+
+interface Run {
     seconds: number;
-    peakMiB: number;
-    resources: number;
+    /** Peak resident memory in MiB, when GNU time is there to tell. */
+    peakMiB?: number;
+    stdout: string;
 }
 
-/**
- * The SDK floor: one bare CustomResource per resource the program registers, each carrying that
- * resource's inputs as its spec: the same data through the SDK, without components, dependencies,
- * Outputs or config validation.
- */
-function bareCustomResources(payloads: unknown[]): void {
-    payloads.forEach((spec, i) => {
-        new k8s.apiextensions.CustomResource(`cr-${i}`, {
-            apiVersion: "bench.example.com/v1",
-            kind: "Payload",
-            metadata: { name: `cr-${i}`, namespace: "bench" },
-            spec,
-        });
-    });
-}
-
-
-async function measure(kind: "program" | "floor", models: number, payloadFile: string): Promise<Sample> {
-    // The same runtime setup as render for both sides.
-    withoutSourceMappedStacks();
-    // The floor replays what the program registered (written by the program's run, read here).
-    const payloads = kind === "floor" ? (JSON.parse(readFileSync(payloadFile, "utf8")) as unknown[]) : [];
-    const mocks = new RecordingMocks();
-    await mocks.install("ai-gateway", "bench");
-    const run = kind === "program" ? (n: number) => buildStack(parseConfig(generatedConfig(n))) : (n: number) => bareCustomResources(payloads.slice(0, n));
-    // Warm-up: load and compile every module once on both sides, so the timing is of the evaluation.
-    run(2);
-    await settle();
-    mocks.reset();
-
+function run(args: string[]): Run {
+    const timed = existsSync(GNU_TIME);
     const start = process.hrtime.bigint();
-    run(kind === "program" ? models : payloads.length);
-    await settle();
+    const r = spawnSync(timed ? GNU_TIME : process.execPath, timed ? ["-f", "peak-kib %M", process.execPath, ...args] : args, {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 1024 * 1024 * 1024,
+    });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const sample = { seconds, peakMiB: process.resourceUsage().maxRSS / 1024, resources: mocks.resources.length };
-    if (kind === "program") writeFileSync(payloadFile, JSON.stringify(mocks.resources.map((r) => redactSecrets(r.inputs))));
-    return sample;
+    if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+    const peak = /peak-kib (\d+)/.exec(r.stderr ?? "");
+    return { seconds, peakMiB: peak ? Number(peak[1]) / 1024 : undefined, stdout: r.stdout };
 }
 
-function child(kind: "program" | "floor", models: number, payloadFile: string): Sample {
-    const out = execFileSync(process.execPath, [...process.execArgv, __filename, "--child", kind, String(models), payloadFile], { encoding: "utf8" });
-    return JSON.parse(out) as Sample;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const maxOf = (xs: (number | undefined)[]) => (xs.every((x) => x !== undefined) ? Math.max(...(xs as number[])) : undefined);
+
+interface Row {
+    models: number;
+    resources: number;
+    program: number;
+    programPeak?: number;
+    floor: number;
+    floorPeak?: number;
 }
+
+function measure(models: number, dir: string): Row {
+    const file = join(dir, `Pulumi.bench-${models}.yaml`);
+    const config = generatedConfig(models);
+    writeFileSync(file, JSON.stringify({ config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`ai-gateway:${k}`, v])) }));
+    const program = ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "--config-file", file, "--format", "json"];
+    // One untimed run of each side: the file cache is warm for both.
+    const first = run(program);
+    const resources = (JSON.parse(first.stdout) as { resources: unknown[] }).resources.length;
+    const floor = ["-e", FLOOR, String(resources)];
+    run(floor);
+    const programs: Run[] = [];
+    const floors: Run[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+        programs.push(run(program));
+        floors.push(run(floor));
+    }
+    return {
+        models,
+        resources,
+        program: median(programs.map((r) => r.seconds)),
+        programPeak: maxOf(programs.map((r) => r.peakMiB)),
+        floor: median(floors.map((r) => r.seconds)),
+        floorPeak: maxOf(floors.map((r) => r.peakMiB)),
+    };
+}
+
+/** Slope of log(time) over log(models) between two rows: 1 is linear growth. */
+const exponent = (a: Row, b: Row, side: "program" | "floor") => Math.log(b[side] / a[side]) / Math.log(b.models / a.models);
 
 function main(): void {
-    const rows: string[] = [];
-    let last = 0;
-    rows.push("| models | resources | program s | program peak MiB | SDK floor s | floor peak MiB | time ratio |");
-    rows.push("|---:|---:|---:|---:|---:|---:|---:|");
-    for (const n of SIZES) {
-        const payloadFile = join(mkdtempSync(join(tmpdir(), "bench-")), "payloads.json");
-        const program = child("program", n, payloadFile);
-        const floor = child("floor", n, payloadFile);
-        last = program.seconds / floor.seconds;
-        rows.push(
-            `| ${n} | ${program.resources} | ${program.seconds.toFixed(2)} | ${program.peakMiB.toFixed(0)} | ${floor.seconds.toFixed(2)} | ${floor.peakMiB.toFixed(0)} | ${(program.seconds / floor.seconds).toFixed(2)} |`,
-        );
-        process.stderr.write(`measured ${n} models\n`);
+    const dir = mkdtempSync(join(tmpdir(), "bench-"));
+    const rows: Row[] = [];
+    try {
+        for (const n of SIZES) {
+            rows.push(measure(n, dir));
+            process.stderr.write(`measured ${n} models\n`);
+        }
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
     }
-    process.stdout.write(rows.join("\n") + "\n");
-    process.stdout.write(`\nTarget: time ratio at most ${TARGET_RATIO} at ${SIZES[SIZES.length - 1]} models; ${last <= TARGET_RATIO ? "met" : "NOT met"} (${last.toFixed(2)}).\n`);
+    const mib = (x?: number) => (x === undefined ? "" : x.toFixed(0));
+    const lines = [
+        "| models | resources | render s | render peak MiB | floor s | floor peak MiB | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        ...rows.map((r) => `| ${r.models} | ${r.resources} | ${r.program.toFixed(2)} | ${mib(r.programPeak)} | ${r.floor.toFixed(2)} | ${mib(r.floorPeak)} | ${(r.program / r.floor).toFixed(2)} |`),
+    ];
+    const [a, b] = rows.slice(-2);
+    lines.push("", `Growth exponent between ${a.models} and ${b.models} models: render ${exponent(a, b, "program").toFixed(2)}, floor ${exponent(a, b, "floor").toFixed(2)} (1 = linear).`);
+    lines.push(`Medians of ${PAIRS} alternated pairs per size; whole processes on ${cpus().length} cores.`);
+    process.stdout.write(lines.join("\n") + "\n");
 }
 
-if (process.argv[2] === "--child") {
-    const [kind, models, payloadFile] = process.argv.slice(3);
-    measure(kind as "program" | "floor", Number(models), payloadFile).then(
-        (s) => {
-            process.stdout.write(JSON.stringify(s));
-            process.exit(0);
-        },
-        (e) => {
-            process.stderr.write(String(e));
-            process.exit(1);
-        },
-    );
-} else if (require.main === module) {
-    main();
-}
+if (require.main === module) main();
