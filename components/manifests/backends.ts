@@ -1,6 +1,6 @@
 import { type AuthType, awsRegionOf, type BackendAuthConfig, type BackendConfig, isAwsSchema, type SchemaName } from "../../config/schema";
 import type { BackendEndpoint, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
-import { Manifest, manifest } from "../specs/customResource";
+import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { quotaPolicySpec } from "./quota";
 import { childName } from "./names";

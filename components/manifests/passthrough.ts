@@ -1,6 +1,6 @@
 import type { PassthroughRouteConfig } from "../../config";
 import type { ParentReference } from "../specs";
-import { Manifest, manifest } from "../specs/customResource";
+import { Manifest, manifest } from "../specs/manifest";
 import { childName } from "./names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { trafficPolicy } from "./routes";

@@ -1,7 +1,7 @@
 import type { ParentReference } from "../specs";
 import type { ModelConfig, RetryConfig } from "../../config";
 import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
-import { Manifest, manifest } from "../specs/customResource";
+import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";

@@ -1,34 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_VERSIONS } from "../manifests/versions";
-import type { CustomResourceKind, CustomResourceSpecs } from "./index";
-
-/**
- * Which platform release installs the CRD of a kind; `external` for CRDs of software the program does
- * not install (the Prometheus operator), which nothing here can wait for.
- */
-type CrdSource = "envoyGateway" | "aiGateway" | "external";
-
-/** apiVersion of every kind the program emits, and the release whose CRDs define it. */
-export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; crds: CrdSource } } = {
-    AIGatewayRoute: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
-    AIServiceBackend: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
-    BackendSecurityPolicy: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
-    GatewayConfig: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
-    QuotaPolicy: { apiVersion: API_VERSIONS.aiGatewayQuota, crds: "aiGateway" },
-    Backend: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
-    BackendTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
-    ClientTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
-    EnvoyProxy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
-    SecurityPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
-    // Envoy Gateway's chart bundles the Gateway API CRDs.
-    GatewayClass: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
-    Gateway: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
-    HTTPRoute: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
-    BackendTLSPolicy: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
-    ReferenceGrant: { apiVersion: API_VERSIONS.referenceGrant, crds: "envoyGateway" },
-    ServiceMonitor: { apiVersion: API_VERSIONS.prometheusOperator, crds: "external" },
-};
+import type { CustomResourceKind } from "./index";
+import { KINDS, type Manifest } from "./manifest";
 
 /**
  * The releases a custom resource must wait for, per CRD source. Empty when that part of the
@@ -37,25 +10,6 @@ export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; 
 export interface PlatformReadiness {
     envoyGateway: pulumi.Resource[];
     aiGateway: pulumi.Resource[];
-}
-
-export interface ObjectMeta {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-}
-
-/** A custom resource as a plain object: what builders return and what the cluster receives. */
-export interface Manifest<K extends CustomResourceKind> {
-    apiVersion: string;
-    kind: K;
-    metadata: ObjectMeta;
-    spec: CustomResourceSpecs[K];
-}
-
-export function manifest<K extends CustomResourceKind>(kind: K, metadata: ObjectMeta, spec: CustomResourceSpecs[K]): Manifest<K> {
-    return { apiVersion: KINDS[kind].apiVersion, kind, metadata, spec };
 }
 
 export interface CustomResourceOptions extends Omit<pulumi.CustomResourceOptions, "dependsOn"> {

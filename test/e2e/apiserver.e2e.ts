@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { KINDS } from "../../components/specs/customResource";
+import { KINDS } from "../../components/specs/manifest";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { crdDirectory } from "../support/conformance";
 import { renderObjects } from "../upstream/translate";

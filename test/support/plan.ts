@@ -17,7 +17,7 @@ import { rateLimitSection, routePrices } from "../../components/manifests/rateLi
 import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
-import type { Manifest } from "../../components/specs/customResource";
+import type { Manifest } from "../../components/specs/manifest";
 
 type AnyManifest = Manifest<CustomResourceKind>;
 
