@@ -30,10 +30,11 @@ export interface ModelRoutesArgs {
 }
 
 /**
- * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by a stable hash,
- * see manifests/packing.ts), recording the token counts of every response, and ONE BackendTrafficPolicy
- * for all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and
- * every rate-limit rule, and traffic protection (ai-gateway:traffic) when configured.
+ * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by the hash of their
+ * names: adding or removing a model changes no route but its own, which may split or merge, see
+ * manifests/packing.ts), recording the token counts of every response, and ONE BackendTrafficPolicy for
+ * all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and every
+ * rate-limit rule, and traffic protection (ai-gateway:traffic) when configured.
  *
  * Why one policy for all routes: Envoy Gateway applies a single BackendTrafficPolicy per target (a
  * second one on the same HTTPRoute is refused as Conflicted, and a route-level policy replaces a

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
+import { packingProblems } from "../config/rules/models";
 import { configProblems } from "./harness";
 
 // Validation of ai-gateway:backends, ai-gateway:models, ai-gateway:routing and ai-gateway:retry.
@@ -167,25 +168,25 @@ describe("config: models", () => {
         ]);
     });
 
-    it("many models: one problem that names a bucket count that fits", () => {
-        const many = Object.fromEntries([...Array(1000).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
-        const problems = configProblems({ backends: qwen, models: many });
-        assert.equal(problems.length, 1);
-        assert.match(problems[0], /^routing\.routeBuckets: 16 of 16 route buckets would hold more than the 15 models .*; and 13 more bucket\(s\)\); set routing\.routeBuckets to (\d+), which fits every model/);
-        const fits = Number(/set routing\.routeBuckets to (\d+)/.exec(problems[0])![1]);
-        assert.doesNotThrow(() => parseConfig({ backends: qwen, models: many, routing: { routeBuckets: fits } }));
-        assert.ok(configProblems({ backends: qwen, models: many, routing: { routeBuckets: fits / 2 } }).length === 1, "the suggestion is the smallest power of two that fits");
+    it("5,000 models need no routing setting: a bucket of more than 15 models splits instead of being refused", () => {
+        const many = Object.fromEntries([...Array(5000).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
+        const config = parseConfig({ backends: qwen, models: many });
+        assert.equal(config.routing.routeBuckets, 16);
+        assert.deepEqual(config.warnings, []);
+        const sixteen = Object.fromEntries([...Array(16).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
+        assert.doesNotThrow(() => parseConfig({ backends: qwen, models: sixteen, routing: { routeBuckets: 1 } }));
     });
 
-    it("a route bucket holding more than 15 models is refused, naming them and the fix", () => {
-        const models = Object.fromEntries([...Array(16).keys()].map((i) => [`model-${i}`, model({ backend: "a" }, { backend: "b" })]));
-        const [problem, ...rest] = configProblems({ backends: qwen, models, routing: { routeBuckets: 1 } });
-        assert.deepEqual(rest, []);
-        assert.equal(
-            problem,
-            'routing.routeBuckets: 1 of 1 route buckets would hold more than the 15 models one AIGatewayRoute allows (bucket 0: 16 models, "model-0", "model-1", "model-10", "model-11", …); set routing.routeBuckets to 2, which fits every model (it moves every model to a new route once)',
+    it("more than 15 models under a prefix as deep as buckets split are refused, naming them and the fix", () => {
+        // At 32 split bits this takes a deliberate search; at 2 bits, 70 names are enough to show the text.
+        const names = [...Array(70).keys()].map((i) => `model-${i}`);
+        const problems = packingProblems(names, 1, 2);
+        assert.ok(problems.length >= 1);
+        assert.match(
+            problems[0],
+            /^\d\d models \("model-\d+", "model-\d+", "model-\d+", "model-\d+", …\) fall in route bucket 0 and share the 2 bits of their name's SHA-256 that a bucket splits by, so their route cannot split into AIGatewayRoutes of at most 15 rules; rename \d+ of them \(another name hashes elsewhere\)$/,
         );
-        assert.doesNotThrow(() => parseConfig({ backends: qwen, models, routing: { routeBuckets: 16 } }));
+        assert.deepEqual(packingProblems(names, 1), [], "32 bits separate them");
         assert.deepEqual(configProblems({ routing: { routeBuckets: 2000 } }), ["routing.routeBuckets: must be at most 1024; use a power of two such as 16, 64 or 256"]);
     });
 });

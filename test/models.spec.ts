@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { splitPrefix } from "../components/manifests/packing";
 import { toJson, toYaml } from "../scripts/format";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";
@@ -215,11 +216,15 @@ describe("models: stable names under change", () => {
         assert.ok(base.e.objects("AIGatewayRoute").length < 40, "models share routes");
     });
 
-    it("removing a model, or adding one, leaves every other model, route and resource as it was", async () => {
-        const removed = many(40);
+    const variants = (raw: (n: number, extra?: Record<string, unknown>) => Record<string, unknown>) => {
+        const removed = raw(40);
         delete (removed.models as Record<string, unknown>)["org/Model-7:latest"];
-        const added = many(40, { "anthropic.claude-3-haiku-20240307-v1:0": { backends: [{ backend: "a" }, { backend: "b" }] } });
-        for (const [raw, changed] of [[removed, "org/Model-7:latest"], [added, "anthropic.claude-3-haiku-20240307-v1:0"]] as const) {
+        const added = raw(40, { "anthropic.claude-3-haiku-20240307-v1:0": { backends: [{ backend: "a" }, { backend: "b" }] } });
+        return [[removed, "org/Model-7:latest"], [added, "anthropic.claude-3-haiku-20240307-v1:0"]] as const;
+    };
+
+    it("removing a model, or adding one, leaves every other model, route and resource as it was", async () => {
+        for (const [raw, changed] of variants(many)) {
             const after = await snapshot(raw);
             for (const [model, route] of after.placement) {
                 if (base.placement.has(model)) assert.equal(route, base.placement.get(model), model);
@@ -231,6 +236,47 @@ describe("models: stable names under change", () => {
             const vanished = [...base.logical].filter((n) => !after.logical.has(n));
             assert.ok(appeared.length <= 2 && vanished.length <= 2, `appeared ${appeared}, vanished ${vanished}`);
         }
+    });
+
+    it("split buckets: removing a model, or adding one, changes only routes under one prefix of its hash, and moves no model outside it", async () => {
+        // One bucket for 40 models: it has split into routes <gateway>-models-0-<split bits>.
+        const split = (n: number, extra: Record<string, unknown> = {}) => ({ ...many(n, extra), routing: { routeBuckets: 1 } });
+        const start = await snapshot(split(40));
+        for (const [raw, changed] of variants(split)) {
+            const after = await snapshot(raw);
+            const routes = new Set([...start.specs.keys(), ...after.specs.keys()]);
+            const touched = [...routes].filter((r) => start.specs.get(r) !== after.specs.get(r));
+            assert.ok(touched.length >= 1 && touched.length <= 3, touched.join(", "));
+            const prefixes = touched.map((r) => /^ai-gateway-models-0-([01]+)$/.exec(r)?.[1] ?? assert.fail(r));
+            const node = [...prefixes].sort((x, y) => x.length - y.length)[0];
+            assert.ok(splitPrefix(changed, 32).startsWith(node) && prefixes.every((p) => p.startsWith(node)), `${changed}: ${touched.join(", ")}`);
+            for (const [model, route] of after.placement) {
+                if (start.placement.has(model) && route !== start.placement.get(model)) assert.equal(splitPrefix(model, node.length), node, `${model} moved outside 0-${node}`);
+            }
+            // Resources other than the touched routes keep their logical names.
+            const isTouched = (n: string) => touched.some((r) => n.endsWith(`::model-routes-${r.slice("ai-gateway-models-".length)}`));
+            assert.deepEqual([...after.logical].filter((n) => !start.logical.has(n) && !isTouched(n)), []);
+            assert.deepEqual([...start.logical].filter((n) => !after.logical.has(n) && !isTouched(n)), []);
+        }
+    });
+});
+
+describe("models: at scale", () => {
+    it("2,000 models render with no routing setting: every route at most 15 rules, every model once, one policy for all routes", async function () {
+        this.timeout(40000);
+        const names = [...Array(2000).keys()].map((i) => `org-${i % 5}/model-${i}`);
+        const e = await evaluate({
+            backends: { a: local("a", "models"), b: local("b", "models") },
+            models: Object.fromEntries(names.map((m) => [m, { backends: [{ backend: "a" }, { backend: "b" }] }])),
+        });
+        const routes = e.objects("AIGatewayRoute");
+        const served = routes.flatMap((r) => (r.spec.rules as { matches: { headers: { value: string }[] }[] }[]).map((rule) => rule.matches[0].headers[0].value));
+        assert.deepEqual(served.sort(), [...names].sort());
+        for (const r of routes) {
+            assert.ok((r.spec.rules as unknown[]).length <= 15, r.metadata.name);
+            assert.match(r.metadata.name, /^ai-gateway-models-\d\d(-[01]+)?$/);
+        }
+        assert.deepEqual(e.objects("BackendTrafficPolicy").map((p) => (p.spec.targetRefs as unknown[]).length), [routes.length]);
     });
 });
 

@@ -1,12 +1,16 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { ModelConfig } from "../config";
-import { MAX_RULES_PER_ROUTE, packModels, routeBucket } from "../components/manifests/packing";
+import fc from "fast-check";
+import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../components/manifests/packing";
 import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { AIGatewayRouteRule } from "../components/specs";
 import { crdProblems } from "./support/manifests";
 
 // Pure route builders: packing, rules, and the one BackendTrafficPolicy per route. No Pulumi here.
+
+/** Same seed per run of the suite unless FC_SEED says otherwise, so a failure reproduces. */
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261122;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
@@ -219,13 +223,78 @@ describe("routes: rules", () => {
 });
 
 describe("routes: packing", () => {
-    it("a model's bucket depends on its name only (pinned: a changed hash would move every model)", () => {
+    const node = (b: ModelBucket) => `${b.bucket}:${b.prefix}`;
+    /** `<bucket>:<32 split bits>` of a model: the path of its name through the buckets and their splits. */
+    const paths = new Map<string, string>();
+    const pathOf = (model: string, buckets: number): string => {
+        const key = `${buckets} ${model}`;
+        const known = paths.get(key);
+        if (known !== undefined) return known;
+        const path = `${routeBucket(model, buckets)}:${splitPrefix(model, 32)}`;
+        paths.set(key, path);
+        return path;
+    };
+
+    /** What holds for any set: routes of at most 15 models, each model in its bucket and under its split prefix, none that could be its parent. */
+    function assertWellFormed(routes: ModelBucket[], models: Set<string>, buckets: number): void {
+        assert.deepEqual(routes.flatMap((b) => b.models).sort(), [...models].sort(), "every model in exactly one route");
+        const at = new Map([...models].map((m) => [m, pathOf(m, buckets)]));
+        const under = (n: string) => [...at.values()].filter((h) => h.startsWith(n)).length;
+        for (const b of routes) {
+            assert.ok(b.models.length >= 1 && b.models.length <= MAX_RULES_PER_ROUTE, `${b.id}: ${b.models.length} models`);
+            assert.equal(b.id, b.prefix === "" ? bucketId(b.bucket, buckets) : `${bucketId(b.bucket, buckets)}-${b.prefix}`);
+            for (const m of b.models) assert.ok(at.get(m)!.startsWith(node(b)), `${m} is under ${b.id}`);
+            // A route is a leaf: its parent holds more than 15 models, else the parent would be the route.
+            if (b.prefix !== "") assert.ok(under(`${b.bucket}:${b.prefix.slice(0, -1)}`) > MAX_RULES_PER_ROUTE, `${b.id} could be its parent`);
+        }
+    }
+
+    /**
+     * The stability bound of one step (one model added or removed): the routes that differ lie under one
+     * node of the model's own hash path (its bucket, then a prefix of its split bits), and are one route
+     * whose models changed (same name), one route that appeared or vanished holding only this model, or one
+     * route split into two below it (two merged into it). Every other route keeps its name and its models.
+     */
+    function assertOneStep(before: ModelBucket[], after: ModelBucket[], model: string, added: boolean, buckets: number): string {
+        const layout = (routes: ModelBucket[]) => new Map(routes.map((r) => [r.id, r.models.join("\n")]));
+        const [b, a] = [layout(before), layout(after)];
+        const gone = before.filter((r) => a.get(r.id) !== b.get(r.id));
+        const came = after.filter((r) => b.get(r.id) !== a.get(r.id));
+        const what = `${added ? "adding" : "removing"} ${JSON.stringify(model)}: ${gone.map((r) => r.id).join(",")} → ${came.map((r) => r.id).join(",")}`;
+        const [from, to] = added ? [gone, came] : [came, gone];
+        const shape = `${from.length}→${to.length}`;
+        assert.ok(["0→1", "1→1", "1→2"].includes(shape), `${what}: ${shape}`);
+        const changed = [...from, ...to];
+        const top = changed.map((r) => r.prefix).sort((x, y) => x.length - y.length)[0];
+        const path = pathOf(model, buckets);
+        const subtree = `${path.split(":")[0]}:${top}`;
+        assert.ok(path.startsWith(subtree), `${what}: the changed routes are under the model's own hash path`);
+        for (const r of changed) assert.ok(node(r).startsWith(subtree), `${what}: ${r.id} is under ${subtree}`);
+        if (shape === "0→1") assert.deepEqual(to[0].models, [model]);
+        if (shape === "1→1") assert.equal(from[0].id, to[0].id);
+        if (shape === "1→2") {
+            assert.equal(from[0].prefix, top, `${what}: the pair is below the single route`);
+            assert.deepEqual([from[0].models.length, to[0].models.length + to[1].models.length], [MAX_RULES_PER_ROUTE, MAX_RULES_PER_ROUTE + 1]);
+        }
+        // Whatever moved, moved inside that subtree.
+        const routeOf = (rs: ModelBucket[]) => new Map(rs.flatMap((r) => r.models.map((m) => [m, r.id] as const)));
+        const [rb, ra] = [routeOf(before), routeOf(after)];
+        for (const [m, id] of rb) {
+            if (ra.has(m) && ra.get(m) !== id) assert.ok(pathOf(m, buckets).startsWith(subtree), `${what}: ${m} moved outside ${subtree}`);
+        }
+        return `${added ? "add" : "remove"} ${shape}`;
+    }
+
+    it("a model's bucket and split bits depend on its name only (pinned: a changed hash would move every model)", () => {
         assert.equal(routeBucket("virtual-qwen-model", 16), 6);
         assert.equal(routeBucket("qwen-with-fallback", 16), 10);
         for (const n of [1, 16, 64]) assert.ok(routeBucket("Qwen/Qwen3-1.7B", n) < n);
+        assert.equal(splitPrefix("virtual-qwen-model", 8), "10110101");
+        assert.equal(splitPrefix("qwen-with-fallback", 8), "11110001");
+        assert.equal(splitPrefix("Qwen/Qwen3-1.7B", 32), "10110110100111111101110111011010");
     });
 
-    it("40 models: each in exactly one route of at most 15 rules, rules in name order", () => {
+    it("40 models: each in exactly one route of at most 15 rules, rules in name order, one route per bucket as long as none passes 15", () => {
         const m = manyModels(40);
         const routes = modelRoutes(input(m));
         assert.ok(routes.length > 1);
@@ -240,7 +309,68 @@ describe("routes: packing", () => {
         assert.equal(new Set(routes.map((r) => r.route.metadata.name)).size, routes.length);
     });
 
-    it("removing a model or adding one moves no other model and renames no route", () => {
+    it("a bucket of 15 models is one route; the 16th splits it into exactly two, named after the bucket and the split bits", () => {
+        const names = [...Array(16).keys()].map((i) => `model-${i}`);
+        assert.deepEqual(packModels(names.slice(0, 15), 1).map((b) => b.id), ["0"]);
+        assert.deepEqual(packModels(names, 1).map((b) => [b.id, b.models.length]), [["0-0", 11], ["0-1", 5]]);
+        const routes = modelRoutes(input(manyModels(16), 1));
+        assert.deepEqual(routes.map((r) => r.route.metadata.name), ["ai-gateway-models-0-0", "ai-gateway-models-0-1"]);
+        for (const { route, bucket } of routes) for (const model of bucket.models) assert.equal(splitPrefix(model, 1), route.metadata.name.slice(-1));
+    });
+
+    it("generated add/remove sequences: each step changes only routes under one node of the model's own hash path", () => {
+        const name = fc.oneof(fc.nat(3000).map((i) => `model-${i}`), fc.string({ minLength: 1, maxLength: 24 }));
+        const step = fc.record({ add: fc.boolean(), name, pick: fc.nat() });
+        const seen = new Set<string>();
+        fc.assert(
+            fc.property(
+                fc.constantFrom(1, 2, 16),
+                fc.uniqueArray(name, { maxLength: 160, size: "max" }),
+                fc.array(step, { minLength: 1, maxLength: 40, size: "max" }),
+                (buckets, initial, steps) => {
+                    const models = new Set(initial);
+                    let before = packModels(models, buckets);
+                    assertWellFormed(before, models, buckets);
+                    for (const { add, name: fresh, pick } of steps) {
+                        const existing = [...models];
+                        const added = add || existing.length === 0;
+                        const model = added ? fresh : existing[pick % existing.length];
+                        if (added && models.has(model)) continue;
+                        if (added) models.add(model);
+                        else models.delete(model);
+                        const after = packModels(models, buckets);
+                        assertWellFormed(after, models, buckets);
+                        seen.add(assertOneStep(before, after, model, added, buckets));
+                        before = after;
+                    }
+                },
+            ),
+            { numRuns: 80, seed },
+        );
+        // Every kind of step happened: a route filled or emptied, appeared or vanished, split or merged.
+        assert.deepEqual([...seen].sort(), ["add 0→1", "add 1→1", "add 1→2", "remove 0→1", "remove 1→1", "remove 1→2"]);
+    });
+
+    it("5,000 models with the default 16 buckets: at most 15 rules per route, and one more or one fewer changes only its own route", () => {
+        const names = [...Array(5000).keys()].map((i) => `org-${i % 7}/model-${i}:v${i % 3}`);
+        const packed = packModels(names, 16);
+        assertWellFormed(packed, new Set(names), 16);
+        const extra = "org-0/model-5000:v0";
+        assertOneStep(packed, packModels([...names, extra], 16), extra, true, 16);
+        assertOneStep(packed, packModels(names.slice(1), 16), names[0], false, 16);
+        // Splits go about as deep as log2(5000 / 16 / 15) + 2, far from the 32-bit bound.
+        assert.ok(Math.max(...packed.map((b) => b.prefix.length)) < 10);
+    });
+
+    it("the split depth is bounded: more than 15 models under a full-length prefix stay one (refused) route, never a deeper split", () => {
+        const names = [...Array(70).keys()].map((i) => `model-${i}`);
+        const packed = packModels(names, 1, 2);
+        assert.ok(packed.every((b) => b.prefix.length <= 2));
+        assert.ok(packed.some((b) => b.models.length > MAX_RULES_PER_ROUTE));
+        assert.deepEqual(packed.flatMap((b) => b.models).sort(), [...names].sort());
+    });
+
+    it("removing a model or adding one moves no other model and renames no route while no bucket passes 15", () => {
         const before = manyModels(40);
         const { "model-17": removed, ...after } = before;
         void removed;

@@ -113,10 +113,10 @@ describe("traffic builders: passthrough routes", () => {
     });
 
     it("never a name of the AI Gateway's routes or the redirect route", () => {
-        for (const name of ["models-00", "models", "https-redirect", "00", "Models 00"]) {
+        for (const name of ["models-00", "models-00-01", "models", "https-redirect", "00", "Models 00"]) {
             const route = passthroughRouteName("ai-gateway", name);
             assert.match(route, /^ai-gateway-passthrough-/);
-            assert.doesNotMatch(route, /^ai-gateway-models-\d\d$/);
+            assert.doesNotMatch(route, /^ai-gateway-models-\d+(-[01]+)?$/);
             assert.notEqual(route, "ai-gateway-https-redirect");
         }
     });

@@ -29,7 +29,7 @@ export const AI_GATEWAY_ENDPOINTS = [
 ] as const;
 
 /**
- * `<gateway>-passthrough-<name>`: never `<gateway>-models-<n>` (the AIGatewayRoutes, whose names the
+ * `<gateway>-passthrough-<name>`: never `<gateway>-models-<id>` (the AIGatewayRoutes, whose names the
  * controller gives its HTTPRoutes) nor `<gateway>-https-redirect`.
  */
 export function passthroughRouteName(gateway: string, name: string): string {

@@ -23,7 +23,7 @@ export interface GatewayRef {
     parentRefs?: (ParentReference & { kind: "Gateway" })[];
 }
 
-/** The AIGatewayRoute of one bucket: `<gateway>-models-<bucket>`. */
+/** The AIGatewayRoute of one bucket, or of one part of a split bucket: `<gateway>-models-07`, `<gateway>-models-07-01`. */
 export function routeName(gateway: string, bucket: ModelBucket): string {
     return childName(gateway, "models", bucket.id);
 }
@@ -108,8 +108,8 @@ export function patternModels(models: Record<string, ModelConfig>): string[] {
 }
 
 /**
- * One AIGatewayRoute per non-empty bucket, rules in model-name order, attached to the gateway; the pattern
- * models in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of
+ * One AIGatewayRoute per non-empty bucket (or part of a split bucket, see packing.ts), rules in model-name
+ * order, attached to the gateway; the pattern models in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of
  * one route among matches of the same kind, and ranks an exact header match above a regular expression,
  * so exact names always win.
  */
@@ -117,7 +117,7 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
     const exact = Object.keys(models).filter((m) => models[m].match?.pattern === undefined);
     const patterns = patternModels(models);
-    const buckets = [...packModels(exact, input.buckets), ...(patterns.length > 0 ? [{ bucket: -1, id: PATTERN_BUCKET_ID, models: patterns }] : [])];
+    const buckets = [...packModels(exact, input.buckets), ...(patterns.length > 0 ? [{ id: PATTERN_BUCKET_ID, bucket: -1, prefix: "", models: patterns }] : [])];
     return buckets.map((bucket) => ({
         bucket,
         route: manifest(

@@ -1,6 +1,5 @@
-import { MAX_RULES_PER_ROUTE, packModels } from "../../components/manifests/packing";
+import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../components/manifests/packing";
 import { suggestion } from "../errors";
-import { MAX_ROUTE_BUCKETS } from "../schema";
 import type { Rule } from "./types";
 
 /**
@@ -99,35 +98,30 @@ export const modelSettings: Rule = (config, ctx) => {
     }
 };
 
-/** No route bucket holds more models than one AIGatewayRoute can (see components/manifests/packing.ts). */
+/**
+ * No route holds more models than one AIGatewayRoute can. Buckets split as they fill (see
+ * components/manifests/packing.ts), so only the pattern models' one route, or more than 15 names sharing
+ * every hash bit a split looks at, can overflow.
+ */
 export const routePacking: Rule = (config, ctx) => {
-    const buckets = config.routing.routeBuckets;
     const models = Object.keys(config.models).filter((m) => config.models[m].match?.pattern === undefined);
     const patterns = Object.keys(config.models).length - models.length;
     if (patterns > MAX_RULES_PER_ROUTE) {
         ctx.add(["models"], `has ${patterns} pattern models, and they share one AIGatewayRoute of at most ${MAX_RULES_PER_ROUTE} rules; merge patterns (one expression can list alternatives: ^(a|b)-.*)`);
     }
-    const full = packModels(models, buckets).filter((b) => b.models.length > MAX_RULES_PER_ROUTE);
-    if (full.length === 0) return;
-    const shown = full
-        .slice(0, 3)
-        .map((b) => `bucket ${b.id}: ${b.models.length} models, ${b.models.slice(0, 4).map((m) => `"${m}"`).join(", ")}${b.models.length > 4 ? ", …" : ""}`);
-    const more = full.length > 3 ? `; and ${full.length - 3} more bucket(s)` : "";
-    const fits = fittingBucketCount(models, buckets);
-    const fix =
-        fits === undefined
-            ? `no bucket count up to ${MAX_ROUTE_BUCKETS} fits ${models.length} models; serve fewer models from this gateway`
-            : `set routing.routeBuckets to ${fits}, which fits every model (it moves every model to a new route once)`;
-    ctx.add(
-        ["routing", "routeBuckets"],
-        `${full.length} of ${buckets} route buckets would hold more than the ${MAX_RULES_PER_ROUTE} models one AIGatewayRoute allows (${shown.join("; ")}${more}); ${fix}`,
-    );
+    for (const problem of packingProblems(models, config.routing.routeBuckets)) ctx.add(["models"], problem);
 };
 
-/** The smallest power-of-two bucket count above `current` in which no bucket overflows. */
-export function fittingBucketCount(models: string[], current: number): number | undefined {
-    for (let b = 2 ** Math.ceil(Math.log2(current + 1)); b <= MAX_ROUTE_BUCKETS; b *= 2) {
-        if (packModels(models, b).every((bucket) => bucket.models.length <= MAX_RULES_PER_ROUTE)) return b;
-    }
-    return undefined;
+/**
+ * Routes that cannot split further: more than 15 names of one bucket whose hashes share all `maxSplitBits`
+ * split bits. Not by chance with SHA-256, but a configuration could be made so; it is refused, never split
+ * without end.
+ */
+export function packingProblems(models: string[], buckets: number, maxSplitBits = MAX_SPLIT_BITS): string[] {
+    return packModels(models, buckets, maxSplitBits)
+        .filter((b) => b.models.length > MAX_RULES_PER_ROUTE)
+        .map((b) => {
+            const shown = `${b.models.slice(0, 4).map((m) => `"${m}"`).join(", ")}${b.models.length > 4 ? ", …" : ""}`;
+            return `${b.models.length} models (${shown}) fall in route bucket ${bucketId(b.bucket, buckets)} and share the ${maxSplitBits} bits of their name's SHA-256 that a bucket splits by, so their route cannot split into AIGatewayRoutes of at most ${MAX_RULES_PER_ROUTE} rules; rename ${b.models.length - MAX_RULES_PER_ROUTE} of them (another name hashes elsewhere)`;
+        });
 }

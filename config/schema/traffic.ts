@@ -10,12 +10,14 @@ export const routingSchema = z.strictObject({
     /** Every model needs this many backends, to stay available when one fails. */
     minBackendsPerModel: positiveInt.default(2).describe("backends every model needs (high availability)"),
     /**
-     * Models are spread over this many AIGatewayRoutes by a hash of their name, so a model never moves
-     * when others come and go. Changing it moves every model once.
+     * Models are spread over this many buckets by a hash of their name; a bucket of more than 15 models
+     * splits by further hash bits, so no count has to be tuned. Changing it moves every model once.
      */
     routeBuckets: intBetween(1, MAX_ROUTE_BUCKETS, `must be at most ${MAX_ROUTE_BUCKETS}; use a power of two such as 16, 64 or 256`)
         .default(16)
-        .describe("hash buckets models are packed into (1–1024); changing it moves every model once"),
+        .describe(
+            "hash buckets models are packed into (1–1024); a bucket of more than 15 models splits into routes of its own by further hash bits, so any count serves any number of models. Changing it moves every model once",
+        ),
 });
 
 export const RETRY_TRIGGERS = [

@@ -153,7 +153,8 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 },
                 backends,
                 models,
-                routing: { routeBuckets: 64 },
+                // One bucket for up to 20 models splits into routes by further hash bits.
+                routing: { routeBuckets: c.seed % 3 === 0 ? 1 : 64 },
                 rateLimit: { enabled: c.rateLimit, ...(c.rateLimit && c.spend && c.models.length > 0 && { perUser: { spend: [{ limit: 50, window: "1mo" }] } }) },
                 apiKeys,
             };

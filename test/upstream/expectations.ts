@@ -604,7 +604,7 @@ export function protectionProblems(t: UpstreamTranslation): string[] {
     const { timeouts, circuitBreaker, healthCheck } = t.config.traffic;
     const out: string[] = [];
     const xds = xdsOf(t);
-    const clusters = [...xds.clusters.values()].filter((c) => /^httproute\/.*\/(.*-models-\d+|.*-passthrough-.*)\/rule\/\d+$/.test(str(c.name)));
+    const clusters = [...xds.clusters.values()].filter((c) => /^httproute\/.*\/(.*-models-\d+(-[01]+)?|.*-passthrough-.*)\/rule\/\d+$/.test(str(c.name)));
     if (clusters.length === 0) return [`${t.label}: no cluster of a model or passthrough route in the xDS`];
     for (const c of clusters) {
         const at = `${t.label}: cluster ${str(c.name)}`;

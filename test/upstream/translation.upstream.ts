@@ -10,6 +10,7 @@ import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../c
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
 import { spendInUse } from "../../components/manifests/rateLimit";
+import { packModels } from "../../components/manifests/packing";
 import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import * as expected from "./expectations";
@@ -40,6 +41,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.models).some((m) => new Set(m.backends.map((b) => b.backend)).size < m.backends.length),
     "model name override": (c) => Object.values(c.models).some((m) => m.backends.some((b) => b.model !== undefined)),
     "several AIGatewayRoutes": (c) => Object.keys(c.models).length > 4,
+    "a route bucket split by further hash bits": (c) => packModels(Object.keys(c.models).filter((m) => c.models[m].match?.pattern === undefined), c.routing.routeBuckets).some((b) => b.prefix !== ""),
     "header and body mutation, per backend and per model": (c) =>
         Object.values(c.backends).some((b) => b.headers && b.body) && Object.values(c.models).some((m) => m.backends.some((b) => b.headers && b.body)),
     "extra header matches (exact and regular expression)": (c) => Object.values(c.models).some((m) => new Set(m.match?.headers?.map((h) => h.type)).size === 2),
