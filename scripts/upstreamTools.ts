@@ -129,7 +129,7 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
  * Applies a local-process build's patches (scripts/localProcessPatches.ts) to a writable copy of the module.
  * A replacement found a different number of times than stated fails the build, naming the file and the text.
  */
-function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir: string): void {
+export function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir: string): void {
     for (const patch of build.patches) {
         const path = join(sourceDir, patch.file);
         let text = readFileSync(path, "utf8");

@@ -24,7 +24,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
@@ -133,6 +133,20 @@ async function waitForPort(port: number, ms: number, alive: () => string | undef
     }
 }
 
+/**
+ * Envoy Gateway's admin server and topology-injector webhook keep fixed loopback ports (19000 from its
+ * configuration's default, 9443 from its source): say so plainly when another process holds one.
+ */
+const ENVOY_GATEWAY_FIXED_PORTS = [19000, 9443];
+
+function assertPortFree(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once("error", (e) => reject(new Error(`127.0.0.1:${port} is in use (${(e as Error).message}); Envoy Gateway needs it here: is another end-to-end run going on?`)));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+    });
+}
+
 async function applyOrThrow(kube: Kube, o: KubeObject): Promise<void> {
     const r = await kube.apply(o);
     if (r.status >= 300) throw new Error(`${o.kind} ${o.metadata.name}: ${r.status} ${String(r.body.message)}`);
@@ -230,6 +244,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         );
         await waitForPort(extensionPort, 60_000, exited);
 
+        for (const port of ENVOY_GATEWAY_FIXED_PORTS) await assertPortFree(port);
         const config = envoyGatewayConfig(eg.values, ai.namespace, { host: "127.0.0.1", port: extensionPort });
         const configPath = join(egDir, "envoy-gateway.yaml");
         writeFileSync(configPath, JSON.stringify(config, null, 2));
