@@ -2,7 +2,8 @@
  * `npm run test:e2e`, stage 2: the real Envoy Gateway and AI Gateway controllers (test/e2e/controllers.ts)
  * run against the real API server, configured from the Helm values the program renders; the program's
  * objects are applied and every object a controller owns must report the status conditions that say it
- * is in effect. No kubelet runs, so no pod starts and no request goes through Envoy.
+ * is in effect, and Envoy Gateway's xDS translation must have called the AI Gateway's extension server.
+ * No kubelet runs, so no pod starts and no request goes through Envoy.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
@@ -100,6 +101,18 @@ const cases = [
 /** Kinds some case checked ("HTTPRoute the program emits" for the program's own HTTPRoutes). */
 const checkedKinds = new Set<string>();
 
+/**
+ * Statuses come from Envoy Gateway's Gateway API translation, before its xDS translation calls the extension
+ * server: that call is proven by the AI Gateway controller's log, where it inserts its ext_proc filter into a
+ * listener of the Gateway (Envoy Gateway names xDS listeners `<namespace>/<gateway>/<listener>`).
+ */
+function extensionProblems(label: string, aiGatewayLog: string, gateway: KubeObject): string[] {
+    const inserted = aiGatewayLog
+        .split("\n")
+        .some((l) => l.includes("inserting AI Gateway extproc filter into listener") && l.includes(`"listener": "${gateway.metadata.namespace ?? "default"}/${gateway.metadata.name}/`));
+    return inserted ? [] : [`${label}: ${describeObject(gateway)}: Envoy Gateway never had the AI Gateway's extension server insert its ext_proc filter into a listener`];
+}
+
 for (const { stack, file } of cases) {
     describe(`e2e stage 2 (${stack}): the Envoy Gateway and AI Gateway controllers accept every object`, function () {
         this.timeout(STATUS_TIMEOUT_MS + 180_000);
@@ -138,7 +151,7 @@ for (const { stack, file } of cases) {
             await cp?.stop();
         });
 
-        it("every Gateway, AI Gateway resource, route (generated and passthrough) and policy reports Accepted (and ResolvedRefs), nothing Conflicted; each Gateway has its Envoy Deployment and Service", async () => {
+        it("every Gateway, AI Gateway resource, route (generated and passthrough) and policy reports Accepted (and ResolvedRefs), nothing Conflicted; each Gateway has its Envoy Deployment and Service and the extension server's ext_proc filter", async () => {
             const checked = [
                 ...objects.filter((o) => o.kind === "Gateway" || Object.hasOwn(EXPECTED, o.kind)),
                 ...objects.filter((o) => o.kind === "AIGatewayRoute").map(generatedRoute),
@@ -152,6 +165,7 @@ for (const { stack, file } of cases) {
                 for (const o of checked) problems.push(...objectProblems(stack, o, await kube.get(o)));
                 for (const gw of checked.filter((o) => o.kind === "Gateway")) {
                     problems.push(...(await envoyInfraProblems(stack, kube, gw, envoyPodsNamespace(envoyGatewayValues, gw.metadata.namespace ?? "default"))));
+                    problems.push(...extensionProblems(stack, controllers?.log("ai-gateway-controller") ?? "", gw));
                 }
                 const exited = controllers?.exited();
                 if (exited) problems.push(exited);

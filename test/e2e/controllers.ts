@@ -37,11 +37,10 @@ import { type ControlPlane, freePort, stopProcess } from "./controlPlane";
 import type { Kube, KubeObject } from "./kube";
 
 export interface Controllers {
-    envoyGatewayNamespace: string;
-    /** The EnvoyGateway configuration Envoy Gateway was started with. */
-    envoyGatewayConfig: Values;
     /** Tails of both controllers' logs, for failure messages. */
     logs(): string;
+    /** One controller's whole log so far. */
+    log(name: "envoy-gateway" | "ai-gateway-controller"): string;
     /** The first controller found exited, if any. */
     exited(): string | undefined;
     stop(): Promise<void>;
@@ -156,16 +155,14 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-e2e-controllers-"));
     const started: { name: string; process: ChildProcess }[] = [];
     const logFile = (name: string) => join(dir, `${name}.log`);
-    const logs = () =>
-        started
-            .map(({ name }) => {
-                try {
-                    return `--- ${name} ---\n${readFileSync(logFile(name), "utf8").split("\n").slice(-40).join("\n")}`;
-                } catch {
-                    return "";
-                }
-            })
-            .join("\n");
+    const log = (name: string) => {
+        try {
+            return readFileSync(logFile(name), "utf8");
+        } catch {
+            return "";
+        }
+    };
+    const logs = () => started.map(({ name }) => `--- ${name} ---\n${log(name).split("\n").slice(-40).join("\n")}`).join("\n");
     const exited = () => {
         const gone = started.find(({ process: p }) => p.exitCode !== null || p.signalCode !== null);
         return gone && `${gone.name} exited with ${gone.process.exitCode ?? gone.process.signalCode}`;
@@ -179,8 +176,8 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
     const noEgress = `http://127.0.0.1:${await freePort()}`;
     const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? "", HOME: dir, KUBECONFIG: cp.kubeconfig, HTTP_PROXY: noEgress, HTTPS_PROXY: noEgress, ...extra });
     const launch = (name: string, bin: string, args: string[], cwd: string, extraEnv: Record<string, string>) => {
-        const log = openSync(logFile(name), "w");
-        const p = spawn(bin, args, { cwd, env: env(extraEnv), stdio: ["ignore", log, log] });
+        const out = openSync(logFile(name), "w");
+        const p = spawn(bin, args, { cwd, env: env(extraEnv), stdio: ["ignore", out, out] });
         started.push({ name, process: p });
         p.once("error", () => undefined);
     };
@@ -216,7 +213,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
             metadata: { name: `envoy-ai-gateway-gateway-pod-mutator.${ai.namespace}` },
             webhooks: [
                 {
-                    name: `${serviceFqdn(AI_GATEWAY.controllerService, ai.namespace, CLUSTER_DOMAIN)}`,
+                    name: serviceFqdn(AI_GATEWAY.controllerService, ai.namespace, CLUSTER_DOMAIN),
                     clientConfig: { service: { name: AI_GATEWAY.controllerService, namespace: ai.namespace, port: 9443, path: "/mutate" } },
                     rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }],
                     sideEffects: "None",
@@ -226,7 +223,6 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
                 },
             ],
         });
-        await kube.discover();
 
         const [extensionPort, webhookPort] = [await freePort(), await freePort()];
         launch(
@@ -249,7 +245,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         const configPath = join(egDir, "envoy-gateway.yaml");
         writeFileSync(configPath, JSON.stringify(config, null, 2));
         launch("envoy-gateway", bins.envoyGateway.bin, ["server", `--config-path=${configPath}`], egDir, { ENVOY_GATEWAY_NAMESPACE: eg.namespace });
-        return { envoyGatewayNamespace: eg.namespace, envoyGatewayConfig: config, logs, exited, stop };
+        return { logs, log, exited, stop };
     } catch (e) {
         const message = `${(e as Error).message}\n${logs()}`;
         await stop();
