@@ -1,6 +1,6 @@
 /**
- * Builds the pinned upstream translators (`egctl`, `aigw`) from Go modules into a gitignored cache,
- * for `npm run test:upstream`. Idempotent: a tool already built from the same module version with the
+ * Builds the pinned upstream tools from Go modules into a gitignored cache: the translators (`egctl`,
+ * `aigw`) for `npm run test:upstream`; kube-apiserver and the two controllers for `npm run test:e2e`. Idempotent: a tool already built from the same module version with the
  * same Go is kept. Prints what it builds and how long each build took.
  *
  *   npm run upstream:tools            # build what is missing, print where the tools are
@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UPSTREAM_TOOLS } from "../components/manifests/versions";
+import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
 
 export type ToolName = keyof typeof UPSTREAM_TOOLS;
 
@@ -26,7 +27,7 @@ export interface BuiltTool {
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
 
 /** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second. */
-export const TOOL_SETS = { upstream: ["egctl", "aigw"], e2e: ["kubeApiserver"] } as const satisfies Record<string, readonly ToolName[]>;
+export const TOOL_SETS = { upstream: ["egctl", "aigw"], e2e: ["kubeApiserver", "envoyGateway", "aiGatewayController"] } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
 export function toolsDirectory(): string {
@@ -82,7 +83,9 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const stampPath = `${bin}.stamp`;
     const hook = HOOKS[name];
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
-    const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(hookText).digest("hex").slice(0, 16)}`;
+    const localBuild = LOCAL_PROCESS_BUILDS[name];
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "");
+    const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
 
     const download = () => JSON.parse(run("go", ["mod", "download", "-json", `${spec.module}@${spec.version}`], dir, env)) as { Dir?: string; GoMod?: string; Error?: string };
     if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
@@ -99,13 +102,14 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     if (!downloaded.Dir) throw new Error(`go mod download ${spec.module}@${spec.version}: ${downloaded.Error ?? "no directory"}`);
     const moduleDir = downloaded.Dir;
     let sourceDir = moduleDir;
-    if (hook) {
-        // The module cache is read-only and cannot be overlaid: build a copy with the hook beside the package.
+    if (hook || localBuild) {
+        // The module cache is read-only and `go build -overlay` refuses files in it: build a copy.
         sourceDir = join(dir, `${name}-src`);
         rmSync(sourceDir, { recursive: true, force: true });
         cpSync(moduleDir, sourceDir, { recursive: true });
         run("chmod", ["-R", "u+w", sourceDir], dir, env);
-        writeFileSync(join(sourceDir, hook.into), hookText);
+        if (hook) writeFileSync(join(sourceDir, hook.into), hookText);
+        if (localBuild) applyPatches(name, localBuild, sourceDir);
     }
     mkdirSync(join(dir, "bin"), { recursive: true });
     rmSync(stampPath, { force: true });
@@ -113,11 +117,29 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     if ("staging" in spec && spec.staging) {
         buildThroughStagingModules(name, spec, downloaded, bin, dir, goVersion);
     } else {
-        run("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, relativePackage], sourceDir, env);
+        const linkValues = Object.entries(localBuild?.linkValues ?? {}).map(([k, v]) => ` -X ${k}=${v}`).join("");
+        run("go", ["build", "-trimpath", `-ldflags=-s -w${linkValues}`, "-o", bin, relativePackage], sourceDir, env);
     }
     writeFileSync(stampPath, stamp);
     console.log(`${name} ${spec.version}: built in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
     return { bin, module: spec.module, version: spec.version, moduleDir };
+}
+
+/**
+ * Applies a local-process build's patches (scripts/localProcessPatches.ts) to a writable copy of the module.
+ * A replacement found a different number of times than stated fails the build, naming the file and the text.
+ */
+export function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir: string): void {
+    for (const patch of build.patches) {
+        const path = join(sourceDir, patch.file);
+        let text = readFileSync(path, "utf8");
+        for (const [from, to, times] of patch.replace) {
+            const found = text.split(from).length - 1;
+            if (found !== times) throw new Error(`${name}: ${patch.file} has ${JSON.stringify(from)} ${found} times, expected ${times}; update scripts/localProcessPatches.ts for this version`);
+            text = text.split(from).join(to);
+        }
+        writeFileSync(path, text);
+    }
 }
 
 /**

@@ -67,7 +67,15 @@ export const CLUSTER_DOMAIN = "cluster.local";
 export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c" } as const;
 
 /**
- * Upstream translators that `npm run test:upstream` builds from Go modules (scripts/upstreamTools.ts):
+ * The newest github.com/envoyproxy/ai-gateway release the Go module proxy serves. It refuses v1.1.0 ("This
+ * module version is not available"). Between the two tags the HTTPRoute the controller generates differs only
+ * in rule names (copied from v1.1.0 on) and cross-namespace InferencePools; the fields v1.0.0 does not know
+ * are listed in test/upstream/versionGap.ts and reported by the test, never silently dropped.
+ */
+const AI_GATEWAY_MODULE_VERSION = "v1.0.0";
+
+/**
+ * Upstream translators and controllers the Go-based suites build from Go modules (scripts/upstreamTools.ts):
  * the same releases the program installs, so what they accept is what the controllers accept.
  */
 export const UPSTREAM_TOOLS = {
@@ -79,14 +87,7 @@ export const UPSTREAM_TOOLS = {
     aigw: {
         module: "github.com/envoyproxy/ai-gateway",
         package: "github.com/envoyproxy/ai-gateway/cmd/aigw",
-        /**
-         * The Go module proxy refuses github.com/envoyproxy/ai-gateway at v1.1.0 ("This module version is
-         * not available"); v1.0.0 is the newest release it serves. Between the two tags the HTTPRoute the
-         * controller generates differs only in rule names (copied from v1.1.0 on) and cross-namespace
-         * InferencePools; the fields v1.0.0 does not know are listed in test/upstream/versionGap.ts and
-         * reported by the test, never silently dropped.
-         */
-        version: "v1.0.0",
+        version: AI_GATEWAY_MODULE_VERSION,
         /** The release the program installs, which the translator stands in for. */
         installed: AI_GATEWAY.version,
     },
@@ -100,5 +101,17 @@ export const UPSTREAM_TOOLS = {
         package: "k8s.io/kubernetes/cmd/kube-apiserver",
         version: "v1.34.2",
         staging: true,
+    },
+    /** The Envoy Gateway controller `npm run test:e2e` runs as a local process against that API server. */
+    envoyGateway: {
+        module: "github.com/envoyproxy/gateway",
+        package: "github.com/envoyproxy/gateway/cmd/envoy-gateway",
+        version: ENVOY_GATEWAY.version,
+    },
+    /** The AI Gateway controller (and Envoy Gateway's extension server) `npm run test:e2e` runs beside it. */
+    aiGatewayController: {
+        module: "github.com/envoyproxy/ai-gateway",
+        package: "github.com/envoyproxy/ai-gateway/cmd/controller",
+        version: AI_GATEWAY_MODULE_VERSION,
     },
 } as const;

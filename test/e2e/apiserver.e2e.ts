@@ -6,45 +6,15 @@
  * sent), defaults and CEL rules. No controller runs, so no status is checked here.
  */
 import * as assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
-import { KINDS } from "../../components/specs/manifest";
 import { readToolManifest } from "../../scripts/upstreamTools";
-import { crdDirectory } from "../support/conformance";
 import { renderObjects } from "../upstream/translate";
+import { applicable, applyCrds, describeObject } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
 import { Kube, type KubeObject, notStoredAsSent } from "./kube";
 
 const ROOT = join(__dirname, "..", "..");
-
-/** Every CustomResourceDefinition of the pinned versions (../shared/crds, or AI_GATEWAY_CRD_DIR). */
-function pinnedCrds(): KubeObject[] {
-    const dir = crdDirectory();
-    return (readdirSync(dir, { recursive: true }) as string[])
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort()
-        .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as KubeObject | null))
-        .filter((o): o is KubeObject => o?.kind === "CustomResourceDefinition");
-}
-
-/**
- * Namespaces first, then the program's registration order (its dependency order). Namespaces the objects
- * name but the program does not create (a passthrough target's, the monitoring stack's) are the cluster's:
- * they are created too, as a real cluster would have them.
- */
-function applyOrder(objects: KubeObject[]): KubeObject[] {
-    const created = new Set(objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
-    const theClusters = [...new Set(objects.map((o) => o.metadata.namespace).filter((ns): ns is string => ns !== undefined && !created.has(ns)))].sort();
-    return [
-        ...theClusters.map((name): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })),
-        ...objects.filter((o) => o.kind === "Namespace"),
-        ...objects.filter((o) => o.kind !== "Namespace"),
-    ];
-}
-
-/** Kinds whose CRDs come from elsewhere (the Prometheus operator's ServiceMonitor): not in the pinned set. */
-const EXTERNAL_API_VERSIONS = new Set(Object.values(KINDS).filter((k) => k.crds === "external").map((k) => k.apiVersion));
 
 describe("e2e stage 1: a real API server accepts and stores everything the program renders", function () {
     this.timeout(300_000);
@@ -63,28 +33,7 @@ describe("e2e stage 1: a real API server accepts and stores everything the progr
     });
 
     it("the pinned CRDs apply and become Established", async () => {
-        const crds = pinnedCrds();
-        assert.ok(crds.length > 20, `${crds.length} CRDs`);
-        const refused: string[] = [];
-        for (const crd of crds) {
-            const r = await kube.apply(crd);
-            if (r.status >= 300) refused.push(`${crd.metadata.name}: ${r.status} ${String(r.body.message)}`);
-        }
-        assert.deepEqual(refused, []);
-        const deadline = Date.now() + 60_000;
-        let pending = crds.map((c) => c.metadata.name);
-        while (pending.length > 0 && Date.now() < deadline) {
-            const still: string[] = [];
-            for (const name of pending) {
-                const stored = await kube.get({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name } });
-                const conditions = ((stored?.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []);
-                if (!conditions.some((c) => c.type === "Established" && c.status === "True")) still.push(name);
-            }
-            pending = still;
-            if (pending.length > 0) await new Promise((r) => setTimeout(r, 500));
-        }
-        assert.deepEqual(pending, [], "not Established");
-        await kube.discover();
+        assert.deepEqual(await applyCrds(kube), []);
     });
 
     const fixtures = join(ROOT, "test", "upstream", "fixtures");
@@ -98,10 +47,10 @@ describe("e2e stage 1: a real API server accepts and stores everything the progr
     ];
     for (const { stack, file } of cases) {
         it(`every object of the ${stack} render is accepted by server-side apply and stored as sent (nothing pruned)`, async () => {
-            const objects = applyOrder((await renderObjects(file)) as KubeObject[]);
+            const objects = applicable((await renderObjects(file)) as KubeObject[]);
             const problems: string[] = [];
-            for (const o of objects.filter((x) => !EXTERNAL_API_VERSIONS.has(x.apiVersion))) {
-                const what = `${stack}: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+            for (const o of objects) {
+                const what = `${stack}: ${describeObject(o)}`;
                 const r = await kube.apply(o);
                 if (r.status >= 300) {
                     problems.push(`${what}: refused (${r.status}): ${String(r.body.message)}`);

@@ -17,6 +17,8 @@ export interface ControlPlane {
     ca: string;
     cert: string;
     key: string;
+    /** A kubeconfig file for that server as the admin (for processes the tests start against it). */
+    kubeconfig: string;
     /** Logs of etcd and the API server, for failure messages. */
     logs(): string;
     stop(): Promise<void>;
@@ -42,7 +44,7 @@ function makePki(dir: string): void {
 }
 
 /** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = createServer();
         server.once("error", reject);
@@ -66,7 +68,8 @@ function get(url: string, tls: { ca: string; cert: string; key: string }): Promi
     });
 }
 
-function stopProcess(p: ChildProcess): Promise<void> {
+/** SIGTERM to the process by its id, SIGKILL after 5 s; resolves once it has exited. */
+export function stopProcess(p: ChildProcess): Promise<void> {
     return new Promise((resolve) => {
         if (p.exitCode !== null || p.signalCode !== null || p.pid === undefined) return resolve();
         const force = setTimeout(() => process.kill(p.pid!, "SIGKILL"), 5000);
@@ -75,6 +78,18 @@ function stopProcess(p: ChildProcess): Promise<void> {
             resolve();
         });
         process.kill(p.pid, "SIGTERM");
+    });
+}
+
+function kubeconfigText(url: string, tls: { ca: string; cert: string; key: string }): string {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "e2e", cluster: { server: url, "certificate-authority-data": b64(tls.ca) } }],
+        users: [{ name: "e2e-admin", user: { "client-certificate-data": b64(tls.cert), "client-key-data": b64(tls.key) } }],
+        contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin" } }],
+        "current-context": "e2e",
     });
 }
 
@@ -140,7 +155,9 @@ export async function startControlPlane(apiserverBin: string, etcdBin = "etcd"):
             if (Date.now() > deadline) throw new Error("the API server was not ready within 90 s");
             await new Promise((r) => setTimeout(r, 500));
         }
-        return { url, ...tls, logs, stop };
+        const kubeconfig = pki("kubeconfig");
+        writeFileSync(kubeconfig, kubeconfigText(url, tls));
+        return { url, ...tls, kubeconfig, logs, stop };
     } catch (e) {
         const message = `${(e as Error).message}\n${logs()}`;
         await stop();

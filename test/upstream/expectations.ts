@@ -18,7 +18,7 @@ const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(
 /** The object at a path of keys (an empty object where the path ends early). */
 const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
 
-interface Condition {
+export interface Condition {
     type: string;
     status: string;
     reason?: string;
@@ -71,7 +71,7 @@ const STATUS_SECTIONS: { section: string; kind: string; where: "conditions" | "p
 /** Conditions that mean an object does not do what it says, whatever their other conditions. */
 const BAD_WHEN_TRUE = new Set(["Conflicted", "Overridden"]);
 
-function conditionProblems(label: string, what: string, conditions: Condition[], required: string[]): string[] {
+export function conditionProblems(label: string, what: string, conditions: Condition[], required: string[]): string[] {
     const out: string[] = [];
     for (const type of required) {
         const c = conditions.find((x) => x.type === type);

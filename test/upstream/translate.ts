@@ -49,7 +49,7 @@ export interface UpstreamTranslation {
  * make (and aigw v1.0.0 panics on the lookup before it). The policy is left out of aigw's input; its
  * AIServiceBackend, Backend and route are still translated.
  */
-const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
+export const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
 
 /**
  * Envoy Gateway translates OIDC only with its HMAC Secret in the controller's namespace, and `egctl x
@@ -106,14 +106,35 @@ function withTestSecrets(v: unknown, underData = false): unknown {
     return v;
 }
 
-/** Every Kubernetes object the program registers for a stack file (Helm releases and cloud resources left out). */
-export async function renderObjects(file: string): Promise<K8sObject[]> {
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** A Helm release the program installs: its name, namespace and values (test values in place of secrets). */
+export interface RenderedRelease {
+    name: string;
+    namespace: string;
+    values: Obj;
+}
+
+/**
+ * Every Kubernetes object the program registers for a stack file (cloud resources left out), and its Helm
+ * releases apart.
+ */
+export async function renderStack(file: string): Promise<{ objects: K8sObject[]; releases: RenderedRelease[] }> {
     const result = await render({ stack: basename(file), file, format: "json" }, mocks);
     if (result.code !== 0) throw new Error(`render of ${file} failed:\n${result.stderr}`);
     const { resources } = JSON.parse(result.stdout) as { resources: { type: string; inputs: Obj }[] };
-    return resources
-        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release" && typeof r.inputs.kind === "string")
+    const objects = resources
+        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== HELM_RELEASE && typeof r.inputs.kind === "string")
         .map((r) => withTestSecrets(r.inputs) as K8sObject);
+    const releases = resources
+        .filter((r) => r.type === HELM_RELEASE)
+        .map((r) => ({ name: String(r.inputs.name), namespace: String(r.inputs.namespace), values: withTestSecrets(r.inputs.values ?? {}) as Obj }));
+    return { objects, releases };
+}
+
+/** Every Kubernetes object the program registers for a stack file (Helm releases and cloud resources left out). */
+export async function renderObjects(file: string): Promise<K8sObject[]> {
+    return (await renderStack(file)).objects;
 }
 
 function yamlStream(objects: K8sObject[]): string {

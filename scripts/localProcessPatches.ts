@@ -1,0 +1,99 @@
+/**
+ * What changes in the controllers' source when `npm run e2e:tools` builds them to run as local processes
+ * (applied to a copy of the module in the gitignored cache; the module cache is never written, nothing
+ * upstream is copied into this repository).
+ *
+ * In a cluster each controller is alone in its pod: it listens on every interface at fixed ports and reads
+ * its certificates from `/certs`, a mounted Secret. On one machine beside other processes that would expose
+ * ports on the network, collide (both controllers listen on 18002 and 9443) and need root for `/certs`. So
+ * the builds for the end-to-end test differ only in where they listen and where they read files:
+ *
+ * - every server listens on 127.0.0.1, on a port the kernel picks where nothing connects to it in the test
+ *   (xDS, rate-limit xDS, Wasm cache, metrics, health probes: there is no Envoy, rate-limit service or
+ *   kubelet); the AI Gateway controller's extension server and webhook ports are its own flags;
+ * - `/certs/…` becomes `certs/…`, relative to the process's working directory (a per-run folder holding the
+ *   certificates `envoy-gateway certgen` put in the cluster), and the Wasm cache folder likewise.
+ *
+ * Each replacement must match the pinned source exactly as often as stated, or the build fails: a version
+ * bump cannot silently build an unpatched (or half-patched) controller.
+ */
+import type { ToolName } from "./upstreamTools";
+
+export interface SourcePatch {
+    /** Path inside the module. */
+    file: string;
+    /** [text, replacement, how many times the text occurs] */
+    replace: [string, string, number][];
+}
+
+export interface LocalProcessBuild {
+    patches: SourcePatch[];
+    /** `-X` link-time values of package string variables. */
+    linkValues: Record<string, string>;
+}
+
+const LOOPBACK_ANY_PORT = "127.0.0.1:0";
+const CERTS = ['"/certs/', '"certs/', 3] as [string, string, number];
+const unusedImport = (path: string): [string, string, number] => [`\t"${path}"\n`, "", 1];
+
+/** controller-runtime's metrics server (both controllers' managers leave it at its default, all interfaces, 8080). */
+const CONTROLLER_RUNTIME_METRICS = { "sigs.k8s.io/controller-runtime/pkg/metrics/server.DefaultBindAddress": LOOPBACK_ANY_PORT };
+
+export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> = {
+    envoyGateway: {
+        linkValues: CONTROLLER_RUNTIME_METRICS,
+        patches: [
+            {
+                file: "internal/xds/runner/runner.go",
+                replace: [
+                    ["addr := net.JoinHostPort(XdsServerAddress, strconv.Itoa(bootstrap.DefaultXdsServerPort))", `addr := "${LOOPBACK_ANY_PORT}"`, 1],
+                    unusedImport("strconv"),
+                    unusedImport("github.com/envoyproxy/gateway/internal/xds/bootstrap"),
+                    CERTS,
+                ],
+            },
+            {
+                file: "internal/globalratelimit/runner/runner.go",
+                replace: [
+                    ["addr := net.JoinHostPort(XdsGrpcSotwConfigServerAddress, strconv.Itoa(ratelimit.XdsGrpcSotwConfigServerPort))", `addr := "${LOOPBACK_ANY_PORT}"`, 1],
+                    unusedImport("strconv"),
+                    CERTS,
+                ],
+            },
+            {
+                file: "internal/gatewayapi/runner/runner.go",
+                replace: [CERTS, ['"/var/lib/eg/wasm"', '"wasm-cache"', 1]],
+            },
+            {
+                file: "internal/wasm/httpserver.go",
+                replace: [['Addr:              fmt.Sprintf(":%d", serverPort),', `Addr:              "${LOOPBACK_ANY_PORT}",`, 1]],
+            },
+            {
+                file: "internal/metrics/register.go",
+                replace: [["net.JoinHostPort(egv1a1.GatewayMetricsHost, fmt.Sprint(egv1a1.GatewayMetricsPort))", `"${LOOPBACK_ANY_PORT}"`, 1]],
+            },
+            {
+                file: "internal/provider/kubernetes/kubernetes.go",
+                replace: [
+                    ['healthProbeBindAddress = ":8081"', `healthProbeBindAddress = "${LOOPBACK_ANY_PORT}"`, 1],
+                    ['webhookTLSCertDir = "/certs"', 'webhookTLSCertDir = "certs"', 1],
+                    // The topology injector's webhook port is not configurable: loopback, same port.
+                    ["Port:     webhookTLSPort,", 'Host: "127.0.0.1", Port: webhookTLSPort,', 1],
+                ],
+            },
+        ],
+    },
+    aiGatewayController: {
+        linkValues: CONTROLLER_RUNTIME_METRICS,
+        patches: [
+            {
+                file: "cmd/controller/main.go",
+                replace: [["Port:     parsedFlags.webhookPort,", 'Host: "127.0.0.1", Port: parsedFlags.webhookPort,', 1]],
+            },
+            {
+                file: "internal/ratelimit/runner/runner.go",
+                replace: [['addr := net.JoinHostPort("0.0.0.0", strconv.Itoa(r.port))', `addr := "${LOOPBACK_ANY_PORT}"`, 1], unusedImport("strconv")],
+            },
+        ],
+    },
+};
