@@ -1,6 +1,6 @@
 // Spec types for every custom resource the program emits, keyed by kind.
 
-import { AIGatewayRouteSpec, AIServiceBackendSpec, BackendSecurityPolicySpec, GatewayConfigSpec } from "./aiGateway";
+import { AIGatewayRouteSpec, AIServiceBackendSpec, BackendSecurityPolicySpec, GatewayConfigSpec, MCPRouteSpec } from "./aiGateway";
 import {
     BackendSpec,
     BackendTrafficPolicySpec,
@@ -28,6 +28,7 @@ export interface CustomResourceSpecs {
     AIServiceBackend: AIServiceBackendSpec;
     BackendSecurityPolicy: BackendSecurityPolicySpec;
     GatewayConfig: GatewayConfigSpec;
+    MCPRoute: MCPRouteSpec;
     Backend: BackendSpec;
     BackendTrafficPolicy: BackendTrafficPolicySpec;
     ClientTrafficPolicy: ClientTrafficPolicySpec;
