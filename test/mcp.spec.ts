@@ -255,12 +255,32 @@ describe("config: ai-gateway:mcp", () => {
         assert.deepEqual(parseConfig(mcp({ backendSelector: { defaultAction: "Allow" } })).warnings, [
             "mcp.backendSelector: allows every server whatever its rules say (they only allow, and so does defaultAction); remove backendSelector, or add rules with action Deny",
         ]);
+        const byClaim = { rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers" }] };
+        assert.deepEqual(configProblems(mcp({ backendSelector: byClaim }, { auth: { none: true } })), [
+            "mcp.backendSelector.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+        ]);
+        assert.doesNotThrow(() => parseConfig(mcp({ backendSelector: byClaim }, { auth: { jwt } })));
         assert.deepEqual(configProblems(mcp({ backendSelector: { rules: [{ cel: " " }] } })), [
             "mcp.backendSelector.rules[0].cel: is empty; write a CEL expression, e.g. request.mcp.backend in request.auth.jwt.claims.mcp_servers",
         ]);
         assert.deepEqual(configProblems(mcp({ backendSelector: { rules: [{ cel: "true", action: "Maybe" }] } })), [
             'mcp.backendSelector.rules[0].action: "Maybe" is not allowed; use one of "Allow", "Deny"',
         ]);
+    });
+
+    it("host names: at least one a listener answers for; others are a warning", () => {
+        const listeners = [
+            { name: "http", protocol: "HTTP", port: 80 },
+            { name: "https", protocol: "HTTPS", port: 443, hostname: "*.example.com", tls: { certificateRefs: [{ name: "tls" }] } },
+        ];
+        const gatewayConfig = { gateway: { redirectToHttps: true, listeners } };
+        assert.deepEqual(configProblems(mcp({ hostnames: ["mcp.example.org"] }, gatewayConfig)), [
+            "mcp.hostnames: matches no listener of the Gateway (*.example.com), so the MCP route would attach nowhere; use the listeners' host names, or remove hostnames",
+        ]);
+        assert.deepEqual(parseConfig(mcp({ hostnames: ["mcp.example.com", "mcp.example.org"] }, gatewayConfig)).warnings, [
+            "mcp.hostnames: mcp.example.org matches no listener of the Gateway (*.example.com) and so never reaches the MCP route; remove it, or add a listener",
+        ]);
+        assert.deepEqual(parseConfig(mcp({ hostnames: ["mcp.example.org"] })).warnings, [], "a listener without a host name answers for every host");
     });
 
     it("bounds: host names and servers", () => {

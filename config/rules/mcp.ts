@@ -21,6 +21,12 @@ function regexProblem(pattern: string): string | undefined {
     return undefined;
 }
 
+/** Whether two host names, either possibly a `*.` wildcard, can name the same host (Gateway API's rule for routes and listeners). */
+export function hostnamesIntersect(a: string, b: string): boolean {
+    const covers = (wild: string, host: string) => wild.startsWith("*.") && host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
+    return a === b || covers(a, b) || covers(b, a);
+}
+
 /** ai-gateway:mcp: server names, where each server runs, its credential over TLS, its tools, the path, OAuth and the selector. */
 export const mcpSettings: Rule = (config, ctx) => {
     const mcp = config.mcp;
@@ -79,6 +85,19 @@ export const mcpSettings: Rule = (config, ctx) => {
         }
     }
 
+    // A host name no listener the route attaches to answers for leaves the MCP path unreachable on it.
+    if (mcp.hostnames !== undefined) {
+        const listeners = gateway.listeners.filter((l) => !gateway.redirectToHttps || l.protocol === "HTTPS");
+        const served = (host: string) => listeners.some((l) => l.hostname === undefined || hostnamesIntersect(l.hostname, host));
+        const unserved = mcp.hostnames.filter((h) => !served(h));
+        const names = listeners.map((l) => l.hostname).join(", ");
+        if (unserved.length === mcp.hostnames.length) {
+            ctx.add(["mcp", "hostnames"], `matches no listener of the Gateway (${names}), so the MCP route would attach nowhere; use the listeners' host names, or remove hostnames`);
+        } else if (unserved.length > 0) {
+            ctx.warn(["mcp", "hostnames"], `${unserved.join(", ")} ${unserved.length === 1 ? "matches" : "match"} no listener of the Gateway (${names}) and so never ${unserved.length === 1 ? "reaches" : "reach"} the MCP route; remove ${unserved.length === 1 ? "it" : "them"}, or add a listener`);
+        }
+    }
+
     // The MCPRoute matches its path exactly: an AI Gateway endpoint or a passthrough's exact path would be taken away.
     if (AI_GATEWAY_ENDPOINTS.some((e) => e === mcp.path)) {
         ctx.add(["mcp", "path"], `"${mcp.path}" is an endpoint of the model routes, which the MCP route would take away; use a path of its own, e.g. /mcp`);
@@ -127,5 +146,15 @@ export const mcpSettings: Rule = (config, ctx) => {
         } else if (selector.defaultAction === "Allow" && selector.rules.every((r) => r.action === "Allow")) {
             ctx.warn(["mcp", "backendSelector"], "allows every server whatever its rules say (they only allow, and so does defaultAction); remove backendSelector, or add rules with action Deny");
         }
+        // The MCP proxy reads the bearer token's claims without checking it: only a token Envoy verified may decide.
+        const verified = mcp.oauth !== undefined || config.auth.jwt !== undefined;
+        selector.rules.forEach((rule, i) => {
+            if (!verified && /request\.auth\.jwt/.test(rule.cel)) {
+                ctx.add(
+                    ["mcp", "backendSelector", "rules", i, "cel"],
+                    "reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+                );
+            }
+        });
     }
 };
