@@ -268,6 +268,50 @@ describe("config: ai-gateway:mcp", () => {
         ]);
     });
 
+    it("authorization: tools of known servers, scopes and claims only with OAuth, never one that refuses every request", () => {
+        const resource = "https://llm.example.com/mcp";
+        const rules = [
+            { tools: [{ server: "github", tool: "get_me" }], claims: [{ name: "groups", values: ["triage"], valueType: "StringArray" }], scopes: ["mcp:read"] },
+            { cel: 'request.mcp.method == "tools/list"' },
+            { tools: [{ server: "github", tool: "create_issue" }], action: "Deny" },
+        ];
+        const c = parseConfig(mcp({ oauth: { ...jwt, resource }, authorization: { rules } }, { auth: { none: true } }));
+        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway }).route.spec.securityPolicy?.authorization, {
+            defaultAction: "Deny",
+            rules: [
+                {
+                    source: { jwt: { scopes: ["mcp:read"], claims: [{ name: "groups", values: ["triage"], valueType: "StringArray" }] } },
+                    target: { tools: [{ backend: "github", tool: "get_me" }] },
+                    action: "Allow",
+                },
+                { cel: 'request.mcp.method == "tools/list"', action: "Allow" },
+                { target: { tools: [{ backend: "github", tool: "create_issue" }] }, action: "Deny" },
+            ],
+        });
+        assert.deepEqual(c.warnings, [
+            `mcp.authorization.rules[2].tools[0].tool: "create_issue" is not among the tools mcp.servers.github.tools offers, so the rule never applies to it; offer the tool, or remove it from the rule`,
+        ]);
+        assert.deepEqual(crdProblems(mcpManifests({ config: c.mcp!, gateway }).route), []);
+
+        assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ scopes: ["mcp:read"], claims: [{ name: "groups", values: ["a"] }] }] } }, { auth: { jwt } })), [
+            "mcp.authorization.rules[0].scopes: are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified",
+            "mcp.authorization.rules[0].claims: are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified",
+        ]);
+        assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ tools: [{ server: "githb", tool: "get_me" }] }] } })), [
+            `mcp.authorization.rules[0].tools[0].server: "githb" is not a server of mcp.servers; did you mean "github"?`,
+        ]);
+        assert.deepEqual(configProblems(mcp({ authorization: {} })), [
+            "mcp.authorization: has no rules and denies by default, so every MCP request would be refused; add a rule with action Allow, or set defaultAction: Allow",
+        ]);
+        assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ cel: "request.auth.jwt.claims.admin == true", action: "Deny" }] } }, { auth: { none: true } })), [
+            "mcp.authorization.rules: only denies, and so does defaultAction, so every MCP request would be refused; add a rule with action Allow, or set defaultAction: Allow",
+            "mcp.authorization.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+        ]);
+        assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ claims: [{ name: "groups", values: ["a"], valueType: "List" }] }] } })), [
+            'mcp.authorization.rules[0].claims[0].valueType: "List" is not allowed; use one of "String", "StringArray"',
+        ]);
+    });
+
     it("host names: at least one a listener answers for; others are a warning", () => {
         const listeners = [
             { name: "http", protocol: "HTTP", port: 80 },

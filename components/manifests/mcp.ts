@@ -1,5 +1,5 @@
-import type { JwtConfig, McpConfig, McpOAuthConfig, McpServerConfig } from "../../config/schema";
-import type { MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSpec, ParentReference } from "../specs";
+import type { JwtConfig, McpAuthorizationConfig, McpConfig, McpOAuthConfig, McpServerConfig } from "../../config/schema";
+import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../specs";
 import { Manifest, manifest } from "../specs/customResource";
 import { endpointOf, type Endpoint } from "./backends";
 import { childName, serviceFqdn } from "./names";
@@ -65,6 +65,21 @@ function oauthSpec(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): MCPRouteO
         // Set explicitly: without it the controller fetches the issuer's metadata to find the keys.
         jwks: { remoteJWKS: { uri: r.jwksUri } },
         protectedResourceMetadata: { resource: r.resource, ...(r.scopes !== undefined && { scopesSupported: r.scopes }) },
+    };
+}
+
+/** Our rule keys in upstream's shape: tools as `target`, scopes and claims as a JWT `source`. */
+function authorizationSpec(authorization: McpAuthorizationConfig): MCPRouteAuthorization {
+    return {
+        defaultAction: authorization.defaultAction,
+        rules: authorization.rules.map((r) => ({
+            ...((r.scopes !== undefined || r.claims !== undefined) && {
+                source: { jwt: { ...(r.scopes !== undefined && { scopes: r.scopes }), ...(r.claims !== undefined && { claims: r.claims }) } },
+            }),
+            ...(r.tools !== undefined && { target: { tools: r.tools.map((t) => ({ backend: t.server, tool: t.tool })) } }),
+            ...(r.cel !== undefined && { cel: r.cel }),
+            action: r.action,
+        })),
     };
 }
 
@@ -145,7 +160,12 @@ export function mcpManifests(input: McpInput): McpManifests {
         path: config.path,
         ...(config.hostnames !== undefined && { hostnames: config.hostnames }),
         backendRefs: servers.map((s) => backendRef(s.name, s.config, s.objects)),
-        ...(config.oauth !== undefined && { securityPolicy: { oauth: oauthSpec(config.oauth, input.jwt) } }),
+        ...((config.oauth !== undefined || config.authorization !== undefined) && {
+            securityPolicy: {
+                ...(config.oauth !== undefined && { oauth: oauthSpec(config.oauth, input.jwt) }),
+                ...(config.authorization !== undefined && { authorization: authorizationSpec(config.authorization) }),
+            } satisfies MCPRouteSecurityPolicy,
+        }),
         ...(config.backendSelector !== undefined && {
             backendSelector: { defaultAction: config.backendSelector.defaultAction, rules: config.backendSelector.rules },
         }),

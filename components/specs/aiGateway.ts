@@ -367,11 +367,28 @@ export interface MCPRouteOAuth {
     claimToHeaders?: Array<{ claim: string; header: string }>;
 }
 
-export interface MCPRouteSecurityPolicy {
-    oauth?: MCPRouteOAuth;
+export type MCPSelectionAction = "Allow" | "Deny";
+
+/** A rule matches when its source, target and CEL expression (each optional) all match; `action` defaults to `Allow`. */
+export interface MCPRouteAuthorizationRule {
+    /** JWT sources need `oauth` on the same route. */
+    source?: { jwt: { scopes?: string[]; claims?: Array<{ name: string; values: string[]; valueType?: "String" | "StringArray" }> } };
+    /** At most 16 tools. */
+    target?: { tools: Array<{ backend: string; tool: string }> };
+    cel?: string;
+    action?: MCPSelectionAction;
 }
 
-export type MCPSelectionAction = "Allow" | "Deny";
+/** Evaluated by the MCP proxy per request; `defaultAction` defaults to `Deny`. */
+export interface MCPRouteAuthorization {
+    defaultAction?: MCPSelectionAction;
+    rules?: MCPRouteAuthorizationRule[];
+}
+
+export interface MCPRouteSecurityPolicy {
+    oauth?: MCPRouteOAuth;
+    authorization?: MCPRouteAuthorization;
+}
 
 /** Evaluated once per backend when a session is initialized; `defaultAction` defaults to `Deny`. */
 export interface MCPBackendSelector {

@@ -2,6 +2,7 @@ import { backendNames } from "../../components/manifests/backends";
 import { mcpProxyBackendName, mcpRouteName, resolvedOAuth } from "../../components/manifests/mcp";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, isCatchAll } from "../../components/manifests/passthrough";
 import { clientAuthMechanisms, jwksBackendName } from "../../components/manifests/security";
+import { suggestion } from "../errors";
 import { isInClusterHost } from "../schema";
 import type { Rule } from "./types";
 
@@ -137,6 +138,45 @@ export const mcpSettings: Rule = (config, ctx) => {
         }
     }
 
+    const verified = mcp.oauth !== undefined || config.auth.jwt !== undefined;
+    const unverifiedJwt = (path: (string | number)[], cel: string | undefined) => {
+        // The MCP proxy reads the bearer token's claims without checking it: only a token Envoy verified may decide.
+        if (verified || cel === undefined || !/request\.auth\.jwt/.test(cel)) return;
+        ctx.add(
+            path,
+            "reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+        );
+    };
+
+    const authorization = mcp.authorization;
+    if (authorization !== undefined) {
+        const at = (...path: (string | number)[]) => ["mcp", "authorization", ...path];
+        if (authorization.defaultAction === "Deny" && authorization.rules.every((r) => r.action === "Deny")) {
+            ctx.add(
+                authorization.rules.length === 0 ? at() : at("rules"),
+                `${authorization.rules.length === 0 ? "has no rules and denies by default" : "only denies, and so does defaultAction"}, so every MCP request would be refused; add a rule with action Allow, or set defaultAction: Allow`,
+            );
+        }
+        authorization.rules.forEach((rule, i) => {
+            for (const key of ["scopes", "claims"] as const) {
+                if (rule[key] !== undefined && mcp.oauth === undefined) {
+                    ctx.add(at("rules", i, key), "are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified");
+                }
+            }
+            unverifiedJwt(at("rules", i, "cel"), rule.cel);
+            rule.tools?.forEach((t, j) => {
+                if (!Object.hasOwn(mcp.servers, t.server)) {
+                    ctx.add(at("rules", i, "tools", j, "server"), `"${t.server}" is not a server of mcp.servers; ${suggestion(t.server, names)}`);
+                    return;
+                }
+                const offered = mcp.servers[t.server].tools;
+                if ((offered?.include !== undefined && !offered.include.includes(t.tool)) || offered?.exclude?.includes(t.tool)) {
+                    ctx.warn(at("rules", i, "tools", j, "tool"), `"${t.tool}" is not among the tools mcp.servers.${t.server}.tools offers, so the rule never applies to it; offer the tool, or remove it from the rule`);
+                }
+            });
+        });
+    }
+
     const selector = mcp.backendSelector;
     if (selector !== undefined) {
         if (selector.rules.length === 0 && selector.defaultAction === "Deny") {
@@ -146,15 +186,6 @@ export const mcpSettings: Rule = (config, ctx) => {
         } else if (selector.defaultAction === "Allow" && selector.rules.every((r) => r.action === "Allow")) {
             ctx.warn(["mcp", "backendSelector"], "allows every server whatever its rules say (they only allow, and so does defaultAction); remove backendSelector, or add rules with action Deny");
         }
-        // The MCP proxy reads the bearer token's claims without checking it: only a token Envoy verified may decide.
-        const verified = mcp.oauth !== undefined || config.auth.jwt !== undefined;
-        selector.rules.forEach((rule, i) => {
-            if (!verified && /request\.auth\.jwt/.test(rule.cel)) {
-                ctx.add(
-                    ["mcp", "backendSelector", "rules", i, "cel"],
-                    "reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
-                );
-            }
-        });
+        selector.rules.forEach((rule, i) => unverifiedJwt(["mcp", "backendSelector", "rules", i, "cel"], rule.cel));
     }
 };

@@ -19,6 +19,13 @@ const toolList = (what: string) =>
         .max(MAX_TOOL_ENTRIES, `lists more than ${MAX_TOOL_ENTRIES} entries, the most the MCPRoute accepts; use a regular expression instead`)
         .optional();
 
+/** A CEL expression the MCP proxy evaluates (AI Gateway v1.1.0: experimental, attributes may change). */
+const celExpression = (example: string) =>
+    z
+        .string()
+        .regex(/\S/, `is empty; write a CEL expression, e.g. ${example}`)
+        .max(4096, "is longer than 4096 characters, the most the MCPRoute accepts; shorten it");
+
 export const mcpToolsSchema = z.strictObject({
     include: toolList("tool").describe("only these tools of the server are offered (not with includeRegex)"),
     includeRegex: toolList("regular expression").describe("only tools matching one of these RE2 expressions are offered (not with include)"),
@@ -56,24 +63,20 @@ export const mcpServerSchema = z.strictObject({
     tools: mcpToolsSchema.optional().meta(doc("which of the server's tools clients are offered", { default: "all of them" })),
 });
 
-export const BACKEND_SELECTOR_ACTIONS = ["Allow", "Deny"] as const;
+export const MCP_ACTIONS = ["Allow", "Deny"] as const;
 
 export const mcpBackendSelectorSchema = z.strictObject({
     rules: z
         .array(
             z.strictObject({
-                cel: z
-                    .string()
-                    .regex(/\S/, "is empty; write a CEL expression, e.g. request.mcp.backend in request.auth.jwt.claims.mcp_servers")
-                    .max(4096, "is longer than 4096 characters, the most the MCPRoute accepts; shorten it")
-                    .describe("CEL expression evaluated once per server at session initialize, with `request.mcp.backend` the server's name; must return a boolean"),
-                action: z.enum(BACKEND_SELECTOR_ACTIONS).default("Allow").describe("`Allow` or `Deny` the server when the expression is true"),
+                cel: celExpression("request.mcp.backend in request.auth.jwt.claims.mcp_servers").describe("CEL expression evaluated once per server at session initialize, with `request.mcp.backend` the server's name; must return a boolean"),
+                action: z.enum(MCP_ACTIONS).default("Allow").describe("`Allow` or `Deny` the server when the expression is true"),
             }),
         )
         .max(32, "lists more than 32 rules, the most the MCPRoute accepts; combine some")
         .default([])
         .meta(doc("rules in order, the first whose expression is true decides", { default: "`[]`", expand: true })),
-    defaultAction: z.enum(BACKEND_SELECTOR_ACTIONS).default("Deny").describe("what happens to a server no rule matches"),
+    defaultAction: z.enum(MCP_ACTIONS).default("Deny").describe("what happens to a server no rule matches"),
 });
 
 export const mcpOAuthSchema = z.strictObject({
@@ -100,6 +103,57 @@ export const mcpOAuthSchema = z.strictObject({
         .meta(doc("scopes published for clients to request (advertised, not enforced)", { default: "none published" })),
 });
 
+export const CLAIM_VALUE_TYPES = ["String", "StringArray"] as const;
+
+export const mcpAuthorizationSchema = z.strictObject({
+    rules: z
+        .array(
+            z.strictObject({
+                tools: z
+                    .array(
+                        z.strictObject({
+                            server: z.string().min(1, "is empty; name a server of mcp.servers").describe("a key of `mcp.servers`"),
+                            tool: z.string().regex(/\S/, "is empty; name a tool of the server, without the <server>__ prefix").describe("the tool's own name, without the `<server>__` prefix"),
+                        }),
+                    )
+                    .min(1, "is empty; list at least one tool or remove the key")
+                    .max(16, "lists more than 16 tools, the most one rule accepts; split the rule")
+                    .optional()
+                    .meta(doc("the tools the rule is about", { default: "every tool", expand: true })),
+                scopes: z
+                    .array(z.string().regex(/^\S+$/, "is not a scope; use a single word such as mcp:write"))
+                    .min(1, "is empty; list at least one scope or remove the key")
+                    .max(16, "lists more than 16 scopes, the most one rule accepts; keep 16")
+                    .optional()
+                    .meta(doc("scopes the verified access token must all carry (needs `oauth`)", { default: "any" })),
+                claims: z
+                    .array(
+                        z.strictObject({
+                            name: z.string().regex(/\S/, "is empty; name a claim, e.g. groups (nested claims with dots: org.id)").describe("a claim of the verified access token (nested with dots, `org.id`)"),
+                            values: z
+                                .array(z.string())
+                                .min(1, "is empty; list at least one value")
+                                .max(128, "lists more than 128 values, the most one claim accepts; keep 128")
+                                .describe("the claim must have one of these"),
+                            valueType: z.enum(CLAIM_VALUE_TYPES).default("String").describe("`String`, or `StringArray` for a claim that is a list (such as `groups`)"),
+                        }),
+                    )
+                    .min(1, "is empty; list at least one claim or remove the key")
+                    .max(16, "lists more than 16 claims, the most one rule accepts; keep 16")
+                    .optional()
+                    .meta(doc("claims the verified access token must all have (needs `oauth`)", { default: "any", expand: true })),
+                cel: celExpression('request.mcp.method == "tools/list"')
+                    .optional()
+                    .meta(doc("a CEL expression that must also be true (`request.mcp.method`, `.backend`, `.tool`, `.params`, `request.auth.jwt.claims`, ...)", { default: "none" })),
+                action: z.enum(MCP_ACTIONS).default("Allow").describe("`Allow` or `Deny` a request the rule matches"),
+            }),
+        )
+        .max(32, "lists more than 32 rules, the most the MCPRoute accepts; combine some")
+        .default([])
+        .meta(doc("rules in order, the first that matches decides; a rule matches when all it sets matches", { default: "`[]`", expand: true })),
+    defaultAction: z.enum(MCP_ACTIONS).default("Deny").describe("what happens to a request no rule matches"),
+});
+
 export const mcpSchema = z.strictObject({
     path: z
         .string()
@@ -123,6 +177,9 @@ export const mcpSchema = z.strictObject({
                 default: "`ai-gateway:auth` applies",
             }),
         ),
+    authorization: mcpAuthorizationSchema
+        .optional()
+        .meta(doc("which requests (MCP methods, tools) each caller may make, decided by the MCP proxy per request", { default: "every request the client authentication let in" })),
     backendSelector: mcpBackendSelectorSchema
         .optional()
         .meta(doc("which servers a session may use, decided per server at session initialize", { default: "every server" })),
@@ -131,3 +188,4 @@ export const mcpSchema = z.strictObject({
 export type McpConfig = z.output<typeof mcpSchema>;
 export type McpServerConfig = z.output<typeof mcpServerSchema>;
 export type McpOAuthConfig = z.output<typeof mcpOAuthSchema>;
+export type McpAuthorizationConfig = z.output<typeof mcpAuthorizationSchema>;

@@ -1051,6 +1051,35 @@ export function mcpProblems(t: UpstreamTranslation): string[] {
         if (gatewayPolicy && !overridden.some((c) => override.endsWith(`(${str(c.reason)}: ${str(c.message)})`))) out.push(`${t.label}: ${keyOf(gatewayPolicy)}: not overridden on the MCP route, as rules/mcp.ts warns it is`);
     }
 
+    // The MCP proxy's own configuration (in the extProc's filter config): each server's tool filter and the authorization rules.
+    const filterConfig = t.generated.find((o) => o.kind === "Secret" && o.metadata.namespace === undefined && typeof asObj(o.stringData)["filter-config.yaml"] === "string");
+    const mcpRoutes = asList(dig(parseYaml(str(asObj(filterConfig?.stringData)["filter-config.yaml"] ?? "{}")), "mcpConfig").routes);
+    const proxied = mcpRoutes.find((r) => r.name === `${namespace}/${route}`);
+    if (!proxied) out.push(`${t.label}: the MCP proxy's configuration has no route ${namespace}/${route}`);
+    else {
+        const emittedRoute = emitted("MCPRoute", route);
+        for (const ref of asList(emittedRoute?.spec?.backendRefs)) {
+            const backend = asList(proxied.backends).find((b) => b.name === ref.name);
+            if (str(backend?.toolSelector ?? {}) !== str(ref.toolSelector ?? {})) out.push(`${t.label}: MCP proxy: server ${str(ref.name)} offers ${str(backend?.toolSelector)}, expected ${str(ref.toolSelector)}`);
+        }
+        const authorization = dig(emittedRoute?.spec, "securityPolicy", "authorization");
+        const got = asObj(proxied.authorization);
+        if (mcp.authorization === undefined) {
+            if (proxied.authorization !== undefined) out.push(`${t.label}: MCP proxy: authorization ${str(got)} without mcp.authorization`);
+        } else {
+            if (got.defaultAction !== authorization.defaultAction) out.push(`${t.label}: MCP proxy: default ${str(got.defaultAction)}, expected ${str(authorization.defaultAction)}`);
+            const rules = asList(got.rules);
+            asList(authorization.rules).forEach((want, i) => {
+                const have = rules[i] ?? {};
+                // The proxy's config spells an absent claim valueType as the default String.
+                const claims = (r: Obj) => asList(dig(r, "source", "jwt").claims).map((c) => ({ ...c, valueType: c.valueType ?? "String" }));
+                const same = have.action === want.action && str(have.cel) === str(want.cel) && str(dig(have, "target").tools) === str(dig(want, "target").tools) && str(dig(have, "source", "jwt").scopes) === str(dig(want, "source", "jwt").scopes) && str(claims(have)) === str(claims(want));
+                if (!same) out.push(`${t.label}: MCP proxy: authorization rule ${i} is ${str(have)}, expected ${str(want)}`);
+            });
+            if (rules.length !== asList(authorization.rules).length) out.push(`${t.label}: MCP proxy: ${rules.length} authorization rules, expected ${asList(authorization.rules).length}`);
+        }
+    }
+
     const xds = xdsOf(t);
     const configs = [...new Set(xds.routes.filter((r) => r.gateway === `${namespace}/${gateway}`).map((r) => r.routeConfig))];
     for (const rc of configs) {

@@ -98,6 +98,10 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         return (["include", "includeRegex", "exclude", "excludeRegex"] as const).every((k) => tools.some((t) => t[k] !== undefined));
     },
     "MCP: OAuth taking its settings from auth.jwt": (c) => c.mcp?.oauth !== undefined && c.mcp.oauth.issuer === undefined && c.auth.jwt !== undefined,
+    "MCP: authorization by tools, claims, scopes and CEL, allowing and denying": (c) => {
+        const rules = c.mcp?.authorization?.rules ?? [];
+        return ["tools", "claims", "scopes", "cel"].every((k) => rules.some((r) => Object.hasOwn(r, k))) && new Set(rules.map((r) => r.action)).size === 2;
+    },
     "MCP: backend selector and host names": (c) => c.mcp?.backendSelector !== undefined && c.mcp.hostnames !== undefined,
     "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
     "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
@@ -156,7 +160,7 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual(expected.endpointRoutingProblems(t, AI_GATEWAY_ENDPOINTS, others), []);
             });
 
-            it("MCP: the main route at the MCP path first, a route per server to its Backend and path with its API key injected, OAuth", () => {
+            it("MCP: the main route at the MCP path first, a route per server to its Backend and path with its API key injected, OAuth; the proxy's tool filters and authorization", () => {
                 assert.deepEqual(expected.mcpProblems(t), []);
             });
 
