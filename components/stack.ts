@@ -7,6 +7,7 @@ import { envoyAwsIdentity } from "./manifests/aws";
 import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
+import { McpGateway } from "./mcpGateway";
 import { buildModels } from "./models";
 import { ModelSimulators } from "./modelSimulators";
 import { simulatedBackends } from "./manifests/simulator";
@@ -172,13 +173,24 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     const simulators = simulatedBackends(config.backends, config.models);
     if (simulators.length > 0) new ModelSimulators("model-simulators", { simulators, createdElsewhere }, children);
     buildModels(config, ready, routesReady, children);
+    // Routes live beside the Gateway, so their parentRefs need no namespace.
+    const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) };
     if (Object.keys(config.passthrough).length > 0) {
         new PassthroughRoutes("passthrough-routes", {
-            // Routes live beside the Gateway, so their parentRefs need no namespace.
-            gateway: { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) },
+            gateway: routeGateway,
             routes: config.passthrough,
             requestTimeout: traffic.timeouts?.request,
             protection: protectionSections(traffic),
+            platform: ready,
+            namespaceReady: routesReady,
+        }, children);
+    }
+    if (config.mcp !== undefined) {
+        new McpGateway("mcp-gateway", {
+            config: config.mcp,
+            gateway: routeGateway,
+            jwt: auth.jwt,
+            secret: (key) => apiKeys.secret(key),
             platform: ready,
             namespaceReady: routesReady,
         }, children);

@@ -185,6 +185,7 @@ export const CONFIG_TABLES: Record<string, TableSpec> = {
     auth: { sections: [{ path: ["auth"] }] },
     traffic: { sections: [{ path: ["traffic"] }], defaultHeading: "default when the section is set" },
     passthrough: { sections: [{ path: ["passthrough", "*"], prefix: "<name>." }] },
+    mcp: { sections: [{ path: ["mcp"] }] },
 };
 
 /** `ai-gateway:*` keys the README documents in prose rather than in a key table. */

@@ -18,6 +18,7 @@ const KNOWN = {
     redis: "known-redis-password-0007",
     otlp: "Authorization=Bearer known-otlp-token-0008",
     teamA: "known-client-api-key-0009",
+    githubPat: "known-mcp-github-pat-0010",
 };
 
 export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
@@ -44,6 +45,7 @@ export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
     },
     observability: { tracing: { endpoint: "https://otlp.example.com", headersSecret: "otlp", envoy: { enabled: false } } },
     auth: { apiKeys: { clients: { "team-a": "teamA" } } },
+    mcp: { servers: { github: { hostname: "api.githubcopilot.com", auth: { type: "APIKey", secret: "githubPat" } } } },
     apiKeys: KNOWN,
 };
 

@@ -352,3 +352,100 @@ export interface QuotaPolicySpec {
     /** At most 128. */
     perModelQuotas: PerModelQuota[];
 }
+
+// ---------------------------------------------------------------------------
+// MCPRoute
+// ---------------------------------------------------------------------------
+
+/** At least one list; `include` and `includeRegex` (and `exclude` and `excludeRegex`) exclude each other. At most 32 entries each. */
+export interface MCPToolFilter {
+    include?: string[];
+    includeRegex?: string[];
+    exclude?: string[];
+    excludeRegex?: string[];
+}
+
+/** Exactly one of `secretRef` (the Secret's `apiKey` key) or `inline`; at most one of `header` or `queryParam`. */
+export interface MCPBackendAPIKey {
+    secretRef?: SecretObjectReference;
+    inline?: string;
+    /** Defaults to `Authorization`, whose value gets the `Bearer ` prefix. */
+    header?: string;
+    queryParam?: string;
+}
+
+export interface MCPRouteBackendRef {
+    /** The name is the server's name clients see in front of every tool (`<name>__<tool>`). */
+    group?: string;
+    kind?: string;
+    name: string;
+    namespace?: string;
+    port?: number;
+    /** Defaults to `/mcp`. */
+    path?: string;
+    toolSelector?: MCPToolFilter;
+    securityPolicy?: { apiKey?: MCPBackendAPIKey };
+    forwardHeaders?: Array<{ name: string; backendHeader?: string }>;
+}
+
+/** Published at `/.well-known/oauth-protected-resource<path>` for MCP clients to discover the authorization server. */
+export interface ProtectedResourceMetadata {
+    resource: string;
+    resourceName?: string;
+    scopesSupported?: string[];
+    resourceSigningAlgValuesSupported?: string[];
+    resourceDocumentation?: string;
+    resourcePolicyUri?: string;
+}
+
+export interface MCPRouteOAuth {
+    issuer: string;
+    audiences?: string[];
+    /** Without it the controller discovers the JWKS from the issuer's metadata (a network call at reconcile time). */
+    jwks?: { remoteJWKS?: { uri: string } };
+    protectedResourceMetadata: ProtectedResourceMetadata;
+    claimToHeaders?: Array<{ claim: string; header: string }>;
+}
+
+export type MCPSelectionAction = "Allow" | "Deny";
+
+/** A rule matches when its source, target and CEL expression (each optional) all match; `action` defaults to `Allow`. */
+export interface MCPRouteAuthorizationRule {
+    /** JWT sources need `oauth` on the same route. */
+    source?: { jwt: { scopes?: string[]; claims?: Array<{ name: string; values: string[]; valueType?: "String" | "StringArray" }> } };
+    /** At most 16 tools. */
+    target?: { tools: Array<{ backend: string; tool: string }> };
+    cel?: string;
+    action?: MCPSelectionAction;
+}
+
+/** Evaluated by the MCP proxy per request; `defaultAction` defaults to `Deny`. */
+export interface MCPRouteAuthorization {
+    defaultAction?: MCPSelectionAction;
+    rules?: MCPRouteAuthorizationRule[];
+}
+
+export interface MCPRouteSecurityPolicy {
+    oauth?: MCPRouteOAuth;
+    authorization?: MCPRouteAuthorization;
+}
+
+/** Evaluated once per backend when a session is initialized; `defaultAction` defaults to `Deny`. */
+export interface MCPBackendSelector {
+    defaultAction?: MCPSelectionAction;
+    rules?: Array<{ cel: string; action?: MCPSelectionAction }>;
+}
+
+export interface MCPRouteSpec {
+    parentRefs: ParentReference[];
+    /** Exact match; defaults to `/mcp`. */
+    path?: string;
+    /** v1.1.0: the generated HTTPRoute's host names. */
+    hostnames?: string[];
+    headers?: HTTPHeaderMatch[];
+    /** At most 256, names unique. */
+    backendRefs: MCPRouteBackendRef[];
+    securityPolicy?: MCPRouteSecurityPolicy;
+    /** v1.1.0. */
+    backendSelector?: MCPBackendSelector;
+}

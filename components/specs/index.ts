@@ -1,6 +1,6 @@
 // Spec types for every custom resource the program emits, keyed by kind.
 
-import { AIGatewayRouteSpec, AIServiceBackendSpec, BackendSecurityPolicySpec, GatewayConfigSpec, QuotaPolicySpec } from "./aiGateway";
+import { AIGatewayRouteSpec, AIServiceBackendSpec, BackendSecurityPolicySpec, GatewayConfigSpec, MCPRouteSpec, QuotaPolicySpec } from "./aiGateway";
 import {
     BackendSpec,
     BackendTrafficPolicySpec,
@@ -29,6 +29,7 @@ export interface CustomResourceSpecs {
     BackendSecurityPolicy: BackendSecurityPolicySpec;
     GatewayConfig: GatewayConfigSpec;
     QuotaPolicy: QuotaPolicySpec;
+    MCPRoute: MCPRouteSpec;
     Backend: BackendSpec;
     BackendTrafficPolicy: BackendTrafficPolicySpec;
     ClientTrafficPolicy: ClientTrafficPolicySpec;

@@ -18,6 +18,7 @@ export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; 
     AIServiceBackend: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
     BackendSecurityPolicy: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
     GatewayConfig: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
+    MCPRoute: { apiVersion: API_VERSIONS.aiGateway, crds: "aiGateway" },
     QuotaPolicy: { apiVersion: API_VERSIONS.aiGatewayQuota, crds: "aiGateway" },
     Backend: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
     BackendTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },

@@ -9,6 +9,7 @@ import {
     gatewayListeners,
     gatewayNamespace,
 } from "./gateway";
+import { mcpSettings } from "./mcp";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
@@ -51,5 +52,6 @@ export const RULES: readonly Rule[] = [
     retryBudget,
     trafficProtectionSettings,
     passthroughRoutes,
+    mcpSettings,
     forbiddenTargets,
 ];

@@ -25,4 +25,5 @@ export const secretReferences: Rule = (config, ctx) => {
     check(["auth", "oidc", "clientSecret"], config.auth.oidc?.clientSecret);
     check(["observability", "tracing", "headersSecret"], config.observability.tracing?.headersSecret);
     check(["platform", "redis", "passwordSecret"], config.platform.redis.passwordSecret);
+    for (const [name, server] of Object.entries(config.mcp?.servers ?? {})) check(["mcp", "servers", name, "auth", "secret"], server.auth?.secret);
 };

@@ -46,6 +46,22 @@ export const forbiddenTargets: Rule = (config, ctx) => {
         }
     }
 
+    for (const [name, server] of Object.entries(config.mcp?.servers ?? {})) {
+        const at = ["mcp", "servers", name];
+        if (server.hostname !== undefined) {
+            const why = forbiddenHost(server.hostname);
+            if (why) ctx.add([...at, "hostname"], `"${server.hostname}" is ${why}; an MCP server must not point there: use the server's own host name`);
+        }
+        const ns = server.service ? (server.service.namespace ?? config.gateway.namespace) : server.hostname && serviceNamespace(server.hostname);
+        if (ns && reserved.has(ns)) {
+            const where = server.service ? [...at, "service", "namespace"] : [...at, "hostname"];
+            ctx.add(where, `is a Service in namespace "${ns}", which holds ${reserved.get(ns)}; an MCP server must not point there: run it in a namespace of its own`);
+        }
+        if (server.service?.name === "kubernetes" && (server.service.namespace ?? config.gateway.namespace) === "default") {
+            ctx.add([...at, "service", "name"], `"kubernetes" in namespace "default" is the Kubernetes API server; an MCP server must not point there`);
+        }
+    }
+
     for (const [name, route] of Object.entries(config.passthrough)) {
         const ns = route.service.namespace ?? config.gateway.namespace;
         const why = forbiddenHost(route.service.name) ?? (route.service.name === "kubernetes" && ns === "default" ? "the Kubernetes API server" : undefined);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { awsSchema } from "./aws";
 import { backendsSchema } from "./backends";
 import { gatewaySchema } from "./gateway";
+import { mcpSchema } from "./mcp";
 import { modelsSchema } from "./models";
 import { observabilitySchema } from "./observability";
 import { platformSchema } from "./platform";
@@ -36,6 +37,9 @@ export const stackSchema = z.strictObject({
     passthrough: passthroughSchema
         .default({})
         .describe("Route name to a plain HTTPRoute for an endpoint that is not an LLM API (e.g. a KServe predictor)"),
+    mcp: mcpSchema
+        .optional()
+        .describe("MCP servers behind the same Gateway as the models: one MCP path that offers every server's tools, with their credentials and client authentication"),
     aws: awsSchema.optional().describe("AWS: the region, and the IAM role the Envoy pods call Bedrock with (EKS Pod Identity or IRSA)"),
     observability: observabilitySchema.prefault({}).describe("Tracing, access log, metrics and a Grafana dashboard; each section off until its key is present"),
 });
@@ -49,6 +53,7 @@ export * from "./aws";
 export * from "./backends";
 export * from "./gateway";
 export * from "./kubernetes";
+export * from "./mcp";
 export * from "./models";
 export * from "./mutation";
 export * from "./observability";

@@ -217,7 +217,7 @@ function secureUrlProblem(v: string, what: string, example: string): string | un
     return `"${v}" is not an http(s) URL; use e.g. ${example}`;
 }
 
-function secureUrl(what: string, example: string) {
+export function secureUrl(what: string, example: string) {
     return z
         .string()
         .max(2048, "is longer than 2048 characters; use a shorter URL")

@@ -7,10 +7,12 @@ import { parse as parseYaml } from "yaml";
 import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
+import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
+import { securityPolicyName } from "../../components/manifests/security";
 import { modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
-import { OIDC_UNTRANSLATED, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
+import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
 const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
@@ -92,6 +94,22 @@ export function conditionProblems(label: string, what: string, conditions: Condi
  * the AI Gateway generated is in the translator's output.
  */
 export function statusProblems(t: UpstreamTranslation): string[] {
+    const override = mcpOverride(t);
+    return objectStatusProblems(t).filter((p) => override === undefined || !p.endsWith(override));
+}
+
+/**
+ * The one Overridden condition that is intended: with mcp.oauth, the SecurityPolicy the controller
+ * generates for the MCP route takes the place of the Gateway's client authentication there (rules/mcp.ts
+ * warns so); mcpProblems asserts it is exactly that.
+ */
+function mcpOverride(t: UpstreamTranslation): string | undefined {
+    if (t.config.mcp?.oauth === undefined) return undefined;
+    const { name, namespace } = t.config.gateway;
+    return `Overridden=True (Overridden: This policy is being overridden by other securityPolicies for these routes: [${namespace}/ai-eg-mcp-main-${mcpRouteName(name)}])`;
+}
+
+function objectStatusProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
     const seen = new Set<string>();
     for (const { section, kind, where, required } of STATUS_SECTIONS) {
@@ -992,6 +1010,139 @@ export function patternOrderProblems(t: UpstreamTranslation, documented: string[
         }
         const got = [...patterns].filter(([, at]) => at >= 0).sort((a, b) => a[1] - b[1]).map(([m]) => m);
         if (JSON.stringify(got) !== JSON.stringify(documented.filter((m) => got.includes(m)))) out.push(`${t.label}: ${rc}: patterns are tried as [${got.join(", ")}], documented order is [${documented.join(", ")}]`);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MCP gateway
+
+const decoded = (o: K8sObject | undefined, key: string): string | undefined => {
+    const v = asObj(o?.data)[key];
+    return typeof v === "string" ? Buffer.from(v, "base64").toString("utf8") : undefined;
+};
+
+/**
+ * What the AI Gateway controller made of the MCPRoute: the main HTTPRoute at the exact MCP path to its MCP
+ * proxy; per server an HTTPRoute to the server's own Backend rewriting to its path, a filter injecting its
+ * API key (into its header, as a bearer token in Authorization) from a Secret it filled from ours; with
+ * oauth the SecurityPolicy checking access tokens against the resolved keys and audiences, the
+ * protected-resource metadata, and the Gateway's client authentication overridden on that route and
+ * nowhere else. In Envoy's route order, the MCP path reaches the MCP proxy first on every listener.
+ */
+export function mcpProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const mcp = t.config.mcp;
+    const mcpObjects = t.generated.filter((o) => o.metadata.name.startsWith("ai-eg-mcp-"));
+    if (mcp === undefined) return mcpObjects.map((o) => `${t.label}: ${keyOf(o)}: generated without ai-gateway:mcp`);
+    const { name: gateway, namespace } = t.config.gateway;
+    const route = mcpRouteName(gateway);
+    const find = (kind: string, name: string) => t.generated.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+    const emitted = (kind: string, name: string) => t.emitted.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+
+    const main = find("HTTPRoute", `ai-eg-mcp-main-${route}`);
+    if (!main) out.push(`${t.label}: no main HTTPRoute ai-eg-mcp-main-${route}`);
+    else {
+        const rule = asList(main.spec?.rules)[0];
+        const path = asObj(asList(rule?.matches)[0]?.path);
+        if (path.type !== "Exact" || path.value !== mcp.path) out.push(`${t.label}: ${keyOf(main)}: first match ${str(path)}, expected Exact ${mcp.path}`);
+        const ref = asList(rule?.backendRefs)[0];
+        if (ref?.name !== mcpProxyBackendName(namespace, route)) out.push(`${t.label}: ${keyOf(main)}: goes to ${str(ref?.name)}, not the MCP proxy`);
+    }
+
+    for (const [server, config] of Object.entries(mcp.servers)) {
+        const at = `${t.label}: server ${server}`;
+        const br = find("HTTPRoute", `ai-eg-mcp-br-${route}-${server}`);
+        const rule = asList(br?.spec?.rules)[0];
+        const ref = asList(rule?.backendRefs)[0];
+        if (!br) {
+            out.push(`${at}: no HTTPRoute ai-eg-mcp-br-${route}-${server}`);
+            continue;
+        }
+        if (ref?.kind !== "Backend" || ref.name !== server) out.push(`${at}: ${keyOf(br)} goes to ${str(ref?.kind)} ${str(ref?.name)}, not Backend ${server}`);
+        const backend = emitted("Backend", server);
+        const endpoint = mcpServerEndpoint(config, namespace);
+        const fqdn = asObj(asList(backend?.spec?.endpoints)[0]?.fqdn);
+        if (fqdn.hostname !== endpoint.hostname || fqdn.port !== endpoint.port) out.push(`${at}: Backend ${server} is ${str(fqdn)}, expected ${endpoint.hostname}:${endpoint.port}`);
+        const rewrite = asList(rule?.filters).map((f) => dig(f, "urlRewrite", "path").replaceFullPath).find((p) => p !== undefined);
+        if (rewrite !== config.path) out.push(`${at}: ${keyOf(br)} rewrites the path to ${str(rewrite)}, expected ${config.path}`);
+
+        const filter = find("HTTPRouteFilter", `ai-eg-mcp-brf-${route}-${server}`);
+        const injection = asObj(filter?.spec?.credentialInjection);
+        if (config.auth === undefined) {
+            if (filter?.spec?.credentialInjection !== undefined) out.push(`${at}: a credential is injected, but the server has no auth`);
+            continue;
+        }
+        const header = config.auth.header ?? "Authorization";
+        if ((injection.header ?? "Authorization") !== header) out.push(`${at}: the credential goes into ${str(injection.header ?? "Authorization")}, expected ${header}`);
+        const secretName = str(dig(injection, "credential", "valueRef").name);
+        const expected = header === "Authorization" ? `Bearer ${TEST_SECRET}` : TEST_SECRET;
+        const value = decoded(find("Secret", secretName), "credential");
+        if (value !== expected) out.push(`${at}: Secret ${secretName} injects ${value === undefined ? "nothing" : "another value"}, expected the ${MCP_SECRET_KEY} of our Secret${header === "Authorization" ? " as a bearer token" : ""}`);
+    }
+
+    const policy = find("SecurityPolicy", `ai-eg-mcp-${route}`);
+    if (mcp.oauth === undefined) {
+        if (policy) out.push(`${t.label}: ${keyOf(policy)}: generated without mcp.oauth`);
+    } else {
+        const oauth = resolvedOAuth(mcp.oauth, t.config.auth.jwt);
+        const provider = asList(dig(policy?.spec, "jwt").providers)[0];
+        const target = asList(policy?.spec?.targetRefs)[0];
+        if (!policy) out.push(`${t.label}: no SecurityPolicy ai-eg-mcp-${route} for mcp.oauth`);
+        else {
+            if (target?.kind !== "HTTPRoute" || target.name !== `ai-eg-mcp-main-${route}`) out.push(`${t.label}: ${keyOf(policy)} targets ${str(target)}, not the main MCP route`);
+            if (dig(provider, "remoteJWKS").uri !== oauth.jwksUri) out.push(`${t.label}: ${keyOf(policy)}: JWKS ${str(dig(provider, "remoteJWKS").uri)}, expected ${str(oauth.jwksUri)}`);
+            if (str(provider?.audiences) !== str(oauth.audiences)) out.push(`${t.label}: ${keyOf(policy)}: audiences ${str(provider?.audiences)}, expected ${str(oauth.audiences)}`);
+        }
+        const metadata = find("HTTPRouteFilter", `ai-eg-mcp-${route}-oauth-protected-resource-metadata`);
+        const body = JSON.parse(str(dig(metadata?.spec, "directResponse", "body").inline ?? "{}")) as { resource?: string; authorization_servers?: string[] };
+        if (body.resource !== oauth.resource || str(body.authorization_servers) !== str([oauth.issuer])) {
+            out.push(`${t.label}: protected-resource metadata ${str(body)}, expected resource ${oauth.resource} and authorization server ${str(oauth.issuer)}`);
+        }
+        // The Gateway's client authentication, where there is one, is overridden by the MCP route's and by nothing else.
+        const policies = asList(t.resources.securityPolicies) as unknown as K8sObject[];
+        const gatewayPolicy = policies.find((p) => p.metadata.name === securityPolicyName(gateway) && p.metadata.namespace === namespace);
+        const override = mcpOverride(t) ?? "";
+        const overridden = asList(asObj(gatewayPolicy?.status).ancestors).flatMap((a) => asList(a.conditions)).filter((c) => c.type === "Overridden" && c.status === "True");
+        if (gatewayPolicy && !overridden.some((c) => override.endsWith(`(${str(c.reason)}: ${str(c.message)})`))) out.push(`${t.label}: ${keyOf(gatewayPolicy)}: not overridden on the MCP route, as rules/mcp.ts warns it is`);
+    }
+
+    // The MCP proxy's own configuration (in the extProc's filter config): each server's tool filter and the authorization rules.
+    const filterConfig = t.generated.find((o) => o.kind === "Secret" && o.metadata.namespace === undefined && typeof asObj(o.stringData)["filter-config.yaml"] === "string");
+    const mcpRoutes = asList(dig(parseYaml(str(asObj(filterConfig?.stringData)["filter-config.yaml"] ?? "{}")), "mcpConfig").routes);
+    const proxied = mcpRoutes.find((r) => r.name === `${namespace}/${route}`);
+    if (!proxied) out.push(`${t.label}: the MCP proxy's configuration has no route ${namespace}/${route}`);
+    else {
+        const emittedRoute = emitted("MCPRoute", route);
+        for (const ref of asList(emittedRoute?.spec?.backendRefs)) {
+            const backend = asList(proxied.backends).find((b) => b.name === ref.name);
+            if (str(backend?.toolSelector ?? {}) !== str(ref.toolSelector ?? {})) out.push(`${t.label}: MCP proxy: server ${str(ref.name)} offers ${str(backend?.toolSelector)}, expected ${str(ref.toolSelector)}`);
+        }
+        const authorization = dig(emittedRoute?.spec, "securityPolicy", "authorization");
+        const got = asObj(proxied.authorization);
+        if (mcp.authorization === undefined) {
+            if (proxied.authorization !== undefined) out.push(`${t.label}: MCP proxy: authorization ${str(got)} without mcp.authorization`);
+        } else {
+            if (got.defaultAction !== authorization.defaultAction) out.push(`${t.label}: MCP proxy: default ${str(got.defaultAction)}, expected ${str(authorization.defaultAction)}`);
+            const rules = asList(got.rules);
+            asList(authorization.rules).forEach((want, i) => {
+                const have = rules[i] ?? {};
+                // The proxy's config spells an absent claim valueType as the default String.
+                const claims = (r: Obj) => asList(dig(r, "source", "jwt").claims).map((c) => ({ ...c, valueType: c.valueType ?? "String" }));
+                const same = have.action === want.action && str(have.cel) === str(want.cel) && str(dig(have, "target").tools) === str(dig(want, "target").tools) && str(dig(have, "source", "jwt").scopes) === str(dig(want, "source", "jwt").scopes) && str(claims(have)) === str(claims(want));
+                if (!same) out.push(`${t.label}: MCP proxy: authorization rule ${i} is ${str(have)}, expected ${str(want)}`);
+            });
+            if (rules.length !== asList(authorization.rules).length) out.push(`${t.label}: MCP proxy: ${rules.length} authorization rules, expected ${asList(authorization.rules).length}`);
+        }
+    }
+
+    const xds = xdsOf(t);
+    const configs = [...new Set(xds.routes.filter((r) => r.gateway === `${namespace}/${gateway}`).map((r) => r.routeConfig))];
+    for (const rc of configs) {
+        const routes = xds.routes.filter((r) => r.routeConfig === rc);
+        if (routes.every((r) => asObj(r.route.redirect).schemeRedirect === "https")) continue;
+        const first = routes.find((r) => routeMatches(r.route, mcp.path, {}));
+        if (!str(first?.route.name).startsWith(`httproute/${namespace}/ai-eg-mcp-main-${route}/rule/0/`)) out.push(`${t.label}: ${rc}: ${mcp.path} reaches ${str(first?.route.name)} first, not the MCP route`);
     }
     return out;
 }

@@ -95,6 +95,20 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "gateway: HTTP/2 windows set": (c) => c.gateway.clientTraffic.http2.initialStreamWindowSize !== "16Mi",
     "gateway: extProc env and resources": (c) => c.gateway.gatewayConfig.extProc.env.length > 0,
     "gateway: forward proxy": (c) => c.gateway.gatewayConfig.forwardProxy !== undefined,
+    "MCP: servers outside the cluster with API keys (Authorization and a header of their own) and in it": (c) => {
+        const servers = Object.values(c.mcp?.servers ?? {});
+        return servers.some((s) => s.auth !== undefined && s.auth.header === undefined) && servers.some((s) => s.auth?.header !== undefined) && servers.some((s) => s.service !== undefined);
+    },
+    "MCP: tool filters of every kind": (c) => {
+        const tools = Object.values(c.mcp?.servers ?? {}).map((s) => s.tools ?? {});
+        return (["include", "includeRegex", "exclude", "excludeRegex"] as const).every((k) => tools.some((t) => t[k] !== undefined));
+    },
+    "MCP: OAuth taking its settings from auth.jwt": (c) => c.mcp?.oauth !== undefined && c.mcp.oauth.issuer === undefined && c.auth.jwt !== undefined,
+    "MCP: authorization by tools, claims, scopes and CEL, allowing and denying": (c) => {
+        const rules = c.mcp?.authorization?.rules ?? [];
+        return ["tools", "claims", "scopes", "cel"].every((k) => rules.some((r) => Object.hasOwn(r, k))) && new Set(rules.map((r) => r.action)).size === 2;
+    },
+    "MCP: backend selector and host names": (c) => c.mcp?.backendSelector !== undefined && c.mcp.hostnames !== undefined,
     "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
     "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
 };
@@ -150,6 +164,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 const catchAll = Object.values(t.config.passthrough).some(isCatchAll);
                 const others = catchAll ? ["/", "/healthz", "/v1", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/extra"] : [];
                 assert.deepEqual(expected.endpointRoutingProblems(t, AI_GATEWAY_ENDPOINTS, others), []);
+            });
+
+            it("MCP: the main route at the MCP path first, a route per server to its Backend and path with its API key injected, OAuth; the proxy's tool filters and authorization", () => {
+                assert.deepEqual(expected.mcpProblems(t), []);
             });
 
             it("observability: Envoy's tracer and access log", () => {

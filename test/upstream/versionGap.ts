@@ -21,6 +21,13 @@ export const V1_1_ADDITIONS: { kind: string; path: string; field: RegExp; what: 
         what: "the per-try idle timeout, which v1.1.0's extension server writes into the xDS route",
     },
     { kind: "GatewayConfig", path: "spec.forwardProxy", field: /^spec\.forwardProxy(\.|$)/, what: "the egress proxy of the upstream clusters (extension server)" },
+    { kind: "MCPRoute", path: "spec.hostnames", field: /^spec\.hostnames(\[\d+\])?$/, what: "the host names of the generated HTTPRoutes" },
+    {
+        kind: "MCPRoute",
+        path: "spec.backendSelector",
+        field: /^spec\.backendSelector(\.|$)/,
+        what: "the servers a session may use, which v1.1.0's MCP proxy decides at session initialize",
+    },
     { kind: "BackendSecurityPolicy", path: "spec.credentialOverride", field: /^spec\.credentialOverride(\.|$)/, what: "per-request upstream credentials (extProc)" },
 ];
 
