@@ -104,10 +104,35 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
         problems.push(...found.errors);
         warnings.push(...found.warnings);
     }
+    if (!broken.has("auth") && !broken.has("apiKeys")) problems.push(...sharedClientKeys(parsed as ParsedStackConfig, keyValues));
     if (problems.length > 0) throw new ConfigError(problems);
 
     const names = Object.keys(keyValues).sort();
     return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
+}
+
+/**
+ * Clients whose API keys are equal though stored under different names: Envoy Gateway refuses the whole
+ * SecurityPolicy then ("duplicated API key"), so no client could call. Only plain values can be compared
+ * here (an Output is known at deploy time); the values themselves are never named.
+ */
+function sharedClientKeys(config: ParsedStackConfig, values: Record<string, pulumi.Input<string>>): ConfigProblem[] {
+    const clients = config.auth.apiKeys?.clients ?? {};
+    const firstWith = new Map<string, string>();
+    const problems: ConfigProblem[] = [];
+    for (const [client, secret] of Object.entries(clients)) {
+        const value = Object.hasOwn(values, secret) ? values[secret] : undefined;
+        if (typeof value !== "string") continue;
+        const first = firstWith.get(value);
+        if (first === undefined) firstWith.set(value, client);
+        else if (clients[first] !== secret) {
+            problems.push({
+                path: formatPath(["auth", "apiKeys", "clients", client]),
+                message: `its key (apiKeys.${secret}) equals that of clients.${first} (apiKeys.${clients[first]}), and Envoy Gateway refuses every client key when two are the same; give each client a key of its own`,
+            });
+        }
+    }
+    return problems;
 }
 
 /** Paths of every own `__proto__` key in the raw config (found with own-property walks only). */

@@ -47,7 +47,7 @@ export function readStackFile(path: string): StackFileConfig {
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const found = { secret: false };
-        const plain = replaceSecure(value, found);
+        const plain = replaceSecure(value, found, key);
         out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
         if (found.secret) secretKeys.push(key);
     }
@@ -83,15 +83,16 @@ function yamlErrorMessage(e: YAMLError, text: string): string {
     return `line ${line}, column ${column}: ${e.message}; fix the YAML there\n  ${shown}`;
 }
 
-function replaceSecure(v: unknown, found: { secret: boolean }): unknown {
-    if (Array.isArray(v)) return v.map((x) => replaceSecure(x, found));
+function replaceSecure(v: unknown, found: { secret: boolean }, path: string): unknown {
+    if (Array.isArray(v)) return v.map((x, i) => replaceSecure(x, found, `${path}[${i}]`));
     if (typeof v === "object" && v !== null) {
         const entries = Object.entries(v);
         if (entries.length === 1 && entries[0][0] === "secure") {
             found.secret = true;
-            return SECRET_PLACEHOLDER;
+            // One per key: two secrets that cannot be read must not look equal (equal client keys are refused).
+            return `${SECRET_PLACEHOLDER} ${path}`;
         }
-        return Object.fromEntries(entries.map(([k, x]) => [k, replaceSecure(x, found)]));
+        return Object.fromEntries(entries.map(([k, x]) => [k, replaceSecure(x, found, `${path}.${k}`)]));
     }
     return v;
 }

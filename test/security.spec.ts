@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../config";
 import type { ClientAuthConfig, GatewayConfig } from "../config";
 import type { Authorization } from "../components/specs";
@@ -26,7 +27,7 @@ const seedJwt = {
 /** ai-gateway:auth as the program sees it, with every key the clients name set in apiKeys. */
 function auth(raw: Record<string, unknown>): ClientAuthConfig {
     const clients = (raw.apiKeys as { clients?: Record<string, string> } | undefined)?.clients ?? {};
-    return parseConfig({ auth: raw, apiKeys: Object.fromEntries(Object.values(clients).map((k) => [k, "test-value"])) }).auth;
+    return parseConfig({ auth: raw, apiKeys: Object.fromEntries(Object.values(clients).map((k) => [k, `test-value-${k}`])) }).auth;
 }
 const local = (name: string) => ({ schema: "OpenAI", hostname: `${name}.models.svc.cluster.local`, port: 80 });
 const models = {
@@ -217,6 +218,12 @@ describe("config: ai-gateway:auth", () => {
         assert.deepEqual(configProblems({ auth: { apiKeys: { clients: { a: "shared", b: "shared" } } }, apiKeys: { shared: "v" } }), [
             'auth.apiKeys.clients.b: uses secret "shared" like clients.a, so the gateway could not tell the two clients apart; give each client its own key',
         ]);
+        const equal = configProblems({ auth: { apiKeys: { clients: { a: "ka", b: "kb", c: "kc" } } }, apiKeys: { ka: "ck-known-equal", kb: "ck-known-equal", kc: "ck-other" } });
+        assert.deepEqual(equal, [
+            "auth.apiKeys.clients.b: its key (apiKeys.kb) equals that of clients.a (apiKeys.ka), and Envoy Gateway refuses every client key when two are the same; give each client a key of its own",
+        ]);
+        assert.ok(!equal.join("\n").includes("ck-known-equal"), "the key itself is never named");
+        assert.doesNotThrow(() => parseConfig({ auth: { apiKeys: { clients: { a: "ka", b: "kb" } } }, apiKeys: { ka: pulumi.secret("same"), kb: pulumi.secret("same") } }), "Outputs are known only at deploy time");
         assert.deepEqual(configProblems({ auth: { apiKeys: { clients: { "team a": "k" } } }, apiKeys: { k: "v" } }), [
             `auth.apiKeys.clients["team a"]: is not a usable client id (it becomes a Secret data key); use letters, digits, '-', '_' and '.'`,
         ]);
