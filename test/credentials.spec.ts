@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { backendObjects } from "../components/manifests/backends";
 import { parseConfig } from "../config";
 import { configProblems, evaluate, secretLeaks } from "./harness";
@@ -277,5 +280,21 @@ describe("credentials: per-request credentials (credentialOverride)", () => {
         assert.deepEqual(configProblems(clash), [
             `${at}.fromRequestHeaders.header: "x-user-session-token" already carries the request, the client's identity, the user or the model (and some of these are logged); name a header of its own, e.g. x-aigw-aws-`,
         ]);
+    });
+});
+
+describe("credentials: the README's examples", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Cloud credentials from an OpenID provider"), readme.indexOf("### `ai-gateway:models`"));
+    const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]) as { config: Record<string, unknown> });
+
+    it("every stack snippet of the two sections is accepted as written, without warnings", () => {
+        assert.equal(examples.length, 3, "the OIDC exchange, bring-your-own-key and authorization-service examples");
+        for (const { config } of examples) {
+            const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^ai-gateway:/, ""), v]));
+            // Encrypted values stand for the secrets: any string will do offline.
+            raw.apiKeys = Object.fromEntries(Object.keys(raw.apiKeys as object).map((k) => [k, `value-of-${k}`]));
+            assert.deepEqual(parseConfig(raw).warnings, []);
+        }
     });
 });
