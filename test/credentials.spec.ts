@@ -47,11 +47,11 @@ describe("credentials: OIDC token exchange", () => {
     const oidc = { provider: { issuer: ISSUER }, clientID: "ai-gateway", clientSecret: secretRef };
 
     it("AWS: the role the token is exchanged for, the client secret in the backend's Secret under client-secret; no AWS identity needed", () => {
-        const raw = stack(bedrock({ oidcExchange: { ...exchange, roleArn: ROLE, scopes: ["bedrock"], audience: "sts.amazonaws.com" } }));
+        const raw = stack(bedrock({ oidcExchange: { ...exchange, roleArn: ROLE, scopes: ["bedrock"] } }));
         const o = objectsOf(raw);
         assert.deepEqual(o.securityPolicy?.spec.awsCredentials, {
             region: "us-east-1",
-            oidcExchangeToken: { oidc: { ...oidc, scopes: ["bedrock"] }, aud: "sts.amazonaws.com", awsRoleArn: ROLE },
+            oidcExchangeToken: { oidc: { ...oidc, scopes: ["bedrock"] }, awsRoleArn: ROLE },
         });
         assert.deepEqual(o.secret, { name: "ai-gateway-b-credentials", namespace: "ai-gateway", key: "client-secret", apiKey: "idp" });
         assert.deepEqual(parseConfig(raw).warnings, []);

@@ -80,7 +80,6 @@ function oidcExchangeToken(o: OidcExchangeConfig, clientSecret: SecretObjectRefe
             clientSecret,
             ...(o.scopes !== undefined && { scopes: [...o.scopes] }),
         },
-        ...(o.audience !== undefined && { aud: o.audience }),
     };
 }
 

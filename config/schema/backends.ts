@@ -57,7 +57,8 @@ const scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, "is not an O
 /**
  * The OIDC client-credentials login the AI Gateway controller makes to get a token it then exchanges for
  * the cloud's short-lived credentials (the CRD's `oidcExchangeToken`); the controller refreshes them before
- * they expire.
+ * they expire. No audience: the controller's client-credentials request carries none (the CRD's `aud` is
+ * read by nothing), so the token's audience is what the OpenID provider gives this client.
  */
 export const oidcExchangeSchema = z.strictObject({
     issuer: httpsUrl("the OpenID provider's issuer", "https://idp.example.com/realms/ai").describe(
@@ -78,12 +79,6 @@ export const oidcExchangeSchema = z.strictObject({
         .max(16, "lists more than 16 scopes; keep the ones the exchange needs")
         .optional()
         .meta(doc("OAuth scopes asked for (up to 16)", { default: "`[openid]` and what the issuer advertises" })),
-    audience: z
-        .string()
-        .min(1, "is empty; set the audience the cloud expects in the token, or remove the key")
-        .max(256, "is longer than 256 characters; use the audience exactly as the cloud's trust names it")
-        .optional()
-        .describe("the audience (`aud`) the token is asked for, as the cloud's trust of the OpenID provider names it"),
 });
 
 const awsAuth = z.strictObject({
