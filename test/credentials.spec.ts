@@ -244,6 +244,10 @@ describe("credentials: per-request credentials (credentialOverride)", () => {
         assert.deepEqual(configProblems(stack({ ...openai, credentialOverride: { fromDynamicMetadata: {} } })), [
             `${at}.fromDynamicMetadata.namespace: is written by the external authorization filter, but auth.extAuth is not set, so nothing writes it; set auth.extAuth (its service returns the credential as dynamic metadata), or use fromRequestHeaders with setBy: client`,
         ]);
+        const httpService = { extAuth: { protocol: "HTTP", url: "http://authz.auth.svc.cluster.local:8080/check" } };
+        assert.deepEqual(configProblems(stack({ ...openai, credentialOverride: { fromDynamicMetadata: {} } }, { auth: httpService })), [
+            `${at}.fromDynamicMetadata.namespace: is written by the external authorization filter only from a gRPC service's answer, and auth.extAuth.protocol is HTTP, so nothing writes it; use protocol: GRPC (its CheckResponse carries dynamic_metadata), or fromRequestHeaders with setBy: extAuth`,
+        ]);
         assert.deepEqual(configProblems(stack({ ...openai, credentialOverride: { fromDynamicMetadata: { namespace: "io.envoy.ai_gateway" } } })), [
             `${at}.fromDynamicMetadata.namespace: is the AI Gateway's own namespace, written from the request and read by the access log; use the namespace of the filter that writes the credential, e.g. envoy.filters.http.ext_authz`,
         ]);

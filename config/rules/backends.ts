@@ -150,6 +150,12 @@ export const credentialOverrides: Rule = (config, ctx) => {
                 ctx.add(at("fromDynamicMetadata", "namespace"), `is the AI Gateway's own namespace, written from the request and read by the access log; use the namespace of the filter that writes the credential, e.g. ${EXT_AUTHZ_METADATA_NAMESPACE}`);
             } else if (metadata.namespace === EXT_AUTHZ_METADATA_NAMESPACE && extAuth === undefined) {
                 ctx.add(at("fromDynamicMetadata", "namespace"), `is written by the external authorization filter, but auth.extAuth is not set, so nothing writes it; set auth.extAuth (its service returns the credential as dynamic metadata), or use fromRequestHeaders with setBy: client`);
+            } else if (metadata.namespace === EXT_AUTHZ_METADATA_NAMESPACE && extAuth?.protocol === "HTTP") {
+                // Envoy takes metadata from an HTTP service's answer only through dynamic_metadata_from_headers, which Envoy Gateway never sets.
+                ctx.add(
+                    at("fromDynamicMetadata", "namespace"),
+                    "is written by the external authorization filter only from a gRPC service's answer, and auth.extAuth.protocol is HTTP, so nothing writes it; use protocol: GRPC (its CheckResponse carries dynamic_metadata), or fromRequestHeaders with setBy: extAuth",
+                );
             } else if (metadata.namespace !== EXT_AUTHZ_METADATA_NAMESPACE) {
                 ctx.warn(
                     at("fromDynamicMetadata", "namespace"),
