@@ -267,6 +267,9 @@ describe("credentials: per-request credentials (credentialOverride)", () => {
         assert.deepEqual(configProblems(stack({ ...openai, credentialOverride: { fromRequestHeaders: {} } })), [
             `${at}.fromRequestHeaders.setBy: is required; use one of "extAuth", "client"`,
         ]);
+        assert.deepEqual(configProblems(stack({ schema: "OpenAI", simulator: {}, credentialOverride: { fromRequestHeaders: { setBy: "client" } } })), [
+            `${at}: is set by simulator (the backend is the simulator the program runs); remove credentialOverride, or remove simulator to use a real backend`,
+        ]);
         const { auth: _auth, ...noAuth } = openai;
         assert.deepEqual(configProblems(stack({ ...noAuth, credentialOverride: { fromRequestHeaders: { setBy: "client" } } })), [
             `${at}: needs auth: the override replaces the credential of auth.type for a request; set auth (with the credential used when a request carries none), or remove credentialOverride`,
