@@ -213,6 +213,15 @@ describe("credentials: per-request credentials (credentialOverride)", () => {
         ]);
     });
 
+    it("a key the client brings reaching the authorization service is a warning, unless headersToExtAuth leaves it out", () => {
+        const byok = { ...openai, credentialOverride: { fromRequestHeaders: { setBy: "client" } } };
+        assert.deepEqual(parseConfig(stack(byok, { auth: extAuth() })).warnings, [
+            `${at}.fromRequestHeaders: reaches the authorization service of auth.extAuth with every check (clients' own provider keys); make sure it never logs them, or set auth.extAuth.headersToExtAuth to the headers it needs`,
+        ]);
+        const narrowed = { extAuth: { protocol: "GRPC", url: "http://authz.auth.svc.cluster.local:9001", headersToExtAuth: ["authorization"] } };
+        assert.deepEqual(parseConfig(stack(byok, { auth: narrowed })).warnings, []);
+    });
+
     it("never a header that carries the request, the client's identity, the user or the model", () => {
         const headerProblems = (header: string, extra: Record<string, unknown> = {}) =>
             configProblems(stack({ ...openai, credentialOverride: { fromRequestHeaders: { header, setBy: "client" } } }, extra));

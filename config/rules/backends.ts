@@ -203,6 +203,15 @@ export const credentialOverrides: Rule = (config, ctx) => {
             if (stripped !== undefined) {
                 ctx.add(setByAt, `is client, but "${stripped}" is in auth.extAuth.headersToBackend, whose client copies are removed; use setBy: extAuth, or a header the authorization service does not write`);
             }
+            // gRPC checks carry every request header unless headersToExtAuth narrows them.
+            const toService = extAuth?.headersToExtAuth?.map((h) => h.toLowerCase());
+            const sent = extAuth !== undefined && names.some((h) => (toService === undefined ? extAuth.protocol === "GRPC" : toService.includes(h)));
+            if (stripped === undefined && sent) {
+                ctx.warn(
+                    headerAt,
+                    "reaches the authorization service of auth.extAuth with every check (clients' own provider keys); make sure it never logs them, or set auth.extAuth.headersToExtAuth to the headers it needs",
+                );
+            }
         }
         if (auth.type === "AWSCredentials") {
             ctx.warn(
