@@ -75,7 +75,7 @@ describe("config: ai-gateway:aws", () => {
     });
 
     it("an identity no backend uses is warned: nothing on AWS would be created", () => {
-        const msg = "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret), so no IAM role or binding is created; add such a backend, or remove it";
+        const msg = "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret or oidcExchange), so no IAM role or binding is created; add such a backend, or remove it";
         assert.deepEqual(parseConfig({ aws: podIdentity }).warnings, [`aws.podIdentity: ${msg}`]);
         assert.deepEqual(parseConfig({ aws: { region: "us-west-2", irsa: { oidcProviderArn: OIDC_ARN } } }).warnings, [`aws.irsa: ${msg}`]);
         assert.deepEqual(parseConfig({ aws: { region: "us-west-2" } }).warnings, [], "a region alone asks for no identity");
@@ -115,7 +115,7 @@ describe("config: ai-gateway:aws", () => {
 describe("config: AWS backends need an identity or a credentials file", () => {
     it("a default-chain backend without ai-gateway:aws: one message, naming both ways out", () => {
         assert.deepEqual(configProblems(bedrockStack(undefined)), [
-            "backends.bedrock.auth: uses the AWS default credential chain (no credentialsSecret), but ai-gateway:aws is not set, so the Envoy pods get no AWS credentials; on EKS set ai-gateway:aws {region, eksClusterName, podIdentity: true}, elsewhere set auth.credentialsSecret to a credentials file in ai-gateway:apiKeys",
+            "backends.bedrock.auth: uses the AWS default credential chain (no credentialsSecret or oidcExchange), but ai-gateway:aws is not set, so the Envoy pods get no AWS credentials; on EKS set ai-gateway:aws {region, eksClusterName, podIdentity: true}, elsewhere set auth.credentialsSecret to a credentials file in ai-gateway:apiKeys, or auth.oidcExchange",
         ]);
     });
 

@@ -18,7 +18,7 @@ describe("conformance: every custom resource of the stacks validates against ../
     }
 
     // Fixtures that parse (several-mistakes.yaml is refused on purpose).
-    for (const fixture of ["client-auth-breadth.yaml", "external-redis.yaml", "mcp-oauth.yaml", "retry-warning.yaml"]) {
+    for (const fixture of ["client-auth-breadth.yaml", "external-redis.yaml", "mcp-oauth.yaml", "provider-credentials.yaml", "retry-warning.yaml"]) {
         it(`fixture ${fixture}`, async () => {
             const e = await evaluate(configOfFile(join(__dirname, "fixtures", fixture)));
             assert.ok(customResources(e).length > 0);

@@ -48,7 +48,6 @@ describe("config: backends", () => {
         assert.deepEqual(problems, [
             "backends.azure.auth.clientID: is empty; set the Azure application (client) ID",
             "backends.azure.auth.tenantID: is required; set the Azure tenant (directory) ID",
-            "backends.azure.auth.secret: is required; name the key of ai-gateway:apiKeys that holds the client secret",
         ]);
         assert.deepEqual(configProblems({ backends: { azure: { schema: "AzureOpenAI", hostname: "x.openai.azure.com", auth: { type: "AzureAPIKey", secret: "azure" } } }, apiKeys: { azure: "k" } }), [
             "backends.azure.version: is required for schema AzureOpenAI; set the Azure OpenAI API version, e.g. 2025-01-01-preview",

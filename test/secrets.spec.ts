@@ -19,6 +19,7 @@ const KNOWN = {
     otlp: "Authorization=Bearer known-otlp-token-0008",
     teamA: "known-client-api-key-0009",
     githubPat: "known-mcp-github-pat-0010",
+    idp: "known-idp-client-secret-0010",
 };
 
 export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
@@ -37,9 +38,21 @@ export const SECRET_HEAVY_CONFIG: Record<string, unknown> = {
         },
         vertex: { schema: "GCPVertexAI", hostname: "us-central1-aiplatform.googleapis.com", auth: { type: "GCPCredentials", projectName: "p", region: "us-central1", secret: "gcp" } },
         bedrock: { schema: "AWSBedrock", auth: { type: "AWSCredentials", region: "us-east-1", credentialsSecret: "awsFile" } },
+        // The OIDC client secret of a token exchange, and a per-request key the clients bring (never a stored secret).
+        federated: {
+            schema: "GCPVertexAI",
+            hostname: "us-central1-aiplatform.googleapis.com",
+            auth: {
+                type: "GCPCredentials",
+                projectName: "example-project",
+                region: "us-central1",
+                workloadIdentityFederation: { projectID: "example-project", poolName: "pool", providerName: "idp-provider", oidcExchange: { issuer: "https://idp.example.com", clientID: "gw", clientSecret: "idp" } },
+            },
+            credentialOverride: { fromRequestHeaders: { setBy: "client" } },
+        },
     },
     models: {
-        chat: { backends: [{ backend: "openai" }, { backend: "azure", priority: 1 }, { backend: "entra", priority: 1 }] },
+        chat: { backends: [{ backend: "openai" }, { backend: "azure", priority: 1 }, { backend: "entra", priority: 1 }, { backend: "federated", priority: 1 }] },
         claude: { backends: [{ backend: "anthropic" }, { backend: "bedrock", model: "anthropic.claude-3-haiku-20240307-v1:0", priority: 1 }] },
         gemini: { backends: [{ backend: "vertex" }, { backend: "openai", model: "gpt-4o-mini", priority: 1 }] },
     },
@@ -106,7 +119,7 @@ describe("secrets: known values never appear in plain text", () => {
 
     it("inside Secrets, every value is a secret value (never plain stringData or data)", () => {
         const secrets = e.resources.filter(isSecretObject);
-        assert.ok(secrets.length >= 9, `expected a Secret per credential, got ${secrets.length}`);
+        assert.ok(secrets.length >= 10, `expected a Secret per credential, got ${secrets.length}`);
         for (const s of secrets) {
             for (const field of ["stringData", "data"]) {
                 const value = s.inputs[field];

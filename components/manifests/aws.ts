@@ -35,11 +35,11 @@ const policy = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: 
 
 /**
  * Backends signed with the AWS SDK's default credential chain (AWSCredentials without a credentials
- * file): in the Envoy pods that chain finds EKS Pod Identity or IRSA credentials.
+ * file or an OIDC exchange): in the Envoy pods that chain finds EKS Pod Identity or IRSA credentials.
  */
 export function defaultChainBackends(backends: Record<string, BackendConfig>): string[] {
     return Object.entries(backends)
-        .filter(([, b]) => b.auth?.type === "AWSCredentials" && b.auth.credentialsSecret === undefined)
+        .filter(([, b]) => b.auth?.type === "AWSCredentials" && b.auth.credentialsSecret === undefined && b.auth.oidcExchange === undefined)
         .map(([name]) => name)
         .sort();
 }

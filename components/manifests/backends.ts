@@ -1,5 +1,14 @@
-import { type AuthType, awsRegionOf, type BackendAuthConfig, type BackendConfig, isAwsSchema, type SchemaName } from "../../config/schema";
-import type { BackendEndpoint, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
+import {
+    type AuthType,
+    awsRegionOf,
+    type BackendAuthConfig,
+    type BackendConfig,
+    type CredentialOverrideConfig,
+    isAwsSchema,
+    type OidcExchangeConfig,
+    type SchemaName,
+} from "../../config/schema";
+import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendSecurityPolicyOIDC, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { quotaPolicySpec } from "./quota";
@@ -39,10 +48,50 @@ export function backendEndpoint(config: BackendConfig, stackRegion: string | und
     return { hostname: hostname.toLowerCase(), port: config.port, tls: config.tls ?? config.port === 443 };
 }
 
-/** The key of ai-gateway:apiKeys a backend's credentials come from, if any. */
+/** The OIDC login a backend's credentials are exchanged from, if any. */
+export function oidcExchangeOf(auth: BackendAuthConfig | undefined): OidcExchangeConfig | undefined {
+    if (auth?.type === "AWSCredentials" || auth?.type === "AzureCredentials") return auth.oidcExchange;
+    if (auth?.type === "GCPCredentials") return auth.workloadIdentityFederation?.oidcExchange;
+    return undefined;
+}
+
+/** The key of ai-gateway:apiKeys a backend's credentials come from, if any (at most one source: config/rules). */
 export function authSecretName(auth: BackendAuthConfig | undefined): string | undefined {
     if (auth === undefined) return undefined;
-    return auth.type === "AWSCredentials" ? auth.credentialsSecret : auth.secret;
+    const own = auth.type === "AWSCredentials" ? auth.credentialsSecret : auth.secret;
+    return own ?? oidcExchangeOf(auth)?.clientSecret;
+}
+
+/** The Secret key the controller reads: the OIDC client secret under `client-secret`, else the type's own. */
+function secretKeyOf(auth: BackendAuthConfig): string {
+    const own = auth.type === "AWSCredentials" ? auth.credentialsSecret : auth.secret;
+    return own === undefined && oidcExchangeOf(auth) !== undefined ? OIDC_CLIENT_SECRET_KEY : SECRET_KEYS[auth.type];
+}
+
+/** Where Envoy Gateway's OIDC settings (and the AI Gateway's token exchange) read the client secret. */
+export const OIDC_CLIENT_SECRET_KEY = "client-secret";
+
+/** The CRD's `oidcExchangeToken`: the client-credentials login the controller makes, its secret in the backend's Secret. */
+function oidcExchangeToken(o: OidcExchangeConfig, clientSecret: SecretObjectReference): BackendSecurityPolicyOIDC {
+    return {
+        oidc: {
+            provider: { issuer: o.issuer, ...(o.tokenEndpoint !== undefined && { tokenEndpoint: o.tokenEndpoint }) },
+            clientID: o.clientID,
+            clientSecret,
+            ...(o.scopes !== undefined && { scopes: [...o.scopes] }),
+        },
+    };
+}
+
+/** The CRD's `credentialOverride`; the fallback is always written, so the object says what happens without it. */
+export function credentialOverrideSpec(o: CredentialOverrideConfig): BackendSecurityPolicyCredentialOverride {
+    if (o.fromDynamicMetadata !== undefined) {
+        const m = o.fromDynamicMetadata;
+        return { fromDynamicMetadata: { namespace: m.namespace, ...(m.key !== undefined && { key: m.key }), fallbackToConfigured: m.fallbackToConfigured } };
+    }
+    const h = o.fromRequestHeaders;
+    if (h === undefined) throw new Error("credentialOverride without a source (validation should have caught this)");
+    return { fromRequestHeaders: { ...(h.header !== undefined && { header: h.header.toLowerCase() }), fallbackToConfigured: h.fallbackToConfigured } };
 }
 
 /** Kubernetes names of a backend's objects (contract §4: `<gateway>-<backend>`, `-tls`, `-apikey`). */
@@ -83,28 +132,43 @@ function securityPolicySpec(
             return { ...base, azureAPIKey: { secretRef: ref() } };
         case "AnthropicAPIKey":
             return { ...base, anthropicAPIKey: { secretRef: ref() } };
-        case "AWSCredentials":
+        case "AWSCredentials": {
             if (region === undefined) throw new Error("AWS backend without a region (validation should have caught this)");
-            // Without a credentials file the AWS SDK default chain applies (EKS Pod Identity, IRSA).
+            // Without a credentials file or an OIDC exchange the AWS SDK default chain applies (EKS Pod Identity, IRSA).
+            const file = auth.credentialsSecret !== undefined ? { credentialsFile: { secretRef: ref(), ...(auth.profile !== undefined && { profile: auth.profile }) } } : {};
+            const exchange = auth.oidcExchange !== undefined ? { oidcExchangeToken: { ...oidcExchangeToken(auth.oidcExchange, ref()), awsRoleArn: auth.oidcExchange.roleArn } } : {};
+            return { ...base, awsCredentials: { region, ...file, ...exchange } };
+        }
+        case "AzureCredentials":
             return {
                 ...base,
-                awsCredentials: {
-                    region,
-                    ...(secretRef !== undefined && { credentialsFile: { secretRef, ...(auth.profile !== undefined && { profile: auth.profile }) } }),
+                azureCredentials: {
+                    clientID: auth.clientID,
+                    tenantID: auth.tenantID,
+                    ...(auth.oidcExchange !== undefined ? { oidcExchangeToken: oidcExchangeToken(auth.oidcExchange, ref()) } : { clientSecretRef: ref() }),
                 },
             };
-        case "AzureCredentials":
-            return { ...base, azureCredentials: { clientID: auth.clientID, tenantID: auth.tenantID, clientSecretRef: ref() } };
-        case "GCPCredentials":
-            // Without a service-account key, Application Default Credentials (GKE Workload Identity).
+        case "GCPCredentials": {
+            // Without a service-account key or a federation, Application Default Credentials (GKE Workload Identity).
+            const wif = auth.workloadIdentityFederation;
             return {
                 ...base,
                 gcpCredentials: {
                     projectName: auth.projectName,
                     region: auth.region,
-                    ...(secretRef !== undefined && { credentialsFile: { secretRef } }),
+                    ...(auth.secret !== undefined && { credentialsFile: { secretRef: ref() } }),
+                    ...(wif !== undefined && {
+                        workloadIdentityFederationConfig: {
+                            projectID: wif.projectID,
+                            workloadIdentityPoolName: wif.poolName,
+                            workloadIdentityProviderName: wif.providerName,
+                            oidcExchangeToken: oidcExchangeToken(wif.oidcExchange, ref()),
+                            ...(wif.serviceAccount !== undefined && { serviceAccountImpersonation: { serviceAccountName: wif.serviceAccount } }),
+                        },
+                    }),
                 },
             };
+        }
     }
 }
 
@@ -180,13 +244,11 @@ export function backendObjects(input: BackendInput): BackendObjects {
     const auth = config.auth;
     if (auth !== undefined) {
         const apiKey = authSecretName(auth);
-        if (apiKey !== undefined) objects.secret = { name: names.auth, namespace, key: SECRET_KEYS[auth.type], apiKey };
+        if (apiKey !== undefined) objects.secret = { name: names.auth, namespace, key: secretKeyOf(auth), apiKey };
         const secretRef = objects.secret && { name: objects.secret.name, namespace };
-        objects.securityPolicy = manifest(
-            "BackendSecurityPolicy",
-            { name: names.auth, namespace },
-            securityPolicySpec(auth, names.backend, awsRegionOf(config, input.awsRegion), secretRef),
-        );
+        const spec = securityPolicySpec(auth, names.backend, awsRegionOf(config, input.awsRegion), secretRef);
+        if (config.credentialOverride !== undefined) spec.credentialOverride = credentialOverrideSpec(config.credentialOverride);
+        objects.securityPolicy = manifest("BackendSecurityPolicy", { name: names.auth, namespace }, spec);
     }
     return objects;
 }

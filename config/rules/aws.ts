@@ -14,7 +14,7 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
         for (const name of defaultChainBackends(config.backends)) {
             ctx.add(
                 ["backends", name, "auth"],
-                "uses the AWS default credential chain (no credentialsSecret), but ai-gateway:aws is not set, so the Envoy pods get no AWS credentials; on EKS set ai-gateway:aws {region, eksClusterName, podIdentity: true}, elsewhere set auth.credentialsSecret to a credentials file in ai-gateway:apiKeys",
+                "uses the AWS default credential chain (no credentialsSecret or oidcExchange), but ai-gateway:aws is not set, so the Envoy pods get no AWS credentials; on EKS set ai-gateway:aws {region, eksClusterName, podIdentity: true}, elsewhere set auth.credentialsSecret to a credentials file in ai-gateway:apiKeys, or auth.oidcExchange",
             );
         }
         return;
@@ -54,7 +54,7 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
         if (asked) {
             ctx.warn(
                 ["aws", ...asked],
-                "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret), so no IAM role or binding is created; add such a backend, or remove it",
+                "does nothing: no backend signs with the AWS default credential chain (auth.type AWSCredentials without credentialsSecret or oidcExchange), so no IAM role or binding is created; add such a backend, or remove it",
             );
         }
         return;

@@ -1,5 +1,7 @@
-import { type AuthType, awsRegionOf, isAwsSchema, isInClusterHost, type SchemaName } from "../schema";
-import type { Rule } from "./types";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../components/manifests/aiMetadata";
+import { identityHeaders } from "../../components/manifests/security";
+import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, PROTECTED_HEADERS, type SchemaName } from "../schema";
+import type { Rule, RuleContext } from "./types";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
 const REQUIRED_AUTH: Partial<Record<SchemaName, readonly AuthType[]>> = {
@@ -36,8 +38,9 @@ export const backendSettings: Rule = (config, ctx) => {
                 `is required for schema ${schema}; set the provider's host name (e.g. api.openai.com) or, for an in-cluster model, <service>.<namespace>.svc.cluster.local`,
             );
         }
-        // Without a credentials file and without ai-gateway:aws, rules/aws.ts reports the missing identity (and region) once.
-        const reportedByAws = auth?.type === "AWSCredentials" && auth.credentialsSecret === undefined && config.aws === undefined;
+        credentialSources(auth, at("auth"), ctx);
+        // On the default chain without ai-gateway:aws, rules/aws.ts reports the missing identity (and region) once.
+        const reportedByAws = auth?.type === "AWSCredentials" && auth.credentialsSecret === undefined && auth.oidcExchange === undefined && config.aws === undefined;
         if (auth?.type === "AWSCredentials" && !reportedByAws && awsRegionOf(backend, config.aws?.region) === undefined) {
             ctx.add(at("auth", "region"), `is required: ${schema} requests are signed for a region and ai-gateway:aws.region is not set; set it, e.g. us-west-2`);
         }
@@ -78,6 +81,150 @@ export const backendSettings: Rule = (config, ctx) => {
         }
     }
 };
+
+/** The credential sources of one auth, of which the AI Gateway takes one: two are an error, not a guess. */
+function credentialSources(auth: BackendAuthConfig | undefined, at: (string | number)[], ctx: RuleContext): void {
+    if (auth?.type === "AWSCredentials" && auth.credentialsSecret !== undefined && auth.oidcExchange !== undefined) {
+        ctx.add([...at, "oidcExchange"], "cannot be used together with credentialsSecret: requests are signed with one AWS identity; remove one of them");
+    }
+    if (auth?.type === "AzureCredentials") {
+        if (auth.secret === undefined && auth.oidcExchange === undefined) {
+            ctx.add(at, "needs exactly one credential source; set secret (the key of ai-gateway:apiKeys holding the client secret) or oidcExchange (an OpenID provider the application trusts)");
+        } else if (auth.secret !== undefined && auth.oidcExchange !== undefined) {
+            ctx.add([...at, "oidcExchange"], "cannot be used together with secret: the application signs in one way; remove one of them");
+        }
+    }
+    if (auth?.type === "GCPCredentials" && auth.secret !== undefined && auth.workloadIdentityFederation !== undefined) {
+        ctx.add([...at, "workloadIdentityFederation"], "cannot be used together with secret: Vertex AI is called with one identity; remove one of them");
+    }
+}
+
+/** Default `fromRequestHeaders` header per credential type (for AWS a prefix of three headers). */
+export const DEFAULT_CREDENTIAL_HEADERS: { readonly [T in AuthType]: string } = {
+    APIKey: "x-aigw-api-key",
+    AnthropicAPIKey: "x-aigw-anthropic-api-key",
+    AzureAPIKey: "x-aigw-azure-api-key",
+    AzureCredentials: "x-aigw-azure-access-token",
+    GCPCredentials: "x-aigw-gcp-access-token",
+    AWSCredentials: "x-aigw-aws-",
+};
+
+/** The request headers an AWS override reads: three under the prefix. */
+const AWS_HEADER_SUFFIXES = ["access-key-id", "secret-access-key", "session-token"];
+
+/** The request headers (lower-case) a `fromRequestHeaders` override reads, which the AI Gateway removes before forwarding. */
+export function credentialHeaderNames(type: AuthType, header: string | undefined): string[] {
+    const base = (header ?? DEFAULT_CREDENTIAL_HEADERS[type]).toLowerCase();
+    // For AWS the header is a prefix of three.
+    return type === "AWSCredentials" ? AWS_HEADER_SUFFIXES.map((s) => base + s) : [base];
+}
+
+/**
+ * Per-request credentials: a source something trustworthy writes, a header nothing else in the gateway
+ * reads, writes, logs or forwards elsewhere.
+ */
+export const credentialOverrides: Rule = (config, ctx) => {
+    const extAuth = config.auth.extAuth;
+    const writtenByExtAuth = new Set((extAuth?.headersToBackend ?? []).map((h) => h.toLowerCase()));
+    // Headers with a meaning of their own: the client's identity (verified or claimed), the user budgets and logs count, the model.
+    // (The authorization service's headers are judged by setBy below.)
+    const identity = new Set([
+        ...identityHeaders({ ...config.auth, extAuth: undefined }),
+        config.rateLimit.userHeader.toLowerCase(),
+        MODEL_HEADER,
+        ...(config.auth.apiKeys ? [config.auth.apiKeys.header.toLowerCase()] : []),
+    ]);
+    for (const [name, backend] of Object.entries(config.backends)) {
+        const override = backend.credentialOverride;
+        if (override === undefined) continue;
+        const at = (...path: (string | number)[]) => ["backends", name, "credentialOverride", ...path];
+        const auth = backend.auth;
+        if (auth === undefined) {
+            ctx.add(at(), "needs auth: the override replaces the credential of auth.type for a request; set auth (with the credential used when a request carries none), or remove credentialOverride");
+            continue;
+        }
+
+        const metadata = override.fromDynamicMetadata;
+        if (metadata !== undefined) {
+            if (metadata.namespace === AI_GATEWAY_METADATA_NAMESPACE) {
+                ctx.add(at("fromDynamicMetadata", "namespace"), `is the AI Gateway's own namespace, written from the request and read by the access log; use the namespace of the filter that writes the credential, e.g. ${EXT_AUTHZ_METADATA_NAMESPACE}`);
+            } else if (metadata.namespace === EXT_AUTHZ_METADATA_NAMESPACE && extAuth === undefined) {
+                ctx.add(at("fromDynamicMetadata", "namespace"), `is written by the external authorization filter, but auth.extAuth is not set, so nothing writes it; set auth.extAuth (its service returns the credential as dynamic metadata), or use fromRequestHeaders with setBy: client`);
+            } else if (metadata.namespace === EXT_AUTHZ_METADATA_NAMESPACE && extAuth?.protocol === "HTTP") {
+                // Envoy takes metadata from an HTTP service's answer only through dynamic_metadata_from_headers, which Envoy Gateway never sets.
+                ctx.add(
+                    at("fromDynamicMetadata", "namespace"),
+                    "is written by the external authorization filter only from a gRPC service's answer, and auth.extAuth.protocol is HTTP, so nothing writes it; use protocol: GRPC (its CheckResponse carries dynamic_metadata), or fromRequestHeaders with setBy: extAuth",
+                );
+            } else if (metadata.namespace !== EXT_AUTHZ_METADATA_NAMESPACE) {
+                ctx.warn(
+                    at("fromDynamicMetadata", "namespace"),
+                    `"${metadata.namespace}" is written by no filter the program configures; make sure a filter of yours writes it on every request, or requests ${metadata.fallbackToConfigured ? "use the configured credential" : "are refused with 401"}`,
+                );
+            }
+        }
+
+        const headers = override.fromRequestHeaders;
+        if (headers === undefined) continue;
+        const names = credentialHeaderNames(auth.type, headers.header);
+        const headerAt = headers.header !== undefined ? at("fromRequestHeaders", "header") : at("fromRequestHeaders");
+        const clash = names.find((h) => PROTECTED_HEADERS.includes(h) || identity.has(h));
+        if (clash !== undefined) {
+            ctx.add(
+                headerAt,
+                `"${clash}" already carries the request, the client's identity, the user or the model (and some of these are logged); name a header of its own, e.g. ${DEFAULT_CREDENTIAL_HEADERS[auth.type]}`,
+            );
+            continue;
+        }
+        const mutated = names.find((h) => mutates(backend.headers, h) || Object.values(config.models).some((m) => m.backends.some((e) => e.backend === name && mutates(e.headers, h))));
+        if (mutated !== undefined) {
+            ctx.add(headerAt, `"${mutated}" is also set or removed by a headers mutation of this backend or its models; remove it from the mutation (the AI Gateway removes the credential header itself)`);
+        }
+
+        const setByAt = at("fromRequestHeaders", "setBy");
+        if (headers.setBy === "extAuth") {
+            if (extAuth === undefined) {
+                ctx.add(setByAt, "is extAuth, but auth.extAuth is not set; set auth.extAuth with the header in its headersToBackend, or use setBy: client for keys the clients send");
+            } else if (!names.every((h) => writtenByExtAuth.has(h))) {
+                ctx.add(setByAt, `is extAuth, but auth.extAuth.headersToBackend does not list ${names.filter((h) => !writtenByExtAuth.has(h)).join(", ")}, so a client's own copy would reach the backend as the credential; add it to headersToBackend (whose client copies are removed)`);
+            } else if (!config.gateway.clientTraffic.enabled) {
+                ctx.add(setByAt, "is extAuth, but gateway.clientTraffic.enabled is false, so the client's copy of the header is not removed before authorization; enable clientTraffic, or use fromDynamicMetadata");
+            }
+            // The authorization service answers every request, passthrough ones too: the credential would reach those services.
+            const passthrough = Object.keys(config.passthrough);
+            if (extAuth !== undefined && passthrough.length > 0) {
+                ctx.add(
+                    setByAt,
+                    `is extAuth, whose headers are set on every request of the gateway, so passthrough routes (${passthrough.sort().join(", ")}) would forward the provider credential to their services; use fromDynamicMetadata (metadata never leaves Envoy), or remove the passthrough routes`,
+                );
+            }
+        } else {
+            const stripped = names.find((h) => writtenByExtAuth.has(h));
+            if (stripped !== undefined) {
+                ctx.add(setByAt, `is client, but "${stripped}" is in auth.extAuth.headersToBackend, whose client copies are removed; use setBy: extAuth, or a header the authorization service does not write`);
+            }
+            // gRPC checks carry every request header unless headersToExtAuth narrows them.
+            const toService = extAuth?.headersToExtAuth?.map((h) => h.toLowerCase());
+            const sent = extAuth !== undefined && names.some((h) => (toService === undefined ? extAuth.protocol === "GRPC" : toService.includes(h)));
+            if (stripped === undefined && sent) {
+                ctx.warn(
+                    headerAt,
+                    "reaches the authorization service of auth.extAuth with every check (clients' own provider keys); make sure it never logs them, or set auth.extAuth.headersToExtAuth to the headers it needs",
+                );
+            }
+        }
+        if (auth.type === "AWSCredentials") {
+            ctx.warn(
+                at("fromRequestHeaders"),
+                "carries an AWS secret access key in request headers, which clients can set and proxies in front may log; prefer fromDynamicMetadata, written by your authorization service",
+            );
+        }
+    }
+};
+
+function mutates(m: { set?: Record<string, string>; remove?: string[] } | undefined, header: string): boolean {
+    return Object.keys(m?.set ?? {}).some((h) => h.toLowerCase() === header) || (m?.remove ?? []).some((h) => h.toLowerCase() === header);
+}
 
 /** A simulator speaks OpenAI's API and answers only the model names it was started with. */
 export const simulatorBackends: Rule = (config, ctx) => {

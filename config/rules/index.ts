@@ -1,5 +1,5 @@
 import { awsIdentitySettings } from "./aws";
-import { backendSettings, simulatorBackends } from "./backends";
+import { backendSettings, credentialOverrides, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
     envoyProxySettings,
@@ -29,6 +29,7 @@ export { setSecretCommand } from "./secrets";
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [
     backendSettings,
+    credentialOverrides,
     simulatorBackends,
     modelBackends,
     modelSettings,

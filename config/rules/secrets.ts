@@ -20,6 +20,10 @@ export const secretReferences: Rule = (config, ctx) => {
         if (!auth) continue;
         if (auth.type === "AWSCredentials") check(["backends", name, "auth", "credentialsSecret"], auth.credentialsSecret);
         else check(["backends", name, "auth", "secret"], auth.secret);
+        if (auth.type === "AWSCredentials" || auth.type === "AzureCredentials") check(["backends", name, "auth", "oidcExchange", "clientSecret"], auth.oidcExchange?.clientSecret);
+        if (auth.type === "GCPCredentials") {
+            check(["backends", name, "auth", "workloadIdentityFederation", "oidcExchange", "clientSecret"], auth.workloadIdentityFederation?.oidcExchange.clientSecret);
+        }
     }
     for (const [client, key] of Object.entries(config.auth.apiKeys?.clients ?? {})) check(["auth", "apiKeys", "clients", client], key);
     check(["auth", "oidc", "clientSecret"], config.auth.oidc?.clientSecret);

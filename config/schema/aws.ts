@@ -16,7 +16,7 @@ const bedrockArn = z
 export const OIDC_PROVIDER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:oidc-provider\/(.+)$/;
 
 /** IAM role ARNs, paths included. */
-const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 const irsaSchema = z.strictObject({
     /** Required unless aws.roleArn names an existing role, whose trust is then the user's (rules/aws.ts). */

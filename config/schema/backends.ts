@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { awsRegion } from "./aws";
+import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
 import { CLUSTER_DOMAIN, SIMULATOR } from "../../components/manifests/versions";
 import { MAX_BUDGET_LIMIT, TOKEN_TYPES, hasAtMostDecimals } from "./models";
-import { dnsLabel, duration, hostname, intBetween, port } from "./primitives";
+import { dnsLabel, duration, hasUserInfo, hostname, intBetween, port } from "./primitives";
+import { headerName } from "./security";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
 export const SCHEMA_NAMES = ["OpenAI", "AWSBedrock", "AWSAnthropic", "AzureOpenAI", "GCPVertexAI", "GCPAnthropic", "Anthropic", "Cohere"] as const;
@@ -27,6 +28,59 @@ const authType = <T extends AuthType>(type: T) =>
 const apiKeyAuth = (type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey") =>
     z.strictObject({ type: authType(type), secret: secretName.describe("key of `ai-gateway:apiKeys` holding the API key") });
 
+/** An HTTPS URL the AI Gateway controller calls: never plain HTTP, never with credentials (not echoed). */
+const httpsUrl = (what: string, example: string) =>
+    z
+        .string({ error: (issue) => (issue.input === undefined ? `is required; set ${what}, e.g. ${example}` : undefined) })
+        .max(2048, "is longer than 2048 characters; use a shorter URL")
+        .superRefine((v, ctx) => {
+            const problem = httpsUrlProblem(v, what, example);
+            if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        });
+
+function httpsUrlProblem(v: string, what: string, example: string): string | undefined {
+    if (hasUserInfo(v)) return `holds credentials in the URL; remove them (the client secret goes in ai-gateway:apiKeys, never in ${what})`;
+    let url: URL;
+    try {
+        url = new URL(v);
+    } catch {
+        return `"${v}" is not a URL; use e.g. ${example}`;
+    }
+    if (url.protocol !== "https:") return `"${v}" is not an https:// URL: the client secret and the tokens cross it, and an issuer must be https; use e.g. ${example}`;
+    if (url.search !== "" || url.hash !== "") return `"${v}" has a query or fragment, which an OpenID issuer never has; remove it`;
+    return undefined;
+}
+
+/** OAuth scope names as RFC 6749 allows them. */
+const scope = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, "is not an OAuth scope; use a scope name such as api://ai-gateway/.default");
+
+/**
+ * The OIDC client-credentials login the AI Gateway controller makes to get a token it then exchanges for
+ * the cloud's short-lived credentials (the CRD's `oidcExchangeToken`); the controller refreshes them before
+ * they expire. No audience: the controller's client-credentials request carries none (the CRD's `aud` is
+ * read by nothing), so the token's audience is what the OpenID provider gives this client.
+ */
+export const oidcExchangeSchema = z.strictObject({
+    issuer: httpsUrl("the OpenID provider's issuer", "https://idp.example.com/realms/ai").describe(
+        "the OpenID provider's issuer URL (`https://` only, no credentials); the controller finds the token endpoint in its `.well-known/openid-configuration`",
+    ),
+    tokenEndpoint: httpsUrl("the token endpoint", "https://idp.example.com/oauth2/token")
+        .optional()
+        .meta(doc("the provider's token endpoint (same URL rules as `issuer`)", { default: "from the issuer's `.well-known/openid-configuration`" })),
+    clientID: requiredString("set the client ID registered at the OpenID provider for the gateway")
+        .max(256, "is longer than 256 characters; use the client ID exactly as registered")
+        .describe("the OAuth client ID registered at the OpenID provider for the gateway"),
+    clientSecret: requiredString("name the key of ai-gateway:apiKeys holding the OIDC client secret, e.g. idp-client-secret").describe(
+        "the **key of `ai-gateway:apiKeys`** holding the OAuth client secret (never the secret itself); it goes into the backend's Secret under `client-secret`",
+    ),
+    scopes: z
+        .array(scope)
+        .min(1, "is empty; list the scopes, or remove the key")
+        .max(16, "lists more than 16 scopes; keep the ones the exchange needs")
+        .optional()
+        .meta(doc("OAuth scopes asked for (up to 16)", { default: "`[openid]` and what the issuer advertises" })),
+});
+
 const awsAuth = z.strictObject({
     type: authType("AWSCredentials"),
     /** Defaults to ai-gateway:aws.region. */
@@ -36,14 +90,49 @@ const awsAuth = z.strictObject({
         .optional()
         .describe("key of `ai-gateway:apiKeys` holding an AWS credentials file (clusters outside EKS); unset: the AWS SDK default chain (EKS Pod Identity, IRSA)"),
     profile: z.string().optional().describe("profile of the credentials file to use"),
+    oidcExchange: oidcExchangeSchema
+        .extend({
+            roleArn: z
+                .string({ error: (issue) => (issue.input === undefined ? "is required; set the IAM role the token is exchanged for, e.g. arn:aws:iam::123456789012:role/bedrock-from-idp" : undefined) })
+                .regex(IAM_ROLE_ARN, "is not an IAM role ARN; use e.g. arn:aws:iam::123456789012:role/bedrock-from-idp")
+                .describe("the IAM role (`arn:aws:iam::<account>:role/<name>`) whose temporary credentials the token is exchanged for (STS AssumeRoleWithWebIdentity); its trust must name the OpenID provider"),
+        })
+        .optional()
+        .describe(
+            "instead of `credentialsSecret` or the default chain: the controller logs in at an OpenID provider (client credentials) and exchanges the token for the role's temporary credentials; no AWS identity in the cluster",
+        ),
 });
 
 const azureAuth = z.strictObject({
     type: authType("AzureCredentials"),
     clientID: requiredString("set the Azure application (client) ID").describe("Azure application (client) ID"),
     tenantID: requiredString("set the Azure tenant (directory) ID").describe("Azure tenant (directory) ID"),
-    /** Key in apiKeys holding the client secret. */
-    secret: requiredString("name the key of ai-gateway:apiKeys that holds the client secret").describe("key of `ai-gateway:apiKeys` holding the client secret"),
+    /** Key in apiKeys holding the client secret; exactly one of secret or oidcExchange (rules/backends.ts). */
+    secret: secretName.optional().describe("key of `ai-gateway:apiKeys` holding the client secret; exactly one of `secret` or `oidcExchange`"),
+    oidcExchange: oidcExchangeSchema
+        .optional()
+        .describe(
+            "instead of `secret`: the controller logs in at an OpenID provider (client credentials) and exchanges the token for an Entra ID access token (a federated credential of the application must trust the provider)",
+        ),
+});
+
+/** GCP resource IDs: a lower-case letter first, then lower-case letters, digits and '-', no trailing '-'. */
+const gcpId = (what: string, min: number, max: number, example: string) =>
+    z
+        .string({ error: (issue) => (issue.input === undefined ? `is required; set ${what}, e.g. ${example}` : undefined) })
+        .regex(
+            new RegExp(`^[a-z][a-z0-9-]{${min - 2},${max - 2}}[a-z0-9]$`),
+            `is not ${what}: ${min}–${max} lower-case letters, digits and '-', starting with a letter and not ending with '-'; use e.g. ${example}`,
+        );
+
+const workloadIdentityFederationSchema = z.strictObject({
+    projectID: gcpId("a GCP project ID", 6, 30, "my-project-123456").describe("ID of the GCP project that holds the workload identity pool"),
+    poolName: gcpId("a workload identity pool ID", 4, 32, "ai-gateway-pool").describe("ID of the workload identity pool"),
+    providerName: gcpId("a workload identity pool provider ID", 4, 32, "corporate-idp").describe("ID of the pool's provider that trusts the OpenID provider"),
+    serviceAccount: gcpId("a service account name", 6, 30, "vertex-caller")
+        .optional()
+        .describe("service account to impersonate, by name (the part before `@`; it must be in `projectName`); unset: the federated identity calls Vertex AI itself"),
+    oidcExchange: oidcExchangeSchema.describe("the OpenID provider login whose token the pool exchanges"),
 });
 
 const gcpAuth = z.strictObject({
@@ -54,6 +143,9 @@ const gcpAuth = z.strictObject({
     secret: secretName
         .optional()
         .describe("key of `ai-gateway:apiKeys` holding a service-account key (`service_account.json`); unset: Application Default Credentials (GKE Workload Identity)"),
+    workloadIdentityFederation: workloadIdentityFederationSchema
+        .optional()
+        .describe("instead of `secret`: the controller logs in at an OpenID provider and exchanges the token through a workload identity pool (optionally impersonating a service account)"),
 });
 
 export const backendAuthSchema = z.discriminatedUnion(
@@ -61,6 +153,62 @@ export const backendAuthSchema = z.discriminatedUnion(
     [apiKeyAuth("APIKey"), apiKeyAuth("AzureAPIKey"), apiKeyAuth("AnthropicAPIKey"), awsAuth, azureAuth, gcpAuth],
     { error: "needs a known auth type; set auth.type" },
 );
+
+/** Who writes a credential header: the external authorization service, or the client itself (bring your own key). */
+export const CREDENTIAL_HEADER_WRITERS = ["extAuth", "client"] as const;
+
+/** The Envoy metadata namespace Envoy's external authorization filter writes (auth.extAuth). */
+export const EXT_AUTHZ_METADATA_NAMESPACE = "envoy.filters.http.ext_authz";
+
+const fallbackToConfigured = z
+    .boolean()
+    .default(true)
+    .describe("`true`: a request without the per-request credential uses the backend's `auth`; `false`: it is refused with 401 and never forwarded");
+
+/**
+ * Per-request upstream credentials (AI Gateway v1.1.0 `credentialOverride`): the credential of `auth.type`
+ * comes from each request instead of the one configured, e.g. every team's own provider key.
+ */
+export const credentialOverrideSchema = z
+    .strictObject({
+        fromDynamicMetadata: z
+            .strictObject({
+                namespace: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_.-]{1,256}$/, "is not an Envoy metadata namespace; use a filter name such as envoy.filters.http.ext_authz")
+                    .default(EXT_AUTHZ_METADATA_NAMESPACE)
+                    .describe("Envoy metadata namespace the trusted filter writes; the default is what `auth.extAuth` writes (its response's dynamic metadata)"),
+                key: z
+                    .string()
+                    .regex(/^[A-Za-z0-9_.-]{1,256}$/, "is not a metadata key; use letters, digits, '_', '-' and '.', e.g. provider-key")
+                    .optional()
+                    .meta(doc("key within the namespace (for AWSCredentials a struct of `accessKeyId`, `secretAccessKey`, `sessionToken`)", { default: "`x-aigw-*` of the auth type" })),
+                fallbackToConfigured,
+            })
+            .optional()
+            .describe("the credential from Envoy dynamic metadata a trusted filter wrote; a client cannot forge it and it never leaves Envoy (preferred)"),
+        fromRequestHeaders: z
+            .strictObject({
+                header: headerName
+                    .max(128, "is longer than 128 characters; use a shorter header name")
+                    .optional()
+                    .meta(doc("request header carrying the credential (for AWSCredentials a prefix of three headers); the AI Gateway removes it before forwarding", { default: "`x-aigw-*` of the auth type" })),
+                setBy: z
+                    .enum(CREDENTIAL_HEADER_WRITERS)
+                    .describe(
+                        "who the gateway trusts for the header: `extAuth` (the authorization service of `auth.extAuth` writes it, listed in its `headersToBackend`) or `client` (bring your own key: each client sends its own provider credential)",
+                    ),
+                fallbackToConfigured,
+            })
+            .optional()
+            .describe("the credential from a request header; client-settable, so say who writes it with `setBy`"),
+    })
+    .superRefine((o, ctx) => {
+        const set = [o.fromDynamicMetadata, o.fromRequestHeaders].filter((x) => x !== undefined).length;
+        if (set !== 1) {
+            ctx.addIssue({ code: "custom", message: `${set === 0 ? "names no source" : "names two sources"}; set exactly one of fromDynamicMetadata or fromRequestHeaders` });
+        }
+    });
 
 export const SIMULATOR_MODES = ["random", "echo"] as const;
 
@@ -82,7 +230,7 @@ export const simulatorSchema = z
     );
 
 /** Keys that say where the backend is: a simulator backend is wherever the program runs its simulator. */
-const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth"] as const;
+const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth", "credentialOverride"] as const;
 
 /**
  * Prices are USD per million tokens with at most 6 decimals, so a token costs a whole number of
@@ -190,6 +338,9 @@ export const backendSchema = z.strictObject({
         .describe(
             "a backend with `auth` outside the cluster must use TLS (port 443 or `tls: true`): its credential would otherwise cross the network readable; `true` allows it where the path is protected otherwise (an egress proxy or mesh that encrypts); refused where there is nothing to allow",
         ),
+    credentialOverride: credentialOverrideSchema
+        .optional()
+        .describe("per-request credentials of `auth.type` instead of the configured one, e.g. each team's own provider key; see [Per-request credentials](#per-request-credentials-bring-your-own-key)"),
     simulator: simulatorSchema.optional(),
     /** Request headers set or removed for every request to this backend (a model's entry wins on conflict). */
     headers: headerMutationSchema
@@ -238,6 +389,8 @@ export function simulatorHost(backend: string, namespace: string): string {
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
+export type OidcExchangeConfig = z.output<typeof oidcExchangeSchema>;
+export type CredentialOverrideConfig = z.output<typeof credentialOverrideSchema>;
 export type ModelPrice = z.output<typeof modelPriceSchema>;
 export type ProviderQuota = z.output<typeof providerQuotaSchema>;
 

@@ -3,7 +3,7 @@ import { tableHints } from "./docs";
 import { headerName } from "./security";
 
 /** Headers a mutation must not touch: they carry the request itself, the routing, or the backend's credential. */
-const PROTECTED_HEADERS = ["host", ":authority", "content-length", "content-type", "transfer-encoding", "x-ai-eg-model", "authorization", "x-api-key", "api-key"];
+export const PROTECTED_HEADERS = ["host", ":authority", "content-length", "content-type", "transfer-encoding", "x-ai-eg-model", "authorization", "x-api-key", "api-key"];
 /** The AI Gateway's own field for the model name: the backend's `model` sets it. */
 const PROTECTED_FIELDS = ["model"];
 /** The AI Gateway takes at most 16 entries per list (CRD). */

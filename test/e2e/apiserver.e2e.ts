@@ -44,6 +44,8 @@ describe("e2e stage 1: a real API server accepts and stores everything the progr
             .filter((f) => f.endsWith(".yaml"))
             .sort()
             .map((f) => ({ stack: `fixture ${f}`, file: join(fixtures, f) })),
+        // Per-request credentials on every cloud credential type (the CRD's CEL rules on credentialOverride).
+        { stack: "fixture test/fixtures/provider-credentials.yaml", file: join(ROOT, "test", "fixtures", "provider-credentials.yaml") },
     ];
     for (const { stack, file } of cases) {
         it(`every object of the ${stack} render is accepted by server-side apply and stored as sent (nothing pruned)`, async () => {

@@ -11,6 +11,7 @@ import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, r
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
 import { modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
@@ -1143,6 +1144,42 @@ export function mcpProblems(t: UpstreamTranslation): string[] {
         if (routes.every((r) => asObj(r.route.redirect).schemeRedirect === "https")) continue;
         const first = routes.find((r) => routeMatches(r.route, mcp.path, {}));
         if (!str(first?.route.name).startsWith(`httproute/${namespace}/ai-eg-mcp-main-${route}/rule/0/`)) out.push(`${t.label}: ${rc}: ${mcp.path} reaches ${str(first?.route.name)} first, not the MCP route`);
+    }
+    return out;
+}
+
+/**
+ * A per-request credential header (credentialOverride.fromRequestHeaders) is never written to the access
+ * log nor added to a request by a route; one the authorization service writes is removed from what the
+ * client sent before the filters run, and (over HTTP) copied from the service's answer.
+ */
+export function credentialHeaderProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { name, namespace } = t.config.gateway;
+    for (const [backend, b] of Object.entries(t.config.backends)) {
+        const source = b.credentialOverride?.fromRequestHeaders;
+        if (source === undefined || b.auth === undefined) continue;
+        const headers = credentialHeaderNames(b.auth.type, source.header);
+        for (const { listener, hcm } of connectionManagers(xds, namespace, name)) {
+            const at = `${t.label}: listener ${listener}: backend ${backend}'s credential header`;
+            const logged = JSON.stringify(asList(hcm.accessLog)).toLowerCase();
+            for (const h of headers) if (logged.includes(`%req(${h})`)) out.push(`${at} ${h} is written to the access log`);
+            if (source.setBy !== "extAuth") continue;
+            const removed = asList(hcm.earlyHeaderMutationExtensions)
+                .flatMap((e) => asList(asObj(e.typedConfig).mutations))
+                .map((m) => str(m.remove).toLowerCase());
+            for (const h of headers) if (!removed.includes(h)) out.push(`${at} ${h} is not removed from what the client sent before the authorization service writes it`);
+            if (t.config.auth.extAuth?.protocol === "HTTP") {
+                const config = asObj(asList(hcm.httpFilters).find((f) => isFilter(str(f.name), "envoy.filters.http.ext_authz"))?.typedConfig);
+                const allowed = asList(dig(config, "httpService", "authorizationResponse", "allowedUpstreamHeaders").patterns).map((p) => str(p.exact).toLowerCase());
+                for (const h of headers) if (!allowed.includes(h)) out.push(`${at} ${h} is not copied from the authorization service's answer`);
+            }
+        }
+        for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
+            const added = asList(r.route.requestHeadersToAdd).map((h) => str(dig(h, "header").key).toLowerCase());
+            for (const h of headers) if (added.includes(h)) out.push(`${t.label}: xDS route ${str(r.route.name)} adds backend ${backend}'s credential header ${h}`);
+        }
     }
     return out;
 }

@@ -52,6 +52,17 @@ export interface UpstreamTranslation {
 export const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
 
 /**
+ * Whether the controller exchanges a token with the cloud for this BackendSecurityPolicy: every Azure and
+ * GCP policy, and an AWS one with an OIDC exchange (the controller logs in at the OpenID provider and calls
+ * STS; `aigw` v1.0.0 refuses it outright).
+ */
+function exchangesToken(o: K8sObject): boolean {
+    if (o.kind !== "BackendSecurityPolicy") return false;
+    const type = String(o.spec?.type);
+    return TOKEN_EXCHANGE_CREDENTIALS.has(type) || (type === "AWSCredentials" && (o.spec?.awsCredentials as Obj | undefined)?.oidcExchangeToken !== undefined);
+}
+
+/**
  * Envoy Gateway translates OIDC only with its HMAC Secret in the controller's namespace, and `egctl x
  * translate` runs the translator with no controller namespace (a Secret cannot have an empty one): the
  * policy's `oidc` section is left out of egctl's input, the rest of the policy is translated.
@@ -244,16 +255,16 @@ export async function translateStackFile(file: string, label: string): Promise<U
     try {
         const aiNamespaces = new Set(emitted.filter((o) => o.apiVersion.startsWith("aigateway.envoyproxy.io/")).map((o) => o.metadata.namespace));
         // aigw keys objects by kind and name only: hand it the Secrets of the AI Gateway resources' namespaces.
-        const exchanges = (o: K8sObject) => o.kind === "BackendSecurityPolicy" && TOKEN_EXCHANGE_CREDENTIALS.has(String(o.spec?.type));
         const untranslated = [
-            ...emitted
-                .filter(exchanges)
-                .map((o) => ({ object: keyOf(o), why: `BackendSecurityPolicy type ${String(o.spec?.type)}: the controller exchanges the secret for a token with the cloud, which an offline translation cannot` })),
+            ...emitted.filter(exchangesToken).map((o) => {
+                const oidc = JSON.stringify(o.spec).includes('"oidcExchangeToken"') ? " after an OIDC login at the OpenID provider" : "";
+                return { object: keyOf(o), why: `BackendSecurityPolicy type ${String(o.spec?.type)}: the controller exchanges the secret for a token with the cloud${oidc}, which an offline translation cannot` };
+            }),
             // aigw translate hands its reconcilers routes, backends, policies, Secrets and Gateways only; the
             // quota rate limits are written by the controller's extension server and quota service (v1.1.0).
             ...emitted.filter((o) => o.kind === "QuotaPolicy").map((o) => ({ object: keyOf(o), why: QUOTA_NOT_PROVEN })),
         ];
-        const aigwInput = emitted.filter((o) => AIGW_INPUT_KINDS.has(o.kind) && !exchanges(o) && (o.kind !== "Secret" || aiNamespaces.has(o.metadata.namespace)));
+        const aigwInput = emitted.filter((o) => AIGW_INPUT_KINDS.has(o.kind) && !exchangesToken(o) && (o.kind !== "Secret" || aiNamespaces.has(o.metadata.namespace)));
         writeFileSync(join(dir, "aigw-in.yaml"), yamlStream(aigwInput));
         const aigwOut = parseStream(runTool(aigw.bin, ["translate", join(dir, "aigw-in.yaml")], `${label}: aigw translate`), `${label}: aigw translate`);
         const emittedKeys = new Set(emitted.map(keyOf));

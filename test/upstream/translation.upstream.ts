@@ -109,6 +109,14 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         return ["tools", "claims", "scopes", "cel"].every((k) => rules.some((r) => Object.hasOwn(r, k))) && new Set(rules.map((r) => r.action)).size === 2;
     },
     "MCP: backend selector and host names": (c) => c.mcp?.backendSelector !== undefined && c.mcp.hostnames !== undefined,
+    "backend auth: AWS OIDC token exchange": (c) => Object.values(c.backends).some((b) => b.auth?.type === "AWSCredentials" && b.auth.oidcExchange !== undefined),
+    "backend auth: Azure OIDC token exchange": (c) => Object.values(c.backends).some((b) => b.auth?.type === "AzureCredentials" && b.auth.oidcExchange !== undefined),
+    "backend auth: GCP Workload Identity Federation with impersonation": (c) =>
+        Object.values(c.backends).some((b) => b.auth?.type === "GCPCredentials" && b.auth.workloadIdentityFederation?.serviceAccount !== undefined),
+    "per-request credentials: from metadata": (c) => Object.values(c.backends).some((b) => b.credentialOverride?.fromDynamicMetadata !== undefined),
+    "per-request credentials: a header the client sets": (c) => Object.values(c.backends).some((b) => b.credentialOverride?.fromRequestHeaders?.setBy === "client"),
+    "per-request credentials: a header the authorization service writes": (c) =>
+        Object.values(c.backends).some((b) => b.credentialOverride?.fromRequestHeaders?.setBy === "extAuth"),
     "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
     "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
 };
@@ -146,6 +154,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("client authentication on every listener and every route; the user identity from what it verified, never from the client", () => {
                 assert.deepEqual([...expected.clientAuthProblems(t), ...expected.identityProblems(t)], []);
+            });
+
+            it("per-request credential headers: never logged or added by a route; the authorization service's own replace the client's", () => {
+                assert.deepEqual(expected.credentialHeaderProblems(t), []);
             });
 
             it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
