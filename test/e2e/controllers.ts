@@ -100,6 +100,7 @@ export function aiGatewayControllerFlags(values: Values): string[] {
     const flagOf: Record<string, string> = {
         "envoyGateway.namespace": "envoyGatewayNamespace",
         "controller.metricsRequestHeaderAttributes": "metricsRequestHeaderAttributes",
+        "controller.quotaRateLimitServiceAddr": "quotaRateLimitServiceAddr",
     };
     const flags: string[] = [];
     const unknown: string[] = [];

@@ -4,7 +4,7 @@
  * is empty, so one run reports every problem at once.
  */
 import { parse as parseYaml } from "yaml";
-import type { BackendConfig, ModelConfig, RateLimitBudgets } from "../../config";
+import type { BackendConfig, ModelConfig, RateLimitBudgets, StackConfig } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
@@ -95,7 +95,7 @@ export function conditionProblems(label: string, what: string, conditions: Condi
  * the AI Gateway generated is in the translator's output.
  */
 export function statusProblems(t: UpstreamTranslation): string[] {
-    const override = mcpOverride(t);
+    const override = intendedOverride(t.config);
     return objectStatusProblems(t).filter((p) => override === undefined || !p.endsWith(override));
 }
 
@@ -104,9 +104,9 @@ export function statusProblems(t: UpstreamTranslation): string[] {
  * generates for the MCP route takes the place of the Gateway's client authentication there (rules/mcp.ts
  * warns so); mcpProblems asserts it is exactly that.
  */
-function mcpOverride(t: UpstreamTranslation): string | undefined {
-    if (t.config.mcp?.oauth === undefined) return undefined;
-    const { name, namespace } = t.config.gateway;
+export function intendedOverride(config: Pick<StackConfig, "gateway"> & { mcp?: StackConfig["mcp"] }): string | undefined {
+    if (config.mcp?.oauth === undefined) return undefined;
+    const { name, namespace } = config.gateway;
     return `Overridden=True (Overridden: This policy is being overridden by other securityPolicies for these routes: [${namespace}/ai-eg-mcp-main-${mcpRouteName(name)}])`;
 }
 
@@ -1103,7 +1103,7 @@ export function mcpProblems(t: UpstreamTranslation): string[] {
         // The Gateway's client authentication, where there is one, is overridden by the MCP route's and by nothing else.
         const policies = asList(t.resources.securityPolicies) as unknown as K8sObject[];
         const gatewayPolicy = policies.find((p) => p.metadata.name === securityPolicyName(gateway) && p.metadata.namespace === namespace);
-        const override = mcpOverride(t) ?? "";
+        const override = intendedOverride(t.config) ?? "";
         const overridden = asList(asObj(gatewayPolicy?.status).ancestors).flatMap((a) => asList(a.conditions)).filter((c) => c.type === "Overridden" && c.status === "True");
         if (gatewayPolicy && !overridden.some((c) => override.endsWith(`(${str(c.reason)}: ${str(c.message)})`))) out.push(`${t.label}: ${keyOf(gatewayPolicy)}: not overridden on the MCP route, as rules/mcp.ts warns it is`);
     }

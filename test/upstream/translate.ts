@@ -56,7 +56,7 @@ export const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCrede
  * GCP policy, and an AWS one with an OIDC exchange (the controller logs in at the OpenID provider and calls
  * STS; `aigw` v1.0.0 refuses it outright).
  */
-function exchangesToken(o: K8sObject): boolean {
+export function exchangesToken(o: K8sObject): boolean {
     if (o.kind !== "BackendSecurityPolicy") return false;
     const type = String(o.spec?.type);
     return TOKEN_EXCHANGE_CREDENTIALS.has(type) || (type === "AWSCredentials" && (o.spec?.awsCredentials as Obj | undefined)?.oidcExchangeToken !== undefined);
