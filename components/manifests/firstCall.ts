@@ -33,10 +33,9 @@ export interface GatewayStatus {
  */
 export function gatewayUrl(gateway: GatewayConfig, status: GatewayStatus | undefined): string | undefined {
     const listener = clientListener(gateway.listeners);
-    const serviceType = gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
     const address = status?.addresses?.[0]?.value;
-    if (!gateway.enabled || !listener || address === undefined || serviceType === "NodePort") return undefined;
-    const scheme = listener.protocol === "HTTPS" ? "https" : "http";
+    if (!gateway.enabled || !listener || address === undefined || envoyServiceType(gateway) === "NodePort") return undefined;
+    const scheme = schemeOf(listener);
     const host = requestHost(listener) ?? (address.includes(":") ? `[${address}]` : address);
     const port = listener.port === (scheme === "https" ? 443 : 80) ? "" : `:${listener.port}`;
     return `${scheme}://${host}${port}`;
@@ -53,6 +52,15 @@ export interface FirstCallInput {
 /** HTTPS when the gateway has it (HTTP may only redirect), otherwise the first HTTP listener. */
 function clientListener(listeners: ListenerConfig[]): ListenerConfig | undefined {
     return listeners.find((l) => l.protocol === "HTTPS") ?? listeners[0];
+}
+
+/** The type of the Envoy Service: the EnvoyProxy's, or Envoy Gateway's default when the program creates none. */
+function envoyServiceType(gateway: GatewayConfig): string {
+    return gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
+}
+
+function schemeOf(listener: ListenerConfig): "https" | "http" {
+    return listener.protocol === "HTTPS" ? "https" : "http";
 }
 
 /** A name the listener answers: its hostname, with a wildcard's `*` filled in. */
@@ -75,7 +83,7 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
     if (!gateway.enabled || !listener || model === undefined) return undefined;
 
     const names = gatewayNames(gateway);
-    const serviceType = gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
+    const serviceType = envoyServiceType(gateway);
     const lines: string[] = [];
     lines.push(`ADDRESS=$(${gatewayAddressCommand(gateway)})`);
     let port = String(listener.port);
@@ -87,7 +95,7 @@ export function firstCallCommand(input: FirstCallInput): string | undefined {
     } else if (serviceType === "ClusterIP") {
         lines.push("# A ClusterIP Service: run this from inside the cluster.");
     }
-    const scheme = listener.protocol === "HTTPS" ? "https" : "http";
+    const scheme = schemeOf(listener);
     const host = requestHost(listener);
     const args: string[] = [];
     let origin = `${scheme}://$ADDRESS:${port}`;
