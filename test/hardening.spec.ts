@@ -60,14 +60,19 @@ describe("hardening: stack files", () => {
         }
     });
 
+    it("a stack file with several YAML documents is refused, not read as its first", async () => {
+        const stderr = await refused("config:\n  ai-gateway:models: {}\n---\nconfig:\n  ai-gateway:rateLimit: {enabled: false}\n");
+        assert.match(stderr, /^cannot read .*: holds 2 YAML documents; a stack file is one document: remove the "---" separators/);
+    });
+
     it("YAML errors name the line and column, and never print a value under ai-gateway:apiKeys", async () => {
         const duplicate = await refused("config:\n  ai-gateway:apiKeys:\n    openai: sk-known-secret-1111\n    openai: sk-known-secret-2222\n");
-        assert.match(duplicate, /line 4, column 5: Map keys must be unique; fix the YAML there\n {2}\s+openai: \[secret\]\n$/);
+        assert.match(duplicate, /line 4, column 5: duplicated mapping key; fix the YAML there\n {2}\s+openai: \[secret\]\n$/);
         const flow = await refused("config:\n  ai-gateway:apiKeys: {openai: sk-known-secret-3333, openai: sk-known-secret-4444}\n");
         const unclosed = await refused('config:\n  ai-gateway:apiKeys:\n    openai: "sk-known-secret-5555\n    azure: sk-known-secret-6666\n');
         const encrypted = await refused("config:\n  ai-gateway:apiKeys:\n    openai:\n      secure: v1:known-ciphertext-7777\n      secure: v1:known-ciphertext-8888\n");
         for (const text of [duplicate, flow, unclosed, encrypted]) assert.doesNotMatch(text, /known-(secret|ciphertext)/, text);
-        assert.match(encrypted, /line 5, column 7: Map keys must be unique/);
+        assert.match(encrypted, /line 5, column 7: duplicated mapping key/);
     });
 
     it(`a stack file over ${MAX_STACK_FILE_BYTES} bytes is refused before it is parsed`, async () => {
