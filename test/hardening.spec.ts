@@ -300,6 +300,14 @@ describe("hardening: no open proxy by default", () => {
         ]);
     });
 
+    it("without the program's EnvoyProxy, Envoy Gateway's default LoadBalancer Service counts as exposed", () => {
+        assert.deepEqual(configProblems({ ...exposed, gateway: { envoyProxy: { enabled: false, service: { type: "ClusterIP" } } } }), [
+            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
+        ]);
+        // A Gateway of the user's own: its Service is not the program's to judge.
+        assert.doesNotThrow(() => parseConfig({ ...exposed, gateway: { enabled: false, envoyProxy: { enabled: false } } }));
+    });
+
     it("client auth, the explicit auth.none, an internal Service, or no credentials behind the models: accepted", () => {
         assert.doesNotThrow(() => parseConfig({ ...exposed, auth: { none: true } }));
         assert.doesNotThrow(() => parseConfig({ ...exposed, auth: { apiKeys: { clients: { a: "openai" } } } }));
