@@ -1,4 +1,5 @@
 import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../components/manifests/packing";
+import { retryGroupId } from "../../components/manifests/routes";
 import { suggestion } from "../errors";
 import type { Rule } from "./types";
 
@@ -109,7 +110,16 @@ export const routePacking: Rule = (config, ctx) => {
     if (patterns > MAX_RULES_PER_ROUTE) {
         ctx.add(["models"], `has ${patterns} pattern models, and they share one AIGatewayRoute of at most ${MAX_RULES_PER_ROUTE} rules; merge patterns (one expression can list alternatives: ^(a|b)-.*)`);
     }
-    for (const problem of packingProblems(models, config.routing.routeBuckets)) ctx.add(["models"], problem);
+    // Models with a retry of their own are packed apart, a group per distinct retry (see modelBuckets).
+    const groups = new Map<string, string[]>();
+    for (const m of models) {
+        const own = config.models[m].retry;
+        const id = own === undefined ? "" : retryGroupId(own);
+        groups.set(id, [...(groups.get(id) ?? []), m]);
+    }
+    for (const [id, names] of groups) {
+        for (const problem of packingProblems(names, id === "" ? config.routing.routeBuckets : 1)) ctx.add(["models"], problem);
+    }
 };
 
 /**

@@ -13,7 +13,7 @@ import { envoyPodsNamespace } from "../../components/manifests/platformValues";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
-import { type Condition, conditionProblems, intendedOverride } from "../upstream/expectations";
+import { type Condition, conditionProblems, intendedOverride, mergedInto } from "../upstream/expectations";
 import { environmentObjects, exchangesToken, type K8sObject, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
@@ -69,7 +69,8 @@ function objectProblems(label: string, o: KubeObject, stored: Obj | undefined): 
     return entries.flatMap((e) => {
         const ref = (e.parentRef ?? e.ancestorRef ?? {}) as Obj;
         const at = `${where === "parents" ? "parent" : "ancestor"} ${String(ref.kind ?? "Gateway")} ${String(ref.name)}${ref.sectionName ? `/${String(ref.sectionName)}` : ""}`;
-        return conditionProblems(label, `${what} ${at}`, conditionsOf(e), required);
+        const conditions = conditionsOf(e);
+        return conditionProblems(label, `${what} ${at}`, conditions, mergedInto(conditions) ? [] : required);
     });
 }
 

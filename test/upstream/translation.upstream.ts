@@ -152,6 +152,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t), ...expected.spendCostProblems(t)], []);
             });
 
+            it("every budget is one counter: a shared budget one descriptor of the Gateway's policy over every route, a model's own one of its route's policy", () => {
+                assert.deepEqual(expected.counterProblems(t), []);
+            });
+
             it("client authentication on every listener and every route; the user identity from what it verified, never from the client", () => {
                 assert.deepEqual([...expected.clientAuthProblems(t), ...expected.identityProblems(t)], []);
             });
