@@ -65,7 +65,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
         return;
     }
-    // Budgets count the traffic of the model routes (the one policy that holds them targets those);
+    // Budgets count the traffic of the model routes (the shared ones only requests that name a model);
     // passthrough routes are not rate limited. Without a model, a budget would count nothing.
     if (Object.keys(config.models).length === 0) {
         for (const [path, b] of budgets) {

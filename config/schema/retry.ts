@@ -24,44 +24,62 @@ const fields = {
     triggers: z.array(z.enum(RETRY_TRIGGERS)),
 };
 
+/** What each key means, the same in ai-gateway:retry and in a model's `retry`. */
+const MEANING = {
+    numRetries: "retries after the first attempt",
+    numAttemptsPerPriority: "attempts at one priority before the next retry moves to the next priority",
+    perRetryTimeout:
+        "limit of every attempt, the first included, until the backend starts answering; a non-streamed completion starts only when it is finished, so raise it for long ones",
+    backOff: "jittered exponential back-off between retries",
+    baseInterval: "the first back-off; each next one doubles, with jitter",
+    maxInterval: "the longest back-off, at least `baseInterval`",
+    retryOn: "what is retried",
+    httpStatusCodes: "statuses that are retried (add `429` to fall back when a provider rate-limits you)",
+    triggers: "Envoy retry triggers (`5xx`, `reset`, `gateway-error`, …); add `reset` for time-to-first-token failover with `timeouts.streamIdle`",
+};
+
 export const retrySchema = z.strictObject({
-    numRetries: fields.numRetries.default(3).describe("retries after the first attempt"),
+    numRetries: fields.numRetries.default(3).describe(MEANING.numRetries),
     /** Attempts on one priority before falling back to the next. */
     numAttemptsPerPriority: fields.numAttemptsPerPriority
         .default(1)
-        .describe("attempts at one priority before the next retry moves to the next priority"),
+        .describe(MEANING.numAttemptsPerPriority),
     perRetryTimeout: fields.perRetryTimeout
         .default("30s")
-        .describe(
-            "limit of every attempt, the first included, until the backend starts answering; a non-streamed completion starts only when it is finished, so raise it for long ones",
-        ),
+        .describe(MEANING.perRetryTimeout),
     backOff: z
         .strictObject({
-            baseInterval: fields.baseInterval.default("100ms").describe("the first back-off; each next one doubles, with jitter"),
-            maxInterval: fields.maxInterval.default("10s").describe("the longest back-off, at least `baseInterval`"),
+            baseInterval: fields.baseInterval.default("100ms").describe(MEANING.baseInterval),
+            maxInterval: fields.maxInterval.default("10s").describe(MEANING.maxInterval),
         })
         .prefault({})
-        .meta(doc("jittered exponential back-off between retries", { row: true })),
+        .meta(doc(MEANING.backOff, { row: true })),
     retryOn: z
         .strictObject({
             httpStatusCodes: fields.httpStatusCodes
                 .default([500, 502, 503, 504, 404])
-                .describe("statuses that are retried (add `429` to fall back when a provider rate-limits you)"),
+                .describe(MEANING.httpStatusCodes),
             triggers: fields.triggers
                 .default(["connect-failure", "retriable-status-codes"])
-                .describe("Envoy retry triggers (`5xx`, `reset`, `gateway-error`, …); add `reset` for time-to-first-token failover with `timeouts.streamIdle`"),
+                .describe(MEANING.triggers),
         })
         .prefault({})
-        .describe("what is retried"),
+        .describe(MEANING.retryOn),
 });
 
 /** A model's own retry: the shape of ai-gateway:retry, every field optional. */
 export const retryOverrideSchema = z.strictObject({
-    numRetries: fields.numRetries.optional(),
-    numAttemptsPerPriority: fields.numAttemptsPerPriority.optional(),
-    perRetryTimeout: fields.perRetryTimeout.optional(),
-    backOff: z.strictObject({ baseInterval: fields.baseInterval.optional(), maxInterval: fields.maxInterval.optional() }).optional(),
-    retryOn: z.strictObject({ httpStatusCodes: fields.httpStatusCodes.optional(), triggers: fields.triggers.optional() }).optional(),
+    numRetries: fields.numRetries.optional().describe(MEANING.numRetries),
+    numAttemptsPerPriority: fields.numAttemptsPerPriority.optional().describe(MEANING.numAttemptsPerPriority),
+    perRetryTimeout: fields.perRetryTimeout.optional().describe(MEANING.perRetryTimeout),
+    backOff: z
+        .strictObject({ baseInterval: fields.baseInterval.optional().describe(MEANING.baseInterval), maxInterval: fields.maxInterval.optional().describe(MEANING.maxInterval) })
+        .optional()
+        .describe(MEANING.backOff),
+    retryOn: z
+        .strictObject({ httpStatusCodes: fields.httpStatusCodes.optional().describe(MEANING.httpStatusCodes), triggers: fields.triggers.optional().describe(MEANING.triggers) })
+        .optional()
+        .describe(MEANING.retryOn),
 });
 
 export type RetryConfig = z.output<typeof retrySchema>;

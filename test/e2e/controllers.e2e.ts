@@ -13,7 +13,7 @@ import { envoyPodsNamespace } from "../../components/manifests/platformValues";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
-import { type Condition, conditionProblems, intendedOverride, mergedInto } from "../upstream/expectations";
+import { type Condition, conditionProblems, isIntendedOverride, mergedInto } from "../upstream/expectations";
 import { environmentObjects, exchangesToken, type K8sObject, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
@@ -125,13 +125,14 @@ for (const { stack, file } of cases) {
         let objects: KubeObject[] = [];
         let emittedNames = new Set<string>();
         let envoyGatewayValues: { namespace: string; values: Obj } = { namespace: "", values: {} };
-        /** The one Overridden condition the configuration means (mcp.oauth over the Gateway's client authentication). */
-        let intended: string | undefined;
+        /** Overridden conditions the configuration means (see isIntendedOverride). */
+        let intended: (problem: string) => boolean = () => false;
 
         before(async () => {
             const tools = readToolManifest("e2e");
             const rendered = await renderStack(file);
-            intended = intendedOverride(parseConfig(configOfFile(file)));
+            const config = parseConfig(configOfFile(file));
+            intended = (problem) => isIntendedOverride(config, problem);
             const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
             emittedNames = new Set(emitted.map(describeObject));
             // What the cluster holds beside the program's objects: listener certificates, passthrough targets.
@@ -168,7 +169,7 @@ for (const { stack, file } of cases) {
             let problems: string[] = [];
             for (;;) {
                 problems = [];
-                for (const o of checked) problems.push(...objectProblems(stack, o, await kube.get(o)).filter((p) => intended === undefined || !p.endsWith(intended)));
+                for (const o of checked) problems.push(...objectProblems(stack, o, await kube.get(o)).filter((p) => !intended(p)));
                 for (const gw of checked.filter((o) => o.kind === "Gateway")) {
                     problems.push(...(await envoyInfraProblems(stack, kube, gw, envoyPodsNamespace(envoyGatewayValues, gw.metadata.namespace ?? "default"))));
                     problems.push(...extensionProblems(stack, controllers?.log("ai-gateway-controller") ?? "", gw));

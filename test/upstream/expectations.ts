@@ -104,8 +104,23 @@ export function conditionProblems(label: string, what: string, conditions: Condi
  * the AI Gateway generated is in the translator's output.
  */
 export function statusProblems(t: UpstreamTranslation): string[] {
-    const override = intendedOverride(t.config);
-    return objectStatusProblems(t).filter((p) => override === undefined || !p.endsWith(override));
+    return objectStatusProblems(t).filter((p) => !isIntendedOverride(t.config, p));
+}
+
+/**
+ * Whether a status problem is an Overridden condition the configuration means: the MCP one (see
+ * intendedOverride), or the Gateway's policy of the shared budgets overridden on routes that are not
+ * model routes (passthrough routes with a policy of their own, the MCP route's generated policy), where
+ * nothing is to be counted.
+ */
+export function isIntendedOverride(config: Pick<StackConfig, "gateway"> & { mcp?: StackConfig["mcp"] }, problem: string): boolean {
+    const mcp = intendedOverride(config);
+    if (mcp !== undefined && problem.endsWith(mcp)) return true;
+    const { name, namespace } = config.gateway;
+    const shared = `${namespace}/${modelsTrafficPolicyName(name)} `;
+    const listed = /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicies for these routes: \[([^\]]*)\]\)$/.exec(problem)?.[1];
+    if (!problem.includes(shared) || listed === undefined) return false;
+    return listed.split(" ").every((route) => !route.startsWith(`${namespace}/${name}-models-`));
 }
 
 /**
