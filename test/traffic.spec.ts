@@ -418,6 +418,10 @@ describe("config: a model's own retry (models.<name>.retry)", () => {
         assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { backOff: { baseInterval: "20s" } } } })), [
             "models.m.retry.backOff.maxInterval: 10s is shorter than baseInterval 20s; raise it or lower models.m.retry.backOff.baseInterval",
         ]);
+        // A model that takes its attempts from ai-gateway:retry is named there.
+        assert.deepEqual(configProblems(withModels({ m: { ...fallback, retry: { perRetryTimeout: "10s" } } }, { retry: { numRetries: 0 } })), [
+            'retry.numRetries: is 0: with numAttemptsPerPriority 1 no attempt reaches priority 1, so "m" never falls back; set it to at least 1',
+        ]);
         // ai-gateway:retry that only a model with its own retry would fall back through: nothing to refuse.
         assert.doesNotThrow(() => parseConfig(withModels({ m: { ...fallback, retry: { numRetries: 2 } } }, { retry: { numRetries: 0 } })));
     });

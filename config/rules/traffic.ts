@@ -55,7 +55,11 @@ function overrideSets(own: RetryOverride): (field: string) => boolean {
 export const retrySettings: Rule = (config, ctx) => {
     const { retry } = config;
     const hasFallback = (m: string) => config.models[m].backends.some((b) => (b.priority ?? 0) > 0);
-    const inherit = Object.keys(config.models).filter((m) => config.models[m].retry === undefined || config.models[m].match?.pattern !== undefined);
+    // The models whose attempts per priority come from ai-gateway:retry: a fallback they never reach is its problem.
+    const inherit = Object.keys(config.models).filter((m) => {
+        const own = config.models[m].retry;
+        return own === undefined || config.models[m].match?.pattern !== undefined || (own.numRetries === undefined && own.numAttemptsPerPriority === undefined);
+    });
     retryProblems(retry, ["retry"], () => true, inherit.filter(hasFallback), ctx);
 
     for (const [model, spec] of Object.entries(config.models)) {
