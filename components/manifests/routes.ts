@@ -36,7 +36,8 @@ export function trafficPolicyName(route: string): string {
 
 /**
  * The BackendTrafficPolicy on the Gateway holding the budgets of all models together:
- * `<gateway>-models-traffic` (the name the one policy of all model routes had, so its counters go on).
+ * `<gateway>-models-traffic` (the name the one policy of all model routes had: an update in place, not a
+ * second policy beside it).
  */
 export function modelsTrafficPolicyName(gateway: string): string {
     return childName(gateway, "models", "traffic");
