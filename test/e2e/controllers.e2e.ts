@@ -13,7 +13,7 @@ import { envoyPodsNamespace } from "../../components/manifests/platformValues";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
-import { type Condition, conditionProblems, intendedOverride } from "../upstream/expectations";
+import { type Condition, conditionProblems, isIntendedOverride, mergedInto } from "../upstream/expectations";
 import { environmentObjects, exchangesToken, type K8sObject, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
@@ -69,7 +69,8 @@ function objectProblems(label: string, o: KubeObject, stored: Obj | undefined): 
     return entries.flatMap((e) => {
         const ref = (e.parentRef ?? e.ancestorRef ?? {}) as Obj;
         const at = `${where === "parents" ? "parent" : "ancestor"} ${String(ref.kind ?? "Gateway")} ${String(ref.name)}${ref.sectionName ? `/${String(ref.sectionName)}` : ""}`;
-        return conditionProblems(label, `${what} ${at}`, conditionsOf(e), required);
+        const conditions = conditionsOf(e);
+        return conditionProblems(label, `${what} ${at}`, conditions, mergedInto(conditions) ? [] : required);
     });
 }
 
@@ -124,13 +125,14 @@ for (const { stack, file } of cases) {
         let objects: KubeObject[] = [];
         let emittedNames = new Set<string>();
         let envoyGatewayValues: { namespace: string; values: Obj } = { namespace: "", values: {} };
-        /** The one Overridden condition the configuration means (mcp.oauth over the Gateway's client authentication). */
-        let intended: string | undefined;
+        /** Overridden conditions the configuration means (see isIntendedOverride). */
+        let intended: (problem: string) => boolean = () => false;
 
         before(async () => {
             const tools = readToolManifest("e2e");
             const rendered = await renderStack(file);
-            intended = intendedOverride(parseConfig(configOfFile(file)));
+            const config = parseConfig(configOfFile(file));
+            intended = (problem) => isIntendedOverride(config, problem);
             const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
             emittedNames = new Set(emitted.map(describeObject));
             // What the cluster holds beside the program's objects: listener certificates, passthrough targets.
@@ -167,7 +169,7 @@ for (const { stack, file } of cases) {
             let problems: string[] = [];
             for (;;) {
                 problems = [];
-                for (const o of checked) problems.push(...objectProblems(stack, o, await kube.get(o)).filter((p) => intended === undefined || !p.endsWith(intended)));
+                for (const o of checked) problems.push(...objectProblems(stack, o, await kube.get(o)).filter((p) => !intended(p)));
                 for (const gw of checked.filter((o) => o.kind === "Gateway")) {
                     problems.push(...(await envoyInfraProblems(stack, kube, gw, envoyPodsNamespace(envoyGatewayValues, gw.metadata.namespace ?? "default"))));
                     problems.push(...extensionProblems(stack, controllers?.log("ai-gateway-controller") ?? "", gw));
