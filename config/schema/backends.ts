@@ -238,15 +238,14 @@ export const MODEL_SERVER_TYPES = ["vllm", "triton-tensorrt-llm"] as const;
 const LABEL_NAME = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** A Kubernetes label key: `[prefix/]name`, the name at most 63 characters. */
-const labelKey = z.string().superRefine((v, ctx) => {
+/** Why a string is not a Kubernetes label key (`[prefix/]name`, the name at most 63 characters), if it is not. */
+function labelKeyProblem(v: string): string | undefined {
     const slash = v.lastIndexOf("/");
     const [prefix, name] = slash < 0 ? [undefined, v] : [v.slice(0, slash), v.slice(slash + 1)];
     const badPrefix = prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix));
-    if (name === "" || name.length > 63 || !LABEL_NAME.test(name) || badPrefix) {
-        ctx.addIssue({ code: "custom", message: `"${v}" is not a label key; use [prefix/]name with letters, digits, '-', '_' and '.' (name at most 63 characters), e.g. app` });
-    }
-});
+    if (name !== "" && name.length <= 63 && LABEL_NAME.test(name) && !badPrefix) return undefined;
+    return `"${v}" is not a label key; use [prefix/]name with letters, digits, '-', '_' and '.' (name at most 63 characters), e.g. app`;
+}
 
 /** A Kubernetes label value (what the InferencePool CRD accepts). */
 const labelValue = z
@@ -278,9 +277,16 @@ export const endpointPickerSchema = z.strictObject({
 export const inferencePoolSchema = z
     .strictObject({
         selector: z
-            .record(labelKey, labelValue)
-            .refine((r) => Object.keys(r).length > 0, "is empty and would select no pod; give the labels of the model server pods, e.g. {app: vllm-qwen3}")
-            .refine((r) => Object.keys(r).length <= MAX_SELECTOR_LABELS, `has more than ${MAX_SELECTOR_LABELS} labels (the InferencePool CRD's limit); keep the ones that select the model servers`)
+            .record(z.string(), labelValue)
+            .superRefine((r, ctx) => {
+                const keys = Object.keys(r);
+                if (keys.length === 0) ctx.addIssue({ code: "custom", message: "is empty and would select no pod; give the labels of the model server pods, e.g. {app: vllm-qwen3}" });
+                if (keys.length > MAX_SELECTOR_LABELS) ctx.addIssue({ code: "custom", message: `has more than ${MAX_SELECTOR_LABELS} labels (the InferencePool CRD's limit); keep the ones that select the model servers` });
+                for (const key of keys) {
+                    const problem = labelKeyProblem(key);
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [key], message: problem });
+                }
+            })
             .optional()
             .describe("labels of the model server pods (in the gateway namespace) the installed pool selects, e.g. `{app: vllm-qwen3}`"),
         targetPort: port

@@ -1,0 +1,37 @@
+/**
+ * What the `inferencepool` chart (Inference Extension v1.0.2, templates/inferencepool.yaml) creates from the
+ * values the program gives it, for the suites that cannot install the chart (no registry here): the CRD
+ * conformance test, the upstream translation and the API server e2e. The chart's own rules: the pool is
+ * named as the release, in its namespace; the Endpoint Picker is `<release cut to 40>-epp` on its gRPC port.
+ */
+import { endpointPickerName } from "../../components/manifests/inferencePool";
+import type { Values } from "../../components/manifests/merge";
+import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
+
+export interface PoolObject {
+    apiVersion: string;
+    kind: "InferencePool";
+    metadata: { name: string; namespace: string };
+    spec: {
+        targetPorts: { number: number }[];
+        selector: { matchLabels: Record<string, string> };
+        endpointPickerRef: { name: string; port: { number: number } };
+    };
+}
+
+/** The InferencePool the chart renders for a release (pool) name, namespace and values. */
+export function chartInferencePool(name: string, namespace: string, values: Values): PoolObject {
+    const pool = values.inferencePool as { modelServers: { matchLabels: Record<string, string> }; targetPorts: { number: number }[] };
+    const extension = (values.inferenceExtension ?? {}) as { extProcPort?: number };
+    return {
+        apiVersion: INFERENCE_EXTENSION.apiVersion,
+        kind: "InferencePool",
+        metadata: { name, namespace },
+        spec: {
+            targetPorts: pool.targetPorts.map((p) => ({ number: p.number })),
+            // The chart quotes every value: label values are strings.
+            selector: { matchLabels: Object.fromEntries(Object.entries(pool.modelServers.matchLabels).map(([k, v]) => [k, String(v)])) },
+            endpointPickerRef: { name: endpointPickerName(name), port: { number: extension.extProcPort ?? INFERENCE_EXTENSION.endpointPickerPort } },
+        },
+    };
+}
