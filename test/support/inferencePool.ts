@@ -7,8 +7,9 @@
 import { endpointPickerName } from "../../components/manifests/inferencePool";
 import type { Values } from "../../components/manifests/merge";
 import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
+import type { ManifestObject } from "./conformance";
 
-export interface PoolObject {
+export interface PoolObject extends ManifestObject {
     apiVersion: string;
     kind: "InferencePool";
     metadata: { name: string; namespace: string };

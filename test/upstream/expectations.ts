@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import type { BackendConfig, ModelConfig, RateLimitBudgets, StackConfig } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
+import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
@@ -266,6 +267,8 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
     const gatewayName = config.gateway.name;
     const overrides = extProcOverrides(t);
     for (const [model, m] of Object.entries(config.models)) {
+        // Pool models: inferencePoolProblems (their cluster is the extension server's, at run time).
+        if (routesToPool(config, m)) continue;
         const routes = modelRoutesOf(xds, model, m);
         const where = `${t.label}: model ${model}`;
         if (routes.length === 0) {
@@ -309,6 +312,50 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
             out.push(...retryProblems(at, asObj(action.retryPolicy), config.retry));
         }
+    }
+    return out;
+}
+
+/** Whether a model is served by an InferencePool (then its only backend). */
+export function routesToPool(config: Pick<StackConfig, "backends">, m: ModelConfig): boolean {
+    return m.backends.some((b) => config.backends[b.backend]?.inferencePool !== undefined);
+}
+
+/**
+ * Models served by an InferencePool, as far as the translators show them: aigw's HTTPRoute rule references
+ * the pool (group, kind, name, the route's namespace) and nothing else; the extProc has the pool's backend
+ * entry with the OpenAI schema and the model override; Envoy has the model's route, matched before any
+ * later rule (its cluster comes from the AI Gateway's extension server at run time, see translate.ts).
+ */
+export function inferencePoolProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const { config } = t;
+    const xds = xdsOf(t);
+    const backends = extProcBackends(t);
+    for (const [model, m] of Object.entries(config.models)) {
+        if (!routesToPool(config, m)) continue;
+        const where = `${t.label}: model ${model}`;
+        const ai = aiRuleOf(t, model);
+        if (!ai) {
+            out.push(`${where}: no AIGatewayRoute rule matches ${MODEL_HEADER}=${model}`);
+            continue;
+        }
+        const [entry] = m.backends;
+        const pool = inferencePoolName(config.gateway.name, entry.backend, config.backends[entry.backend].inferencePool!);
+        const namespace = ai.route.metadata.namespace;
+        const routeName = ai.route.metadata.name;
+        const generated = t.generated.find((o) => o.kind === "HTTPRoute" && o.metadata.name === routeName && o.metadata.namespace === namespace);
+        const refs = asList(asList(asObj(generated?.spec).rules)[ai.index]?.backendRefs);
+        const expected = [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: pool, namespace }];
+        if (JSON.stringify(refs) !== JSON.stringify(expected)) out.push(`${where}: HTTPRoute ${routeName} rule ${ai.index} references ${JSON.stringify(refs)}, expected ${JSON.stringify(expected)}`);
+        const name = `${namespace}/${pool}/route/${routeName}/rule/${ai.index}/ref/0`;
+        const b = backends.get(name);
+        if (!b) out.push(`${where}: no extProc backend ${name} in the generated filter config`);
+        else {
+            if (asObj(b.schema).name !== "OpenAI") out.push(`${where}: extProc backend ${name} has schema ${JSON.stringify(b.schema)}, expected OpenAI`);
+            if ((b.modelNameOverride ?? "") !== (entry.model ?? "")) out.push(`${where}: extProc backend ${name} has modelNameOverride "${str(b.modelNameOverride)}", config says "${entry.model ?? ""}"`);
+        }
+        if (modelRoutesOf(xds, model, m).length === 0) out.push(`${where}: no xDS route matches ${MODEL_HEADER}=${model}`);
     }
     return out;
 }
