@@ -4,7 +4,8 @@
  * conformance test, the upstream translation and the API server e2e. The chart's own rules: the pool is
  * named as the release, in its namespace; the Endpoint Picker is `<release cut to 40>-epp` on its gRPC port.
  */
-import { endpointPickerName } from "../../components/manifests/inferencePool";
+import type { StackConfig } from "../../config";
+import { endpointPickerName, installedPools } from "../../components/manifests/inferencePool";
 import type { Values } from "../../components/manifests/merge";
 import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
 import type { ManifestObject } from "./conformance";
@@ -35,4 +36,31 @@ export function chartInferencePool(name: string, namespace: string, values: Valu
             endpointPickerRef: { name: endpointPickerName(name), port: { number: extension.extProcPort ?? INFERENCE_EXTENSION.endpointPickerPort } },
         },
     };
+}
+
+/** The Endpoint Picker's Service as the chart creates it (templates/epp-service.yaml): what the AI Gateway controller checks. */
+export function endpointPickerService(pool: PoolObject) {
+    const name = pool.spec.endpointPickerRef.name;
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace: pool.metadata.namespace },
+        spec: { type: "ClusterIP", selector: { inferencepool: name }, ports: [{ name: "grpc-ext-proc", port: pool.spec.endpointPickerRef.port.number, protocol: "TCP" }] },
+    };
+}
+
+/**
+ * What a cluster holds for a stack's InferencePool backends once `pulumi up` ran: each installed pool and
+ * its Endpoint Picker Service as the chart creates them from the rendered release, and each existing pool
+ * the config names (the user's, here a stand-in with the chart's defaults).
+ */
+export function clusterInferencePools(config: Pick<StackConfig, "gateway" | "backends">, releases: readonly { name: string; namespace: string; values: Values }[]) {
+    const installed = new Set(installedPools(config.gateway, config.backends).map((p) => p.name));
+    const pools = releases.filter((r) => installed.has(r.name)).map((r) => chartInferencePool(r.name, r.namespace, r.values));
+    for (const name of [...new Set(Object.values(config.backends).flatMap((b) => (b.inferencePool?.name === undefined ? [] : [b.inferencePool.name])))].sort()) {
+        pools.push(
+            chartInferencePool(name, config.gateway.namespace, { inferencePool: { modelServers: { matchLabels: { app: name } }, targetPorts: [{ number: INFERENCE_EXTENSION.targetPort }] } }),
+        );
+    }
+    return pools.flatMap((p) => [endpointPickerService(p), p]);
 }
