@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { parseConfig } from "../config";
 import { inferencePoolName } from "../components/manifests/inferencePool";
 import { envoyGatewayValues, aiGatewayValues } from "../components/manifests/platformValues";
@@ -189,5 +192,23 @@ describe("InferencePool backends", () => {
             "platform.aiGateway.install: is false and backends llama-pool, qwen-pool route to InferencePools; make sure the AI Gateway controller was (re)started after the InferencePool CRD was applied, since it looks for the CRD only when it starts",
         ]);
         assert.deepEqual(parseConfig({ ...PROVIDERS_ONLY, platform: { envoyGateway: { install: false } } }).warnings, []);
+    });
+});
+
+describe("InferencePool backends: the README's example", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### InferencePool backends"), readme.indexOf("### `ai-gateway:routing` and `ai-gateway:retry`"));
+    const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]) as { config: Record<string, unknown> });
+
+    it("the complete stack file is accepted as written, without warnings, and routes each model as the section says", async () => {
+        assert.equal(examples.length, 1);
+        const raw = Object.fromEntries(Object.entries(examples[0].config).filter(([k]) => k.startsWith("ai-gateway:")).map(([k, v]) => [k.replace(/^ai-gateway:/, ""), v]));
+        // An encrypted value stands for the secret: any string will do offline.
+        raw.apiKeys = { openai: "value-of-openai" };
+        assert.deepEqual(parseConfig(raw).warnings, []);
+        const e = await evaluate(raw);
+        assert.deepEqual(refsOf(e, "qwen3"), [{ name: "ai-gateway-qwen-pool", group: "inference.networking.k8s.io", kind: "InferencePool", modelNameOverride: "Qwen/Qwen3-0.6B" }]);
+        assert.equal(e.get(RELEASE, "backend-qwen-pool-release").inputs.name, "ai-gateway-qwen-pool");
+        assert.ok(section.includes("ai-gateway-qwen-pool-epp"));
     });
 });
