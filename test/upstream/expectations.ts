@@ -316,6 +316,12 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
     return out;
 }
 
+/** The name a route references for a backend key: its InferencePool's, else its AIServiceBackend's. */
+function routedName(config: Pick<StackConfig, "backends">, gateway: string, key: string): string {
+    const backend = config.backends[key];
+    return backend.inferencePool !== undefined ? inferencePoolName(gateway, key, backend.inferencePool) : backendNames(gateway, key, backend.auth).backend;
+}
+
 /** Whether a model is served by an InferencePool (then its only backend). */
 export function routesToPool(config: Pick<StackConfig, "backends">, m: ModelConfig): boolean {
     return m.backends.some((b) => config.backends[b.backend]?.inferencePool !== undefined);
@@ -502,6 +508,9 @@ export function rateLimitProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
     const xds = xdsOf(t);
     for (const [model, m] of Object.entries(t.config.models)) {
+        // A pool model's xDS route reaches egctl without its backend (see INFERENCE_POOL_UNTRANSLATED), and Envoy
+        // Gateway puts no rate limit on a route without one: its budgets are proven up to the policy's rules only.
+        if (routesToPool(t.config, m)) continue;
         const expected = expectedBudgets(t, model, m).map(ruleKey).sort();
         for (const r of modelRoutesOf(xds, model, m)) {
             const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
@@ -813,7 +822,7 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
     const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === SPEND_COST_KEY);
     const backends = extProcEntries(t, "backends");
     const { name: gateway } = t.config.gateway;
-    const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [backendNames(gateway, k, t.config.backends[k].auth).backend, k]));
+    const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [routedName(t.config, gateway, k), k]));
     for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
         const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
         const cost = costs.find((c) => c.routeName === routeKey);
