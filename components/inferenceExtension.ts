@@ -15,7 +15,15 @@ export class InferenceExtension extends pulumi.ComponentResource {
     constructor(name: string, args: { config: PlatformConfig["inferenceExtension"] }, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:platform:InferenceExtension", name, {}, opts);
         this.ready = args.config.install
-            ? [new k8s.yaml.v2.ConfigFile(`${name}-crds`, { file: INFERENCE_EXTENSION.crdsManifest(args.config.version) }, { parent: this })]
+            ? [
+                  new k8s.yaml.v2.ConfigFile(
+                      `${name}-crds`,
+                      { file: INFERENCE_EXTENSION.crdsManifest(args.config.version) },
+                      // Kept when the last pool goes: deleting a CRD deletes every object of its kind in the
+                      // cluster, pools the program does not manage among them.
+                      { parent: this, retainOnDelete: true },
+                  ),
+              ]
             : [];
         this.registerOutputs({});
     }

@@ -72,6 +72,7 @@ describe("InferencePool backends", () => {
     it("apply the CRDs before both controllers, which accept pools (and restart) only when a backend uses one", async () => {
         const e = await evaluate(POOLS);
         assert.equal(e.get(CONFIG_FILE, "inference-extension-crds").inputs.file, "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.0.2/manifests.yaml");
+        assert.equal(e.get(CONFIG_FILE, "inference-extension-crds").retainOnDelete, true, "deleting the CRD would delete every pool in the cluster");
         assert.ok(e.get(RELEASE, "envoy-gateway-release").dependsOn.includes("inference-extension-crds"));
         assert.ok(e.get(RELEASE, "ai-gateway-release").dependsOn.includes("inference-extension-crds"));
         const eg = e.get(RELEASE, "envoy-gateway-release").inputs.values as { config: { envoyGateway: { extensionManager: Record<string, unknown> } }; deployment: unknown };
@@ -192,6 +193,10 @@ describe("InferencePool backends", () => {
             "platform.aiGateway.install: is false and backends llama-pool, qwen-pool route to InferencePools; make sure the AI Gateway controller was (re)started after the InferencePool CRD was applied, since it looks for the CRD only when it starts",
         ]);
         assert.deepEqual(parseConfig({ ...PROVIDERS_ONLY, platform: { envoyGateway: { install: false } } }).warnings, []);
+        assert.deepEqual(parseConfig({ ...PROVIDERS_ONLY, platform: { inferenceExtension: { install: false, version: "v1.0.3" } } }).warnings, [
+            "platform.inferenceExtension.install: has no effect: no backend has an inferencePool, so nothing of the Inference Extension is installed; remove it, or add a backend with inferencePool",
+            "platform.inferenceExtension.version: has no effect: no backend has an inferencePool, so nothing of the Inference Extension is installed; remove it, or add a backend with inferencePool",
+        ]);
     });
 });
 

@@ -254,7 +254,14 @@ export const simulatorBackends: Rule = (config, ctx) => {
  */
 export const inferencePoolBackends: Rule = (config, ctx) => {
     const pools = Object.keys(config.backends).filter((name) => config.backends[name].inferencePool !== undefined);
-    if (pools.length === 0) return;
+    if (pools.length === 0) {
+        const { install, version } = config.platform.inferenceExtension;
+        const set = [...(install ? [] : ["install"]), ...(version !== INFERENCE_EXTENSION.version ? ["version"] : [])];
+        for (const key of set) {
+            ctx.warn(["platform", "inferenceExtension", key], "has no effect: no backend has an inferencePool, so nothing of the Inference Extension is installed; remove it, or add a backend with inferencePool");
+        }
+        return;
+    }
     const isPool = (backend: string) => Object.hasOwn(config.backends, backend) && config.backends[backend].inferencePool !== undefined;
     const installed = new Map<string, string>();
     for (const name of pools) {
