@@ -89,7 +89,7 @@ export interface ModelRoutesInput {
     models: Record<string, ModelConfig>;
     /** routing.routeBuckets */
     buckets: number;
-    /** Name of the AIServiceBackend of a backend key. */
+    /** Name of the AIServiceBackend (or InferencePool) of a backend key. */
     serviceBackend: (backend: string) => string;
     /** Whether a backend key is an InferencePool (its name then is the pool's). */
     inferencePool?: (backend: string) => boolean;
