@@ -13,6 +13,8 @@ export interface AIGatewayControllerArgs {
     metricsRequestHeaderAttributes?: string;
     /** Where Envoy sends QuotaPolicy checks, when provider quotas are set. */
     quotaRateLimitServiceAddr?: string;
+    /** Some backend routes to an InferencePool: the controller starts after their CRD (`crds`). */
+    inferencePools?: { crds: pulumi.Resource[] };
 }
 
 /** Envoy AI Gateway: its CRDs, then its controller. */
@@ -49,12 +51,13 @@ export class AIGatewayController extends pulumi.ComponentResource {
             envoyGatewayNamespace: args.envoyGatewayNamespace,
             metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
             quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
+            inferencePools: args.inferencePools !== undefined,
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
         this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values), {
             parent: this,
-            dependsOn: [this.crdsRelease],
+            dependsOn: [this.crdsRelease, ...(args.inferencePools?.crds ?? [])],
         });
         this.ready = [this.crdsRelease, this.controllerRelease];
         this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, controllerRelease: this.controllerRelease });

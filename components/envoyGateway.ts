@@ -11,6 +11,8 @@ export interface EnvoyGatewayArgs {
     aiGatewayNamespace: string;
     /** Global rate limiting backed by Redis. */
     rateLimit?: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed?: boolean; timeout?: string };
+    /** Some backend routes to an InferencePool: Envoy Gateway accepts pools, after their CRD (`crds`). */
+    inferencePools?: { crds: pulumi.Resource[] };
 }
 
 /** Envoy Gateway, installed with the values the AI Gateway needs. */
@@ -60,6 +62,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
                     failClosed: rateLimit?.failClosed,
                     timeout: rateLimit?.timeout,
                 },
+                inferencePools: args.inferencePools !== undefined,
                 userValues: config.values,
             }),
         );
@@ -76,7 +79,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             { ...releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values), skipCrds: true },
-            { parent: this, dependsOn: [namespace, this.crdsRelease, ...(authSecret ? [authSecret] : [])] },
+            { parent: this, dependsOn: [namespace, this.crdsRelease, ...(authSecret ? [authSecret] : []), ...(args.inferencePools?.crds ?? [])] },
         );
         this.ready = [this.crdsRelease, this.release];
         this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, release: this.release });

@@ -7,7 +7,9 @@ import { createCustomResource, PlatformReadiness } from "./specs/customResource"
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
 export interface RoutedBackend {
+    /** The AIServiceBackend, or the InferencePool when `inferencePool` is true. */
     serviceBackendName: string;
+    inferencePool?: boolean;
     ready: pulumi.Resource[];
 }
 
@@ -67,6 +69,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             models: args.models,
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
+            inferencePool: (key) => backend(key).inferencePool === true,
             prices: routePrices(args.rateLimit, args.models, args.prices ?? {}),
         });
 

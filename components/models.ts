@@ -4,13 +4,15 @@ import type { StackConfig } from "../config";
 import { authSecretName } from "./manifests/backends";
 import { gatewayParentRefs } from "./manifests/gateway";
 import { childName } from "./manifests/names";
+import { INFERENCE_EXTENSION } from "./manifests/versions";
 import { protectionSections } from "./manifests/protection";
+import { InferencePoolBackend } from "./inferencePoolBackend";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
 import type { PlatformReadiness } from "./specs/customResource";
 
 export interface Models {
-    backends: Record<string, ModelBackend>;
+    backends: Record<string, ModelBackend | InferencePoolBackend>;
     routes: ModelRoutes;
 }
 
@@ -21,7 +23,7 @@ export interface Models {
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys">,
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys"> & { platform?: Pick<StackConfig["platform"], "inferenceExtension"> },
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
@@ -31,8 +33,19 @@ export function buildModels(
     // Routes live beside the Gateway, so their parentRefs need no namespace.
     const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
     const gateway = { name: config.gateway.name, namespace: config.gateway.namespace, parentRefs };
-    const backends: Record<string, ModelBackend> = {};
+    const backends: Record<string, ModelBackend | InferencePoolBackend> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
+        if (backend.inferencePool !== undefined) {
+            backends[key] = new InferencePoolBackend(childName("backend", key), {
+                key,
+                config: backend,
+                gateway,
+                version: config.platform?.inferenceExtension.version ?? INFERENCE_EXTENSION.version,
+                platform,
+                namespaceReady,
+            }, opts);
+            continue;
+        }
         const secret = authSecretName(backend.auth);
         backends[key] = new ModelBackend(childName("backend", key), {
             key,

@@ -7,6 +7,8 @@ import { envoyAwsIdentity } from "./manifests/aws";
 import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
+import { InferenceExtension } from "./inferenceExtension";
+import { inferencePoolsInUse } from "./manifests/inferencePool";
 import { McpGateway } from "./mcpGateway";
 import { buildModels } from "./models";
 import { ModelSimulators } from "./modelSimulators";
@@ -84,10 +86,14 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         rateLimitBackend = { ...redisBackend, failClosed: rateLimit.failClosed, timeout: rateLimit.timeout };
     }
 
+    // InferencePool backends: their CRD before both controllers, which look for it when they start.
+    const inferenceExtension = inferencePoolsInUse(config.backends) ? new InferenceExtension("inference-extension", { config: platform.inferenceExtension }, children) : undefined;
+    const inferencePools = inferenceExtension && { crds: inferenceExtension.ready };
     const envoyGateway = new EnvoyGateway("envoy-gateway", {
         config: platform.envoyGateway,
         aiGatewayNamespace: platform.aiGateway.namespace,
         rateLimit: rateLimitBackend,
+        inferencePools,
     }, children);
     // Validation guarantees the program installs the controller whose setting labels metrics per user.
     const perUserMetrics = observability.metrics?.perUser === true;
@@ -97,6 +103,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         envoyGatewayReady: envoyGateway.ready,
         metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
         quotaRateLimitServiceAddr: quotas ? quotaServiceAddress(platform.aiGateway.namespace) : undefined,
+        inferencePools,
     }, children);
     if (quotas && redisBackend) {
         new QuotaService("quota-service", {
@@ -108,7 +115,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     }
 
     // Every custom resource below waits for these through createCustomResource.
-    const ready: PlatformReadiness = { envoyGateway: envoyGateway.ready, aiGateway: [...envoyGateway.ready, ...aiGateway.ready] };
+    const ready: PlatformReadiness = {
+        envoyGateway: envoyGateway.ready,
+        aiGateway: [...envoyGateway.ready, ...aiGateway.ready],
+        ...(inferenceExtension && { inferenceExtension: inferenceExtension.ready }),
+    };
 
     // Observability comes before the gateway core, whose GatewayConfig refers to its OTLP headers Secret;
     // what it puts into the gateway namespace (the dashboard) waits for that namespace through this Output.

@@ -8,6 +8,8 @@ type Obj = Record<string, unknown>;
 const YAML_OPTIONS = { version: "1.1", sortMapEntries: true } as const;
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+/** A manifest applied from a file or URL (a component, not a custom resource, so listed apart). */
+const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 
 /** Order in which kubectl should create kinds: namespaces and config before workloads, CRs last. */
 const KIND_ORDER = ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy"];
@@ -70,6 +72,9 @@ function secretComment(m: Obj): string {
  */
 export function toYaml(resources: RecordedResource[]): string {
     const header: string[] = [];
+    for (const r of resources.filter((x) => x.type === CONFIG_FILE)) {
+        header.push(`# Manifest ${r.name}: every object of ${String(clean(r.inputs).file)}`);
+    }
     for (const r of resources.filter((x) => x.custom && !isKubernetesObject(x))) {
         const inputs = clean(r.inputs);
         if (r.type === RELEASE) {

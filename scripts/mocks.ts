@@ -17,6 +17,8 @@ export interface RecordedResource {
     provider: string | null;
     /** Earlier identities it answers to: `<type>::<name> under <parent URN or "the stack">` (own aliases only). */
     aliases: string[];
+    /** Left in the cluster when Pulumi deletes it. */
+    retainOnDelete?: boolean;
 }
 
 /** Result of the mocked RandomPassword; tests look for it to prove it never leaks. */
@@ -38,6 +40,7 @@ interface RegisterRequest {
     /** `<provider URN>::<provider id>`, or empty for the default provider. */
     getProvider(): string;
     getAliasesList(): AliasMessage[];
+    getRetainondelete(): boolean | undefined;
 }
 /** The structured alias the SDK sends (a URN, or a spec whose unset fields mean "as now"). */
 interface AliasMessage {
@@ -124,6 +127,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             dependsOn: req.getDependenciesList().map(nameOf).sort(),
             provider: providerName(req.getProvider()),
             aliases: req.getAliasesList().map(describeAlias),
+            ...(req.getRetainondelete() && { retainOnDelete: true }),
         };
         this.resources.push(entry as RecordedResource);
         return entry;

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { AI_GATEWAY, ENVOY_GATEWAY } from "./versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION } from "./versions";
 
 /** One Helm chart to install: OCI location and release name. */
 export interface ChartRef {
@@ -14,6 +14,11 @@ export const CHARTS = {
     aiGatewayCrds: { chart: `${AI_GATEWAY.repository}/${AI_GATEWAY.crdsChart}`, releaseName: "ai-gateway-crds" },
     aiGateway: { chart: `${AI_GATEWAY.repository}/${AI_GATEWAY.chart}`, releaseName: "ai-gateway" },
 } as const satisfies Record<string, ChartRef>;
+
+/** The `inferencepool` chart for one pool: the release is named as the pool, which the chart names after it. */
+export function inferencePoolChart(pool: string): ChartRef {
+    return { chart: `${INFERENCE_EXTENSION.repository}/${INFERENCE_EXTENSION.chart}`, releaseName: pool };
+}
 
 /** Seconds a release may take to become ready (image pulls on a fresh node, certgen hook). */
 export const RELEASE_TIMEOUT_SECONDS = 600;

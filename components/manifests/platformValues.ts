@@ -1,3 +1,4 @@
+import { aiGatewayPoolValues, envoyGatewayPoolValues } from "./inferencePool";
 import { mergeValues, Values } from "./merge";
 import { serviceFqdn } from "./names";
 import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "./versions";
@@ -19,6 +20,8 @@ export interface EnvoyGatewayValuesInput {
     aiGatewayNamespace: string;
     /** Global rate limiting: the Redis URL (`host:port`) and, when Redis needs a password, the Secret holding it. */
     rateLimit?: RateLimitBackendValues;
+    /** Some backend routes to an InferencePool (Envoy Gateway must accept it as a backend). */
+    inferencePools?: boolean;
     /** The user's `platform.envoyGateway.values`, merged last. */
     userValues: Values;
 }
@@ -84,7 +87,8 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
             };
         }
     }
-    return mergeValues({ config: { envoyGateway } }, input.userValues);
+    const values = { config: { envoyGateway } };
+    return mergeValues(input.inferencePools ? mergeValues(values, envoyGatewayPoolValues()) : values, input.userValues);
 }
 
 /**
@@ -129,6 +133,8 @@ export interface AiGatewayValuesInput {
     metricsRequestHeaderAttributes?: string;
     /** `host:port` of the quota rate-limit service, when provider quotas are set (the chart's default names a Service nothing creates). */
     quotaRateLimitServiceAddr?: string;
+    /** Some backend routes to an InferencePool (the controller must start after its CRD). */
+    inferencePools?: boolean;
     userValues: Values;
 }
 
@@ -140,5 +146,5 @@ export function aiGatewayValues(input: AiGatewayValuesInput): Values {
         ...(input.quotaRateLimitServiceAddr && { quotaRateLimitServiceAddr: input.quotaRateLimitServiceAddr }),
     };
     if (Object.keys(controller).length > 0) base.controller = controller;
-    return mergeValues(base, input.userValues);
+    return mergeValues(input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base, input.userValues);
 }

@@ -5,6 +5,7 @@ import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPo
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
+import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
 import { llmRequestCosts, modelRateLimitRules, rateLimitSection, sharedRateLimitRules } from "./rateLimit";
@@ -49,10 +50,14 @@ export function ruleName(model: string): string {
     return label === RESERVED_RULE_NAME ? dnsLabel(`${model} rule`) : label;
 }
 
-/** One backendRef with only what the config sets: an unset weight or priority keeps the CRD default (1, 0). */
-function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backend: string) => string): AIGatewayRouteRuleBackendRef {
+/**
+ * One backendRef with only what the config sets: an unset weight or priority keeps the CRD default (1, 0).
+ * An InferencePool is named with its group and kind; an AIServiceBackend without them.
+ */
+function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backend: string) => string, inferencePool?: (backend: string) => boolean): AIGatewayRouteRuleBackendRef {
     return {
         name: serviceBackend(ref.backend),
+        ...(inferencePool?.(ref.backend) && INFERENCE_POOL_REF),
         ...(ref.model !== undefined && { modelNameOverride: ref.model }),
         ...(ref.weight !== undefined && { weight: ref.weight }),
         ...(ref.priority !== undefined && { priority: ref.priority }),
@@ -61,7 +66,7 @@ function backendRef(ref: ModelConfig["backends"][number], serviceBackend: (backe
 }
 
 /** The rule serving one virtual model name. */
-export function modelRule(model: string, config: ModelConfig, serviceBackend: (backend: string) => string): AIGatewayRouteRule {
+export function modelRule(model: string, config: ModelConfig, serviceBackend: (backend: string) => string, inferencePool?: (backend: string) => boolean): AIGatewayRouteRule {
     const { request, streamIdle } = config.timeouts;
     return {
         name: ruleName(model),
@@ -75,7 +80,7 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
                 ],
             },
         ],
-        backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend)),
+        backendRefs: config.backends.map((ref) => backendRef(ref, serviceBackend, inferencePool)),
         timeouts: { request },
         ...(streamIdle !== undefined && { streamIdleTimeout: streamIdle }),
         // The gateway's /v1/models answer: who owns the model, and since when.
@@ -89,8 +94,10 @@ export interface ModelRoutesInput {
     models: Record<string, ModelConfig>;
     /** routing.routeBuckets */
     buckets: number;
-    /** Name of the AIServiceBackend of a backend key. */
+    /** Name of the AIServiceBackend (or InferencePool) of a backend key. */
     serviceBackend: (backend: string) => string;
+    /** Whether a backend key is an InferencePool (its name then is the pool's). */
+    inferencePool?: (backend: string) => boolean;
     /** Set when a spend budget is in effect: the price table of a backend key, for each route's cost. */
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
 }
@@ -178,7 +185,7 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
             { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
-                rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend)),
+                rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                 // Always: access logs and metrics read the token counts, not only budgets.
                 llmRequestCosts: llmRequestCosts(
                     input.prices && spendCel(pricedBackends(models, bucket.models, input.prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`)),

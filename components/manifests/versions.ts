@@ -26,6 +26,31 @@ export const AI_GATEWAY = {
     extensionServerPort: 1063,
 } as const;
 
+/**
+ * Gateway API Inference Extension (the version AI Gateway v1.1.0 depends on): the InferencePool CRD, applied
+ * from the release's `manifests.yaml` (its only packaging: the release ships no CRD chart), and the
+ * `inferencepool` chart that installs one pool with its Endpoint Picker (pool name = release name).
+ */
+export const INFERENCE_EXTENSION = {
+    chart: "inferencepool",
+    repository: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
+    version: "v1.0.2",
+    /** The release asset holding the CRDs (InferencePool v1, and the x-k8s.io alpha kinds beside it). */
+    crdsManifest: (version: string) => `https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/${version}/manifests.yaml`,
+    group: "inference.networking.k8s.io",
+    apiVersion: "inference.networking.k8s.io/v1",
+    kind: "InferencePool",
+    /** The chart's Endpoint Picker gRPC (ext_proc) port. */
+    endpointPickerPort: 9002,
+    /** The chart's default model-server port (vLLM's). */
+    targetPort: 8000,
+    /**
+     * The chart names the Endpoint Picker `<release, cut to 40 characters>-epp`: two pool names longer than
+     * that with the same first 40 characters would share one Endpoint Picker, so pool names stay within it.
+     */
+    maxPoolName: 40,
+} as const;
+
 /** Annotation on a Gateway naming the GatewayConfig (same namespace) that configures its extProc. */
 export const GATEWAY_CONFIG_ANNOTATION = "aigateway.envoyproxy.io/gateway-config";
 /** Read by the Pulumi Kubernetes provider: what a custom resource's readiness waits for. */

@@ -10,6 +10,8 @@ import { KINDS, type Manifest } from "./manifest";
 export interface PlatformReadiness {
     envoyGateway: pulumi.Resource[];
     aiGateway: pulumi.Resource[];
+    /** The Inference Extension CRDs, when the program applies them (InferencePool backends). */
+    inferenceExtension?: pulumi.Resource[];
 }
 
 export interface CustomResourceOptions extends Omit<pulumi.CustomResourceOptions, "dependsOn"> {

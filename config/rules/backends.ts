@@ -1,6 +1,8 @@
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { identityHeaders } from "../../components/manifests/security";
 import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, PROTECTED_HEADERS, type SchemaName } from "../schema";
+import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
+import { inferencePoolName } from "../../components/manifests/inferencePool";
 import type { Rule, RuleContext } from "./types";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
@@ -32,7 +34,7 @@ export const backendSettings: Rule = (config, ctx) => {
             ctx.add(at("auth", "type"), `"${auth.type}" cannot authenticate ${schema} requests; use ${quoted(required)}`);
         }
 
-        if (backend.hostname === undefined && !isAwsSchema(schema)) {
+        if (backend.hostname === undefined && !isAwsSchema(schema) && backend.inferencePool === undefined) {
             ctx.add(
                 at("hostname"),
                 `is required for schema ${schema}; set the provider's host name (e.g. api.openai.com) or, for an in-cluster model, <service>.<namespace>.svc.cluster.local`,
@@ -242,5 +244,80 @@ export const simulatorBackends: Rule = (config, ctx) => {
                 `is unset on a pattern model, so backend ${entry.backend}'s simulator gets the name the client sent and answers 404 to any name it was not started with; set model to the name it should answer`,
             );
         });
+    }
+};
+
+/**
+ * InferencePool backends (upstream's rules, AI Gateway v1.1.0): a pool speaks OpenAI, and a rule references
+ * at most one pool and nothing else, so a model routed to a pool has it as its only backend; what a pool
+ * ignores is refused. The platform installed elsewhere must accept pools: warned, since the program cannot see it.
+ */
+export const inferencePoolBackends: Rule = (config, ctx) => {
+    const pools = Object.keys(config.backends).filter((name) => config.backends[name].inferencePool !== undefined);
+    if (pools.length === 0) {
+        const { install, version } = config.platform.inferenceExtension;
+        const set = [...(install ? [] : ["install"]), ...(version !== INFERENCE_EXTENSION.version ? ["version"] : [])];
+        for (const key of set) {
+            ctx.warn(["platform", "inferenceExtension", key], "has no effect: no backend has an inferencePool, so nothing of the Inference Extension is installed; remove it, or add a backend with inferencePool");
+        }
+        return;
+    }
+    const isPool = (backend: string) => Object.hasOwn(config.backends, backend) && config.backends[backend].inferencePool !== undefined;
+    const installed = new Map<string, string>();
+    for (const name of pools) {
+        const backend = config.backends[name];
+        const pool = backend.inferencePool!;
+        if (backend.schema !== "OpenAI") {
+            ctx.add(["backends", name, "schema"], `is ${backend.schema}, but the AI Gateway sends an InferencePool OpenAI requests (it takes every pool for an OpenAI server); set schema: OpenAI (vLLM, KServe and Triton serve it)`);
+        }
+        if (pool.name === undefined) installed.set(inferencePoolName(config.gateway.name, name, pool), name);
+    }
+    for (const name of pools) {
+        const existing = config.backends[name].inferencePool!.name;
+        const owner = existing === undefined ? undefined : installed.get(existing);
+        if (owner !== undefined) {
+            ctx.add(["backends", name, "inferencePool", "name"], `"${existing}" is the pool the program installs for backend ${owner}; route to backend ${owner} instead, or name another pool`);
+        }
+    }
+
+    for (const [model, spec] of Object.entries(config.models)) {
+        const entries = spec.backends.map((ref, i) => ({ ref, i, pool: isPool(ref.backend) }));
+        const poolEntries = entries.filter((e) => e.pool);
+        if (poolEntries.length === 0) continue;
+        const others = entries.filter((e) => !e.pool);
+        const names = (es: typeof entries) => es.map((e) => `"${e.ref.backend}"`).join(", ");
+        if (others.length > 0) {
+            ctx.add(
+                ["models", model, "backends"],
+                `mixes the InferencePool backend ${names(poolEntries)} with ${names(others)} in one rule, which the AI Gateway refuses (no fallback or weights between a pool and other backends); route this model to the pool only (the pool spreads requests over its pods), and give the others a model of their own`,
+            );
+        } else if (poolEntries.length > 1) {
+            ctx.add(
+                ["models", model, "backends"],
+                `lists the InferencePool backends ${names(poolEntries)}, and one rule takes at most one pool; route this model to one pool (put every model server behind it), and give the others a model of their own`,
+            );
+        }
+        for (const { ref, i } of poolEntries) {
+            for (const key of ["weight", "priority"] as const) {
+                if (ref[key] !== undefined) ctx.add(["models", model, "backends", i, key], `has no effect: an InferencePool is its model's only backend, and its Endpoint Picker chooses among the pods; remove ${key}`);
+            }
+            for (const key of ["headers", "body"] as const) {
+                if (ref[key] !== undefined) ctx.add(["models", model, "backends", i, key], `is ignored by the AI Gateway for an InferencePool (it applies mutations to AIServiceBackends only); remove ${key}`);
+            }
+        }
+    }
+
+    const list = pools.sort().join(", ");
+    if (!config.platform.envoyGateway.install) {
+        ctx.warn(
+            ["platform", "envoyGateway", "install"],
+            `is false and backends ${list} route to InferencePools; make sure that Envoy Gateway lists {group: ${INFERENCE_EXTENSION.group}, kind: ${INFERENCE_EXTENSION.kind}, version: v1} in config.envoyGateway.extensionManager.backendResources and was restarted since, or its routes to the pools find no backend`,
+        );
+    }
+    if (!config.platform.aiGateway.install) {
+        ctx.warn(
+            ["platform", "aiGateway", "install"],
+            `is false and backends ${list} route to InferencePools; make sure the AI Gateway controller was (re)started after the InferencePool CRD was applied, since it looks for the CRD only when it starts`,
+        );
     }
 };

@@ -1,5 +1,5 @@
 import { awsIdentitySettings } from "./aws";
-import { backendSettings, credentialOverrides, simulatorBackends } from "./backends";
+import { backendSettings, credentialOverrides, inferencePoolBackends, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
     envoyProxySettings,
@@ -31,6 +31,7 @@ export const RULES: readonly Rule[] = [
     backendSettings,
     credentialOverrides,
     simulatorBackends,
+    inferencePoolBackends,
     modelBackends,
     modelSettings,
     routePacking,

@@ -26,7 +26,9 @@ export const modelBackends: Rule = (config, ctx) => {
                 seen.set(pair, i);
             }
         });
-        if (spec.backends.length < min) {
+        // A pool is its model's only backend (one per rule, upstream's rule) and is highly available on its own: its pods.
+        const toPool = spec.backends.some((ref) => Object.hasOwn(config.backends, ref.backend) && config.backends[ref.backend].inferencePool !== undefined);
+        if (spec.backends.length < min && !toPool) {
             ctx.add(
                 ["models", model, "backends"],
                 `has ${spec.backends.length} backend(s), at least ${min} are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel`,

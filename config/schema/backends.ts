@@ -3,9 +3,9 @@ import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
-import { CLUSTER_DOMAIN, SIMULATOR } from "../../components/manifests/versions";
+import { CLUSTER_DOMAIN, INFERENCE_EXTENSION, SIMULATOR } from "../../components/manifests/versions";
 import { MAX_BUDGET_LIMIT, TOKEN_TYPES, hasAtMostDecimals } from "./models";
-import { dnsLabel, duration, hasUserInfo, hostname, intBetween, port } from "./primitives";
+import { dnsLabel, duration, hasUserInfo, helmValues, hostname, intBetween, port } from "./primitives";
 import { headerName } from "./security";
 
 /** AIServiceBackend schema names (AI Gateway v1.1.0). */
@@ -232,6 +232,104 @@ export const simulatorSchema = z
 /** Keys that say where the backend is: a simulator backend is wherever the program runs its simulator. */
 const SIMULATOR_SETS = ["hostname", "tls", "prefix", "namespace", "auth", "credentialOverride"] as const;
 
+/** Model servers the Endpoint Picker reads metrics of (the inferencepool chart's `modelServerType`). */
+export const MODEL_SERVER_TYPES = ["vllm", "triton-tensorrt-llm"] as const;
+
+const LABEL_NAME = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why a string is not a Kubernetes label key (`[prefix/]name`, the name at most 63 characters), if it is not. */
+function labelKeyProblem(v: string): string | undefined {
+    const slash = v.lastIndexOf("/");
+    const [prefix, name] = slash < 0 ? [undefined, v] : [v.slice(0, slash), v.slice(slash + 1)];
+    const badPrefix = prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix));
+    if (name !== "" && name.length <= 63 && LABEL_NAME.test(name) && !badPrefix) return undefined;
+    return `"${v}" is not a label key; use [prefix/]name with letters, digits, '-', '_' and '.' (name at most 63 characters), e.g. app`;
+}
+
+/** A Kubernetes label value (what the InferencePool CRD accepts). */
+const labelValue = z
+    .string({ error: "must be a label value; quote it" })
+    .max(63, "is longer than 63 characters; use a label value of at most 63")
+    .regex(LABEL_NAME, "is not a label value; use letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+
+/** The InferencePool CRD's `selector.matchLabels` bounds. */
+const MAX_SELECTOR_LABELS = 64;
+
+export const endpointPickerSchema = z.strictObject({
+    replicas: intBetween(1, 10)
+        .default(1)
+        .describe("Endpoint Picker pods; more than 1 runs them active-passive with leader election (only the leader answers)"),
+    modelServerType: z
+        .enum(MODEL_SERVER_TYPES)
+        .default("vllm")
+        .describe("the model server whose metrics (queue, KV cache) the Endpoint Picker reads: `vllm` (also KServe's vLLM runtime) or `triton-tensorrt-llm`"),
+    values: helmValues
+        .default({})
+        .describe(`extra Helm values of this pool's \`${INFERENCE_EXTENSION.chart}\` chart, merged last (e.g. \`inferenceExtension.flags\`, \`inferenceExtension.image\`)`),
+});
+
+/**
+ * A self-hosted model served through an InferencePool: the pods the selector finds, in the gateway
+ * namespace, behind an Endpoint Picker that chooses the pod of each request from their load. Either the
+ * program installs the pool (`selector`), or it routes to one that exists (`name`).
+ */
+export const inferencePoolSchema = z
+    .strictObject({
+        selector: z
+            .record(z.string(), labelValue)
+            .superRefine((r, ctx) => {
+                const keys = Object.keys(r);
+                if (keys.length === 0) ctx.addIssue({ code: "custom", message: "is empty and would select no pod; give the labels of the model server pods, e.g. {app: vllm-qwen3}" });
+                if (keys.length > MAX_SELECTOR_LABELS) ctx.addIssue({ code: "custom", message: `has more than ${MAX_SELECTOR_LABELS} labels (the InferencePool CRD's limit); keep the ones that select the model servers` });
+                for (const key of keys) {
+                    const problem = labelKeyProblem(key);
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [key], message: problem });
+                }
+            })
+            .optional()
+            .describe("labels of the model server pods (in the gateway namespace) the installed pool selects, e.g. `{app: vllm-qwen3}`"),
+        targetPort: port
+            .optional()
+            .meta(doc("port the model servers listen on (1–65535)", { default: `\`${INFERENCE_EXTENSION.targetPort}\`` })),
+        endpointPicker: endpointPickerSchema
+            .optional()
+            .meta(doc("the installed pool's Endpoint Picker: `{replicas, modelServerType, values}`", { default: "one replica for vLLM" })),
+        name: dnsLabel
+            .optional()
+            .describe("instead of `selector`: an existing InferencePool of this name in the gateway namespace, with its own Endpoint Picker; nothing is installed"),
+    })
+    .superRefine((pool, ctx) => {
+        if (pool.name === undefined) {
+            if (pool.selector === undefined) {
+                ctx.addIssue({ code: "custom", message: "names no pods; set selector (the labels of the model server pods) to install a pool, or name (an existing InferencePool)" });
+            }
+            return;
+        }
+        for (const key of ["selector", "targetPort", "endpointPicker"] as const) {
+            if (pool[key] === undefined) continue;
+            ctx.addIssue({ code: "custom", path: [key], message: `configures a pool the program installs, but name refers to the existing pool "${pool.name}", which keeps its own; remove ${key}, or remove name to install a pool` });
+        }
+    })
+    .describe(
+        "route to an InferencePool instead of a host: `{selector, targetPort, endpointPicker}` installs the pool and its Endpoint Picker (the `inferencepool` chart), `{name}` uses an existing one; OpenAI schema only, and a model routed to a pool has it as its only backend; see [InferencePool backends](#inferencepool-backends)",
+    );
+
+/** What a backend with an InferencePool cannot have, and why. */
+const POOL_REFUSES: { readonly [key: string]: string } = {
+    hostname: "the pool's Endpoint Picker picks a pod of the pool",
+    tls: "the pool's pods are reached in the cluster, on targetPort, in plain HTTP",
+    prefix: "the AI Gateway sends a pool OpenAI requests at /v1",
+    version: "the AI Gateway sends a pool OpenAI requests",
+    namespace: "the pool lives in the gateway namespace",
+    simulator: "a simulator is a backend of its own",
+    auth: "the AI Gateway's backend credentials are attached to AIServiceBackends by this program, and a pool's pods are in the cluster",
+    credentialOverride: "it replaces the credential of auth, which a pool does not have",
+    headers: "the AI Gateway applies header mutations to AIServiceBackends only and ignores them for a pool",
+    body: "the AI Gateway applies body mutations to AIServiceBackends only and ignores them for a pool",
+    quotas: "a QuotaPolicy targets AIServiceBackends only",
+};
+
 /**
  * Prices are USD per million tokens with at most 6 decimals, so a token costs a whole number of
  * pico-dollars (1e-12 USD) and a response's cost is exact before it is rounded to micro-dollars. The cap
@@ -342,6 +440,7 @@ export const backendSchema = z.strictObject({
         .optional()
         .describe("per-request credentials of `auth.type` instead of the configured one, e.g. each team's own provider key; see [Per-request credentials](#per-request-credentials-bring-your-own-key)"),
     simulator: simulatorSchema.optional(),
+    inferencePool: inferencePoolSchema.optional(),
     /** Request headers set or removed for every request to this backend (a model's entry wins on conflict). */
     headers: headerMutationSchema
         .optional()
@@ -365,6 +464,15 @@ export const backendSchema = z.strictObject({
         .optional()
         .describe("`{<model the backend receives>: [{limit, window, type, shadow}]}`: token quotas of the provider account, a QuotaPolicy on this backend"),
 }).superRefine((backend, ctx) => {
+    if (backend.inferencePool !== undefined) {
+        for (const key of Object.keys(POOL_REFUSES).filter((k) => backend[k as keyof typeof backend] !== undefined)) {
+            ctx.addIssue({ code: "custom", path: [key], message: `is not used with inferencePool: ${POOL_REFUSES[key]}; remove ${key}, or remove inferencePool` });
+        }
+        // The default port is 443; another value was written by hand.
+        if (backend.port !== 443) ctx.addIssue({ code: "custom", path: ["port"], message: "is not used with inferencePool: the pool's pods are reached on inferencePool.targetPort; move it there" });
+        if (backend.allowPlainTextCredentials) ctx.addIssue({ code: "custom", path: ["allowPlainTextCredentials"], message: "has nothing to allow: a pool sends no credential; remove it" });
+        return;
+    }
     if (backend.simulator === undefined) return;
     for (const key of SIMULATOR_SETS.filter((k) => backend[k] !== undefined)) {
         ctx.addIssue({ code: "custom", path: [key], message: `is set by simulator (the backend is the simulator the program runs); remove ${key}, or remove simulator to use a real backend` });
@@ -389,6 +497,7 @@ export function simulatorHost(backend: string, namespace: string): string {
 
 export type BackendConfig = z.output<typeof backendSchema>;
 export type BackendAuthConfig = z.output<typeof backendAuthSchema>;
+export type InferencePoolConfig = z.output<typeof inferencePoolSchema>;
 export type OidcExchangeConfig = z.output<typeof oidcExchangeSchema>;
 export type CredentialOverrideConfig = z.output<typeof credentialOverrideSchema>;
 export type ModelPrice = z.output<typeof modelPriceSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AI_GATEWAY, ENVOY_GATEWAY, REDIS } from "../../components/manifests/versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, REDIS } from "../../components/manifests/versions";
 import { chartVersion, dnsLabel, helmValues, hostname, port, resourceRequirements } from "./primitives";
 
 /** What each key of one Helm release means, for the docs and the JSON Schema. */
@@ -86,6 +86,20 @@ export const platformSchema = z.strictObject({
         .prefault({})
         .describe("The Envoy AI Gateway Helm releases (CRDs and controller)."),
     redis: redisSchema.prefault({}).describe("The Redis that holds the rate-limit counters."),
+    inferenceExtension: z
+        .strictObject({
+            install: z
+                .boolean()
+                .default(true)
+                .describe(
+                    "apply the Inference Extension CRDs (the release's `manifests.yaml`) before Envoy Gateway and the AI Gateway controller, which look for them at start; only when a backend has an `inferencePool`; `false` = already on the cluster",
+                ),
+            version: chartVersion
+                .default(INFERENCE_EXTENSION.version)
+                .describe("release of the CRDs and of the `inferencepool` chart each installed pool comes from"),
+        })
+        .prefault({})
+        .describe("The Gateway API Inference Extension (InferencePool backends)."),
 });
 
 export type PlatformConfig = z.output<typeof platformSchema>;

@@ -13,6 +13,7 @@ import { envoyPodsNamespace } from "../../components/manifests/platformValues";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
+import { clusterInferencePools } from "../support/inferencePool";
 import { type Condition, conditionProblems, isIntendedOverride, mergedInto } from "../upstream/expectations";
 import { environmentObjects, exchangesToken, type K8sObject, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
@@ -35,6 +36,8 @@ const EXPECTED: Record<string, { where: Where; required: string[] }> = {
     ClientTrafficPolicy: { where: "ancestors", required: ["Accepted"] },
     BackendTrafficPolicy: { where: "ancestors", required: ["Accepted"] },
     SecurityPolicy: { where: "ancestors", required: ["Accepted"] },
+    // Set by the AI Gateway controller, per Gateway whose routes reference the pool (ResolvedRefs: its Endpoint Picker's Service exists).
+    InferencePool: { where: "parents", required: ["Accepted", "ResolvedRefs"] },
 };
 
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
@@ -116,6 +119,18 @@ function extensionProblems(label: string, aiGatewayLog: string, gateway: KubeObj
     return inserted ? [] : [`${label}: ${describeObject(gateway)}: Envoy Gateway never had the AI Gateway's extension server insert its ext_proc filter into a listener`];
 }
 
+/**
+ * Routes to InferencePools reach the extension server only through Envoy Gateway's extension manager
+ * (`backendResources`): proven by the AI Gateway controller's log, where it adds each pool's Endpoint Picker
+ * ext_proc filter to the xDS.
+ */
+function inferencePoolExtensionProblems(label: string, aiGatewayLog: string, pools: KubeObject[]): string[] {
+    const lines = aiGatewayLog.split("\n").filter((l) => l.includes("adding inference pool ext proc filter"));
+    return pools
+        .filter((p) => !lines.some((l) => l.includes(`"pool": "${p.metadata.name}"`)))
+        .map((p) => `${label}: ${describeObject(p)}: the AI Gateway's extension server never added its Endpoint Picker's ext_proc filter`);
+}
+
 for (const { stack, file } of cases) {
     describe(`e2e stage 2 (${stack}): the Envoy Gateway and AI Gateway controllers accept every object`, function () {
         this.timeout(STATUS_TIMEOUT_MS + 180_000);
@@ -135,8 +150,10 @@ for (const { stack, file } of cases) {
             intended = (problem) => isIntendedOverride(config, problem);
             const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
             emittedNames = new Set(emitted.map(describeObject));
-            // What the cluster holds beside the program's objects: listener certificates, passthrough targets.
-            objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted)]);
+            // What the cluster holds beside the program's objects: listener certificates, passthrough targets,
+            // and what the inferencepool chart creates (no registry here to install it from).
+            const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
+            objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted), ...pools]);
             const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
             if (eg) envoyGatewayValues = { namespace: eg.namespace, values: eg.values };
             cp = await startControlPlane(tools.kubeApiserver.bin);
@@ -174,6 +191,7 @@ for (const { stack, file } of cases) {
                     problems.push(...(await envoyInfraProblems(stack, kube, gw, envoyPodsNamespace(envoyGatewayValues, gw.metadata.namespace ?? "default"))));
                     problems.push(...extensionProblems(stack, controllers?.log("ai-gateway-controller") ?? "", gw));
                 }
+                problems.push(...inferencePoolExtensionProblems(stack, controllers?.log("ai-gateway-controller") ?? "", checked.filter((o) => o.kind === "InferencePool")));
                 const exited = controllers?.exited();
                 if (exited) problems.push(exited);
                 if (problems.length === 0 || exited || Date.now() > deadline) break;

@@ -104,7 +104,8 @@ export function aiGatewayControllerFlags(values: Values): string[] {
     };
     const flags: string[] = [];
     const unknown: string[] = [];
-    for (const path of leafPaths(values).filter((p) => p !== "")) {
+    // Pod annotations restart the chart's pods when they change; a process started here is new anyway.
+    for (const path of leafPaths(values).filter((p) => p !== "" && !p.startsWith("controller.podAnnotations."))) {
         const value = path.split(".").reduce<unknown>((o, k) => (o as Values)[k], values);
         if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${String(value)}`);
         else unknown.push(path);

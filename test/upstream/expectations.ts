@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type StackConfig } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
+import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
@@ -291,6 +292,8 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
     const gatewayName = config.gateway.name;
     const overrides = extProcOverrides(t);
     for (const [model, m] of Object.entries(config.models)) {
+        // Pool models: inferencePoolProblems (their cluster is the extension server's, at run time).
+        if (routesToPool(config, m)) continue;
         const routes = modelRoutesOf(xds, model, m);
         const where = `${t.label}: model ${model}`;
         if (routes.length === 0) {
@@ -335,6 +338,56 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             // A model's own retry, or ai-gateway:retry (a pattern model never has its own).
             out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.match?.pattern === undefined ? m.retry : undefined)));
         }
+    }
+    return out;
+}
+
+/** The name a route references for a backend key: its InferencePool's, else its AIServiceBackend's. */
+function routedName(config: Pick<StackConfig, "backends">, gateway: string, key: string): string {
+    const backend = config.backends[key];
+    return backend.inferencePool !== undefined ? inferencePoolName(gateway, key, backend.inferencePool) : backendNames(gateway, key, backend.auth).backend;
+}
+
+/** Whether a model is served by an InferencePool (then its only backend). */
+export function routesToPool(config: Pick<StackConfig, "backends">, m: ModelConfig): boolean {
+    return m.backends.some((b) => config.backends[b.backend]?.inferencePool !== undefined);
+}
+
+/**
+ * Models served by an InferencePool, as far as the translators show them: aigw's HTTPRoute rule references
+ * the pool (group, kind, name, the route's namespace) and nothing else; the extProc has the pool's backend
+ * entry with the OpenAI schema and the model override; Envoy has the model's route, matched before any
+ * later rule (its cluster comes from the AI Gateway's extension server at run time, see translate.ts).
+ */
+export function inferencePoolProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const { config } = t;
+    const xds = xdsOf(t);
+    const backends = extProcBackends(t);
+    for (const [model, m] of Object.entries(config.models)) {
+        if (!routesToPool(config, m)) continue;
+        const where = `${t.label}: model ${model}`;
+        const ai = aiRuleOf(t, model);
+        if (!ai) {
+            out.push(`${where}: no AIGatewayRoute rule matches ${MODEL_HEADER}=${model}`);
+            continue;
+        }
+        const [entry] = m.backends;
+        const pool = inferencePoolName(config.gateway.name, entry.backend, config.backends[entry.backend].inferencePool!);
+        const namespace = ai.route.metadata.namespace;
+        const routeName = ai.route.metadata.name;
+        const generated = t.generated.find((o) => o.kind === "HTTPRoute" && o.metadata.name === routeName && o.metadata.namespace === namespace);
+        const refs = asList(asList(asObj(generated?.spec).rules)[ai.index]?.backendRefs);
+        const expected = [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: pool, namespace }];
+        if (JSON.stringify(refs) !== JSON.stringify(expected)) out.push(`${where}: HTTPRoute ${routeName} rule ${ai.index} references ${JSON.stringify(refs)}, expected ${JSON.stringify(expected)}`);
+        const name = `${namespace}/${pool}/route/${routeName}/rule/${ai.index}/ref/0`;
+        const b = backends.get(name);
+        if (!b) out.push(`${where}: no extProc backend ${name} in the generated filter config`);
+        else {
+            if (asObj(b.schema).name !== "OpenAI") out.push(`${where}: extProc backend ${name} has schema ${JSON.stringify(b.schema)}, expected OpenAI`);
+            if ((b.modelNameOverride ?? "") !== (entry.model ?? "")) out.push(`${where}: extProc backend ${name} has modelNameOverride "${str(b.modelNameOverride)}", config says "${entry.model ?? ""}"`);
+        }
+        if (modelRoutesOf(xds, model, m).length === 0) out.push(`${where}: no xDS route matches ${MODEL_HEADER}=${model}`);
     }
     return out;
 }
@@ -487,6 +540,9 @@ export function rateLimitProblems(t: UpstreamTranslation): string[] {
     const out: string[] = [];
     const xds = xdsOf(t);
     for (const [model, m] of Object.entries(t.config.models)) {
+        // A pool model's xDS route reaches egctl without its backend (see INFERENCE_POOL_UNTRANSLATED), and Envoy
+        // Gateway puts no rate limit on a route without one: its budgets are proven up to the policy's rules only.
+        if (routesToPool(t.config, m)) continue;
         const expected = expectedBudgets(t, model, m).map(ruleKey).sort();
         for (const r of modelRoutesOf(xds, model, m)) {
             const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
@@ -850,7 +906,7 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
     const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === SPEND_COST_KEY);
     const backends = extProcEntries(t, "backends");
     const { name: gateway } = t.config.gateway;
-    const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [backendNames(gateway, k, t.config.backends[k].auth).backend, k]));
+    const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [routedName(t.config, gateway, k), k]));
     for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
         const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
         const cost = costs.find((c) => c.routeName === routeKey);

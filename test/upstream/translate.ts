@@ -73,6 +73,26 @@ export const OIDC_UNTRANSLATED = "SecurityPolicy oidc: egctl x translate runs En
 export const QUOTA_NOT_PROVEN =
     "QuotaPolicy (provider quotas): enforced by the AI Gateway v1.1.0 controller's extension server and its quota rate-limit service; the offline aigw translate reads no QuotaPolicy, so neither its cost nor its rate-limit actions are in the translation";
 
+/**
+ * Why routes to InferencePools end at the generated HTTPRoute: Envoy Gateway resolves a pool backendRef only
+ * through its extension manager's `backendResources`, whose clusters the AI Gateway's extension server
+ * builds at run time; `egctl x translate` runs the translator without an extension manager. Those rules
+ * reach egctl without backendRefs (so the route's other rules translate), and the pool backendRef and the
+ * extProc's backend entry are checked in aigw's output instead.
+ */
+export const INFERENCE_POOL_UNTRANSLATED =
+    "InferencePool backendRefs: egctl x translate runs Envoy Gateway's translator without the extension manager (backendResources) that resolves them, and the pool's cluster comes from the AI Gateway's extension server at run time; checked up to aigw's HTTPRoute and extProc configuration";
+
+/** A generated HTTPRoute with its InferencePool backendRefs left out (see INFERENCE_POOL_UNTRANSLATED), and which rules lost them. */
+function withoutPoolRefs(o: K8sObject): { object: K8sObject; rules: number[] } {
+    if (o.kind !== "HTTPRoute") return { object: o, rules: [] };
+    const rules = (o.spec?.rules ?? []) as { backendRefs?: { kind?: string }[] }[];
+    const pooled = rules.flatMap((r, i) => ((r.backendRefs ?? []).some((b) => b.kind === "InferencePool") ? [i] : []));
+    if (pooled.length === 0) return { object: o, rules: [] };
+    const spec = { ...o.spec, rules: rules.map((r, i) => (pooled.includes(i) ? { ...r, backendRefs: [] } : r)) };
+    return { object: { ...o, spec }, rules: pooled };
+}
+
 /** The value every secret gets in the translation (never a real credential). */
 export const TEST_SECRET = "upstream-test-secret";
 
@@ -272,7 +292,11 @@ export async function translateStackFile(file: string, label: string): Promise<U
 
         // The extProc's own configuration (a Secret without a namespace in aigw's output) is not Envoy Gateway's to read.
         for (const o of emitted.filter((x) => x.kind === "SecurityPolicy" && x.spec?.oidc !== undefined)) untranslated.push({ object: keyOf(o), why: OIDC_UNTRANSLATED });
-        const union = [...emitted.filter((o) => EGCTL_KINDS.has(o.kind)).map(asStored).map(withoutOidc), ...generated.filter((o) => o.metadata.namespace !== undefined), ...environmentObjects(emitted)];
+        const forEgctl = generated.filter((o) => o.metadata.namespace !== undefined).map(withoutPoolRefs);
+        for (const { object, rules } of forEgctl.filter((g) => g.rules.length > 0)) {
+            untranslated.push({ object: `${keyOf(object)} rules ${rules.join(", ")}`, why: INFERENCE_POOL_UNTRANSLATED });
+        }
+        const union = [...emitted.filter((o) => EGCTL_KINDS.has(o.kind)).map(asStored).map(withoutOidc), ...forEgctl.map((g) => g.object), ...environmentObjects(emitted)];
         writeFileSync(join(dir, "egctl-in.yaml"), yamlStream(union));
         const out = runTool(
             egctl.bin,

@@ -121,6 +121,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "per-request credentials: a header the client sets": (c) => Object.values(c.backends).some((b) => b.credentialOverride?.fromRequestHeaders?.setBy === "client"),
     "per-request credentials: a header the authorization service writes": (c) =>
         Object.values(c.backends).some((b) => b.credentialOverride?.fromRequestHeaders?.setBy === "extAuth"),
+    "InferencePool: installed with its Endpoint Picker": (c) => Object.values(c.backends).some((b) => b.inferencePool?.selector !== undefined && b.inferencePool.endpointPicker !== undefined),
+    "InferencePool: an existing pool by name": (c) => Object.values(c.backends).some((b) => b.inferencePool?.name !== undefined),
     "AWS: Pod Identity": (c) => c.aws?.podIdentity === true,
     "AWS: IRSA": (c) => c.aws?.irsa !== undefined,
 };
@@ -150,6 +152,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog", () => {
                 assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t)], []);
+            });
+
+            it("each InferencePool model: its HTTPRoute rule names the pool alone, the extProc sends it OpenAI with the model override, Envoy routes the model", () => {
+                assert.deepEqual(expected.inferencePoolProblems(t), []);
             });
 
             it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route; the spend cost at each backend's prices", () => {

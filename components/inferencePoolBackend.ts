@@ -1,0 +1,53 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { BackendConfig } from "../config";
+import { inferencePoolChart, releaseArgs } from "./manifests/helm";
+import { inferencePoolChartValues, inferencePoolName, installedPools } from "./manifests/inferencePool";
+import type { GatewayRef } from "./manifests/routes";
+import type { PlatformReadiness } from "./specs/customResource";
+
+export interface InferencePoolBackendArgs {
+    /** The backend's key in ai-gateway:backends. */
+    key: string;
+    config: BackendConfig;
+    gateway: GatewayRef;
+    /** Release of the `inferencepool` chart (platform.inferenceExtension.version). */
+    version: string;
+    platform: PlatformReadiness;
+    /** What objects in the gateway namespace wait for (the namespace itself). */
+    namespaceReady?: pulumi.Resource[];
+}
+
+/**
+ * A backend served by an InferencePool: the pool and its Endpoint Picker from the `inferencepool` chart
+ * (one release, named as the pool, in the gateway namespace), or an existing pool the routes just name.
+ */
+export class InferencePoolBackend extends pulumi.ComponentResource {
+    /** Name of the InferencePool that route rules reference. */
+    public readonly serviceBackendName: string;
+    public readonly inferencePool = true;
+    /** The chart's release (empty for an existing pool). Routes wait for it. */
+    public readonly ready: pulumi.Resource[];
+    public readonly release: k8s.helm.v3.Release | undefined;
+
+    constructor(name: string, args: InferencePoolBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-gateway:models:InferencePoolBackend", name, {}, opts);
+        const pool = args.config.inferencePool;
+        if (pool === undefined) throw new Error(`backend ${args.key} has no inferencePool`);
+        this.serviceBackendName = inferencePoolName(args.gateway.name, args.key, pool);
+        const [installed] = installedPools(args.gateway, { [args.key]: args.config });
+        this.release =
+            installed &&
+            new k8s.helm.v3.Release(
+                `${name}-release`,
+                releaseArgs(inferencePoolChart(installed.name), args.version, installed.namespace, inferencePoolChartValues(installed)),
+                {
+                    parent: this,
+                    // The CRD first, and the AI Gateway controller, which reconciles the pool's status.
+                    dependsOn: [...(args.platform.inferenceExtension ?? []), ...args.platform.aiGateway, ...(args.namespaceReady ?? [])],
+                },
+            );
+        this.ready = this.release ? [this.release] : [];
+        this.registerOutputs({ serviceBackendName: this.serviceBackendName });
+    }
+}
