@@ -92,8 +92,9 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const hook = HOOKS[name];
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const localBuild = LOCAL_PROCESS_BUILDS[name];
-    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "");
-    const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes + JSON.stringify(spec)).digest("hex").slice(0, 16)}`;
+    // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec ? JSON.stringify(spec) : "");
+    const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
     const built = (moduleDir: string): BuiltTool => ({
         bin,
         module: spec.module,

@@ -65,7 +65,9 @@ describe("e2e engine stage setup", () => {
     });
 
     it("the stand-in replaces on any input change, keeps the password otherwise, and refuses other types and bad lengths", async () => {
-        const urn = `urn:pulumi:dev::ai-gateway::${RANDOM_PASSWORD}::p`;
+        // As the engine names it: the parent components' types before the resource's own.
+        const urn = `urn:pulumi:dev::ai-gateway::ai-gateway:index:AiGateway$ai-gateway:platform:Redis$${RANDOM_PASSWORD}::p`;
+        assert.ok((await standIn.check!(urn, {}, { length: 32 })).inputs);
         assert.deepEqual(await standIn.diff!("id", urn, { length: 32, special: false }, { length: 32, special: false }), { changes: false, replaces: [] });
         assert.deepEqual(await standIn.diff!("id", urn, { length: 32, special: false }, { length: 16, special: false }), { changes: true, replaces: ["length"] });
         assert.deepEqual((await standIn.check!(urn, {}, { length: 0 })).failures?.map((f) => f.property), ["length"]);

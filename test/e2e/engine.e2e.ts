@@ -9,8 +9,9 @@
  * The stack is Pulumi.dev.yaml with what a cluster here needs: the local API server (kubeconfig and context),
  * and the platform releases `install: false` (the charts cannot be downloaded; the pinned CRDs are applied
  * first and the controllers run as local processes, configured from the release values the dev stack renders,
- * as in stage 2). Deployments, Services and the Gateway carry `pulumi.com/skipAwait` (added by the test's
- * stack transform, test/e2e/engineRun.ts): no kubelet runs, so no pod ever becomes ready.
+ * as in stage 2). Deployments, Services and the Gateway carry `pulumi.com/skipAwait` (no kubelet runs, so no
+ * pod ever becomes ready), AIGatewayRoutes `pulumi.com/patchForce` (the older AI Gateway controller takes over
+ * their rules): both added by the test's stack transform, test/e2e/engineRun.ts, which says why.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -28,7 +29,7 @@ import { applicable, applyCrds, clusterServices, describeObject } from "./cluste
 import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
 import { type Controllers, startControllers } from "./controllers";
 import { type PulumiEnvironment, preparePulumi } from "./engine";
-import { type EngineResult, type EngineStep, SKIP_AWAIT_TYPES } from "./engineRun";
+import { type EngineResult, type EngineStep, TEST_ANNOTATIONS } from "./engineRun";
 import { Kube, type KubeObject, type Obj } from "./kube";
 import { checkedObjects, type StatusContext, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
@@ -76,7 +77,7 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
     /** The program's objects after the first `up`, and after the last. */
     let created: KubeObject[] = [];
     let deployed: KubeObject[] = [];
-    const logs = () => `${controllers?.logs() ?? ""}\n${cp?.logs() ?? ""}`;
+    const logs = () => controllers?.logs() ?? "";
 
     before(async () => {
         const tools = readToolManifest("e2e");
@@ -113,16 +114,16 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         assert.equal(pulumi?.cli(["version"]).trim(), `v${installed}`);
     });
 
-    it("pulumi up creates every object the render of the same stack has, skips awaiting only what needs a kubelet, and the controllers accept every object", async () => {
+    it("pulumi up creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {
         const r = await pulumi!.run("up");
         assertOk(r, "pulumi up", logs);
         created = stateObjects(pulumi!);
         const rendered = (await renderStack(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`))).objects as KubeObject[];
         assert.deepEqual(created.map(describeObject).sort(), rendered.map((o: K8sObject) => describeObject(o as KubeObject)).sort());
         for (const o of created) assert.ok(await kube.get(o), `${describeObject(o)}: in the state, not in the cluster`);
-        // Only kinds that need a kubelet skip awaiting, and the Redis Deployment is among them.
-        assert.deepEqual(r.skipAwait.filter((s) => !SKIP_AWAIT_TYPES.includes(s.split(" ")[0])), []);
-        assert.ok(r.skipAwait.includes("kubernetes:apps/v1:Deployment redis-deployment"), r.skipAwait.join("\n"));
+        // Only the types the test stack names are annotated, the Redis Deployment among them.
+        assert.deepEqual(r.annotated.filter((s) => !Object.hasOwn(TEST_ANNOTATIONS, s.split(" ")[0])), []);
+        assert.ok(r.annotated.includes("kubernetes:apps/v1:Deployment redis-deployment"), r.annotated.join("\n"));
         const problems = await waitForStatuses("dev stack (engine)", kube, checkedObjects(created), status);
         assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
     });

@@ -1,6 +1,6 @@
 /**
  * The Pulumi side of the end-to-end engine stage: a throwaway Pulumi home with the locally built plugins,
- * state in a local folder (`pulumi login --local` with HOME there), a passphrase secrets provider, the stack's
+ * state in a local folder of the run (`pulumi login file://<folder>`), a passphrase secrets provider, the stack's
  * project folder, the CLI for configuration and state commands, and one process per engine operation
  * (test/e2e/engineRun.ts).
  *
@@ -38,7 +38,7 @@ export interface PulumiEnvironment {
     /** The project folder: Pulumi.yaml and Pulumi.<stack>.yaml. */
     workDir: string;
     stack: string;
-    /** Where `pulumi login --local` keeps the state (`<home>/.pulumi`). */
+    /** The local backend's folder (`pulumi login file://<folder>`). */
     stateDir: string;
     /** A CLI command in the project folder; throws with its output when it fails. */
     cli(args: string[]): string;
@@ -81,12 +81,16 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
     const home = join(dir, "home");
     const workDir = join(dir, "project");
     const plugins = join(dir, "plugins");
-    for (const d of [home, workDir, plugins]) mkdirSync(d, { recursive: true });
+    const stateDir = join(dir, "state");
+    for (const d of [home, workDir, plugins, stateDir]) mkdirSync(d, { recursive: true });
     const running = new Set<ChildProcess>();
     const env: NodeJS.ProcessEnv = {
         PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
         HOME: home,
         PULUMI_HOME: join(home, ".pulumi"),
+        // `pulumi login --local` means file://~, and the CLI takes ~ from the user database, not from HOME: the
+        // backend is named explicitly, a folder of this run.
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -120,7 +124,7 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
         const kubernetesVersion = tools.kubernetesProvider.installedAs ?? tools.kubernetesProvider.version.replace(/^v/, "");
         cli(["plugin", "install", "resource", "kubernetes", kubernetesVersion, "--file", tools.kubernetesProvider.bin]);
         cli(["plugin", "install", "resource", "random", STAND_IN_VERSION, "--file", dirname(launcher)]);
-        cli(["login", "--local"]);
+        cli(["login", `file://${stateDir}`]);
 
         writeFileSync(join(workDir, "Pulumi.yaml"), "name: ai-gateway\nruntime: nodejs\ndescription: the program of this repository, run by the end-to-end test as an inline program\n");
         writeFileSync(join(workDir, `Pulumi.${stack}.yaml`), localStackFile(stackFile, cp.kubeconfig, changes));
@@ -149,9 +153,9 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
         await new Promise<void>((resolve) => p.once("exit", () => resolve()));
         await stopGroup(p);
         running.delete(p);
-        if (!existsSync(resultFile)) return { ok: false, error: `the engine process exited ${p.exitCode ?? p.signalCode} without a result:\n${readFileSync(logFile, "utf8")}`, steps: [], skipAwait: [] };
+        if (!existsSync(resultFile)) return { ok: false, error: `the engine process exited ${p.exitCode ?? p.signalCode} without a result:\n${readFileSync(logFile, "utf8")}`, steps: [], annotated: [] };
         return JSON.parse(readFileSync(resultFile, "utf8")) as EngineResult;
     };
 
-    return { workDir, stack, stateDir: join(home, ".pulumi"), cli, run, stop };
+    return { workDir, stack, stateDir, cli, run, stop };
 }

@@ -61,7 +61,8 @@ export function password(inputs: PasswordInputs): string {
     return out.join("");
 }
 
-const typeOf = (urn: string) => urn.split("::")[2];
+/** The resource's own type: a URN's type part is `<parent type>$…$<type>`. */
+const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
 
 function checkInputs(urn: string, news: Record<string, unknown>): provider.CheckResult {
     if (typeOf(urn) !== RANDOM_PASSWORD) return { failures: [{ property: "", reason: `this stand-in provides only ${RANDOM_PASSWORD}, not ${typeOf(urn)}` }] };
