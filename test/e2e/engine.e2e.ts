@@ -14,7 +14,7 @@
  * their rules): both added by the test's stack transform, test/e2e/engineRun.ts, which says why.
  */
 import * as assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
 import { modelRoutes, modelsTrafficPolicyName } from "../../components/manifests/routes";
@@ -112,6 +112,13 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
     it(`the CLI is ${UPSTREAM_TOOLS.pulumi.version}, the release of @pulumi/pulumi in package-lock.json`, () => {
         const installed = (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages["node_modules/@pulumi/pulumi"].version;
         assert.equal(pulumi?.cli(["version"]).trim(), `v${installed}`);
+    });
+
+    it("the engine has exactly the two resource plugins installed by the test, and no language host anywhere", () => {
+        const plugins = JSON.parse(pulumi!.cli(["plugin", "ls", "--json"])) as { name: string; kind: string; version: string }[];
+        assert.deepEqual(plugins.map((p) => `${p.kind} ${p.name} ${p.version}`).sort(), [`resource kubernetes ${UPSTREAM_TOOLS.kubernetesProvider.installedAs}`, "resource random 4.21.2"]);
+        const onPath = (pulumi!.env.PATH ?? "").split(":").filter((d) => existsSync(join(d, "pulumi-language-nodejs")));
+        assert.deepEqual(onPath, [], "a pulumi-language-nodejs binary on PATH: the test could not tell whether the engine used it");
     });
 
     it("pulumi up creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {

@@ -40,6 +40,8 @@ export interface PulumiEnvironment {
     stack: string;
     /** The local backend's folder (`pulumi login file://<folder>`). */
     stateDir: string;
+    /** The environment of every Pulumi process. */
+    env: NodeJS.ProcessEnv;
     /** A CLI command in the project folder; throws with its output when it fails. */
     cli(args: string[]): string;
     /** One engine operation in a process of its own. */
@@ -157,5 +159,5 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
         return JSON.parse(readFileSync(resultFile, "utf8")) as EngineResult;
     };
 
-    return { workDir, stack, stateDir, cli, run, stop };
+    return { workDir, stack, stateDir, env, cli, run, stop };
 }
