@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
 import type { ProtectionSections } from "./manifests/protection";
-import { rateLimitSection, routePrices } from "./manifests/rateLimit";
-import { GatewayRef, modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "./manifests/routes";
+import { routePrices } from "./manifests/rateLimit";
+import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
@@ -18,7 +18,7 @@ export interface ModelRoutesArgs {
     routeBuckets: number;
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
-    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in the same policy as the retries. */
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
     protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
@@ -32,23 +32,27 @@ export interface ModelRoutesArgs {
 /**
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by the hash of their
  * names: adding or removing a model changes no route but its own, which may split or merge, see
- * manifests/packing.ts), recording the token counts of every response, and ONE BackendTrafficPolicy for
- * all the HTTPRoutes the controller generates from them, holding retries (priority fallback) and every
- * rate-limit rule, and traffic protection (ai-gateway:traffic) when configured.
+ * manifests/packing.ts; models with a `retry` of their own in routes of their own), recording the token
+ * counts of every response, and their BackendTrafficPolicies (manifests/routes.ts modelTrafficPolicies):
+ * one per generated HTTPRoute with its retry, traffic protection and its models' budgets, merged into
+ * one on the Gateway with the budgets of all models together.
  *
- * Why one policy for all routes: Envoy Gateway applies a single BackendTrafficPolicy per target (a
- * second one on the same HTTPRoute is refused as Conflicted, and a route-level policy replaces a
- * Gateway-level one unless it merges), so retry and rate limits must share one object. And a `shared`
- * rate-limit counter belongs to the policy that declares it: identical rules in two policies are two
- * counters. A global or tenant budget is one counter only if one policy holds it for every route.
- * Model budgets lose nothing: their rules match the model's name, so each only counts on its model's
- * route. Cost: at most 256 rules in total (validated, config/rules/rateLimit.ts).
+ * Why this shape: Envoy Gateway applies a single BackendTrafficPolicy per route (a second one on the same
+ * HTTPRoute is refused as Conflicted), and a route's policy replaces the Gateway's unless it sets
+ * `mergeType`. A `shared` rate-limit counter belongs to the policy that declares it: identical rules in
+ * two policies are two counters. So a global, tenant or per-user budget is one counter only if one policy
+ * holds it, and the one policy that reaches every model route while each route keeps a retry of its own is
+ * the Gateway's, merged into each route's. Envoy Gateway merges the Gateway's rules into a route under the
+ * Gateway policy's name, so their counters stay one. A model's own budgets match its name, so they live in
+ * its route's policy. The cap of 256 rules is per policy: the shared budgets, and each route's models.
  */
 export class ModelRoutes extends pulumi.ComponentResource {
     /** Names of the AIGatewayRoutes (and of the HTTPRoutes the controller creates from them). */
     public readonly routeNames: string[];
-    /** Name of the BackendTrafficPolicy of the model routes (undefined without models). */
+    /** Name of the Gateway's BackendTrafficPolicy of the budgets of all models together (undefined without any). */
     public readonly trafficPolicyName: string | undefined;
+    /** Names of the BackendTrafficPolicies of the routes, one per route. */
+    public readonly routeTrafficPolicyNames: string[];
 
     constructor(name: string, args: ModelRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:models:ModelRoutes", name, {}, opts);
@@ -74,20 +78,25 @@ export class ModelRoutes extends pulumi.ComponentResource {
             }),
         );
 
-        const policy =
-            routes.length === 0
-                ? undefined
-                : trafficPolicy(
-                      routes.map((r) => r.route),
-                      { retry: retrySection(args.retry), rateLimit: rateLimitSection(args.rateLimit, args.models), ...args.protection },
-                      modelsTrafficPolicyName(args.gateway.name),
-                  );
-        if (policy) {
-            createCustomResource(`${name}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, ...aiRoutes] });
+        const policies = modelTrafficPolicies({
+            gateway: args.gateway,
+            models: args.models,
+            routes,
+            retry: args.retry,
+            rateLimit: args.rateLimit,
+            protection: args.protection,
+        });
+        policies.routes.forEach(({ bucket, policy }, i) => {
+            createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
+        });
+        if (policies.shared) {
+            // Same Pulumi name as the one policy of all routes it replaces: an update, not a replacement.
+            createCustomResource(`${name}-traffic`, policies.shared, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, ...aiRoutes] });
         }
-        this.trafficPolicyName = policy?.metadata.name;
+        this.trafficPolicyName = policies.shared?.metadata.name;
+        this.routeTrafficPolicyNames = policies.routes.map((r) => r.policy.metadata.name);
 
         this.routeNames = routes.map((r) => r.route.metadata.name);
-        this.registerOutputs({ routeNames: this.routeNames, trafficPolicyName: this.trafficPolicyName });
+        this.registerOutputs({ routeNames: this.routeNames, trafficPolicyName: this.trafficPolicyName, routeTrafficPolicyNames: this.routeTrafficPolicyNames });
     }
 }

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { Rule, RULES } from "./rules";
-import { AUTH_TYPES, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
+import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
 
 export const PROJECT = "ai-gateway";
 
@@ -217,9 +217,12 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
     // kind names its contexts kind-<cluster> and has no load balancer: the Gateway would never be Programmed.
     const { gateway } = config;
     const context = Object.hasOwn(all, "kubernetes:context") ? all["kubernetes:context"] : undefined;
-    if (context?.startsWith("kind-") && waitsUntilProgrammed(gateway) && gateway.envoyProxy.enabled && gateway.envoyProxy.service.type === "LoadBalancer") {
+    if (context?.startsWith("kind-") && waitsUntilProgrammed(gateway) && envoyServiceType(gateway) === "LoadBalancer") {
+        const [what, nodePort] = gateway.envoyProxy.enabled
+            ? ["gateway.envoyProxy.service.type: LoadBalancer", "use type NodePort"]
+            : ["gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)", "set gateway.envoyProxy.enabled: true with service.type NodePort"];
         warn(
-            `gateway.envoyProxy.service.type: LoadBalancer on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
+            `${what} on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; ${nodePort}, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
         );
     }
     return config;

@@ -66,8 +66,11 @@ function providerName(ref: string): string | null {
  */
 export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
+    /** The entry of the registration under way, which takes the inputs `newResource` is given. */
+    private registering?: { type: string; name: string; inputs?: Record<string, unknown> };
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        if (this.registering?.type === args.type && this.registering.name === args.name) this.registering.inputs = args.inputs;
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "kubernetes:helm.sh/v3:Release") {
             state.status = { name: args.inputs.name, namespace: args.inputs.namespace, status: "deployed", version: args.inputs.version };
@@ -98,23 +101,32 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
-            this.record(req);
-            register(req, callback);
+            const entry = this.record(req);
+            // The mock monitor deserializes the inputs and hands them to `newResource` before its first await:
+            // the entry takes them from there instead of decoding the request a second time.
+            this.registering = entry;
+            try {
+                register(req, callback);
+            } finally {
+                this.registering = undefined;
+            }
+            entry.inputs ??= pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]);
         };
     }
 
-    private record(req: RegisterRequest): void {
-        this.resources.push({
+    private record(req: RegisterRequest): Omit<RecordedResource, "inputs"> & { inputs?: Record<string, unknown> } {
+        const entry: Omit<RecordedResource, "inputs"> & { inputs?: Record<string, unknown> } = {
             type: req.getType(),
             name: req.getName(),
             custom: req.getCustom(),
-            inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]),
             parent: req.getParent() ? nameOf(req.getParent()) : null,
             parentType: req.getParent() ? typeOf(req.getParent()) : null,
             dependsOn: req.getDependenciesList().map(nameOf).sort(),
             provider: providerName(req.getProvider()),
             aliases: req.getAliasesList().map(describeAlias),
-        });
+        };
+        this.resources.push(entry as RecordedResource);
+        return entry;
     }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "fs";
-import { parse, YAMLError } from "yaml";
+import { loadAll, YAMLException } from "js-yaml";
 
 /** What offline evaluation prints in place of a secret it cannot (or must not) show. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -29,10 +29,13 @@ export function readStackFile(path: string): StackFileConfig {
     const text = readFileSync(path, "utf8");
     let doc: unknown;
     try {
-        // No pretty errors: their excerpt would print the lines around the error, secrets included.
-        doc = parse(text, { prettyErrors: false });
+        // js-yaml parses in linear time (duplicate keys are found through a lookup, not by comparing pairs), so a
+        // stack file with thousands of models costs milliseconds.
+        const docs = loadAll(text);
+        if (docs.length > 1) throw new StackFileError(`holds ${docs.length} YAML documents; a stack file is one document: remove the "---" separators`);
+        doc = docs[0];
     } catch (e) {
-        if (e instanceof YAMLError) throw new StackFileError(yamlErrorMessage(e, text));
+        if (e instanceof YAMLException) throw new StackFileError(yamlErrorMessage(e, text));
         throw e;
     }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("config" in doc)) {
@@ -69,9 +72,12 @@ function isSecretLine(lines: string[], i: number): boolean {
     return false;
 }
 
-/** `line L, column C: <what>` and the line itself, its value hidden where it is a secret. */
-function yamlErrorMessage(e: YAMLError, text: string): string {
-    const offset = e.pos[0];
+/**
+ * `line L, column C: <what>` and the line itself, its value hidden where it is a secret. Only the exception's
+ * `reason` is used: its `message` carries an excerpt of the lines around the error, secrets included.
+ */
+function yamlErrorMessage(e: YAMLException, text: string): string {
+    const offset = Math.min(e.mark?.position ?? 0, text.length);
     const before = text.slice(0, offset);
     const line = before.split("\n").length;
     const column = offset - before.lastIndexOf("\n");
@@ -80,7 +86,7 @@ function yamlErrorMessage(e: YAMLError, text: string): string {
     // A key ends at the first ':' followed by a space or the line's end (`ai-gateway:apiKeys: {...}`).
     const hide = (l: string) => l.replace(/^(\s*(?:- )?)(?:((?:[^:#]|:(?!\s|$))*:)(?:\s.*)?|.*)$/, (_m, lead: string, key?: string) => `${lead}${key ? `${key} ` : ""}${SECRET_PLACEHOLDER}`);
     const shown = raw.trim() !== "" && isSecretLine(lines, line - 1) ? hide(raw) : raw;
-    return `line ${line}, column ${column}: ${e.message}; fix the YAML there\n  ${shown}`;
+    return `line ${line}, column ${column}: ${e.reason}; fix the YAML there\n  ${shown}`;
 }
 
 function replaceSecure(v: unknown, found: { secret: boolean }, path: string): unknown {

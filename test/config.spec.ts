@@ -284,6 +284,9 @@ describe("config: warnings", () => {
         assert.deepEqual(warned({}), [
             "gateway.envoyProxy.service.type: LoadBalancer on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
         ]);
+        assert.deepEqual(warned({ envoyProxy: { enabled: false, service: { type: "NodePort" } } }), [
+            "gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer) on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; set gateway.envoyProxy.enabled: true with service.type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
+        ]);
         assert.deepEqual(warned({ envoyProxy: { service: { type: "NodePort" } } }), []);
         assert.deepEqual(warned({ waitUntilProgrammed: false }), []);
         assert.deepEqual(warned({}, "arn:aws:eks:us-west-2:123456789012:cluster/prod"), []);

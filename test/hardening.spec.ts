@@ -60,14 +60,19 @@ describe("hardening: stack files", () => {
         }
     });
 
+    it("a stack file with several YAML documents is refused, not read as its first", async () => {
+        const stderr = await refused("config:\n  ai-gateway:models: {}\n---\nconfig:\n  ai-gateway:rateLimit: {enabled: false}\n");
+        assert.match(stderr, /^cannot read .*: holds 2 YAML documents; a stack file is one document: remove the "---" separators/);
+    });
+
     it("YAML errors name the line and column, and never print a value under ai-gateway:apiKeys", async () => {
         const duplicate = await refused("config:\n  ai-gateway:apiKeys:\n    openai: sk-known-secret-1111\n    openai: sk-known-secret-2222\n");
-        assert.match(duplicate, /line 4, column 5: Map keys must be unique; fix the YAML there\n {2}\s+openai: \[secret\]\n$/);
+        assert.match(duplicate, /line 4, column 5: duplicated mapping key; fix the YAML there\n {2}\s+openai: \[secret\]\n$/);
         const flow = await refused("config:\n  ai-gateway:apiKeys: {openai: sk-known-secret-3333, openai: sk-known-secret-4444}\n");
         const unclosed = await refused('config:\n  ai-gateway:apiKeys:\n    openai: "sk-known-secret-5555\n    azure: sk-known-secret-6666\n');
         const encrypted = await refused("config:\n  ai-gateway:apiKeys:\n    openai:\n      secure: v1:known-ciphertext-7777\n      secure: v1:known-ciphertext-8888\n");
         for (const text of [duplicate, flow, unclosed, encrypted]) assert.doesNotMatch(text, /known-(secret|ciphertext)/, text);
-        assert.match(encrypted, /line 5, column 7: Map keys must be unique/);
+        assert.match(encrypted, /line 5, column 7: duplicated mapping key/);
     });
 
     it(`a stack file over ${MAX_STACK_FILE_BYTES} bytes is refused before it is parsed`, async () => {
@@ -293,6 +298,14 @@ describe("hardening: no open proxy by default", () => {
         assert.deepEqual(configProblems(exposed), [
             "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
         ]);
+    });
+
+    it("without the program's EnvoyProxy, Envoy Gateway's default LoadBalancer Service counts as exposed", () => {
+        assert.deepEqual(configProblems({ ...exposed, gateway: { envoyProxy: { enabled: false, service: { type: "ClusterIP" } } } }), [
+            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
+        ]);
+        // A Gateway of the user's own: its Service is not the program's to judge.
+        assert.doesNotThrow(() => parseConfig({ ...exposed, gateway: { enabled: false, envoyProxy: { enabled: false } } }));
     });
 
     it("client auth, the explicit auth.none, an internal Service, or no credentials behind the models: accepted", () => {

@@ -185,6 +185,8 @@ describe("config: models", () => {
             problems[0],
             /^\d\d models \("model-\d+", "model-\d+", "model-\d+", "model-\d+", …\) fall in route bucket 0 and share the 2 bits of their name's SHA-256 that a bucket splits by, so their route cannot split into AIGatewayRoutes of at most 15 rules; rename \d+ of them \(another name hashes elsewhere\)$/,
         );
+        // Models with a retry of their own: the group is named instead of a bucket.
+        assert.match(packingProblems(names, 1, 2, "retry-81a194cc")[0], / fall in the route group retry-81a194cc \(the same retry\) and share the 2 bits /);
         assert.deepEqual(packingProblems(names, 1), [], "32 bits separate them");
         assert.deepEqual(configProblems({ routing: { routeBuckets: 2000 } }), ["routing.routeBuckets: must be at most 1024; use a power of two such as 16, 64 or 256"]);
     });

@@ -65,7 +65,8 @@ describe("models: components", () => {
         assert.deepEqual(children("backend-qwen-primary"), ["backend-qwen-primary-backend", "backend-qwen-primary-service-backend"]);
         assert.equal(e.all("ai-gateway:models:ModelRoutes").length, 1);
         const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort();
-        assert.equal(children("model-routes").length, routes.length + 1, "an AIGatewayRoute per bucket, and one policy for all of them");
+        const policies = e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[])[0].kind === "Gateway").length;
+        assert.equal(children("model-routes").length, 2 * routes.length + policies, "an AIGatewayRoute per bucket with its policy, and the Gateway's policy of the shared budgets if any");
     });
 
     it("the security policy waits for its Secret; every custom resource waits for its CRDs' release", () => {
@@ -210,9 +211,10 @@ describe("models: stable names under change", () => {
         base = await snapshot(many(40));
     });
 
-    it("40 models: packed into routes of at most 15 rules, all under one policy", () => {
+    it("40 models: packed into routes of at most 15 rules, each route with a policy of its own", () => {
         assert.equal(base.placement.size, 40);
-        assert.deepEqual(base.e.objects("BackendTrafficPolicy").map((p) => (p.spec.targetRefs as unknown[]).length), [base.e.objects("AIGatewayRoute").length]);
+        const targets = base.e.objects("BackendTrafficPolicy").map((p) => (p.spec.targetRefs as { name: string }[]).map((t) => t.name));
+        assert.deepEqual(targets, base.e.objects("AIGatewayRoute").map((r) => [r.metadata.name]));
         assert.ok(base.e.objects("AIGatewayRoute").length < 40, "models share routes");
     });
 
@@ -254,7 +256,7 @@ describe("models: stable names under change", () => {
                 if (start.placement.has(model) && route !== start.placement.get(model)) assert.equal(splitPrefix(model, node.length), node, `${model} moved outside 0-${node}`);
             }
             // Resources other than the touched routes keep their logical names.
-            const isTouched = (n: string) => touched.some((r) => n.endsWith(`::model-routes-${r.slice("ai-gateway-models-".length)}`));
+            const isTouched = (n: string) => touched.some((r) => [``, `-traffic`].some((suffix) => n.endsWith(`::model-routes-${r.slice("ai-gateway-models-".length)}${suffix}`)));
             assert.deepEqual([...after.logical].filter((n) => !start.logical.has(n) && !isTouched(n)), []);
             assert.deepEqual([...start.logical].filter((n) => !after.logical.has(n) && !isTouched(n)), []);
         }
@@ -262,7 +264,7 @@ describe("models: stable names under change", () => {
 });
 
 describe("models: at scale", () => {
-    it("2,000 models render with no routing setting: every route at most 15 rules, every model once, one policy for all routes", async function () {
+    it("2,000 models render with no routing setting: every route at most 15 rules, every model once, one policy per route", async function () {
         this.timeout(40000);
         const names = [...Array(2000).keys()].map((i) => `org-${i % 5}/model-${i}`);
         const e = await evaluate({
@@ -276,7 +278,8 @@ describe("models: at scale", () => {
             assert.ok((r.spec.rules as unknown[]).length <= 15, r.metadata.name);
             assert.match(r.metadata.name, /^ai-gateway-models-\d\d(-[01]+)?$/);
         }
-        assert.deepEqual(e.objects("BackendTrafficPolicy").map((p) => (p.spec.targetRefs as unknown[]).length), [routes.length]);
+        const targets = e.objects("BackendTrafficPolicy").map((p) => (p.spec.targetRefs as { name: string }[]).map((t) => t.name));
+        assert.deepEqual(targets, routes.map((r) => [r.metadata.name]));
     });
 });
 

@@ -1,15 +1,15 @@
 import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
-import { llmRequestCosts, MAX_RATE_LIMIT_RULES, rateLimitRules, rateLimitSection } from "../components/manifests/rateLimit";
-import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../components/manifests/routes";
+import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
+import { modelRoutes, modelTrafficPolicies, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
 import { configProblems, Evaluation, evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";
 import { crdProblems } from "./support/manifests";
 
-// Rate limiting (ai-gateway:rateLimit, models.<name>.rateLimit): the rules, the token costs, the one
-// policy that holds them with the retries, and the Redis behind them.
+// Rate limiting (ai-gateway:rateLimit, models.<name>.rateLimit): the rules, the token costs, the policies
+// that hold them (the Gateway's for the shared budgets, each route's for its models'), and the Redis behind them.
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -109,7 +109,7 @@ describe("rate limiting: rules", () => {
         assert.deepEqual(summary("unlimited"), []);
     });
 
-    it("tenants (Exact value of the tenant header), per user across models (Distinct only) and global (no selector)", () => {
+    it("tenants (Exact value of the tenant header), per user across models (Distinct) and global: each only for requests that name a model", () => {
         const rules = rulesOf({
             rateLimit: {
                 global: { requests: [{ limit: 1000, window: "1m" }] },
@@ -118,11 +118,13 @@ describe("rate limiting: rules", () => {
             },
             models: { m: model() },
         });
+        const present = { name: MODEL_HEADER, type: "RegularExpression", value: ".+" };
+        assert.deepEqual(MODEL_PRESENT, present);
         assert.deepEqual(rules, [
-            { limit: { requests: 1000, unit: "Minute" }, cost: requestCost, shared: true },
-            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-a" }] }], limit: { requests: 7, unit: "Hour" }, cost: requestCost, shared: true },
-            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-b" }] }], limit: { requests: 5, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
-            { clientSelectors: [{ headers: [user] }], limit: { requests: 100, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
+            { clientSelectors: [{ headers: [present] }], limit: { requests: 1000, unit: "Minute" }, cost: requestCost, shared: true },
+            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-a" }, present] }], limit: { requests: 7, unit: "Hour" }, cost: requestCost, shared: true },
+            { clientSelectors: [{ headers: [{ name: "x-org", type: "Exact", value: "tenant-b" }, present] }], limit: { requests: 5, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
+            { clientSelectors: [{ headers: [user, present] }], limit: { requests: 100, unit: "Day" }, cost: tokenCost("llm_total_token"), shared: true },
         ]);
     });
 
@@ -136,7 +138,7 @@ describe("rate limiting: rules", () => {
         const a = rulesOf({ models: { b: model(contractBudgets), a: model(contractBudgets) }, rateLimit: { global: contractBudgets } });
         const b = rulesOf({ rateLimit: { global: contractBudgets }, models: { a: model(contractBudgets), b: model(contractBudgets) } });
         assert.deepEqual(a, b);
-        assert.deepEqual(a.map((r) => r.clientSelectors?.[0].headers?.[1]?.value ?? "global"), ["global", "global", "a", "a", "b", "b"]);
+        assert.deepEqual(a.map((r) => (r.clientSelectors?.[0].headers?.[0].type === "Distinct" ? r.clientSelectors[0].headers[1].value : "global")), ["global", "global", "a", "a", "b", "b"]);
     });
 
     it("the user header comes from rateLimit.userHeader", () => {
@@ -147,33 +149,72 @@ describe("rate limiting: rules", () => {
     it("rate limiting off: no rules and no rateLimit section", () => {
         const c = parseConfig({ backends, rateLimit: { enabled: false }, models: { m: model() } });
         assert.deepEqual(rateLimitRules(c.rateLimit, c.models), []);
-        assert.equal(rateLimitSection(c.rateLimit, c.models), undefined);
+        assert.equal(rateLimitSection(rateLimitRules(c.rateLimit, c.models)), undefined);
     });
 
-    it("the section validates against the pinned CRD, at the most rules one policy holds", () => {
-        const windows = (n: number) => [...Array(n).keys()].map((i) => ({ limit: i + 1, window: ["1s", "1m", "1h", "1d"][i] }));
-        const models = Object.fromEntries([...Array(63).keys()].map((i) => [`model-${i}`, model({ requests: windows(2), tokens: windows(2) })]));
-        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, models, rateLimit: { global: { requests: windows(4) } } });
-        const section = rateLimitSection(c.rateLimit, c.models)!;
-        assert.equal(section.global!.rules.length, MAX_RATE_LIMIT_RULES);
-        assert.equal(section.type, "Global");
-        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b });
-        const policy = trafficPolicy(routes.map((r) => r.route), { retry: retrySection(c.retry), rateLimit: section }, modelsTrafficPolicyName("ai-gateway"));
-        assert.deepEqual(crdProblems(policy, ...routes.map((r) => r.route)), []);
+    it("the policies validate against the pinned CRD at the most rules one policy holds: 256 shared rules, and routes full of model rules", () => {
+        const windows = (n: number) => [...Array(n).keys()].map((i) => ({ limit: i + 1, window: ["1s", "1m", "1h", "1d", "1mo", "1y"][i] }));
+        const tenants = Object.fromEntries([...Array(64).keys()].map((i) => [`tenant-${i}`, { requests: windows(2), tokens: windows(2) }]));
+        const models = Object.fromEntries([...Array(63).keys()].map((i) => [`model-${i}`, model({ requests: windows(6), tokens: windows(6) })]));
+        const c = parseConfig({ backends, routing: { routeBuckets: 4 }, models, rateLimit: { tenants: { budgets: tenants } } });
+        assert.equal(sharedRateLimitRules(c.rateLimit).length, MAX_RATE_LIMIT_RULES);
+        const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
+        const routes = modelRoutes({ gateway, models: c.models, buckets: 4, serviceBackend: (b) => b });
+        const policies = modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit });
+        assert.equal(policies.shared!.spec.rateLimit!.global!.rules.length, MAX_RATE_LIMIT_RULES);
+        assert.equal(policies.shared!.spec.rateLimit!.type, "Global");
+        // 63 models × 12 windows: 756 rules, more than one policy holds, spread over the routes' policies.
+        const perRoute = policies.routes.map((r) => r.policy.spec.rateLimit!.global!.rules.length);
+        assert.equal(perRoute.reduce((a, b) => a + b, 0), 63 * 12);
+        assert.ok(Math.max(...perRoute) <= MAX_RATE_LIMIT_RULES);
+        assert.deepEqual(crdProblems(policies.shared!, ...policies.routes.map((r) => r.policy), ...routes.map((r) => r.route)), []);
     });
 });
 
-describe("rate limiting: one policy for retries and rate limits on every route", () => {
-    it("the builder: one policy targets each route given; one route keeps <route>-traffic; several need a name", () => {
-        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, models: { "model-1": model(), "model-2": model(), "model-3": model() } });
-        const routes = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: c.models, buckets: 64, serviceBackend: (b) => b }).map((r) => r.route);
+describe("rate limiting: a policy per route, merged into the Gateway's of the shared budgets", () => {
+    const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
+    const policiesOfConfig = (raw: Record<string, unknown>) => {
+        const c = parseConfig({ backends, routing: { routeBuckets: 64 }, ...raw });
+        const routes = modelRoutes({ gateway, models: c.models, buckets: 64, serviceBackend: (b) => b });
+        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit }) };
+    };
+
+    it("the builder: <route>-traffic on each route (merged into the Gateway's), <gateway>-models-traffic on the Gateway with the shared budgets", () => {
+        const { routes, policies } = policiesOfConfig({
+            models: { "model-1": model(contractBudgets), "model-2": model(), "model-3": model() },
+            rateLimit: { global: contractBudgets },
+        });
         assert.ok(routes.length > 1);
-        const policy = trafficPolicy(routes, { retry: retrySection(c.retry) }, modelsTrafficPolicyName("ai-gateway"));
-        assert.deepEqual(policy.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
-        assert.deepEqual(policy.spec.targetRefs, routes.map((r) => ({ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: r.metadata.name })));
-        assert.equal(trafficPolicy(routes[0], {}).metadata.name, `${routes[0].metadata.name}-traffic`);
-        assert.throws(() => trafficPolicy(routes, {}), /several routes needs a name/);
+        assert.deepEqual(
+            policies.routes.map((r) => [r.policy.metadata.name, r.policy.spec.targetRefs, r.policy.spec.mergeType]),
+            routes.map((r) => [`${r.route.metadata.name}-traffic`, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: r.route.metadata.name }], "StrategicMerge"]),
+        );
+        assert.deepEqual(policies.shared!.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+        assert.deepEqual(policies.shared!.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }]);
+        assert.deepEqual(Object.keys(policies.shared!.spec).sort(), ["rateLimit", "targetRefs"], "only budgets: retries are each route's");
+        // model-1's own budgets are in its route's policy only.
+        const withRules = policies.routes.filter((r) => r.policy.spec.rateLimit !== undefined);
+        assert.deepEqual(withRules.map((r) => r.bucket.models), [["model-1"]]);
+        assert.equal(trafficPolicy(routes[0].route, {}).metadata.name, `${routes[0].route.metadata.name}-traffic`);
         assert.throws(() => trafficPolicy([], {}, "x"), /at least one route/);
+    });
+
+    it("no shared budget: no policy on the Gateway at all; routes keep their own", () => {
+        const { policies } = policiesOfConfig({ models: { "model-1": model(contractBudgets) } });
+        assert.equal(policies.shared, undefined);
+        assert.equal(policies.routes.length, 1);
+    });
+
+    it("adding a model changes only the policy of its own route", () => {
+        const models = Object.fromEntries([...Array(40).keys()].map((i) => [`model-${i}`, model(contractBudgets)]));
+        const before = policiesOfConfig({ models, rateLimit: { perUser: contractBudgets } }).policies;
+        const after = policiesOfConfig({ models: { ...models, "model-new": model(contractBudgets) }, rateLimit: { perUser: contractBudgets } }).policies;
+        assert.deepEqual(after.shared, before.shared);
+        const text = (p: typeof before) => new Map(p.routes.map((r) => [r.policy.metadata.name, JSON.stringify(r.policy)]));
+        const [a, b] = [text(before), text(after)];
+        const changed = [...b].filter(([name, spec]) => a.get(name) !== spec).map(([name]) => name);
+        const newRoute = after.routes.find((r) => r.bucket.models.includes("model-new"))!.policy.metadata.name;
+        assert.deepEqual(changed, [newRoute]);
     });
 
     let dev: Evaluation;
@@ -186,33 +227,36 @@ describe("rate limiting: one policy for retries and rate limits on every route",
     /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute. */
     const policiesOf = (e: Evaluation, route: string) =>
         e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string; name: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route));
+    const gatewayPolicies = (e: Evaluation) =>
+        e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[]).some((t) => t.kind === "Gateway"));
 
     for (const stack of ["dev", "prod"] as const) {
-        it(`${stack}: every generated HTTPRoute has exactly one policy, holding both the retry and the rate limits`, () => {
+        it(`${stack}: every generated HTTPRoute has exactly one policy, with its retry, merged into the one Gateway policy of the shared budgets`, () => {
             const e = stack === "dev" ? dev : prod;
             const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name);
             assert.ok(routes.length > 0);
             for (const route of routes) {
                 const policies = policiesOf(e, route);
-                assert.equal(policies.length, 1, `${route}: a second policy on the same target would be ignored`);
+                assert.equal(policies.length, 1, `${route}: a second policy on the same target would be Conflicted`);
                 const spec = policies[0].spec as Values;
                 assert.equal(spec.retry.numAttemptsPerPriority, 1, `${route}: retry (priority fallback)`);
-                assert.ok(spec.rateLimit.global.rules.length > 0, `${route}: rate limits`);
-                assert.equal(spec.mergeType, undefined, "nothing to merge with");
+                assert.equal(spec.mergeType, "StrategicMerge", `${route}: merged into the Gateway's policy, not in its place`);
             }
-            // No Gateway-level policy that a route-level one would replace.
-            const kinds = e.objects("BackendTrafficPolicy").flatMap((p) => (p.spec.targetRefs as { kind: string }[]).map((t) => t.kind));
-            assert.deepEqual([...new Set(kinds)], ["HTTPRoute"]);
-            assert.equal(e.objects("BackendTrafficPolicy").length, 1);
+            const [shared, ...more] = gatewayPolicies(e);
+            assert.deepEqual(more, []);
+            assert.deepEqual(shared.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+            assert.equal(e.objects("BackendTrafficPolicy").length, routes.length + 1);
         });
     }
 
-    it("the policy is <gateway>-models-traffic beside the routes, and waits for every route", () => {
-        const [policy] = prod.objects("BackendTrafficPolicy");
-        assert.deepEqual(policy.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
+    it("the Gateway's policy keeps the Pulumi name of the one policy it replaces, and waits for every route; each route's waits for its route", () => {
         const resource = prod.get("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", "model-routes-traffic");
         for (const r of prod.all("kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute")) assert.ok(resource.dependsOn.includes(r.name), r.name);
         assert.equal(resource.parent, "model-routes");
+        for (const r of prod.all("kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute")) {
+            const own = prod.get("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", `${r.name}-traffic`);
+            assert.ok(own.dependsOn.includes(r.name), r.name);
+        }
     });
 
     it("every AIGatewayRoute records the token counts, and the spend cost (both stacks set spend budgets)", () => {
@@ -225,39 +269,50 @@ describe("rate limiting: one policy for retries and rate limits on every route",
         }
     });
 
-    it("dev: qwen-with-fallback has the contract's budgets per user, virtual-qwen-model none", () => {
-        const rules = (dev.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
+    /** Every rule of every policy of a stack: the Gateway's first, then the routes' in route order. */
+    const allRules = (e: Evaluation) =>
+        [...gatewayPolicies(e), ...e.objects("AIGatewayRoute").flatMap((r) => policiesOf(e, r.metadata.name))].flatMap(
+            (p) => ((p.spec as Values).rateLimit?.global.rules ?? []) as RateLimitRule[],
+        );
+
+    it("dev: qwen-with-fallback has the contract's budgets per user in its route's policy, virtual-qwen-model none and no retry", () => {
+        const rules = allRules(dev);
         const selectors = [{ headers: [user, modelMatch("qwen-with-fallback")] }];
         assert.deepEqual(rulesForModel(rules, "qwen-with-fallback"), [
             { clientSelectors: selectors, limit: { requests: 3, unit: "Minute" }, cost: requestCost, shared: true },
             { clientSelectors: selectors, limit: { requests: 50, unit: "Minute" }, cost: tokenCost("llm_total_token"), shared: true },
         ]);
         assert.deepEqual(rulesForModel(rules, "virtual-qwen-model"), []);
-        // And one dollar a day per user, all models together.
-        assert.deepEqual(rules[0], { clientSelectors: [{ headers: [user] }], limit: { requests: 1_000_000, unit: "Day" }, cost: tokenCost(SPEND_COST_KEY), shared: true });
+        // And one dollar a day per user, all models together, on the Gateway.
+        const shared = (gatewayPolicies(dev)[0].spec as Values).rateLimit.global.rules;
+        assert.deepEqual(shared, [{ clientSelectors: [{ headers: [user, MODEL_PRESENT] }], limit: { requests: 1_000_000, unit: "Day" }, cost: tokenCost(SPEND_COST_KEY), shared: true }]);
         assert.equal(rules.length, 3);
+        const weighted = dev.objects("AIGatewayRoute").find((r) => (r.spec.rules as { name: string }[]).some((x) => x.name === "virtual-qwen-model"))!;
+        assert.equal((policiesOf(dev, weighted.metadata.name)[0].spec as Values).retry.numRetries, 0);
     });
 
     it("prod: the global and tenant budgets once each, a monthly spend per user, defaults for gpt-4o-mini, gpt-4.1's own tokens (an output-token cap among them) and daily spend with the default requests", () => {
-        const rules = (prod.objects("BackendTrafficPolicy")[0].spec as Values).rateLimit.global.rules as RateLimitRule[];
+        const rules = allRules(prod);
         const describe = (r: RateLimitRule) =>
-            `${(r.clientSelectors?.[0].headers ?? []).map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
-        assert.deepEqual(rules.map(describe), [
+            `${(r.clientSelectors?.[0].headers ?? []).filter((h) => h !== MODEL_PRESENT && h.type !== "RegularExpression").map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
+        assert.deepEqual(rules.map(describe).slice(0, 5), [
             "everyone requests 5000/Minute",
             "everyone llm_total_token 2000000/Minute",
             "tenant-a llm_total_token 20000000/Day",
             "tenant-b llm_total_token 5000000/Day",
             "x-user-id:Distinct llm_spend_micro_usd 50000000/Month",
-            "x-user-id:Distinct+gpt-4.1 requests 60/Minute",
-            "x-user-id:Distinct+gpt-4.1 llm_total_token 50000/Hour",
-            "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
+        ]);
+        assert.deepEqual(rules.map(describe).slice(5).sort(), [
             "x-user-id:Distinct+gpt-4.1 llm_output_token 20000/Hour",
             "x-user-id:Distinct+gpt-4.1 llm_spend_micro_usd 5000000/Day",
-            "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
-            "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
+            "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
+            "x-user-id:Distinct+gpt-4.1 llm_total_token 50000/Hour",
+            "x-user-id:Distinct+gpt-4.1 requests 60/Minute",
             "x-user-id:Distinct+gpt-4o-mini llm_total_token 1000000/Day",
+            "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
+            "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
         ]);
-        assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }] }]);
+        assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }, MODEL_PRESENT] }]);
     });
 });
 
@@ -435,13 +490,32 @@ describe("rate limiting: configuration", () => {
         ]);
     });
 
-    it("more rules than one policy holds", () => {
+    it("more rules than one policy holds: the shared budgets' policy on the Gateway, or one route's", () => {
+        // 258 model rules in all: fine, since each route's policy holds only its own models'.
         const models = Object.fromEntries([...Array(129).keys()].map((i) => [`model-${i}`, model()]));
-        const raw = { backends, models, routing: { routeBuckets: 64 }, rateLimit: { defaults: contractBudgets } };
-        assert.deepEqual(configProblems(raw), [
-            "rateLimit: needs 258 rate-limit rules (one per window of every budget, and per model), but the one BackendTrafficPolicy of the model routes holds at most 256; use fewer windows, or fewer models with a budget (rateLimit.perUser covers all models in one rule per window)",
+        assert.doesNotThrow(() => parseConfig({ backends, models, routing: { routeBuckets: 64 }, rateLimit: { defaults: contractBudgets } }));
+        const tenants = Object.fromEntries([...Array(129).keys()].map((i) => [`tenant-${i}`, contractBudgets]));
+        assert.deepEqual(configProblems({ backends, models: { m: model() }, rateLimit: { tenants: { budgets: tenants } } }), [
+            "rateLimit: needs 258 rate-limit rules for the global, tenant and per-user budgets (one per window of each), but their one BackendTrafficPolicy, ai-gateway-models-traffic, holds at most 256; use fewer windows or fewer tenants",
         ]);
-        assert.doesNotThrow(() => parseConfig({ ...raw, rateLimit: { perUser: contractBudgets } }));
+        // 15 models of one route with 18 windows each: 270 rules for the route's policy.
+        const units = ["1s", "1m", "1h", "1d", "1mo", "1y"];
+        const many = {
+            requests: units.map((window) => ({ limit: 10, window })),
+            tokens: [...units.map((window) => ({ limit: 10, window })), ...units.map((window) => ({ limit: 10, window, type: "input" }))],
+        };
+        const names = [...Array(15).keys()].map((i) => `m${i}`);
+        assert.deepEqual(configProblems({ backends, routing: { routeBuckets: 1 }, models: Object.fromEntries(names.map((m) => [m, model(many)])) }), [
+            `models: ${[...names].sort().map((m) => `"${m}"`).join(", ")} share the route whose BackendTrafficPolicy ai-gateway-models-0-traffic holds at most 256 rate-limit rules, and their budgets need 270 (one per window, per model); use fewer windows per model, or count what models share with rateLimit.perUser (one rule per window for all models)`,
+        ]);
+    });
+
+    it("shared budgets on a Gateway the program does not create: a warning that a policy of the user's on it would conflict", () => {
+        const raw = { backends, models: { m: model() }, rateLimit: { global: contractBudgets }, gateway: { enabled: false } };
+        assert.deepEqual(parseConfig(raw).warnings.filter((w) => w.startsWith("rateLimit:")), [
+            "rateLimit: the global, tenant and per-user budgets go into BackendTrafficPolicy ai-gateway-models-traffic on Gateway ai-gateway, which the program does not create; Envoy Gateway applies one BackendTrafficPolicy per Gateway (the older wins, the other is Conflicted), so remove any policy of yours that targets that Gateway, and check that ai-gateway-models-traffic reports Accepted",
+        ]);
+        assert.deepEqual(parseConfig({ ...raw, rateLimit: {}, models: { m: model(contractBudgets) } }).warnings.filter((w) => w.startsWith("rateLimit:")), [], "models' own budgets stay on their routes");
     });
 
     it("an existing Redis: host:port only, no scheme, no credentials (never echoed), one node, not with host", () => {

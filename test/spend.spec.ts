@@ -105,7 +105,7 @@ describe("spend: routes and rules", () => {
         const rules = rateLimitRules(c.rateLimit, c.models);
         const cost = { request: { from: "Number", number: 0 }, response: { from: "Metadata", metadata: { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: SPEND_COST_KEY } } };
         assert.deepEqual(
-            rules.map((r) => [r.limit, r.clientSelectors?.[0].headers?.find((h) => h.name === MODEL_HEADER)?.value ?? "per user", r.cost]),
+            rules.map((r) => [r.limit, r.clientSelectors?.[0].headers?.find((h) => h.name === MODEL_HEADER && h.type === "Exact")?.value ?? "per user", r.cost]),
             [
                 [{ requests: 50_000_000, unit: "Month" }, "per user", cost],
                 [{ requests: 25_000_000, unit: "Day" }, "gpt", cost],

@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { effectiveRetry, parseConfig } from "../config";
 import type { PassthroughRouteConfig, TrafficProtectionConfig } from "../config";
 import { lastRetryStart } from "../config/rules/protection";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes, passthroughManifests, passthroughRouteName } from "../components/manifests/passthrough";
 import { protectionSections } from "../components/manifests/protection";
+import { modelRoutes, modelTrafficPolicies, retryGroupId } from "../components/manifests/routes";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig } from "./harness";
 import { catalog } from "./support/conformance";
 import { crdProblems } from "./support/manifests";
@@ -293,16 +294,17 @@ describe("traffic protection: components", () => {
         assert.deepEqual([...targets].sort(), httpRoutes.sort(), "every route has its policy");
     });
 
-    it("the model routes' policy carries retries and protection together, for every model route", () => {
-        const { spec } = e.object("BackendTrafficPolicy", "ai-gateway-models-traffic");
-        const targets = (spec.targetRefs as { name: string }[]).map((t) => t.name).sort();
-        assert.deepEqual(targets, e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort());
-        {
-            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "retry", "targetRefs", "timeout"]);
+    it("each model route's policy carries its retries and the protection together, merged into the Gateway's", () => {
+        const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort();
+        const own = routes.map((r) => e.object("BackendTrafficPolicy", `${r}-traffic`));
+        for (const { spec } of own) {
+            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "mergeType", "retry", "targetRefs", "timeout"]);
+            assert.equal(spec.mergeType, "StrategicMerge");
             assert.equal((spec.retry as { numRetries: number }).numRetries, 3);
             assert.deepEqual(spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200, maxParallelRetries: 10 });
             assert.deepEqual(spec.timeout, { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } });
         }
+        assert.deepEqual(own.map((p) => (p.spec.targetRefs as { name: string }[])[0].name), routes);
     });
 
     it("the request timeout is on the route rules: the models' own, traffic.timeouts.request on passthrough routes", () => {
@@ -346,19 +348,19 @@ describe("traffic protection: components", () => {
         ]);
     });
 
-    it("no ai-gateway:traffic: the model routes' policy holds the retries only, passthrough routes get none", async () => {
+    it("no ai-gateway:traffic: the model routes' policies hold the retries only, passthrough routes get none", async () => {
         const ev = await evaluate({ ...inCluster, passthrough: { "sklearn-iris": iris } });
         const policies = ev.objects("BackendTrafficPolicy");
         assert.equal(policies.length, ev.objects("AIGatewayRoute").length);
-        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["retry", "targetRefs"]);
+        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["mergeType", "retry", "targetRefs"]);
     });
 });
 
 describe("traffic protection: stack files", () => {
     it("prod: circuit breaker, connect and idle timeouts and outlier detection beside the retries, on every model route", async () => {
         const e = await evaluate(stackFileConfig("prod"));
-        const policies = e.objects("BackendTrafficPolicy");
-        assert.ok(policies.length > 0);
+        const policies = e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[])[0].kind === "HTTPRoute");
+        assert.equal(policies.length, e.objects("AIGatewayRoute").length);
         for (const p of policies) {
             assert.deepEqual(p.spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200 });
             assert.deepEqual(p.spec.timeout, { tcp: { connectTimeout: "10s" }, http: { connectionIdleTimeout: "300s" } });
@@ -367,9 +369,132 @@ describe("traffic protection: stack files", () => {
         }
     });
 
-    it("dev: no traffic protection, the tutorial's retries within the models' request timeout", async () => {
+    it("dev: no traffic protection, the tutorial's retries within the models' request timeout, none for the weighted model", async () => {
         const e = await evaluate(stackFileConfig("dev"));
-        for (const p of e.objects("BackendTrafficPolicy")) assert.deepEqual(Object.keys(p.spec).sort(), ["rateLimit", "retry", "targetRefs"]);
-        assert.equal((e.objects("BackendTrafficPolicy")[0].spec.retry as { numRetries: number }).numRetries, 5);
+        const retries: Record<string, number> = {};
+        for (const p of e.objects("BackendTrafficPolicy")) {
+            const keys = Object.keys(p.spec).sort();
+            if (p.metadata.name === "ai-gateway-models-traffic") {
+                assert.deepEqual(keys, ["rateLimit", "targetRefs"]);
+                continue;
+            }
+            assert.deepEqual(keys.filter((k) => k !== "rateLimit"), ["mergeType", "retry", "targetRefs"]);
+            const route = e.object("AIGatewayRoute", (p.spec.targetRefs as { name: string }[])[0].name);
+            for (const rule of route.spec.rules as { name: string }[]) retries[rule.name] = (p.spec.retry as { numRetries: number }).numRetries;
+        }
+        assert.deepEqual(retries, { "qwen-any": 5, "qwen-with-fallback": 5, "virtual-qwen-model": 0 });
     });
 });
+
+describe("config: a model's own retry (models.<name>.retry)", () => {
+    const fallback = { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] };
+    const withModels = (models: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ...inCluster, models, ...extra });
+
+    it("what it sets replaces ai-gateway:retry, field by field; the rest comes from ai-gateway:retry", () => {
+        const c = parseConfig(withModels({ m: { ...twoBackends, retry: { numRetries: 1, backOff: { maxInterval: "2s" } } } }, { retry: { perRetryTimeout: "45s" } }));
+        assert.deepEqual(effectiveRetry(c.retry, c.models.m.retry), {
+            numRetries: 1,
+            numAttemptsPerPriority: 1,
+            perRetryTimeout: "45s",
+            backOff: { baseInterval: "100ms", maxInterval: "2s" },
+            retryOn: { httpStatusCodes: [500, 502, 503, 504, 404], triggers: ["connect-failure", "retriable-status-codes"] },
+        });
+        assert.equal(effectiveRetry(c.retry, undefined), c.retry);
+    });
+
+    it("bad values are refused where they are, with the fix", () => {
+        assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { numRetries: -1 } } })), [RETRY_BAD_VALUES[0]]);
+        assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { numRetries: 101, perRetryTimeout: "soon", retryOn: { triggers: ["5xx", "sometimes"] } } } })), RETRY_BAD_VALUES.slice(1, 4));
+        assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { retries: 0 } } })), [RETRY_BAD_VALUES[4]]);
+    });
+
+    it("settings that would do nothing or never fall back are refused at the model's retry", () => {
+        assert.deepEqual(configProblems(withModels({ m: { ...fallback, retry: { numRetries: 0 } } })), [
+            'models.m.retry.numRetries: is 0: with numAttemptsPerPriority 1 no attempt reaches priority 1, so "m" never falls back; set it to at least 1',
+        ]);
+        assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { retryOn: { triggers: ["reset"] } } } })), [
+            "models.m.retry.retryOn.httpStatusCodes: only take effect with the trigger retriable-status-codes; add it to models.m.retry.retryOn.triggers, or remove the codes",
+        ]);
+        assert.deepEqual(configProblems(withModels({ m: { ...twoBackends, retry: { backOff: { baseInterval: "20s" } } } })), [
+            "models.m.retry.backOff.maxInterval: 10s is shorter than baseInterval 20s; raise it or lower models.m.retry.backOff.baseInterval",
+        ]);
+        // A model that takes its attempts from ai-gateway:retry is named there.
+        assert.deepEqual(configProblems(withModels({ m: { ...fallback, retry: { perRetryTimeout: "10s" } } }, { retry: { numRetries: 0 } })), [
+            'retry.numRetries: is 0: with numAttemptsPerPriority 1 no attempt reaches priority 1, so "m" never falls back; set it to at least 1',
+        ]);
+        // ai-gateway:retry that only a model with its own retry would fall back through: nothing to refuse.
+        assert.doesNotThrow(() => parseConfig(withModels({ m: { ...fallback, retry: { numRetries: 2 } } }, { retry: { numRetries: 0 } })));
+    });
+
+    it("a pattern model has no retry of its own: the patterns share one route", () => {
+        assert.deepEqual(configProblems(withModels({ m: twoBackends, any: { ...twoBackends, match: { pattern: ".*" }, retry: { numRetries: 0 } } })), [
+            "models.any.retry: is set on a pattern model, but the pattern models share one route (their order depends on it) and so one retry, ai-gateway:retry; remove it, or give the model an exact name",
+        ]);
+    });
+
+    it("a retry that changes nothing is a warning; the retry budget warning names the model's retry", () => {
+        assert.deepEqual(parseConfig(withModels({ m: { ...twoBackends, retry: { numRetries: 3 } } })).warnings, [
+            "models.m.retry: sets nothing that differs from ai-gateway:retry, so it changes nothing; remove it, or set what this model should do differently (e.g. numRetries: 0 for no retry)",
+        ]);
+        assert.deepEqual(parseConfig(withModels({ m: { ...twoBackends, retry: { numRetries: 5 } } })).warnings, [
+            "models.m.timeouts.request: 120s ends the request before its last retry can start: with models.m.retry.numRetries 5 and models.m.retry.perRetryTimeout 30s, the last retry may start 155.7s after the request (5 × 30s for the first attempt and the 4 retries after it, plus up to 5.7s of back-off); raise timeouts.request to 156s or more, or lower models.m.retry.numRetries or models.m.retry.perRetryTimeout",
+        ]);
+        assert.deepEqual(parseConfig(withModels({ m: { ...twoBackends, retry: { numRetries: 0 } } }, { retry: { numRetries: 5 } })).warnings.filter((w) => w.startsWith("models.m")), [], "no retry, nothing to fit");
+    });
+});
+
+describe("routes: models with a retry of their own", () => {
+    const models = {
+        ...Object.fromEntries([...Array(20).keys()].map((i) => [`plain-${i}`, twoBackends])),
+        "once-a": { ...twoBackends, retry: { numRetries: 0 } },
+        "once-b": { ...twoBackends, retry: { numRetries: 0 } },
+        ttft: { ...twoBackends, timeouts: { streamIdle: "10s" }, retry: { retryOn: { httpStatusCodes: [502, 503, 504], triggers: ["connect-failure", "reset", "retriable-status-codes"] } } },
+    };
+    const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
+    const policiesOf = (raw: Record<string, unknown>) => {
+        const c = parseConfig(raw);
+        const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
+        return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit }).routes;
+    };
+
+    it("share a route only with models of the same retry, <gateway>-models-retry-<hash of the retry>, whose policy has that retry", () => {
+        const policies = policiesOf({ ...inCluster, models });
+        const byModel = new Map(policies.flatMap((p) => p.bucket.models.map((m) => [m, p] as const)));
+        const once = byModel.get("once-a")!;
+        assert.equal(byModel.get("once-b"), once);
+        assert.deepEqual(once.bucket.models, ["once-a", "once-b"]);
+        assert.equal(once.policy.metadata.name, `ai-gateway-models-${retryGroupId({ numRetries: 0 })}-traffic`);
+        assert.match(once.policy.metadata.name, /^ai-gateway-models-retry-[0-9a-f]{8}-traffic$/);
+        assert.equal(once.policy.spec.retry!.numRetries, 0);
+        const ttft = byModel.get("ttft")!;
+        assert.deepEqual(ttft.bucket.models, ["ttft"]);
+        assert.deepEqual(ttft.policy.spec.retry!.retryOn, { httpStatusCodes: [502, 503, 504], triggers: ["connect-failure", "reset", "retriable-status-codes"] });
+        assert.equal(ttft.policy.spec.retry!.numRetries, 3, "the rest from ai-gateway:retry");
+        for (const p of policies.filter((x) => x.bucket.models[0].startsWith("plain-"))) {
+            assert.ok(p.bucket.models.every((m) => m.startsWith("plain-")), p.policy.metadata.name);
+            assert.equal(p.policy.spec.retry!.numRetries, 3);
+            assert.match(p.policy.metadata.name, /^ai-gateway-models-\d\d-traffic$/);
+        }
+        // The group's name depends on the retry as written, not the order of its keys.
+        assert.equal(retryGroupId({ numRetries: 1, perRetryTimeout: "5s" }), retryGroupId({ perRetryTimeout: "5s", numRetries: 1 }));
+        assert.deepEqual(crdProblems(...policies.map((p) => p.policy)), []);
+    });
+
+    it("giving one model a retry of its own moves it alone: every other route and policy stays as it was", () => {
+        const text = (ps: ReturnType<typeof policiesOf>) => new Map(ps.map((p) => [p.policy.metadata.name, JSON.stringify(p)]));
+        const before = text(policiesOf({ ...inCluster, models }));
+        const after = text(policiesOf({ ...inCluster, models: { ...models, "plain-3": { ...twoBackends, retry: { numRetries: 0 } } } }));
+        const changed = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n));
+        const oldRoute = [...before].find(([, v]) => v.includes('"plain-3"'))![0];
+        assert.deepEqual(changed.sort(), [oldRoute, `ai-gateway-models-${retryGroupId({ numRetries: 0 })}-traffic`].sort());
+    });
+});
+
+/** What a model's bad retry values are refused with. */
+const RETRY_BAD_VALUES = [
+    "models.m.retry.numRetries: must not be negative; use 0 or more",
+    "models.m.retry.numRetries: must be at most 100; lower it (each retry waits up to perRetryTimeout)",
+    "models.m.retry.perRetryTimeout: is not a duration; use a value such as 30s, 500ms or 1m30s (units h, m, s, ms)",
+    'models.m.retry.retryOn.triggers[1]: "sometimes" is not allowed; use one of "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx", "refused-stream", "retriable-status-codes", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"',
+    'models.m.retry.retries: unknown key; use one of "numRetries", "numAttemptsPerPriority", "perRetryTimeout", "backOff", "retryOn"',
+];

@@ -1,4 +1,5 @@
 import type { ClientAuthConfig, GatewayConfig, ListenerConfig, ModelConfig } from "../../config";
+import { envoyServiceType } from "../../config/schema";
 import { gatewayNames } from "./gateway";
 
 /**
@@ -52,11 +53,6 @@ export interface FirstCallInput {
 /** HTTPS when the gateway has it (HTTP may only redirect), otherwise the first HTTP listener. */
 function clientListener(listeners: ListenerConfig[]): ListenerConfig | undefined {
     return listeners.find((l) => l.protocol === "HTTPS") ?? listeners[0];
-}
-
-/** The type of the Envoy Service: the EnvoyProxy's, or Envoy Gateway's default when the program creates none. */
-function envoyServiceType(gateway: GatewayConfig): string {
-    return gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
 }
 
 function schemeOf(listener: ListenerConfig): "https" | "http" {

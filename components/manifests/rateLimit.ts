@@ -16,15 +16,21 @@ import { microUsd } from "./spend";
  * - a spend budget is a token budget whose count is the response's cost in micro-dollars (see
  *   spend.ts), and whose limit is its dollars in micro-dollars.
  *
- * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy, not by the
- * route or the listener, so one model's budget is the same over HTTP and HTTPS, and a global or tenant
- * budget is one counter for every route of the one policy that holds them (see ModelRoutes). A rule
- * that is not shared would count per generated route and per listener.
+ * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy that declares
+ * it, not by the route or the listener, so one model's budget is the same over HTTP and HTTPS. The
+ * budgets of all models together (global, tenants, per user) live in one policy on the Gateway, whose
+ * rules Envoy Gateway merges into every model route's own policy under the Gateway policy's name: one
+ * counter for every route. A model's own budgets live in the policy of its route (see ModelRoutes). A
+ * rule that is not shared would count per generated route and per listener.
+ *
+ * The Gateway's policy also reaches routes that are not model routes (a passthrough route without a
+ * policy of its own, the MCP route): its rules also require the model header, which only requests for
+ * a model carry, so nothing else is counted.
  *
  * No Pulumi here: config validation counts the rules with the same functions.
  */
 
-/** `rateLimit.global.rules` of one BackendTrafficPolicy holds at most this many rules (CRD). */
+/** `rateLimit.global.rules` of one BackendTrafficPolicy holds at most this many rules (CRD): a cap per policy. */
 export const MAX_RATE_LIMIT_RULES = 256;
 
 /** The AI Gateway's cost type behind each metadata key of TOKEN_COST_KEYS. */
@@ -104,30 +110,46 @@ export function routePrices(
     return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
 }
 
+/** A request for a model: the AI Gateway sets the model header on every one, and on nothing else. */
+export const MODEL_PRESENT = { name: MODEL_HEADER, type: "RegularExpression" as const, value: ".+" };
+
 /**
- * Every rule, in a fixed order: global, tenants (by name), per user, then per user and model (by model
- * name). Empty when rate limiting is off.
+ * The budgets of all models together, in a fixed order: global, tenants (by name), per user. Each also
+ * requires MODEL_PRESENT, since their policy targets the Gateway. Empty when rate limiting is off.
  */
-export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRule[] {
+export function sharedRateLimitRules(config: RateLimitConfig): RateLimitRule[] {
     if (!config.enabled) return [];
     const { tokenType, userHeader } = config;
-    const user = { name: userHeader, type: "Distinct" as const };
     const rules: RateLimitRule[] = [];
-    if (config.global) rules.push(...budgetRules(config.global, [], tokenType));
+    if (config.global) rules.push(...budgetRules(config.global, [{ headers: [MODEL_PRESENT] }], tokenType));
     if (config.tenants) {
         const { header, budgets } = config.tenants;
         for (const tenant of Object.keys(budgets).sort()) {
-            rules.push(...budgetRules(budgets[tenant], [{ headers: [{ name: header, type: "Exact", value: tenant }] }], tokenType));
+            rules.push(...budgetRules(budgets[tenant], [{ headers: [{ name: header, type: "Exact", value: tenant }, MODEL_PRESENT] }], tokenType));
         }
     }
-    if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [user] }], tokenType));
+    if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [{ name: userHeader, type: "Distinct" }, MODEL_PRESENT] }], tokenType));
+    return rules;
+}
+
+/**
+ * The own budgets (or the defaults) of these models, per user and model, by model name. Empty when rate
+ * limiting is off.
+ */
+export function modelRateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>, names: readonly string[] = Object.keys(models)): RateLimitRule[] {
+    if (!config.enabled) return [];
+    const user = { name: config.userHeader, type: "Distinct" as const };
     // A pattern model has no budget of its own: a rule could not tell its requests from those of exact
     // models whose names it also matches (config/rules/rateLimit.ts refuses one).
-    for (const model of Object.keys(models).filter((m) => models[m].match?.pattern === undefined).sort()) {
-        const selector = { headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] };
-        rules.push(...budgetRules(modelBudgets(models[model], config.defaults), [selector], tokenType));
-    }
-    return rules;
+    return [...names]
+        .filter((m) => models[m].match?.pattern === undefined)
+        .sort()
+        .flatMap((model) => budgetRules(modelBudgets(models[model], config.defaults), [{ headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] }], config.tokenType));
+}
+
+/** Every rule of every policy: the shared ones, then each model's. Empty when rate limiting is off. */
+export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRule[] {
+    return [...sharedRateLimitRules(config), ...modelRateLimitRules(config, models)];
 }
 
 /**
@@ -139,11 +161,9 @@ export function rateLimitInUse(config: RateLimitConfig, models: Record<string, M
 }
 
 /**
- * The `rateLimit` section of the model routes' policy, or undefined when there is nothing to limit.
- * `type: Global` is deprecated in the pinned CRD but still honoured, and an Envoy Gateway older than
- * v1.8 needs it.
+ * The `rateLimit` section of a policy holding these rules, or undefined when there are none. `type:
+ * Global` is deprecated in the pinned CRD but still honoured, and an Envoy Gateway older than v1.8 needs it.
  */
-export function rateLimitSection(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitSpec | undefined {
-    const rules = rateLimitRules(config, models);
+export function rateLimitSection(rules: RateLimitRule[]): RateLimitSpec | undefined {
     return rules.length > 0 ? { type: "Global", global: { rules } } : undefined;
 }

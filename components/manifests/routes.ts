@@ -1,14 +1,15 @@
 import type { ParentReference } from "../specs";
-import type { ModelConfig, RetryConfig } from "../../config";
+import { createHash } from "crypto";
+import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride } from "../../config/schema";
 import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
 import { childName, dnsLabel } from "./names";
 import { ModelBucket, packModels } from "./packing";
-import { llmRequestCosts } from "./rateLimit";
+import { llmRequestCosts, modelRateLimitRules, rateLimitSection, sharedRateLimitRules } from "./rateLimit";
 import { pricedBackends, spendCel } from "./spend";
-import type { ModelPrice } from "../../config";
+import type { ModelPrice, RateLimitConfig } from "../../config";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
@@ -33,7 +34,11 @@ export function trafficPolicyName(route: string): string {
     return childName(route, "traffic");
 }
 
-/** The one BackendTrafficPolicy of all model routes' generated HTTPRoutes: `<gateway>-models-traffic`. */
+/**
+ * The BackendTrafficPolicy on the Gateway holding the budgets of all models together:
+ * `<gateway>-models-traffic` (the name the one policy of all model routes had: an update in place, not a
+ * second policy beside it).
+ */
 export function modelsTrafficPolicyName(gateway: string): string {
     return childName(gateway, "models", "traffic");
 }
@@ -107,18 +112,66 @@ export function patternModels(models: Record<string, ModelConfig>): string[] {
         .sort((a, b) => (models[a].match?.order ?? 0) - (models[b].match?.order ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Sorted keys at every level: one text per set of values, whatever order the config wrote them in. */
+function canonical(v: unknown): string {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+    if (typeof v === "object" && v !== null) {
+        return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    }
+    return JSON.stringify(v);
+}
+
+/** `retry-<8 hex>`: the route group of the models whose `retry` is exactly this, named by nothing else. */
+export function retryGroupId(retry: RetryOverride): string {
+    return `retry-${createHash("sha256").update(canonical(retry)).digest("hex").slice(0, 8)}`;
+}
+
 /**
- * One AIGatewayRoute per non-empty bucket (or part of a split bucket, see packing.ts), rules in model-name
- * order, attached to the gateway; the pattern models in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of
+ * The route buckets of these models. Retry is a setting of a whole route (its traffic policy), so a
+ * model with a `retry` of its own never shares a route with one without: the models without are packed
+ * into `routing.routeBuckets` buckets (`<gateway>-models-07`), those with one into a group per distinct
+ * `retry` (`<gateway>-models-retry-1a2b3c4d`, split by hash bits past 15 models like a bucket), and the
+ * pattern models share `<gateway>-models-patterns` (they carry no `retry`, see config/rules/traffic.ts).
+ * Adding a model changes only the route it joins.
+ */
+export function modelBuckets(models: Record<string, ModelConfig>, buckets: number): ModelBucket[] {
+    const plain: string[] = [];
+    const groups = new Map<string, string[]>();
+    for (const m of Object.keys(models)) {
+        const spec = models[m];
+        if (spec.match?.pattern !== undefined) continue;
+        if (spec.retry === undefined) {
+            plain.push(m);
+            continue;
+        }
+        const id = retryGroupId(spec.retry);
+        groups.set(id, [...(groups.get(id) ?? []), m]);
+    }
+    const patterns = patternModels(models);
+    return [
+        ...packModels(plain, buckets),
+        ...[...groups.keys()].sort().flatMap((id) =>
+            packModels(groups.get(id)!, 1).map((b) => ({ ...b, id: b.prefix === "" ? id : `${id}-${b.prefix}`, bucket: -1 })),
+        ),
+        ...(patterns.length > 0 ? [{ id: PATTERN_BUCKET_ID, bucket: -1, prefix: "", models: patterns }] : []),
+    ];
+}
+
+/** The retry of a route: its models share their `retry` (see modelBuckets), or have none. */
+export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfig>, bucket: ModelBucket): RetryConfig {
+    return effectiveRetry(stack, models[bucket.models[0]]?.retry);
+}
+
+/**
+ * One AIGatewayRoute per non-empty bucket (or part of a split bucket, see packing.ts; and see
+ * modelBuckets), rules in model-name order, attached to the gateway; the pattern models in one route of
+ * their own, in their documented order. Envoy Gateway keeps the order of rules of
  * one route among matches of the same kind, and ranks an exact header match above a regular expression,
  * so exact names always win.
  */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
-    const exact = Object.keys(models).filter((m) => models[m].match?.pattern === undefined);
-    const patterns = patternModels(models);
-    const buckets = [...packModels(exact, input.buckets), ...(patterns.length > 0 ? [{ id: PATTERN_BUCKET_ID, bucket: -1, prefix: "", models: patterns }] : [])];
-    return buckets.map((bucket) => ({
+    return modelBuckets(models, input.buckets).map((bucket) => ({
         bucket,
         route: manifest(
             "AIGatewayRoute",
@@ -153,7 +206,7 @@ export function retrySection(retry: RetryConfig): Retry {
  * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
  * retries, rate limits, timeouts and circuit breaking must all go into this one object.
  */
-export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
+export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
 
 /**
  * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
@@ -178,4 +231,58 @@ export function trafficPolicy(
             ...defined,
         },
     );
+}
+
+export interface ModelTrafficInput {
+    gateway: GatewayRef;
+    models: Record<string, ModelConfig>;
+    routes: readonly ModelRoute[];
+    /** ai-gateway:retry, for every route whose models set no `retry` of their own. */
+    retry: RetryConfig;
+    rateLimit: RateLimitConfig;
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy. */
+    protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit">;
+}
+
+export interface ModelTrafficPolicies {
+    /** On the Gateway: the budgets of all models together; undefined without any. */
+    shared?: Manifest<"BackendTrafficPolicy">;
+    /** `<route>-traffic` of each route, in the order of the routes. */
+    routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
+}
+
+/**
+ * The BackendTrafficPolicies of the model routes (see components/modelRoutes.ts for why this shape):
+ *
+ * - one per generated HTTPRoute, `<route>-traffic`: the route's retry, the traffic protection and the
+ *   budgets of the route's own models, with `mergeType: StrategicMerge`, so that Envoy Gateway merges it
+ *   into the Gateway's policy instead of putting it in its place;
+ * - one on the Gateway, `<gateway>-models-traffic`, with the budgets of all models together (global,
+ *   tenants, per user), when there are any: merged into every route, each rule is one counter under this
+ *   policy's name whichever route counts it.
+ *
+ * Each policy holds at most 256 rules: the shared budgets count against the Gateway's, a model's own
+ * against its route's (config/rules/rateLimit.ts). Adding a model changes only its own route's policy.
+ */
+export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
+    const { gateway, models, rateLimit } = input;
+    const sharedRules = rateLimitSection(sharedRateLimitRules(rateLimit));
+    const shared =
+        sharedRules && input.routes.length > 0
+            ? manifest(
+                  "BackendTrafficPolicy",
+                  { name: modelsTrafficPolicyName(gateway.name), namespace: gateway.namespace },
+                  { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }], rateLimit: sharedRules },
+              )
+            : undefined;
+    const routes = input.routes.map(({ bucket, route }) => ({
+        bucket,
+        policy: trafficPolicy(route, {
+            mergeType: "StrategicMerge",
+            retry: retrySection(routeRetry(input.retry, models, bucket)),
+            rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)),
+            ...input.protection,
+        }),
+    }));
+    return { ...(shared && { shared }), routes };
 }

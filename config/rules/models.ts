@@ -1,4 +1,5 @@
 import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../components/manifests/packing";
+import { retryGroupId } from "../../components/manifests/routes";
 import { suggestion } from "../errors";
 import type { Rule } from "./types";
 
@@ -109,7 +110,16 @@ export const routePacking: Rule = (config, ctx) => {
     if (patterns > MAX_RULES_PER_ROUTE) {
         ctx.add(["models"], `has ${patterns} pattern models, and they share one AIGatewayRoute of at most ${MAX_RULES_PER_ROUTE} rules; merge patterns (one expression can list alternatives: ^(a|b)-.*)`);
     }
-    for (const problem of packingProblems(models, config.routing.routeBuckets)) ctx.add(["models"], problem);
+    // Models with a retry of their own are packed apart, a group per distinct retry (see modelBuckets).
+    const groups = new Map<string, string[]>();
+    for (const m of models) {
+        const own = config.models[m].retry;
+        const id = own === undefined ? "" : retryGroupId(own);
+        groups.set(id, [...(groups.get(id) ?? []), m]);
+    }
+    for (const [id, names] of groups) {
+        for (const problem of packingProblems(names, id === "" ? config.routing.routeBuckets : 1, MAX_SPLIT_BITS, id || undefined)) ctx.add(["models"], problem);
+    }
 };
 
 /**
@@ -117,11 +127,11 @@ export const routePacking: Rule = (config, ctx) => {
  * split bits. Not by chance with SHA-256, but a configuration could be made so; it is refused, never split
  * without end.
  */
-export function packingProblems(models: string[], buckets: number, maxSplitBits = MAX_SPLIT_BITS): string[] {
+export function packingProblems(models: string[], buckets: number, maxSplitBits = MAX_SPLIT_BITS, retryGroup?: string): string[] {
     return packModels(models, buckets, maxSplitBits)
         .filter((b) => b.models.length > MAX_RULES_PER_ROUTE)
         .map((b) => {
             const shown = `${b.models.slice(0, 4).map((m) => `"${m}"`).join(", ")}${b.models.length > 4 ? ", …" : ""}`;
-            return `${b.models.length} models (${shown}) fall in route bucket ${bucketId(b.bucket, buckets)} and share the ${maxSplitBits} bits of their name's SHA-256 that a bucket splits by, so their route cannot split into AIGatewayRoutes of at most ${MAX_RULES_PER_ROUTE} rules; rename ${b.models.length - MAX_RULES_PER_ROUTE} of them (another name hashes elsewhere)`;
+            return `${b.models.length} models (${shown}) fall in ${retryGroup !== undefined ? `the route group ${retryGroup} (the same retry)` : `route bucket ${bucketId(b.bucket, buckets)}`} and share the ${maxSplitBits} bits of their name's SHA-256 that a bucket splits by, so their route cannot split into AIGatewayRoutes of at most ${MAX_RULES_PER_ROUTE} rules; rename ${b.models.length - MAX_RULES_PER_ROUTE} of them (another name hashes elsewhere)`;
         });
 }

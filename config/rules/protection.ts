@@ -1,5 +1,5 @@
 import { capturedEndpoints } from "../../components/manifests/passthrough";
-import { durationMillis, isInClusterHost, type RetryConfig } from "../schema";
+import { durationMillis, effectiveRetry, isInClusterHost, type RetryConfig } from "../schema";
 import type { Rule } from "./types";
 
 /** `181100` → `181.1s`, `120000` → `120s`. */
@@ -30,17 +30,19 @@ function earlierAttempts(numRetries: number): string {
 
 /** Every configured retry can start before the model's request timeout ends the request. */
 export const retryBudget: Rule = (config, ctx) => {
-    const { retry } = config;
-    if (retry.numRetries === 0) return;
-    const start = lastRetryStart(retry);
     for (const [model, spec] of Object.entries(config.models)) {
+        const retry = effectiveRetry(config.retry, spec.match?.pattern === undefined ? spec.retry : undefined);
+        if (retry.numRetries === 0) continue;
+        const start = lastRetryStart(retry);
         const request = durationMillis(spec.timeouts.request);
         if (request === 0 || request > start.total) continue; // 0s: no request timeout
+        // Where the retry comes from: the model's own, or ai-gateway:retry.
+        const key = spec.retry !== undefined && spec.match?.pattern === undefined ? `models.${model}.retry` : "retry";
         // It works (the first fallbacks still happen), so it is a warning: upstream's own provider-fallback
         // example retries longer than its request timeout.
         ctx.warn(
             ["models", model, "timeouts", "request"],
-            `${spec.timeouts.request} ends the request before its last retry can start: with retry.numRetries ${retry.numRetries} and retry.perRetryTimeout ${retry.perRetryTimeout}, the last retry may start ${formatSeconds(start.total)} after the request (${retry.numRetries} × ${retry.perRetryTimeout} for ${earlierAttempts(retry.numRetries)}, plus up to ${formatSeconds(start.backOff)} of back-off); raise timeouts.request to ${Math.floor(start.total / 1000) + 1}s or more, or lower retry.numRetries or retry.perRetryTimeout`,
+            `${spec.timeouts.request} ends the request before its last retry can start: with ${key}.numRetries ${retry.numRetries} and ${key}.perRetryTimeout ${retry.perRetryTimeout}, the last retry may start ${formatSeconds(start.total)} after the request (${retry.numRetries} × ${retry.perRetryTimeout} for ${earlierAttempts(retry.numRetries)}, plus up to ${formatSeconds(start.backOff)} of back-off); raise timeouts.request to ${Math.floor(start.total / 1000) + 1}s or more, or lower ${key}.numRetries or ${key}.perRetryTimeout`,
         );
     }
 };

@@ -1,5 +1,6 @@
 import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
-import { MAX_RATE_LIMIT_RULES, modelBudgets, rateLimitRules } from "../../components/manifests/rateLimit";
+import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, sharedRateLimitRules } from "../../components/manifests/rateLimit";
+import { modelBuckets, modelsTrafficPolicyName, routeName, trafficPolicyName } from "../../components/manifests/routes";
 import type { RateLimitBudgets, TokenType } from "../schema";
 import { clientAuthMechanisms, verifiedUserSources } from "../../components/manifests/security";
 import type { Rule, RuleContext } from "./types";
@@ -48,7 +49,8 @@ const MAX_MATCH_VALUE = 1024;
 /**
  * Settings that would do nothing or that Envoy Gateway would refuse: budgets, failClosed or timeout
  * with rate limiting off, two limits for one window, tenant or model names no rule can match, the
- * model header as the user or tenant header, and more rules than one BackendTrafficPolicy holds.
+ * model header as the user or tenant header, and more rules than one BackendTrafficPolicy holds; a
+ * warning when the shared budgets' policy goes onto a Gateway the program does not create.
  */
 export const rateLimitSettings: Rule = (config, ctx) => {
     const rl = config.rateLimit;
@@ -63,7 +65,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
         return;
     }
-    // Budgets count the traffic of the model routes (the one policy that holds them targets those);
+    // Budgets count the traffic of the model routes (the shared ones only requests that name a model);
     // passthrough routes are not rate limited. Without a model, a budget would count nothing.
     if (Object.keys(config.models).length === 0) {
         for (const [path, b] of budgets) {
@@ -132,11 +134,27 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         ctx.add(["models", model], `is longer than ${MAX_MATCH_VALUE} characters, the longest header value a rate-limit rule matches; use a shorter model name`);
     }
 
-    const count = rateLimitRules(rl, config.models).length;
-    if (count > MAX_RATE_LIMIT_RULES) {
+    // The cap is per policy: the shared budgets in the Gateway's, each route's models in the route's.
+    const shared = sharedRateLimitRules(rl).length;
+    if (shared > MAX_RATE_LIMIT_RULES) {
         ctx.add(
             ["rateLimit"],
-            `needs ${count} rate-limit rules (one per window of every budget, and per model), but the one BackendTrafficPolicy of the model routes holds at most ${MAX_RATE_LIMIT_RULES}; use fewer windows, or fewer models with a budget (rateLimit.perUser covers all models in one rule per window)`,
+            `needs ${shared} rate-limit rules for the global, tenant and per-user budgets (one per window of each), but their one BackendTrafficPolicy, ${modelsTrafficPolicyName(config.gateway.name)}, holds at most ${MAX_RATE_LIMIT_RULES}; use fewer windows or fewer tenants`,
+        );
+    }
+    for (const bucket of modelBuckets(config.models, config.routing.routeBuckets)) {
+        const count = modelRateLimitRules(rl, config.models, bucket.models).length;
+        if (count <= MAX_RATE_LIMIT_RULES) continue;
+        const policy = trafficPolicyName(routeName(config.gateway.name, bucket));
+        ctx.add(
+            ["models"],
+            `${bucket.models.map((m) => `"${m}"`).join(", ")} share the route whose BackendTrafficPolicy ${policy} holds at most ${MAX_RATE_LIMIT_RULES} rate-limit rules, and their budgets need ${count} (one per window, per model); use fewer windows per model, or count what models share with rateLimit.perUser (one rule per window for all models)`,
+        );
+    }
+    if (shared > 0 && !config.gateway.enabled) {
+        ctx.warn(
+            ["rateLimit"],
+            `the global, tenant and per-user budgets go into BackendTrafficPolicy ${modelsTrafficPolicyName(config.gateway.name)} on Gateway ${config.gateway.name}, which the program does not create; Envoy Gateway applies one BackendTrafficPolicy per Gateway (the older wins, the other is Conflicted), so remove any policy of yours that targets that Gateway, and check that ${modelsTrafficPolicyName(config.gateway.name)} reports Accepted`,
         );
     }
 };

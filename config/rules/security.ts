@@ -1,7 +1,7 @@
 import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
 import { childName } from "../../components/manifests/names";
 import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
-import { extAuthLocation, jwksLocation } from "../schema";
+import { envoyServiceType, extAuthLocation, jwksLocation } from "../schema";
 import type { Rule } from "./types";
 
 /** Headers a copied claim or client id must not overwrite: the request would change meaning. */
@@ -23,10 +23,13 @@ export const clientAuthSettings: Rule = (config, ctx) => {
         .filter(([name, b]) => b.auth !== undefined && routed.has(name))
         .map(([name]) => name)
         .sort();
-    if (!authenticated && config.auth.none !== true && proxy.enabled && proxy.service.type === "LoadBalancer" && withCredentials.length > 0) {
+    // Without the program's EnvoyProxy, Envoy Gateway's default Service applies: a LoadBalancer too.
+    if (!authenticated && config.auth.none !== true && (proxy.enabled || config.gateway.enabled) && envoyServiceType(config.gateway) === "LoadBalancer" && withCredentials.length > 0) {
+        const service = proxy.enabled ? "a LoadBalancer Service" : "Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false)";
+        const internal = proxy.enabled ? "use gateway.envoyProxy.service.type ClusterIP" : "set gateway.envoyProxy.enabled: true with service.type ClusterIP";
         ctx.add(
             ["auth"],
-            `is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)`,
+            `is not set, and the gateway is exposed through ${service} with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or ${internal})`,
         );
     }
 

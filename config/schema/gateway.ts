@@ -470,3 +470,11 @@ export type GatewayConfigSettings = z.output<typeof gatewayConfigSchema>;
 export function waitsUntilProgrammed(gateway: Pick<GatewayConfig, "enabled" | "waitUntilProgrammed">): boolean {
     return gateway.enabled && (gateway.waitUntilProgrammed ?? true);
 }
+
+/**
+ * The type of the Service in front of the gateway's Envoy: the program's EnvoyProxy sets it, and without one
+ * Envoy Gateway's default applies, which is LoadBalancer (exposed).
+ */
+export function envoyServiceType(gateway: Pick<GatewayConfig, "envoyProxy">): EnvoyProxyConfig["service"]["type"] {
+    return gateway.envoyProxy.enabled ? gateway.envoyProxy.service.type : "LoadBalancer";
+}

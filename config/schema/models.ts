@@ -3,6 +3,7 @@ import { doc, tableHints } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { headerName } from "./security";
 import { duration, intBetween } from "./primitives";
+import { retryOverrideSchema } from "./retry";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -298,6 +299,13 @@ export const modelSchema = z.strictObject({
         .describe(
             "per-user budgets for this model, `{requests, tokens, spend}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
         ),
+    /** This model's retries: its route gets a traffic policy of its own (see components/modelRoutes.ts). */
+    retry: retryOverrideSchema.optional().meta(
+        doc(
+            "this model's retries, in place of `ai-gateway:retry`: the same keys (`numRetries`, `numAttemptsPerPriority`, `perRetryTimeout`, `backOff`, `retryOn`), each one it leaves unset taken from `ai-gateway:retry`; `{numRetries: 0}` = no retry. Not on a pattern model (patterns share one route, and so one retry)",
+            { row: true, default: "`ai-gateway:retry`" },
+        ),
+    ),
     timeouts: z
         .strictObject({
             /**

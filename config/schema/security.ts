@@ -454,7 +454,7 @@ export const clientAuthSchema = z.strictObject({
         .literal(true, { error: "can only be true (say explicitly that no client authentication is wanted), or be left out" })
         .optional()
         .describe(
-            "`true`: no client authentication, said explicitly. Required for a gateway on a `LoadBalancer` Service whose models route to backends with credentials: without client authentication anyone who reaches the load balancer spends your provider accounts, so that combination is refused unless something in front of the gateway authenticates clients and you say so",
+            "`true`: no client authentication, said explicitly. Required for a gateway on a `LoadBalancer` Service (Envoy Gateway's default, also when `gateway.envoyProxy.enabled` is false) whose models route to backends with credentials: without client authentication anyone who reaches the load balancer spends your provider accounts, so that combination is refused unless something in front of the gateway authenticates clients and you say so",
         ),
 });
 

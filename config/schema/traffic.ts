@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { doc } from "./docs";
 import { duration, intBetween, positiveInt } from "./primitives";
+export { effectiveRetry, MAX_RETRIES, RETRY_TRIGGERS, retryOverrideSchema, retrySchema, type RetryConfig, type RetryOverride } from "./retry";
 import { rateLimitBudgetsSchema, TOKEN_TYPES } from "./models";
 
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
@@ -19,50 +20,6 @@ export const routingSchema = z.strictObject({
             "hash buckets models are packed into (1–1024); a bucket of more than 15 models splits into routes of its own by further hash bits, so any count serves any number of models. Changing it moves every model once",
         ),
 });
-
-export const RETRY_TRIGGERS = [
-    "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx", "refused-stream",
-    "retriable-status-codes", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
-] as const;
-
-/** Retries of one request: more would only hold a client and a connection for nothing. */
-export const MAX_RETRIES = 100;
-
-export const retrySchema = z.strictObject({
-    numRetries: intBetween(0, MAX_RETRIES, `must be at most ${MAX_RETRIES}; lower it (each retry waits up to perRetryTimeout)`)
-        .default(3)
-        .describe("retries after the first attempt"),
-    /** Attempts on one priority before falling back to the next. */
-    numAttemptsPerPriority: intBetween(0, MAX_RETRIES, `must be at most ${MAX_RETRIES}; lower it`)
-        .default(1)
-        .describe("attempts at one priority before the next retry moves to the next priority"),
-    perRetryTimeout: duration
-        .default("30s")
-        .describe(
-            "limit of every attempt, the first included, until the backend starts answering; a non-streamed completion starts only when it is finished, so raise it for long ones",
-        ),
-    backOff: z
-        .strictObject({
-            baseInterval: duration.default("100ms").describe("the first back-off; each next one doubles, with jitter"),
-            maxInterval: duration.default("10s").describe("the longest back-off, at least `baseInterval`"),
-        })
-        .prefault({})
-        .meta(doc("jittered exponential back-off between retries", { row: true })),
-    retryOn: z
-        .strictObject({
-            httpStatusCodes: z
-                .array(z.number().int().min(100, "is not an HTTP status; use 100-599").max(599, "is not an HTTP status; use 100-599"))
-                .default([500, 502, 503, 504, 404])
-                .describe("statuses that are retried (add `429` to fall back when a provider rate-limits you)"),
-            triggers: z
-                .array(z.enum(RETRY_TRIGGERS))
-                .default(["connect-failure", "retriable-status-codes"])
-                .describe("Envoy retry triggers (`5xx`, `reset`, `gateway-error`, …); add `reset` for time-to-first-token failover with `timeouts.streamIdle`"),
-        })
-        .prefault({})
-        .describe("what is retried"),
-});
-
 
 /** A request header name (Envoy compares names case-insensitively). */
 const headerName = (example: string) => z.string().regex(/^[A-Za-z0-9-]+$/, `is not a header name; use e.g. ${example}`);
@@ -115,5 +72,4 @@ export const rateLimitSchema = z.strictObject({
 });
 
 export type RoutingConfig = z.output<typeof routingSchema>;
-export type RetryConfig = z.output<typeof retrySchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;

@@ -12,7 +12,7 @@ import { CHARTS } from "../../components/manifests/helm";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
-import { intendedOverride } from "../upstream/expectations";
+import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
@@ -44,13 +44,14 @@ for (const { stack, file } of cases) {
         let objects: KubeObject[] = [];
         let emittedNames = new Set<string>();
         let envoyGatewayValues: { namespace: string; values: Obj } = { namespace: "", values: {} };
-        /** The one Overridden condition the configuration means (mcp.oauth over the Gateway's client authentication). */
-        let intended: string | undefined;
+        /** Overridden conditions the configuration means (see isIntendedOverride). */
+        let intended: (problem: string) => boolean = () => false;
 
         before(async () => {
             const tools = readToolManifest("e2e");
             const rendered = await renderStack(file);
-            intended = intendedOverride(parseConfig(configOfFile(file)));
+            const config = parseConfig(configOfFile(file));
+            intended = (problem) => isIntendedOverride(config, problem);
             const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
             emittedNames = new Set(emitted.map(describeObject));
             // What the cluster holds beside the program's objects: listener certificates, passthrough targets.

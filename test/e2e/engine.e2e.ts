@@ -23,7 +23,7 @@ import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import { parseConfig } from "../../config";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { configOfFile } from "../harness";
-import { intendedOverride } from "../upstream/expectations";
+import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, type K8sObject, renderStack } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject } from "./cluster";
 import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
@@ -84,10 +84,11 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         // The controllers are configured from the releases the dev stack installs in a cluster.
         const rendered = await renderStack(DEV);
         const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
+        const config = parseConfig(configOfFile(DEV));
         status = {
             controllers: undefined,
             envoyGatewayValues: eg ? { namespace: eg.namespace, values: eg.values } : { namespace: "", values: {} },
-            intended: intendedOverride(parseConfig(configOfFile(DEV))),
+            intended: (problem) => isIntendedOverride(config, problem),
         };
         cp = await startControlPlane(tools.kubeApiserver.bin, { controllerManagerBin: tools.kubeControllerManager.bin });
         kube = new Kube(cp);

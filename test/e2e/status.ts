@@ -3,7 +3,7 @@
  * for it to be in effect, polled until it does or a deadline passes.
  */
 import { envoyPodsNamespace } from "../../components/manifests/platformValues";
-import { type Condition, conditionProblems } from "../upstream/expectations";
+import { type Condition, conditionProblems, mergedInto } from "../upstream/expectations";
 import { exchangesToken, type K8sObject } from "../upstream/translate";
 import { describeObject } from "./cluster";
 import type { Controllers } from "./controllers";
@@ -57,7 +57,8 @@ function objectProblems(label: string, o: KubeObject, stored: Obj | undefined): 
     return entries.flatMap((e) => {
         const ref = (e.parentRef ?? e.ancestorRef ?? {}) as Obj;
         const at = `${where === "parents" ? "parent" : "ancestor"} ${String(ref.kind ?? "Gateway")} ${String(ref.name)}${ref.sectionName ? `/${String(ref.sectionName)}` : ""}`;
-        return conditionProblems(label, `${what} ${at}`, conditionsOf(e), required);
+        const conditions = conditionsOf(e);
+        return conditionProblems(label, `${what} ${at}`, conditions, mergedInto(conditions) ? [] : required);
     });
 }
 
@@ -102,8 +103,8 @@ export interface StatusContext {
     controllers: Controllers | undefined;
     /** Envoy Gateway's release namespace and values (where it puts each Gateway's Envoy). */
     envoyGatewayValues: { namespace: string; values: Obj };
-    /** The one Overridden condition the configuration means, if any. */
-    intended?: string;
+    /** Overridden conditions the configuration means (see isIntendedOverride). */
+    intended: (problem: string) => boolean;
 }
 
 /** Polls until every checked object reports what it must (or a controller exits, or STATUS_TIMEOUT_MS passes); returns what is still missing. */
@@ -111,7 +112,7 @@ export async function waitForStatuses(label: string, kube: Kube, checked: KubeOb
     const deadline = Date.now() + STATUS_TIMEOUT_MS;
     for (;;) {
         const problems: string[] = [];
-        for (const o of checked) problems.push(...objectProblems(label, o, await kube.get(o)).filter((p) => intended === undefined || !p.endsWith(intended)));
+        for (const o of checked) problems.push(...objectProblems(label, o, await kube.get(o)).filter((p) => !intended(p)));
         for (const gw of checked.filter((o) => o.kind === "Gateway")) {
             problems.push(...(await envoyInfraProblems(label, kube, gw, envoyPodsNamespace(envoyGatewayValues, gw.metadata.namespace ?? "default"))));
             problems.push(...extensionProblems(label, controllers?.log("ai-gateway-controller") ?? "", gw));

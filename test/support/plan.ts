@@ -13,8 +13,8 @@ import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
-import { rateLimitSection, routePrices } from "../../components/manifests/rateLimit";
-import { modelRoutes, modelsTrafficPolicyName, retrySection, trafficPolicy } from "../../components/manifests/routes";
+import { routePrices } from "../../components/manifests/rateLimit";
+import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/manifest";
@@ -59,15 +59,8 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         prices: routePrices(rateLimit, config.models, priceTables(config.backends)),
     });
     out.push(...routes.map((r) => r.route));
-    if (routes.length > 0) {
-        out.push(
-            trafficPolicy(
-                routes.map((r) => r.route),
-                { retry: retrySection(config.retry), rateLimit: rateLimitSection(rateLimit, config.models), ...protectionSections(traffic) },
-                modelsTrafficPolicyName(gateway.name),
-            ),
-        );
-    }
+    const policies = modelTrafficPolicies({ gateway: routeGateway, models: config.models, routes, retry: config.retry, rateLimit, protection: protectionSections(traffic) });
+    out.push(...policies.routes.map((r) => r.policy), policies.shared);
 
     for (const [name, route] of Object.entries(config.passthrough)) {
         const p = passthroughManifests({ name, config: route, gateway: routeGateway, requestTimeout: traffic.timeouts?.request, protection: protectionSections(traffic) });

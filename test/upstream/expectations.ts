@@ -4,13 +4,14 @@
  * is empty, so one run reports every problem at once.
  */
 import { parse as parseYaml } from "yaml";
-import type { BackendConfig, ModelConfig, RateLimitBudgets, StackConfig } from "../../config";
+import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type StackConfig } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
-import { modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { MODEL_PRESENT, modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { modelsTrafficPolicyName } from "../../components/manifests/routes";
 import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
@@ -71,6 +72,14 @@ const STATUS_SECTIONS: { section: string; kind: string; where: "conditions" | "p
     { section: "backends", kind: "Backend", where: "conditions", required: ["Accepted"] },
 ];
 
+/**
+ * A route's policy with `mergeType` reports, on each listener where it merged into the Gateway's policy,
+ * Merged=True in place of Accepted (Envoy Gateway v1.8.3); its Accepted is on the Gateway ancestor.
+ */
+export function mergedInto(conditions: Condition[]): boolean {
+    return conditions.some((c) => c.type === "Merged" && c.status === "True" && c.reason === "Merged" && /^Merged with policy /.test(c.message ?? ""));
+}
+
 /** Conditions that mean an object does not do what it says, whatever their other conditions. */
 const BAD_WHEN_TRUE = new Set(["Conflicted", "Overridden"]);
 
@@ -95,8 +104,23 @@ export function conditionProblems(label: string, what: string, conditions: Condi
  * the AI Gateway generated is in the translator's output.
  */
 export function statusProblems(t: UpstreamTranslation): string[] {
-    const override = intendedOverride(t.config);
-    return objectStatusProblems(t).filter((p) => override === undefined || !p.endsWith(override));
+    return objectStatusProblems(t).filter((p) => !isIntendedOverride(t.config, p));
+}
+
+/**
+ * Whether a status problem is an Overridden condition the configuration means: the MCP one (see
+ * intendedOverride), or the Gateway's policy of the shared budgets overridden on routes that are not
+ * model routes (passthrough routes with a policy of their own, the MCP route's generated policy), where
+ * nothing is to be counted.
+ */
+export function isIntendedOverride(config: Pick<StackConfig, "gateway"> & { mcp?: StackConfig["mcp"] }, problem: string): boolean {
+    const mcp = intendedOverride(config);
+    if (mcp !== undefined && problem.endsWith(mcp)) return true;
+    const { name, namespace } = config.gateway;
+    const shared = `${namespace}/${modelsTrafficPolicyName(name)} `;
+    const listed = /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicies for these routes: \[([^\]]*)\]\)$/.exec(problem)?.[1];
+    if (!problem.includes(shared) || listed === undefined) return false;
+    return listed.split(" ").every((route) => !route.startsWith(`${namespace}/${name}-models-`));
 }
 
 /**
@@ -131,7 +155,8 @@ function objectStatusProblems(t: UpstreamTranslation): string[] {
             for (const e of entries) {
                 const ref = asObj(e.parentRef ?? e.ancestorRef);
                 const at = where === "listeners" ? `listener ${str(e.name)}` : `${where === "parents" ? "parent" : "ancestor"} ${str(ref.kind)} ${str(ref.name)}${ref.sectionName ? `/${str(ref.sectionName)}` : ""}`;
-                out.push(...conditionProblems(t.label, `${what} ${at}`, asList(e.conditions) as unknown as Condition[], required));
+                const conditions = asList(e.conditions) as unknown as Condition[];
+                out.push(...conditionProblems(t.label, `${what} ${at}`, conditions, mergedInto(conditions) ? [] : required));
             }
         }
     }
@@ -307,7 +332,8 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             }
             const timeout = durationMs(action.timeout);
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
-            out.push(...retryProblems(at, asObj(action.retryPolicy), config.retry));
+            // A model's own retry, or ai-gateway:retry (a pattern model never has its own).
+            out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.match?.pattern === undefined ? m.retry : undefined)));
         }
     }
     return out;
@@ -349,7 +375,7 @@ function clusterProblems(at: string, cluster: Obj | undefined, model: ModelConfi
     return out;
 }
 
-/** Envoy's retry policy on a route against ai-gateway:retry. */
+/** Envoy's retry policy on a route against the model's retry. */
 function retryProblems(at: string, policy: Obj, retry: UpstreamTranslation["config"]["retry"]): string[] {
     const out: string[] = [];
     const field = (name: string, actual: unknown, expected: unknown) => {
@@ -375,6 +401,8 @@ function retryProblems(at: string, policy: Obj, retry: UpstreamTranslation["conf
 // Rate limits
 
 interface ActionRule {
+    /** The descriptor its counter is kept under: `<namespace>/<policy>/rule/<index>` for a shared rule. */
+    id?: string;
     user: boolean;
     tenant?: string;
     model?: string;
@@ -420,18 +448,22 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
     }
     const out: ActionRule[] = [];
     for (const [id, { actions, entries }] of byRule) {
-        const rule: ActionRule = { user: false, kind: "requests" };
+        const rule: ActionRule = { id, user: false, kind: "requests" };
+        let anyModel = false;
         for (const a of actions) {
             if (a.requestHeaders) {
                 if (asObj(a.requestHeaders).headerName !== rl.userHeader) return `rule ${id} counts per header ${str(asObj(a.requestHeaders).headerName)}, config says ${rl.userHeader}`;
                 rule.user = true;
             }
             for (const h of asList(asObj(a.headerValueMatch).headers)) {
-                const value = str(asObj(h.stringMatch).exact);
-                if (h.name === MODEL_HEADER) rule.model = value;
-                else if (h.name === rl.tenants?.header) rule.tenant = value;
+                const match = asObj(h.stringMatch);
+                if (h.name === MODEL_HEADER && asObj(match.safeRegex).regex === MODEL_PRESENT.value) anyModel = true;
+                else if (h.name === MODEL_HEADER) rule.model = str(match.exact);
+                else if (h.name === rl.tenants?.header) rule.tenant = str(match.exact);
             }
         }
+        // The Gateway's policy reaches routes that are not model routes: its rules must count model requests only.
+        if (rule.model === undefined && !anyModel) return `rule ${id} counts every request, not only requests for a model (no ${MODEL_HEADER} match)`;
         const onDone = entries.find((e) => e.applyOnStreamDone === true);
         if (onDone) {
             rule.kind = "tokens";
@@ -469,6 +501,58 @@ export function rateLimitProblems(t: UpstreamTranslation): string[] {
             }
         }
     }
+    return out;
+}
+
+/**
+ * Every budget keeps exactly one counter. A shared rule's counter is its descriptor, the name of the
+ * policy rule that declares it (`<namespace>/<policy>/rule/<index>`), the same on every route and
+ * listener that carries it. So: each descriptor names a shared rule of an emitted policy; the budgets of
+ * all models together (global, tenants, per user) are rules of the Gateway's `<gateway>-models-traffic`,
+ * each with one descriptor over the xDS routes of every model, as many as config has windows; a model's
+ * own budgets are rules of its route's policy, as many descriptors as it has windows; and no descriptor
+ * stands for two budgets.
+ */
+export function counterProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const { namespace, name } = t.config.gateway;
+    const sharedPolicy = `${namespace}/${modelsTrafficPolicyName(name)}`;
+    const policies = new Map(t.emitted.filter((o) => o.kind === "BackendTrafficPolicy").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+    const budgetOf = new Map<string, string>();
+    const sharedIds = new Set<string>();
+    let sharedWindows = 0;
+    for (const [model, m] of Object.entries(t.config.models)) {
+        const expected = expectedBudgets(t, model, m);
+        sharedWindows = expected.filter((r) => r.model === undefined).length;
+        const ownIds = new Set<string>();
+        for (const r of modelRoutesOf(xds, model, m)) {
+            const actual = actualBudgets(t, r.route, model);
+            if (typeof actual === "string") continue; // rateLimitProblems reports it
+            for (const rule of actual) {
+                const id = rule.id ?? "";
+                const at = `${t.label}: model ${model}: descriptor ${id}`;
+                const [, policy, index] = /^(.+)\/rule\/(\d+)$/.exec(id) ?? [];
+                const declared = asObj(asList(dig(policies.get(policy ?? ""), "spec", "rateLimit", "global").rules)[Number(index)]);
+                if (declared.shared !== true) out.push(`${at}: is not a shared rule of an emitted policy, so it would count per route and listener`);
+                const budget = `${ruleKey(rule)} ${JSON.stringify(declared.limit)}`;
+                const seen = budgetOf.get(id);
+                if (seen !== undefined && seen !== budget) out.push(`${at}: stands for two budgets: ${seen} and ${budget}`);
+                budgetOf.set(id, budget);
+                if (rule.model === undefined) {
+                    if (policy !== sharedPolicy) out.push(`${at}: a budget of all models is counted by ${policy}, not by the Gateway's ${sharedPolicy}`);
+                    sharedIds.add(id);
+                } else {
+                    ownIds.add(id);
+                }
+            }
+        }
+        const own = expected.length - sharedWindows;
+        if (ownIds.size !== own) out.push(`${t.label}: model ${model}: its own budgets are ${ownIds.size} counters over its routes, config has ${own} windows`);
+        const owners = new Set([...ownIds].map((id) => id.replace(/\/rule\/\d+$/, "")));
+        if (owners.size > 1) out.push(`${t.label}: model ${model}: its own budgets are counted by several policies: ${[...owners].join(", ")}`);
+    }
+    if (sharedIds.size !== sharedWindows) out.push(`${t.label}: the budgets of all models together are ${sharedIds.size} counters over all routes, config has ${sharedWindows} windows`);
     return out;
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
-import { spendInUse } from "../../components/manifests/rateLimit";
+import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse } from "../../components/manifests/rateLimit";
 import { packModels } from "../../components/manifests/packing";
 import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
@@ -49,6 +49,9 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "model catalog (ownedBy, createdAt)": (c) => Object.values(c.models).some((m) => m.ownedBy !== undefined && m.createdAt !== undefined),
     "stream idle timeout": (c) => Object.values(c.models).some((m) => m.timeouts.streamIdle !== undefined),
     "custom retry policy": (c) => c.retry.retryOn.triggers.includes("reset"),
+    "a model's own retry: none at all, and time-to-first-token failover beside budgets": (c) =>
+        Object.values(c.models).some((m) => m.retry?.numRetries === 0) &&
+        Object.values(c.models).some((m) => m.retry?.retryOn?.triggers?.includes("reset") && m.timeouts.streamIdle !== undefined && m.rateLimit !== undefined),
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
@@ -57,6 +60,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: per model": (c) => Object.values(c.models).some((m) => m.rateLimit !== undefined),
     "rate limit: input tokens": (c) => c.rateLimit.tokenType === "input",
     "rate limit: several token kinds": (c) => Object.values(c.models).some((m) => new Set(m.rateLimit?.tokens?.map((b) => b.type ?? c.rateLimit.tokenType)).size > 2),
+    "rate limit: more rules in all than one policy holds": (c) => rateLimitRules(c.rateLimit, c.models).length > MAX_RATE_LIMIT_RULES,
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
@@ -150,6 +154,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("a rate-limit action for every budget that applies to the model, and no other; token counts on every route; the spend cost at each backend's prices", () => {
                 assert.deepEqual([...expected.rateLimitProblems(t), ...expected.tokenCountProblems(t), ...expected.spendCostProblems(t)], []);
+            });
+
+            it("every budget is one counter: a shared budget one descriptor of the Gateway's policy over every route, a model's own one of its route's policy", () => {
+                assert.deepEqual(expected.counterProblems(t), []);
             });
 
             it("client authentication on every listener and every route; the user identity from what it verified, never from the client", () => {
