@@ -17,10 +17,11 @@ import * as assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
-import { modelRoutes, modelsTrafficPolicyName } from "../../components/manifests/routes";
+import { protectionSections } from "../../components/manifests/protection";
+import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { clientAuthManifests } from "../../components/manifests/security";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
-import { parseConfig } from "../../config";
+import { parseConfig, type StackConfig } from "../../config";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { configOfFile } from "../harness";
 import { isIntendedOverride } from "../upstream/expectations";
@@ -43,7 +44,7 @@ const LOCAL_CHANGES: [string[], unknown][] = [
     [["ai-gateway:platform", "aiGateway", "install"], false],
 ];
 
-/** The one model the test changes, and how: its fallback backend (its route) and its request budget (the models' traffic policy). */
+/** The one model the test changes, and how: its fallback backend (its route) and its request budget (a traffic policy). */
 const CHANGED_MODEL = "qwen-with-fallback";
 
 /** A client key set with `pulumi config set --secret`: the client, the apiKeys entry, the value. */
@@ -65,6 +66,15 @@ function stateObjects(pulumi: PulumiEnvironment): KubeObject[] {
             const o = r.outputs as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
             return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) } };
         });
+}
+
+/** The model routes and their traffic policies as the program's builders make them for a configuration: `<kind> <namespace>/<name>` → spec. */
+function modelObjects(config: StackConfig): Map<string, string> {
+    const gateway = { name: config.gateway.name, namespace: config.gateway.namespace };
+    const routes = modelRoutes({ gateway, models: config.models, buckets: config.routing.routeBuckets, serviceBackend: (b) => b });
+    const policies = modelTrafficPolicies({ gateway, models: config.models, routes, retry: config.retry, rateLimit: config.rateLimit, protection: protectionSections(config.traffic) });
+    const all = [...routes.map((r) => r.route), ...(policies.shared ? [policies.shared] : []), ...policies.routes.map((r) => r.policy)];
+    return new Map(all.map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m.spec)]));
 }
 
 describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with the real engine", function () {
@@ -142,7 +152,7 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep), []);
     });
 
-    it(`changing one model (${CHANGED_MODEL}) changes exactly its AIGatewayRoute and the models' BackendTrafficPolicy`, async () => {
+    it(`changing one model (${CHANGED_MODEL}) updates exactly the AIGatewayRoute and BackendTrafficPolicy the program's builders change`, async () => {
         const before = parseConfig(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)));
         const backends = before.models[CHANGED_MODEL].backends;
         const other = Object.keys(before.backends).find((b) => !backends.some((x) => x.backend === b));
@@ -152,10 +162,14 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         const after = parseConfig(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)));
         assert.equal(after.models[CHANGED_MODEL].rateLimit?.requests?.[0].limit, 5);
 
-        // The names the program gives them: the route of the model's bucket, the one policy of all model routes.
+        // What should change, from the program's own builders (names and specs), not from the test: the model's
+        // route (its backends) and a traffic policy (its request budget).
+        const [was, is] = [modelObjects(before), modelObjects(after)];
+        const expected = [...new Set([...was.keys(), ...is.keys()])].filter((k) => was.get(k) !== is.get(k)).map((k) => `${!was.has(k) ? "create" : !is.has(k) ? "delete" : "update"} ${k}`);
         const route = modelRoutes({ gateway: after.gateway, models: after.models, buckets: after.routing.routeBuckets, serviceBackend: (b) => b }).find((x) => x.bucket.models.includes(CHANGED_MODEL));
-        assert.ok(route);
-        const expected = [`update AIGatewayRoute ${after.gateway.namespace}/${route.route.metadata.name}`, `update BackendTrafficPolicy ${after.gateway.namespace}/${modelsTrafficPolicyName(after.gateway.name)}`];
+        assert.ok(route && expected.includes(`update AIGatewayRoute ${after.gateway.namespace}/${route.route.metadata.name}`), expected.join("\n"));
+        assert.equal(expected.filter((e) => e.startsWith("update BackendTrafficPolicy ")).length, 1, expected.join("\n"));
+        assert.equal(expected.length, 2, expected.join("\n"));
 
         const r = await pulumi!.run("preview");
         assertOk(r, "pulumi preview", logs);
