@@ -1,7 +1,8 @@
 /**
  * Builds the pinned upstream tools from Go modules into a gitignored cache: the translators (`egctl`,
- * `aigw`) for `npm run test:upstream`; kube-apiserver and the two controllers for `npm run test:e2e`. Idempotent: a tool already built from the same module version with the
- * same Go is kept. Prints what it builds and how long each build took.
+ * `aigw`) for `npm run test:upstream`; for `npm run test:e2e` kube-apiserver, kube-controller-manager, the two
+ * controllers, the Pulumi CLI and the Kubernetes resource provider. Idempotent: a tool already built from the
+ * same module version with the same Go is kept. Prints what it builds and how long each build took.
  *
  *   npm run upstream:tools            # build what is missing, print where the tools are
  *   AI_GATEWAY_TOOLS_DIR=/some/dir    # cache elsewhere (default: .cache/upstream-tools)
@@ -22,12 +23,19 @@ export interface BuiltTool {
     version: string;
     /** The module's source in the Go module cache (read by tests, never copied). */
     moduleDir: string;
+    /** The upstream commit, for a pseudo-version. */
+    commit?: string;
+    /** The version it is installed as (a Pulumi plugin), where that differs from the module version. */
+    installedAs?: string;
 }
 
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
 
 /** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second. */
-export const TOOL_SETS = { upstream: ["egctl", "aigw"], e2e: ["kubeApiserver", "envoyGateway", "aiGatewayController"] } as const satisfies Record<string, readonly ToolName[]>;
+export const TOOL_SETS = {
+    upstream: ["egctl", "aigw"],
+    e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "kubernetesProvider"],
+} as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
 export function toolsDirectory(): string {
@@ -84,15 +92,24 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const hook = HOOKS[name];
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const localBuild = LOCAL_PROCESS_BUILDS[name];
-    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "");
+    // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec ? JSON.stringify(spec) : "");
     const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
+    const built = (moduleDir: string): BuiltTool => ({
+        bin,
+        module: spec.module,
+        version: spec.version,
+        moduleDir,
+        ...("commit" in spec && { commit: spec.commit }),
+        ...("installedAs" in spec && { installedAs: spec.installedAs }),
+    });
 
     const download = () => JSON.parse(run("go", ["mod", "download", "-json", `${spec.module}@${spec.version}`], dir, env)) as { Dir?: string; GoMod?: string; Error?: string };
     if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
         const moduleDir = download().Dir;
         if (moduleDir && existsSync(moduleDir)) {
             console.log(`${name} ${spec.version}: present (${bin})`);
-            return { bin, module: spec.module, version: spec.version, moduleDir };
+            return built(moduleDir);
         }
     }
 
@@ -116,13 +133,15 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const relativePackage = `./${spec.package.slice(spec.module.length + 1)}`;
     if ("staging" in spec && spec.staging) {
         buildThroughStagingModules(name, spec, downloaded, bin, dir, goVersion);
+    } else if ("versionVariable" in spec) {
+        buildThroughWrapperModule(name, spec, downloaded, bin, dir, goVersion);
     } else {
         const linkValues = Object.entries(localBuild?.linkValues ?? {}).map(([k, v]) => ` -X ${k}=${v}`).join("");
         run("go", ["build", "-trimpath", `-ldflags=-s -w${linkValues}`, "-o", bin, relativePackage], sourceDir, env);
     }
     writeFileSync(stampPath, stamp);
     console.log(`${name} ${spec.version}: built in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
-    return { bin, module: spec.module, version: spec.version, moduleDir };
+    return built(moduleDir);
 }
 
 /**
@@ -166,6 +185,90 @@ function buildThroughStagingModules(name: ToolName, spec: { module: string; pack
     const version = (k: string, v: string) => `-X k8s.io/component-base/version.${k}=${v}`;
     const ldflags = ["-s", "-w", version("gitVersion", spec.version), version("gitMajor", major), version("gitMinor", minor)].join(" ");
     run("go", ["build", "-trimpath", `-ldflags=${ldflags}`, "-o", bin, spec.package], moduleRoot, env);
+}
+
+interface WrappedSpec {
+    module: string;
+    package: string;
+    version: string;
+    /** The `-X` variable that carries the release the binary reports. */
+    versionVariable: string;
+    installedAs?: string;
+    /** Folder of a `main` package whose `//go:embed <name>-embed.json` files `go generate` writes from `<name>.json`. */
+    generatedSchema?: string;
+}
+
+/** `replace` directives of a go.mod, single-line and in blocks. */
+export function goModReplaces(goMod: string): { from: string; to: string }[] {
+    const lines = goMod.replace(/\/\/.*$/gm, "").split("\n");
+    const out: { from: string; to: string }[] = [];
+    let inBlock = false;
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (/^replace\s*\($/.test(line)) inBlock = true;
+        else if (inBlock && line === ")") inBlock = false;
+        else {
+            const directive = inBlock ? line : line.startsWith("replace ") ? line.slice("replace ".length).trim() : "";
+            const m = directive.match(/^(\S+)(?:\s+\S+)?\s*=>\s*(.+)$/);
+            if (m) out.push({ from: m[1], to: m[2].trim() });
+        }
+    }
+    return out;
+}
+
+/** The version a go.mod requires of a module. */
+function goModRequirement(goMod: string, module: string): string | undefined {
+    const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    return goMod.match(new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, "m"))?.[1];
+}
+
+/**
+ * Modules whose go.mod replaces a module with a folder of their own repository (`=> ../sdk`), which
+ * `go install` refuses, are built through a small module that requires them. Each such replace becomes a
+ * requirement of the published module at the version the go.mod requires; the other replaces are repeated
+ * (a replace only applies in the main module). A module missing files its `go generate` writes (an embedded
+ * schema) is built from a copy in the cache with those files written as its generator writes them.
+ */
+function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded: { Dir?: string; GoMod?: string }, bin: string, dir: string, goVersion: string): void {
+    const goMod = readFileSync(downloaded.GoMod ?? "", "utf8");
+    const replaces = goModReplaces(goMod);
+    const requires = [`\t${spec.module} ${spec.version}`];
+    const replaceLines: string[] = [];
+    for (const { from, to } of replaces) {
+        if (to.startsWith(".")) {
+            const version = goModRequirement(goMod, from);
+            if (!version) throw new Error(`${name}: its go.mod replaces ${from} with ${to} but requires no version of it`);
+            requires.push(`\t${from} ${version}`);
+        } else {
+            replaceLines.push(`\t${from} => ${to}`);
+        }
+    }
+    const version = spec.installedAs ?? spec.version;
+    if (spec.generatedSchema) {
+        const sourceDir = join(dir, `${name}-src`);
+        rmSync(sourceDir, { recursive: true, force: true });
+        cpSync(downloaded.Dir ?? "", sourceDir, { recursive: true });
+        run("chmod", ["-R", "u+w", sourceDir], dir, goEnv());
+        const main = join(sourceDir, spec.generatedSchema);
+        const embedded = [...readFileSync(join(main, "main.go"), "utf8").matchAll(/^\/\/go:embed (\S+)-embed\.json$/gm)].map((m) => m[1]);
+        if (!embedded.includes("schema")) throw new Error(`${name}: ${spec.generatedSchema}/main.go embeds no schema-embed.json; update scripts/upstreamTools.ts for this version`);
+        for (const file of embedded) {
+            const source = JSON.parse(readFileSync(join(main, `${file}.json`), "utf8")) as Record<string, unknown>;
+            // As its generator writes them: compact, the schema carrying the version the plugin reports.
+            writeFileSync(join(main, `${file}-embed.json`), JSON.stringify(file === "schema" ? { ...source, version } : source));
+        }
+        replaceLines.push(`\t${spec.module} => ../${name}-src`);
+    }
+    const moduleRoot = join(dir, `${name}-module`);
+    rmSync(moduleRoot, { recursive: true, force: true });
+    mkdirSync(moduleRoot, { recursive: true });
+    writeFileSync(
+        join(moduleRoot, "go.mod"),
+        [`module local.test/${name}-build`, "", `go ${goVersion.replace(/^go/, "")}`, "", "require (", ...requires, ")", "", ...(replaceLines.length > 0 ? ["replace (", ...replaceLines, ")", ""] : [])].join("\n"),
+    );
+    writeFileSync(join(moduleRoot, "tools.go"), `//go:build tools\n\npackage tools\n\nimport _ "${spec.package}"\n`);
+    run("go", ["mod", "tidy"], moduleRoot, { ...goEnv(), GOFLAGS: "-mod=mod" });
+    run("go", ["build", "-trimpath", `-ldflags=-s -w -X ${spec.versionVariable}=${version}`, "-o", bin, spec.package], moduleRoot, goEnv());
 }
 
 /** Builds every missing tool of a set and adds them to the manifest the tests read. */

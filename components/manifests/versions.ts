@@ -139,4 +139,38 @@ export const UPSTREAM_TOOLS = {
         package: "github.com/envoyproxy/ai-gateway/cmd/controller",
         version: AI_GATEWAY_MODULE_VERSION,
     },
+    /**
+     * The garbage collector and namespace controller the end-to-end engine stage runs beside that API server:
+     * `pulumi destroy` deletes in the foreground (the collector finishes it) and deletes Namespaces (the
+     * namespace controller empties and removes them).
+     */
+    kubeControllerManager: {
+        module: "k8s.io/kubernetes",
+        package: "k8s.io/kubernetes/cmd/kube-controller-manager",
+        version: "v1.34.2",
+        staging: true,
+    },
+    /** The Pulumi CLI (the engine) at the release of @pulumi/pulumi in package-lock.json. */
+    pulumi: {
+        module: "github.com/pulumi/pulumi/pkg/v3",
+        package: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+        version: "v3.248.0",
+        versionVariable: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
+    },
+    /**
+     * The Kubernetes resource provider. The module proxy serves no tagged release of
+     * github.com/pulumi/pulumi-kubernetes/provider/v4 ("This module version is not available" for v4.34.2 and
+     * every other tag), only this pseudo-version (commit f47bc2d6f199, 2026-01-15): it is built from it and
+     * installed as the plugin version @pulumi/kubernetes asks for (`installedAs`).
+     */
+    kubernetesProvider: {
+        module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
+        package: "github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes",
+        version: "v4.0.0-20260115033456-f47bc2d6f199",
+        commit: "f47bc2d6f199",
+        installedAs: "4.34.2",
+        versionVariable: "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version",
+        /** Files its `go generate` writes before a build (the schema with the version), absent from the module. */
+        generatedSchema: "cmd/pulumi-resource-kubernetes",
+    },
 } as const;

@@ -2,6 +2,8 @@
  * A real Kubernetes API server for the end-to-end tests: etcd (Debian's etcd-server) and kube-apiserver
  * (built from Go modules, scripts/upstreamTools.ts), as local processes on loopback ports, with a
  * throwaway CA, serving certificate, admin client certificate and service-account key made by openssl.
+ * Optionally kube-controller-manager with only the garbage collector and the namespace controller: what
+ * deleting objects needs (foreground deletion, Namespaces), and nothing that would start pods.
  * Every process started here is stopped by its process id in `stop()`, also when starting fails.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -93,7 +95,11 @@ function kubeconfigText(url: string, tls: { ca: string; cert: string; key: strin
     });
 }
 
-export async function startControlPlane(apiserverBin: string, etcdBin = "etcd"): Promise<ControlPlane> {
+/** The controllers deletion needs: the garbage collector finishes foreground deletes, the namespace controller empties and removes Namespaces. */
+export const DELETION_CONTROLLERS = ["garbage-collector-controller", "namespace-controller"];
+
+export async function startControlPlane(apiserverBin: string, options: { etcdBin?: string; controllerManagerBin?: string } = {}): Promise<ControlPlane> {
+    const etcdBin = options.etcdBin ?? "etcd";
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-e2e-"));
     const started: ChildProcess[] = [];
     const stop = async () => {
@@ -102,7 +108,7 @@ export async function startControlPlane(apiserverBin: string, etcdBin = "etcd"):
         rmSync(dir, { recursive: true, force: true });
     };
     const logs = () =>
-        ["etcd", "apiserver"]
+        ["etcd", "apiserver", "controller-manager"]
             .map((n) => {
                 try {
                     return `--- ${n} ---\n${readFileSync(join(dir, `${n}.log`), "utf8").split("\n").slice(-30).join("\n")}`;
@@ -157,6 +163,15 @@ export async function startControlPlane(apiserverBin: string, etcdBin = "etcd"):
         }
         const kubeconfig = pki("kubeconfig");
         writeFileSync(kubeconfig, kubeconfigText(url, tls));
+        if (options.controllerManagerBin) {
+            // No serving port (--secure-port=0), no leader election: one process, nothing listens.
+            launch("controller-manager", options.controllerManagerBin, [
+                `--kubeconfig=${kubeconfig}`,
+                `--controllers=${DELETION_CONTROLLERS.join(",")}`,
+                "--leader-elect=false",
+                "--secure-port=0",
+            ]);
+        }
         return { url, ...tls, kubeconfig, logs, stop };
     } catch (e) {
         const message = `${(e as Error).message}\n${logs()}`;

@@ -136,7 +136,8 @@ async function waitForPort(port: number, ms: number, alive: () => string | undef
 
 /**
  * Envoy Gateway's admin server and topology-injector webhook keep fixed loopback ports (19000 from its
- * configuration's default, 9443 from its source): say so plainly when another process holds one.
+ * configuration's default, 9443 from its source): a run waits (10 minutes at most) while another process holds one,
+ * then says so plainly.
  */
 const ENVOY_GATEWAY_FIXED_PORTS = [19000, 9443];
 
@@ -146,6 +147,21 @@ function assertPortFree(port: number): Promise<void> {
         server.once("error", (e) => reject(new Error(`127.0.0.1:${port} is in use (${(e as Error).message}); Envoy Gateway needs it here: is another end-to-end run going on?`)));
         server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
     });
+}
+
+/** How long a run waits for another run on the machine to release those ports. */
+const PORT_FREE_WAIT_MS = 600_000;
+
+async function waitForPortFree(port: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        try {
+            return await assertPortFree(port);
+        } catch (e) {
+            if (Date.now() > deadline) throw e;
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+    }
 }
 
 async function applyOrThrow(kube: Kube, o: KubeObject): Promise<void> {
@@ -242,7 +258,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         );
         await waitForPort(extensionPort, 60_000, exited);
 
-        for (const port of ENVOY_GATEWAY_FIXED_PORTS) await assertPortFree(port);
+        for (const port of ENVOY_GATEWAY_FIXED_PORTS) await waitForPortFree(port, PORT_FREE_WAIT_MS);
         const config = envoyGatewayConfig(eg.values, ai.namespace, { host: "127.0.0.1", port: extensionPort });
         const configPath = join(egDir, "envoy-gateway.yaml");
         writeFileSync(configPath, JSON.stringify(config, null, 2));

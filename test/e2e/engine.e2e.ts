@@ -1,0 +1,233 @@
+/**
+ * `npm run test:e2e`, stage 3: the dev stack deployed by the real Pulumi engine (the CLI built from Go
+ * modules, test/e2e/engine.ts) with the Kubernetes provider, against the real API server with the two
+ * controllers of stage 2 running: `pulumi up`, the controllers' status checks on what the engine created,
+ * no diff on a second preview, exactly the expected diff after one model changes, a provider key set with
+ * `pulumi config set --secret` arriving in its Secret (and nowhere in plain text in the state), and
+ * `pulumi destroy` leaving nothing of the program behind.
+ *
+ * The stack is Pulumi.dev.yaml with what a cluster here needs: the local API server (kubeconfig and context),
+ * and the platform releases `install: false` (the charts cannot be downloaded; the pinned CRDs are applied
+ * first and the controllers run as local processes, configured from the release values the dev stack renders,
+ * as in stage 2). Deployments, Services and the Gateway carry `pulumi.com/skipAwait` (no kubelet runs, so no
+ * pod ever becomes ready), AIGatewayRoutes `pulumi.com/patchForce` (the older AI Gateway controller takes over
+ * their rules): both added by the test's stack transform, test/e2e/engineRun.ts, which says why.
+ */
+import * as assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CHARTS } from "../../components/manifests/helm";
+import { protectionSections } from "../../components/manifests/protection";
+import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
+import { clientAuthManifests } from "../../components/manifests/security";
+import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
+import { parseConfig, type StackConfig } from "../../config";
+import { readToolManifest } from "../../scripts/upstreamTools";
+import { configOfFile } from "../harness";
+import { isIntendedOverride } from "../upstream/expectations";
+import { environmentObjects, type K8sObject, renderStack } from "../upstream/translate";
+import { applicable, applyCrds, clusterServices, describeObject } from "./cluster";
+import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
+import { type Controllers, startControllers } from "./controllers";
+import { type PulumiEnvironment, preparePulumi } from "./engine";
+import { type EngineResult, type EngineStep, TEST_ANNOTATIONS } from "./engineRun";
+import { Kube, type KubeObject, type Obj } from "./kube";
+import { checkedObjects, type StatusContext, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
+
+const ROOT = join(__dirname, "..", "..");
+const DEV = join(ROOT, "Pulumi.dev.yaml");
+const STACK = "dev";
+
+/** What the stack changes in Pulumi.dev.yaml besides the cluster: the charts cannot be downloaded here. */
+const LOCAL_CHANGES: [string[], unknown][] = [
+    [["ai-gateway:platform", "envoyGateway", "install"], false],
+    [["ai-gateway:platform", "aiGateway", "install"], false],
+];
+
+/** The one model the test changes, and how: its fallback backend (its route) and its request budget (a traffic policy). */
+const CHANGED_MODEL = "qwen-with-fallback";
+
+/** A client key set with `pulumi config set --secret`: the client, the apiKeys entry, the value. */
+const CLIENT = { id: "e2e-client", key: "e2e-client-key", value: "e2e-engine-secret-7f3a9c" };
+
+const b64 = (v: string) => Buffer.from(v).toString("base64");
+const describeStep = (s: EngineStep) => `${s.op} ${s.kind ?? s.type} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? s.urn}`;
+
+function assertOk(r: EngineResult, what: string, logs: () => string): void {
+    assert.ok(r.ok, `${what} failed: ${r.error}\n${logs()}`);
+}
+
+/** Every Kubernetes object in the stack's state (its outputs: kind and name as the cluster has them). */
+function stateObjects(pulumi: PulumiEnvironment): KubeObject[] {
+    const state = JSON.parse(pulumi.cli(["stack", "export"])) as { deployment: { resources?: { type: string; outputs?: Obj }[] } };
+    return (state.deployment.resources ?? [])
+        .filter((r) => r.type.startsWith("kubernetes:") && typeof r.outputs?.kind === "string")
+        .map((r) => {
+            const o = r.outputs as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+            return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) } };
+        });
+}
+
+/** The model routes and their traffic policies as the program's builders make them for a configuration: `<kind> <namespace>/<name>` → spec. */
+function modelObjects(config: StackConfig): Map<string, string> {
+    const gateway = { name: config.gateway.name, namespace: config.gateway.namespace };
+    const routes = modelRoutes({ gateway, models: config.models, buckets: config.routing.routeBuckets, serviceBackend: (b) => b });
+    const policies = modelTrafficPolicies({ gateway, models: config.models, routes, retry: config.retry, rateLimit: config.rateLimit, protection: protectionSections(config.traffic) });
+    const all = [...routes.map((r) => r.route), ...(policies.shared ? [policies.shared] : []), ...policies.routes.map((r) => r.policy)];
+    return new Map(all.map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m.spec)]));
+}
+
+describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with the real engine", function () {
+    this.timeout(STATUS_TIMEOUT_MS + 900_000);
+    let cp: ControlPlane | undefined;
+    let controllers: Controllers | undefined;
+    let pulumi: PulumiEnvironment | undefined;
+    let kube: Kube;
+    let status: StatusContext;
+    /** The program's objects after the first `up`, and after the last. */
+    let created: KubeObject[] = [];
+    let deployed: KubeObject[] = [];
+    const logs = () => controllers?.logs() ?? "";
+
+    before(async () => {
+        const tools = readToolManifest("e2e");
+        // The controllers are configured from the releases the dev stack installs in a cluster.
+        const rendered = await renderStack(DEV);
+        const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
+        const config = parseConfig(configOfFile(DEV));
+        status = {
+            controllers: undefined,
+            envoyGatewayValues: eg ? { namespace: eg.namespace, values: eg.values } : { namespace: "", values: {} },
+            intended: (problem) => isIntendedOverride(config, problem),
+        };
+        cp = await startControlPlane(tools.kubeApiserver.bin, { controllerManagerBin: tools.kubeControllerManager.bin });
+        kube = new Kube(cp);
+        await kube.discover();
+        const crdProblems = await applyCrds(kube);
+        if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
+        controllers = await startControllers(cp, kube, tools, rendered.releases);
+        status.controllers = controllers;
+        for (const o of applicable([...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(rendered.objects as KubeObject[])])) {
+            const r = await kube.apply(o);
+            if (r.status >= 300) throw new Error(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
+        }
+        pulumi = await preparePulumi(tools, cp, DEV, STACK, LOCAL_CHANGES, `http://127.0.0.1:${await freePort()}`);
+    });
+
+    after(async () => {
+        await pulumi?.stop();
+        await controllers?.stop();
+        await cp?.stop();
+    });
+
+    it(`the CLI is ${UPSTREAM_TOOLS.pulumi.version}, the release of @pulumi/pulumi in package-lock.json`, () => {
+        const installed = (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages["node_modules/@pulumi/pulumi"].version;
+        assert.equal(pulumi?.cli(["version"]).trim(), `v${installed}`);
+    });
+
+    it("the engine has exactly the two resource plugins installed by the test, and no language host anywhere", () => {
+        const plugins = JSON.parse(pulumi!.cli(["plugin", "ls", "--json"])) as { name: string; kind: string; version: string }[];
+        assert.deepEqual(plugins.map((p) => `${p.kind} ${p.name} ${p.version}`).sort(), [`resource kubernetes ${UPSTREAM_TOOLS.kubernetesProvider.installedAs}`, "resource random 4.21.2"]);
+        const onPath = (pulumi!.env.PATH ?? "").split(":").filter((d) => existsSync(join(d, "pulumi-language-nodejs")));
+        assert.deepEqual(onPath, [], "a pulumi-language-nodejs binary on PATH: the test could not tell whether the engine used it");
+    });
+
+    it("pulumi up creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {
+        const r = await pulumi!.run("up");
+        assertOk(r, "pulumi up", logs);
+        created = stateObjects(pulumi!);
+        const rendered = (await renderStack(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`))).objects as KubeObject[];
+        assert.deepEqual(created.map(describeObject).sort(), rendered.map((o: K8sObject) => describeObject(o as KubeObject)).sort());
+        for (const o of created) assert.ok(await kube.get(o), `${describeObject(o)}: in the state, not in the cluster`);
+        // Only the types the test stack names are annotated, the Redis Deployment among them.
+        assert.deepEqual(r.annotated.filter((s) => !Object.hasOwn(TEST_ANNOTATIONS, s.split(" ")[0])), []);
+        assert.ok(r.annotated.includes("kubernetes:apps/v1:Deployment redis-deployment"), r.annotated.join("\n"));
+        const problems = await waitForStatuses("dev stack (engine)", kube, checkedObjects(created), status);
+        assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
+    });
+
+    it("a second run changes nothing (preview --expect-no-changes)", async () => {
+        const r = await pulumi!.run("preview", { expectNoChanges: true });
+        assertOk(r, "pulumi preview --expect-no-changes", logs);
+        assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep), []);
+    });
+
+    it(`changing one model (${CHANGED_MODEL}) updates exactly the AIGatewayRoute and BackendTrafficPolicy the program's builders change`, async () => {
+        const before = parseConfig(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)));
+        const backends = before.models[CHANGED_MODEL].backends;
+        const other = Object.keys(before.backends).find((b) => !backends.some((x) => x.backend === b));
+        assert.ok(other, "a backend the model does not use yet");
+        pulumi!.cli(["config", "set", "--path", `ai-gateway:models.${CHANGED_MODEL}.backends[1].backend`, other]);
+        pulumi!.cli(["config", "set", "--path", `ai-gateway:models.${CHANGED_MODEL}.rateLimit.requests[0].limit`, "5"]);
+        const after = parseConfig(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)));
+        assert.equal(after.models[CHANGED_MODEL].rateLimit?.requests?.[0].limit, 5);
+
+        // What should change, from the program's own builders (names and specs), not from the test: the model's
+        // route (its backends) and a traffic policy (its request budget).
+        const [was, is] = [modelObjects(before), modelObjects(after)];
+        const expected = [...new Set([...was.keys(), ...is.keys()])].filter((k) => was.get(k) !== is.get(k)).map((k) => `${!was.has(k) ? "create" : !is.has(k) ? "delete" : "update"} ${k}`);
+        const route = modelRoutes({ gateway: after.gateway, models: after.models, buckets: after.routing.routeBuckets, serviceBackend: (b) => b }).find((x) => x.bucket.models.includes(CHANGED_MODEL));
+        assert.ok(route && expected.includes(`update AIGatewayRoute ${after.gateway.namespace}/${route.route.metadata.name}`), expected.join("\n"));
+        assert.equal(expected.filter((e) => e.startsWith("update BackendTrafficPolicy ")).length, 1, expected.join("\n"));
+        assert.equal(expected.length, 2, expected.join("\n"));
+
+        const r = await pulumi!.run("preview");
+        assertOk(r, "pulumi preview", logs);
+        assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep).sort(), expected.sort());
+    });
+
+    it("a client key set with pulumi config set --secret --path 'apiKeys.<name>' arrives in its Secret and is in plain text neither in the stack file nor in the state", async () => {
+        pulumi!.cli(["config", "set", "--path", `ai-gateway:auth.apiKeys.clients.${CLIENT.id}`, CLIENT.key]);
+        pulumi!.cli(["config", "set", "--secret", "--path", `ai-gateway:apiKeys.${CLIENT.key}`, CLIENT.value]);
+        const stackFile = readFileSync(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`), "utf8");
+        assert.ok(!stackFile.includes(CLIENT.value), "the stack file holds the key in plain text");
+        assert.equal(JSON.parse(pulumi!.cli(["config", "get", "--path", `ai-gateway:apiKeys.${CLIENT.key}`, "--json"])).value, CLIENT.value);
+
+        const r = await pulumi!.run("up");
+        assertOk(r, "pulumi up", logs);
+        // The key's value is encrypted in the file: the names are what the program's naming reads.
+        const config = parseConfig({ ...configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)), apiKeys: { [CLIENT.key]: "name only" } });
+        const secret = clientAuthManifests(config.gateway, config.auth).apiKeySecret;
+        assert.ok(secret, "the configuration has a client key Secret");
+        const stored = await kube.get({ apiVersion: "v1", kind: "Secret", metadata: { name: secret.name, namespace: secret.namespace } });
+        assert.equal((stored?.data as Record<string, string> | undefined)?.[CLIENT.id], b64(CLIENT.value));
+
+        const state = pulumi!.cli(["stack", "export"]);
+        const stateFile = readdirSync(pulumi!.stateDir, { recursive: true, encoding: "utf8" })
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => readFileSync(join(pulumi!.stateDir, f), "utf8"))
+            .join("\n");
+        for (const [where, text] of [["pulumi stack export", state], ["the state files", stateFile]]) {
+            assert.ok(!text.includes(CLIENT.value) && !text.includes(b64(CLIENT.value)), `${where} holds the client key in plain text`);
+        }
+        assert.ok(stateFile.includes("e2e-client"), "the state files hold the program's objects");
+
+        // The controllers accept the stack as it is now (the SecurityPolicy of the client keys among it).
+        deployed = stateObjects(pulumi!);
+        assert.ok(deployed.some((o) => o.kind === "SecurityPolicy"), "a SecurityPolicy for the client keys");
+        const problems = await waitForStatuses("dev stack with client keys (engine)", kube, checkedObjects(deployed), status);
+        assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
+    });
+
+    it("pulumi destroy leaves no object of the program: none of its objects, nothing of those kinds in its namespaces", async () => {
+        const objects = [...new Map([...created, ...deployed].map((o) => [describeObject(o), o])).values()];
+        assert.ok(objects.length > 10, `${objects.length} objects`);
+        const r = await pulumi!.run("destroy");
+        assertOk(r, "pulumi destroy", logs);
+        const left: string[] = [];
+        for (const o of objects) if (await kube.get(o)) left.push(describeObject(o));
+        // The kinds the program creates, listed in every namespace it used (objects controllers made from them too).
+        const namespaces = [...new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined))];
+        const kinds = [...new Map(objects.filter((o) => o.metadata.namespace).map((o) => [`${o.apiVersion}/${o.kind}`, o])).values()];
+        for (const ns of namespaces) {
+            for (const kind of kinds) {
+                const path = kube.path({ ...kind, metadata: { name: "x", namespace: ns } })?.replace(/\/x$/, "");
+                assert.ok(path, `${kind.apiVersion} ${kind.kind}: not served`);
+                const list = await kube.call("GET", path);
+                for (const item of (list.body.items as { metadata: { name: string } }[] | undefined) ?? []) left.push(`${kind.kind} ${ns}/${item.metadata.name}`);
+            }
+        }
+        assert.deepEqual(left, []);
+        assert.deepEqual(stateObjects(pulumi!), []);
+    });
+});
