@@ -1,5 +1,4 @@
-import { stringify } from "yaml";
-import { RecordedResource, redactSecrets } from "./mocks";
+import { isSecretValue, RecordedResource, redactSecrets } from "./mocks";
 import { SECRET_PLACEHOLDER } from "./stackFile";
 
 type Obj = Record<string, unknown>;
@@ -18,8 +17,15 @@ function isKubernetesObject(r: RecordedResource): boolean {
     return r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE;
 }
 
+function holdsSecret(v: unknown): boolean {
+    if (isSecretValue(v)) return true;
+    if (Array.isArray(v)) return v.some(holdsSecret);
+    return typeof v === "object" && v !== null && Object.values(v).some(holdsSecret);
+}
+
 function clean(inputs: Obj): Obj {
-    const redacted = redactSecrets(inputs, SECRET_PLACEHOLDER) as Obj;
+    // Only inputs with a secret are copied (most hold none: a large render's specs need no second copy).
+    const redacted = holdsSecret(inputs) ? (redactSecrets(inputs, SECRET_PLACEHOLDER) as Obj) : inputs;
     // Provider bookkeeping, not part of the object.
     const { compat: _compat, ...rest } = redacted;
     return rest;
@@ -46,6 +52,11 @@ function compare(a: Obj, b: Obj): number {
         if (ka[i] > kb[i]) return 1;
     }
     return 0;
+}
+
+/** The YAML library is loaded only for YAML output: `--format json` (and `npm run bench`) never pays for it. */
+function stringify(value: unknown, options: { version: "1.1"; sortMapEntries?: boolean }): string {
+    return (require("yaml") as typeof import("yaml")).stringify(value, options);
 }
 
 function commented(text: string): string {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Result } from "@pulumi/pulumi/proto/resource_pb";
 
 /** One registered resource, as the engine would see it. */
 export interface RecordedResource {
@@ -41,14 +42,28 @@ interface RegisterRequest {
     getProvider(): string;
     getAliasesList(): AliasMessage[];
     getRetainondelete(): boolean | undefined;
+    getImportid(): string;
 }
 /** The structured alias the SDK sends (a URN, or a spec whose unset fields mean "as now"). */
 interface AliasMessage {
     getUrn(): string;
     getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
-interface Monitor {
-    registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
+/** The parts of the SDK's mock monitor (`@pulumi/pulumi/runtime/mocks`) a registration goes through. */
+interface MockMonitor {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void): void;
+    newUrn(parent: string, type: string, name: string): string;
+    /** What `registerResourceOutputs` and resource reads look up. */
+    resources: Map<string, { urn: string; id: string | null; state: unknown }>;
+}
+/** The answer to a registration, as the SDK reads it (`runtime/resource.js`). */
+interface RegisterResponse {
+    getUrn(): string;
+    getId(): string;
+    /** The SDK only calls `toJavaScript()` on it (`deserializeProperties`). */
+    getObject(): { toJavaScript(): Record<string, unknown> };
+    getPropertydependenciesMap(): undefined;
+    getResult(): Result;
 }
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -69,11 +84,8 @@ function providerName(ref: string): string | null {
  */
 export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
-    /** The entry of the registration under way, which takes the inputs `newResource` is given. */
-    private registering?: { type: string; name: string; inputs?: Record<string, unknown> };
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        if (this.registering?.type === args.type && this.registering.name === args.name) this.registering.inputs = args.inputs;
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "kubernetes:helm.sh/v3:Release") {
             state.status = { name: args.inputs.name, namespace: args.inputs.namespace, status: "deployed", version: args.inputs.version };
@@ -101,24 +113,44 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     /** Installs these mocks for the process and records every registration. */
     async install(project: string, stack: string): Promise<void> {
         await pulumi.runtime.setMocks(this, project, stack, false);
-        const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-        const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) => {
-            const entry = this.record(req);
-            // The mock monitor deserializes the inputs and hands them to `newResource` before its first await:
-            // the entry takes them from there instead of decoding the request a second time.
-            this.registering = entry;
-            try {
-                register(req, callback);
-            } finally {
-                this.registering = undefined;
-            }
-            entry.inputs ??= pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]);
-        };
+        const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+        monitor.registerResource = (req, callback) => void this.register(monitor, req, callback);
     }
 
-    private record(req: RegisterRequest): Omit<RecordedResource, "inputs"> & { inputs?: Record<string, unknown> } {
-        const entry: Omit<RecordedResource, "inputs"> & { inputs?: Record<string, unknown> } = {
+    /**
+     * What the SDK's mock monitor does for a registration, step for step (the same awaits, so resources register
+     * in the same order), except that the state goes back as the JavaScript the SDK would decode from a protobuf
+     * Struct instead of through one: that round trip of every spec was about a tenth of a large render's time. The
+     * request's inputs are decoded once, for `newResource` and the record alike.
+     */
+    private async register(monitor: MockMonitor, req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void): Promise<void> {
+        try {
+            const entry = this.record(req);
+            const result = await this.newResource({
+                type: entry.type,
+                name: entry.name,
+                inputs: entry.inputs,
+                provider: req.getProvider(),
+                custom: entry.custom,
+                id: req.getImportid(),
+            });
+            const urn = monitor.newUrn(req.getParent(), entry.type, entry.name);
+            const state = await pulumi.runtime.serializeProperties("", result.state);
+            monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+            callback(null, {
+                getUrn: () => urn,
+                getId: () => result.id || "",
+                getObject: () => ({ toJavaScript: () => state }),
+                getPropertydependenciesMap: () => undefined,
+                getResult: () => Result.SUCCESS,
+            });
+        } catch (err) {
+            callback(err);
+        }
+    }
+
+    private record(req: RegisterRequest): RecordedResource {
+        const entry: RecordedResource = {
             type: req.getType(),
             name: req.getName(),
             custom: req.getCustom(),
@@ -127,9 +159,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             dependsOn: req.getDependenciesList().map(nameOf).sort(),
             provider: providerName(req.getProvider()),
             aliases: req.getAliasesList().map(describeAlias),
+            inputs: pulumi.runtime.deserializeProperties(req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]),
             ...(req.getRetainondelete() && { retainOnDelete: true }),
         };
-        this.resources.push(entry as RecordedResource);
+        this.resources.push(entry);
         return entry;
     }
 }
@@ -180,4 +213,19 @@ function hideLeaves(v: unknown, replacement: string): unknown {
  */
 export function withoutSourceMappedStacks(): void {
     if (process.env.AI_GATEWAY_SOURCE_MAPS !== "1") Reflect.deleteProperty(Error, "prepareStackTrace");
+}
+
+/**
+ * Stack traces an offline render takes and never shows, about a sixth of a large render's time:
+ * - the one the SDK records on every promise it makes (`debuggablePromise`), for a leak report a render never
+ *   prints; a render's errors are messages;
+ * - the whole stack the SDK takes for every resource (`Resource.callsites`: unlimited frames, each parsed and
+ *   turned into a URL) to send the resource's source position, which the recording mocks do not keep.
+ * AI_GATEWAY_SOURCE_MAPS=1, the debugging setting, keeps both. Render only: a test's failure keeps its stack.
+ * test/startup.spec.ts fails if the SDK stops taking either, so the saving cannot go quietly.
+ */
+export function withoutUnusedStackTraces(): void {
+    if (process.env.AI_GATEWAY_SOURCE_MAPS === "1") return;
+    Error.stackTraceLimit = 0;
+    (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites = () => [];
 }

@@ -12,7 +12,7 @@ import { parseArgs } from "util";
 import { AiGateway } from "../components";
 import { loadConfig } from "../config";
 import { toJson, toYaml } from "./format";
-import { RecordingMocks, settle, withoutSourceMappedStacks } from "./mocks";
+import { RecordingMocks, settle, withoutSourceMappedStacks, withoutUnusedStackTraces } from "./mocks";
 import { readStackFile } from "./stackFile";
 
 const PROJECT_ROOT = resolve(__dirname, "..");
@@ -120,6 +120,7 @@ async function main(): Promise<number> {
         return 0;
     }
     withoutSourceMappedStacks();
+    withoutUnusedStackTraces();
     const mocks = new RecordingMocks();
     await mocks.install("ai-gateway", opts.stack);
     const failures: unknown[] = [];

@@ -50,7 +50,7 @@ export function readStackFile(path: string): StackFileConfig {
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const found = { secret: false };
-        const plain = replaceSecure(value, found, key);
+        const plain = replaceSecure(value, found, [key]);
         out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
         if (found.secret) secretKeys.push(key);
     }
@@ -89,16 +89,34 @@ function yamlErrorMessage(e: YAMLException, text: string): string {
     return `line ${line}, column ${column}: ${e.reason}; fix the YAML there\n  ${shown}`;
 }
 
-function replaceSecure(v: unknown, found: { secret: boolean }, path: string): unknown {
-    if (Array.isArray(v)) return v.map((x, i) => replaceSecure(x, found, `${path}[${i}]`));
+/**
+ * The value with each `{secure: ...}` replaced by a placeholder that names its path. The path is a stack of keys
+ * turned into text only for a secret: building it for every value cost more than parsing the file.
+ */
+function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | number)[]): unknown {
+    if (Array.isArray(v)) {
+        return v.map((x, i) => {
+            path.push(i);
+            const out = replaceSecure(x, found, path);
+            path.pop();
+            return out;
+        });
+    }
     if (typeof v === "object" && v !== null) {
         const entries = Object.entries(v);
         if (entries.length === 1 && entries[0][0] === "secure") {
             found.secret = true;
             // One per key: two secrets that cannot be read must not look equal (equal client keys are refused).
-            return `${SECRET_PLACEHOLDER} ${path}`;
+            return `${SECRET_PLACEHOLDER} ${path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("")}`;
         }
-        return Object.fromEntries(entries.map(([k, x]) => [k, replaceSecure(x, found, `${path}.${k}`)]));
+        return Object.fromEntries(
+            entries.map(([k, x]) => {
+                path.push(k);
+                const out = replaceSecure(x, found, path);
+                path.pop();
+                return [k, out];
+            }),
+        );
     }
     return v;
 }
