@@ -50,7 +50,7 @@ describe("start-up: how the program's TypeScript is loaded", () => {
     it("a second process loads the program from the transpile cache without loading swc, and an edit is never served stale", function () {
         this.timeout(60000);
         const cache = mkdtempSync(join(tmpdir(), "transpile-cache-"));
-        const probeDir = mkdtempSync(join(ROOT, "test", ".probe-"));
+        const probeDir = mkdtempSync(join(tmpdir(), "transpile-probe-"));
         const probe = join(probeDir, "probe.ts");
         // Whether the process loaded swc, and the probe's value.
         const report = `const { value } = require(${JSON.stringify(probe)});
