@@ -74,7 +74,8 @@ export const rateLimitSettings: Rule = (config, ctx) => {
             ctx.add(path, `applies to the model routes, and there is no model, so it would count nothing${passthrough}; add a model to ai-gateway:models, or remove it`);
         }
     }
-    if (rateLimitRules(rl, config.models).length === 0) {
+    const rules = rateLimitRules(rl, config.models);
+    if (rules.length === 0) {
         for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
             if (set) ctx.add(["rateLimit", key], "is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it");
         }
@@ -100,7 +101,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
     }
 
     // Without client authentication the user header is whatever the client sends: a fresh value is a fresh budget.
-    const perUser = rateLimitRules(rl, config.models).some((r) => r.clientSelectors?.some((s) => s.headers?.some((h) => h.name === rl.userHeader && h.type === "Distinct")));
+    const perUser = rules.some((r) => r.clientSelectors?.some((s) => s.headers?.some((h) => h.name === rl.userHeader && h.type === "Distinct")));
     const mechanisms = clientAuthMechanisms(config.auth);
     if (perUser && verifiedUserSources(config.auth).length === 0 && mechanisms.length > 0) {
         // Client authentication is on, yet none of it names a user: per-user budgets would count the client's own header.
