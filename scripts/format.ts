@@ -1,4 +1,4 @@
-import { isSecretValue, RecordedResource, redactSecrets } from "./mocks";
+import { holdsSecret, RecordedResource, redactSecrets } from "./mocks";
 import { SECRET_PLACEHOLDER } from "./stackFile";
 
 type Obj = Record<string, unknown>;
@@ -15,12 +15,6 @@ const KIND_ORDER = ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Role"
 
 function isKubernetesObject(r: RecordedResource): boolean {
     return r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE;
-}
-
-function holdsSecret(v: unknown): boolean {
-    if (isSecretValue(v)) return true;
-    if (Array.isArray(v)) return v.some(holdsSecret);
-    return typeof v === "object" && v !== null && Object.values(v).some(holdsSecret);
 }
 
 function clean(inputs: Obj): Obj {

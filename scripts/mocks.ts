@@ -185,6 +185,13 @@ export function isSecretValue(v: unknown): boolean {
     return pulumi.runtime.isRpcSecret(v);
 }
 
+/** Whether a recorded value has a secret anywhere inside: what `redactSecrets` would hide. */
+export function holdsSecret(v: unknown): boolean {
+    if (isSecretValue(v)) return true;
+    if (Array.isArray(v)) return v.some(holdsSecret);
+    return typeof v === "object" && v !== null && Object.values(v).some(holdsSecret);
+}
+
 /**
  * A copy of a recorded value with every secret replaced by `replacement` where it stands: a secret
  * object keeps its keys (`stringData: {apiKey: "[secret]"}`), only the leaves are hidden.
