@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join, resolve } from "node:path";
 import { UPSTREAM_TOOLS } from "../components/manifests/versions";
 import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
+import { goEnv, moduleSource } from "./upstreamSources";
 
 export type ToolName = keyof typeof UPSTREAM_TOOLS;
 
@@ -27,6 +28,8 @@ export interface BuiltTool {
     commit?: string;
     /** The version it is installed as (a Pulumi plugin), where that differs from the module version. */
     installedAs?: string;
+    /** Where the source came from: `module proxy`, or the path of the source archive it was unpacked from. */
+    source: string;
 }
 
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
@@ -35,6 +38,7 @@ export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string }
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "kubernetesProvider"],
+    dataplane: ["extproc", "testupstream"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
@@ -66,11 +70,6 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
     return result.stdout.trim();
 }
 
-function goEnv(): NodeJS.ProcessEnv {
-    // The local Go only (a toolchain download cannot succeed here), and the module's own go.sum as is.
-    return { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly" };
-}
-
 /**
  * Files added to a tool's package before it is built. aigw v1.x still has the offline translation
  * (cmd/aigw/translate.go, which `aigw run` uses) but no subcommand for it: the hook calls it.
@@ -95,29 +94,28 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
     const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec ? JSON.stringify(spec) : "");
     const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
-    const built = (moduleDir: string): BuiltTool => ({
+    const built = (moduleDir: string, from: string): BuiltTool => ({
         bin,
         module: spec.module,
         version: spec.version,
         moduleDir,
+        source: from,
         ...("commit" in spec && { commit: spec.commit }),
         ...("installedAs" in spec && { installedAs: spec.installedAs }),
     });
 
-    const download = () => JSON.parse(run("go", ["mod", "download", "-json", `${spec.module}@${spec.version}`], dir, env)) as { Dir?: string; GoMod?: string; Error?: string };
+    const source = () => moduleSource(spec, dir);
     if (existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === stamp) {
-        const moduleDir = download().Dir;
-        if (moduleDir && existsSync(moduleDir)) {
-            console.log(`${name} ${spec.version}: present (${bin})`);
-            return built(moduleDir);
-        }
+        const present = source();
+        console.log(`${name} ${spec.version}: present (${bin})`);
+        return built(present.dir, present.from);
     }
 
     console.log(`${name} ${spec.version}: building ${spec.package} with ${goVersion} ...`);
     const started = Date.now();
-    const downloaded = download();
-    if (!downloaded.Dir) throw new Error(`go mod download ${spec.module}@${spec.version}: ${downloaded.Error ?? "no directory"}`);
-    const moduleDir = downloaded.Dir;
+    const downloaded = source();
+    const moduleDir = downloaded.dir;
+    if (downloaded.from !== "module proxy") console.log(`${name} ${spec.version}: the module proxy refuses this version; building from ${downloaded.from}`);
     let sourceDir = moduleDir;
     if (hook || localBuild) {
         // The module cache is read-only and `go build -overlay` refuses files in it: build a copy.
@@ -141,7 +139,7 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     }
     writeFileSync(stampPath, stamp);
     console.log(`${name} ${spec.version}: built in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
-    return built(moduleDir);
+    return built(moduleDir, downloaded.from);
 }
 
 /**
@@ -166,8 +164,8 @@ export function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir
  * (`./staging/src/k8s.io/api`, …), which `go install` refuses: a small module requires it and replaces
  * each of those with the published module of the same release (v0.<minor>.<patch>).
  */
-function buildThroughStagingModules(name: ToolName, spec: { module: string; package: string; version: string }, downloaded: { GoMod?: string }, bin: string, dir: string, goVersion: string): void {
-    const goMod = readFileSync(downloaded.GoMod ?? "", "utf8");
+function buildThroughStagingModules(name: ToolName, spec: { module: string; package: string; version: string }, downloaded: { goMod: string }, bin: string, dir: string, goVersion: string): void {
+    const goMod = readFileSync(downloaded.goMod, "utf8");
     const staging = [...goMod.matchAll(/^\s*(k8s\.io\/[a-z0-9-]+) => \.\/staging\/src\//gm)].map((m) => m[1]);
     const published = spec.version.replace(/^v1\./, "v0.");
     const moduleRoot = join(dir, `${name}-module`);
@@ -229,8 +227,8 @@ function goModRequirement(goMod: string, module: string): string | undefined {
  * (a replace only applies in the main module). A module missing files its `go generate` writes (an embedded
  * schema) is built from a copy in the cache with those files written as its generator writes them.
  */
-function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded: { Dir?: string; GoMod?: string }, bin: string, dir: string, goVersion: string): void {
-    const goMod = readFileSync(downloaded.GoMod ?? "", "utf8");
+function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded: { dir: string; goMod: string }, bin: string, dir: string, goVersion: string): void {
+    const goMod = readFileSync(downloaded.goMod, "utf8");
     const replaces = goModReplaces(goMod);
     const requires = [`\t${spec.module} ${spec.version}`];
     const replaceLines: string[] = [];
@@ -247,7 +245,7 @@ function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded
     if (spec.generatedSchema) {
         const sourceDir = join(dir, `${name}-src`);
         rmSync(sourceDir, { recursive: true, force: true });
-        cpSync(downloaded.Dir ?? "", sourceDir, { recursive: true });
+        cpSync(downloaded.dir, sourceDir, { recursive: true });
         run("chmod", ["-R", "u+w", sourceDir], dir, goEnv());
         const main = join(sourceDir, spec.generatedSchema);
         const embedded = [...readFileSync(join(main, "main.go"), "utf8").matchAll(/^\/\/go:embed (\S+)-embed\.json$/gm)].map((m) => m[1]);

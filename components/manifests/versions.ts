@@ -92,12 +92,11 @@ export const CLUSTER_DOMAIN = "cluster.local";
 export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c" } as const;
 
 /**
- * The newest github.com/envoyproxy/ai-gateway release the Go module proxy serves. It refuses v1.1.0 ("This
- * module version is not available"). Between the two tags the HTTPRoute the controller generates differs only
- * in rule names (copied from v1.1.0 on) and cross-namespace InferencePools; the fields v1.0.0 does not know
- * are listed in test/upstream/versionGap.ts and reported by the test, never silently dropped.
+ * The source archive of AI Gateway's release tag, for where the Go module proxy refuses the version ("This
+ * module version is not available", as it does for v1.1.0): scripts/upstreamSources.ts unpacks it into the
+ * tool cache and the tools are built from it at exactly the installed release.
  */
-const AI_GATEWAY_MODULE_VERSION = "v1.0.0";
+const AI_GATEWAY_ARCHIVE = `ai-gateway-${AI_GATEWAY.version}.tar.gz`;
 
 /**
  * Upstream translators and controllers the Go-based suites build from Go modules (scripts/upstreamTools.ts):
@@ -112,9 +111,8 @@ export const UPSTREAM_TOOLS = {
     aigw: {
         module: "github.com/envoyproxy/ai-gateway",
         package: "github.com/envoyproxy/ai-gateway/cmd/aigw",
-        version: AI_GATEWAY_MODULE_VERSION,
-        /** The release the program installs, which the translator stands in for. */
-        installed: AI_GATEWAY.version,
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
     },
     /**
      * The API server `npm run test:e2e` applies every rendered object to (Envoy Gateway v1.8.3 supports
@@ -137,7 +135,22 @@ export const UPSTREAM_TOOLS = {
     aiGatewayController: {
         module: "github.com/envoyproxy/ai-gateway",
         package: "github.com/envoyproxy/ai-gateway/cmd/controller",
-        version: AI_GATEWAY_MODULE_VERSION,
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
+    },
+    /** AI Gateway's external processor, which the controller injects beside every Envoy (`npm run test:dataplane`). */
+    extproc: {
+        module: "github.com/envoyproxy/ai-gateway",
+        package: "github.com/envoyproxy/ai-gateway/cmd/extproc",
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
+    },
+    /** Upstream's fake LLM server, answering in each provider's schema with token usage: the data plane's backends. */
+    testupstream: {
+        module: "github.com/envoyproxy/ai-gateway",
+        package: "github.com/envoyproxy/ai-gateway/tests/internal/testupstreamlib/testupstream",
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
     },
     /**
      * The garbage collector and namespace controller the end-to-end engine stage runs beside that API server:
