@@ -439,6 +439,22 @@ describe("rate limiting: configuration", () => {
         assert.doesNotThrow(() => parseConfig({ passthrough, backends, models: { m: model() }, rateLimit: budgets }));
     });
 
+    it("token and spend budgets need Envoy Gateway v1.8.2 or newer, which charges a shared rule its cost", () => {
+        const tokens = withModel({ tokens: [{ limit: 1000, window: "1m" }] });
+        const at = (envoyGateway: Record<string, unknown>) => ({ ...tokens, platform: { envoyGateway } });
+        assert.deepEqual(configProblems(at({ version: "v1.8.1" })), [
+            "platform.envoyGateway.version: is v1.8.1, which charges a token or spend budget 1 per request instead of its tokens or cost (envoyproxy/gateway#9244, fixed in v1.8.2), so the budgets set here would not hold; use v1.8.2 or newer, or remove the token and spend budgets",
+        ]);
+        assert.equal(configProblems(at({ version: "v1.8.2-rc.1" })).length, 1, "a pre-release of v1.8.2 comes before it");
+        const platformWarnings = (raw: Record<string, unknown>) => parseConfig(raw).warnings.filter((w) => w.startsWith("platform."));
+        for (const version of ["v1.8.2", "v1.8.3", "v1.9.0", "v2.0.0"]) assert.deepEqual(platformWarnings(at({ version })), [], version);
+        // Request budgets carry no cost: any version counts them right.
+        assert.doesNotThrow(() => parseConfig({ ...withModel({ requests: [{ limit: 10, window: "1m" }] }), platform: { envoyGateway: { version: "v1.8.0" } } }));
+        assert.deepEqual(platformWarnings(at({ install: false })), [
+            "platform.envoyGateway.install: is false and token or spend budgets are set: the Envoy Gateway on the cluster must be v1.8.2 or newer, because v1.8.0 and v1.8.1 charge a token or spend budget 1 per request instead of its tokens or cost (envoyproxy/gateway#9244); check its version",
+        ]);
+    });
+
     it("two limits for one window of a budget", () => {
         assert.deepEqual(configProblems(withModel({ tokens: [{ limit: 50, window: "1m" }, { limit: 500, window: "1h" }, { limit: 80, window: "1m" }] })), [
             "models.m.rateLimit.tokens[2].window: 1m already has a limit on total tokens at tokens[0]; give each window one limit (keep the one you mean)",

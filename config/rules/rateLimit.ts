@@ -152,6 +152,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
             `${bucket.models.map((m) => `"${m}"`).join(", ")} share the route whose BackendTrafficPolicy ${policy} holds at most ${MAX_RATE_LIMIT_RULES} rate-limit rules, and their budgets need ${count} (one per window, per model); use fewer windows per model, or count what models share with rateLimit.perUser (one rule per window for all models)`,
         );
     }
+    if (rules.some((r) => r.cost?.response !== undefined)) minimumEnvoyGateway(config, ctx);
     if (shared > 0 && !config.gateway.enabled) {
         ctx.warn(
             ["rateLimit"],
@@ -159,3 +160,38 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         );
     }
 };
+
+/** The first Envoy Gateway release that charges a shared rule its cost (envoyproxy/gateway#9244, fixed by #9245). */
+export const COSTED_SHARED_RULES_SINCE = "v1.8.2";
+
+/** `vMAJOR.MINOR.PATCH[-pre]` as numbers; a pre-release sorts before its release. */
+function releaseOrder(version: string): [number, number, number, number] {
+    const m = /^v?(\d+)\.(\d+)\.(\d+)(-.+)?$/.exec(version);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : 0] : [0, 0, 0, 0];
+}
+
+function olderThan(version: string, than: string): boolean {
+    const [a, b] = [releaseOrder(version), releaseOrder(than)];
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+}
+
+/**
+ * Token and spend budgets are shared rules with a cost. Envoy Gateway v1.8.0 and v1.8.1 charge such a rule 1
+ * per request whatever its cost, so a token budget would allow its limit in requests, not in tokens.
+ */
+function minimumEnvoyGateway(config: Parameters<Rule>[0], ctx: RuleContext): void {
+    const eg = config.platform.envoyGateway;
+    const since = COSTED_SHARED_RULES_SINCE;
+    if (!eg.install) {
+        ctx.warn(
+            ["platform", "envoyGateway", "install"],
+            `is false and token or spend budgets are set: the Envoy Gateway on the cluster must be ${since} or newer, because v1.8.0 and v1.8.1 charge a token or spend budget 1 per request instead of its tokens or cost (envoyproxy/gateway#9244); check its version`,
+        );
+    } else if (olderThan(eg.version, since)) {
+        ctx.add(
+            ["platform", "envoyGateway", "version"],
+            `is ${eg.version}, which charges a token or spend budget 1 per request instead of its tokens or cost (envoyproxy/gateway#9244, fixed in ${since}), so the budgets set here would not hold; use ${since} or newer, or remove the token and spend budgets`,
+        );
+    }
+}
