@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../config";
 import { CHARTS, releaseArgs } from "./manifests/helm";
-import { aiGatewayValues } from "./manifests/platformValues";
+import { aiGatewayValues, MCP_SESSION_SECRET, MCP_SESSION_SEED_KEYS } from "./manifests/platformValues";
 
 export interface AIGatewayControllerArgs {
     config: PlatformConfig["aiGateway"];
@@ -47,19 +48,36 @@ export class AIGatewayController extends pulumi.ComponentResource {
             dependsOn: [namespace, ...args.envoyGatewayReady],
         });
 
+        const seeds = mcpSessionSeeds(name, config.mcpSeedRotation, this);
+        const seedSecret = new k8s.core.v1.Secret(
+            `${name}-mcp-session`,
+            { metadata: { name: MCP_SESSION_SECRET, namespace: namespace.metadata.name }, type: "Opaque", stringData: seeds },
+            { parent: this },
+        );
         const values = aiGatewayValues({
             envoyGatewayNamespace: args.envoyGatewayNamespace,
             metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
             quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
             inferencePools: args.inferencePools !== undefined,
+            mcpSessionSecret: { name: MCP_SESSION_SECRET, fallback: MCP_SESSION_SEED_KEYS.fallback in seeds },
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
         this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values), {
             parent: this,
-            dependsOn: [this.crdsRelease, ...(args.inferencePools?.crds ?? [])],
+            dependsOn: [this.crdsRelease, seedSecret, ...(args.inferencePools?.crds ?? [])],
         });
         this.ready = [this.crdsRelease, this.controllerRelease];
         this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, controllerRelease: this.controllerRelease });
     }
+}
+
+/**
+ * The chart's own seed is public. One random seed per generation, named by it: raising the generation creates
+ * the next seed and keeps the current one (same name, so the same resource) as the fallback; the one before
+ * that is deleted.
+ */
+function mcpSessionSeeds(name: string, generation: number, parent: pulumi.Resource): Record<string, pulumi.Output<string>> {
+    const seed = (g: number) => pulumi.secret(new random.RandomPassword(`${name}-mcp-session-seed-${g}`, { length: 48, special: false }, { parent }).result);
+    return { [MCP_SESSION_SEED_KEYS.seed]: seed(generation), ...(generation > 0 && { [MCP_SESSION_SEED_KEYS.fallback]: seed(generation - 1) }) };
 }

@@ -135,3 +135,18 @@ export async function secretLeaks(e: Evaluation, value: string, holder: string):
     if (JSON.stringify(outputs).includes(value)) found.push("the stack outputs");
     return found;
 }
+
+/**
+ * The AI Gateway controller's Helm values besides the MCP session seed the program always adds (see
+ * test/platform.spec.ts), or undefined when nothing else is set.
+ */
+export function controllerValuesBesideSeed(values: unknown): Record<string, unknown> | undefined {
+    const controller = (values as { controller?: Record<string, unknown> }).controller;
+    if (controller === undefined) return undefined;
+    const { mcp, extraEnvVars, ...rest } = controller;
+    const env = ((extraEnvVars ?? []) as { name: string }[]).filter((v) => !v.name.startsWith("AI_GATEWAY_MCP_"));
+    const { sessionEncryption, ...mcpRest } = (mcp ?? {}) as Record<string, unknown>;
+    void sessionEncryption;
+    const out = { ...rest, ...(env.length > 0 && { extraEnvVars: env }), ...(Object.keys(mcpRest).length > 0 && { mcp: mcpRest }) };
+    return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -7,7 +7,7 @@ import { inferencePoolName } from "../components/manifests/inferencePool";
 import { envoyGatewayValues, aiGatewayValues } from "../components/manifests/platformValues";
 import { catalog } from "./support/conformance";
 import { chartInferencePool } from "./support/inferencePool";
-import { configProblems, customResources, evaluate } from "./harness";
+import { configProblems, controllerValuesBesideSeed, customResources, evaluate } from "./harness";
 
 // backends.<b>.inferencePool: models served by an InferencePool and its Endpoint Picker.
 
@@ -78,7 +78,7 @@ describe("InferencePool backends", () => {
         const eg = e.get(RELEASE, "envoy-gateway-release").inputs.values as { config: { envoyGateway: { extensionManager: Record<string, unknown> } }; deployment: unknown };
         assert.deepEqual(eg.config.envoyGateway.extensionManager.backendResources, [{ group: "inference.networking.k8s.io", kind: "InferencePool", version: "v1" }]);
         assert.deepEqual(eg.deployment, { pod: { annotations: { "ai-gateway/inference-pool-api": "inference.networking.k8s.io/v1" } } });
-        assert.deepEqual((e.get(RELEASE, "ai-gateway-release").inputs.values as { controller: unknown }).controller, { podAnnotations: { "ai-gateway/inference-pool-api": "inference.networking.k8s.io/v1" } });
+        assert.deepEqual(controllerValuesBesideSeed(e.get(RELEASE, "ai-gateway-release").inputs.values), { podAnnotations: { "ai-gateway/inference-pool-api": "inference.networking.k8s.io/v1" } });
 
         const none = await evaluate(PROVIDERS_ONLY);
         assert.deepEqual(none.all(CONFIG_FILE), []);

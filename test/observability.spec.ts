@@ -11,7 +11,7 @@ import { envoyPodsNamespace } from "../components/manifests/platformValues";
 import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
 import { parseConfig, StackConfig } from "../config";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
-import { configProblems, customResources, evaluate, Evaluation, stackFileConfig } from "./harness";
+import { configProblems, controllerValuesBesideSeed, customResources, evaluate, Evaluation, stackFileConfig } from "./harness";
 
 /** Raw config with `ai-gateway:observability` (and anything else) set. */
 const obs = (observability: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ observability, ...rest });
@@ -536,15 +536,15 @@ describe("per-user gen_ai metrics", () => {
 
     it("the AI Gateway controller adds the user header to the extProc's metrics as user.id", async () => {
         const e = await evaluate(obs({ metrics: {} }, { rateLimit: { userHeader: "x-team-user" } }));
-        assert.deepEqual(values(e).controller, { metricsRequestHeaderAttributes: "x-team-user:user.id" });
-        assert.equal(values(await evaluate(obs({ metrics: { perUser: false } }))).controller, undefined);
-        assert.equal(values(await evaluate({})).controller, undefined);
+        assert.deepEqual(controllerValuesBesideSeed(values(e)), { metricsRequestHeaderAttributes: "x-team-user:user.id" });
+        assert.equal(controllerValuesBesideSeed(values(await evaluate(obs({ metrics: { perUser: false } })))), undefined);
+        assert.equal(controllerValuesBesideSeed(values(await evaluate({}))), undefined);
     });
 
     it("platform.aiGateway.values still win", async () => {
         const own = { controller: { metricsRequestHeaderAttributes: "x-tenant:tenant.id" } };
         const e = await evaluate(obs({ metrics: {} }, { platform: { aiGateway: { values: own } } }));
-        assert.deepEqual(values(e).controller, own.controller);
+        assert.deepEqual(controllerValuesBesideSeed(values(e)), own.controller);
     });
 });
 

@@ -4,8 +4,8 @@ import { aiGatewayValues, envoyGatewayValues } from "../components/manifests/pla
 import { mergeValues } from "../components/manifests/merge";
 import { redisDeploymentSpec } from "../components/manifests/redis";
 import { parseConfig } from "../config";
-import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
-import { evaluate, valueOf, WITH_BUDGET } from "./harness";
+import { isSecretValue, MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
+import { configProblems, evaluate, type Evaluation, valueOf, WITH_BUDGET } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -55,6 +55,44 @@ describe("platform builders", () => {
             envoyGateway: { namespace: "eg" },
             controller: { logLevel: "debug" },
         });
+    });
+
+    it("the MCP session seed: a random secret per generation in a Secret, read by the controller through its environment, never in the values", async () => {
+        const seedNames = (e: Evaluation) => e.all("random:index/randomPassword:RandomPassword").map((r) => r.name).filter((n) => n.includes("mcp-session-seed"));
+        const e = await evaluate(BUDGET);
+        assert.deepEqual(seedNames(e), ["ai-gateway-mcp-session-seed-0"]);
+        const secret = e.get("kubernetes:core/v1:Secret", "ai-gateway-mcp-session").inputs as Values;
+        assert.ok(isSecretValue(secret.stringData), "the seeds are a secret value");
+        assert.deepEqual(Object.keys(secret.stringData.value), ["seed"]);
+        const release = e.get(RELEASE, "ai-gateway-release");
+        assert.ok(release.dependsOn.includes("ai-gateway-mcp-session"), "the Secret exists before the controller starts");
+        const values = release.inputs.values as Values;
+        assert.deepEqual(values.controller.mcp, { sessionEncryption: { seed: "$(AI_GATEWAY_MCP_SESSION_SEED)" } });
+        assert.deepEqual(values.controller.extraEnvVars, [{ name: "AI_GATEWAY_MCP_SESSION_SEED", valueFrom: { secretKeyRef: { name: "ai-gateway-mcp-session", key: "seed" } } }]);
+        assert.ok(!JSON.stringify(e.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret").map((r) => r.inputs)).includes(MOCK_PASSWORD));
+
+        // A rotation: the next generation's seed, and the current one (the same resource) as the fallback.
+        const rotated = await evaluate({ ...BUDGET, platform: { aiGateway: { mcpSeedRotation: 1, values: { controller: { extraEnvVars: [{ name: "A", value: "b" }] } } } } });
+        assert.deepEqual(seedNames(rotated).sort(), ["ai-gateway-mcp-session-seed-0", "ai-gateway-mcp-session-seed-1"]);
+        const rotatedValues = rotated.get(RELEASE, "ai-gateway-release").inputs.values as Values;
+        assert.deepEqual(rotatedValues.controller.mcp.sessionEncryption.fallback, { seed: "$(AI_GATEWAY_MCP_FALLBACK_SESSION_SEED)" });
+        assert.deepEqual(
+            rotatedValues.controller.extraEnvVars.map((v: Values) => v.name),
+            ["A", "AI_GATEWAY_MCP_SESSION_SEED", "AI_GATEWAY_MCP_FALLBACK_SESSION_SEED"],
+            "the user's variables stay, the seeds' are added",
+        );
+        assert.deepEqual(Object.keys((rotated.get("kubernetes:core/v1:Secret", "ai-gateway-mcp-session").inputs as Values).stringData.value).sort(), ["fallback", "seed"]);
+    });
+
+    it("the MCP session seed: a plain seed in the values is a warning (never echoed), a rotation without the controller an error", () => {
+        const warnings = parseConfig({ platform: { aiGateway: { values: { controller: { mcp: { sessionEncryption: { seed: "known-plain-seed" } } } } } } }).warnings;
+        assert.deepEqual(warnings, [
+            "platform.aiGateway.values.controller.mcp.sessionEncryption.seed: replaces the seed the program generates as a secret with one kept in plain text in the stack and the Helm release; remove it (rotate with platform.aiGateway.mcpSeedRotation)",
+        ]);
+        assert.deepEqual(configProblems({ platform: { aiGateway: { install: false, mcpSeedRotation: 2 } } }), [
+            "platform.aiGateway.mcpSeedRotation: is set, but platform.aiGateway.install is false, so the program installs no controller whose seed it could rotate; remove it, or rotate the seed of your own installation",
+        ]);
+        assert.deepEqual(configProblems({ platform: { aiGateway: { mcpSeedRotation: -1 } } }).length, 1);
     });
 
     it("Redis runs non-root with a read-only root, the password only by reference", () => {

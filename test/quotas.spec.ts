@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { quotaDefinition, quotaPolicySpec } from "../components/manifests/quota";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
-import { configProblems, evaluate } from "./harness";
+import { configProblems, controllerValuesBesideSeed, evaluate } from "./harness";
 import { catalog } from "./support/conformance";
 
 // Provider quotas (backends.<b>.quotas): the QuotaPolicy on the backend, the quota service that enforces
@@ -91,7 +91,7 @@ describe("quotas: the QuotaPolicy", () => {
         // Without quotas (and without budgets) there is neither Redis nor a quota service.
         const none = await evaluate(stack(undefined));
         assert.equal(none.objects("Deployment").length, 0);
-        assert.equal((none.get(RELEASE, "ai-gateway-release").inputs.values as Values).controller, undefined);
+        assert.equal(controllerValuesBesideSeed(none.get(RELEASE, "ai-gateway-release").inputs.values), undefined);
     });
 });
 

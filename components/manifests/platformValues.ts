@@ -135,6 +135,11 @@ export interface AiGatewayValuesInput {
     quotaRateLimitServiceAddr?: string;
     /** Some backend routes to an InferencePool (the controller must start after its CRD). */
     inferencePools?: boolean;
+    /**
+     * The Secret holding the seeds the MCP proxy derives its session encryption key from: `seed`, and after a
+     * rotation `fallback`, the previous seed, which keeps the sessions it encrypted valid.
+     */
+    mcpSessionSecret?: { name: string; fallback: boolean };
     userValues: Values;
 }
 
@@ -145,6 +150,31 @@ export function aiGatewayValues(input: AiGatewayValuesInput): Values {
         ...(input.metricsRequestHeaderAttributes && { metricsRequestHeaderAttributes: input.metricsRequestHeaderAttributes }),
         ...(input.quotaRateLimitServiceAddr && { quotaRateLimitServiceAddr: input.quotaRateLimitServiceAddr }),
     };
+    if (input.mcpSessionSecret) controller.mcp = { sessionEncryption: mcpSessionEncryption(input.mcpSessionSecret.fallback) };
     if (Object.keys(controller).length > 0) base.controller = controller;
-    return mergeValues(input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base, input.userValues);
+    const values = mergeValues(input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base, input.userValues);
+    if (!input.mcpSessionSecret) return values;
+    // Appended to the user's own list, which a merge would replace: without them the seed would be the literal text.
+    const own = (values.controller ?? {}) as Values;
+    const env = Array.isArray(own.extraEnvVars) ? own.extraEnvVars : [];
+    return { ...values, controller: { ...own, extraEnvVars: [...env, ...mcpSessionEnv(input.mcpSessionSecret)] } };
+}
+
+/** The Secret with the MCP proxy's session encryption seeds, in the AI Gateway's namespace, and its keys. */
+export const MCP_SESSION_SECRET = "ai-gateway-mcp-session";
+export const MCP_SESSION_SEED_KEYS = { seed: "seed", fallback: "fallback" } as const;
+const MCP_SESSION_ENV = { seed: "AI_GATEWAY_MCP_SESSION_SEED", fallback: "AI_GATEWAY_MCP_FALLBACK_SESSION_SEED" } as const;
+
+/**
+ * The chart passes the seeds to the controller as flags, so the values would hold them in plain text (Helm
+ * release state, the Deployment): they name environment variables instead, which Kubernetes expands in the
+ * container's arguments, read from the Secret.
+ */
+function mcpSessionEncryption(fallback: boolean): Values {
+    return { seed: `$(${MCP_SESSION_ENV.seed})`, ...(fallback && { fallback: { seed: `$(${MCP_SESSION_ENV.fallback})` } }) };
+}
+
+function mcpSessionEnv(secret: { name: string; fallback: boolean }): Values[] {
+    const keys = secret.fallback ? (["seed", "fallback"] as const) : (["seed"] as const);
+    return keys.map((k) => ({ name: MCP_SESSION_ENV[k], valueFrom: { secretKeyRef: { name: secret.name, key: MCP_SESSION_SEED_KEYS[k] } } }));
 }

@@ -27,3 +27,24 @@ export const redisLocation: Rule = (config, ctx) => {
         ctx.add(["platform", "redis", "url"], "is set together with host; set either url (host:port) or host and port, not both");
     }
 };
+
+/** The MCP session seed: generated as a secret, so a seed in plain values or a rotation of nothing is flagged. */
+export const mcpSessionSeed: Rule = (config, ctx) => {
+    const ai = config.platform.aiGateway;
+    if (!ai.install && ai.mcpSeedRotation > 0) {
+        ctx.add(
+            ["platform", "aiGateway", "mcpSeedRotation"],
+            "is set, but platform.aiGateway.install is false, so the program installs no controller whose seed it could rotate; remove it, or rotate the seed of your own installation",
+        );
+    }
+    const controller = ai.values.controller as { mcp?: { sessionEncryption?: { seed?: unknown; fallback?: { seed?: unknown } } } } | undefined;
+    const encryption = controller?.mcp?.sessionEncryption;
+    for (const [path, value] of [[["seed"], encryption?.seed], [["fallback", "seed"], encryption?.fallback?.seed]] as const) {
+        if (value === undefined || value === null) continue;
+        // Never echo it: it is a secret.
+        ctx.warn(
+            ["platform", "aiGateway", "values", "controller", "mcp", "sessionEncryption", ...path],
+            "replaces the seed the program generates as a secret with one kept in plain text in the stack and the Helm release; remove it (rotate with platform.aiGateway.mcpSeedRotation)",
+        );
+    }
+};

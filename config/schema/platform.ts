@@ -21,6 +21,9 @@ function helmRelease(version: string, namespace: string, text: HelmReleaseText) 
     });
 }
 
+/** Rotations of the MCP session seed a stack may count up to (each one a generation of its random seed). */
+export const MAX_SEED_ROTATION = 1_000_000;
+
 /**
  * `host:port` of one Redis, as Envoy Gateway's `rateLimit.backend.redis.url` takes it: no scheme, no
  * credentials (the password belongs in apiKeys, named by passwordSecret), no list of nodes.
@@ -83,6 +86,17 @@ export const platformSchema = z.strictObject({
         namespace: "namespace of both releases (created); Envoy Gateway's extension-manager address is derived from it",
         values: "extra Helm values for `ai-gateway-helm`",
     })
+        .extend({
+            mcpSeedRotation: z
+                .number()
+                .int()
+                .min(0)
+                .max(MAX_SEED_ROTATION)
+                .default(0)
+                .describe(
+                    "generation of the MCP session encryption seed, a random secret the program generates (the chart's default seed is public); raise it by one to rotate: a new seed encrypts new sessions and the previous one stays as the fallback, so open sessions survive one rotation",
+                ),
+        })
         .prefault({})
         .describe("The Envoy AI Gateway Helm releases (CRDs and controller)."),
     redis: redisSchema.prefault({}).describe("The Redis that holds the rate-limit counters."),
