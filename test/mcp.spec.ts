@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
-import { mcpManifests, mcpProxyBackendName, mcpRouteName, mcpServerNames } from "../components/manifests/mcp";
+import { mcpManifests, mcpRouteName, mcpServerNames } from "../components/manifests/mcp";
 import { join } from "node:path";
 import { configOfFile, configProblems, evaluate, secretLeaks } from "./harness";
 import { crdProblems } from "./support/manifests";
@@ -97,7 +97,6 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
     it("names depend only on their own inputs", () => {
         assert.equal(mcpRouteName("edge"), "edge-mcp");
         assert.deepEqual(mcpServerNames("edge", "github"), { backend: "github", tlsPolicy: "edge-mcp-github-tls", secret: "edge-mcp-github-apikey" });
-        assert.equal(mcpProxyBackendName("ai-gateway", "ai-gateway-mcp"), "ai-gateway-ai-gateway-mcp-mcp-proxy");
         const one = mcpManifests({ config: parseConfig(withMcp({ servers: { github } })).mcp!, gateway });
         const two = mcpManifests({ config: parseConfig(withMcp({ servers: { github, kiwi } })).mcp!, gateway });
         assert.deepEqual(two.servers.find((s) => s.name === "github"), one.servers[0]);
@@ -156,6 +155,17 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         assert.deepEqual(configProblems(withMcp({ servers: {} })), [
             "mcp.servers: lists no server; add one, e.g. servers: {github: {hostname: api.githubcopilot.com, path: /mcp/readonly}}",
+        ]);
+    });
+
+    it("names starting with ai-eg-mcp- are the controller's (its MCP proxy's shared Backend ai-eg-mcp-proxy): refused for servers and backends", () => {
+        assert.deepEqual(configProblems(withMcp({ servers: { "ai-eg-mcp-proxy": kiwi, "ai-eg-mcp-tools": github } })), [
+            `mcp.servers.ai-eg-mcp-proxy: "ai-eg-mcp-proxy" is already the name of the Backend of the AI Gateway's MCP proxy in namespace ai-gateway; give the server another name`,
+            `mcp.servers.ai-eg-mcp-tools: "ai-eg-mcp-tools" starts with ai-eg-mcp-, which the AI Gateway controller names its own MCP objects with; give the server another name`,
+        ]);
+        const backends = { "mcp-proxy": { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 } };
+        assert.deepEqual(configProblems({ gateway: { name: "ai-eg" }, backends, models: { m: { backends: [{ backend: "mcp-proxy" }] } }, routing: { minBackendsPerModel: 1 } }), [
+            "backends.mcp-proxy: names the Backend ai-eg-mcp-proxy, and names starting with ai-eg-mcp- are the AI Gateway controller's own (its MCP proxy's); give the backend (or gateway.name) another name",
         ]);
     });
 

@@ -28,12 +28,12 @@ export function mcpServerNames(gateway: string, server: string) {
 }
 
 /**
- * The Backend the AI Gateway controller creates for its MCP proxy, named after the MCPRoute's namespace
- * and name (v1.1.0): no server may take it.
+ * What the AI Gateway controller names the objects it generates for MCPRoutes (v1.1.0): `ai-eg-mcp-main-<route>`,
+ * `ai-eg-mcp-br-…`, `ai-eg-mcp-brf-…` and the one Backend of its MCP proxy that every MCPRoute of a namespace
+ * shares, `ai-eg-mcp-proxy`. No object of the program's may take a name with this prefix.
  */
-export function mcpProxyBackendName(namespace: string, routeName: string): string {
-    return `${namespace}-${routeName}-mcp-proxy`;
-}
+export const MCP_GENERATED_PREFIX = "ai-eg-mcp-";
+export const MCP_PROXY_BACKEND = `${MCP_GENERATED_PREFIX}proxy`;
 
 /** Where a server is reached. Host names are lower-cased: the CRDs accept nothing else. */
 export function mcpServerEndpoint(config: McpServerConfig, gatewayNamespace: string): Endpoint {

@@ -3,6 +3,8 @@ import { identityHeaders } from "../../components/manifests/security";
 import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, PROTECTED_HEADERS, type SchemaName } from "../schema";
 import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
+import { backendNames } from "../../components/manifests/backends";
+import { MCP_GENERATED_PREFIX } from "../../components/manifests/mcp";
 import type { Rule, RuleContext } from "./types";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
@@ -26,6 +28,13 @@ export const backendSettings: Rule = (config, ctx) => {
     for (const [name, backend] of Object.entries(config.backends)) {
         const at = (...path: string[]) => ["backends", name, ...path];
         const { schema, auth } = backend;
+        const kubernetesName = backendNames(config.gateway.name, name, auth).backend;
+        if (kubernetesName.startsWith(MCP_GENERATED_PREFIX)) {
+            ctx.add(
+                ["backends", name],
+                `names the Backend ${kubernetesName}, and names starting with ${MCP_GENERATED_PREFIX} are the AI Gateway controller's own (its MCP proxy's); give the backend (or gateway.name) another name`,
+            );
+        }
 
         const required = REQUIRED_AUTH[schema];
         if (required && auth === undefined) {

@@ -1,5 +1,5 @@
 import { backendNames } from "../../components/manifests/backends";
-import { mcpProxyBackendName, mcpRouteName, resolvedOAuth } from "../../components/manifests/mcp";
+import { MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND, resolvedOAuth } from "../../components/manifests/mcp";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, isCatchAll } from "../../components/manifests/passthrough";
 import { clientAuthMechanisms, jwksBackendName } from "../../components/manifests/security";
 import { suggestion } from "../errors";
@@ -41,7 +41,7 @@ export const mcpSettings: Rule = (config, ctx) => {
     // Other Backends in the gateway namespace: the model backends', the in-cluster JWKS's and the MCP proxy's.
     const taken = new Map<string, string>(Object.keys(config.backends).map((b) => [backendNames(gateway.name, b, undefined).backend, `the Backend of backends.${b}`]));
     taken.set(jwksBackendName(gateway.name), "the Backend of the in-cluster JWKS");
-    taken.set(mcpProxyBackendName(gateway.namespace, mcpRouteName(gateway.name)), "the Backend of the AI Gateway's MCP proxy");
+    taken.set(MCP_PROXY_BACKEND, "the Backend of the AI Gateway's MCP proxy");
 
     for (const [name, server] of Object.entries(mcp.servers)) {
         const at = (...path: string[]) => ["mcp", "servers", name, ...path];
@@ -52,6 +52,8 @@ export const mcpSettings: Rule = (config, ctx) => {
             );
         } else if (taken.has(name)) {
             ctx.add(["mcp", "servers", name], `"${name}" is already the name of ${taken.get(name)} in namespace ${gateway.namespace}; give the server another name`);
+        } else if (name.startsWith(MCP_GENERATED_PREFIX)) {
+            ctx.add(["mcp", "servers", name], `"${name}" starts with ${MCP_GENERATED_PREFIX}, which the AI Gateway controller names its own MCP objects with; give the server another name`);
         }
 
         if (server.hostname !== undefined && server.service !== undefined) {

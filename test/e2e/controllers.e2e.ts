@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
+import { API_VERSIONS } from "../../components/manifests/versions";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { parseConfig } from "../../config";
 import { configOfFile } from "../harness";
@@ -22,6 +23,7 @@ import { Kube, type KubeObject, type Obj } from "./kube";
 import { checkedObjects, STATUS_KINDS, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
 const ROOT = join(__dirname, "..", "..");
+const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {});
 
 const fixtures = join(ROOT, "test", "upstream", "fixtures");
 const cases = [
@@ -86,6 +88,23 @@ for (const { stack, file } of cases) {
             for (const o of checked) checkedKinds.add(o.kind === "HTTPRoute" && emittedNames.has(describeObject(o)) ? "HTTPRoute the program emits" : o.kind);
             const problems = await waitForStatuses(stack, kube, checked, { controllers, envoyGatewayValues, intended });
             assert.deepEqual(problems, [], `after ${Math.round(STATUS_TIMEOUT_MS / 1000)} s at most:\n${problems.join("\n")}\n${controllers?.logs() ?? ""}`);
+        });
+
+        it("rule names survive the controller: each AIGatewayRoute keeps them after its finalizer is added, and its HTTPRoute carries them", async () => {
+            const problems: string[] = [];
+            const routes = objects.filter((o) => o.kind === "AIGatewayRoute");
+            assert.ok(routes.length > 0, `${stack}: no AIGatewayRoute`);
+            for (const route of routes) {
+                const sent = ((asObj(route.spec).rules ?? []) as Obj[]).map((r) => r.name);
+                const stored = await kube.get(route);
+                const kept = ((asObj(stored?.spec).rules ?? []) as Obj[]).map((r) => r.name);
+                if (JSON.stringify(kept) !== JSON.stringify(sent)) problems.push(`${describeObject(route)}: stored rule names ${JSON.stringify(kept)}, sent ${JSON.stringify(sent)}`);
+                if (!(asObj(stored?.metadata).finalizers as string[] | undefined)?.length) problems.push(`${describeObject(route)}: the controller added no finalizer (it has not reconciled it)`);
+                const generated = await kube.get({ ...route, apiVersion: API_VERSIONS.gatewayApi, kind: "HTTPRoute" });
+                const names = ((asObj(generated?.spec).rules ?? []) as Obj[]).map((r) => r.name);
+                if (JSON.stringify(names) !== JSON.stringify([...sent, "route-not-found"])) problems.push(`${describeObject(route)}: its HTTPRoute's rule names are ${JSON.stringify(names)}`);
+            }
+            assert.deepEqual(problems, [], controllers?.logs() ?? "");
         });
     });
 }

@@ -8,7 +8,7 @@ import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBud
 import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
-import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
+import { MCP_PROXY_BACKEND, MCP_SECRET_KEY, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
 import { MODEL_PRESENT, modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
@@ -1111,7 +1111,8 @@ export function mutationProblems(t: UpstreamTranslation): string[] {
             for (const set of [backend.body?.set, ref.body?.set]) for (const [k, v] of Object.entries(set ?? {})) fields.set(k, JSON.stringify(v));
             const want = {
                 headers: sorted([...headers]),
-                removeHeaders: [...new Set([...(backend.headers?.remove ?? []), ...(ref.headers?.remove ?? [])].map((h) => h.toLowerCase()))].sort(),
+                // A per-request credential header is dropped before the request goes upstream (the controller adds it, v1.1.0).
+                removeHeaders: [...new Set([...(backend.headers?.remove ?? []), ...(ref.headers?.remove ?? []), ...overrideHeaders(backend)].map((h) => h.toLowerCase()))].sort(),
                 fields: sorted([...fields]),
                 removeFields: [...new Set([...(backend.body?.remove ?? []), ...(ref.body?.remove ?? [])])].sort(),
             };
@@ -1129,6 +1130,12 @@ export function mutationProblems(t: UpstreamTranslation): string[] {
         });
     }
     return out;
+}
+
+/** The headers a backend's per-request credential arrives in (credentialOverride.fromRequestHeaders). */
+function overrideHeaders(backend: BackendConfig): string[] {
+    const source = backend.credentialOverride?.fromRequestHeaders;
+    return source !== undefined && backend.auth !== undefined ? credentialHeaderNames(backend.auth.type, source.header) : [];
 }
 
 /**
@@ -1190,7 +1197,8 @@ export function mcpProblems(t: UpstreamTranslation): string[] {
         const path = asObj(asList(rule?.matches)[0]?.path);
         if (path.type !== "Exact" || path.value !== mcp.path) out.push(`${t.label}: ${keyOf(main)}: first match ${str(path)}, expected Exact ${mcp.path}`);
         const ref = asList(rule?.backendRefs)[0];
-        if (ref?.name !== mcpProxyBackendName(namespace, route)) out.push(`${t.label}: ${keyOf(main)}: goes to ${str(ref?.name)}, not the MCP proxy`);
+        if (ref?.name !== MCP_PROXY_BACKEND) out.push(`${t.label}: ${keyOf(main)}: goes to ${str(ref?.name)}, not the MCP proxy's shared Backend ${MCP_PROXY_BACKEND}`);
+        if (str(main.spec?.hostnames ?? []) !== str(mcp.hostnames ?? [])) out.push(`${t.label}: ${keyOf(main)}: host names ${str(main.spec?.hostnames ?? [])}, expected ${str(mcp.hostnames ?? [])}`);
     }
 
     for (const [server, config] of Object.entries(mcp.servers)) {
@@ -1261,6 +1269,16 @@ export function mcpProblems(t: UpstreamTranslation): string[] {
             const backend = asList(proxied.backends).find((b) => b.name === ref.name);
             if (str(backend?.toolSelector ?? {}) !== str(ref.toolSelector ?? {})) out.push(`${t.label}: MCP proxy: server ${str(ref.name)} offers ${str(backend?.toolSelector)}, expected ${str(ref.toolSelector)}`);
         }
+        const selector = dig(emittedRoute?.spec, "backendSelector");
+        const selected = asObj(proxied.backendSelector);
+        if (emittedRoute?.spec?.backendSelector === undefined) {
+            if (proxied.backendSelector !== undefined) out.push(`${t.label}: MCP proxy: a backend selector ${str(selected)} without mcp.backendSelector`);
+        } else {
+            // The controller writes the defaults out: Deny for the default action, Allow for a rule's.
+            const want = { defaultAction: selector.defaultAction ?? "Deny", rules: asList(selector.rules).map((r) => ({ action: r.action ?? "Allow", cel: r.cel })) };
+            const have = { defaultAction: selected.defaultAction, rules: asList(selected.rules).map((r) => ({ action: r.action, cel: r.cel })) };
+            if (str(have) !== str(want)) out.push(`${t.label}: MCP proxy: backend selector ${str(have)}, expected ${str(want)}`);
+        }
         const authorization = dig(emittedRoute?.spec, "securityPolicy", "authorization");
         const got = asObj(proxied.authorization);
         if (mcp.authorization === undefined) {
@@ -1321,6 +1339,59 @@ export function credentialHeaderProblems(t: UpstreamTranslation): string[] {
         for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
             const added = asList(r.route.requestHeadersToAdd).map((h) => str(dig(h, "header").key).toLowerCase());
             for (const h of headers) if (added.includes(h)) out.push(`${t.label}: xDS route ${str(r.route.name)} adds backend ${backend}'s credential header ${h}`);
+        }
+    }
+    return out;
+}
+
+/**
+ * The AI Gateway controller (v1.1.0 on) copies each AIGatewayRoute rule's name to the HTTPRoute it generates,
+ * after which it adds its own `route-not-found` rule; the program's per-rule policies target those names.
+ */
+export function ruleNameProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    for (const route of t.emitted.filter((o) => o.kind === "AIGatewayRoute")) {
+        const want = asList(route.spec?.rules).map((r) => r.name);
+        const generated = t.generated.find((o) => o.kind === "HTTPRoute" && o.metadata.name === route.metadata.name && o.metadata.namespace === route.metadata.namespace);
+        if (!generated) {
+            out.push(`${t.label}: ${keyOf(route)}: the controller generated no HTTPRoute`);
+            continue;
+        }
+        const got = asList(generated.spec?.rules).map((r) => r.name);
+        if (str(got) !== str([...want, "route-not-found"])) out.push(`${t.label}: ${keyOf(generated)}: rule names ${str(got)}, expected ${str(want)} and route-not-found`);
+    }
+    return out;
+}
+
+/**
+ * Per-request credentials (BackendSecurityPolicy credentialOverride) reach the extProc's backend entries of
+ * each backend that sets them: the header or metadata source and the fallback, as the program configured.
+ */
+export function credentialOverrideProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const { name: gateway, namespace } = t.config.gateway;
+    const entries = [...extProcBackends(t)];
+    for (const [backend, b] of Object.entries(t.config.backends)) {
+        const aiBackend = backendNames(gateway, backend, b.auth).backend;
+        const mine = entries.filter(([n]) => n.startsWith(`${namespace}/${aiBackend}/`)).map(([, e]) => asObj(dig(e, "auth").credentialOverride));
+        const at = `${t.label}: backend ${backend}`;
+        if (mine.length === 0) {
+            const routed = Object.values(t.config.models).some((m) => m.backends.some((r) => r.backend === backend));
+            if (routed && b.inferencePool === undefined) out.push(`${at}: no backend entry in the extProc configuration`);
+            continue;
+        }
+        const o = b.credentialOverride;
+        for (const got of mine) {
+            if (o === undefined) {
+                if (Object.keys(got).length > 0) out.push(`${at}: the extProc takes a per-request credential ${str(got)}, but none is configured`);
+                continue;
+            }
+            const source = o.fromRequestHeaders ?? o.fromDynamicMetadata;
+            if (got.fallbackToConfigured !== (source?.fallbackToConfigured ?? false)) out.push(`${at}: fallbackToConfigured ${str(got.fallbackToConfigured)}, expected ${str(source?.fallbackToConfigured)}`);
+            if (o.fromRequestHeaders !== undefined && typeof got.headerName !== "string") out.push(`${at}: the extProc reads no credential header (${str(got)})`);
+            if (o.fromDynamicMetadata !== undefined && got.dynamicMetadataNamespace !== o.fromDynamicMetadata.namespace) {
+                out.push(`${at}: the extProc reads metadata namespace ${str(got.dynamicMetadataNamespace)}, expected ${o.fromDynamicMetadata.namespace}`);
+            }
         }
     }
     return out;

@@ -71,7 +71,27 @@ export const OIDC_UNTRANSLATED = "SecurityPolicy oidc: egctl x translate runs En
 
 /** Why QuotaPolicies are listed as not proven (the unit conformance tests validate them against the pinned CRD). */
 export const QUOTA_NOT_PROVEN =
-    "QuotaPolicy (provider quotas): enforced by the AI Gateway v1.1.0 controller's extension server and its quota rate-limit service; the offline aigw translate reads no QuotaPolicy, so neither its cost nor its rate-limit actions are in the translation";
+    "QuotaPolicy (provider quotas): enforced by the AI Gateway controller's extension server and its quota rate-limit service (since v1.0); the offline aigw translate runs no extension server and reads no QuotaPolicy, so neither its cost nor its rate-limit actions are in the translation";
+
+/**
+ * What the AI Gateway controller's extension server writes into Envoy Gateway's xDS at run time. `egctl x
+ * translate` runs Envoy Gateway's translator without an extension manager, so none of it is in the offline
+ * translation: each is reported after the run for the objects that set it.
+ */
+export const EXTENSION_SERVER_FIELDS: { what: string; applies(o: K8sObject): boolean }[] = [
+    {
+        what: "AIGatewayRoute spec.rules[].streamIdleTimeout: the extension server writes it into each xDS route as the per-try idle timeout",
+        applies: (o) => o.kind === "AIGatewayRoute" && ((o.spec?.rules ?? []) as Obj[]).some((r) => r.streamIdleTimeout !== undefined),
+    },
+    {
+        what: "GatewayConfig spec.forwardProxy: the extension server sets it as the egress proxy of the upstream clusters",
+        applies: (o) => o.kind === "GatewayConfig" && o.spec?.forwardProxy !== undefined,
+    },
+    {
+        what: "AWS SigV4 signing host: the extension server writes each upstream endpoint's host into its metadata (upstream_host), and the extProc signs over that host and the region it names (a VPC or FIPS hostname included)",
+        applies: (o) => o.kind === "BackendSecurityPolicy" && o.spec?.type === "AWSCredentials",
+    },
+];
 
 /**
  * Why routes to InferencePools end at the generated HTTPRoute: Envoy Gateway resolves a pool backendRef only
@@ -283,6 +303,7 @@ export async function translateStackFile(file: string, label: string): Promise<U
             // aigw translate hands its reconcilers routes, backends, policies, Secrets and Gateways only; the
             // quota rate limits are written by the controller's extension server and quota service (v1.1.0).
             ...emitted.filter((o) => o.kind === "QuotaPolicy").map((o) => ({ object: keyOf(o), why: QUOTA_NOT_PROVEN })),
+            ...EXTENSION_SERVER_FIELDS.flatMap((f) => emitted.filter((o) => f.applies(o)).map((o) => ({ object: keyOf(o), why: f.what }))),
         ];
         const aigwInput = emitted.filter((o) => AIGW_INPUT_KINDS.has(o.kind) && !exchangesToken(o) && (o.kind !== "Secret" || aiNamespaces.has(o.metadata.namespace)));
         writeFileSync(join(dir, "aigw-in.yaml"), yamlStream(aigwInput));
