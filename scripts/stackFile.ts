@@ -7,6 +7,15 @@ export const SECRET_PLACEHOLDER = "[secret]";
 /** A stack file is refused above this size before it is parsed (no parser time or memory spent on it). */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
+/**
+ * The most values a stack file may hold once its aliases (`*name`) are expanded. A file within the size cap
+ * holds at most about half a million values written out; aliases nested in aliases multiply (a "billion
+ * laughs" file), and every reader after the parser (the program, JSON, Pulumi) sees the expanded tree.
+ */
+export const MAX_EXPANDED_VALUES = 1_000_000;
+/** The deepest a stack file's values may nest once aliases are expanded (the parser itself stops at 100 without them). */
+export const MAX_EXPANDED_DEPTH = 200;
+
 export interface StackFileConfig {
     /** Config for `pulumi.runtime.setAllConfig`: fully qualified keys, JSON text for structured values. */
     config: Record<string, string>;
@@ -38,6 +47,13 @@ export function readStackFile(path: string): StackFileConfig {
         if (e instanceof YAMLException) throw new StackFileError(yamlErrorMessage(e, text));
         throw e;
     }
+    // The parser shares an anchored value between its aliases; counting with the shared values remembered is
+    // linear in the file, where expanding them could take forever.
+    const extent = expanded(doc, new Map());
+    if (extent.size > MAX_EXPANDED_VALUES || extent.depth > MAX_EXPANDED_DEPTH) {
+        const what = extent.depth > MAX_EXPANDED_DEPTH ? `to values nested more than ${MAX_EXPANDED_DEPTH} deep (or into themselves)` : `to more than ${MAX_EXPANDED_VALUES} values (aliases within aliases multiply)`;
+        throw new StackFileError(`expands its YAML aliases (*name) ${what}; write the values out, or alias only what is repeated a few times`);
+    }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("config" in doc)) {
         const what = doc === null || doc === undefined ? "empty" : Array.isArray(doc) ? "a list" : typeof doc === "object" ? 'a map without "config:"' : `a ${typeof doc}`;
         throw new StackFileError(`is ${what}; a stack file is a map whose "config:" holds the keys, e.g.\nconfig:\n  ai-gateway:models: {...}`);
@@ -55,6 +71,28 @@ export function readStackFile(path: string): StackFileConfig {
         if (found.secret) secretKeys.push(key);
     }
     return { config: out, secretKeys };
+}
+
+/**
+ * How many values `v` holds with every alias expanded (stopping above the budget), and how deeply they nest.
+ * `seen` remembers each shared value (Infinity while it is being counted: a value that holds itself never ends).
+ */
+function expanded(v: unknown, seen: Map<object, { size: number; depth: number }>, level = 0): { size: number; depth: number } {
+    if (typeof v !== "object" || v === null) return { size: 1, depth: 0 };
+    // Deeper than allowed: stop here, before the stack runs out (the answer is a refusal anyway).
+    if (level > MAX_EXPANDED_DEPTH) return { size: 1, depth: Infinity };
+    const known = seen.get(v);
+    if (known !== undefined) return known;
+    seen.set(v, { size: Infinity, depth: Infinity });
+    const out = { size: 1, depth: 1 };
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+        const inner = expanded(x, seen, level + 1);
+        out.size += inner.size;
+        out.depth = Math.max(out.depth, inner.depth + 1);
+        if (out.size > MAX_EXPANDED_VALUES || out.depth > MAX_EXPANDED_DEPTH) break;
+    }
+    seen.set(v, out);
+    return out;
 }
 
 /** Whether line `i` holds a secret: under `ai-gateway:apiKeys` (by indentation), or a `secure:` value. */

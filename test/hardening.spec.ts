@@ -82,6 +82,35 @@ describe("hardening: stack files", () => {
         assert.ok(Date.now() - started < 2000);
     });
 
+    it("nested YAML aliases (a billion laughs) are refused at once, before anything expands them", async () => {
+        const bomb = ["config:", "  ai-gateway:models:", "    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+        for (let i = 1; i < 12; i++) bomb.push(`    a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+        const started = Date.now();
+        const stderr = await refused(bomb.join("\n") + "\n");
+        assert.match(stderr, /expands its YAML aliases \(\*name\) to more than 1000000 values \(aliases within aliases multiply\); write the values out/);
+        assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+        // A chain of aliases each one deeper, and a value that holds itself.
+        const chain = ["config:", "  ai-gateway:models:", "    a0: &a0 [x]"];
+        for (let i = 1; i < 300; i++) chain.push(`    a${i}: &a${i} [*a${i - 1}]`);
+        assert.match(await refused(chain.join("\n") + "\n"), /to values nested more than 200 deep \(or into themselves\)/);
+        assert.match(await refused("config:\n  ai-gateway:models: &m {x: *m}\n"), /to values nested more than 200 deep \(or into themselves\)/);
+    });
+
+    it("an alias used a few times (one budget shared by models) still works", async () => {
+        const yaml = [
+            "config:",
+            "  ai-gateway:backends:",
+            "    a: {schema: OpenAI, hostname: a.models.svc.cluster.local, port: 80}",
+            "    b: {schema: OpenAI, hostname: b.models.svc.cluster.local, port: 80}",
+            "  ai-gateway:models:",
+            "    m1: {backends: &two [{backend: a}, {backend: b, priority: 1}]}",
+            "    m2: {backends: *two}",
+            "",
+        ].join("\n");
+        const { code, stderr } = await renderFile(stackFile(yaml));
+        assert.equal(code, 0, stderr);
+    });
+
     it("through the command line: exit 1, the problems on stderr, nothing on stdout, within 10 s", async function () {
         this.timeout(20000);
         const exec = promisify(execFile);
