@@ -171,7 +171,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         assert.deepEqual(configProblems(withMcp({ servers: { kiwi: { ...kiwi, port: 0 } } })), ["mcp.servers.kiwi.port: is out of range; use a port from 1 to 65535"]);
         assert.deepEqual(configProblems(withMcp({ servers: { meta: { hostname: "169.254.169.254", port: 80 } } })), [
-            `mcp.servers.meta.hostname: "169.254.169.254" is a link-local address, where cloud metadata services hand out the node's credentials; an MCP server must not point there: use the server's own host name`,
+            `mcp.servers.meta.hostname: "169.254.169.254" is a link-local address, where cloud metadata services hand out the node's credentials; an MCP server must not point there: use the real service's own host name`,
         ]);
         assert.deepEqual(configProblems(withMcp({ servers: { sys: { service: { name: "x", namespace: "kube-system" }, port: 80 } } })), [
             `mcp.servers.sys.service.namespace: is a Service in namespace "kube-system", which holds the cluster's own components; an MCP server must not point there: run it in a namespace of its own`,
@@ -204,8 +204,8 @@ describe("config: ai-gateway:mcp", () => {
             "mcp.servers.github.tools.excludeRegex: is set together with exclude; keep one of them",
         ]);
         assert.deepEqual(configProblems(tools({ includeRegex: ["(get"], excludeRegex: ["^(?!get).*"] })), [
-            `mcp.servers.github.tools.includeRegex[0]: "(get" is not a valid regular expression; fix it`,
-            `mcp.servers.github.tools.excludeRegex[0]: "^(?!get).*" uses lookaround or a backreference, which RE2 does not support; rewrite it without them`,
+            `mcp.servers.github.tools.includeRegex[0]: "(get" is not an RE2 expression: missing closing ): \`(get\`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})`,
+            `mcp.servers.github.tools.excludeRegex[0]: "^(?!get).*" is not an RE2 expression: invalid or unsupported Perl syntax: \`(?!\`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})`,
         ]);
         assert.deepEqual(configProblems(tools({ include: [] })), ["mcp.servers.github.tools.include: is empty; list at least one entry or remove the key"]);
     });
@@ -257,7 +257,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         const byClaim = { rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers" }] };
         assert.deepEqual(configProblems(mcp({ backendSelector: byClaim }, { auth: { none: true } })), [
-            "mcp.backendSelector.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+            "mcp.backendSelector.rules[0].cel: reads request.auth (the JWT's claims or scopes) at column 32, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
         ]);
         assert.doesNotThrow(() => parseConfig(mcp({ backendSelector: byClaim }, { auth: { jwt } })));
         assert.deepEqual(configProblems(mcp({ backendSelector: { rules: [{ cel: " " }] } })), [
@@ -305,7 +305,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ cel: "request.auth.jwt.claims.admin == true", action: "Deny" }] } }, { auth: { none: true } })), [
             "mcp.authorization.rules: only denies, and so does defaultAction, so every MCP request would be refused; add a rule with action Allow, or set defaultAction: Allow",
-            "mcp.authorization.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+            "mcp.authorization.rules[0].cel: reads request.auth (the JWT's claims or scopes) at column 9, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
         ]);
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ claims: [{ name: "groups", values: ["a"], valueType: "List" }] }] } })), [
             'mcp.authorization.rules[0].claims[0].valueType: "List" is not allowed; use one of "String", "StringArray"',

@@ -1,7 +1,8 @@
 import { backendNames } from "../../components/manifests/backends";
 import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes } from "../../components/manifests/routes";
-import { pricedBackends, priceTables, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { celProblem } from "../policies/cel";
 import { formatPath } from "../errors";
 import type { RateLimitBudgets } from "../schema";
 import type { Rule } from "./types";
@@ -81,7 +82,11 @@ function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
     const { name, namespace } = config.gateway;
     const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
     for (const { bucket } of modelRoutes({ gateway: { name, namespace }, models: config.models, buckets: config.routing.routeBuckets, serviceBackend })) {
-        const problem = spendCelProblem(pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`));
+        const priced = pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`);
+        const size = spendCelProblem(priced);
+        // Within the size, the cost is checked as the AI Gateway will compile it: built from model names, it must still parse as an integer.
+        const cel = size === undefined && priced.length > 0 ? celProblem(spendCel(priced), { kind: "spendCost" }) : undefined;
+        const problem = size ?? (cel === undefined ? undefined : `its spend cost ${cel}`);
         if (problem === undefined) continue;
         ctx.add(
             ["models"],

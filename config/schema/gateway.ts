@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import { z } from "zod";
 import {
     affinitySchema,
@@ -378,8 +379,11 @@ export const gatewayConfigSchema = z.strictObject({
                 }
                 const m = /^(.+):(\d{1,5})$/.exec(v);
                 const port = m ? Number(m[2]) : 0;
-                if (!m || port < 1 || port > 65535 || !hostname.safeParse(m[1]).success) {
-                    ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128` });
+                // An IPv6 address goes in brackets, as in a URL: [2001:db8::1]:3128.
+                const host = m?.[1].startsWith("[") && m[1].endsWith("]") ? m[1].slice(1, -1) : undefined;
+                const valid = host !== undefined ? isIPv6(host) : m !== null && hostname.safeParse(m[1]).success;
+                if (!m || port < 1 || port > 65535 || !valid) {
+                    ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128 (an IPv6 address in brackets: [2001:db8::1]:3128)` });
                 }
             }).describe(
                 "`host:port` of an HTTP CONNECT proxy every connection to a provider goes through (egress-locked networks); no scheme, credentials or TLS, which the AI Gateway does not support. Not proven by the offline translation (an AI Gateway v1.1 field)",

@@ -4,6 +4,7 @@ import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { headerName } from "./security";
 import { duration, intBetween } from "./primitives";
 import { retryOverrideSchema } from "./retry";
+import { regexProblem } from "../policies/regex";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -202,17 +203,6 @@ export const modelBackendSchema = z.strictObject({
 /** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Problems of an RE2 expression (Envoy's engine): it must compile, and RE2 has no lookaround or backreferences. */
-function re2Problem(value: string): string | undefined {
-    try {
-        new RegExp(value);
-    } catch {
-        return `"${value}" is not a valid regular expression`;
-    }
-    if (/\(\?<?[=!]|\\[1-9]/.test(value)) return `"${value}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`;
-    return undefined;
-}
-
 /** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
 const extraHeaderMatch = z
     .strictObject({
@@ -228,8 +218,8 @@ const extraHeaderMatch = z
         if (h.name.toLowerCase() === "x-ai-eg-model") {
             ctx.addIssue({ code: "custom", path: ["name"], message: "is the header the model name is matched in already; match another header" });
         }
-        const problem = h.type === "RegularExpression" ? re2Problem(h.value) : undefined;
-        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem.includes("; ") ? problem : `${problem}; fix it, or use type Exact` });
+        const problem = h.type === "RegularExpression" ? regexProblem(h.value, "envoy", "use type Exact") : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
     });
 
 export const modelSchema = z.strictObject({
@@ -253,8 +243,8 @@ export const modelSchema = z.strictObject({
                 .min(1, "is empty; give an RE2 expression over the requested model name, e.g. ^(qwen|llama)-.*")
                 .max(1024, "is longer than 1024 characters; shorten it")
                 .superRefine((v, ctx) => {
-                    const problem = re2Problem(v);
-                    if (problem) ctx.addIssue({ code: "custom", message: problem.includes("; ") ? problem : `${problem}; fix it` });
+                    const problem = regexProblem(v, "envoy");
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
                 })
                 .optional()
                 .describe(

@@ -1,0 +1,229 @@
+/**
+ * The input-safety policies (config/policies): one per concern, applied by every field of the concern.
+ * Each case here was accepted, or refused for the wrong reason, before the policy existed.
+ */
+import * as assert from "node:assert/strict";
+import { parseConfig } from "../config";
+import { ENVOY_MAX_PROGRAM_SIZE, regexProblem } from "../config/policies/regex";
+import { configProblems, WITH_BUDGET } from "./harness";
+
+type Raw = Record<string, unknown>;
+
+const twoBackends = {
+    a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80 },
+    b: { schema: "OpenAI", hostname: "b.models.svc.cluster.local", port: 80 },
+};
+const two = [{ backend: "a" }, { backend: "b", priority: 1 }];
+const github = { hostname: "api.githubcopilot.com", path: "/mcp/readonly", auth: { type: "APIKey", secret: "github-pat" } };
+
+/** Every place a regular expression is emitted, with the pattern placed there, and the path its problem is at. */
+const REGEX_FIELDS: { name: string; raw: (pattern: string) => Raw; path: string }[] = [
+    { name: "models.<m>.match.pattern", raw: (p) => ({ backends: twoBackends, models: { m: { backends: two, match: { pattern: p } } } }), path: "models.m.match.pattern" },
+    {
+        name: "models.<m>.match.headers",
+        raw: (p) => ({ backends: twoBackends, models: { m: { backends: two, match: { headers: [{ name: "x-team", value: p, type: "RegularExpression" }] } } } }),
+        path: "models.m.match.headers[0].value",
+    },
+    {
+        name: "mcp.servers.<s>.tools.includeRegex",
+        raw: (p) => ({ mcp: { servers: { github: { ...github, tools: { includeRegex: [p] } } } }, apiKeys: { "github-pat": "known-github-pat" } }),
+        path: "mcp.servers.github.tools.includeRegex[0]",
+    },
+    {
+        name: "passthrough.<r>.path",
+        raw: (p) => ({ passthrough: { iris: { path: p, pathType: "RegularExpression", service: { name: "iris", namespace: "models", port: 80 } } } }),
+        path: "passthrough.iris.path",
+    },
+];
+
+describe("input safety: regular expressions are RE2's, checked by an RE2 implementation", () => {
+    // Envoy and Envoy Gateway refuse these; JavaScript's RegExp took them.
+    const refused = ["a{1001}", "\\Z", "(?P<n>a)(?P=n)", "[a-\\d]", "(?=a)b", "\\1"];
+    // Valid RE2 that JavaScript's RegExp refuses.
+    const accepted = ["(?i)^gpt-4", "(?P<fam>qwen)-.*", "[[:alpha:]]+", "(?s).*"];
+
+    for (const field of REGEX_FIELDS) {
+        it(`${field.name}: ${refused.join(", ")} are refused at the field; ${accepted.join(", ")} are accepted`, () => {
+            for (const pattern of refused) {
+                const problems = configProblems(field.raw(pattern));
+                assert.equal(problems.length, 1, `${pattern}: ${problems.join("\n")}`);
+                assert.ok(problems[0].startsWith(`${field.path}: ${JSON.stringify(pattern)} is not an RE2 expression: `), problems[0]);
+                assert.match(problems[0], /; rewrite it in RE2 syntax/);
+            }
+            for (const pattern of accepted) assert.doesNotThrow(() => parseConfig(field.raw(pattern)), pattern);
+        });
+    }
+
+    it("patterns Envoy compiles stay within its RE2 program size (100), counted as RE2's C++ compiler counts", () => {
+        // ProgramSize() of RE2's C++ library for each pattern; Envoy refuses a route above 100.
+        const cppProgramSize: [string, number][] = [
+            [".*", 12],
+            ["^gpt-4o.*", 12],
+            ["^(qwen|llama)-.*", 22],
+            ["a{95}", 99],
+            ["a{100}", 104],
+            ["a{90}b{5}", 99],
+            [".{10}", 84],
+            [".{50}", 404],
+            ["^.{1,5}$", 46],
+            ["\\pL+", 1201],
+            ["\\pN", 237],
+            ["^[a-z0-9._:/-]{1,64}$", 257],
+            ["(?i)é{20}", 64],
+            ["^claude-3-(opus|sonnet|haiku)-\\d{8}$", 30],
+            ["[\\x{100}-\\x{10FFFF}]", 16],
+        ];
+        for (const [pattern, size] of cppProgramSize) {
+            const problem = regexProblem(pattern, "envoy");
+            assert.equal(problem !== undefined, size > ENVOY_MAX_PROGRAM_SIZE, `${pattern} (RE2 program size ${size}): ${problem}`);
+        }
+        const [field] = REGEX_FIELDS;
+        assert.deepEqual(configProblems(field.raw("\\pL+")), [
+            'models.m.match.pattern: "\\\\pL+" compiles to an RE2 program of about 2370 instructions, more than the 100 Envoy accepts (it would refuse the route); simplify it: fewer repeats ({n}), fewer wide classes such as . or \\pL',
+        ]);
+        // The AI Gateway compiles MCP tool filters with Go's regexp, which has no such limit.
+        assert.equal(regexProblem("\\pL+", "go"), undefined);
+    });
+});
+
+describe("input safety: CEL is parsed and type-checked against what the AI Gateway declares", () => {
+    const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/.well-known/jwks.json", audiences: ["https://llm.example.com/mcp"] };
+    const apiKeys = { "github-pat": "known-github-pat" };
+    /** An MCP stack whose authorization (or backend selector) has one rule with this expression. */
+    const withRule = (where: "authorization" | "backendSelector", cel: string, auth: Raw = { none: true }) => ({
+        mcp: { servers: { github }, [where]: { defaultAction: "Deny", rules: [{ cel, action: "Allow" }] } },
+        auth,
+        apiKeys,
+    });
+    const at = { authorization: "mcp.authorization.rules[0].cel", backendSelector: "mcp.backendSelector.rules[0].cel" };
+
+    for (const where of ["authorization", "backendSelector"] as const) {
+        it(`${where}: syntax errors, non-booleans and unknown functions or fields are errors with the position`, () => {
+            assert.deepEqual(configProblems(withRule(where, 'request.mcp.method ==')), [
+                `${at[where]}: is not a valid CEL expression at column 22: Unexpected token: EOF; fix it (the MCP proxy sees request.{method, host, path, headers, headers_all, mcp.{method, backend, tool, params}, auth.jwt.{claims, scopes}})`,
+            ]);
+            assert.deepEqual(configProblems(withRule(where, "42")), [
+                `${at[where]}: is an expression of type int, and a rule needs true or false (anything else denies); compare it, e.g. request.mcp.method == "tools/call"`,
+            ]);
+            assert.match(configProblems(withRule(where, "lookup(request.mcp.method)"))[0], new RegExp(`^${at[where].replace(/[[\].]/g, "\\$&")}: is not a valid CEL expression at column 1: found no matching overload for 'lookup\\(string\\)'; fix it`));
+            assert.match(configProblems(withRule(where, 'request.mcp.tool_name == "x"'))[0], /is not a valid CEL expression at column 13: No such key: tool_name; fix it/);
+            for (const ok of ['request.mcp.method == "tools/list"', 'request.headers["x-team"] == "a" && request.mcp.tool.startsWith("get_")', 'has(request.mcp.params.name)']) {
+                assert.doesNotThrow(() => parseConfig(withRule(where, ok)), ok);
+            }
+        });
+
+        it(`${where}: a read of request.auth in any spelling needs a verified JWT`, () => {
+            const spellings = [
+                'request.auth.jwt.claims.team == "a"',
+                'request["auth"]["jwt"].claims.team == "a"',
+                'request.auth .jwt.claims.team == "a"',
+                "has(request.auth)",
+                "request.?auth.hasValue()",
+                '[request].exists(r, r.auth.jwt.claims.team == "a")',
+                '{"r": request}.r.auth.jwt.scopes.size() > 0',
+            ];
+            for (const cel of spellings) {
+                const problems = configProblems(withRule(where, cel));
+                assert.equal(problems.length, 1, `${cel}: ${problems.join("\n")}`);
+                assert.match(problems[0], /: reads request\.auth \(the JWT's claims or scopes\) at column \d+, but nothing verifies that token on the MCP path/, cel);
+                assert.doesNotThrow(() => parseConfig(withRule(where, cel, { jwt })), `${cel} with auth.jwt`);
+            }
+            assert.match(configProblems(withRule(where, "dyn(request).auth.jwt.claims.team == 1"))[0], /: calls dyn\(\) at column 1, which hides from the check whether it reads request.auth/);
+        });
+    }
+
+    it("the spend cost the program writes is checked as the AI Gateway compiles it (an integer over model names)", async () => {
+        const { celProblem } = await import("../config/policies/cel");
+        assert.equal(celProblem('model == "a\\"b" ? 1u : 0u', { kind: "spendCost" }), undefined);
+        assert.match(celProblem('model == "a"b" ? 1u : 0u', { kind: "spendCost" })!, /^is not a valid cost expression at column/);
+        assert.equal(celProblem("input_tokens > 0u", { kind: "spendCost" }), "is a cost expression of type bool, and a cost must be an int or a uint");
+    });
+});
+
+describe("input safety: one target policy for every field that names a host, an address or a Service", () => {
+    /** Metadata services, the node itself and the API server, in the spellings resolvers and URL parsers accept. */
+    const FORBIDDEN_HOSTS = [
+        "169.254.169.254",
+        "2852039166",
+        "0xa9fea9fe",
+        "0251.0376.0251.0376",
+        "0xa9.0xfe.0xa9.0xfe",
+        "169.254.43518",
+        "169.16689662",
+        "100.100.100.200",
+        "168.63.129.16",
+        "192.0.0.192",
+        "metadata.google.internal",
+        "metadata.azure.com",
+        "instance-data.ec2.internal",
+        "127.1",
+        "0x7f000001",
+        "0177.0.0.1",
+        "0",
+        "localhost",
+        "api.localhost",
+        "kubernetes.default.svc",
+        "kubernetes.default.svc.corp.internal",
+    ];
+    const FORBIDDEN_V6 = ["::1", "::", "::ffff:169.254.169.254", "::ffff:a9fe:a9fe", "::169.254.169.254", "64:ff9b::a9fe:a9fe", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1"];
+    const ALLOWED = ["api.openai.com", "10.0.0.12", "2001:db8::1", "fd12::1", "0.openai.example.com", "kubernetes-dashboard.tools.svc.cluster.local"];
+
+    it("every IPv4 spelling, IPv6 form and name of a metadata service, the node and the API server is refused; other hosts pass", async () => {
+        const { forbiddenHost } = await import("../config/policies/targets");
+        for (const h of [...FORBIDDEN_HOSTS, ...FORBIDDEN_V6, ...FORBIDDEN_V6.map((h) => `[${h}]`)]) assert.ok(forbiddenHost(h) !== undefined, h);
+        for (const h of ALLOWED) assert.equal(forbiddenHost(h), undefined, h);
+    });
+
+    /** Each field that names where traffic goes, set to a host (or URL with it), and the path its problem is at. */
+    const FIELDS: { name: string; raw: (host: string) => Raw; path: string; schemaHost?: true }[] = [
+        { name: "backends.<b>.hostname", raw: (h) => ({ backends: { ...twoBackends, x: { schema: "OpenAI", hostname: h, port: 80 } } }), path: "backends.x.hostname", schemaHost: true },
+        { name: "mcp.servers.<s>.hostname", raw: (h) => ({ mcp: { servers: { m: { hostname: h, port: 80 } } } }), path: "mcp.servers.m.hostname", schemaHost: true },
+        { name: "gateway.gatewayConfig.forwardProxy.address", raw: (h) => ({ gateway: { gatewayConfig: { forwardProxy: { address: `${h.includes(":") ? `[${h}]` : h}:3128` } } } }), path: "gateway.gatewayConfig.forwardProxy.address" },
+        {
+            name: "auth.jwt.jwksUri",
+            raw: (h) => ({ auth: { jwt: { issuer: "https://auth.example.com", jwksUri: `https://${h.includes(":") ? `[${h}]` : h}/jwks.json` } } }),
+            path: "auth.jwt.jwksUri",
+        },
+        {
+            name: "observability.tracing.endpoint",
+            raw: (h) => ({ observability: { tracing: { endpoint: `https://${h.includes(":") ? `[${h}]` : h}:4318` } } }),
+            path: "observability.tracing.endpoint",
+        },
+        { name: "platform.redis.url", raw: (h) => ({ ...WITH_BUDGET, platform: { redis: { install: false, url: `${h.includes(":") ? `[${h}]` : h}:6379` } } }), path: "platform.redis.url", schemaHost: true },
+    ];
+
+    for (const field of FIELDS) {
+        it(`${field.name}: metadata services, the node and the API server are refused there`, () => {
+            const hosts = [...FORBIDDEN_HOSTS, ...(field.schemaHost ? [] : FORBIDDEN_V6)];
+            for (const h of hosts) {
+                const problems = configProblems(field.raw(h));
+                assert.ok(
+                    problems.some((p) => p.startsWith(`${field.path}: `) && /metadata|loopback|link-local|unspecified|Kubernetes API|WireServer/.test(p)),
+                    `${h}: ${problems.join("\n")}`,
+                );
+            }
+        });
+    }
+
+    it("Services in kube-* and the platform's namespaces are refused for extAuth, the JWKS, MCP servers and backends; a Gateway in kube-system is refused", () => {
+        const problems = configProblems({
+            auth: { extAuth: { url: "http://authz.kube-system.svc.cluster.local:9002/check" } },
+            backends: { ...twoBackends, x: { schema: "OpenAI", hostname: "x.kube-flannel.svc.cluster.local", port: 80 } },
+            mcp: { servers: { eg: { service: { name: "envoy-gateway", namespace: "envoy-gateway-system" }, port: 80 } } },
+        });
+        assert.ok(problems.some((p) => p.startsWith('auth.extAuth.url: "http://authz.kube-system.svc.cluster.local:9002/check" is a Service in namespace "kube-system", which holds the cluster\'s own components')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith('backends.x.hostname: "x.kube-flannel.svc.cluster.local" is a Service in namespace "kube-flannel", which holds the cluster\'s own components (every kube-* namespace')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith("mcp.servers.eg.service.namespace: is a Service in namespace \"envoy-gateway-system\", which holds Envoy Gateway")), problems.join("\n"));
+        const jwks = configProblems({ auth: { jwt: { issuer: "https://auth.example.com", jwksUri: "http://keys.kube-system.svc.cluster.local/jwks.json" } } });
+        assert.ok(jwks.some((p) => p.startsWith("auth.jwt.jwksUri: ") && p.includes('namespace "kube-system"')), jwks.join("\n"));
+        assert.deepEqual(configProblems({ gateway: { namespace: "kube-system" } }), [
+            'gateway.namespace: "kube-system" is one of the cluster\'s own (kube-*) namespaces, where the gateway\'s pods, Secrets and policies would sit beside the cluster\'s components; use a namespace of its own, e.g. ai-gateway',
+        ]);
+    });
+
+    it("an IPv6 forward proxy in brackets is accepted: [2001:db8::1]:3128", () => {
+        const config = parseConfig({ gateway: { gatewayConfig: { forwardProxy: { address: "[2001:db8::1]:3128" } } } });
+        assert.equal(config.gateway.gatewayConfig.forwardProxy?.address, "[2001:db8::1]:3128");
+        assert.match(configProblems({ gateway: { gatewayConfig: { forwardProxy: { address: "[2001:db8::zz]:3128" } } } })[0], /is not host:port/);
+    });
+});
