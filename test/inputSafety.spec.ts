@@ -227,3 +227,60 @@ describe("input safety: one target policy for every field that names a host, an 
         assert.match(configProblems({ gateway: { gatewayConfig: { forwardProxy: { address: "[2001:db8::zz]:3128" } } } })[0], /is not host:port/);
     });
 });
+
+describe("input safety: one header policy for every header a configuration sets, matches or names", () => {
+    const withMutation = (headers: Raw, extra: Raw = {}) => ({ backends: { ...twoBackends, a: { ...twoBackends.a, headers } }, models: { m: { backends: two } }, ...extra });
+
+    it("a backend's header mutation never sets a credential of any provider, a cookie, a hop-by-hop or framing header, or the gateway's own", () => {
+        for (const name of ["Proxy-Authorization", "x-goog-api-key", "x-amz-security-token", "Cookie", "api-key", "Authorization"]) {
+            assert.deepEqual(configProblems(withMutation({ set: { [name]: "v" } })), [`backends.a.headers.set.${name}: "${name}" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`]);
+        }
+        for (const name of ["Connection", "Keep-Alive", "TE", "Upgrade"]) {
+            assert.match(configProblems(withMutation({ set: { [name]: "v" } }))[0], /is a hop-by-hop header, which Envoy manages per connection/, name);
+        }
+        for (const name of ["Host", "Content-Length", "Transfer-Encoding"]) assert.match(configProblems(withMutation({ set: { [name]: "1" } }))[0], /frames the request itself/, name);
+        for (const name of ["x-ai-eg-model", "x-ai-eg-anything", "x-envoy-original-path"]) assert.match(configProblems(withMutation({ remove: [name] }))[0], /is a header of the gateway itself/, name);
+        assert.doesNotThrow(() => parseConfig(withMutation({ set: { "x-team": "a", "OpenAI-Organization": "org-1" }, remove: ["cookie"] })));
+    });
+
+    it("a mutation or an MCP server's key never writes a header that carries the verified identity", () => {
+        const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/jwks.json", claimToHeaders: [{ claim: "tenant", header: "x-tenant" }] };
+        const problems = configProblems(withMutation({ set: { "x-user-id": "alice", "X-Tenant": "acme" } }, { auth: { jwt }, gateway: { clientTraffic: { enabled: true } } }));
+        assert.deepEqual(problems, [
+            "backends.a.headers.set.x-user-id: is rateLimit.userHeader, the user budgets, logs and metrics count: setting it here would let these requests claim any identity; mutate another header",
+            "backends.a.headers.set.X-Tenant: is auth.jwt.claimToHeaders[0], a verified claim: setting it here would let these requests claim any identity; mutate another header",
+        ]);
+        const mcp = (header: string) => ({ mcp: { servers: { github: { ...github, auth: { ...github.auth, header } } } }, apiKeys: { "github-pat": "known-github-pat" }, auth: { none: true } });
+        assert.match(configProblems(mcp("x-user-id"))[0], /^mcp\.servers\.github\.auth\.header: "x-user-id" is rateLimit\.userHeader/);
+        for (const [header, why] of [["Host", /frames the request itself/], ["Content-Length", /frames the request itself/], ["x-ai-eg-model", /is a header of the gateway itself/], ["Connection", /hop-by-hop/]] as const) {
+            assert.match(configProblems(mcp(header))[0], why, header);
+        }
+        assert.doesNotThrow(() => parseConfig(mcp("x-api-key")));
+    });
+
+    it("a header value with a line break or another control character is refused, and never echoed", () => {
+        const value = "ok\r\nx-injected: known-injected-value";
+        const problems = [
+            ...configProblems(withMutation({ set: { "x-team": value } })),
+            ...configProblems({ backends: twoBackends, models: { m: { backends: two, match: { headers: [{ name: "x-team", value }] } } } }),
+            ...configProblems({ gateway: { clientTraffic: { headers: { earlyRequestHeaders: { set: [{ name: "x-team", value }] } } } } }),
+        ];
+        assert.deepEqual(problems, [
+            "backends.a.headers.set.x-team: holds a control character (a line break would split the request into two); remove it",
+            "models.m.match.headers[0].value: holds a control character (a line break would split the request into two); remove it",
+            "gateway.clientTraffic.headers.earlyRequestHeaders.set[0].value: holds a control character (a line break would split the request into two); remove it",
+        ]);
+        assert.doesNotMatch(problems.join("\n"), /known-injected-value/);
+    });
+
+    it("a match never spells out a credential; client-traffic headers are names, never pseudo-headers or framing", () => {
+        assert.deepEqual(configProblems({ backends: twoBackends, models: { m: { backends: two, match: { headers: [{ name: "Authorization", value: "Bearer x" }] } } } }), [
+            'models.m.match.headers[0].name: "Authorization" carries a credential, which a match would have to spell out in the stack file; match another header, and authenticate clients with ai-gateway:auth',
+        ]);
+        const early = (name: string) => configProblems({ gateway: { clientTraffic: { headers: { earlyRequestHeaders: { set: [{ name, value: "x" }] } } } } });
+        assert.match(early(":authority")[0], /is a pseudo-header/);
+        assert.match(early("Host")[0], /frames the request itself/);
+        assert.match(early("x y")[0], /is not a header name/);
+        assert.match(configProblems({ rateLimit: { userHeader: "Cookie" } })[0], /^rateLimit\.userHeader: "Cookie" carries a credential, which budgets, logs and metrics would record as a user/);
+    });
+});

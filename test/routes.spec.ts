@@ -120,7 +120,7 @@ describe("routes: rules", () => {
             }
         };
         assert.deepEqual(bad([{ name: "x-ai-eg-model", value: "x" }, { name: "x-r", value: "(", type: "RegularExpression" }, { name: "x-s", value: "(?!a)b", type: "RegularExpression" }]), [
-            "models.m.match.headers[0].name: is the header the model name is matched in already; match another header",
+            `models.m.match.headers[0].name: "x-ai-eg-model" is the header the model name is matched in already; match another header`,
             'models.m.match.headers[1].value: "(" is not an RE2 expression: missing closing ): `(`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use type Exact',
             'models.m.match.headers[2].value: "(?!a)b" is not an RE2 expression: invalid or unsupported Perl syntax: `(?!`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use type Exact',
         ]);

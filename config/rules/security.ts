@@ -1,11 +1,8 @@
 import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
 import { childName } from "../../components/manifests/names";
-import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { envoyServiceType, extAuthLocation, jwksLocation } from "../schema";
 import type { Rule } from "./types";
-
-/** Headers a copied claim or client id must not overwrite: the request would change meaning. */
-const RESERVED_HEADERS = ["authorization", "host", "content-length", "content-type", "transfer-encoding", MODEL_HEADER];
+import { headerNameProblem } from "../policies/headers";
 
 /** ai-gateway:auth settings that parse on their own but do not fit together. */
 export const clientAuthSettings: Rule = (config, ctx) => {
@@ -48,14 +45,13 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     ];
     for (const [at, token] of tokens) {
         token?.claimToHeaders.forEach((c, i) => {
+            const copied = headerNameProblem(c.header, "copy");
+            if (copied !== undefined) ctx.add([...at, "claimToHeaders", i, "header"], copied);
             if (c.header.toLowerCase() === userHeader.toLowerCase() && c.claim !== token.userClaim) {
                 ctx.add(
                     [...at, "claimToHeaders", i, "claim"],
                     `maps "${c.claim}" into ${c.header}, rateLimit.userHeader, which carries ${at.join(".")}.userClaim ("${token.userClaim}"); set userClaim: ${c.claim} instead, and remove this entry`,
                 );
-            }
-            if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
-                ctx.add([...at, "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);
             }
         });
     }
@@ -79,12 +75,10 @@ export const clientAuthSettings: Rule = (config, ctx) => {
 
     if (apiKeys !== undefined) {
         const forward = apiKeys.forwardClientIdHeader;
-        if (forward !== undefined && RESERVED_HEADERS.includes(forward.toLowerCase())) {
-            ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `"${forward}" carries the request itself and must not be overwritten by the client id; use a header of its own, e.g. x-client-id`);
-        }
+        const copied = forward === undefined ? undefined : headerNameProblem(forward, "copy");
         if (forward !== undefined && forward.toLowerCase() === apiKeys.header.toLowerCase()) {
             ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `is the header clients send their key in (${apiKeys.header}); use another header, e.g. x-client-id`);
-        }
+        } else if (copied !== undefined) ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], copied);
         // The gateway finds the client by its key: two clients with one key are one client.
         const owners = new Map<string, string>();
         for (const [client, secret] of Object.entries(apiKeys.clients)) {
@@ -146,9 +140,8 @@ function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Pa
             const first = seen.get(lower);
             if (first !== undefined) ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" is already listed at headersToBackend[${first}]; list each header once`);
             else seen.set(lower, i);
-            if (RESERVED_HEADERS.includes(lower)) {
-                ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" carries the request itself and must not be overwritten by the authorization service; use a header of its own, e.g. x-user-groups`);
-            }
+            const copied = headerNameProblem(h, "copy");
+            if (copied !== undefined) ctx.add(["auth", "extAuth", "headersToBackend", i], copied);
         });
         const other = verifiedUserSources(config.auth).filter((s) => s !== "auth.extAuth")[0];
         const index = extAuth.headersToBackend.findIndex((h) => h.toLowerCase() === userHeader);

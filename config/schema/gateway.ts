@@ -12,7 +12,7 @@ import {
     volumeSchema,
 } from "./kubernetes";
 import { doc } from "./docs";
-import { dnsLabel, duration, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
+import { dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
 /**
  * `ai-gateway:gateway`: the Gateway and what configures it (GatewayClass, EnvoyProxy, ClientTrafficPolicy,
@@ -215,14 +215,14 @@ const tlsVersion = z
     })
     .transform((v) => v as TlsVersion);
 
-const headerList = z.array(
-    z.strictObject({ name: z.string().min(1, "is empty; name the header").describe("header name"), value: z.string().describe("header value") }),
-);
+const headerList = z
+    .array(z.strictObject({ name: headerFor("set").describe("header name"), value: headerValue.describe("header value") }))
+    .max(64, "lists more than 64 headers; list fewer");
 const headerModifications = z.strictObject({
     add: headerList.optional().describe("headers added (beside any of the same name)"),
     set: headerList.optional().describe("headers set (replacing any of the same name)"),
     addIfAbsent: headerList.optional().describe("headers added only where absent"),
-    remove: z.array(z.string().min(1)).optional().describe("names of headers removed"),
+    remove: z.array(headerFor("remove")).max(64, "lists more than 64 headers; list fewer").optional().describe("names of headers removed"),
 });
 
 /** Envoy accepts HTTP/2 flow-control windows from 64 KiB - 1 to 2 GiB - 1 bytes. */

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { doc, tableHints } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
-import { headerName } from "./security";
+import { headerFor } from "./security";
 import { duration, intBetween } from "./primitives";
 import { retryOverrideSchema } from "./retry";
 import { regexProblem } from "../policies/regex";
+import { headerValueProblem } from "../policies/headers";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -206,7 +207,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 /** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
 const extraHeaderMatch = z
     .strictObject({
-        name: headerName.describe("header name"),
+        name: headerFor("match").describe("header name"),
         value: z
             .string()
             .min(1, "is empty; give the header value to match")
@@ -215,9 +216,8 @@ const extraHeaderMatch = z
         type: z.enum(["Exact", "RegularExpression"]).default("Exact").describe("`Exact` or `RegularExpression` (RE2, without lookaround)"),
     })
     .superRefine((h, ctx) => {
-        if (h.name.toLowerCase() === "x-ai-eg-model") {
-            ctx.addIssue({ code: "custom", path: ["name"], message: "is the header the model name is matched in already; match another header" });
-        }
+        const value = h.type === "Exact" ? headerValueProblem(h.value) : undefined;
+        if (value !== undefined) ctx.addIssue({ code: "custom", path: ["value"], message: value });
         const problem = h.type === "RegularExpression" ? regexProblem(h.value, "envoy", "use type Exact") : undefined;
         if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
     });
