@@ -286,7 +286,7 @@ describe("hardening: budgets bound to a verified identity", () => {
     it("a user header that carries a credential is refused (it would land in logs, metrics and Redis keys)", () => {
         for (const header of ["Authorization", "cookie", "x-api-key"]) {
             assert.deepEqual(configProblems({ ...budgeted, rateLimit: { ...budgeted.rateLimit, userHeader: header } }), [
-                `rateLimit.userHeader: is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user (e.g. x-user-id, filled by the gateway from the verified identity)`,
+                `rateLimit.userHeader: is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user or tenant (e.g. x-user-id, filled by the gateway from the verified identity)`,
             ]);
         }
         assert.deepEqual(configProblems({ ...budgeted, apiKeys: { k: "v" }, auth: { apiKeys: { header: "x-team-key", clients: { a: "k" } } }, rateLimit: { ...budgeted.rateLimit, userHeader: "x-team-key" } }).filter((p) => p.startsWith("rateLimit.userHeader")), [
@@ -313,7 +313,9 @@ describe("hardening: budgets bound to a verified identity", () => {
         assert.deepEqual(parseConfig(budgeted).warnings, [
             "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
         ]);
-        assert.deepEqual(parseConfig({ ...budgeted, auth: { jwt } }).warnings, []);
+        assert.deepEqual(parseConfig({ ...budgeted, auth: { jwt } }).warnings, [
+            "gateway.listeners: have no HTTPS listener, so clients send their auth.jwt credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)",
+        ]);
         assert.deepEqual(parseConfig({ ...budgeted, rateLimit: { global: { requests: [{ limit: 10, window: "1m" }] } } }).warnings, [], "no per-user budget: nothing to warn of");
     });
 });
@@ -325,13 +327,13 @@ describe("hardening: no open proxy by default", () => {
 
     it("a LoadBalancer gateway in front of provider credentials without client auth is refused", () => {
         assert.deepEqual(configProblems(exposed), [
-            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
+            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with upstreams the gateway adds credentials to (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
         ]);
     });
 
     it("without the program's EnvoyProxy, Envoy Gateway's default LoadBalancer Service counts as exposed", () => {
         assert.deepEqual(configProblems({ ...exposed, gateway: { envoyProxy: { enabled: false, service: { type: "ClusterIP" } } } }), [
-            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
+            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with upstreams the gateway adds credentials to (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
         ]);
         // A Gateway of the user's own: its Service is not the program's to judge.
         assert.doesNotThrow(() => parseConfig({ ...exposed, gateway: { enabled: false, envoyProxy: { enabled: false } } }));

@@ -26,7 +26,7 @@ const REGEX_FIELDS: { name: string; raw: (pattern: string) => Raw; path: string 
     },
     {
         name: "mcp.servers.<s>.tools.includeRegex",
-        raw: (p) => ({ mcp: { servers: { github: { ...github, tools: { includeRegex: [p] } } } }, apiKeys: { "github-pat": "known-github-pat" } }),
+        raw: (p) => ({ mcp: { servers: { github: { ...github, tools: { includeRegex: [p] } } } }, apiKeys: { "github-pat": "known-github-pat" }, auth: { none: true } }),
         path: "mcp.servers.github.tools.includeRegex[0]",
     },
     {
@@ -281,6 +281,39 @@ describe("input safety: one header policy for every header a configuration sets,
         assert.match(early(":authority")[0], /is a pseudo-header/);
         assert.match(early("Host")[0], /frames the request itself/);
         assert.match(early("x y")[0], /is not a header name/);
-        assert.match(configProblems({ rateLimit: { userHeader: "Cookie" } })[0], /^rateLimit\.userHeader: "Cookie" carries a credential, which budgets, logs and metrics would record as a user/);
+        assert.match(configProblems({ rateLimit: { userHeader: "Cookie" } })[0], /^rateLimit\.userHeader: is Cookie, which carries a credential: it would land in access logs, metrics and Redis keys/);
+    });
+});
+
+describe("input safety: secrets are never echoed, and never copied into plain fields", () => {
+    it("an apiKeys key name that looks like a credential is refused without showing it; plain names pass", () => {
+        const pasted = ["sk-proj-known4b1Xc9Qe7Lm2Ks8Vt", "AKIAKNOWNEXAMPLE7Q2Z", "ghp_known0123456789abcdefABCDEF", "Zx8f0Qm2LpR7tVb9Yc3Kd6Hs1Nw4Ja5E"];
+        for (const name of pasted) {
+            const problems = configProblems({ apiKeys: { "openai-key": "v", [name]: "value" }, backends: { o: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: name } } } });
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0], /^apiKeys: key 2 \(in the order the stack sets them\) .*, and a key name is printed in plans, errors and the names of Secrets; make the secret the value of a key with a plain name/);
+            assert.ok(!problems[0].includes(name) && !problems[0].includes(name.slice(4, 16)), problems[0]);
+        }
+        assert.doesNotThrow(() => parseConfig({ apiKeys: { "openai-key": "v", "azure-east-api-key": "w", "github-pat": "x", "idp-client-secret": "y", anthropic: "z" } }));
+    });
+
+    it("a credential written where a key name belongs (auth.secret) is refused without showing it", () => {
+        const secret = "sk-ant-known-reference-0123456789";
+        const problems = configProblems({ apiKeys: { anthropic: "v" }, backends: { a: { schema: "Anthropic", hostname: "api.anthropic.com", auth: { type: "AnthropicAPIKey", secret } } } });
+        assert.deepEqual(problems, [
+            "backends.a.auth.secret: starts like an OpenAI or Anthropic key (sk-): a credential itself, not the name of an ai-gateway:apiKeys entry; store it there under a plain name (pulumi config set --secret --path 'apiKeys.<name>' <value>) and write that name here",
+        ]);
+    });
+
+    it("an apiKeys value found verbatim in a plain field is an error naming the field only", () => {
+        const value = "known-verbatim-secret-4242";
+        const problems = configProblems({
+            apiKeys: { openai: value },
+            backends: { o: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } } },
+            platform: { envoyGateway: { values: { config: { note: `token=${value}` } } } },
+            models: { [value]: { backends: [{ backend: "o" }] } },
+        });
+        assert.deepEqual(problems.filter((p) => /apiKeys entry in plain text/.test(p)).map((p) => p.split(": ")[0]), ["models", "platform.envoyGateway.values.config.note"]);
+        assert.doesNotMatch(problems.join("\n"), /known-verbatim/);
     });
 });

@@ -11,7 +11,8 @@ import { crdProblems } from "./support/manifests";
 const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }] };
 const github = { hostname: "api.githubcopilot.com", path: "/mcp/readonly", auth: { type: "APIKey", secret: "github-pat" }, tools: { include: ["get_me"] } };
 const kiwi = { service: { name: "kiwi-mcp", namespace: "tools" }, port: 8080, tools: { excludeRegex: ["^delete_.*"] } };
-const withMcp = (mcp: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ mcp, apiKeys: { "github-pat": "known-github-pat" }, ...extra });
+// auth.none: the servers carry credentials, and an exposed gateway in front of them needs client auth or the explicit opt-out.
+const withMcp = (mcp: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ mcp, apiKeys: { "github-pat": "known-github-pat" }, auth: { none: true }, ...extra });
 const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/.well-known/jwks.json", audiences: ["https://llm.example.com/mcp"] };
 
 describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => {
@@ -105,9 +106,10 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
 });
 
 describe("MCP in the program: created only when ai-gateway:mcp is set, after the CRDs; the API key only in a Secret", () => {
-    it("the fixture mcp-oauth.yaml: OAuth replacing the client API keys on the MCP path, said in one warning", async () => {
+    it("the fixture mcp-oauth.yaml: OAuth replacing the client API keys on the MCP path, said in a warning (beside the one on keys over plain HTTP)", async () => {
         const e = await evaluate(configOfFile(join(__dirname, "fixtures", "mcp-oauth.yaml")));
         assert.deepEqual(e.config.warnings, [
+            "gateway.listeners: have no HTTPS listener, so clients send their auth.apiKeys credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)",
             "mcp.oauth: takes the place of ai-gateway:auth on /tools/mcp: auth.apiKeys does not apply there, only the OAuth access token does; remove mcp.oauth to keep ai-gateway:auth on the MCP path",
         ]);
         const route = e.object("MCPRoute", "ai-gateway-mcp");
@@ -186,7 +188,7 @@ describe("config: ai-gateway:mcp", () => {
             "mcp.servers.github.tls: sends the API key to api.githubcopilot.com without TLS, readable by anything on the way; use TLS (port 443, or tls: true)",
         ]);
         assert.doesNotThrow(() => parseConfig(mcp({ servers: { kiwi: { ...kiwi, auth: { type: "APIKey", secret: "github-pat" } } } })));
-        assert.deepEqual(configProblems({ mcp: { servers: { github } }, apiKeys: { "github-token": "x" } }), [
+        assert.deepEqual(configProblems({ mcp: { servers: { github } }, apiKeys: { "github-token": "x" }, auth: { none: true } }), [
             `mcp.servers.github.auth.secret: names secret "github-pat", which is not in ai-gateway:apiKeys; run: pulumi config set --secret --path 'apiKeys.github-pat' <value>`,
         ]);
         assert.deepEqual(configProblems(mcp({ servers: { github: { ...github, auth: { type: "Bearer", secret: "github-pat" } } } })), [
@@ -239,6 +241,7 @@ describe("config: ai-gateway:mcp", () => {
         const apiKeyClients = { apiKeys: { clients: { "team-a": "team-a-key" } }, ipAllow: ["10.0.0.0/8"] };
         const warned = parseConfig({ ...mcp({ oauth: { ...jwt, resource } }), auth: apiKeyClients, apiKeys: { "github-pat": "x", "team-a-key": "y" } });
         assert.deepEqual(warned.warnings, [
+            'gateway.listeners: have no HTTPS listener, so clients send their auth.apiKeys credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)',
             "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local",
             "mcp.oauth: takes the place of ai-gateway:auth on /mcp: auth.apiKeys, auth.ipAllow do not apply there, only the OAuth access token does; remove mcp.oauth to keep ai-gateway:auth on the MCP path",
         ]);

@@ -60,7 +60,7 @@ export function headerNameProblem(name: string, use: HeaderUse): string | undefi
     if (HOP_BY_HOP.includes(h)) return `"${name}" is a hop-by-hop header, which Envoy manages per connection and never forwards; use an end-to-end header`;
     if (CREDENTIAL_HEADERS.includes(h)) {
         if (use === "match") return `"${name}" carries a credential, which a match would have to spell out in the stack file; match another header, and authenticate clients with ai-gateway:auth`;
-        if (use === "identity") return `"${name}" carries a credential, which budgets, logs and metrics would record as a user; use a header of its own, e.g. x-user-id`;
+        if (use === "identity") return `is ${name}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user or tenant (e.g. x-user-id, filled by the gateway from the verified identity)`;
         if (use !== "credential" && use !== "remove") return `"${name}" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`;
     }
     return undefined;

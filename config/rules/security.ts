@@ -16,19 +16,28 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     // An open proxy: anyone who reaches the load balancer spends the provider keys.
     const proxy = config.gateway.envoyProxy;
     const routed = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
-    const withCredentials = Object.entries(config.backends)
-        .filter(([name, b]) => b.auth !== undefined && routed.has(name))
-        .map(([name]) => name)
-        .sort();
+    // Everything the gateway adds a credential to: routed backends with auth, and MCP servers with an API key.
+    const withCredentials = [
+        ...Object.entries(config.backends)
+            .filter(([name, b]) => b.auth !== undefined && routed.has(name))
+            .map(([name]) => name)
+            .sort(),
+        ...Object.entries(config.mcp?.servers ?? {})
+            .filter(([, s]) => s.auth !== undefined)
+            .map(([name]) => `mcp.servers.${name}`)
+            .sort(),
+    ];
     // Without the program's EnvoyProxy, Envoy Gateway's default Service applies: a LoadBalancer too.
     if (!authenticated && config.auth.none !== true && (proxy.enabled || config.gateway.enabled) && envoyServiceType(config.gateway) === "LoadBalancer" && withCredentials.length > 0) {
         const service = proxy.enabled ? "a LoadBalancer Service" : "Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false)";
         const internal = proxy.enabled ? "use gateway.envoyProxy.service.type ClusterIP" : "set gateway.envoyProxy.enabled: true with service.type ClusterIP";
         ctx.add(
             ["auth"],
-            `is not set, and the gateway is exposed through ${service} with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or ${internal})`,
+            `is not set, and the gateway is exposed through ${service} with upstreams the gateway adds credentials to (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or ${internal})`,
         );
     }
+
+    plainHttpCredentials(config, ctx);
 
     if (jwt !== undefined && apiKeys !== undefined) {
         ctx.add(
@@ -190,4 +199,19 @@ function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Pa
             `is matched against the address Envoy sees, and a ${service.type} Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local`,
         );
     }
+}
+
+/**
+ * Client credentials (a JWT, an API key) sent over a plain-HTTP listener of a LoadBalancer
+ * can be read on the way: a warning, or an error when the Gateway has an HTTPS listener they could use.
+ */
+function plainHttpCredentials(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+    const { gateway } = config;
+    const sent = (["jwt", "apiKeys"] as const).filter((m) => config.auth[m] !== undefined);
+    if (sent.length === 0 || !gateway.enabled || envoyServiceType(gateway) !== "LoadBalancer" || gateway.redirectToHttps) return;
+    const plain = gateway.listeners.filter((l) => l.protocol === "HTTP").map((l) => l.name);
+    if (plain.length === 0) return;
+    const what = `clients send their ${sent.map((m) => `auth.${m}`).join(", ")} credentials to a LoadBalancer over plain HTTP (listener ${plain.join(", ")}), readable and replayable by anything on the way`;
+    if (gateway.listeners.some((l) => l.protocol === "HTTPS")) ctx.add(["gateway", "redirectToHttps"], `is false, so ${what}; set it to true (the HTTPS listener is there), or remove the HTTP listener`);
+    else ctx.warn(["gateway", "listeners"], `have no HTTPS listener, so ${what}; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)`);
 }
