@@ -261,6 +261,8 @@ function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "an object";
+    // YAML's .nan and .inf are numbers JSON cannot write: name them as the file spells them.
+    if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "the number .nan" : `the number ${value > 0 ? "" : "-"}.inf`;
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -298,7 +300,8 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         case "too_big":
             return [{ path, message: authored(issue.message, `must be at most ${issue.maximum}; lower it`) }];
         default:
-            return [{ path, message: authored(issue.message, "is not valid; see the configuration reference in the README") }];
+            // Say why, even when the schema gave no message of its own.
+            return [{ path, message: authored(issue.message, `is not valid (${issue.message.replace(/\.$/, "").toLowerCase()}); see the configuration reference in the README`) }];
     }
 }
 

@@ -64,11 +64,16 @@ export function readStackFile(path: string): StackFileConfig {
     }
     const out: Record<string, string> = {};
     const secretKeys: string[] = [];
+    const notNumbers: string[] = [];
     for (const [key, value] of Object.entries(config)) {
-        const found = { secret: false };
+        const found = { secret: false, notNumbers };
         const plain = replaceSecure(value, found, [key]);
         out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
         if (found.secret) secretKeys.push(key);
+    }
+    // JSON would turn them into null, and the error would say "got null" about a value the file never wrote.
+    if (notNumbers.length > 0) {
+        throw new StackFileError(`${notNumbers.join(", ")}: YAML reads .nan and .inf as numbers that are none (not a number, infinity); write a number, or quote the value if a string is meant`);
     }
     return { config: out, secretKeys };
 }
@@ -131,7 +136,11 @@ function yamlErrorMessage(e: YAMLException, text: string): string {
  * The value with each `{secure: ...}` replaced by a placeholder that names its path. The path is a stack of keys
  * turned into text only for a secret: building it for every value cost more than parsing the file.
  */
-function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | number)[]): unknown {
+function replaceSecure(v: unknown, found: { secret: boolean; notNumbers: string[] }, path: (string | number)[]): unknown {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+        found.notNumbers.push(`${pathText(path)} is ${Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf"}`);
+        return v;
+    }
     if (Array.isArray(v)) {
         return v.map((x, i) => {
             path.push(i);
@@ -145,7 +154,7 @@ function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | n
         if (entries.length === 1 && entries[0][0] === "secure") {
             found.secret = true;
             // One per key: two secrets that cannot be read must not look equal (equal client keys are refused).
-            return `${SECRET_PLACEHOLDER} ${path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("")}`;
+            return `${SECRET_PLACEHOLDER} ${pathText(path)}`;
         }
         return Object.fromEntries(
             entries.map(([k, x]) => {
@@ -157,4 +166,9 @@ function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | n
         );
     }
     return v;
+}
+
+/** `key.sub[0].x`, as the path of a value of the stack file. */
+function pathText(path: (string | number)[]): string {
+    return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
 }

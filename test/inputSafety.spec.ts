@@ -317,3 +317,50 @@ describe("input safety: secrets are never echoed, and never copied into plain fi
         assert.doesNotMatch(problems.join("\n"), /known-verbatim/);
     });
 });
+
+describe("input safety: the rest (paths, partitions, numbers that are none)", () => {
+    const withPrefix = (prefix: string) => ({ backends: { ...twoBackends, p: { schema: "OpenAI", hostname: "llm.example.com", prefix } } });
+
+    it("a backend prefix is a clean absolute path: no '..', query, fragment or empty segment", () => {
+        for (const [prefix, why] of [
+            ["/v1/../admin", /has a '\.' or '\.\.' segment/],
+            ["/v1/%2e%2e/x", /has a '\.' or '\.\.' segment/],
+            ["/v1?x=1", /holds a query or fragment/],
+            ["/v1#frag", /holds a query or fragment/],
+            ["/v1//chat", /has an empty segment/],
+            ["/v1 x", /holds characters a URL path cannot/],
+            ["v1", /must be a path starting with '\/'/],
+        ] as const) {
+            const problems = configProblems(withPrefix(prefix));
+            assert.equal(problems.length, 1, `${prefix}: ${problems.join("\n")}`);
+            assert.ok(problems[0].startsWith("backends.p.prefix: "), problems[0]);
+            assert.match(problems[0], why, prefix);
+        }
+        for (const prefix of ["/v1", "/v1beta/openai", "/openai/v1/", "/api/v2.1"]) assert.doesNotThrow(() => parseConfig(withPrefix(prefix)), prefix);
+    });
+
+    it("role and provider ARNs name a real partition, and the partition of the region", () => {
+        const aws = (extra: Raw) => ({ aws: { region: "us-west-2", eksClusterName: "c", ...extra } });
+        assert.match(configProblems(aws({ roleArn: "arn:aws-mars:iam::123456789012:role/r" }))[0], /^aws\.roleArn: is not an IAM role ARN/);
+        assert.deepEqual(configProblems(aws({ roleArn: "arn:aws-cn:iam::123456789012:role/r" })), [
+            "aws.roleArn: is in partition aws-cn, and region us-west-2 is in aws, whose STS never accepts it; use the ARN of the role or provider in aws (arn:aws:iam::...)",
+        ]);
+        assert.match(configProblems({ aws: { region: "cn-north-1", eksClusterName: "c", irsa: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X" } } })[0], /^aws\.irsa\.oidcProviderArn: is in partition aws, and region cn-north-1 is in aws-cn/);
+        assert.doesNotThrow(() => parseConfig(aws({ roleArn: "arn:aws:iam::123456789012:role/r" })));
+    });
+
+    it(".nan and .inf in a stack file are named as such, never as null", async () => {
+        const { mkdtempSync, writeFileSync } = await import("node:fs");
+        const { join } = await import("node:path");
+        const { tmpdir } = await import("node:os");
+        const { readStackFile, StackFileError } = await import("../scripts/stackFile");
+        const path = join(mkdtempSync(join(tmpdir(), "nan-")), "Pulumi.nan.yaml");
+        writeFileSync(path, "config:\n  ai-gateway:retry: {numRetries: .nan}\n  ai-gateway:rateLimit: {global: {requests: [{limit: -.inf, window: 1m}]}}\n");
+        assert.throws(() => readStackFile(path), (e: Error) => {
+            assert.ok(e instanceof StackFileError);
+            assert.equal(e.message, "ai-gateway:retry.numRetries is .nan, ai-gateway:rateLimit.global.requests[0].limit is -.inf: YAML reads .nan and .inf as numbers that are none (not a number, infinity); write a number, or quote the value if a string is meant");
+            return true;
+        });
+        assert.match(configProblems({ retry: { numRetries: Number.NaN } })[0], /^retry\.numRetries: .*\.nan/);
+    });
+});
