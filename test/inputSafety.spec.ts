@@ -364,3 +364,28 @@ describe("input safety: the rest (paths, partitions, numbers that are none)", ()
         assert.match(configProblems({ retry: { numRetries: Number.NaN } })[0], /^retry\.numRetries: .*\.nan/);
     });
 });
+
+describe("input safety: privileged Envoy pods need an explicit opt-in", () => {
+    const proxy = (envoyProxy: Raw) => ({ gateway: { envoyProxy } });
+    const privileged: Raw = {
+        securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ["SYS_ADMIN", "NET_BIND_SERVICE"] } },
+        pod: { volumes: [{ name: "host", hostPath: { path: "/" } }] },
+    };
+
+    it("privileged, root, SYS_ADMIN and hostPath volumes are refused where they are set", () => {
+        const problems = configProblems(proxy(privileged));
+        assert.deepEqual(
+            problems.map((p) => p.split(": ")[0]),
+            ["gateway.envoyProxy.securityContext.privileged", "gateway.envoyProxy.securityContext.runAsUser", "gateway.envoyProxy.securityContext.capabilities.add[0]", "gateway.envoyProxy.pod.volumes[0]"],
+        );
+        for (const p of problems) assert.match(p, /in pods that face every client, so a flaw in Envoy would reach the node; remove it, or set gateway\.envoyProxy\.allowPrivileged: true if it is meant$/);
+        assert.doesNotThrow(() => parseConfig(proxy({ securityContext: { runAsUser: 1000, capabilities: { add: ["NET_BIND_SERVICE"] } } })));
+    });
+
+    it("allowPrivileged: true accepts them with a warning; with nothing to allow it is an error", () => {
+        assert.deepEqual(parseConfig(proxy({ ...privileged, allowPrivileged: true })).warnings, [
+            "gateway.envoyProxy.allowPrivileged: accepts privileged Envoy pods (gateway.envoyProxy.securityContext.privileged, gateway.envoyProxy.securityContext.runAsUser, gateway.envoyProxy.securityContext.capabilities.add[0], gateway.envoyProxy.pod.volumes[0]), which face every client; keep them only while they are needed",
+        ]);
+        assert.deepEqual(configProblems(proxy({ allowPrivileged: true })), ["gateway.envoyProxy.allowPrivileged: has nothing to allow: no setting of the Envoy pods is privileged; remove it"]);
+    });
+});

@@ -96,6 +96,13 @@ export const envoyProxySchema = z.strictObject({
         .default([])
         .describe("env of the envoy container (`{name, value}` or `{name, valueFrom: {secretKeyRef|configMapKeyRef|fieldRef}}`)"),
     volumeMounts: z.array(volumeMountSchema).default([]).describe("mounts of the envoy container; each names one of `pod.volumes`"),
+    /** Privileged settings (privileged, root, powerful capabilities, host paths) are refused unless this says they are meant. */
+    allowPrivileged: z
+        .boolean()
+        .default(false)
+        .describe(
+            "`true` accepts privileged settings of the Envoy pods (`securityContext.privileged`, `runAsUser: 0`, `allowPrivilegeEscalation`, capabilities such as `SYS_ADMIN` or `NET_ADMIN`, `procMount: Unmasked`, `hostPath` volumes), with a warning; they face every client, so without it those settings are refused",
+        ),
     pod: z
         .strictObject({
             ...metadataFields("the Envoy pods"),
