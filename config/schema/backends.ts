@@ -460,7 +460,9 @@ export const backendSchema = z.strictObject({
         .record(upstreamModelName, modelPriceSchema)
         .refine((r) => Object.keys(r).length <= MAX_PRICED_MODELS, `lists more than ${MAX_PRICED_MODELS} models; price only the models this backend receives`)
         .optional()
-        .describe("`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves"),
+        .describe(
+                "`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves; the key `\"*\"` prices every name without a price of its own (required for a pattern model without `model:` under a spend budget)",
+            ),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
         .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)
