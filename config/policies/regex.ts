@@ -34,9 +34,8 @@ export function regexProblem(pattern: string, engine: RegexEngine, otherwise?: s
         return `${showPattern(pattern)} is not an RE2 expression: ${reason}; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})${or}`;
     }
     if (engine === "envoy") {
-        const size = envoyProgramSize(compiled);
-        if (size > ENVOY_MAX_PROGRAM_SIZE) {
-            return `${showPattern(pattern)} compiles to an RE2 program of about ${size} instructions, more than the ${ENVOY_MAX_PROGRAM_SIZE} Envoy accepts (it would refuse the route); simplify it: fewer repeats ({n}), fewer wide classes such as . or \\pL${or}`;
+        if (envoyProgramSize(compiled) > ENVOY_MAX_PROGRAM_SIZE) {
+            return `${showPattern(pattern)} compiles to an RE2 program of more than the ${ENVOY_MAX_PROGRAM_SIZE} instructions Envoy accepts (it would refuse the route); simplify it: fewer repeats ({n}), fewer wide classes such as . or \\pL${or}`;
         }
     }
     return undefined;
@@ -65,15 +64,25 @@ const FOLD_CASE = 1;
 function envoyProgramSize(compiled: RE2JS): number {
     const prog = (compiled as unknown as { re2Input: { prog: { inst: Inst[] } } }).re2Input.prog;
     let size = 2;
+    // A class repeated ({n}) repeats its instruction: count each distinct one once.
+    const classes = new Map<string, number>();
+    const utf8 = (ranges: ArrayLike<number>) => {
+        const key = Array.from(ranges).join(",");
+        let n = classes.get(key);
+        if (n === undefined) classes.set(key, (n = utf8Nodes(ranges)));
+        return n;
+    };
     for (const inst of prog.inst) {
-        if (inst.op === RUNE_ANY) size += utf8Nodes([0, MAX_RUNE]);
-        else if (inst.op === RUNE_ANY_NOT_NL) size += utf8Nodes([0, 9, 11, MAX_RUNE]);
+        // Past the limit the answer is known: stop before counting the rest of a large program.
+        if (size > ENVOY_MAX_PROGRAM_SIZE) return size;
+        if (inst.op === RUNE_ANY) size += utf8([0, MAX_RUNE]);
+        else if (inst.op === RUNE_ANY_NOT_NL) size += utf8([0, 9, 11, MAX_RUNE]);
         else if (inst.op === RUNE || inst.op === RUNE1) {
             const runes = Array.from(inst.runes);
             const ranges = runes.length === 1 ? [runes[0], runes[0]] : runes;
             // A case-folded letter matches its other cases too: count them as ranges of their own.
             const folded = inst.arg & FOLD_CASE && runes.length === 1 ? foldRanges(runes[0]) : ranges;
-            size += utf8Nodes(folded);
+            size += utf8(folded);
         } else {
             size += 1;
         }
