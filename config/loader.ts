@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
+import { credentialLikeName, MIN_SECRET_LENGTH, plainCopies } from "./policies/secrets";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
 
@@ -65,6 +66,12 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
             broken.add("apiKeys");
             problems.push({ path: "apiKeys", message: "must be an object of named secrets; run: pulumi config set --secret --path 'apiKeys.<name>' <value>" });
         } else {
+            // A key name is printed in plans, errors and Secret names: one that is a credential is refused before anything shows it.
+            const pasted = Object.keys(apiKeys).flatMap((name, i) => {
+                const why = credentialLikeName(name);
+                return why === undefined ? [] : [{ path: "apiKeys", message: `key ${i + 1} (in the order the stack sets them) ${why}, and a key name is printed in plans, errors and the names of Secrets; make the secret the value of a key with a plain name: pulumi config set --secret --path 'apiKeys.<name>' <secret>, and remove key ${i + 1}` }];
+            });
+            if (pasted.length > 0) throw new ConfigError([...problems, ...pasted]);
             for (const [name, value] of Object.entries(apiKeys)) {
                 // A program using the component may pass an Output or a promise, whose value is known only at deploy time.
                 if ((typeof value === "string" && value.length > 0) || pulumi.Output.isInstance(value) || value instanceof Promise) {
@@ -105,7 +112,19 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
         warnings.push(...found.warnings);
     }
     if (!broken.has("auth") && !broken.has("apiKeys")) problems.push(...sharedClientKeys(parsed as ParsedStackConfig, keyValues));
-    if (problems.length > 0) throw new ConfigError(problems);
+    // A secret copied into a plain field would be deployed in plain text: name the field, never the value or its key.
+    const plainSecrets = Object.values(keyValues).filter((v): v is string => typeof v === "string");
+    for (const path of plainCopies(rest, plainSecrets)) {
+        problems.push({
+            path: formatPath(path) || PROJECT,
+            message: "holds the value of an ai-gateway:apiKeys entry in plain text (in a value, or in the name of a key under it), where it would be deployed and shown as written; keep the secret only in ai-gateway:apiKeys and name its key in the field meant for it",
+        });
+    }
+    if (problems.length > 0) {
+        // Where a secret was copied into the config, other problems may quote it (a key name in a path): the copy's own error says where.
+        const shows = (p: ConfigProblem) => plainSecrets.some((v) => v.length >= MIN_SECRET_LENGTH && (p.path.includes(v) || p.message.includes(v)));
+        throw new ConfigError(problems.filter((p) => !shows(p)));
+    }
 
     const names = Object.keys(keyValues).sort();
     return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
@@ -242,6 +261,8 @@ function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "an object";
+    // YAML's .nan and .inf are numbers JSON cannot write: name them as the file spells them.
+    if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "the number .nan" : `the number ${value > 0 ? "" : "-"}.inf`;
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -279,7 +300,8 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         case "too_big":
             return [{ path, message: authored(issue.message, `must be at most ${issue.maximum}; lower it`) }];
         default:
-            return [{ path, message: authored(issue.message, "is not valid; see the configuration reference in the README") }];
+            // Say why, even when the schema gave no message of its own.
+            return [{ path, message: authored(issue.message, `is not valid (${issue.message.replace(/\.$/, "").toLowerCase()}); see the configuration reference in the README`) }];
     }
 }
 

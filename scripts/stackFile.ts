@@ -7,6 +7,15 @@ export const SECRET_PLACEHOLDER = "[secret]";
 /** A stack file is refused above this size before it is parsed (no parser time or memory spent on it). */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
+/**
+ * The most values a stack file may hold once its aliases (`*name`) are expanded. A file within the size cap
+ * holds at most about half a million values written out; aliases nested in aliases multiply (a "billion
+ * laughs" file), and every reader after the parser (the program, JSON, Pulumi) sees the expanded tree.
+ */
+export const MAX_EXPANDED_VALUES = 1_000_000;
+/** The deepest a stack file's values may nest once aliases are expanded (the parser itself stops at 100 without them). */
+export const MAX_EXPANDED_DEPTH = 200;
+
 export interface StackFileConfig {
     /** Config for `pulumi.runtime.setAllConfig`: fully qualified keys, JSON text for structured values. */
     config: Record<string, string>;
@@ -38,6 +47,13 @@ export function readStackFile(path: string): StackFileConfig {
         if (e instanceof YAMLException) throw new StackFileError(yamlErrorMessage(e, text));
         throw e;
     }
+    // The parser shares an anchored value between its aliases; counting with the shared values remembered is
+    // linear in the file, where expanding them could take forever.
+    const extent = expanded(doc, new Map());
+    if (extent.size > MAX_EXPANDED_VALUES || extent.depth > MAX_EXPANDED_DEPTH) {
+        const what = extent.depth > MAX_EXPANDED_DEPTH ? `to values nested more than ${MAX_EXPANDED_DEPTH} deep (or into themselves)` : `to more than ${MAX_EXPANDED_VALUES} values (aliases within aliases multiply)`;
+        throw new StackFileError(`expands its YAML aliases (*name) ${what}; write the values out, or alias only what is repeated a few times`);
+    }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !("config" in doc)) {
         const what = doc === null || doc === undefined ? "empty" : Array.isArray(doc) ? "a list" : typeof doc === "object" ? 'a map without "config:"' : `a ${typeof doc}`;
         throw new StackFileError(`is ${what}; a stack file is a map whose "config:" holds the keys, e.g.\nconfig:\n  ai-gateway:models: {...}`);
@@ -48,13 +64,40 @@ export function readStackFile(path: string): StackFileConfig {
     }
     const out: Record<string, string> = {};
     const secretKeys: string[] = [];
+    const notNumbers: string[] = [];
     for (const [key, value] of Object.entries(config)) {
-        const found = { secret: false };
+        const found = { secret: false, notNumbers };
         const plain = replaceSecure(value, found, [key]);
         out[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
         if (found.secret) secretKeys.push(key);
     }
+    // JSON would turn them into null, and the error would say "got null" about a value the file never wrote.
+    if (notNumbers.length > 0) {
+        throw new StackFileError(`${notNumbers.join(", ")}: YAML reads .nan and .inf as numbers that are none (not a number, infinity); write a number, or quote the value if a string is meant`);
+    }
     return { config: out, secretKeys };
+}
+
+/**
+ * How many values `v` holds with every alias expanded (stopping above the budget), and how deeply they nest.
+ * `seen` remembers each shared value (Infinity while it is being counted: a value that holds itself never ends).
+ */
+function expanded(v: unknown, seen: Map<object, { size: number; depth: number }>, level = 0): { size: number; depth: number } {
+    if (typeof v !== "object" || v === null) return { size: 1, depth: 0 };
+    // Deeper than allowed: stop here, before the stack runs out (the answer is a refusal anyway).
+    if (level > MAX_EXPANDED_DEPTH) return { size: 1, depth: Infinity };
+    const known = seen.get(v);
+    if (known !== undefined) return known;
+    seen.set(v, { size: Infinity, depth: Infinity });
+    const out = { size: 1, depth: 1 };
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+        const inner = expanded(x, seen, level + 1);
+        out.size += inner.size;
+        out.depth = Math.max(out.depth, inner.depth + 1);
+        if (out.size > MAX_EXPANDED_VALUES || out.depth > MAX_EXPANDED_DEPTH) break;
+    }
+    seen.set(v, out);
+    return out;
 }
 
 /** Whether line `i` holds a secret: under `ai-gateway:apiKeys` (by indentation), or a `secure:` value. */
@@ -93,7 +136,11 @@ function yamlErrorMessage(e: YAMLException, text: string): string {
  * The value with each `{secure: ...}` replaced by a placeholder that names its path. The path is a stack of keys
  * turned into text only for a secret: building it for every value cost more than parsing the file.
  */
-function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | number)[]): unknown {
+function replaceSecure(v: unknown, found: { secret: boolean; notNumbers: string[] }, path: (string | number)[]): unknown {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+        found.notNumbers.push(`${pathText(path)} is ${Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf"}`);
+        return v;
+    }
     if (Array.isArray(v)) {
         return v.map((x, i) => {
             path.push(i);
@@ -107,7 +154,7 @@ function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | n
         if (entries.length === 1 && entries[0][0] === "secure") {
             found.secret = true;
             // One per key: two secrets that cannot be read must not look equal (equal client keys are refused).
-            return `${SECRET_PLACEHOLDER} ${path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("")}`;
+            return `${SECRET_PLACEHOLDER} ${pathText(path)}`;
         }
         return Object.fromEntries(
             entries.map(([k, x]) => {
@@ -119,4 +166,9 @@ function replaceSecure(v: unknown, found: { secret: boolean }, path: (string | n
         );
     }
     return v;
+}
+
+/** `key.sub[0].x`, as the path of a value of the stack file. */
+function pathText(path: (string | number)[]): string {
+    return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
 }

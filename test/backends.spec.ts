@@ -222,8 +222,8 @@ describe("header and body mutation", () => {
             configProblems(raw({ headers: { set: { Authorization: "x", ...many }, remove: ["host", "x-h1"] }, body: { set: { model: "x" }, remove: ["model"] } })),
             [
                 "backends.o.headers.set: sets more than 16 headers, the most the AI Gateway takes; set fewer",
-                "backends.o.headers.set.Authorization: cannot be set: it carries the request, its routing or the backend's credential (auth); mutate another header",
-                `backends.o.headers.remove[0]: "host" cannot be removed: it carries the request, its routing or the backend's credential (auth); mutate another header`,
+                `backends.o.headers.set.Authorization: "Authorization" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`,
+                `backends.o.headers.remove[0]: "host" frames the request itself and must stay as the client and the gateway set it; use a header of your own`,
                 `backends.o.headers.remove[1]: "x-h1" is also set; either set it or remove it`,
                 "backends.o.body.set.model: is the model name, which the backend's model sets (modelNameOverride); use model there instead",
                 `backends.o.body.remove[0]: "model" is the model name, which routing needs; keep it`,

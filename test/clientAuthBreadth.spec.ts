@@ -227,7 +227,7 @@ describe("client auth breadth: config", () => {
     it("OIDC access token: claim headers like a JWT's, never a header that carries the request", () => {
         assert.deepEqual(problems({ oidc: { ...oidc, accessToken: { ...accessToken, claimToHeaders: [{ claim: "email", header: "x-user-id" }, { claim: "x", header: "Host" }] } } }), [
             'auth.oidc.accessToken.claimToHeaders[0].claim: maps "email" into x-user-id, rateLimit.userHeader, which carries auth.oidc.accessToken.userClaim ("sub"); set userClaim: email instead, and remove this entry',
-            'auth.oidc.accessToken.claimToHeaders[1].header: "Host" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-x',
+            'auth.oidc.accessToken.claimToHeaders[1].header: "Host" frames the request itself and must stay as the client and the gateway set it; use a header of your own',
         ]);
     });
 
@@ -241,7 +241,7 @@ describe("client auth breadth: config", () => {
         assert.deepEqual(problems({ extAuth: { protocol: "GRPC", url: "http://authz.auth.svc:9001/check", headersToBackend: ["x-tenant", "X-Tenant", "content-type"] } }), [
             "auth.extAuth.url: has the path /check, and a gRPC service has none (Envoy calls its Check method); remove the path, or set protocol: HTTP",
             'auth.extAuth.headersToBackend[1]: "X-Tenant" is already listed at headersToBackend[0]; list each header once',
-            'auth.extAuth.headersToBackend[2]: "content-type" carries the request itself and must not be overwritten by the authorization service; use a header of its own, e.g. x-user-groups',
+            'auth.extAuth.headersToBackend[2]: "content-type" frames the request itself and must stay as the client and the gateway set it; use a header of your own',
         ]);
         assert.deepEqual(problems({ extAuth: { protocol: "SOAP", url: "http://authz.auth.svc:9001" } }), ['auth.extAuth.protocol: "SOAP" is not allowed; use one of "HTTP", "GRPC"']);
         assert.deepEqual(problems({ extAuth: { url: "http://authz.auth.svc:9001", timeout: "2m" } }), ["auth.extAuth.timeout: is outside 1ms to 60s: every request waits for the check; use e.g. 2s"]);

@@ -229,10 +229,10 @@ describe("config: EnvoyProxy", () => {
         ]);
         assert.ok(!problems.join("\n").includes("hunter2"));
         assert.deepEqual(configProblems(gw({ gatewayConfig: { forwardProxy: { address: "proxy" } } })), [
-            'gateway.gatewayConfig.forwardProxy.address: "proxy" is not host:port; use e.g. proxy.corp.example.com:3128',
+            'gateway.gatewayConfig.forwardProxy.address: "proxy" is not host:port; use e.g. proxy.corp.example.com:3128 (an IPv6 address in brackets: [2001:db8::1]:3128)',
         ]);
         assert.deepEqual(configProblems(gw({ gatewayConfig: { forwardProxy: { address: "proxy:99999" } } })), [
-            'gateway.gatewayConfig.forwardProxy.address: "proxy:99999" is not host:port; use e.g. proxy.corp.example.com:3128',
+            'gateway.gatewayConfig.forwardProxy.address: "proxy:99999" is not host:port; use e.g. proxy.corp.example.com:3128 (an IPv6 address in brackets: [2001:db8::1]:3128)',
         ]);
     });
 

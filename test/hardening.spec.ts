@@ -82,6 +82,35 @@ describe("hardening: stack files", () => {
         assert.ok(Date.now() - started < 2000);
     });
 
+    it("nested YAML aliases (a billion laughs) are refused at once, before anything expands them", async () => {
+        const bomb = ["config:", "  ai-gateway:models:", "    a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+        for (let i = 1; i < 12; i++) bomb.push(`    a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+        const started = Date.now();
+        const stderr = await refused(bomb.join("\n") + "\n");
+        assert.match(stderr, /expands its YAML aliases \(\*name\) to more than 1000000 values \(aliases within aliases multiply\); write the values out/);
+        assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+        // A chain of aliases each one deeper, and a value that holds itself.
+        const chain = ["config:", "  ai-gateway:models:", "    a0: &a0 [x]"];
+        for (let i = 1; i < 300; i++) chain.push(`    a${i}: &a${i} [*a${i - 1}]`);
+        assert.match(await refused(chain.join("\n") + "\n"), /to values nested more than 200 deep \(or into themselves\)/);
+        assert.match(await refused("config:\n  ai-gateway:models: &m {x: *m}\n"), /to values nested more than 200 deep \(or into themselves\)/);
+    });
+
+    it("an alias used a few times (one budget shared by models) still works", async () => {
+        const yaml = [
+            "config:",
+            "  ai-gateway:backends:",
+            "    a: {schema: OpenAI, hostname: a.models.svc.cluster.local, port: 80}",
+            "    b: {schema: OpenAI, hostname: b.models.svc.cluster.local, port: 80}",
+            "  ai-gateway:models:",
+            "    m1: {backends: &two [{backend: a}, {backend: b, priority: 1}]}",
+            "    m2: {backends: *two}",
+            "",
+        ].join("\n");
+        const { code, stderr } = await renderFile(stackFile(yaml));
+        assert.equal(code, 0, stderr);
+    });
+
     it("through the command line: exit 1, the problems on stderr, nothing on stdout, within 10 s", async function () {
         this.timeout(20000);
         const exec = promisify(execFile);
@@ -257,7 +286,7 @@ describe("hardening: budgets bound to a verified identity", () => {
     it("a user header that carries a credential is refused (it would land in logs, metrics and Redis keys)", () => {
         for (const header of ["Authorization", "cookie", "x-api-key"]) {
             assert.deepEqual(configProblems({ ...budgeted, rateLimit: { ...budgeted.rateLimit, userHeader: header } }), [
-                `rateLimit.userHeader: is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user (e.g. x-user-id, filled by the gateway from the verified identity)`,
+                `rateLimit.userHeader: is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user or tenant (e.g. x-user-id, filled by the gateway from the verified identity)`,
             ]);
         }
         assert.deepEqual(configProblems({ ...budgeted, apiKeys: { k: "v" }, auth: { apiKeys: { header: "x-team-key", clients: { a: "k" } } }, rateLimit: { ...budgeted.rateLimit, userHeader: "x-team-key" } }).filter((p) => p.startsWith("rateLimit.userHeader")), [
@@ -284,7 +313,9 @@ describe("hardening: budgets bound to a verified identity", () => {
         assert.deepEqual(parseConfig(budgeted).warnings, [
             "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
         ]);
-        assert.deepEqual(parseConfig({ ...budgeted, auth: { jwt } }).warnings, []);
+        assert.deepEqual(parseConfig({ ...budgeted, auth: { jwt } }).warnings, [
+            "gateway.listeners: have no HTTPS listener, so clients send their auth.jwt credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)",
+        ]);
         assert.deepEqual(parseConfig({ ...budgeted, rateLimit: { global: { requests: [{ limit: 10, window: "1m" }] } } }).warnings, [], "no per-user budget: nothing to warn of");
     });
 });
@@ -296,13 +327,13 @@ describe("hardening: no open proxy by default", () => {
 
     it("a LoadBalancer gateway in front of provider credentials without client auth is refused", () => {
         assert.deepEqual(configProblems(exposed), [
-            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
+            "auth: is not set, and the gateway is exposed through a LoadBalancer Service with upstreams the gateway adds credentials to (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or use gateway.envoyProxy.service.type ClusterIP)",
         ]);
     });
 
     it("without the program's EnvoyProxy, Envoy Gateway's default LoadBalancer Service counts as exposed", () => {
         assert.deepEqual(configProblems({ ...exposed, gateway: { envoyProxy: { enabled: false, service: { type: "ClusterIP" } } } }), [
-            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with models on backends that carry credentials (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
+            "auth: is not set, and the gateway is exposed through Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false) with upstreams the gateway adds credentials to (openai): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or set gateway.envoyProxy.enabled: true with service.type ClusterIP)",
         ]);
         // A Gateway of the user's own: its Service is not the program's to judge.
         assert.doesNotThrow(() => parseConfig({ ...exposed, gateway: { enabled: false, envoyProxy: { enabled: false } } }));

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
-// Imports go one way: versions and names ← config/schema ← components/manifests (pure builders) ←
+// Imports go one way: versions and names, and the input-safety policies (config/policies) ← config/schema ← components/manifests (pure builders) ←
 // config/rules ← config/loader ← components (Pulumi) ← index.ts. Type-only imports are erased at run time
 // and left out; what a module loads is what decides whether validation and render can run without Pulumi.
 
@@ -46,6 +46,8 @@ function offending(dir: string, allowed: (module: string) => boolean, skip: read
         .flatMap((f) => runtimeImports(f).filter((m) => !allowed(m)).map((m) => `${relative(ROOT, f)} imports ${m}`));
 }
 
+/** The libraries the policies apply: RE2 and CEL. */
+const POLICY_ENGINES = ["re2js", "@marcbachmann/cel-js"];
 const LEAVES = ["components/manifests/versions", "components/manifests/names"];
 const isNode = (m: string) => m.startsWith("node:") || ["crypto", "fs", "path", "os", "url", "net", "child_process"].includes(m);
 const within = (...prefixes: string[]) => (m: string) => prefixes.some((p) => m.startsWith(p));
@@ -61,8 +63,12 @@ describe("imports go one way", () => {
         for (const leaf of LEAVES) assert.deepEqual(runtimeImports(join(ROOT, `${leaf}.ts`)).filter((m) => !isNode(m)), [], leaf);
     });
 
-    it("the config schema loads only zod, itself and the leaves", () => {
-        assert.deepEqual(offending("config/schema", (m) => isNode(m) || m === "zod" || within("config/schema/")(m) || LEAVES.includes(m)), []);
+    it("the input-safety policies load only their engines and each other", () => {
+        assert.deepEqual(offending("config/policies", (m) => isNode(m) || POLICY_ENGINES.includes(m) || within("config/policies/")(m)), []);
+    });
+
+    it("the config schema loads only zod, itself, the policies and the leaves", () => {
+        assert.deepEqual(offending("config/schema", (m) => isNode(m) || m === "zod" || within("config/schema/", "config/policies/")(m) || LEAVES.includes(m)), []);
     });
 
     it("the builders load neither Pulumi nor the rules, the loader or the components", () => {
@@ -72,7 +78,7 @@ describe("imports go one way", () => {
     });
 
     it("the rules load the schema and the builders, never the loader or the components", () => {
-        const allowed = (m: string) => isNode(m) || ["zod", "fastest-levenshtein"].includes(m) || within("config/rules/", "config/schema/", "config/errors", "components/manifests/")(m) || m === "components/specs/manifest";
+        const allowed = (m: string) => isNode(m) || ["zod", "fastest-levenshtein"].includes(m) || within("config/rules/", "config/schema/", "config/policies/", "config/errors", "components/manifests/")(m) || m === "components/specs/manifest";
         assert.deepEqual(offending("config/rules", allowed), []);
     });
 });

@@ -11,7 +11,8 @@ import { crdProblems } from "./support/manifests";
 const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }] };
 const github = { hostname: "api.githubcopilot.com", path: "/mcp/readonly", auth: { type: "APIKey", secret: "github-pat" }, tools: { include: ["get_me"] } };
 const kiwi = { service: { name: "kiwi-mcp", namespace: "tools" }, port: 8080, tools: { excludeRegex: ["^delete_.*"] } };
-const withMcp = (mcp: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ mcp, apiKeys: { "github-pat": "known-github-pat" }, ...extra });
+// auth.none: the servers carry credentials, and an exposed gateway in front of them needs client auth or the explicit opt-out.
+const withMcp = (mcp: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ mcp, apiKeys: { "github-pat": "known-github-pat" }, auth: { none: true }, ...extra });
 const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/.well-known/jwks.json", audiences: ["https://llm.example.com/mcp"] };
 
 describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => {
@@ -104,9 +105,10 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
 });
 
 describe("MCP in the program: created only when ai-gateway:mcp is set, after the CRDs; the API key only in a Secret", () => {
-    it("the fixture mcp-oauth.yaml: OAuth replacing the client API keys on the MCP path, said in one warning", async () => {
+    it("the fixture mcp-oauth.yaml: OAuth replacing the client API keys on the MCP path, said in a warning (beside the one on keys over plain HTTP)", async () => {
         const e = await evaluate(configOfFile(join(__dirname, "fixtures", "mcp-oauth.yaml")));
         assert.deepEqual(e.config.warnings, [
+            "gateway.listeners: have no HTTPS listener, so clients send their auth.apiKeys credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)",
             "mcp.oauth: takes the place of ai-gateway:auth on /tools/mcp: auth.apiKeys does not apply there, only the OAuth access token does; remove mcp.oauth to keep ai-gateway:auth on the MCP path",
         ]);
         const route = e.object("MCPRoute", "ai-gateway-mcp");
@@ -181,7 +183,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         assert.deepEqual(configProblems(withMcp({ servers: { kiwi: { ...kiwi, port: 0 } } })), ["mcp.servers.kiwi.port: is out of range; use a port from 1 to 65535"]);
         assert.deepEqual(configProblems(withMcp({ servers: { meta: { hostname: "169.254.169.254", port: 80 } } })), [
-            `mcp.servers.meta.hostname: "169.254.169.254" is a link-local address, where cloud metadata services hand out the node's credentials; an MCP server must not point there: use the server's own host name`,
+            `mcp.servers.meta.hostname: "169.254.169.254" is a link-local address, where cloud metadata services hand out the node's credentials; an MCP server must not point there: use the real service's own host name`,
         ]);
         assert.deepEqual(configProblems(withMcp({ servers: { sys: { service: { name: "x", namespace: "kube-system" }, port: 80 } } })), [
             `mcp.servers.sys.service.namespace: is a Service in namespace "kube-system", which holds the cluster's own components; an MCP server must not point there: run it in a namespace of its own`,
@@ -196,7 +198,7 @@ describe("config: ai-gateway:mcp", () => {
             "mcp.servers.github.tls: sends the API key to api.githubcopilot.com without TLS, readable by anything on the way; use TLS (port 443, or tls: true)",
         ]);
         assert.doesNotThrow(() => parseConfig(mcp({ servers: { kiwi: { ...kiwi, auth: { type: "APIKey", secret: "github-pat" } } } })));
-        assert.deepEqual(configProblems({ mcp: { servers: { github } }, apiKeys: { "github-token": "x" } }), [
+        assert.deepEqual(configProblems({ mcp: { servers: { github } }, apiKeys: { "github-token": "x" }, auth: { none: true } }), [
             `mcp.servers.github.auth.secret: names secret "github-pat", which is not in ai-gateway:apiKeys; run: pulumi config set --secret --path 'apiKeys.github-pat' <value>`,
         ]);
         assert.deepEqual(configProblems(mcp({ servers: { github: { ...github, auth: { type: "Bearer", secret: "github-pat" } } } })), [
@@ -214,8 +216,8 @@ describe("config: ai-gateway:mcp", () => {
             "mcp.servers.github.tools.excludeRegex: is set together with exclude; keep one of them",
         ]);
         assert.deepEqual(configProblems(tools({ includeRegex: ["(get"], excludeRegex: ["^(?!get).*"] })), [
-            `mcp.servers.github.tools.includeRegex[0]: "(get" is not a valid regular expression; fix it`,
-            `mcp.servers.github.tools.excludeRegex[0]: "^(?!get).*" uses lookaround or a backreference, which RE2 does not support; rewrite it without them`,
+            `mcp.servers.github.tools.includeRegex[0]: "(get" is not an RE2 expression: missing closing ): \`(get\`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})`,
+            `mcp.servers.github.tools.excludeRegex[0]: "^(?!get).*" is not an RE2 expression: invalid or unsupported Perl syntax: \`(?!\`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})`,
         ]);
         assert.deepEqual(configProblems(tools({ include: [] })), ["mcp.servers.github.tools.include: is empty; list at least one entry or remove the key"]);
     });
@@ -249,6 +251,7 @@ describe("config: ai-gateway:mcp", () => {
         const apiKeyClients = { apiKeys: { clients: { "team-a": "team-a-key" } }, ipAllow: ["10.0.0.0/8"] };
         const warned = parseConfig({ ...mcp({ oauth: { ...jwt, resource } }), auth: apiKeyClients, apiKeys: { "github-pat": "x", "team-a-key": "y" } });
         assert.deepEqual(warned.warnings, [
+            'gateway.listeners: have no HTTPS listener, so clients send their auth.apiKeys credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)',
             "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local",
             "mcp.oauth: takes the place of ai-gateway:auth on /mcp: auth.apiKeys, auth.ipAllow do not apply there, only the OAuth access token does; remove mcp.oauth to keep ai-gateway:auth on the MCP path",
         ]);
@@ -267,7 +270,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         const byClaim = { rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers" }] };
         assert.deepEqual(configProblems(mcp({ backendSelector: byClaim }, { auth: { none: true } })), [
-            "mcp.backendSelector.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+            "mcp.backendSelector.rules[0].cel: reads request.auth (the JWT's claims or scopes) at column 32, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
         ]);
         assert.doesNotThrow(() => parseConfig(mcp({ backendSelector: byClaim }, { auth: { jwt } })));
         assert.deepEqual(configProblems(mcp({ backendSelector: { rules: [{ cel: " " }] } })), [
@@ -315,7 +318,7 @@ describe("config: ai-gateway:mcp", () => {
         ]);
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ cel: "request.auth.jwt.claims.admin == true", action: "Deny" }] } }, { auth: { none: true } })), [
             "mcp.authorization.rules: only denies, and so does defaultAction, so every MCP request would be refused; add a rule with action Allow, or set defaultAction: Allow",
-            "mcp.authorization.rules[0].cel: reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
+            "mcp.authorization.rules[0].cel: reads request.auth (the JWT's claims or scopes) at column 9, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
         ]);
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ claims: [{ name: "groups", values: ["a"], valueType: "List" }] }] } })), [
             'mcp.authorization.rules[0].claims[0].valueType: "List" is not allowed; use one of "String", "StringArray"',

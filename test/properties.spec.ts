@@ -3,8 +3,24 @@ import fc from "fast-check";
 import { ConfigError, parseConfig } from "../config";
 import { customResources, evaluate, stackFileConfig } from "./harness";
 import { invalidConfig, validConfig } from "./support/arbitraries";
+import { aliasYaml, hostileConfig } from "./support/hostile";
+import { MAX_EXPANDED_DEPTH, MAX_EXPANDED_VALUES, readStackFile, StackFileError } from "../scripts/stackFile";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { catalog } from "./support/conformance";
 import { plannedCustomResources } from "./support/plan";
+
+/** What a call threw (undefined when it returned), and how long it took. */
+function timed(call: () => unknown): { error: unknown; ms: number } {
+    const started = Date.now();
+    try {
+        call();
+        return { error: undefined, ms: Date.now() - started };
+    } catch (error) {
+        return { error, ms: Date.now() - started };
+    }
+}
 
 /** Same seed per run of the suite unless FC_SEED says otherwise, so a failure reproduces. */
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261122;
@@ -40,6 +56,40 @@ describe("properties: generated configurations", function () {
                 assert.doesNotMatch(error.message, /\n\s+at /, "no stack trace");
             }),
             { numRuns: 500, seed },
+        );
+    });
+
+    it("750 hostile configurations (RE2, CEL, targets, headers, secrets, namespaces) are refused where they go wrong or accepted; no crash, hang or echoed secret", () => {
+        fc.assert(
+            fc.property(hostileConfig, ({ raw, kind, expect, secrets }) => {
+                const { error, ms } = timed(() => parseConfig(raw));
+                assert.ok(ms < 2000, `${kind}: took ${ms} ms`);
+                if (error !== undefined) assert.ok(error instanceof ConfigError, `${kind}: expected a ConfigError, got ${String(error)}`);
+                const problems = error instanceof ConfigError ? error.problems : [];
+                for (const p of problems) assert.match(p.message, /\S; \S/, `${kind}: "${p.path}: ${p.message}" says what and how to fix`);
+                const text = error instanceof ConfigError ? error.message : "";
+                for (const secret of secrets) assert.ok(!text.includes(secret), `${kind}: a secret is echoed in ${text}`);
+                if ("refused" in expect) assert.ok(problems.some((p) => expect.refused.test(p.path)), `${kind}: no problem at ${expect.refused}: ${text || "accepted"}`);
+                else assert.ok(!problems.some((p) => expect.accepted.test(p.path)), `${kind}: refused at ${expect.accepted}: ${text}`);
+            }),
+            { numRuns: 750, seed },
+        );
+    });
+
+    it("250 stack files with nested YAML aliases are read, or refused at once when they expand past the budget", () => {
+        const dir = mkdtempSync(join(tmpdir(), "aliases-"));
+        let n = 0;
+        fc.assert(
+            fc.property(aliasYaml, ({ text, expanded, depth }) => {
+                const path = join(dir, `Pulumi.a${n++}.yaml`);
+                writeFileSync(path, text);
+                const { error, ms } = timed(() => readStackFile(path));
+                assert.ok(ms < 1000, `took ${ms} ms`);
+                const over = expanded > MAX_EXPANDED_VALUES || depth > MAX_EXPANDED_DEPTH;
+                if (over) assert.ok(error instanceof StackFileError && /expands its YAML aliases/.test(error.message), `expected a refusal of ${expanded} values: ${String(error)}`);
+                else assert.equal(error, undefined, `${expanded} values are within the budget`);
+            }),
+            { numRuns: 250, seed },
         );
     });
 

@@ -501,8 +501,8 @@ describe("rate limiting: configuration", () => {
         assert.deepEqual(configProblems({ rateLimit: { userHeader: "x user" } }), ["rateLimit.userHeader: is not a header name; use e.g. x-user-id"]);
         assert.deepEqual(configProblems({ rateLimit: { tenants: { header: "x_tenant!" } } }), ["rateLimit.tenants.header: is not a header name; use e.g. x-tenant"]);
         assert.deepEqual(configProblems({ rateLimit: { userHeader: "X-AI-EG-Model", tenants: { header: MODEL_HEADER } } }), [
-            "rateLimit.userHeader: is x-ai-eg-model, which the gateway fills from the request body's model; use a header that names the user (e.g. x-user-id)",
-            "rateLimit.tenants.header: is x-ai-eg-model, which the gateway fills from the request body's model; use a header that names the tenant (e.g. x-tenant)",
+            `rateLimit.userHeader: "X-AI-EG-Model" is a header of the gateway itself (x-ai-eg-*), which it sets and reads; use a header of your own`,
+            `rateLimit.tenants.header: "x-ai-eg-model" is a header of the gateway itself (x-ai-eg-*), which it sets and reads; use a header of your own`,
         ]);
     });
 

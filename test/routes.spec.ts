@@ -120,9 +120,9 @@ describe("routes: rules", () => {
             }
         };
         assert.deepEqual(bad([{ name: "x-ai-eg-model", value: "x" }, { name: "x-r", value: "(", type: "RegularExpression" }, { name: "x-s", value: "(?!a)b", type: "RegularExpression" }]), [
-            "models.m.match.headers[0].name: is the header the model name is matched in already; match another header",
-            'models.m.match.headers[1].value: "(" is not a valid regular expression; fix it, or use type Exact',
-            `models.m.match.headers[2].value: "(?!a)b" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`,
+            `models.m.match.headers[0].name: "x-ai-eg-model" is the header the model name is matched in already; match another header`,
+            'models.m.match.headers[1].value: "(" is not an RE2 expression: missing closing ): `(`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use type Exact',
+            'models.m.match.headers[2].value: "(?!a)b" is not an RE2 expression: invalid or unsupported Perl syntax: `(?!`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use type Exact',
         ]);
     });
 
@@ -165,7 +165,7 @@ describe("routes: rules", () => {
                 return (e as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
             }
         };
-        assert.deepEqual(problems({ q: { backends: two, match: { pattern: "(" } } }), ['models.q.match.pattern: "(" is not a valid regular expression; fix it']);
+        assert.deepEqual(problems({ q: { backends: two, match: { pattern: "(" } } }), ['models.q.match.pattern: "(" is not an RE2 expression: missing closing ): `(`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000})']);
         assert.deepEqual(
             problems({
                 p: { backends: two, match: { pattern: ".*", headers: [{ name: "x-team", value: "t" }] }, rateLimit: { requests: [{ limit: 1, window: "1m" }] } },

@@ -194,8 +194,8 @@ describe("config: ai-gateway:auth", () => {
             'auth.jwt.claimToHeaders[1].header: "x-tenant" is already the header of claimToHeaders[0]; copy each claim into its own header',
         ]);
         assert.deepEqual(configProblems(jwt({ claimToHeaders: [{ claim: "model", header: "x-ai-eg-model" }, { claim: "sub", header: "Authorization" }] })), [
-            'auth.jwt.claimToHeaders[0].header: "x-ai-eg-model" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-model',
-            'auth.jwt.claimToHeaders[1].header: "Authorization" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-sub',
+            'auth.jwt.claimToHeaders[0].header: "x-ai-eg-model" is a header of the gateway itself (x-ai-eg-*), which it sets and reads; use a header of your own',
+            `auth.jwt.claimToHeaders[1].header: "Authorization" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`,
         ]);
     });
 

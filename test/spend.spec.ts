@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY } from "../components/manifests/aiMetadata";
 import { rateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
-import { MAX_CEL_LENGTH, priceExpression, spendCel, spendCelProblem } from "../components/manifests/spend";
+import { MAX_CEL_LENGTH, priceExpression, pricedBackends, spendCel, spendCelProblem } from "../components/manifests/spend";
 import { parseConfig } from "../config";
 import { configProblems } from "./harness";
 import { costOf, expectedMicroUsd } from "./support/cel";
@@ -165,20 +165,32 @@ describe("spend: validation", () => {
         assert.deepEqual(unread.warnings.filter((w) => w.includes("prices")), [
             'backends.openai.prices.gpt-4o-mini: is never charged: no model that a spend budget counts sends "gpt-4o-mini" to this backend; correct the name to the one a models.<m>.backends entry sends (its model:), or remove it',
         ]);
-        const pattern = parseConfig({
-            backends: priced,
+    });
+
+    it("a pattern model that forwards any name needs the backend's default price (prices[\"*\"]), which then charges every unlisted name", () => {
+        const pattern = (openai: Record<string, unknown>) => ({
+            backends: { ...priced, openai },
             models: { any: { match: { pattern: "^gpt-.*" }, backends: [{ backend: "openai" }, { backend: "azure", model: "gpt-4o-eu" }] } },
             rateLimit: { perUser: { spend: [{ limit: 10, window: "1d" }] } },
         });
-        assert.deepEqual(pattern.warnings.filter((w) => w.startsWith("models.")), [
-            "models.any.backends[0]: forwards whatever model name the client sends (a pattern model without model:), so only names listed in backends.openai.prices are charged to the spend budgets that count it (rateLimit.perUser.spend), any other costs 0; set model: to the name the backend receives, or price every name it serves",
+        assert.deepEqual(configProblems(pattern(priced.openai)), [
+            'models.any.backends[0]: forwards whatever model name the client sends (a pattern model without model:), and backend openai has no default price, so every name not in backends.openai.prices would cost nothing to the spend budgets that count it (rateLimit.perUser.spend); add backends.openai.prices["*"]: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} for the names without a price of their own, or set model: to the name the backend receives',
         ]);
+        const withDefault = { ...priced.openai, prices: { ...(priced.openai as { prices: object }).prices, "*": { input: 10, output: 30 } } };
+        const config = parseConfig(pattern(withDefault));
+        assert.deepEqual(config.warnings.filter((w) => w.startsWith("models.")), []);
+        const [bucket] = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: config.models, buckets: 1, serviceBackend: (k) => `ai-gateway-${k}` });
+        const cel = spendCel(pricedBackends(config.models, bucket.bucket.models, (k) => config.backends[k]?.prices, (k) => `ai-gateway/ai-gateway-${k}`));
+        const backend = "ai-gateway/ai-gateway-openai/route/r/rule/0/ref/0";
+        // An unlisted name costs the default price (1M input tokens at $10 = 10,000,000 micro-dollars); a listed one its own.
+        assert.equal(costOf(cel, backend, "gpt-5-preview", { input: 1_000_000, output: 0 }), 10_000_000n);
+        assert.equal(costOf(cel, backend, "gpt-4o", { input: 1_000_000, output: 0 }), BigInt(Math.round((priced.openai as { prices: Record<string, { input: number }> }).prices["gpt-4o"].input * 1_000_000)));
     });
 });
 
 describe("spend: what the AI Gateway's CEL parser takes", () => {
     it("a route whose spend cost would nest too deep is refused with the fix", () => {
-        const prices = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`m-${String(i).padStart(3, "0")}`, { input: 1, output: 2 }]));
+        const prices = { ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`m-${String(i).padStart(3, "0")}`, { input: 1, output: 2 }])), "*": { input: 1, output: 2 } };
         const problems = configProblems({
             backends: { a: { ...local("a"), prices }, b: { ...local("b"), prices } },
             models: { any: { match: { pattern: "^m-.*" }, backends: [{ backend: "a" }, { backend: "b" }] } },

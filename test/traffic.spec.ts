@@ -231,10 +231,10 @@ describe("config: ai-gateway:passthrough", () => {
             `passthrough.iris.path: "v1/models/sklearn-iris" is not a request path; start it with '/' and leave out any query, e.g. /v1/models/sklearn-iris`,
         ]);
         assert.deepEqual(configProblems(route({ path: "^/v1/models/(iris", pathType: "RegularExpression" })), [
-            'passthrough.iris.path: "^/v1/models/(iris" is not a valid regular expression; fix it, or use pathType PathPrefix',
+            'passthrough.iris.path: "^/v1/models/(iris" is not an RE2 expression: missing closing ): `^/v1/models/(iris`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use pathType PathPrefix',
         ]);
         assert.deepEqual(configProblems(route({ path: "^/v1/models/(?!admin).*", pathType: "RegularExpression" })), [
-            `passthrough.iris.path: "^/v1/models/(?!admin).*" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`,
+            'passthrough.iris.path: "^/v1/models/(?!admin).*" is not an RE2 expression: invalid or unsupported Perl syntax: `(?!`; rewrite it in RE2 syntax (no lookaround, no back-references, repeats up to {1000}), or use pathType PathPrefix',
         ]);
         assert.doesNotThrow(() => parseConfig(route({ path: "^/v1/models/sklearn-iris(:predict)?$", pathType: "RegularExpression" })));
     });

@@ -37,6 +37,9 @@ function celString(value: string): string {
 
 const uint = (n: number) => `${n}u`;
 
+/** The key of `backends.<b>.prices` that prices every model name without a price of its own. */
+export const DEFAULT_PRICE = "*";
+
 /** Pico-dollars of one response at this price. */
 export function priceExpression(price: ModelPrice): string {
     const input = picoUsdPerToken(price.input);
@@ -70,8 +73,9 @@ export function spendCel(backends: readonly PricedBackend[]): string {
     const sorted = [...backends].filter((b) => Object.keys(b.prices).length > 0).sort((a, b) => (a.backend < b.backend ? -1 : a.backend > b.backend ? 1 : 0));
     let lookup = "0u";
     for (const { backend, prices } of [...sorted].reverse()) {
-        let byModel = "0u";
-        for (const model of Object.keys(prices).sort().reverse()) {
+        // `*` prices every name the backend receives without a price of its own.
+        let byModel = Object.hasOwn(prices, DEFAULT_PRICE) ? priceExpression(prices[DEFAULT_PRICE]) : "0u";
+        for (const model of Object.keys(prices).filter((m) => m !== DEFAULT_PRICE).sort().reverse()) {
             byModel = `model == ${celString(model)} ? ${priceExpression(prices[model])} : ${byModel}`;
         }
         lookup = `backend.startsWith(${celString(`${backend}/`)}) ? (${byModel}) : ${lookup}`;
@@ -136,6 +140,8 @@ export function pricedBackends(
             for (const m of upstream === undefined ? Object.keys(table) : [upstream]) {
                 if (Object.hasOwn(table, m)) entry[m] = table[m];
             }
+            // A name without a price of its own, or any name a pattern forwards, costs the backend's default price.
+            if (Object.hasOwn(table, DEFAULT_PRICE) && (upstream === undefined || !Object.hasOwn(table, upstream))) entry[DEFAULT_PRICE] = table[DEFAULT_PRICE];
             byBackend.set(key, entry);
         }
     }

@@ -1,6 +1,7 @@
 import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../../components/manifests/aws";
 import { formatPath } from "../errors";
 import type { Rule } from "./types";
+import { awsPartition } from "../schema/aws";
 
 /**
  * ai-gateway:aws and the backends that need an AWS identity: something must give the Envoy pods
@@ -20,6 +21,22 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
         return;
     }
 
+    // An ARN of another partition than the region's names a role or provider the region's STS never accepts.
+    const partitionOf = (arn: string) => arn.split(":")[1];
+    const arns: [(string | number)[], string | undefined, string][] = [
+        [["aws", "roleArn"], aws.roleArn, aws.region],
+        [["aws", "irsa", "oidcProviderArn"], aws.irsa?.oidcProviderArn, aws.region],
+        ...Object.entries(config.backends).map(([name, b]): [(string | number)[], string | undefined, string] => [
+            ["backends", name, "auth", "oidcExchange", "roleArn"],
+            b.auth?.type === "AWSCredentials" ? b.auth.oidcExchange?.roleArn : undefined,
+            (b.auth?.type === "AWSCredentials" ? b.auth.region : undefined) ?? aws.region,
+        ]),
+    ];
+    for (const [path, arn, region] of arns) {
+        if (arn !== undefined && partitionOf(arn) !== awsPartition(region)) {
+            ctx.add(path, `is in partition ${partitionOf(arn)}, and region ${region} is in ${awsPartition(region)}, whose STS never accepts it; use the ARN of the role or provider in ${awsPartition(region)} (arn:${awsPartition(region)}:iam::...)`);
+        }
+    }
     if (aws.podIdentity && aws.irsa !== undefined) {
         ctx.add(["aws", "irsa"], "cannot be used together with podIdentity: true, the Envoy pods get one identity; remove irsa, or set podIdentity: false");
     }

@@ -1,11 +1,12 @@
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { identityHeaders } from "../../components/manifests/security";
-import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, PROTECTED_HEADERS, type SchemaName } from "../schema";
+import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../schema";
 import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { backendNames } from "../../components/manifests/backends";
 import { MCP_GENERATED_PREFIX } from "../../components/manifests/mcp";
 import type { Rule, RuleContext } from "./types";
+import { headerNameProblem } from "../policies/headers";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
 const REQUIRED_AUTH: Partial<Record<SchemaName, readonly AuthType[]>> = {
@@ -179,7 +180,7 @@ export const credentialOverrides: Rule = (config, ctx) => {
         if (headers === undefined) continue;
         const names = credentialHeaderNames(auth.type, headers.header);
         const headerAt = headers.header !== undefined ? at("fromRequestHeaders", "header") : at("fromRequestHeaders");
-        const clash = names.find((h) => PROTECTED_HEADERS.includes(h) || identity.has(h));
+        const clash = names.find((h) => headerNameProblem(h, "copy") !== undefined || identity.has(h));
         if (clash !== undefined) {
             ctx.add(
                 headerAt,

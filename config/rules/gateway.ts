@@ -5,6 +5,7 @@ import { rateLimitInUse } from "../../components/manifests/rateLimit";
 import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../components/manifests/versions";
 import { durationMillis } from "../schema/primitives";
 import type { EnvVarConfig } from "../schema/kubernetes";
+import { formatPath } from "../errors";
 import type { Rule, RuleContext } from "./types";
 
 type Path = (string | number)[];
@@ -126,10 +127,45 @@ export const gatewayAnnotations: Rule = (config, ctx) => {
 };
 
 /** EnvoyProxy settings that parse on their own but do not fit together. */
+/** Capabilities that reach past the container: the node's mounts, network, kernel or other processes. */
+const POWERFUL_CAPABILITIES = ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON", "SYS_BOOT", "MAC_ADMIN"];
+
+/** The privileged settings of the Envoy pods, as [path, what] pairs. */
+function privilegedSettings(proxy: Parameters<Rule>[0]["gateway"]["envoyProxy"]): [Path, string][] {
+    const at = (...rest: Path): Path => ["gateway", "envoyProxy", ...rest];
+    const sc = proxy.securityContext;
+    const found: [Path, string][] = [];
+    if (sc?.privileged === true) found.push([at("securityContext", "privileged"), "runs the container privileged, with every device and capability of the node"]);
+    if (sc?.runAsUser === 0) found.push([at("securityContext", "runAsUser"), "runs the container as root"]);
+    if (sc?.allowPrivilegeEscalation === true) found.push([at("securityContext", "allowPrivilegeEscalation"), "lets processes gain privileges (setuid)"]);
+    if (sc?.procMount === "Unmasked") found.push([at("securityContext", "procMount"), "unmasks /proc"]);
+    sc?.capabilities?.add?.forEach((c, i) => {
+        const name = c.toUpperCase().replace(/^CAP_/, "");
+        if (POWERFUL_CAPABILITIES.includes(name)) found.push([at("securityContext", "capabilities", "add", i), `adds ${name}, which reaches past the container`]);
+    });
+    if (proxy.pod.securityContext?.runAsUser === 0) found.push([at("pod", "securityContext", "runAsUser"), "runs the pod as root"]);
+    proxy.pod.volumes.forEach((v, i) => {
+        if (Object.hasOwn(v, "hostPath")) found.push([at("pod", "volumes", i), "mounts a path of the node (hostPath)"]);
+    });
+    return found;
+}
+
 export const envoyProxySettings: Rule = (config, ctx) => {
     const proxy = config.gateway.envoyProxy;
     if (!proxy.enabled) return;
     const at = (...rest: Path): Path => ["gateway", "envoyProxy", ...rest];
+
+    // The Envoy pods face every client: a flaw in them must not reach the node.
+    const privileged = privilegedSettings(proxy);
+    if (!proxy.allowPrivileged) {
+        for (const [path, what] of privileged) {
+            ctx.add(path, `${what}, in pods that face every client, so a flaw in Envoy would reach the node; remove it, or set gateway.envoyProxy.allowPrivileged: true if it is meant`);
+        }
+    } else if (privileged.length === 0) {
+        ctx.add(at("allowPrivileged"), "has nothing to allow: no setting of the Envoy pods is privileged; remove it");
+    } else {
+        ctx.warn(at("allowPrivileged"), `accepts privileged Envoy pods (${privileged.map(([p]) => formatPath(p)).join(", ")}), which face every client; keep them only while they are needed`);
+    }
 
     if (proxy.hpa.enabled) {
         const min = proxy.hpa.minReplicas ?? proxy.replicas;

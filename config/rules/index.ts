@@ -9,6 +9,7 @@ import {
     gatewayListeners,
     gatewayNamespace,
 } from "./gateway";
+import { identityHeaderWrites } from "./headers";
 import { mcpSettings } from "./mcp";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
@@ -57,4 +58,5 @@ export const RULES: readonly Rule[] = [
     passthroughRoutes,
     mcpSettings,
     forbiddenTargets,
+    identityHeaderWrites,
 ];

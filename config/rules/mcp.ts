@@ -3,6 +3,8 @@ import { MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND, resolvedOAuth } from "../../co
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, isCatchAll } from "../../components/manifests/passthrough";
 import { clientAuthMechanisms, jwksBackendName } from "../../components/manifests/security";
 import { suggestion } from "../errors";
+import { celProblem } from "../policies/cel";
+import { regexProblem } from "../policies/regex";
 import { isInClusterHost } from "../schema";
 import type { Rule } from "./types";
 
@@ -10,17 +12,6 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The most backendRefs one MCPRoute accepts. */
 const MAX_SERVERS = 256;
-
-/** Whether a regular expression compiles and uses nothing Envoy's RE2 engine lacks. */
-function regexProblem(pattern: string): string | undefined {
-    try {
-        new RegExp(pattern);
-    } catch {
-        return `"${pattern}" is not a valid regular expression; fix it`;
-    }
-    if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) return `"${pattern}" uses lookaround or a backreference, which RE2 does not support; rewrite it without them`;
-    return undefined;
-}
 
 /** Whether two host names, either possibly a `*.` wildcard, can name the same host (Gateway API's rule for routes and listeners). */
 export function hostnamesIntersect(a: string, b: string): boolean {
@@ -81,7 +72,7 @@ export const mcpSettings: Rule = (config, ctx) => {
             if (tools.exclude !== undefined && tools.excludeRegex !== undefined) ctx.add(at("tools", "excludeRegex"), "is set together with exclude; keep one of them");
             for (const key of ["includeRegex", "excludeRegex"] as const) {
                 tools[key]?.forEach((pattern, i) => {
-                    const problem = regexProblem(pattern);
+                    const problem = regexProblem(pattern, "go");
                     if (problem !== undefined) ctx.add(["mcp", "servers", name, "tools", key, i], problem);
                 });
             }
@@ -140,14 +131,11 @@ export const mcpSettings: Rule = (config, ctx) => {
         }
     }
 
-    const verified = mcp.oauth !== undefined || config.auth.jwt !== undefined;
-    const unverifiedJwt = (path: (string | number)[], cel: string | undefined) => {
-        // The MCP proxy reads the bearer token's claims without checking it: only a token Envoy verified may decide.
-        if (verified || cel === undefined || !/request\.auth\.jwt/.test(cel)) return;
-        ctx.add(
-            path,
-            "reads request.auth.jwt, but nothing verifies that token on the MCP path, so its claims would be whatever the client wrote; set mcp.oauth or ai-gateway:auth.jwt, or decide on something the gateway verified",
-        );
+    // The MCP proxy reads the bearer token's claims without checking it: only a token Envoy verified may decide.
+    const jwtVerified = mcp.oauth !== undefined || config.auth.jwt !== undefined;
+    const checkCel = (path: (string | number)[], cel: string | undefined) => {
+        const problem = cel === undefined ? undefined : celProblem(cel, { kind: "mcp", jwtVerified });
+        if (problem !== undefined) ctx.add(path, problem);
     };
 
     const authorization = mcp.authorization;
@@ -165,7 +153,7 @@ export const mcpSettings: Rule = (config, ctx) => {
                     ctx.add(at("rules", i, key), "are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified");
                 }
             }
-            unverifiedJwt(at("rules", i, "cel"), rule.cel);
+            checkCel(at("rules", i, "cel"), rule.cel);
             rule.tools?.forEach((t, j) => {
                 if (!Object.hasOwn(mcp.servers, t.server)) {
                     ctx.add(at("rules", i, "tools", j, "server"), `"${t.server}" is not a server of mcp.servers; ${suggestion(t.server, names)}`);
@@ -188,6 +176,6 @@ export const mcpSettings: Rule = (config, ctx) => {
         } else if (selector.defaultAction === "Allow" && selector.rules.every((r) => r.action === "Allow")) {
             ctx.warn(["mcp", "backendSelector"], "allows every server whatever its rules say (they only allow, and so does defaultAction); remove backendSelector, or add rules with action Deny");
         }
-        selector.rules.forEach((rule, i) => unverifiedJwt(["mcp", "backendSelector", "rules", i, "cel"], rule.cel));
+        selector.rules.forEach((rule, i) => checkCel(["mcp", "backendSelector", "rules", i, "cel"], rule.cel));
     }
 };

@@ -1,6 +1,7 @@
 import { capturedEndpoints } from "../../components/manifests/passthrough";
 import { durationMillis, effectiveRetry, isInClusterHost, type RetryConfig } from "../schema";
 import type { Rule } from "./types";
+import { regexProblem } from "../policies/regex";
 
 /** `181100` → `181.1s`, `120000` → `120s`. */
 export function formatSeconds(ms: number): string {
@@ -73,26 +74,14 @@ export const trafficProtectionSettings: Rule = (config, ctx) => {
     }
 };
 
-function compiles(pattern: string): boolean {
-    try {
-        new RegExp(pattern);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 /** Passthrough paths are well-formed, unique, and leave the AI Gateway's endpoints to the model routes. */
 export const passthroughRoutes: Rule = (config, ctx) => {
     const seen = new Map<string, string>();
     for (const [name, route] of Object.entries(config.passthrough)) {
         const at = ["passthrough", name, "path"];
         if (route.pathType === "RegularExpression") {
-            if (!compiles(route.path)) {
-                ctx.add(at, `"${route.path}" is not a valid regular expression; fix it, or use pathType PathPrefix`);
-            } else if (/\(\?<?[=!]|\\[1-9]/.test(route.path)) {
-                ctx.add(at, `"${route.path}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`);
-            }
+            const problem = regexProblem(route.path, "envoy", "use pathType PathPrefix");
+            if (problem !== undefined) ctx.add(at, problem);
         } else if (!/^\/[^\s?#]*$/.test(route.path)) {
             ctx.add(at, `"${route.path}" is not a request path; start it with '/' and leave out any query, e.g. /v1/models/sklearn-iris`);
             continue;

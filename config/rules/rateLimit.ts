@@ -4,6 +4,7 @@ import { modelBuckets, modelsTrafficPolicyName, routeName, trafficPolicyName } f
 import type { RateLimitBudgets, TokenType } from "../schema";
 import { clientAuthMechanisms, verifiedUserSources } from "../../components/manifests/security";
 import type { Rule, RuleContext } from "./types";
+import { CREDENTIAL_HEADERS } from "../policies/headers";
 
 type Path = (string | number)[];
 
@@ -87,7 +88,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         const lower = header?.toLowerCase();
         if (lower === undefined) continue;
         const apiKeyHeader = config.auth.apiKeys?.header.toLowerCase();
-        if (["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"].includes(lower) || lower === apiKeyHeader) {
+        if (CREDENTIAL_HEADERS.includes(lower) || lower === apiKeyHeader) {
             ctx.add(
                 ["rateLimit", ...key.split(".")],
                 `is ${header}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the ${key === "userHeader" ? "user (e.g. x-user-id, filled by the gateway from the verified identity)" : "tenant (e.g. x-tenant)"}`,

@@ -1,5 +1,6 @@
 import { suggestion } from "../errors";
 import type { Rule } from "./types";
+import { credentialLikeName } from "../policies/secrets";
 
 /** The exact command that stores a missing secret. */
 export function setSecretCommand(key: string): string {
@@ -11,6 +12,11 @@ export const secretReferences: Rule = (config, ctx) => {
     const names = Object.keys(config.apiKeys);
     const check = (path: (string | number)[], key: string | undefined) => {
         if (key === undefined || Object.hasOwn(config.apiKeys, key)) return;
+        const pasted = credentialLikeName(key);
+        if (pasted !== undefined) {
+            ctx.add(path, `${pasted}: a credential itself, not the name of an ai-gateway:apiKeys entry; store it there under a plain name (${setSecretCommand("<name>")}) and write that name here`);
+            return;
+        }
         const hint = suggestion(key, names);
         const typo = hint.startsWith("did you mean") ? ` (${hint})` : "";
         ctx.add(path, `names secret "${key}", which is not in ai-gateway:apiKeys${typo}; run: ${setSecretCommand(key)}`);

@@ -1,11 +1,8 @@
 import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
 import { childName } from "../../components/manifests/names";
-import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
 import { envoyServiceType, extAuthLocation, jwksLocation } from "../schema";
 import type { Rule } from "./types";
-
-/** Headers a copied claim or client id must not overwrite: the request would change meaning. */
-const RESERVED_HEADERS = ["authorization", "host", "content-length", "content-type", "transfer-encoding", MODEL_HEADER];
+import { headerNameProblem } from "../policies/headers";
 
 /** ai-gateway:auth settings that parse on their own but do not fit together. */
 export const clientAuthSettings: Rule = (config, ctx) => {
@@ -19,19 +16,28 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     // An open proxy: anyone who reaches the load balancer spends the provider keys.
     const proxy = config.gateway.envoyProxy;
     const routed = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
-    const withCredentials = Object.entries(config.backends)
-        .filter(([name, b]) => b.auth !== undefined && routed.has(name))
-        .map(([name]) => name)
-        .sort();
+    // Everything the gateway adds a credential to: routed backends with auth, and MCP servers with an API key.
+    const withCredentials = [
+        ...Object.entries(config.backends)
+            .filter(([name, b]) => b.auth !== undefined && routed.has(name))
+            .map(([name]) => name)
+            .sort(),
+        ...Object.entries(config.mcp?.servers ?? {})
+            .filter(([, s]) => s.auth !== undefined)
+            .map(([name]) => `mcp.servers.${name}`)
+            .sort(),
+    ];
     // Without the program's EnvoyProxy, Envoy Gateway's default Service applies: a LoadBalancer too.
     if (!authenticated && config.auth.none !== true && (proxy.enabled || config.gateway.enabled) && envoyServiceType(config.gateway) === "LoadBalancer" && withCredentials.length > 0) {
         const service = proxy.enabled ? "a LoadBalancer Service" : "Envoy Gateway's default LoadBalancer Service (gateway.envoyProxy.enabled is false)";
         const internal = proxy.enabled ? "use gateway.envoyProxy.service.type ClusterIP" : "set gateway.envoyProxy.enabled: true with service.type ClusterIP";
         ctx.add(
             ["auth"],
-            `is not set, and the gateway is exposed through ${service} with models on backends that carry credentials (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or ${internal})`,
+            `is not set, and the gateway is exposed through ${service} with upstreams the gateway adds credentials to (${withCredentials.join(", ")}): anyone who reaches it spends your provider accounts; add auth.jwt, auth.apiKeys, auth.oidc, auth.extAuth, auth.clientCertificates or auth.ipAllow, or set auth.none: true if something in front of the gateway authenticates clients (or ${internal})`,
         );
     }
+
+    plainHttpCredentials(config, ctx);
 
     if (jwt !== undefined && apiKeys !== undefined) {
         ctx.add(
@@ -48,14 +54,13 @@ export const clientAuthSettings: Rule = (config, ctx) => {
     ];
     for (const [at, token] of tokens) {
         token?.claimToHeaders.forEach((c, i) => {
+            const copied = headerNameProblem(c.header, "copy");
+            if (copied !== undefined) ctx.add([...at, "claimToHeaders", i, "header"], copied);
             if (c.header.toLowerCase() === userHeader.toLowerCase() && c.claim !== token.userClaim) {
                 ctx.add(
                     [...at, "claimToHeaders", i, "claim"],
                     `maps "${c.claim}" into ${c.header}, rateLimit.userHeader, which carries ${at.join(".")}.userClaim ("${token.userClaim}"); set userClaim: ${c.claim} instead, and remove this entry`,
                 );
-            }
-            if (RESERVED_HEADERS.includes(c.header.toLowerCase())) {
-                ctx.add([...at, "claimToHeaders", i, "header"], `"${c.header}" carries the request itself and must not be overwritten by a claim; use a header of its own, e.g. x-${c.claim.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`);
             }
         });
     }
@@ -79,12 +84,10 @@ export const clientAuthSettings: Rule = (config, ctx) => {
 
     if (apiKeys !== undefined) {
         const forward = apiKeys.forwardClientIdHeader;
-        if (forward !== undefined && RESERVED_HEADERS.includes(forward.toLowerCase())) {
-            ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `"${forward}" carries the request itself and must not be overwritten by the client id; use a header of its own, e.g. x-client-id`);
-        }
+        const copied = forward === undefined ? undefined : headerNameProblem(forward, "copy");
         if (forward !== undefined && forward.toLowerCase() === apiKeys.header.toLowerCase()) {
             ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], `is the header clients send their key in (${apiKeys.header}); use another header, e.g. x-client-id`);
-        }
+        } else if (copied !== undefined) ctx.add(["auth", "apiKeys", "forwardClientIdHeader"], copied);
         // The gateway finds the client by its key: two clients with one key are one client.
         const owners = new Map<string, string>();
         for (const [client, secret] of Object.entries(apiKeys.clients)) {
@@ -146,9 +149,8 @@ function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Pa
             const first = seen.get(lower);
             if (first !== undefined) ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" is already listed at headersToBackend[${first}]; list each header once`);
             else seen.set(lower, i);
-            if (RESERVED_HEADERS.includes(lower)) {
-                ctx.add(["auth", "extAuth", "headersToBackend", i], `"${h}" carries the request itself and must not be overwritten by the authorization service; use a header of its own, e.g. x-user-groups`);
-            }
+            const copied = headerNameProblem(h, "copy");
+            if (copied !== undefined) ctx.add(["auth", "extAuth", "headersToBackend", i], copied);
         });
         const other = verifiedUserSources(config.auth).filter((s) => s !== "auth.extAuth")[0];
         const index = extAuth.headersToBackend.findIndex((h) => h.toLowerCase() === userHeader);
@@ -197,4 +199,19 @@ function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Pa
             `is matched against the address Envoy sees, and a ${service.type} Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local`,
         );
     }
+}
+
+/**
+ * Client credentials (a JWT, an API key) sent over a plain-HTTP listener of a LoadBalancer
+ * can be read on the way: a warning, or an error when the Gateway has an HTTPS listener they could use.
+ */
+function plainHttpCredentials(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
+    const { gateway } = config;
+    const sent = (["jwt", "apiKeys"] as const).filter((m) => config.auth[m] !== undefined);
+    if (sent.length === 0 || !gateway.enabled || envoyServiceType(gateway) !== "LoadBalancer" || gateway.redirectToHttps) return;
+    const plain = gateway.listeners.filter((l) => l.protocol === "HTTP").map((l) => l.name);
+    if (plain.length === 0) return;
+    const what = `clients send their ${sent.map((m) => `auth.${m}`).join(", ")} credentials to a LoadBalancer over plain HTTP (listener ${plain.join(", ")}), readable and replayable by anything on the way`;
+    if (gateway.listeners.some((l) => l.protocol === "HTTPS")) ctx.add(["gateway", "redirectToHttps"], `is false, so ${what}; set it to true (the HTTPS listener is there), or remove the HTTP listener`);
+    else ctx.warn(["gateway", "listeners"], `have no HTTPS listener, so ${what}; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)`);
 }

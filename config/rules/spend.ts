@@ -1,7 +1,8 @@
 import { backendNames } from "../../components/manifests/backends";
 import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes } from "../../components/manifests/routes";
-import { pricedBackends, priceTables, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { celProblem } from "../policies/cel";
 import { formatPath } from "../errors";
 import type { RateLimitBudgets } from "../schema";
 import type { Rule } from "./types";
@@ -13,7 +14,7 @@ const hasSpend = (b: RateLimitBudgets | undefined) => (b?.spend?.length ?? 0) > 
 /**
  * Spend budgets charge each response the price its backend lists for the model it received. A price
  * missing where a spend budget counts would charge 0, so it is an error that names the price to add;
- * a pattern model forwarding the client's name cannot be priced in advance (a warning); prices no spend
+ * a pattern model forwarding the client's name needs the backend's default price (`prices["*"]`); prices no spend
  * budget reads change nothing (a warning).
  */
 export const spendPrices: Rule = (config, ctx) => {
@@ -43,14 +44,19 @@ export const spendPrices: Rule = (config, ctx) => {
             const upstream = upstreamModel(model, spec, ref);
             if (upstream === undefined) {
                 read.set(ref.backend, new Set([...(read.get(ref.backend) ?? []), ...Object.keys(prices)]));
-                ctx.warn(
+                if (Object.hasOwn(prices, DEFAULT_PRICE)) return;
+                ctx.add(
                     ["models", model, "backends", i],
-                    `forwards whatever model name the client sends (a pattern model without model:), so only names listed in backends.${ref.backend}.prices are charged to the spend budgets that count it (${by}), any other costs 0; set model: to the name the backend receives, or price every name it serves`,
+                    `forwards whatever model name the client sends (a pattern model without model:), and backend ${ref.backend} has no default price, so every name not in backends.${ref.backend}.prices would cost nothing to the spend budgets that count it (${by}); add ${formatPath(["backends", ref.backend, "prices", DEFAULT_PRICE])}: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} for the names without a price of their own, or set model: to the name the backend receives`,
                 );
                 return;
             }
             read.set(ref.backend, (read.get(ref.backend) ?? new Set()).add(upstream));
             if (Object.hasOwn(prices, upstream)) return;
+            if (Object.hasOwn(prices, DEFAULT_PRICE)) {
+                read.get(ref.backend)!.add(DEFAULT_PRICE);
+                return;
+            }
             ctx.add(
                 ["models", model, "backends", i],
                 `sends "${upstream}" to backend ${ref.backend}, which has no price for it, and spend budgets count this model (${by}); add ${formatPath(["backends", ref.backend, "prices", upstream])}: {input: <USD per 1M tokens>, output: <USD per 1M tokens>} (0 for a free model)`,
@@ -68,7 +74,9 @@ export const spendPrices: Rule = (config, ctx) => {
             if (read.get(key)?.has(model)) continue;
             ctx.warn(
                 ["backends", key, "prices", model],
-                `is never charged: no model that a spend budget counts sends "${model}" to this backend; correct the name to the one a models.<m>.backends entry sends (its model:), or remove it`,
+                model === DEFAULT_PRICE
+                    ? "is never charged: it prices the names without a price of their own, and every model a spend budget counts sends this backend a priced name; remove it, or keep it for names added later"
+                    : `is never charged: no model that a spend budget counts sends "${model}" to this backend; correct the name to the one a models.<m>.backends entry sends (its model:), or remove it`,
             );
         }
     }
@@ -81,7 +89,11 @@ function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
     const { name, namespace } = config.gateway;
     const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
     for (const { bucket } of modelRoutes({ gateway: { name, namespace }, models: config.models, buckets: config.routing.routeBuckets, serviceBackend })) {
-        const problem = spendCelProblem(pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`));
+        const priced = pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`);
+        const size = spendCelProblem(priced);
+        // Within the size, the cost is checked as the AI Gateway will compile it: built from model names, it must still parse as an integer.
+        const cel = size === undefined && priced.length > 0 ? celProblem(spendCel(priced), { kind: "spendCost" }) : undefined;
+        const problem = size ?? (cel === undefined ? undefined : `its spend cost ${cel}`);
         if (problem === undefined) continue;
         ctx.add(
             ["models"],

@@ -1,76 +1,101 @@
-import type { Rule } from "./types";
+import { forbiddenHost, hostOf, reservedNamespace, serviceOfHost } from "../policies/targets";
+import type { Rule, RuleContext } from "./types";
+
+type Path = (string | number)[];
 
 /**
- * Where no backend or passthrough route may send traffic: hosts that answer with credentials (cloud
- * metadata), the node itself (loopback), the cluster's control plane, and the namespaces of the cluster's
- * and the platform's own parts. A route there would let any client of the gateway reach them.
+ * Every field that names where the gateway, Envoy or the AI Gateway connects (config/policies/targets.ts):
+ * none may lead to a cloud metadata service, the node itself, the Kubernetes API server, or a Service in the
+ * cluster's or the platform's own namespaces. A Gateway may not run in one of those namespaces either.
  */
-const LINK_LOCAL_V4 = /^169\.254\.\d{1,3}\.\d{1,3}$/;
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-const METADATA_HOSTS = new Set(["metadata.google.internal", "metadata", "instance-data", "instance-data.ec2.internal"]);
-const KUBERNETES_API = /^kubernetes(\.default(\.svc(\.cluster\.local)?)?)?$/;
-
-/** Why a host is no place for traffic from the gateway, or undefined when it is fine. */
-export function forbiddenHost(host: string): string | undefined {
-    const h = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
-    if (LINK_LOCAL_V4.test(h) || /^fe[89ab][0-9a-f]?:/.test(h)) return "a link-local address, where cloud metadata services hand out the node's credentials";
-    if (h === "fd00:ec2::254" || METADATA_HOSTS.has(h)) return "a cloud metadata service, which hands out the node's credentials";
-    if (h === "localhost" || h.endsWith(".localhost") || LOOPBACK_V4.test(h) || h === "::1" || h === "0.0.0.0" || h === "::") return "the loopback address of the Envoy pod itself";
-    if (KUBERNETES_API.test(h)) return "the Kubernetes API server";
-    return undefined;
-}
-
-/** The namespace of an in-cluster Service host name (`<svc>.<ns>.svc[.cluster.local]`), if it is one. */
-function serviceNamespace(host: string): string | undefined {
-    return /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/.exec(host.toLowerCase())?.[1];
-}
-
 export const forbiddenTargets: Rule = (config, ctx) => {
     const { envoyGateway, aiGateway, redis } = config.platform;
-    const reserved = new Map<string, string>([
-        ["kube-system", "the cluster's own components"],
-        ["kube-public", "the cluster's public configuration"],
-        ["kube-node-lease", "the nodes' heartbeats"],
+    const platform = new Map<string, string>([
         [envoyGateway.namespace, "Envoy Gateway (platform.envoyGateway.namespace)"],
         [aiGateway.namespace, "the AI Gateway controller (platform.aiGateway.namespace)"],
         [redis.namespace, "the rate-limit Redis (platform.redis.namespace)"],
+        ["kube-system", "the cluster's own components"],
+        ["kube-public", "the cluster's public configuration"],
+        ["kube-node-lease", "the nodes' heartbeats"],
     ]);
+    const gatewayNs = config.gateway.namespace;
+
+    /** A host, IP address or in-cluster Service name (`what` says whose), checked at `path`. */
+    const host = (path: Path, value: string | undefined, what: string, shown = value) => {
+        if (value === undefined) return;
+        const h = hostOf(value);
+        if (h === undefined) return;
+        const why = forbiddenHost(h);
+        if (why !== undefined) {
+            ctx.add(path, `"${shown}" is ${why}; ${what} must not point there: use the real service's own host name`);
+            return;
+        }
+        const svc = serviceOfHost(h);
+        if (svc !== undefined) service(path, svc.service, svc.namespace, what, `"${shown}" is a Service in namespace "${svc.namespace}", which`);
+    };
+    /** A Service by name and namespace. */
+    const service = (path: Path, name: string, namespace: string, what: string, subject = `is a Service in namespace "${namespace}", which`) => {
+        if (name === "kubernetes" && namespace === "default") {
+            ctx.add(path, `"kubernetes" in namespace "default" is the Kubernetes API server; ${what} must not point there`);
+            return;
+        }
+        const holds = reservedNamespace(namespace, platform);
+        if (holds !== undefined) ctx.add(path, `${subject} holds ${holds}; ${what} must not point there: run it in a namespace of its own`);
+    };
+    /** A URL: only its host is checked (the URL is shown only when it holds no credentials, which the schema refuses). */
+    const url = (path: Path, value: string | undefined, what: string) => host(path, value, what);
 
     for (const [name, backend] of Object.entries(config.backends)) {
-        if (backend.hostname === undefined) continue;
-        const why = forbiddenHost(backend.hostname);
-        if (why) ctx.add(["backends", name, "hostname"], `"${backend.hostname}" is ${why}; a backend must not point there: use the model server's own host name`);
-        const ns = serviceNamespace(backend.hostname);
-        if (ns !== undefined && reserved.has(ns)) {
-            ctx.add(["backends", name, "hostname"], `"${backend.hostname}" is a Service in namespace "${ns}", which holds ${reserved.get(ns)}; a backend must not point there: run the model server in a namespace of its own`);
+        host(["backends", name, "hostname"], backend.simulator === undefined ? backend.hostname : undefined, "a backend");
+        const exchange = backend.auth !== undefined && "oidcExchange" in backend.auth ? backend.auth.oidcExchange : undefined;
+        if (exchange !== undefined) {
+            url(["backends", name, "auth", "oidcExchange", "issuer"], exchange.issuer, "the OpenID provider the AI Gateway controller logs in at");
+            url(["backends", name, "auth", "oidcExchange", "tokenEndpoint"], exchange.tokenEndpoint, "the OpenID provider the AI Gateway controller logs in at");
         }
     }
 
-    for (const [name, server] of Object.entries(config.mcp?.servers ?? {})) {
+    const mcp = config.mcp;
+    for (const [name, server] of Object.entries(mcp?.servers ?? {})) {
         const at = ["mcp", "servers", name];
-        if (server.hostname !== undefined) {
-            const why = forbiddenHost(server.hostname);
-            if (why) ctx.add([...at, "hostname"], `"${server.hostname}" is ${why}; an MCP server must not point there: use the server's own host name`);
-        }
-        const ns = server.service ? (server.service.namespace ?? config.gateway.namespace) : server.hostname && serviceNamespace(server.hostname);
-        if (ns && reserved.has(ns)) {
-            const where = server.service ? [...at, "service", "namespace"] : [...at, "hostname"];
-            ctx.add(where, `is a Service in namespace "${ns}", which holds ${reserved.get(ns)}; an MCP server must not point there: run it in a namespace of its own`);
-        }
-        if (server.service?.name === "kubernetes" && (server.service.namespace ?? config.gateway.namespace) === "default") {
-            ctx.add([...at, "service", "name"], `"kubernetes" in namespace "default" is the Kubernetes API server; an MCP server must not point there`);
-        }
+        host([...at, "hostname"], server.hostname, "an MCP server");
+        if (server.service !== undefined) service([...at, "service", server.service.namespace === undefined ? "name" : "namespace"], server.service.name, server.service.namespace ?? gatewayNs, "an MCP server");
     }
+    url(["mcp", "oauth", "jwksUri"], mcp?.oauth?.jwksUri, "the JWKS Envoy fetches");
 
     for (const [name, route] of Object.entries(config.passthrough)) {
-        const ns = route.service.namespace ?? config.gateway.namespace;
-        const why = forbiddenHost(route.service.name) ?? (route.service.name === "kubernetes" && ns === "default" ? "the Kubernetes API server" : undefined);
-        if (why) ctx.add(["passthrough", name, "service", "name"], `"${route.service.name}" is ${why}; a passthrough route must not lead there`);
-        if (reserved.has(ns)) {
+        const ns = route.service.namespace ?? gatewayNs;
+        const at = ["passthrough", name, "service"];
+        const why = forbiddenHost(route.service.name);
+        if (why !== undefined) ctx.add([...at, "name"], `"${route.service.name}" is ${why}; a passthrough route must not lead there`);
+        else if (route.service.name === "kubernetes" && ns === "default") ctx.add([...at, "name"], `"kubernetes" in namespace "default" is the Kubernetes API server; a passthrough route must not lead there`);
+        const holds = reservedNamespace(ns, platform);
+        if (holds !== undefined) {
             ctx.add(
-                ["passthrough", name, "service", "namespace"],
-                `"${ns}" holds ${reserved.get(ns)}: a route (and a ReferenceGrant) into it would open it to every client of the gateway; serve the application from a namespace of its own`,
+                [...at, route.service.namespace === undefined ? "name" : "namespace"],
+                `"${ns}" holds ${holds}: a route (and a ReferenceGrant) into it would open it to every client of the gateway; serve the application from a namespace of its own`,
             );
         }
     }
+
+    host(["gateway", "gatewayConfig", "forwardProxy", "address"], config.gateway.gatewayConfig.forwardProxy?.address, "the forward proxy");
+
+    const { jwt, oidc, extAuth } = config.auth;
+    url(["auth", "jwt", "jwksUri"], jwt?.jwksUri, "the JWKS Envoy fetches");
+    url(["auth", "oidc", "issuer"], oidc?.issuer, "the OpenID provider Envoy logs browsers in at");
+    url(["auth", "oidc", "tokenEndpoint"], oidc?.tokenEndpoint, "the OpenID provider Envoy logs browsers in at");
+    url(["auth", "oidc", "accessToken", "jwksUri"], oidc?.accessToken?.jwksUri, "the JWKS Envoy fetches");
+    url(["auth", "extAuth", "url"], extAuth?.url, "the authorization service");
+
+    const tracing = config.observability.tracing;
+    url(["observability", "tracing", "endpoint"], tracing?.endpoint, "the OTLP collector");
+    host(["observability", "tracing", "envoy", "host"], tracing?.envoy?.host, "the OTLP collector");
+    if (!redis.install) host(["platform", "redis", "url"], redis.url, "the rate-limit Redis");
+
+    gatewayPlacement(config.gateway.enabled ? gatewayNs : undefined, ctx);
 };
+
+/** A Gateway in a kube-* namespace would share it with the cluster's own components. */
+function gatewayPlacement(namespace: string | undefined, ctx: RuleContext): void {
+    if (namespace === undefined || !namespace.startsWith("kube-")) return;
+    ctx.add(["gateway", "namespace"], `"${namespace}" is one of the cluster's own (kube-*) namespaces, where the gateway's pods, Secrets and policies would sit beside the cluster's components; use a namespace of its own, e.g. ai-gateway`);
+}

@@ -13,10 +13,17 @@ const bedrockArn = z
     );
 
 /** IRSA: the cluster's IAM OIDC provider; its issuer (the ARN's path) is derived, never typed twice. */
-export const OIDC_PROVIDER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:oidc-provider\/(.+)$/;
+export const OIDC_PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:oidc-provider\/(.+)$/;
 
 /** IAM role ARNs, paths included. */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+export const IAM_ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** The AWS partition a region belongs to: the China and GovCloud regions have partitions of their own. */
+export function awsPartition(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
 
 const irsaSchema = z.strictObject({
     /** Required unless aws.roleArn names an existing role, whose trust is then the user's (rules/aws.ts). */

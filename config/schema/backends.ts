@@ -406,7 +406,10 @@ export const backendSchema = z.strictObject({
     port: port.default(443).describe("1–65535"),
     prefix: z
         .string()
-        .regex(/^\/[^\s]*$/, "must be a path starting with '/'; use e.g. /v1")
+        .superRefine((v, ctx) => {
+            const problem = prefixProblem(v);
+            if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        })
         .optional()
         .meta(
             doc("path prefix, OpenAI and Anthropic schemas only (e.g. `/v1beta/openai` for Gemini, `/openai/v1` for Groq)", {
@@ -457,7 +460,9 @@ export const backendSchema = z.strictObject({
         .record(upstreamModelName, modelPriceSchema)
         .refine((r) => Object.keys(r).length <= MAX_PRICED_MODELS, `lists more than ${MAX_PRICED_MODELS} models; price only the models this backend receives`)
         .optional()
-        .describe("`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves"),
+        .describe(
+                "`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves; the key `\"*\"` prices every name without a price of its own (required for a pattern model without `model:` under a spend budget)",
+            ),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
         .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)
@@ -504,6 +509,21 @@ export type ModelPrice = z.output<typeof modelPriceSchema>;
 export type ProviderQuota = z.output<typeof providerQuotaSchema>;
 
 const AWS_SCHEMAS: readonly SchemaName[] = ["AWSBedrock", "AWSAnthropic"];
+
+/**
+ * Why a backend's path prefix is not a clean absolute path, or undefined: the AI Gateway joins it with the
+ * endpoint's path, so a query, a fragment, `..` or an empty segment would send requests somewhere else.
+ */
+function prefixProblem(v: string): string | undefined {
+    if (!v.startsWith("/")) return "must be a path starting with '/'; use e.g. /v1";
+    if (v.length > 256) return "is longer than 256 characters; use the provider's short API prefix, e.g. /v1";
+    if (/[?#]/.test(v)) return "holds a query or fragment ('?' or '#'), which the endpoint path would be appended to; give the path only, e.g. /v1";
+    if (!/^[A-Za-z0-9\/._~!$&'()*+,;=:@%-]*$/.test(v)) return "holds characters a URL path cannot (spaces, control characters, quotes); give the path only, e.g. /v1";
+    const segments = v.split("/").slice(1);
+    if (segments.some((s, i) => s === "" && i < segments.length - 1)) return "has an empty segment ('//'); remove it, e.g. /v1";
+    if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s))) return "has a '.' or '..' segment, which would climb out of the prefix; give the plain path, e.g. /v1";
+    return undefined;
+}
 
 /** Schemas served by Amazon Bedrock: SigV4-signed, host name derived from the region. */
 export function isAwsSchema(schema: SchemaName): boolean {

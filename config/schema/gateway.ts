@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import { z } from "zod";
 import {
     affinitySchema,
@@ -11,7 +12,7 @@ import {
     volumeSchema,
 } from "./kubernetes";
 import { doc } from "./docs";
-import { dnsLabel, duration, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
+import { dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
 /**
  * `ai-gateway:gateway`: the Gateway and what configures it (GatewayClass, EnvoyProxy, ClientTrafficPolicy,
@@ -95,6 +96,13 @@ export const envoyProxySchema = z.strictObject({
         .default([])
         .describe("env of the envoy container (`{name, value}` or `{name, valueFrom: {secretKeyRef|configMapKeyRef|fieldRef}}`)"),
     volumeMounts: z.array(volumeMountSchema).default([]).describe("mounts of the envoy container; each names one of `pod.volumes`"),
+    /** Privileged settings (privileged, root, powerful capabilities, host paths) are refused unless this says they are meant. */
+    allowPrivileged: z
+        .boolean()
+        .default(false)
+        .describe(
+            "`true` accepts privileged settings of the Envoy pods (`securityContext.privileged`, `runAsUser: 0`, `allowPrivilegeEscalation`, capabilities such as `SYS_ADMIN` or `NET_ADMIN`, `procMount: Unmasked`, `hostPath` volumes), with a warning; they face every client, so without it those settings are refused",
+        ),
     pod: z
         .strictObject({
             ...metadataFields("the Envoy pods"),
@@ -214,14 +222,14 @@ const tlsVersion = z
     })
     .transform((v) => v as TlsVersion);
 
-const headerList = z.array(
-    z.strictObject({ name: z.string().min(1, "is empty; name the header").describe("header name"), value: z.string().describe("header value") }),
-);
+const headerList = z
+    .array(z.strictObject({ name: headerFor("set").describe("header name"), value: headerValue.describe("header value") }))
+    .max(64, "lists more than 64 headers; list fewer");
 const headerModifications = z.strictObject({
     add: headerList.optional().describe("headers added (beside any of the same name)"),
     set: headerList.optional().describe("headers set (replacing any of the same name)"),
     addIfAbsent: headerList.optional().describe("headers added only where absent"),
-    remove: z.array(z.string().min(1)).optional().describe("names of headers removed"),
+    remove: z.array(headerFor("remove")).max(64, "lists more than 64 headers; list fewer").optional().describe("names of headers removed"),
 });
 
 /** Envoy accepts HTTP/2 flow-control windows from 64 KiB - 1 to 2 GiB - 1 bytes. */
@@ -378,8 +386,11 @@ export const gatewayConfigSchema = z.strictObject({
                 }
                 const m = /^(.+):(\d{1,5})$/.exec(v);
                 const port = m ? Number(m[2]) : 0;
-                if (!m || port < 1 || port > 65535 || !hostname.safeParse(m[1]).success) {
-                    ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128` });
+                // An IPv6 address goes in brackets, as in a URL: [2001:db8::1]:3128.
+                const host = m?.[1].startsWith("[") && m[1].endsWith("]") ? m[1].slice(1, -1) : undefined;
+                const valid = host !== undefined ? isIPv6(host) : m !== null && hostname.safeParse(m[1]).success;
+                if (!m || port < 1 || port > 65535 || !valid) {
+                    ctx.addIssue({ code: "custom", message: `"${v}" is not host:port; use e.g. proxy.corp.example.com:3128 (an IPv6 address in brackets: [2001:db8::1]:3128)` });
                 }
             }).describe(
                 "`host:port` of an HTTP CONNECT proxy every connection to a provider goes through (egress-locked networks); no scheme, credentials or TLS, which the AI Gateway does not support. Not proven by the offline translation (an AI Gateway v1.1 field)",

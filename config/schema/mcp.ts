@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { doc } from "./docs";
 import { dnsLabel, hostname, port } from "./primitives";
-import { headerName, secureUrl } from "./security";
+import { headerFor, secureUrl } from "./security";
 
 /**
  * ai-gateway:mcp: MCP servers behind the same Gateway as the models (AI Gateway v1.1.0 MCPRoute). Clients
@@ -36,7 +36,7 @@ export const mcpToolsSchema = z.strictObject({
 export const mcpServerAuthSchema = z.strictObject({
     type: z.literal("APIKey").describe("kind of credential the gateway adds to every request to the server: `APIKey`"),
     secret: z.string().min(1, "is empty; name a key of ai-gateway:apiKeys").describe("key of `ai-gateway:apiKeys` holding the key"),
-    header: headerName
+    header: headerFor("credential")
         .optional()
         .meta(doc("request header the key is sent in; `Authorization` gets `Bearer <key>`, any other header the bare key", { default: "`Authorization`" })),
 });

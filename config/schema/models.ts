@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { doc, tableHints } from "./docs";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
-import { headerName } from "./security";
+import { headerFor } from "./security";
 import { duration, intBetween } from "./primitives";
 import { retryOverrideSchema } from "./retry";
+import { regexProblem } from "../policies/regex";
+import { headerValueProblem } from "../policies/headers";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -202,21 +204,10 @@ export const modelBackendSchema = z.strictObject({
 /** RFC 3339, as the gateway's /v1/models answer carries it (`2024-05-13T00:00:00Z`). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Problems of an RE2 expression (Envoy's engine): it must compile, and RE2 has no lookaround or backreferences. */
-function re2Problem(value: string): string | undefined {
-    try {
-        new RegExp(value);
-    } catch {
-        return `"${value}" is not a valid regular expression`;
-    }
-    if (/\(\?<?[=!]|\\[1-9]/.test(value)) return `"${value}" uses lookaround or a backreference, which Envoy's RE2 engine does not support; rewrite it without them`;
-    return undefined;
-}
-
 /** One more header a request must carry to reach this model, e.g. the header that selects a tenant's deployment. */
 const extraHeaderMatch = z
     .strictObject({
-        name: headerName.describe("header name"),
+        name: headerFor("match").describe("header name"),
         value: z
             .string()
             .min(1, "is empty; give the header value to match")
@@ -225,11 +216,10 @@ const extraHeaderMatch = z
         type: z.enum(["Exact", "RegularExpression"]).default("Exact").describe("`Exact` or `RegularExpression` (RE2, without lookaround)"),
     })
     .superRefine((h, ctx) => {
-        if (h.name.toLowerCase() === "x-ai-eg-model") {
-            ctx.addIssue({ code: "custom", path: ["name"], message: "is the header the model name is matched in already; match another header" });
-        }
-        const problem = h.type === "RegularExpression" ? re2Problem(h.value) : undefined;
-        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem.includes("; ") ? problem : `${problem}; fix it, or use type Exact` });
+        const value = h.type === "Exact" ? headerValueProblem(h.value) : undefined;
+        if (value !== undefined) ctx.addIssue({ code: "custom", path: ["value"], message: value });
+        const problem = h.type === "RegularExpression" ? regexProblem(h.value, "envoy", "use type Exact") : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
     });
 
 export const modelSchema = z.strictObject({
@@ -253,8 +243,8 @@ export const modelSchema = z.strictObject({
                 .min(1, "is empty; give an RE2 expression over the requested model name, e.g. ^(qwen|llama)-.*")
                 .max(1024, "is longer than 1024 characters; shorten it")
                 .superRefine((v, ctx) => {
-                    const problem = re2Problem(v);
-                    if (problem) ctx.addIssue({ code: "custom", message: problem.includes("; ") ? problem : `${problem}; fix it` });
+                    const problem = regexProblem(v, "envoy");
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
                 })
                 .optional()
                 .describe(

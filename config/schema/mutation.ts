@@ -1,16 +1,13 @@
 import { z } from "zod";
 import { tableHints } from "./docs";
 import { headerName } from "./security";
+import { headerNameProblem, headerValueProblem } from "../policies/headers";
 
-/** Headers a mutation must not touch: they carry the request itself, the routing, or the backend's credential. */
-export const PROTECTED_HEADERS = ["host", ":authority", "content-length", "content-type", "transfer-encoding", "x-ai-eg-model", "authorization", "x-api-key", "api-key"];
 /** The AI Gateway's own field for the model name: the backend's `model` sets it. */
 const PROTECTED_FIELDS = ["model"];
 /** The AI Gateway takes at most 16 entries per list (CRD). */
 const MAX_ENTRIES = 16;
 
-const protectedHeader = (h: string) => PROTECTED_HEADERS.includes(h.toLowerCase());
-const HEADER_FIX = "it carries the request, its routing or the backend's credential (auth); mutate another header";
 const fieldName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "is not a top-level JSON field name; use letters, digits, '_', '-' or '.', e.g. service_tier");
 
 /** `headers: {set: {<name>: <value>}, remove: [<name>]}`: request headers set or removed before the request goes upstream. */
@@ -29,9 +26,13 @@ export const headerMutationSchema = z
     .superRefine((m, ctx) => {
         const set = Object.keys(m.set ?? {});
         if (set.length > MAX_ENTRIES) ctx.addIssue({ code: "custom", path: ["set"], message: `sets more than ${MAX_ENTRIES} headers, the most the AI Gateway takes; set fewer` });
-        for (const h of set.filter(protectedHeader)) ctx.addIssue({ code: "custom", path: ["set", h], message: `cannot be set: ${HEADER_FIX}` });
+        for (const h of set) {
+            const problem = headerNameProblem(h, "set") ?? headerValueProblem(m.set![h]);
+            if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["set", h], message: problem });
+        }
         (m.remove ?? []).forEach((h, i) => {
-            if (protectedHeader(h)) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${h}" cannot be removed: ${HEADER_FIX}` });
+            const problem = headerNameProblem(h, "remove");
+            if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["remove", i], message: problem });
             if (set.some((s) => s.toLowerCase() === h.toLowerCase())) ctx.addIssue({ code: "custom", path: ["remove", i], message: `"${h}" is also set; either set it or remove it` });
         });
     })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tableHints } from "./docs";
+import { headerNameProblem, headerValueProblem, type HeaderUse } from "../policies/headers";
 
 /**
  * Shared value types of the stack configuration. Every message is `<what is wrong>; <how to fix>`,
@@ -109,3 +110,16 @@ export function intBetween(min: 0 | 1, max: number, tooBig = `must be at most ${
 }
 export const positiveInt = intBetween(1, MAX_INT32, `must be at most ${MAX_INT32} (a 32-bit integer); lower it`);
 export const nonNegativeInt = intBetween(0, MAX_INT32, `must be at most ${MAX_INT32} (a 32-bit integer); lower it`);
+
+/** A header name for one use, checked by the header policy (config/policies/headers.ts). */
+export const headerFor = (use: HeaderUse) =>
+    z.string().superRefine((v, ctx) => {
+        const problem = headerNameProblem(v, use);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+/** A header value the configuration writes: no control characters (config/policies/headers.ts). */
+export const headerValue = z.string().superRefine((v, ctx) => {
+    const problem = headerValueProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});

@@ -2,13 +2,15 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 import { doc } from "./docs";
-import { duration, durationMillis, hasUserInfo, k8sName } from "./primitives";
+import { duration, durationMillis, hasUserInfo, headerFor, k8sName } from "./primitives";
 
 /** A string with something in it: empty and blank strings are refused with `fix`. */
 const nonBlank = (fix: string) => z.string().regex(/\S/, `is empty; ${fix}`);
 
 /** An HTTP header name (RFC 9110 token), as Envoy accepts it in a header match or mutation. */
 export const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "is not a header name; use letters, digits and '-', e.g. x-tenant");
+
+export { headerFor } from "./primitives";
 
 /** In-cluster Service host names: `<service>.<namespace>.svc` with or without `.cluster.local`. */
 const IN_CLUSTER_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?$/;
@@ -142,7 +144,7 @@ const CLIENT_ID = /^[-._a-zA-Z0-9]{1,253}$/;
 
 export const apiKeysAuthSchema = z.strictObject({
     /** Request header carrying the key. */
-    header: headerName.default("x-api-key").describe("request header carrying a client API key"),
+    header: headerFor("credential").default("x-api-key").describe("request header carrying a client API key"),
     /** Client id → key of ai-gateway:apiKeys holding that client's API key. */
     clients: z
         .record(z.string(), nonBlank("name the key of ai-gateway:apiKeys holding this client's API key"))

@@ -3,6 +3,7 @@ import { doc } from "./docs";
 import { duration, intBetween, positiveInt } from "./primitives";
 export { effectiveRetry, MAX_RETRIES, RETRY_TRIGGERS, retryOverrideSchema, retrySchema, type RetryConfig, type RetryOverride } from "./retry";
 import { rateLimitBudgetsSchema, TOKEN_TYPES } from "./models";
+import { headerNameProblem } from "../policies/headers";
 
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
 export const MAX_ROUTE_BUCKETS = 1024;
@@ -22,7 +23,11 @@ export const routingSchema = z.strictObject({
 });
 
 /** A request header name (Envoy compares names case-insensitively). */
-const headerName = (example: string) => z.string().regex(/^[A-Za-z0-9-]+$/, `is not a header name; use e.g. ${example}`);
+const headerName = (example: string) =>
+    z.string().superRefine((v, ctx) => {
+        const problem = /^[A-Za-z0-9-]+$/.test(v) ? headerNameProblem(v, "identity") : `is not a header name; use e.g. ${example}`;
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    });
 
 export const rateLimitSchema = z.strictObject({
     /** Off: no rules, no token costs, no Redis and no rate-limit settings in Envoy Gateway. */

@@ -135,6 +135,8 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 gateway: {
                     name: g.name,
                     namespace: g.namespace,
+                    // Client credentials never cross plain HTTP where an HTTPS listener is there to take them.
+                    ...(g.https && { redirectToHttps: true }),
                     listeners: [
                         { name: "http", protocol: "HTTP", port: 80 },
                         ...(g.https ? [{ name: "https", protocol: "HTTPS", port: 443, hostname: "llm.example.com", tls: { certificateRefs: [{ name: `${g.name}-tls` }] } }] : []),
