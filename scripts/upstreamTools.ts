@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UPSTREAM_TOOLS } from "../components/manifests/versions";
 import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
@@ -274,10 +274,14 @@ export function buildUpstreamTools(set: ToolSet = "upstream", dir = toolsDirecto
     mkdirSync(dir, { recursive: true });
     const goVersion = run("go", ["env", "GOVERSION"], dir, goEnv());
     const path = manifestPath(dir);
+    const built: Partial<Record<ToolName, BuiltTool>> = {};
+    for (const name of TOOL_SETS[set]) built[name] = buildTool(name, dir, goVersion);
+    // Read just before writing: another set's build may have added its tools meanwhile (a shared cache).
     const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ToolManifest) : undefined;
-    const manifest: ToolManifest = previous?.go === goVersion ? previous : { go: goVersion };
-    for (const name of TOOL_SETS[set]) manifest[name] = buildTool(name, dir, goVersion);
-    writeFileSync(path, JSON.stringify(manifest, null, 2) + "\n");
+    const manifest: ToolManifest = { ...(previous?.go === goVersion ? previous : {}), ...built, go: goVersion };
+    const staging = `${path}.${process.pid}`;
+    writeFileSync(staging, JSON.stringify(manifest, null, 2) + "\n");
+    renameSync(staging, path);
     return manifest;
 }
 
