@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiKeys, parseConfig, type StackConfig, type StackConfigInput } from "../config";
+import { parseConfig } from "../config/public";
+import { ApiKeys, type StackConfig } from "../config/stackConfig";
+import type { StackConfigInput } from "../config/publicTypes";
 import { buildStack, type StackOutputs } from "./stack";
 
 export interface AiGatewayArgs {
@@ -37,7 +39,7 @@ export class AiGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: AiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before super(): a configuration with a mistake registers nothing, this component included.
-        const validated = isValidated(args.config) ? args.config : parseConfig(args.config as Record<string, unknown>);
+        const validated = isValidated(args.config) ? args.config : parseConfig(args.config);
         super("ai-gateway:index:AiGateway", name, {}, opts);
         // A validated configuration came through loadConfig, which has logged its warnings already.
         if (validated !== args.config) for (const w of validated.warnings) void pulumi.log.warn(w, this);

@@ -4,41 +4,11 @@ import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
+import { ApiKeys, PROJECT, type StackConfig } from "./stackConfig";
+import type { StackConfigInput } from "./publicTypes";
 
-export const PROJECT = "ai-gateway";
-
-/** The provider API keys and other secrets of ai-gateway:apiKeys. Values only ever leave as secret Outputs. */
-export class ApiKeys {
-    private readonly values: pulumi.Output<Record<string, string>>;
-
-    constructor(
-        /** The keys that are set, sorted. */
-        public readonly names: readonly string[],
-        values: Record<string, pulumi.Input<string>>,
-    ) {
-        // Whatever the caller passed (text, a secret Output, a promise), it leaves here only as a secret.
-        this.values = pulumi.secret(pulumi.output(values));
-    }
-
-    /** The secret value of one key, still a secret Output. */
-    secret(name: string): pulumi.Output<string> {
-        if (!this.names.includes(name)) throw new Error(`apiKeys.${name} is not set (validation should have caught this)`);
-        return this.values.apply((v) => v[name]);
-    }
-}
-
-/** The validated stack configuration, with defaults applied. */
-export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
-    apiKeys: ApiKeys;
-    /** What works but is probably not meant (contract §5), as `<path>: <what>; <fix>`. */
-    warnings: readonly string[];
-};
-
-/**
- * The `ai-gateway:*` keys of a stack file without the prefix, as a program writes them (defaults apply);
- * `apiKeys` values may be Outputs, such as `config.requireSecret(...)`.
- */
-export type StackConfigInput = Omit<z.input<typeof stackSchema>, "apiKeys"> & { apiKeys?: Record<string, pulumi.Input<string>> };
+export { ApiKeys, PROJECT };
+export type { StackConfig, StackConfigInput };
 
 /**
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
