@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
+import { PROVIDER_KEYS } from "./providerKeys";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
 import { ApiKeys, PROJECT, type StackConfig } from "./stackConfig";
@@ -132,6 +133,15 @@ function misspeltNamespaces(keys: readonly string[]): ConfigProblem[] {
         }
         const namespace = key.slice(0, colon).toLowerCase();
         if (namespace === PROJECT) continue;
+        const providerKeys = Object.hasOwn(PROVIDER_KEYS, key.slice(0, colon)) ? PROVIDER_KEYS[key.slice(0, colon)] : undefined;
+        if (providerKeys) {
+            // `kubernetes:foo.bar` sets foo with --path; the key is the part before the first dot.
+            const name = key.slice(colon + 1).split(".")[0];
+            if (!providerKeys.includes(name)) {
+                problems.push({ path: key, message: `is not a key of the ${key.slice(0, colon)} provider, so it does nothing; ${suggestion(name, providerKeys, "one of")}` });
+            }
+            continue;
+        }
         if (namespace.includes(PROJECT) || distance(namespace, PROJECT) <= 3) {
             problems.push({ path: key, message: `"${key.slice(0, colon)}" is not this project's namespace, so the program never reads it; did you mean "${PROJECT}:${key.slice(colon + 1)}"?` });
         }

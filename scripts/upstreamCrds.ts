@@ -19,16 +19,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join, resolve } from "node:path";
 import { envoyGatewayCrdsValues } from "../components/manifests/platformValues";
 import { UPSTREAM_CRDS } from "../components/manifests/versions";
+import { GO } from "./prerequisites";
 import { goEnv, moduleSource } from "./upstreamSources";
 import { toolsDirectory } from "./upstreamTools";
 
 type Values = { [key: string]: unknown };
 
 /** What to install when Go is missing, and how the CRDs can be given instead. */
-export const GO_MISSING =
-    "the test suites take the pinned CRDs from Go modules, and `go` is not on PATH: install Go 1.22 or newer " +
-    "(https://go.dev/doc/install; Debian/Ubuntu: `apt-get install golang-go`, macOS: `brew install go`), " +
-    "or point AI_GATEWAY_CRD_DIR at a folder of the CRDs";
+export const GO_MISSING = `the test suites take the pinned CRDs from Go modules, and \`go\` is not on PATH: install ${GO.install}; or point AI_GATEWAY_CRD_DIR at a folder of the CRDs`;
 
 export function crdCacheDirectory(): string {
     return resolve(process.env.AI_GATEWAY_CRD_CACHE || join(__dirname, "..", ".cache", "crds"));

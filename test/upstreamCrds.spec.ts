@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { renderTemplate } from "../scripts/upstreamCrds";
 import { catalog } from "./support/conformance";
 
@@ -43,11 +43,14 @@ describe("pinned CRDs: taken from the upstream releases into a cache", () => {
     it("without Go and without a cache, stops at once with one message naming what to install", () => {
         const cache = mkdtempSync(join(tmpdir(), "crds-"));
         try {
+            // A PATH with node alone.
+            mkdirSync(join(cache, "bin"));
+            symlinkSync(process.execPath, join(cache, "bin", "node"));
             const started = Date.now();
-            const env: NodeJS.ProcessEnv = { PATH: dirname(process.execPath), HOME: process.env.HOME, AI_GATEWAY_CRD_CACHE: cache };
+            const env: NodeJS.ProcessEnv = { PATH: join(cache, "bin"), HOME: process.env.HOME, AI_GATEWAY_CRD_CACHE: join(cache, "crds") };
             const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "..", "scripts", "upstreamCrds.ts")], { env, encoding: "utf8", cwd: join(__dirname, "..") });
             assert.equal(r.status, 1, r.stdout + r.stderr);
-            assert.match(r.stderr, /^pinned CRDs: .*`go` is not on PATH: install Go 1\.22 or newer .*AI_GATEWAY_CRD_DIR at a folder of the CRDs\n$/);
+            assert.match(r.stderr, /^pinned CRDs: .*`go` is not on PATH: install Go 1\.22 or newer.*AI_GATEWAY_CRD_DIR at a folder of the CRDs\n$/);
             assert.ok(Date.now() - started < 10_000);
         } finally {
             rmSync(cache, { recursive: true, force: true });
