@@ -189,10 +189,20 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
     const config = parseConfig(raw, otherKeys);
-    for (const w of config.warnings) warn(w);
+    for (const w of [...config.warnings, ...clusterWarnings(config, all)]) warn(w);
+    return config;
+}
+
+/**
+ * Warnings about the cluster the stack's default Kubernetes provider deploys to (`kubernetes:context`), for a
+ * program that gives the component no provider of its own: none pinned, or a kind cluster, which has no load
+ * balancer, behind a LoadBalancer Service.
+ */
+export function clusterWarnings(config: StackConfig, all: Record<string, string> = pulumi.runtime.allConfig()): string[] {
+    const warnings: string[] = [];
     // Without a pinned cluster, `pulumi up` deploys wherever kubectl points at that moment.
-    if (!otherKeys.some((k) => k === "kubernetes:context" || k === "kubernetes:kubeconfig")) {
-        warn(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
+    if (!Object.hasOwn(all, "kubernetes:context") && !Object.hasOwn(all, "kubernetes:kubeconfig")) {
+        warnings.push(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
     }
     // kind names its contexts kind-<cluster> and has no load balancer: the Gateway would never be Programmed.
     const { gateway } = config;
@@ -201,11 +211,11 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
         const [what, nodePort] = gateway.envoyProxy.enabled
             ? ["gateway.envoyProxy.service.type: LoadBalancer", "use type NodePort"]
             : ["gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)", "set gateway.envoyProxy.enabled: true with service.type NodePort"];
-        warn(
+        warnings.push(
             `${what} on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; ${nodePort}, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
         );
     }
-    return config;
+    return warnings;
 }
 
 /** Structured values arrive as JSON text; plain strings stay strings. */

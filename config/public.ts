@@ -3,6 +3,7 @@
  * (config/publicTypes.ts), never zod's types, so a program compiled with Pulumi's template tsconfig
  * type-checks against them as is.
  */
+import { ConfigError, inProgramTerms } from "./errors";
 import { loadConfig as loadStackConfig, parseConfig as parseStackConfig } from "./loader";
 import type { StackConfigInput } from "./publicTypes";
 import type { StackConfig } from "./stackConfig";
@@ -12,11 +13,18 @@ export { PROJECT, type StackConfig } from "./stackConfig";
 export type { StackConfigInput, StackConfigValues } from "./publicTypes";
 
 /**
- * Validates a configuration (the stack file's `ai-gateway:*` keys without the prefix, values already parsed)
- * and returns it with defaults applied, or throws one ConfigError listing every problem.
+ * Validates a configuration a program passes (the stack file's `ai-gateway:*` keys without the prefix, values
+ * already parsed) and returns it with defaults applied, or throws one ConfigError listing every problem. Its
+ * messages name keys as the program writes them (`rateLimit.userHeader`), not as a stack file does.
  */
 export function parseConfig(raw: StackConfigInput | Record<string, unknown>, otherKeys: readonly string[] = []): StackConfig {
-    return parseStackConfig(raw as Record<string, unknown>, otherKeys);
+    try {
+        const config = parseStackConfig(raw as Record<string, unknown>, otherKeys);
+        return { ...config, warnings: config.warnings.map(inProgramTerms) };
+    } catch (e) {
+        if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: inProgramTerms(p.path), message: inProgramTerms(p.message) })));
+        throw e;
+    }
 }
 
 /**

@@ -99,7 +99,7 @@ describe("the library, packed and installed into another Pulumi program", () => 
     it("refuses a configuration with a mistake with the stack file's messages, registering nothing", () => {
         assert.deepEqual(result.refused, [
             `models.chat.backends[0].backend: no backend "nowhere"; none is defined`,
-            "models.chat.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel",
+            "models.chat.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower routing.minBackendsPerModel",
         ]);
         assert.equal(result.afterRefusal, 0);
     });
