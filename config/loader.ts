@@ -263,13 +263,13 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
                 const fix = suggestion(String(input ?? ""), UNION_OPTIONS[issue.discriminator] ?? []);
                 return [at(issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator], `${input === undefined ? "is required" : `"${String(input)}" is not known`}; ${fix}`)];
             }
-            return [{ path, message: authored(issue.message, "has the wrong shape; see the configuration reference in the README") }];
+            return [{ path, message: authored(issue.message, "has the wrong shape; see docs/configuration.md") }];
         case "too_small":
             return [{ path, message: authored(issue.message, `must be at least ${issue.minimum}; raise it`) }];
         case "too_big":
             return [{ path, message: authored(issue.message, `must be at most ${issue.maximum}; lower it`) }];
         default:
-            return [{ path, message: authored(issue.message, "is not valid; see the configuration reference in the README") }];
+            return [{ path, message: authored(issue.message, "is not valid; see docs/configuration.md") }];
     }
 }
 
