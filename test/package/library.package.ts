@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -76,6 +76,20 @@ describe("the library, packed and installed into another Pulumi program", () => 
         assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
         assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
         assert.deepEqual(files.filter((f) => /^lib\/(test|scripts)\//.test(f)), []);
+    });
+
+    it("the programs of examples/ type-check against the installed package with Pulumi's template tsconfig as it is", () => {
+        const examples = join(ROOT, "examples");
+        const names = readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+        assert.ok(names.length >= 3, names.join(", "));
+        for (const name of names) {
+            // Inside the consumer, so that `ai-gateway` and @pulumi/* resolve to what it installed.
+            const dir = join(work, "app", "examples", name);
+            mkdirSync(dir, { recursive: true });
+            cpSync(join(examples, name, "index.ts"), join(dir, "index.ts"));
+            cpSync(join(__dirname, "consumer", "tsconfig.json"), join(dir, "tsconfig.json"));
+            run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ".", "--noEmit"], dir);
+        }
     });
 
     it("the JSON Schema is reachable through the exports map", () => {
