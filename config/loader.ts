@@ -15,15 +15,16 @@ export type { StackConfig, StackConfigInput };
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
  * and returns the typed configuration, or throws one ConfigError listing every problem.
  */
-export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = []): StackConfig {
+export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = [], from: ConfigSource = "program"): StackConfig {
+    // From a stack file, a path is the key there (`ai-gateway:rateLimit.userHeader`); from a program, its own.
+    const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inStackFileTerms(p, otherKeys) : p);
     const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
     // A `__proto__` key would be swallowed by the first plain object it is copied into: refuse it here.
     const reserved = reservedKeyPaths(raw);
     if (reserved.length > 0) {
-        throw new ConfigError([
-            ...problems,
-            ...reserved.map((path) => ({ path: formatPath(path), message: `"__proto__" cannot be a name here (JavaScript objects reserve it); rename it` })),
-        ]);
+        throw new ConfigError(
+            [...problems, ...reserved.map((path) => ({ path: formatPath(path), message: `"__proto__" cannot be a name here (JavaScript objects reserve it); rename it` }))].map(at),
+        );
     }
     const { apiKeys, ...rest } = raw;
 
@@ -76,10 +77,22 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
         warnings.push(...found.warnings);
     }
     if (!broken.has("auth") && !broken.has("apiKeys")) problems.push(...sharedClientKeys(parsed as ParsedStackConfig, keyValues));
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) throw new ConfigError(problems.map(at));
 
     const names = Object.keys(keyValues).sort();
-    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
+    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map((w) => formatProblem(at(w))) };
+}
+
+/** Where a configuration comes from: a stack file's `ai-gateway:*` keys, or a program's object. */
+export type ConfigSource = "stackFile" | "program";
+
+/**
+ * A problem's path as a stack file spells it: under `ai-gateway:`. A whole key of the stack file (another
+ * namespace's, or one without a namespace) stays as it is.
+ */
+function inStackFileTerms(p: ConfigProblem, otherKeys: readonly string[]): ConfigProblem {
+    if (p.path === "" || otherKeys.includes(p.path) || /^[^.[":]+:/.test(p.path)) return p;
+    return { ...p, path: `${PROJECT}:${p.path}` };
 }
 
 /**
@@ -188,8 +201,8 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const config = parseConfig(raw, otherKeys);
-    for (const w of [...config.warnings, ...clusterWarnings(config, all)]) warn(w);
+    const config = parseConfig(raw, otherKeys, "stackFile");
+    for (const w of [...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
     return config;
 }
 
@@ -198,7 +211,8 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
  * program that gives the component no provider of its own: none pinned, or a kind cluster, which has no load
  * balancer, behind a LoadBalancer Service.
  */
-export function clusterWarnings(config: StackConfig, all: Record<string, string> = pulumi.runtime.allConfig()): string[] {
+export function clusterWarnings(config: StackConfig, all: Record<string, string> = pulumi.runtime.allConfig(), from: ConfigSource = "program"): string[] {
+    const key = from === "stackFile" ? `${PROJECT}:` : "";
     const warnings: string[] = [];
     // Without a pinned cluster, `pulumi up` deploys wherever kubectl points at that moment.
     if (!Object.hasOwn(all, "kubernetes:context") && !Object.hasOwn(all, "kubernetes:kubeconfig")) {
@@ -209,8 +223,8 @@ export function clusterWarnings(config: StackConfig, all: Record<string, string>
     const context = Object.hasOwn(all, "kubernetes:context") ? all["kubernetes:context"] : undefined;
     if (context?.startsWith("kind-") && waitsUntilProgrammed(gateway) && envoyServiceType(gateway) === "LoadBalancer") {
         const [what, nodePort] = gateway.envoyProxy.enabled
-            ? ["gateway.envoyProxy.service.type: LoadBalancer", "use type NodePort"]
-            : ["gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)", "set gateway.envoyProxy.enabled: true with service.type NodePort"];
+            ? [`${key}gateway.envoyProxy.service.type: LoadBalancer`, "use type NodePort"]
+            : [`${key}gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)`, "set gateway.envoyProxy.enabled: true with service.type NodePort"];
         warnings.push(
             `${what} on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; ${nodePort}, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
         );

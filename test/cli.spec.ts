@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigError, parseConfig } from "../config/public";
 import { PROVIDER_KEYS } from "../config/providerKeys";
 import { URL_AFTER_UP } from "../scripts/format";
 import { missingPrerequisites } from "../scripts/prerequisites";
@@ -67,6 +68,15 @@ describe("render: the command line", () => {
         assert.match(r.stderr, /- kubernetes:contxt: is not a key of the kubernetes provider, so it does nothing; did you mean "context"\?/);
         assert.match(r.stderr, /- aws:regin: is not a key of the aws provider, so it does nothing; did you mean "region"\?/);
         assert.match(r.stderr, /\(2 problems\)/);
+    });
+
+    it("a problem names its key as the stack file spells it; the component, as the program does", async () => {
+        const r = await renderText("config:\n  kubernetes:context: kind-dev\n  ai-gateway:models: {chat: {backends: [{backend: nowhere}]}}\n");
+        assert.match(r.stderr, /\n {2}- ai-gateway:models\.chat\.backends\[0\]\.backend: no backend "nowhere"/);
+        assert.throws(
+            () => parseConfig({ models: { chat: { backends: [{ backend: "nowhere" }] } } }),
+            (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.path === "models.chat.backends[0].backend"),
+        );
     });
 
     it("the provider keys are the installed providers' arguments", () => {
