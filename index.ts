@@ -1,14 +1,21 @@
-import { loadConfig } from "./config";
+import { envoyServiceType, loadConfig } from "./config";
 import { AiGateway } from "./components";
 
 // Reads and validates every ai-gateway:* key once; a bad key stops here, before any resource exists.
-const gateway = new AiGateway("ai-gateway", { config: loadConfig() });
+const config = loadConfig();
+const gateway = new AiGateway("ai-gateway", { config });
 
-export const namespaces = gateway.namespaces;
-export const gatewayName = gateway.gatewayName;
-export const gatewayAddressCommand = gateway.gatewayAddressCommand;
-export const url = gateway.url;
-export const models = gateway.models;
-export const firstCallCommand = gateway.firstCallCommand;
-export const redisUrl = gateway.redisUrl;
-export const bedrockRoleArn = gateway.bedrockRoleArn;
+// Stack outputs, only those that have a value (Pulumi warns about each undefined one). The URL is known only
+// from the Gateway's status, never behind a NodePort Service (firstCallCommand finds the node port then).
+const outputs: Record<string, unknown> = {
+    namespaces: gateway.namespaces,
+    gatewayName: gateway.gatewayName,
+    gatewayAddressCommand: gateway.gatewayAddressCommand,
+    url: config.gateway.enabled && envoyServiceType(config.gateway) !== "NodePort" ? gateway.url : undefined,
+    models: gateway.models,
+    firstCallCommand: gateway.firstCallCommand,
+    redisUrl: gateway.redisUrl,
+    bedrockRoleArn: gateway.bedrockRoleArn,
+};
+
+export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiKeys, parseConfig, type StackConfig, type StackConfigInput } from "../config";
+import { clusterWarnings } from "../config/loader";
+import { parseConfig } from "../config/public";
+import { ApiKeys, type StackConfig } from "../config/stackConfig";
+import type { StackConfigInput } from "../config/publicTypes";
 import { buildStack, type StackOutputs } from "./stack";
 
 export interface AiGatewayArgs {
@@ -37,10 +40,16 @@ export class AiGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: AiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before super(): a configuration with a mistake registers nothing, this component included.
-        const validated = isValidated(args.config) ? args.config : parseConfig(args.config as Record<string, unknown>);
+        const validated = isValidated(args.config) ? args.config : parseConfig(args.config);
         super("ai-gateway:index:AiGateway", name, {}, opts);
-        // A validated configuration came through loadConfig, which has logged its warnings already.
-        if (validated !== args.config) for (const w of validated.warnings) void pulumi.log.warn(w, this);
+        // A validated configuration came through loadConfig, which has logged its warnings already. Without a
+        // provider of its own, the component deploys through the stack's default one: warn about its cluster too.
+        let warnings = validated.warnings;
+        if (validated !== args.config) {
+            const cluster = opts?.provider === undefined && opts?.providers === undefined ? clusterWarnings(validated) : [];
+            warnings = [...validated.warnings, ...cluster];
+            for (const w of warnings) void pulumi.log.warn(w, this);
+        }
         const outputs = buildStack(validated, { parent: this });
         this.namespaces = outputs.namespaces;
         this.gatewayName = outputs.gatewayName;
@@ -50,7 +59,7 @@ export class AiGateway extends pulumi.ComponentResource {
         this.firstCallCommand = outputs.firstCallCommand;
         this.redisUrl = outputs.redisUrl;
         this.bedrockRoleArn = outputs.bedrockRoleArn;
-        this.warnings = validated.warnings;
+        this.warnings = warnings;
         this.registerOutputs({
             namespaces: this.namespaces,
             gatewayName: this.gatewayName,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../config/stackConfig";
 import { AIGatewayController } from "./aiGatewayController";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";

@@ -19,6 +19,17 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/**
+ * A message of the stack file's loader in the terms of a program that passes the configuration itself: keys
+ * without the `ai-gateway:` prefix, and secrets passed in `apiKeys` rather than set with `pulumi config set`.
+ */
+export function inProgramTerms(text: string): string {
+    return text
+        .replace(/run: pulumi config set --secret --path '([^']+)' <value>/g, "pass $1 in the configuration (a secret, e.g. new pulumi.Config().requireSecret(...))")
+        .replace(/pulumi config set --secret --path '([^']+)' <value>/g, "$1 in the configuration, a secret")
+        .replace(/(?<![\w-])ai-gateway:(?=[A-Za-z])/g, "");
+}
+
 export function formatProblem(p: ConfigProblem): string {
     return p.path ? `${p.path}: ${p.message}` : p.message;
 }

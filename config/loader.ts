@@ -3,57 +3,29 @@ import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { credentialLikeName, MIN_SECRET_LENGTH, plainCopies } from "./policies/secrets";
+import { PROVIDER_KEYS } from "./providerKeys";
 import { Rule, RULES } from "./rules";
 import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
+import { ApiKeys, PROJECT, type StackConfig } from "./stackConfig";
+import type { StackConfigInput } from "./publicTypes";
 
-export const PROJECT = "ai-gateway";
-
-/** The provider API keys and other secrets of ai-gateway:apiKeys. Values only ever leave as secret Outputs. */
-export class ApiKeys {
-    private readonly values: pulumi.Output<Record<string, string>>;
-
-    constructor(
-        /** The keys that are set, sorted. */
-        public readonly names: readonly string[],
-        values: Record<string, pulumi.Input<string>>,
-    ) {
-        // Whatever the caller passed (text, a secret Output, a promise), it leaves here only as a secret.
-        this.values = pulumi.secret(pulumi.output(values));
-    }
-
-    /** The secret value of one key, still a secret Output. */
-    secret(name: string): pulumi.Output<string> {
-        if (!this.names.includes(name)) throw new Error(`apiKeys.${name} is not set (validation should have caught this)`);
-        return this.values.apply((v) => v[name]);
-    }
-}
-
-/** The validated stack configuration, with defaults applied. */
-export type StackConfig = Omit<ParsedStackConfig, "apiKeys"> & {
-    apiKeys: ApiKeys;
-    /** What works but is probably not meant (contract §5), as `<path>: <what>; <fix>`. */
-    warnings: readonly string[];
-};
-
-/**
- * The `ai-gateway:*` keys of a stack file without the prefix, as a program writes them (defaults apply);
- * `apiKeys` values may be Outputs, such as `config.requireSecret(...)`.
- */
-export type StackConfigInput = Omit<z.input<typeof stackSchema>, "apiKeys"> & { apiKeys?: Record<string, pulumi.Input<string>> };
+export { ApiKeys, PROJECT };
+export type { StackConfig, StackConfigInput };
 
 /**
  * Validates raw config values (keys without the project prefix, values already JSON-parsed)
  * and returns the typed configuration, or throws one ConfigError listing every problem.
  */
-export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = []): StackConfig {
+export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = [], from: ConfigSource = "program"): StackConfig {
+    // From a stack file, a path is the key there (`ai-gateway:rateLimit.userHeader`); from a program, its own.
+    const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inStackFileTerms(p, otherKeys) : p);
     const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
     // A `__proto__` key would be swallowed by the first plain object it is copied into: refuse it here.
     const reserved = reservedKeyPaths(raw);
     if (reserved.length > 0) {
-        throw new ConfigError([
-            ...problems,
-            ...reserved.map((path) => ({ path: formatPath(path), message: `"__proto__" cannot be a name here (JavaScript objects reserve it); rename it` })),
-        ]);
+        throw new ConfigError(
+            [...problems, ...reserved.map((path) => ({ path: formatPath(path), message: `"__proto__" cannot be a name here (JavaScript objects reserve it); rename it` }))].map(at),
+        );
     }
     const { apiKeys, ...rest } = raw;
 
@@ -123,11 +95,23 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
     if (problems.length > 0) {
         // Where a secret was copied into the config, other problems may quote it (a key name in a path): the copy's own error says where.
         const shows = (p: ConfigProblem) => plainSecrets.some((v) => v.length >= MIN_SECRET_LENGTH && (p.path.includes(v) || p.message.includes(v)));
-        throw new ConfigError(problems.filter((p) => !shows(p)));
+        throw new ConfigError(problems.filter((p) => !shows(p)).map(at));
     }
 
     const names = Object.keys(keyValues).sort();
-    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map(formatProblem) };
+    return { ...(parsed as ParsedStackConfig), apiKeys: new ApiKeys(names, keyValues), warnings: warnings.map((w) => formatProblem(at(w))) };
+}
+
+/** Where a configuration comes from: a stack file's `ai-gateway:*` keys, or a program's object. */
+export type ConfigSource = "stackFile" | "program";
+
+/**
+ * A problem's path as a stack file spells it: under `ai-gateway:`. A whole key of the stack file (another
+ * namespace's, or one without a namespace) stays as it is.
+ */
+function inStackFileTerms(p: ConfigProblem, otherKeys: readonly string[]): ConfigProblem {
+    if (p.path === "" || otherKeys.includes(p.path) || /^[^.[":]+:/.test(p.path)) return p;
+    return { ...p, path: `${PROJECT}:${p.path}` };
 }
 
 /**
@@ -181,6 +165,15 @@ function misspeltNamespaces(keys: readonly string[]): ConfigProblem[] {
         }
         const namespace = key.slice(0, colon).toLowerCase();
         if (namespace === PROJECT) continue;
+        const providerKeys = Object.hasOwn(PROVIDER_KEYS, key.slice(0, colon)) ? PROVIDER_KEYS[key.slice(0, colon)] : undefined;
+        if (providerKeys) {
+            // `kubernetes:foo.bar` sets foo with --path; the key is the part before the first dot.
+            const name = key.slice(colon + 1).split(".")[0];
+            if (!providerKeys.includes(name)) {
+                problems.push({ path: key, message: `is not a key of the ${key.slice(0, colon)} provider, so it does nothing; ${suggestion(name, providerKeys, "one of")}` });
+            }
+            continue;
+        }
         if (namespace.includes(PROJECT) || distance(namespace, PROJECT) <= 3) {
             problems.push({ path: key, message: `"${key.slice(0, colon)}" is not this project's namespace, so the program never reads it; did you mean "${PROJECT}:${key.slice(colon + 1)}"?` });
         }
@@ -227,24 +220,35 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const config = parseConfig(raw, otherKeys);
-    for (const w of config.warnings) warn(w);
+    const config = parseConfig(raw, otherKeys, "stackFile");
+    for (const w of [...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
+    return config;
+}
+
+/**
+ * Warnings about the cluster the stack's default Kubernetes provider deploys to (`kubernetes:context`), for a
+ * program that gives the component no provider of its own: none pinned, or a kind cluster, which has no load
+ * balancer, behind a LoadBalancer Service.
+ */
+export function clusterWarnings(config: StackConfig, all: Record<string, string> = pulumi.runtime.allConfig(), from: ConfigSource = "program"): string[] {
+    const key = from === "stackFile" ? `${PROJECT}:` : "";
+    const warnings: string[] = [];
     // Without a pinned cluster, `pulumi up` deploys wherever kubectl points at that moment.
-    if (!otherKeys.some((k) => k === "kubernetes:context" || k === "kubernetes:kubeconfig")) {
-        warn(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
+    if (!Object.hasOwn(all, "kubernetes:context") && !Object.hasOwn(all, "kubernetes:kubeconfig")) {
+        warnings.push(`kubernetes:context: is not set, so pulumi up deploys to whatever kubectl context is current; pin the stack's cluster: pulumi config set kubernetes:context <context>`);
     }
     // kind names its contexts kind-<cluster> and has no load balancer: the Gateway would never be Programmed.
     const { gateway } = config;
     const context = Object.hasOwn(all, "kubernetes:context") ? all["kubernetes:context"] : undefined;
     if (context?.startsWith("kind-") && waitsUntilProgrammed(gateway) && envoyServiceType(gateway) === "LoadBalancer") {
         const [what, nodePort] = gateway.envoyProxy.enabled
-            ? ["gateway.envoyProxy.service.type: LoadBalancer", "use type NodePort"]
-            : ["gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)", "set gateway.envoyProxy.enabled: true with service.type NodePort"];
-        warn(
+            ? [`${key}gateway.envoyProxy.service.type: LoadBalancer`, "use type NodePort"]
+            : [`${key}gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer)`, "set gateway.envoyProxy.enabled: true with service.type NodePort"];
+        warnings.push(
             `${what} on the kind cluster ${context}, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; ${nodePort}, as the dev stack does, or run a load balancer such as cloud-provider-kind`,
         );
     }
-    return config;
+    return warnings;
 }
 
 /** Structured values arrive as JSON text; plain strings stay strings. */
@@ -294,14 +298,14 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
                 const fix = suggestion(String(input ?? ""), UNION_OPTIONS[issue.discriminator] ?? []);
                 return [at(issue.path.at(-1) === issue.discriminator ? issue.path : [...issue.path, issue.discriminator], `${input === undefined ? "is required" : `"${String(input)}" is not known`}; ${fix}`)];
             }
-            return [{ path, message: authored(issue.message, "has the wrong shape; see the configuration reference in the README") }];
+            return [{ path, message: authored(issue.message, "has the wrong shape; see docs/configuration.md") }];
         case "too_small":
             return [{ path, message: authored(issue.message, `must be at least ${issue.minimum}; raise it`) }];
         case "too_big":
             return [{ path, message: authored(issue.message, `must be at most ${issue.maximum}; lower it`) }];
         default:
             // Say why, even when the schema gave no message of its own.
-            return [{ path, message: authored(issue.message, `is not valid (${issue.message.replace(/\.$/, "").toLowerCase()}); see the configuration reference in the README`) }];
+            return [{ path, message: authored(issue.message, `is not valid (${issue.message.replace(/\.$/, "").toLowerCase()}); see docs/configuration.md`) }];
     }
 }
 

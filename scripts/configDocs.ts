@@ -5,14 +5,14 @@ import { PROJECT } from "../config/loader";
 import { stackSchema } from "../config/schema";
 
 /**
- * One source for the stack file's JSON Schema and the README's configuration tables: the zod schemas
- * of config/schema, their descriptions and table hints. `npm run docs:config` rewrites both files;
+ * One source for the stack file's JSON Schema and the configuration tables of docs/configuration.md: the zod
+ * schemas of config/schema, their descriptions and table hints. `npm run docs:config` rewrites both files;
  * test/configDocs.spec.ts fails when either is stale.
  */
 
 export const ROOT = join(__dirname, "..");
 export const SCHEMA_FILE = join(ROOT, "schema", "stack-config.schema.json");
-export const README_FILE = join(ROOT, "README.md");
+export const CONFIG_DOC_FILE = join(ROOT, "docs", "configuration.md");
 export const REGENERATE = "npm run docs:config";
 
 /** A JSON Schema node as z.toJSONSchema writes it. */
@@ -150,7 +150,7 @@ export function schemaFileText(): string {
     return `${JSON.stringify(stackFileSchema(), null, 2)}\n`;
 }
 
-/** Where a README table's rows come from. */
+/** Where a configuration table's rows come from. */
 interface TableSection {
     /** Path from the `ai-gateway:` keys: property names, `*` for a map's values, `[]` for a list's items. */
     path: string[];
@@ -166,7 +166,7 @@ interface TableSpec {
     defaultHeading?: string;
 }
 
-/** Every generated table, by the name in its README marker `<!-- generated:config-table <name> -->`. */
+/** Every generated table, by the name in its marker `<!-- generated:config-table <name> -->`. */
 export const CONFIG_TABLES: Record<string, TableSpec> = {
     platform: { sections: [{ path: ["platform"] }] },
     gateway: { sections: [{ path: ["gateway"] }] },
@@ -188,10 +188,10 @@ export const CONFIG_TABLES: Record<string, TableSpec> = {
     mcp: { sections: [{ path: ["mcp"] }] },
 };
 
-/** `ai-gateway:*` keys the README documents in prose rather than in a key table. */
+/** `ai-gateway:*` keys docs/configuration.md documents in prose rather than in a key table. */
 export const DOCUMENTED_IN_PROSE: readonly string[] = ["apiKeys"];
 
-/** `ai-gateway:*` keys that no generated table covers and the README does not document in prose. */
+/** `ai-gateway:*` keys that no generated table covers and docs/configuration.md does not document in prose. */
 export function keysWithoutTable(root: JsonSchema = configJsonSchema()): string[] {
     const covered = new Set(Object.values(CONFIG_TABLES).flatMap((t) => t.sections.filter((s) => s.label === undefined).map((s) => s.path[0])));
     return Object.keys(root.properties ?? {}).filter((key) => !covered.has(key) && !DOCUMENTED_IN_PROSE.includes(key));
@@ -314,24 +314,24 @@ export function configTable(name: string, root: JsonSchema = configJsonSchema())
 
 const MARKER = /<!-- generated:config-table ([^ ]*) -->\n[\s\S]*?<!-- \/generated -->/g;
 
-/** README.md with every generated table rewritten; every table must have its marker, once. */
-export function renderReadme(readme: string): string {
+/** docs/configuration.md with every generated table rewritten; every table must have its marker, once. */
+export function renderConfigDoc(readme: string): string {
     const root = configJsonSchema();
     const seen: string[] = [];
     const out = readme.replace(MARKER, (_, name: string) => {
-        if (seen.includes(name)) throw new Error(`README.md: config table "${name}" appears twice; keep one marker`);
+        if (seen.includes(name)) throw new Error(`docs/configuration.md: config table "${name}" appears twice; keep one marker`);
         seen.push(name);
         return `<!-- generated:config-table ${name} -->\n\n${configTable(name, root)}\n\n<!-- /generated -->`;
     });
     const missing = Object.keys(CONFIG_TABLES).filter((name) => !seen.includes(name));
     if (missing.length > 0) {
-        throw new Error(`README.md: no marker for config table(s) ${missing.join(", ")}; add <!-- generated:config-table <name> --> ... <!-- /generated --> where each belongs`);
+        throw new Error(`docs/configuration.md: no marker for config table(s) ${missing.join(", ")}; add <!-- generated:config-table <name> --> ... <!-- /generated --> where each belongs`);
     }
     return out;
 }
 
 if (require.main === module) {
     writeFileSync(SCHEMA_FILE, schemaFileText());
-    writeFileSync(README_FILE, renderReadme(readFileSync(README_FILE, "utf8")));
-    console.log(`wrote ${SCHEMA_FILE} and the configuration tables of ${README_FILE}`);
+    writeFileSync(CONFIG_DOC_FILE, renderConfigDoc(readFileSync(CONFIG_DOC_FILE, "utf8")));
+    console.log(`wrote ${SCHEMA_FILE} and the configuration tables of ${CONFIG_DOC_FILE}`);
 }

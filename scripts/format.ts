@@ -71,11 +71,35 @@ function secretComment(m: Obj): string {
     return `# Secret ${String(meta.namespace ?? "default")}/${String(meta.name)} (keys: ${keys.join(", ") || "none"}) is left out: its values are secret and not in this render; create it before applying`;
 }
 
+/** The stack outputs a render can know (what `pulumi stack output` shows after `pulumi up`). */
+export interface RenderedOutputs {
+    models: string[];
+    firstCallCommand?: string;
+    /** Known only from the Gateway's status after `pulumi up`. */
+    url?: string;
+    gatewayAddressCommand: string;
+}
+
+/** What the URL output says in a render, where the Gateway has no status yet. */
+export const URL_AFTER_UP = "known after pulumi up (the Gateway's address); see gatewayAddressCommand";
+
+/** The stack outputs as YAML comments, for the end of a render. */
+export function outputsComment(outputs: RenderedOutputs): string {
+    const lines = [
+        "# Stack outputs (pulumi stack output):",
+        `#   models: ${outputs.models.join(", ") || "none"}`,
+        `#   url: ${outputs.url ?? URL_AFTER_UP}`,
+        `#   gatewayAddressCommand: ${outputs.gatewayAddressCommand}`,
+        ...(outputs.firstCallCommand !== undefined ? ["#   firstCallCommand:", ...outputs.firstCallCommand.split("\n").map((l) => `#     ${l}`)] : []),
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
 /**
  * Multi-document YAML for `kubectl apply --server-side -f -`; releases, cloud resources and the Secrets
- * left out of the stream as comments first.
+ * left out of the stream as comments first, the stack outputs as comments last.
  */
-export function toYaml(resources: RecordedResource[]): string {
+export function toYaml(resources: RecordedResource[], outputs?: RenderedOutputs): string {
     const header: string[] = [];
     for (const r of resources.filter((x) => x.type === CONFIG_FILE)) {
         header.push(`# Manifest ${r.name}: every object of ${String(clean(r.inputs).file)}`);
@@ -95,11 +119,11 @@ export function toYaml(resources: RecordedResource[]): string {
     const objects = resources.filter(isKubernetesObject).map(manifestOf).sort(compare);
     header.push(...objects.filter((m) => m.kind === "Secret").map(secretComment));
     const docs = objects.filter((m) => m.kind !== "Secret").map((m) => `---\n${stringify(m, { version: YAML_OPTIONS.version }).trimEnd()}`);
-    return [...header, ...docs].join("\n") + (docs.length || header.length ? "\n" : "");
+    return [...header, ...docs].join("\n") + (docs.length || header.length ? "\n" : "") + (outputs ? outputsComment(outputs) : "");
 }
 
-/** `{"resources": [...]}` in registration order (product contract §3). */
-export function toJson(resources: RecordedResource[]): string {
+/** `{"resources": [...], "outputs": {...}}`, resources in registration order (product contract §3). */
+export function toJson(resources: RecordedResource[], outputs?: RenderedOutputs): string {
     const entries = resources.map((r) => ({
         type: r.type,
         name: r.name,
@@ -107,5 +131,5 @@ export function toJson(resources: RecordedResource[]): string {
         parent: r.parent,
         dependsOn: r.dependsOn,
     }));
-    return JSON.stringify({ resources: entries }, null, 2) + "\n";
+    return JSON.stringify({ resources: entries, ...(outputs && { outputs: { ...outputs, url: outputs.url ?? null } }) }, null, 2) + "\n";
 }

@@ -6,12 +6,13 @@
  *   npm run render -- --config-file path/to.yaml [--format yaml|json] [--out DIR]
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mkdirSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import { basename, join, resolve } from "path";
 import { parseArgs } from "util";
 import { AiGateway } from "../components";
 import { loadConfig } from "../config";
-import { toJson, toYaml } from "./format";
+import { closest, suggestion } from "../config/errors";
+import { toJson, toYaml, type RenderedOutputs } from "./format";
 import { RecordingMocks, settle, withoutSourceMappedStacks, withoutUnusedStackTraces } from "./mocks";
 import { readStackFile } from "./stackFile";
 
@@ -29,12 +30,14 @@ what \`pulumi up\` would create. Nothing is deployed.
   --stack NAME         reads Pulumi.NAME.yaml beside the program
   --config-file FILE   any file in the Pulumi.<stack>.yaml format
   --format yaml        (default) every Kubernetes object as a YAML stream, namespaces first; Helm releases and
-                       cloud resources as # comments. Secrets are left out of the stream (a # comment names each
+                       cloud resources as # comments, the stack outputs (models, url, firstCallCommand) as
+                       # comments at the end. Secrets are left out of the stream (a # comment names each
                        and its keys): their values are not in the render. The rest applies with
                        kubectl apply --server-side -f - once those Secrets exist.
   --format json        {"resources": [...]}: every registered resource with its inputs, parent and dependencies,
-                       secrets shown as "[secret]": for review and tooling, not for kubectl.
-  --out DIR            writes DIR/<stack>.<format> instead of printing
+                       secrets shown as "[secret]", and "outputs": for review and tooling, not for kubectl.
+  --out DIR            writes DIR/<name>.<format> instead of printing: <name> is the stack (Pulumi.<name>.yaml),
+                       or the --config-file's name without .yaml
   --help               prints this
 
 Bad configuration: exit 1, every problem on stderr, nothing on stdout. Warnings go to stderr, exit 0.`;
@@ -54,28 +57,52 @@ export interface RenderResult {
     stderr: string;
 }
 
-export function parseRenderArgs(argv: string[]): RenderOptions {
+const OPTIONS = {
+    stack: { type: "string" },
+    "config-file": { type: "string" },
+    format: { type: "string", default: "yaml" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** The stacks beside the program: the NAME of every Pulumi.NAME.yaml. */
+export function stacksIn(dir: string): string[] {
+    return readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export function parseRenderArgs(argv: string[], projectRoot = PROJECT_ROOT): RenderOptions {
+    // An unknown flag, with the closest known one (parseArgs only says it is unknown).
+    const known = Object.keys(OPTIONS).map((o) => `--${o}`);
+    const unknown = argv.filter((a) => a.startsWith("--") && a !== "--").map((a) => a.split("=")[0]).filter((a) => !known.includes(a));
+    if (unknown.length > 0) throw new UsageError(unknown.map((a) => `unknown option ${a}: ${suggestion(a, known)}`).join("\n"));
     let values;
     try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                "config-file": { type: "string" },
-                format: { type: "string", default: "yaml" },
-                out: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-        }));
+        ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true }));
     } catch (e) {
         throw new UsageError((e as Error).message);
     }
     if (values.help) return { help: true, stack: "", file: "", format: "yaml" };
     if ((values.stack === undefined) === (values["config-file"] === undefined)) throw new UsageError("give exactly one of --stack or --config-file");
     if (values.format !== "yaml" && values.format !== "json") throw new UsageError(`--format must be yaml or json, not "${values.format}"`);
-    const file = values.stack !== undefined ? join(PROJECT_ROOT, `Pulumi.${values.stack}.yaml`) : resolve(values["config-file"] as string);
-    const stack = values.stack ?? (/^Pulumi\.(.+)\.ya?ml$/.exec(basename(file))?.[1] ?? "render");
+    if (values.stack !== undefined) {
+        const file = join(projectRoot, `Pulumi.${values.stack}.yaml`);
+        if (!existsSync(file)) {
+            const stacks = stacksIn(projectRoot);
+            const guess = closest(values.stack, stacks);
+            const present =
+                stacks.length === 0
+                    ? "there is no Pulumi.<stack>.yaml beside the program; create one (pulumi stack init), or give --config-file"
+                    : `${guess !== undefined ? `did you mean "${guess}"? ` : ""}the stacks here: ${stacks.join(", ")}`;
+            throw new UsageError(`--stack ${values.stack}: no Pulumi.${values.stack}.yaml beside the program; ${present}`);
+        }
+        return { stack: values.stack, file, format: values.format, out: values.out };
+    }
+    const file = resolve(values["config-file"] as string);
+    const name = basename(file);
+    const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(name)?.[1] ?? name.replace(/\.ya?ml$/, "");
     return { stack, file, format: values.format, out: values.out };
 }
 
@@ -90,16 +117,22 @@ export async function render(opts: RenderOptions, mocks: RecordingMocks): Promis
     }
     pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
     const warnings: string[] = [];
+    let outputs: RenderedOutputs;
     try {
         // Config is read and validated before any resource exists, exactly as in index.ts.
-        new AiGateway("ai-gateway", { config: loadConfig((w) => warnings.push(`warning: ${w}\n`)) });
+        const gateway = new AiGateway("ai-gateway", { config: loadConfig((w) => warnings.push(`warning: ${w}\n`)) });
+        outputs = { models: gateway.models, firstCallCommand: gateway.firstCallCommand, gatewayAddressCommand: gateway.gatewayAddressCommand };
+        const shown = outputs;
+        gateway.url.apply((url) => {
+            if (url !== undefined) shown.url = url;
+        });
         await settle();
     } catch (e) {
         const message = e instanceof pulumi.RunError ? e.message : `render failed: ${(e as Error).message ?? String(e)}`;
         return { code: 1, stdout: "", stderr: `${message}\n` };
     }
 
-    const text = opts.format === "json" ? toJson(mocks.resources) : toYaml(mocks.resources);
+    const text = opts.format === "json" ? toJson(mocks.resources, outputs) : toYaml(mocks.resources, outputs);
     if (!opts.out) return { code: 0, stdout: text, stderr: warnings.join("") };
     mkdirSync(opts.out, { recursive: true });
     const target = join(opts.out, `${opts.stack}.${opts.format}`);

@@ -120,16 +120,58 @@ function isSecretLine(lines: string[], i: number): boolean {
  * `reason` is used: its `message` carries an excerpt of the lines around the error, secrets included.
  */
 function yamlErrorMessage(e: YAMLException, text: string): string {
-    const offset = Math.min(e.mark?.position ?? 0, text.length);
-    const before = text.slice(0, offset);
-    const line = before.split("\n").length;
-    const column = offset - before.lastIndexOf("\n");
+    let offset = Math.min(e.mark?.position ?? 0, text.length);
+    let reason = e.reason;
+    // The parser notices an unclosed bracket or quote only where the next line breaks it: point at the opening.
+    const opened = unclosedBefore(text, offset);
+    if (opened && text.lastIndexOf("\n", offset - 1) > opened.offset) {
+        const at = position(text, offset);
+        reason = `${opened.what} is never closed (the parser stops at line ${at.line}, column ${at.column}: ${e.reason})`;
+        offset = opened.offset;
+    }
+    const { line, column } = position(text, offset);
     const lines = text.split("\n");
     const raw = lines[line - 1] ?? "";
     // A key ends at the first ':' followed by a space or the line's end (`ai-gateway:apiKeys: {...}`).
     const hide = (l: string) => l.replace(/^(\s*(?:- )?)(?:((?:[^:#]|:(?!\s|$))*:)(?:\s.*)?|.*)$/, (_m, lead: string, key?: string) => `${lead}${key ? `${key} ` : ""}${SECRET_PLACEHOLDER}`);
     const shown = raw.trim() !== "" && isSecretLine(lines, line - 1) ? hide(raw) : raw;
-    return `line ${line}, column ${column}: ${e.reason}; fix the YAML there\n  ${shown}`;
+    return `line ${line}, column ${column}: ${reason}; fix the YAML there\n  ${shown}`;
+}
+
+function position(text: string, offset: number): { line: number; column: number } {
+    const before = text.slice(0, offset);
+    return { line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+}
+
+/**
+ * The innermost flow collection (`{`, `[`) or quoted scalar still open at `end`, skipping comments and quoted
+ * text. A quote opens a scalar only where a token starts (after a space, a bracket, a comma or a colon).
+ */
+function unclosedBefore(text: string, end: number): { offset: number; what: string } | undefined {
+    const open: { offset: number; what: string; close: string }[] = [];
+    let quote: { offset: number; char: string } | undefined;
+    for (let i = 0; i < end; i++) {
+        const c = text[i];
+        if (quote) {
+            if (c === "\\" && quote.char === '"') i++;
+            else if (c === quote.char && !(c === "'" && text[i + 1] === "'")) quote = undefined;
+            else if (c === "'" && text[i + 1] === "'") i++;
+            continue;
+        }
+        const prev = i === 0 ? "\n" : text[i - 1];
+        if (c === "#" && /\s/.test(prev)) {
+            const eol = text.indexOf("\n", i);
+            i = eol < 0 ? end : eol - 1;
+        } else if ((c === '"' || c === "'") && /[\s[{,:]/.test(prev)) {
+            quote = { offset: i, char: c };
+        } else if (c === "{" || c === "[") {
+            open.push({ offset: i, what: `this ${c}`, close: c === "{" ? "}" : "]" });
+        } else if ((c === "}" || c === "]") && open.length > 0 && open[open.length - 1].close === c) {
+            open.pop();
+        }
+    }
+    if (quote) return { offset: quote.offset, what: `this quoted text (${quote.char})` };
+    return open[open.length - 1];
 }
 
 /**

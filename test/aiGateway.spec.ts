@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AiGateway, ConfigError } from "../components";
+import { AiGateway, ConfigError, type StackConfigInput } from "../components";
 import { isSecretValue, type RecordedResource, redactSecrets, settle } from "../scripts/mocks";
 import { evaluate, WITH_BUDGET } from "./harness";
 import { mocks } from "./setup";
@@ -9,6 +9,17 @@ const COMPONENT = "ai-gateway:index:AiGateway";
 const topLevel = (r: RecordedResource) => r.parentType === COMPONENT;
 
 describe("AiGateway component", () => {
+    // What the component logs through Pulumi's log, kept here rather than printed among the test results.
+    const logged: string[] = [];
+    const warn = pulumi.log.warn;
+    beforeEach(() => {
+        logged.length = 0;
+        pulumi.log.warn = async (message: string) => void logged.push(message);
+    });
+    afterEach(() => {
+        pulumi.log.warn = warn;
+    });
+
     it("holds every component of the program, and nothing is left at the top", async () => {
         const e = await evaluate(WITH_BUDGET);
         assert.deepEqual(e.resources.filter((r) => r.parent === null).map((r) => `${r.type} ${r.name}`), [`${COMPONENT} ai-gateway`]);
@@ -73,5 +84,54 @@ describe("AiGateway component", () => {
         const kube = e.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         assert.ok(kube.length > 10);
         assert.deepEqual(kube.filter((r) => r.provider !== "cluster").map((r) => r.name), []);
+    });
+
+    it("speaks to a program: keys without the stack file's prefix, secrets passed in apiKeys, not pulumi config set", async () => {
+        mocks.reset();
+        assert.throws(
+            () =>
+                new AiGateway("gw", {
+                    config: {
+                        backends: { openai: { schema: "OpenAI", hostname: "api.openai.com", auth: { type: "APIKey", secret: "openai" } } },
+                        models: { chat: { backends: [{ backend: "openai" }] } },
+                    },
+                }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                const text = e.problems.map((p) => `${p.path}: ${p.message}`).join("\n");
+                assert.doesNotMatch(text, /pulumi config set|ai-gateway:/);
+                assert.match(text, /backends\.openai\.auth\.secret: names secret "openai", which is not in apiKeys; pass apiKeys\.openai in the configuration \(a secret/);
+                assert.match(text, /add backends or lower routing\.minBackendsPerModel/);
+                return true;
+            },
+        );
+        await settle();
+        assert.deepEqual(mocks.resources, []);
+    });
+
+    it("warns as the stack file's loader does, the cluster warnings included when it deploys through the default provider", async () => {
+        mocks.reset();
+        const saved = pulumi.runtime.allConfig();
+        pulumi.runtime.setAllConfig({ ...saved, "kubernetes:context": "kind-dev" }, []);
+        try {
+            const config: StackConfigInput = {
+                backends: { local: { schema: "OpenAI", hostname: "vllm.models.svc.cluster.local", port: 8000 } },
+                models: { chat: { backends: [{ backend: "local" }] } },
+                routing: { minBackendsPerModel: 1 },
+                rateLimit: { perUser: { requests: [{ limit: 3, window: "1m" }] } },
+                gateway: { envoyProxy: { service: { type: "LoadBalancer" } } },
+            };
+            const gateway = new AiGateway("gw", { config });
+            await settle();
+            assert.ok(gateway.warnings.some((w) => /^rateLimit\.userHeader: per-user budgets count by x-user-id as the client sends it.*\(auth\.jwt or auth\.apiKeys\)/.test(w)), gateway.warnings.join("\n"));
+            assert.ok(gateway.warnings.some((w) => /^gateway\.envoyProxy\.service\.type: LoadBalancer on the kind cluster kind-dev, which has no load balancer/.test(w)), gateway.warnings.join("\n"));
+            assert.deepEqual(logged, gateway.warnings, "each is logged through Pulumi's log");
+            mocks.reset();
+            const withProvider = new AiGateway("gw2", { config }, { provider: new (require("@pulumi/kubernetes").Provider)("cluster", { context: "kind-other" }) });
+            await settle();
+            assert.ok(!withProvider.warnings.some((w) => w.includes("kind cluster")), "its own provider: the stack's context says nothing about it");
+        } finally {
+            pulumi.runtime.setAllConfig(saved, []);
+        }
     });
 });

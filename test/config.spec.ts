@@ -269,7 +269,7 @@ describe("config: warnings", () => {
         const config = loadConfig((w) => seen.push(w));
         assert.deepEqual(seen, config.warnings);
         assert.equal(seen.length, 1);
-        assert.match(seen[0], /^models\.m\.timeouts\.request: /);
+        assert.match(seen[0], /^ai-gateway:models\.m\.timeouts\.request: /, "a stack file's key");
         pulumi.runtime.setAllConfig({});
     });
 
@@ -282,10 +282,10 @@ describe("config: warnings", () => {
             return seen;
         };
         assert.deepEqual(warned({}), [
-            "gateway.envoyProxy.service.type: LoadBalancer on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
+            "ai-gateway:gateway.envoyProxy.service.type: LoadBalancer on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; use type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
         ]);
         assert.deepEqual(warned({ envoyProxy: { enabled: false, service: { type: "NodePort" } } }), [
-            "gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer) on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; set gateway.envoyProxy.enabled: true with service.type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
+            "ai-gateway:gateway.envoyProxy.enabled: false (Envoy Gateway's default Service is a LoadBalancer) on the kind cluster kind-dev, which has no load balancer: the Gateway gets no address, and pulumi up waits for it (waitUntilProgrammed) until it times out; set gateway.envoyProxy.enabled: true with service.type NodePort, as the dev stack does, or run a load balancer such as cloud-provider-kind",
         ]);
         assert.deepEqual(warned({ envoyProxy: { service: { type: "NodePort" } } }), []);
         assert.deepEqual(warned({ waitUntilProgrammed: false }), []);

@@ -7,9 +7,9 @@ import {
     configTable,
     flowYaml,
     keysWithoutTable,
-    README_FILE,
+    CONFIG_DOC_FILE,
     REGENERATE,
-    renderReadme,
+    renderConfigDoc,
     ROOT,
     SCHEMA_FILE,
     schemaFileText,
@@ -46,10 +46,10 @@ describe("config docs: generated from the zod schemas", () => {
         assert.ok(onDisk === generated, `schema/stack-config.schema.json is stale, ${firstDifference(onDisk, generated)}; run: ${REGENERATE}`);
     });
 
-    it(`README.md's configuration tables are current (else run: ${REGENERATE})`, () => {
-        const onDisk = readFileSync(README_FILE, "utf8");
-        const generated = renderReadme(onDisk);
-        assert.ok(onDisk === generated, `README.md's configuration tables are stale, ${firstDifference(onDisk, generated)}; run: ${REGENERATE}`);
+    it(`docs/configuration.md's tables are current (else run: ${REGENERATE})`, () => {
+        const onDisk = readFileSync(CONFIG_DOC_FILE, "utf8");
+        const generated = renderConfigDoc(onDisk);
+        assert.ok(onDisk === generated, `docs/configuration.md's tables are stale, ${firstDifference(onDisk, generated)}; run: ${REGENERATE}`);
     });
 
     it("every key has a description", () => {
@@ -62,14 +62,14 @@ describe("config docs: generated from the zod schemas", () => {
         assert.deepEqual(
             keysWithoutTable(),
             [],
-            `add each key's table to CONFIG_TABLES in scripts/configDocs.ts and its marker <!-- generated:config-table <name> --> to README.md, then run: ${REGENERATE}`,
+            `add each key's table to CONFIG_TABLES in scripts/configDocs.ts and its marker <!-- generated:config-table <name> --> to docs/configuration.md, then run: ${REGENERATE}`,
         );
         assert.deepEqual(keysWithoutTable({ properties: { gateway: {}, apiKeys: {}, extra: {} } }), ["extra"]);
     });
 
     it("is deterministic", () => {
         assert.equal(schemaFileText(), schemaFileText());
-        assert.equal(renderReadme(readFileSync(README_FILE, "utf8")), renderReadme(readFileSync(README_FILE, "utf8")));
+        assert.equal(renderConfigDoc(readFileSync(CONFIG_DOC_FILE, "utf8")), renderConfigDoc(readFileSync(CONFIG_DOC_FILE, "utf8")));
     });
 
     it("tables take defaults from the schema and meanings from the descriptions", () => {
@@ -90,11 +90,11 @@ describe("config docs: generated from the zod schemas", () => {
     });
 
     it("needs a marker for every table, once", () => {
-        assert.throws(() => renderReadme("# no markers\n"), /no marker for config table\(s\) platform, gateway/);
-        const readme = readFileSync(README_FILE, "utf8");
+        assert.throws(() => renderConfigDoc("# no markers\n"), /no marker for config table\(s\) platform, gateway/);
+        const readme = readFileSync(CONFIG_DOC_FILE, "utf8");
         const twice = `${readme}\n<!-- generated:config-table aws -->\n<!-- /generated -->\n`;
-        assert.throws(() => renderReadme(twice), /config table "aws" appears twice/);
-        assert.throws(() => renderReadme(`${readme}\n<!-- generated:config-table awz -->\n<!-- /generated -->\n`), /no config table named "awz"/);
+        assert.throws(() => renderConfigDoc(twice), /config table "aws" appears twice/);
+        assert.throws(() => renderConfigDoc(`${readme}\n<!-- generated:config-table awz -->\n<!-- /generated -->\n`), /no config table named "awz"/);
     });
 
     it("writes defaults as YAML a user could paste", () => {

@@ -3,7 +3,7 @@ import { catalog, crdDirectory } from "./support/conformance";
 import { join } from "node:path";
 import { configOfFile, customResources, evaluate, stackFileConfig } from "./harness";
 
-describe("conformance: every custom resource of the stacks validates against ../shared/crds", () => {
+describe("conformance: every custom resource of the stacks validates against the pinned CRDs", () => {
     it("finds the CRDs (a missing folder fails, it never skips)", () => {
         assert.ok(crdDirectory());
         assert.ok(catalog().hasKind("aigateway.envoyproxy.io/v1beta1", "AIGatewayRoute"));

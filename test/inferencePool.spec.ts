@@ -200,9 +200,8 @@ describe("InferencePool backends", () => {
     });
 });
 
-describe("InferencePool backends: the README's example", () => {
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### InferencePool backends"), readme.indexOf("### `ai-gateway:routing` and `ai-gateway:retry`"));
+describe("InferencePool backends: the example of docs/inference-pool.md", () => {
+    const section = readFileSync(join(__dirname, "..", "docs", "inference-pool.md"), "utf8");
     const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]) as { config: Record<string, unknown> });
 
     it("the complete stack file is accepted as written, without warnings, and routes each model as the section says", async () => {

@@ -55,7 +55,8 @@ const within = (...prefixes: string[]) => (m: string) => prefixes.some((p) => m.
 describe("imports go one way", () => {
     it("the reader sees through type-only imports and resolves folders", () => {
         const imports = runtimeImports(join(ROOT, "components", "aiGateway.ts"));
-        assert.ok(imports.includes("config/index") && imports.includes("@pulumi/pulumi"), imports.join(", "));
+        assert.ok(imports.includes("config/public") && imports.includes("@pulumi/pulumi") && !imports.includes("config/publicTypes"), imports.join(", "));
+        assert.ok(runtimeImports(join(ROOT, "index.ts")).includes("config/index"));
         assert.ok(!runtimeImports(join(ROOT, "components", "manifests", "redis.ts")).some((m) => m.startsWith("@pulumi")), "import type of @pulumi/kubernetes is erased");
     });
 

@@ -121,7 +121,7 @@ describe("render: the command line", function () {
 
     it("warnings: on stderr as `warning: <path>: <what>; <fix>`, exit 0, the objects on stdout", async () => {
         const { stdout, stderr } = await cli("--config-file", fixture("retry-warning.yaml"));
-        assert.match(stderr, /^warning: models\.m\.timeouts\.request: 120s ends the request before its last retry can start: .*; raise timeouts\.request to \d+s or more, or lower retry\.numRetries or retry\.perRetryTimeout\n$/);
+        assert.match(stderr, /^warning: ai-gateway:models\.m\.timeouts\.request: 120s ends the request before its last retry can start: .*; raise timeouts\.request to \d+s or more, or lower retry\.numRetries or retry\.perRetryTimeout\n$/);
         assert.match(stdout, /kind: AIGatewayRoute/);
     });
 

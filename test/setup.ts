@@ -3,6 +3,16 @@
  * silently take over every test). Spec files import `mocks` from here.
  */
 import { RecordingMocks, withoutSourceMappedStacks } from "../scripts/mocks";
+import { pinnedCrdDirectory } from "../scripts/upstreamCrds";
+
+// The suites validate against the pinned CRDs: fetched once into the cache, or the run stops here with one
+// message saying what to install (rather than every conformance test failing on its own).
+try {
+    pinnedCrdDirectory((line) => console.log(line));
+} catch (e) {
+    process.stderr.write(`\nThe tests cannot start: ${(e as Error).message}\n\n`);
+    process.exit(1);
+}
 
 withoutSourceMappedStacks();
 

@@ -99,6 +99,30 @@ export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c
 const AI_GATEWAY_ARCHIVE = `ai-gateway-${AI_GATEWAY.version}.tar.gz`;
 
 /**
+ * Where the test suites take the pinned CustomResourceDefinitions from (scripts/upstreamCrds.ts), into a
+ * gitignored cache on first use: the same releases the program installs, never copied into the repository.
+ * `templates`: a CRD chart's templates, rendered with the values the program installs that chart with.
+ */
+export const UPSTREAM_CRDS = {
+    envoyGateway: {
+        module: "github.com/envoyproxy/gateway",
+        version: ENVOY_GATEWAY.version,
+        templates: ["charts/gateway-crds-helm/templates", "charts/gateway-crds-helm/templates/generated"],
+    },
+    aiGateway: {
+        module: "github.com/envoyproxy/ai-gateway",
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
+        templates: ["manifests/charts/ai-gateway-crds-helm/templates"],
+    },
+    inferenceExtension: {
+        module: "sigs.k8s.io/gateway-api-inference-extension",
+        version: INFERENCE_EXTENSION.version,
+        files: ["config/crd/bases/inference.networking.k8s.io_inferencepools.yaml"],
+    },
+} as const;
+
+/**
  * Upstream translators and controllers the Go-based suites build from Go modules (scripts/upstreamTools.ts):
  * the same releases the program installs, so what they accept is what the controllers accept.
  */

@@ -1,5 +1,5 @@
 /**
- * How a key appears in the README's configuration tables, kept next to its description
+ * How a key appears in the configuration tables of docs/configuration.md, kept next to its description
  * (`.meta(doc("meaning", {...}))`). `npm run docs:config` reads these hints; they never reach
  * the published JSON Schema, and parsing ignores them.
  */

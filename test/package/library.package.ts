@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -23,6 +23,7 @@ interface ConsumerRun {
     refused: string[];
     afterRefusal: number;
     models: string[];
+    schemaTitle: string;
     registered: Registered[];
 }
 
@@ -41,6 +42,7 @@ describe("the library, packed and installed into another Pulumi program", () => 
     let tarball: string;
     let files: string[];
     let result: ConsumerRun;
+    let installed: string;
 
     before(function () {
         work = mkdtempSync(join(tmpdir(), "ai-gateway-package-"));
@@ -53,21 +55,54 @@ describe("the library, packed and installed into another Pulumi program", () => 
         cpSync(join(__dirname, "consumer"), app, { recursive: true });
         writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
         // Dependencies come from npm's cache when `npm ci` has just filled it (the registry otherwise).
-        run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], app);
-        // Type-checked against the installed declarations, as the consumer's own build would do.
-        run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ".", "--typeRoots", join(ROOT, "node_modules", "@types"), "--types", "node"], app);
-        result = JSON.parse(run(process.execPath, [join(app, "out", "index.js")], app)) as ConsumerRun;
+        // The template's devDependencies: @types/node (TypeScript itself is the repository's).
+        const typesNode = (JSON.parse(readFileSync(join(ROOT, "node_modules", "@types", "node", "package.json"), "utf8")) as { version: string }).version;
+        run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball, `@types/node@${typesNode}`], app);
+        // Type-checked against the installed declarations with Pulumi's TypeScript template tsconfig as it is
+        // (consumer/tsconfig.json: no esModuleInterop, no skipLibCheck), as the consumer's own build would do.
+        run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "."], app);
+        result = JSON.parse(run(process.execPath, [join(app, "bin", "index.js")], app)) as ConsumerRun;
+        installed = join(app, "node_modules", "ai-gateway");
     });
 
     after(() => {
         if (work) rmSync(work, { recursive: true, force: true });
     });
 
-    it("ships compiled JavaScript with declarations, and neither sources nor tests", () => {
+    it("ships compiled JavaScript with declarations, the licence, changelog and JSON Schema, and neither sources, source maps nor tests", () => {
         assert.ok(files.includes("lib/components/index.js") && files.includes("lib/components/index.d.ts"), files.join(", "));
-        assert.deepEqual(files.filter((f) => !f.startsWith("lib/") && !["package.json", "README.md"].includes(f)), []);
+        assert.deepEqual(files.filter((f) => !f.startsWith("lib/")), ["CHANGELOG.md", "LICENSE", "README.md", "package.json", "schema/stack-config.schema.json"]);
+        assert.deepEqual(files.filter((f) => f.endsWith(".map")), []);
+        assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
         assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), []);
         assert.deepEqual(files.filter((f) => /^lib\/(test|scripts)\//.test(f)), []);
+    });
+
+    it("the programs of examples/ type-check against the installed package with Pulumi's template tsconfig as it is", () => {
+        const examples = join(ROOT, "examples");
+        const names = readdirSync(examples, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+        assert.ok(names.length >= 3, names.join(", "));
+        for (const name of names) {
+            // Inside the consumer, so that `ai-gateway` and @pulumi/* resolve to what it installed.
+            const dir = join(work, "app", "examples", name);
+            mkdirSync(dir, { recursive: true });
+            cpSync(join(examples, name, "index.ts"), join(dir, "index.ts"));
+            cpSync(join(__dirname, "consumer", "tsconfig.json"), join(dir, "tsconfig.json"));
+            run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", ".", "--noEmit"], dir);
+        }
+    });
+
+    it("the JSON Schema is reachable through the exports map", () => {
+        assert.equal(result.schemaTitle, "Pulumi.<stack>.yaml of the ai-gateway project");
+    });
+
+    it("every runtime dependency is loaded by the library, and the declarations never name zod", () => {
+        const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const js = files.filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(installed, f), "utf8")).join("\n");
+        const unused = Object.keys(manifest.dependencies).filter((dep) => !js.includes(`require("${dep}")`) && !js.includes(`require("${dep}/`));
+        assert.deepEqual(unused, []);
+        const declarations = files.filter((f) => f.endsWith(".d.ts")).filter((f) => /from "zod"|import\("zod"\)/.test(readFileSync(join(installed, f), "utf8")));
+        assert.ok(!declarations.some((f) => ["lib/components/index.d.ts", "lib/components/aiGateway.d.ts", "lib/config/public.d.ts"].includes(f)), declarations.join(", "));
     });
 
     it("registers nothing on import, and keeps its internals behind the exports map", () => {
@@ -78,7 +113,7 @@ describe("the library, packed and installed into another Pulumi program", () => 
     it("refuses a configuration with a mistake with the stack file's messages, registering nothing", () => {
         assert.deepEqual(result.refused, [
             `models.chat.backends[0].backend: no backend "nowhere"; none is defined`,
-            "models.chat.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower ai-gateway:routing.minBackendsPerModel",
+            "models.chat.backends: has 1 backend(s), at least 2 are required to keep the model available; add backends or lower routing.minBackendsPerModel",
         ]);
         assert.equal(result.afterRefusal, 0);
     });

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { Environment, type ParseResult } from "@marcbachmann/cel-js";
 import { parse as parseYaml } from "yaml";
+import { pinnedCrdDirectory } from "../../scripts/upstreamCrds";
 
 export interface ManifestObject {
     apiVersion: string;
@@ -32,15 +33,9 @@ const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const asRecord = (v: unknown): Json => (isRecord(v) ? v : {});
 
+/** The pinned CRDs: AI_GATEWAY_CRD_DIR, else the cache scripts/upstreamCrds.ts fills from the upstream releases. */
 export function crdDirectory(): string {
-    const dir = process.env.AI_GATEWAY_CRD_DIR || path.resolve(__dirname, "../../../shared/crds");
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-        throw new Error(
-            `CRD directory not found: ${dir}. Conformance tests need the upstream CRDs ` +
-                `(set AI_GATEWAY_CRD_DIR or provide ../shared/crds next to the repository).`,
-        );
-    }
-    return dir;
+    return pinnedCrdDirectory();
 }
 
 /**

@@ -70,7 +70,8 @@ async function main(): Promise<void> {
         { providers: [cluster] },
     );
     await settle();
-    process.stdout.write(JSON.stringify({ afterImport, deepImport, refused, afterRefusal, models: gateway.models, registered }));
+    const schemaTitle = (require("ai-gateway/schema.json") as { title: string }).title;
+    process.stdout.write(JSON.stringify({ afterImport, deepImport, refused, afterRefusal, models: gateway.models, schemaTitle, registered }));
 }
 
 main().catch((e: unknown) => {
