@@ -131,6 +131,13 @@ describe("traffic builders: passthrough routes", () => {
         assert.deepEqual(captured("/v1/models"), ["/v1/models"]);
         assert.deepEqual(captured("/v1/models/sklearn-iris"), []);
         assert.deepEqual(captured("/v1/chat/comp"), [], "PathPrefix matches whole segments");
+        assert.deepEqual(captured("/v1/responses"), ["/v1/responses", "/v1/responses/input_tokens"]);
+        assert.deepEqual(captured("/v1/responses/input_tokens"), ["/v1/responses/input_tokens"]);
+        assert.deepEqual(captured("/v1/responses/resp_123"), [], "a sub-path of an endpoint is no endpoint");
+        assert.deepEqual(captured("/anthropic"), ["/anthropic/v1/models", "/anthropic/v1/messages", "/anthropic/v1/messages/count_tokens"]);
+        assert.deepEqual(captured("/tokenize"), ["/tokenize"]);
+        assert.deepEqual(captured("/tokenize", "Exact"), ["/tokenize"]);
+        assert.deepEqual(captured("/v1/audio"), ["/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations"]);
         assert.deepEqual(captured("/v1/models", "Exact"), ["/v1/models"]);
         assert.deepEqual(captured("/v1", "Exact"), []);
         assert.deepEqual(captured("^/v1/.*", "RegularExpression"), []);
@@ -244,7 +251,16 @@ describe("config: ai-gateway:passthrough", () => {
         assert.ok(parts.length > 1 && parts.every((p) => p.length <= 1024), parts.map((p) => p.length).join(", "));
         const matching = (path: string) => parts.filter((p) => new RegExp(`^(?:${p})$`).test(path)).length;
         for (const e of AI_GATEWAY_ENDPOINTS) assert.equal(matching(e), 0, e);
-        for (const p of ["/", "/healthz", "/v", "/v1", "/v1/", "/v1/chat", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/x", "/anthropic/v1/messages2", "/cohere/v2/rerank/"]) {
+        // v1.1.0's endpoints that an older list missed: a catch-all must leave each of them to the model routes.
+        for (const e of ["/v1/audio/transcriptions", "/v1/audio/translations", "/tokenize", "/v1/responses/input_tokens", "/anthropic/v1/models", "/anthropic/v1/messages/count_tokens"]) {
+            assert.equal(matching(e), 0, e);
+        }
+        // The extProc matches paths exactly: sub-paths and near misses of an endpoint are the passthrough's.
+        for (const p of [
+            "/", "/healthz", "/v", "/v1", "/v1/", "/v1/chat", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/x", "/anthropic/v1/messages2", "/cohere/v2/rerank/",
+            "/v1/responses/", "/v1/responses/input_tokens/x", "/v1/responses/resp_123", "/tokenize/", "/tokenizer", "/detokenize", "/anthropic/v1/models/claude",
+            "/anthropic/v1/messages/count_tokens/x", "/anthropic/v1/messages/batches", "/v1/audio/transcriptions/x", "/v1/audio",
+        ]) {
             assert.equal(matching(p), 1, `${p}: exactly one part matches`);
         }
         assert.doesNotMatch(parts.join(""), /\(\?[=!<]|\\[1-9]/, "no lookaround or backreference (RE2)");
@@ -256,7 +272,7 @@ describe("config: ai-gateway:passthrough", () => {
 
     it("never the AI Gateway's own endpoints", () => {
         assert.deepEqual(configProblems(route({ path: "/v1" })), [
-            `passthrough.iris.path: "/v1" (PathPrefix) would take the AI Gateway's own endpoints /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/audio/speech, /v1/images/generations, /v1/models away from the model routes; use a path below them, e.g. /v1/models/<name>`,
+            `passthrough.iris.path: "/v1" (PathPrefix) would take the AI Gateway's own endpoints /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/responses/input_tokens, /v1/audio/speech, /v1/audio/transcriptions, /v1/audio/translations, /v1/images/generations, /v1/models away from the model routes; use a path below them, e.g. /v1/models/<name>`,
         ]);
         assert.deepEqual(configProblems(route({ path: "/v1/chat/completions", pathType: "Exact" })), [
             `passthrough.iris.path: "/v1/chat/completions" (Exact) would take the AI Gateway's own endpoint /v1/chat/completions away from the model routes; use a path below them, e.g. /v1/models/<name>`,

@@ -12,20 +12,29 @@ import { trafficPolicy } from "./routes";
  */
 
 /**
- * Paths the AI Gateway's extProc serves (v1.1.0, rootPrefix `/`): a passthrough route must not take
- * them from the model routes, whose generated HTTPRoute matches `/` plus the model header, so any
- * longer path of ours would win.
+ * Paths the AI Gateway's extProc serves, exactly as v1.1.0 registers them (cmd/extproc/mainlib/main.go,
+ * rootPrefix `/` and the default endpoint prefixes: OpenAI `/`, Cohere `/cohere`, Anthropic `/anthropic`).
+ * The extProc matches a request's path exactly (its query left out): `/v1/chat/completions/x` is no
+ * endpoint and `/v1/models/<name>` is free for a passthrough route. A passthrough route must not take
+ * these from the model routes, whose generated HTTPRoute matches `/` plus the model header, so any
+ * longer path of ours would win. The upstream suite checks this list against v1.1.0's own table.
  */
 export const AI_GATEWAY_ENDPOINTS = [
     "/v1/chat/completions",
     "/v1/completions",
     "/v1/embeddings",
     "/v1/responses",
+    "/v1/responses/input_tokens",
     "/v1/audio/speech",
+    "/v1/audio/transcriptions",
+    "/v1/audio/translations",
     "/v1/images/generations",
-    "/v1/models",
-    "/anthropic/v1/messages",
     "/cohere/v2/rerank",
+    "/v1/models",
+    "/anthropic/v1/models",
+    "/anthropic/v1/messages",
+    "/tokenize",
+    "/anthropic/v1/messages/count_tokens",
 ] as const;
 
 /**
