@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
 import type { ProtectionSections } from "./manifests/protection";
-import { routePrices } from "./manifests/rateLimit";
+import { routeSpend } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -70,7 +70,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
             inferencePool: (key) => backend(key).inferencePool === true,
-            prices: routePrices(args.rateLimit, args.models, args.prices ?? {}),
+            ...routeSpend(args.rateLimit, args.models, args.prices ?? {}),
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>

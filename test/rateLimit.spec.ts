@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
 import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
@@ -259,12 +259,12 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         }
     });
 
-    it("every AIGatewayRoute records the token counts, and the spend cost (both stacks set spend budgets)", () => {
-        for (const e of [dev, prod]) {
+    it("every AIGatewayRoute records the token counts, and the spend cost in each unit a budget counts (both stacks set spend budgets, prod's global one in 0.00001 USD)", () => {
+        for (const [e, keys] of [[dev, [SPEND_COST_KEY]], [prod, [SPEND_COST_KEY, SPEND_COST_KEYS[10]]]] as const) {
             for (const route of e.objects("AIGatewayRoute")) {
                 const costs = route.spec.llmRequestCosts as { metadataKey: string; type: string }[];
-                assert.deepEqual(costs.slice(0, -1), llmRequestCosts(), route.metadata.name);
-                assert.deepEqual([costs.at(-1)?.metadataKey, costs.at(-1)?.type], [SPEND_COST_KEY, "CEL"], route.metadata.name);
+                assert.deepEqual(costs.slice(0, -keys.length), llmRequestCosts(), route.metadata.name);
+                assert.deepEqual(costs.slice(-keys.length).map((c) => [c.metadataKey, c.type]), keys.map((k) => [k, "CEL"]), route.metadata.name);
             }
         }
     });
@@ -295,14 +295,15 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         const rules = allRules(prod);
         const describe = (r: RateLimitRule) =>
             `${(r.clientSelectors?.[0].headers ?? []).filter((h) => h !== MODEL_PRESENT && h.type !== "RegularExpression").map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
-        assert.deepEqual(rules.map(describe).slice(0, 5), [
+        assert.deepEqual(rules.map(describe).slice(0, 6), [
             "everyone requests 5000/Minute",
             "everyone llm_total_token 2000000/Minute",
+            "everyone llm_spend_10_micro_usd 2000000000/Month",
             "tenant-a llm_total_token 20000000/Day",
             "tenant-b llm_total_token 5000000/Day",
             "x-user-id:Distinct llm_spend_micro_usd 50000000/Month",
         ]);
-        assert.deepEqual(rules.map(describe).slice(5).sort(), [
+        assert.deepEqual(rules.map(describe).slice(6).sort(), [
             "x-user-id:Distinct+gpt-4.1 llm_output_token 20000/Hour",
             "x-user-id:Distinct+gpt-4.1 llm_spend_micro_usd 5000000/Day",
             "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
@@ -312,7 +313,7 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
             "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
             "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
         ]);
-        assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }, MODEL_PRESENT] }]);
+        assert.deepEqual(rules[3].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }, MODEL_PRESENT] }]);
     });
 });
 

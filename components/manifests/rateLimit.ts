@@ -1,8 +1,8 @@
-import { windowUnit } from "../../config/schema";
+import { SPEND_UNITS, windowUnit, type SpendUnit } from "../../config/schema";
 import type { BudgetConfig, ModelConfig, ModelPrice, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
 import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "./aiMetadata";
-import { microUsd } from "./spend";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "./aiMetadata";
+import { spendLimitUnits } from "./spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
@@ -13,8 +13,9 @@ import { microUsd } from "./spend";
  * - a token budget charges 0 on the request (so it only checks that the window still has tokens left)
  *   and the response's token count, read from the AI Gateway's metadata, when the response ends. A
  *   response is never cut short: the request that crosses the limit finishes, the next one gets a 429;
- * - a spend budget is a token budget whose count is the response's cost in micro-dollars (see
- *   spend.ts), and whose limit is its dollars in micro-dollars.
+ * - a spend budget is a token budget whose count is the response's cost in its unit (micro-dollars, or a
+ *   coarser unit for a limit a 32-bit count of micro-dollars cannot hold; see spend.ts), and whose limit
+ *   is its dollars in that unit.
  *
  * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy that declares
  * it, not by the route or the listener, so one model's budget is the same over HTTP and HTTPS. The
@@ -45,15 +46,15 @@ const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMReque
 /**
  * `llmRequestCosts` of every AIGatewayRoute: the AI Gateway writes each count of a response to
  * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names; with
- * `spendCel` (when a spend budget is in effect), also the response's cost in micro-dollars.
+ * `spendCel` (when a spend budget is in effect), also the response's cost in each spend unit in use.
  */
-export function llmRequestCosts(spendCel?: string): LLMRequestCost[] {
+export function llmRequestCosts(spendCel?: (unit: SpendUnit) => string, units: readonly SpendUnit[] = [1]): LLMRequestCost[] {
     return [
         ...(Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
             metadataKey: TOKEN_COST_KEYS[k],
             type: TOKEN_COST_TYPES[k],
         })),
-        ...(spendCel !== undefined ? [{ metadataKey: SPEND_COST_KEY, type: "CEL" as const, cel: spendCel }] : []),
+        ...(spendCel !== undefined ? units.map((u) => ({ metadataKey: SPEND_COST_KEYS[u], type: "CEL" as const, cel: spendCel(u) })) : []),
     ];
 }
 
@@ -82,7 +83,10 @@ function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondit
         ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
         // Each token budget charges its own kind of token, or the stack's rateLimit.tokenType.
         ...(budgets.tokens ?? []).map((b) => rule(b, responseCost(TOKEN_COST_KEYS[b.type ?? tokenType]))),
-        ...(budgets.spend ?? []).map((b) => rule({ limit: microUsd(b.limit), window: b.window }, responseCost(SPEND_COST_KEY))),
+        ...(budgets.spend ?? []).map((b) => {
+            const { count, unit } = spendLimitUnits(b.limit);
+            return rule({ limit: count, window: b.window }, responseCost(SPEND_COST_KEYS[unit]));
+        }),
     ];
 }
 
@@ -95,9 +99,15 @@ export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | un
     };
 }
 
+/** The spend units enforced budgets count in, finest first: every route records the cost of each response in each. */
+export function spendUnitsInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): SpendUnit[] {
+    const keys = new Set(rateLimitRules(config, models).map((r) => r.cost?.response?.metadata?.key));
+    return SPEND_UNITS.filter((u) => keys.has(SPEND_COST_KEYS[u]));
+}
+
 /** Whether some spend budget is enforced: then every route records the cost of each response. */
 export function spendInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
-    return rateLimitRules(config, models).some((r) => r.cost?.response?.metadata?.key === SPEND_COST_KEY);
+    return spendUnitsInUse(config, models).length > 0;
 }
 
 /** The price table of a backend key for the routes' spend cost, or undefined when no spend budget is in effect. */
@@ -108,6 +118,15 @@ export function routePrices(
 ): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
     if (!spendInUse(config, models)) return undefined;
     return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
+}
+
+/** What modelRoutes needs to record the spend cost: the price tables and the units in use (nothing without a spend budget). */
+export function routeSpend(
+    config: RateLimitConfig,
+    models: Record<string, ModelConfig>,
+    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
+): { prices?: (backend: string) => Record<string, ModelPrice> | undefined; spendUnits: SpendUnit[] } {
+    return { prices: routePrices(config, models, prices), spendUnits: spendUnitsInUse(config, models) };
 }
 
 /** A request for a model: the AI Gateway sets the model header on every one, and on nothing else. */

@@ -1,6 +1,6 @@
 import type { ParentReference } from "../specs";
 import { createHash } from "crypto";
-import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride } from "../../config/schema";
+import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../../config/schema";
 import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
@@ -100,6 +100,8 @@ export interface ModelRoutesInput {
     inferencePool?: (backend: string) => boolean;
     /** Set when a spend budget is in effect: the price table of a backend key, for each route's cost. */
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
+    /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
+    spendUnits?: readonly SpendUnit[];
 }
 
 export interface ModelRoute {
@@ -187,13 +189,19 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                 // Always: access logs and metrics read the token counts, not only budgets.
-                llmRequestCosts: llmRequestCosts(
-                    input.prices && spendCel(pricedBackends(models, bucket.models, input.prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`)),
-                ),
+                llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
             },
         ),
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
     }));
+}
+
+/** The spend cost of a route's models in a unit, when a spend budget is in effect. */
+function routeSpendCel(input: ModelRoutesInput, bucket: ModelBucket): ((unit: SpendUnit) => string) | undefined {
+    const { prices, models, gateway } = input;
+    if (prices === undefined) return undefined;
+    const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
+    return (unit) => spendCel(priced, unit);
 }
 
 /** The `retry` section: priority fallback and retries, as the tutorial sets them. */

@@ -111,12 +111,28 @@ export const tokenBudgetSchema = z
     .superRefine(wholeWindow);
 
 /**
- * Spend budgets count micro-dollars (1e-6 USD): the smallest unit whose 32-bit counter still holds a
- * useful budget. The limit in micro-dollars must fit Envoy Gateway's limit, so at most $4294.967295
- * per window.
+ * Spend budgets count whole units of money in Envoy Gateway's 32-bit counters. Each budget counts in the
+ * finest unit that holds its limit: micro-dollars (1e-6 USD) up to $4,294.967295 per window, 1e-5 USD up
+ * to $42,949.67295, 1e-4 USD up to $429,496.7295, 1e-3 USD up to $4,294,967.295 and cents up to
+ * $42,949,672.95. A response's cost is rounded up to its budget's unit, so a budget is never charged
+ * less than was spent, and at most one unit more per response.
  */
 export const MICRO_USD_PER_USD = 1_000_000;
-export const MAX_SPEND_LIMIT = MAX_BUDGET_LIMIT / MICRO_USD_PER_USD;
+/** The units spend budgets count in, as micro-dollars per unit, finest first. */
+export const SPEND_UNITS = [1, 10, 100, 1_000, 10_000] as const;
+export type SpendUnit = (typeof SPEND_UNITS)[number];
+const COARSEST_SPEND_UNIT = SPEND_UNITS[SPEND_UNITS.length - 1];
+export const MAX_SPEND_LIMIT = (MAX_BUDGET_LIMIT * COARSEST_SPEND_UNIT) / MICRO_USD_PER_USD;
+
+/** The unit a spend limit counts in: the finest whose count of the limit fits a 32-bit counter. */
+export function spendUnitOf(usd: number): SpendUnit {
+    return SPEND_UNITS.find((u) => Math.round((usd * MICRO_USD_PER_USD) / u) <= MAX_BUDGET_LIMIT) ?? COARSEST_SPEND_UNIT;
+}
+
+/** Decimal places of USD a unit counts (6 for micro-dollars, 2 for cents). */
+export function spendUnitDecimals(unit: SpendUnit): number {
+    return 6 - Math.round(Math.log10(unit));
+}
 
 /** Whether a dollar amount has at most `decimals` decimal places (within floating-point noise). */
 export function hasAtMostDecimals(value: number, decimals: number): boolean {
@@ -124,17 +140,30 @@ export function hasAtMostDecimals(value: number, decimals: number): boolean {
     return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
-/** USD per window of a spend budget: positive, whole micro-dollars, and within one 32-bit counter. */
+/** USD per window of a spend budget: positive, whole units of its spend unit, and within one 32-bit counter. */
 const spendLimit = z
     .number({ error: "must be an amount in USD; use a number such as 25 or 2.50" })
     .positive("must be more than 0; use an amount in USD such as 25")
-    .max(MAX_SPEND_LIMIT, `must be at most ${MAX_SPEND_LIMIT} USD (a 32-bit count of micro-dollars, the unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo`)
-    .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; spend budgets count whole micro-dollars, round it");
+    .max(MAX_SPEND_LIMIT, `must be at most ${MAX_SPEND_LIMIT} USD (a 32-bit count of cents, the coarsest unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo`)
+    .superRefine((v, ctx) => {
+        const unit = spendUnitOf(v);
+        const decimals = spendUnitDecimals(unit);
+        if (hasAtMostDecimals(v, decimals)) return;
+        ctx.addIssue({
+            code: "custom",
+            message:
+                unit === 1
+                    ? "has more than 6 decimal places; spend budgets count whole micro-dollars, round it"
+                    : `has more than ${decimals} decimal places: a limit of this size counts in units of ${(unit / MICRO_USD_PER_USD).toFixed(decimals)} USD; round it to ${v.toFixed(decimals)}`,
+        });
+    });
 
 /** A spend budget: USD per window, charged each response's cost from its backend's price table. */
 export const spendBudgetSchema = z
     .strictObject({
-        limit: spendLimit.describe("the most USD spent in each window (whole micro-dollars, at most `4294.967295`)"),
+        limit: spendLimit.describe(
+            "the most USD spent in each window, at most `42949672.95`; counted in micro-dollars up to `4294.967295`, and in a unit ten times coarser for each tenfold larger limit (`42949.67295` in 0.00001 USD, `429496.7295` in 0.0001 USD, `4294967.295` in 0.001 USD, above that in cents), with as many decimals as its unit",
+        ),
         window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
     })
     .superRefine((b, ctx) => wholeWindow(b, ctx, dollarScale));

@@ -13,7 +13,7 @@ import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
-import { routePrices } from "../../components/manifests/rateLimit";
+import { routeSpend } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
@@ -56,7 +56,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
-        prices: routePrices(rateLimit, config.models, priceTables(config.backends)),
+        ...routeSpend(rateLimit, config.models, priceTables(config.backends)),
     });
     out.push(...routes.map((r) => r.route));
     const policies = modelTrafficPolicies({ gateway: routeGateway, models: config.models, routes, retry: config.retry, rateLimit, protection: protectionSections(traffic) });

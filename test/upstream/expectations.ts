@@ -4,14 +4,15 @@
  * is empty, so one run reports every problem at once.
  */
 import { parse as parseYaml } from "yaml";
-import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type StackConfig } from "../../config";
-import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
+import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type SpendUnit, type StackConfig } from "../../config";
+import { MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
-import { MODEL_PRESENT, modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../components/manifests/rateLimit";
+import { spendLimitUnits } from "../../components/manifests/spend";
 import { modelsTrafficPolicyName } from "../../components/manifests/routes";
 import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
@@ -473,7 +474,7 @@ function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig):
     const rules = (budgets: RateLimitBudgets | undefined, base: Omit<ActionRule, "kind">): ActionRule[] => [
         ...(budgets?.requests ?? []).map(() => ({ ...base, kind: "requests" as const })),
         ...(budgets?.tokens ?? []).map((b) => ({ ...base, kind: "tokens" as const, tokens: TOKEN_COST_KEYS[b.type ?? rl.tokenType] })),
-        ...(budgets?.spend ?? []).map(() => ({ ...base, kind: "spend" as const, tokens: SPEND_COST_KEY })),
+        ...(budgets?.spend ?? []).map((b) => ({ ...base, kind: "spend" as const, tokens: SPEND_COST_KEYS[spendLimitUnits(b.limit).unit] })),
     ];
     return [
         ...rules(rl.global, { user: false }),
@@ -521,10 +522,10 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
         if (onDone) {
             rule.kind = "tokens";
             const format = str(asObj(onDone.hitsAddend).format);
-            const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z_]+)\)%$/.exec(format)?.[1];
+            const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z0-9_]+)\)%$/.exec(format)?.[1];
             if (charged === undefined) return `rule ${id} charges ${format} when the response ends, not a token count of the AI Gateway`;
             rule.tokens = charged;
-            if (charged === SPEND_COST_KEY) rule.kind = "spend";
+            if (Object.values(SPEND_COST_KEYS).includes(charged)) rule.kind = "spend";
             const onRequest = entries.find((e) => e.applyOnStreamDone !== true);
             if (onRequest && asObj(onRequest.hitsAddend).number !== "0") return `rule ${id}: a token budget charges ${str(asObj(onRequest.hitsAddend).number)} on the request, expected 0`;
         } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {
@@ -627,7 +628,7 @@ function clientFilters(t: UpstreamTranslation): string[] {
     if (auth.extAuth) filters.push("envoy.filters.http.ext_authz");
     if (auth.oidc && !oidcUntranslated(t)) filters.push("envoy.filters.http.oauth2");
     if (auth.jwt || auth.oidc?.accessToken) filters.push("envoy.filters.http.jwt_authn");
-    if (auth.apiKeys) filters.push("envoy.filters.http.api_key_auth");
+    if (auth.apiKeys) filters.push("envoy.filters.http.api_unitKeyauth");
     if (auth.jwt?.allow || auth.oidc?.accessToken?.allow || auth.ipAllow) filters.push("envoy.filters.http.rbac");
     if (auth.cors) filters.push("envoy.filters.http.cors");
     return filters;
@@ -903,9 +904,17 @@ const SAMPLE_TOKENS: Tokens = { input: 1234, cached: 234, output: 567 };
  * for it, and the model it sends), the expression charges that backend's price for that model.
  */
 export function spendCostProblems(t: UpstreamTranslation): string[] {
-    if (!spendInUse(t.config.rateLimit, t.config.models)) return [];
+    const units = spendUnitsInUse(t.config.rateLimit, t.config.models);
     const out: string[] = [];
-    const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === SPEND_COST_KEY);
+    for (const unit of units) out.push(...spendCostProblemsIn(t, unit));
+    return out;
+}
+
+/** The same for one spend unit (micro-dollars per unit): its own cost key, rounded up to the unit. */
+function spendCostProblemsIn(t: UpstreamTranslation, unit: SpendUnit): string[] {
+    const unitKey = SPEND_COST_KEYS[unit];
+    const out: string[] = [];
+    const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === unitKey);
     const backends = extProcEntries(t, "backends");
     const { name: gateway } = t.config.gateway;
     const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [routedName(t.config, gateway, k), k]));
@@ -913,7 +922,7 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
         const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
         const cost = costs.find((c) => c.routeName === routeKey);
         if (cost === undefined || cost.type !== "CEL" || typeof cost.cel !== "string") {
-            out.push(`${t.label}: AIGatewayRoute ${routeKey}: the generated extProc configuration records no CEL ${SPEND_COST_KEY}`);
+            out.push(`${t.label}: AIGatewayRoute ${routeKey}: the generated extProc configuration records no CEL ${unitKey}`);
             continue;
         }
         const rules = asList(route.spec?.rules);
@@ -934,14 +943,15 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
             const model = override ?? (header?.type === "Exact" ? str(header.value) : undefined);
             if (model === undefined) continue;
             const prices = t.config.backends[key].prices ?? {};
-            const expected = expectedMicroUsd(Object.hasOwn(prices, model) ? prices[model] : undefined, SAMPLE_TOKENS);
+            const micro = expectedMicroUsd(Object.hasOwn(prices, model) ? prices[model] : undefined, SAMPLE_TOKENS);
+            const expected = (micro + BigInt(unit) - 1n) / BigInt(unit);
             let actual: bigint | string;
             try {
                 actual = costOf(cost.cel, name, model, SAMPLE_TOKENS, routeKey);
             } catch (e) {
                 actual = `an error (${(e as Error).message.split("\n")[0]})`;
             }
-            if (actual !== expected) out.push(`${t.label}: ${routeKey}: ${SPEND_COST_KEY} of ${model} at ${name} is ${String(actual)} micro-dollars, the prices of backends.${key} say ${expected}`);
+            if (actual !== expected) out.push(`${t.label}: ${routeKey}: ${unitKey} of ${model} at ${name} is ${String(actual)} units of ${unit} micro-dollars, the prices of backends.${key} say ${expected}`);
         }
     }
     return out;
@@ -1060,7 +1070,7 @@ export function identityProblems(t: UpstreamTranslation): string[] {
     }
     if (apiKeys) {
         for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
-            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_key_auth", "forwarding");
+            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_unitKeyauth", "forwarding");
             if (str(forwarding.header).toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
         }
     }

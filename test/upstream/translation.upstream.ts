@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
-import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse } from "../../components/manifests/rateLimit";
+import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } from "../../components/manifests/rateLimit";
 import { packModels } from "../../components/manifests/packing";
 import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
@@ -64,6 +64,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
+    "rate limit: a spend budget too large for micro-dollars (a coarser unit)": (c) => spendUnitsInUse(c.rateLimit, c.models).some((u) => u > 1),
     "provider quotas with a shadow window": (c) => Object.values(c.backends).some((b) => Object.values(b.quotas ?? {}).some((q) => q.some((e) => e.shadow === true))),
     "rate limit: existing Redis": (c) => !c.platform.redis.install,
     "client auth: JWT with authorization": (c) => c.auth.jwt?.allow !== undefined && c.auth.jwt.audiences !== undefined,
