@@ -92,12 +92,17 @@ export class ModelRoutes extends pulumi.ComponentResource {
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
         });
+        // A pattern model's own retry: a policy on its rule of the patterns' route.
+        policies.rules.forEach(({ route, policy }) => {
+            const i = routes.findIndex((r) => r.route.metadata.name === route);
+            createCustomResource(`${name}-${policy.metadata.name}`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
+        });
         if (policies.shared) {
             // Same Pulumi name as the one policy of all routes it replaces: an update, not a replacement.
             createCustomResource(`${name}-traffic`, policies.shared, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, ...aiRoutes] });
         }
         this.trafficPolicyName = policies.shared?.metadata.name;
-        this.routeTrafficPolicyNames = policies.routes.map((r) => r.policy.metadata.name);
+        this.routeTrafficPolicyNames = [...policies.routes.map((r) => r.policy.metadata.name), ...policies.rules.map((r) => r.policy.metadata.name)];
 
         this.routeNames = routes.map((r) => r.route.metadata.name);
         this.registerOutputs({ routeNames: this.routeNames, trafficPolicyName: this.trafficPolicyName, routeTrafficPolicyNames: this.routeTrafficPolicyNames });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
 import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
-import { modelRoutes, modelTrafficPolicies, trafficPolicy } from "../components/manifests/routes";
+import { modelRoutes, modelTrafficPolicies, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
@@ -224,9 +224,11 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         prod = await evaluate(stackFileConfig("prod"));
     });
 
-    /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute. */
-    const policiesOf = (e: Evaluation, route: string) =>
-        e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string; name: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route));
+    /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute (the whole route, or `rule`). */
+    const policiesOf = (e: Evaluation, route: string, rule?: string) =>
+        e
+            .objects("BackendTrafficPolicy")
+            .filter((p) => (p.spec.targetRefs as { kind: string; name: string; sectionName?: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route && t.sectionName === rule));
     const gatewayPolicies = (e: Evaluation) =>
         e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[]).some((t) => t.kind === "Gateway"));
 
@@ -242,10 +244,17 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
                 assert.equal(spec.retry.numAttemptsPerPriority, 1, `${route}: retry (priority fallback)`);
                 assert.equal(spec.mergeType, "StrategicMerge", `${route}: merged into the Gateway's policy, not in its place`);
             }
+            // A pattern model's own retry: one policy on its rule, merged the same way.
+            const patterns = Object.entries(parseConfig(stackFileConfig(stack)).models).filter(([, m]) => m.match?.pattern !== undefined && m.retry !== undefined);
+            for (const [model] of patterns) {
+                const policies = policiesOf(e, "ai-gateway-models-patterns", ruleName(model));
+                assert.equal(policies.length, 1, `${model}: its rule's policy`);
+                assert.equal((policies[0].spec as Values).mergeType, "StrategicMerge", model);
+            }
             const [shared, ...more] = gatewayPolicies(e);
             assert.deepEqual(more, []);
             assert.deepEqual(shared.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
-            assert.equal(e.objects("BackendTrafficPolicy").length, routes.length + 1);
+            assert.equal(e.objects("BackendTrafficPolicy").length, routes.length + patterns.length + 1);
         });
     }
 

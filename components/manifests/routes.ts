@@ -140,7 +140,8 @@ export function retryGroupId(retry: RetryOverride): string {
  * model with a `retry` of its own never shares a route with one without: the models without are packed
  * into `routing.routeBuckets` buckets (`<gateway>-models-07`), those with one into a group per distinct
  * `retry` (`<gateway>-models-retry-1a2b3c4d`, split by hash bits past 15 models like a bucket), and the
- * pattern models share `<gateway>-models-patterns` (they carry no `retry`, see config/rules/traffic.ts).
+ * pattern models share `<gateway>-models-patterns` in their documented order (a pattern's own `retry` is a
+ * policy on its rule, see modelTrafficPolicies).
  * Adding a model changes only the route it joins.
  */
 export function modelBuckets(models: Record<string, ModelConfig>, buckets: number): ModelBucket[] {
@@ -166,8 +167,10 @@ export function modelBuckets(models: Record<string, ModelConfig>, buckets: numbe
     ];
 }
 
-/** The retry of a route: its models share their `retry` (see modelBuckets), or have none. */
+/** The retry of a route: its models share their `retry` (see modelBuckets), or have none; the patterns' route ai-gateway:retry. */
 export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfig>, bucket: ModelBucket): RetryConfig {
+    // The patterns' route keeps ai-gateway:retry: a pattern's own retry is a policy on its rule.
+    if (bucket.id === PATTERN_BUCKET_ID) return stack;
     return effectiveRetry(stack, models[bucket.models[0]]?.retry);
 }
 
@@ -232,6 +235,8 @@ export function trafficPolicy(
     routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
     sections: TrafficPolicySections,
     name?: string,
+    /** A rule of the one route (its name): the policy applies to that rule only, in place of the route's. */
+    sectionName?: string,
 ): Manifest<"BackendTrafficPolicy"> {
     const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
     if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
@@ -242,7 +247,7 @@ export function trafficPolicy(
         "BackendTrafficPolicy",
         { name: policyName, namespace: targets[0].metadata.namespace },
         {
-            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name })),
+            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name, ...(sectionName !== undefined && { sectionName }) })),
             ...defined,
         },
     );
@@ -264,6 +269,17 @@ export interface ModelTrafficPolicies {
     shared?: Manifest<"BackendTrafficPolicy">;
     /** `<route>-traffic` of each route, in the order of the routes. */
     routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
+    /**
+     * `<route>-<rule>-traffic` of each pattern model with a `retry` of its own, on its rule of the
+     * patterns' route (in pattern order): Envoy Gateway applies a policy on a route rule in place of the
+     * route's policy for that rule.
+     */
+    rules: { model: string; route: string; policy: Manifest<"BackendTrafficPolicy"> }[];
+}
+
+/** The BackendTrafficPolicy of one rule (one model) of a route: `<route>-<rule>-traffic`. */
+export function ruleTrafficPolicyName(route: string, model: string): string {
+    return childName(route, ruleName(model), "traffic");
 }
 
 /**
@@ -299,5 +315,18 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
             ...input.protection,
         }),
     }));
-    return { ...(shared && { shared }), routes };
+    // Pattern models share one route, whose rule order is their documented order: a pattern's own retry
+    // is a policy on its rule, never a route of its own (the order of two routes would be their age).
+    // It merges into the Gateway's policy like the route's; pattern models have no budgets of their own.
+    const rules = input.routes
+        .filter(({ bucket }) => bucket.id === PATTERN_BUCKET_ID)
+        .flatMap(({ route }) =>
+            patternModels(models)
+                .filter((m) => models[m].retry !== undefined)
+                .map((model) => {
+                    const sections = { mergeType: "StrategicMerge" as const, retry: retrySection(effectiveRetry(input.retry, models[model].retry)), ...input.protection };
+                    return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
+                }),
+        );
+    return { ...(shared && { shared }), routes, rules };
 }

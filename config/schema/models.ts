@@ -331,7 +331,7 @@ export const modelSchema = z.strictObject({
     /** This model's retries: its route gets a traffic policy of its own (see components/modelRoutes.ts). */
     retry: retryOverrideSchema.optional().meta(
         doc(
-            "this model's retries, in place of `ai-gateway:retry`: the same keys (`numRetries`, `numAttemptsPerPriority`, `perRetryTimeout`, `backOff`, `retryOn`), each one it leaves unset taken from `ai-gateway:retry`; `{numRetries: 0}` = no retry. Not on a pattern model (patterns share one route, and so one retry)",
+            "this model's retries, in place of `ai-gateway:retry`: the same keys (`numRetries`, `numAttemptsPerPriority`, `perRetryTimeout`, `backOff`, `retryOn`), each one it leaves unset taken from `ai-gateway:retry`; `{numRetries: 0}` = no retry. On a pattern model it is a BackendTrafficPolicy on its rule of the patterns' route (`<gateway>-models-patterns-<rule>-traffic`), so the patterns keep their order",
             { row: true, default: "`ai-gateway:retry`" },
         ),
     ),

@@ -60,7 +60,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     });
     out.push(...routes.map((r) => r.route));
     const policies = modelTrafficPolicies({ gateway: routeGateway, models: config.models, routes, retry: config.retry, rateLimit, protection: protectionSections(traffic) });
-    out.push(...policies.routes.map((r) => r.policy), policies.shared);
+    out.push(...policies.routes.map((r) => r.policy), ...policies.rules.map((r) => r.policy), policies.shared);
 
     for (const [name, route] of Object.entries(config.passthrough)) {
         const p = passthroughManifests({ name, config: route, gateway: routeGateway, requestTimeout: traffic.timeouts?.request, protection: protectionSections(traffic) });

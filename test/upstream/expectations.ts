@@ -336,8 +336,8 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             }
             const timeout = durationMs(action.timeout);
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
-            // A model's own retry, or ai-gateway:retry (a pattern model never has its own).
-            out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.match?.pattern === undefined ? m.retry : undefined)));
+            // A model's own retry (a pattern model's through a policy on its rule), or ai-gateway:retry.
+            out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.retry)));
         }
     }
     return out;

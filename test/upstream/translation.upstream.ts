@@ -52,6 +52,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "a model's own retry: none at all, and time-to-first-token failover beside budgets": (c) =>
         Object.values(c.models).some((m) => m.retry?.numRetries === 0) &&
         Object.values(c.models).some((m) => m.retry?.retryOn?.triggers?.includes("reset") && m.timeouts.streamIdle !== undefined && m.rateLimit !== undefined),
+    "a pattern model's own retry (a policy on its rule)": (c) => Object.values(c.models).some((m) => m.match?.pattern !== undefined && m.retry !== undefined),
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
