@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
-import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
+import { passthroughManifests } from "../components/manifests/passthrough";
+import { protectionSections } from "../components/manifests/protection";
+import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitInUse, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
@@ -436,10 +438,10 @@ describe("rate limiting: configuration", () => {
         assert.doesNotThrow(() => parseConfig({ backends, models: { m: model() }, rateLimit: { failClosed: true, timeout: "50ms", perUser: { requests: [{ limit: 10, window: "1m" }] } } }));
     });
 
-    it("a budget without any model would count nothing: passthrough routes are not rate limited", () => {
+    it("a budget without any model would count nothing: passthrough routes count only their own budgets then", () => {
         const passthrough = { iris: { path: "/v1/models/iris", service: { name: "iris", port: 80 } } };
         const budgets = { global: contractBudgets, perUser: contractBudgets, defaults: contractBudgets, tenants: { budgets: { acme: contractBudgets } } };
-        const why = "applies to the model routes, and there is no model, so it would count nothing (passthrough routes are not rate limited); add a model to ai-gateway:models, or remove it";
+        const why = "applies to the model routes, and there is no model, so it would count nothing; add a model to ai-gateway:models, or remove it; count passthrough routes with passthrough.<route>.rateLimit.requests";
         assert.deepEqual(configProblems({ passthrough, rateLimit: budgets }), [
             `rateLimit.global: ${why}`,
             `rateLimit.tenants.budgets.acme: ${why}`,
@@ -447,6 +449,7 @@ describe("rate limiting: configuration", () => {
             `rateLimit.defaults: ${why}`,
         ]);
         assert.doesNotThrow(() => parseConfig({ passthrough, backends, models: { m: model() }, rateLimit: budgets }));
+        assert.doesNotThrow(() => parseConfig({ passthrough: { iris: { ...passthrough.iris, rateLimit: { requests: [{ limit: 5, window: "1m" }] } } } }));
     });
 
     it("two limits for one window of a budget", () => {
@@ -558,3 +561,126 @@ describe("rate limiting: configuration", () => {
         ]);
     });
 });
+
+describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimit.scope)", () => {
+    const backends = { a: { schema: "OpenAI", hostname: "a.default.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.default.svc.cluster.local", port: 80 } };
+    const models = { m: { backends: [{ backend: "a" }, { backend: "b" }] } };
+    const route = (extra: Record<string, unknown> = {}) => ({ path: "/v1/models/iris", service: { name: "iris", port: 80 }, ...extra });
+    const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [] };
+    const user = { name: "x-user-id", type: "Distinct" };
+    const present = MODEL_PRESENT;
+    const built = (raw: Record<string, unknown>, name = "iris") => {
+        const c = parseConfig(raw);
+        return passthroughManifests({ name, config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit });
+    };
+
+    it("a route's own request budgets: per user, in its own policy, merged into the Gateway's", () => {
+        const m = built({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 50, window: "1m" }, { limit: 1000, window: "1d" }] } }) } });
+        const policy = m.trafficPolicy!;
+        assert.deepEqual(policy.metadata, { name: "ai-gateway-passthrough-iris-traffic", namespace: "ai-gateway" });
+        assert.equal(policy.spec.mergeType, "StrategicMerge");
+        assert.deepEqual(policy.spec.rateLimit, {
+            type: "Global",
+            global: {
+                rules: [
+                    { clientSelectors: [{ headers: [user] }], limit: { requests: 50, unit: "Minute" }, cost: { request: { from: "Number", number: 1 } }, shared: true },
+                    { clientSelectors: [{ headers: [user] }], limit: { requests: 1000, unit: "Day" }, cost: { request: { from: "Number", number: 1 } }, shared: true },
+                ],
+            },
+        });
+        assert.deepEqual(crdProblems(m.route, policy), []);
+        // Rate limiting in use: Redis and the rate-limit service, even without a model's budget.
+        const c = parseConfig({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 5, window: "1m" }] } }) } });
+        assert.ok(rateLimitInUse(c.rateLimit, c.models, c.passthrough));
+        assert.ok(!rateLimitInUse(c.rateLimit, c.models));
+    });
+
+    it("scope allRoutes: the shared request budgets drop the model header, token and spend budgets keep it; passthrough policies merge", () => {
+        const rateLimit = {
+            scope: "allRoutes",
+            global: { requests: [{ limit: 5000, window: "1m" }], tokens: [{ limit: 100000, window: "1m" }] },
+            tenants: { budgets: { acme: { requests: [{ limit: 600, window: "1m" }] } } },
+            perUser: { requests: [{ limit: 60, window: "1m" }] },
+        };
+        const c = parseConfig({ backends, models, passthrough: { iris: route() }, rateLimit });
+        const rules = sharedRateLimitRules(c.rateLimit);
+        assert.deepEqual(
+            rules.map((r) => r.clientSelectors ?? "everything"),
+            ["everything", [{ headers: [present] }], [{ headers: [{ name: "x-tenant", type: "Exact", value: "acme" }] }], [{ headers: [user] }]],
+        );
+        // Without scope, every shared rule requires the model header.
+        const models_ = sharedRateLimitRules(parseConfig({ backends, models, rateLimit: { ...rateLimit, scope: "models" } }).rateLimit);
+        assert.ok(models_.every((r) => r.clientSelectors?.[0].headers?.some((h) => h === present)));
+        // A passthrough route with traffic protection merges into the Gateway's policy, so the shared budgets count it.
+        const withProtection = built({ backends, models, passthrough: { iris: route() }, rateLimit, traffic: { timeouts: { request: "60s" } } });
+        assert.equal(withProtection.trafficPolicy?.spec.mergeType, "StrategicMerge");
+        const scopedModels = built({ backends, models, passthrough: { iris: route() }, traffic: { timeouts: { request: "60s" } } });
+        assert.equal(scopedModels.trafficPolicy?.spec.mergeType, undefined, "scope models: unchanged");
+        // No policy of its own: the Gateway's reaches it as it is.
+        assert.equal(built({ backends, models, passthrough: { iris: route() }, rateLimit }).trafficPolicy, undefined);
+    });
+
+    it("token and spend budgets are refused on a passthrough route, with the reason", () => {
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: { tokens: [{ limit: 5, window: "1m" }], spend: [{ limit: 5, window: "1d" }] } }) } }), [
+            "passthrough.iris.rateLimit.tokens: a passthrough route has no model, so the AI Gateway records no token count for its responses and a tokens budget would count nothing; use requests here, or put the tokens budget on a model (models.<m>.rateLimit)",
+            "passthrough.iris.rateLimit.spend: a passthrough route has no model, so the AI Gateway records no cost for its responses and a spend budget would count nothing; use requests here, or put the spend budget on a model (models.<m>.rateLimit)",
+        ]);
+    });
+
+    it("what would do nothing: budgets with rate limiting off, two limits for a window, a scope with nothing to count", () => {
+        const own = { requests: [{ limit: 5, window: "1m" }] };
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: own }) }, rateLimit: { enabled: false } }), [
+            "passthrough.iris.rateLimit: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+        ]);
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 5, window: "1m" }, { limit: 6, window: "1m" }] } }) } }), [
+            "passthrough.iris.rateLimit.requests[1].window: 1m already has a limit at requests[0]; give each window one limit (keep the one you mean)",
+        ]);
+        assert.deepEqual(parseConfig({ backends, models, passthrough: { iris: route() }, rateLimit: { scope: "allRoutes", perUser: { tokens: [{ limit: 5, window: "1m" }] } } }).warnings, [
+            "rateLimit.scope: is allRoutes, but no perUser, tenant or global request budget is set, and only those count other routes, so it changes nothing; add one (e.g. rateLimit.global.requests), or remove scope",
+            "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
+        ]);
+        assert.deepEqual(parseConfig({ backends, models, rateLimit: { scope: "allRoutes", global: { requests: [{ limit: 5, window: "1m" }] } } }).warnings, [
+            "rateLimit.scope: is allRoutes, but there is no passthrough or MCP route, so it changes nothing; remove it, or add the routes it should count",
+        ]);
+        // A passthrough route's per-user budget without client authentication: the same warning as a model's.
+        assert.deepEqual(parseConfig({ backends, models, passthrough: { iris: route({ rateLimit: own }) } }).warnings, [
+            "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
+        ]);
+    });
+
+    it("the seed's configuration renders: per-user, tenant and global request limits over its KServe routes and the catch-all", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        assert.ok(e.objects("BackendTrafficPolicy").length > 0);
+        const seed = parseConfig(SEED_PASSTHROUGH_LIMITS);
+        assert.deepEqual(seed.warnings, []);
+        const iris = passthroughManifests({ name: "iris", config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
+        const everything = passthroughManifests({ name: "everything", config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
+        assert.equal(iris.trafficPolicy?.spec.mergeType, "StrategicMerge");
+        assert.equal(everything.trafficPolicy?.spec.rateLimit?.global?.rules.length, 1);
+        assert.deepEqual(crdProblems(iris.route, iris.trafficPolicy, everything.route, everything.trafficPolicy), []);
+        const shared = sharedRateLimitRules(seed.rateLimit).filter((r) => r.cost?.response === undefined);
+        assert.equal(shared.length, 3, "global, tenant and per-user request limits, counting every route");
+        assert.ok(shared.every((r) => !(r.clientSelectors ?? []).some((s) => s.headers?.some((h) => h.name === MODEL_HEADER))));
+    });
+});
+
+/** The seed's Envoy Gateway limits over its KServe predictors and the Istio fallback, as stack config. */
+const SEED_PASSTHROUGH_LIMITS: Record<string, unknown> = {
+    backends: {
+        qwen: { schema: "OpenAI", hostname: "qwen-predictor-00001.default.svc.cluster.local", port: 80 },
+        "qwen-spare": { schema: "OpenAI", hostname: "qwen-spare-predictor-00001.default.svc.cluster.local", port: 80 },
+    },
+    models: { qwen: { backends: [{ backend: "qwen" }, { backend: "qwen-spare", priority: 1 }] } },
+    auth: { jwt: { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/.well-known/jwks.json", userClaim: "sub" } },
+    passthrough: {
+        iris: { path: "/v1/models/sklearn-iris", service: { name: "sklearn-iris-predictor", port: 80 } },
+        everything: { path: "/", service: { name: "istio-ingressgateway", namespace: "istio-system", port: 80 }, rateLimit: { requests: [{ limit: 100, window: "1m" }] } },
+    },
+    rateLimit: {
+        scope: "allRoutes",
+        global: { requests: [{ limit: 5000, window: "1m" }] },
+        tenants: { header: "x-tenant", budgets: { "tenant-a": { requests: [{ limit: 1000, window: "1m" }] } } },
+        perUser: { requests: [{ limit: 60, window: "1m" }] },
+    },
+    traffic: { timeouts: { request: "60s" } },
+};

@@ -1,8 +1,9 @@
-import type { PassthroughRouteConfig } from "../../config";
+import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
 import type { ParentReference } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { childName } from "./names";
 import { hasSections, type ProtectionSections } from "./protection";
+import { passthroughRateLimitRules, rateLimitSection } from "./rateLimit";
 import { trafficPolicy } from "./routes";
 
 /**
@@ -119,6 +120,11 @@ export interface PassthroughInput {
     requestTimeout?: string;
     /** Timeouts, circuit breaker and health checks for the route's policy. */
     protection: ProtectionSections;
+    /**
+     * ai-gateway:rateLimit: the route's own request budgets (`passthrough.<r>.rateLimit`), and with
+     * `scope: allRoutes` the Gateway's shared budgets count this route too.
+     */
+    rateLimit?: RateLimitConfig;
 }
 
 export interface PassthroughManifests {
@@ -173,5 +179,11 @@ export function passthroughManifests(input: PassthroughInput): PassthroughManife
           )
         : undefined;
 
-    return { route, referenceGrant, trafficPolicy: hasSections(input.protection) ? trafficPolicy(route, input.protection) : undefined };
+    // A policy of the route's own replaces the Gateway's for it, unless it merges: whenever it holds
+    // budgets (their counters and the shared ones side by side) or the shared budgets count this route.
+    const rateLimit = input.rateLimit && rateLimitSection(passthroughRateLimitRules(input.rateLimit, config));
+    const merge = rateLimit !== undefined || (input.rateLimit?.enabled === true && input.rateLimit.scope === "allRoutes");
+    const sections = { ...input.protection, ...(rateLimit && { rateLimit }) };
+    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
+    return { route, referenceGrant, trafficPolicy: policy };
 }

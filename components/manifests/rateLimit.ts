@@ -1,6 +1,6 @@
 import { SPEND_UNITS, windowUnit, type SpendUnit } from "../../config/schema";
-import type { BudgetConfig, ModelConfig, ModelPrice, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
-import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
+import type { BudgetConfig, ModelConfig, ModelPrice, PassthroughRouteConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
+import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "./aiMetadata";
 import { spendLimitUnits } from "./spend";
 
@@ -24,9 +24,11 @@ import { spendLimitUnits } from "./spend";
  * counter for every route. A model's own budgets live in the policy of its route (see ModelRoutes). A
  * rule that is not shared would count per generated route and per listener.
  *
- * The Gateway's policy also reaches routes that are not model routes (a passthrough route without a
- * policy of its own, the MCP route): its rules also require the model header, which only requests for
- * a model carry, so nothing else is counted.
+ * The Gateway's policy also reaches routes that are not model routes (passthrough routes, whose own
+ * policies merge into it, and the MCP route): its rules also require the model header, which only
+ * requests for a model carry, so nothing else is counted; with `rateLimit.scope: allRoutes` its request
+ * budgets drop that requirement and count every request on those routes too. A passthrough route's own
+ * request budgets live in its own policy (see passthrough.ts).
  *
  * No Pulumi here: config validation counts the rules with the same functions.
  */
@@ -71,16 +73,24 @@ function responseCost(key: string): RateLimitCost {
     };
 }
 
-/** One rule per window of each budget: requests first, then tokens, each in the order configured. */
-function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondition[], tokenType: RateLimitConfig["tokenType"]): RateLimitRule[] {
-    const rule = (budget: BudgetConfig, cost: RateLimitCost): RateLimitRule => ({
-        ...(selectors.length > 0 && { clientSelectors: selectors }),
+/**
+ * One rule per window of each budget: requests first, then tokens, each in the order configured. Request
+ * budgets select by `requestSelectors` when given (rateLimit.scope allRoutes: without the model header).
+ */
+function budgetRules(
+    budgets: RateLimitBudgets,
+    selectors: RateLimitSelectCondition[],
+    tokenType: RateLimitConfig["tokenType"],
+    requestSelectors: RateLimitSelectCondition[] = selectors,
+): RateLimitRule[] {
+    const rule = (budget: BudgetConfig, cost: RateLimitCost, by = selectors): RateLimitRule => ({
+        ...(by.some((s) => (s.headers?.length ?? 0) > 0) && { clientSelectors: by }),
         limit: { requests: budget.limit, unit: windowUnit(budget.window) },
         cost,
         shared: true,
     });
     return [
-        ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
+        ...(budgets.requests ?? []).map((b) => rule(b, requestCost(), requestSelectors)),
         // Each token budget charges its own kind of token, or the stack's rateLimit.tokenType.
         ...(budgets.tokens ?? []).map((b) => rule(b, responseCost(TOKEN_COST_KEYS[b.type ?? tokenType]))),
         ...(budgets.spend ?? []).map((b) => {
@@ -140,15 +150,24 @@ export function sharedRateLimitRules(config: RateLimitConfig): RateLimitRule[] {
     if (!config.enabled) return [];
     const { tokenType, userHeader } = config;
     const rules: RateLimitRule[] = [];
-    if (config.global) rules.push(...budgetRules(config.global, [{ headers: [MODEL_PRESENT] }], tokenType));
+    // rateLimit.scope allRoutes: request budgets count every request the Gateway's policy reaches.
+    const shared = (budgets: RateLimitBudgets, headers: RateLimitHeaderMatch[]) =>
+        budgetRules(budgets, [{ headers: [...headers, MODEL_PRESENT] }], tokenType, config.scope === "allRoutes" ? [{ headers }] : undefined);
+    if (config.global) rules.push(...shared(config.global, []));
     if (config.tenants) {
         const { header, budgets } = config.tenants;
         for (const tenant of Object.keys(budgets).sort()) {
-            rules.push(...budgetRules(budgets[tenant], [{ headers: [{ name: header, type: "Exact", value: tenant }, MODEL_PRESENT] }], tokenType));
+            rules.push(...shared(budgets[tenant], [{ name: header, type: "Exact", value: tenant }]));
         }
     }
-    if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [{ name: userHeader, type: "Distinct" }, MODEL_PRESENT] }], tokenType));
+    if (config.perUser) rules.push(...shared(config.perUser, [{ name: userHeader, type: "Distinct" }]));
     return rules;
+}
+
+/** A passthrough route's own request budgets (`passthrough.<r>.rateLimit`), per user, in its own policy. Empty when rate limiting is off. */
+export function passthroughRateLimitRules(config: RateLimitConfig, route: PassthroughRouteConfig): RateLimitRule[] {
+    if (!config.enabled || route.rateLimit === undefined) return [];
+    return budgetRules({ requests: route.rateLimit.requests ?? [] }, [{ headers: [{ name: config.userHeader, type: "Distinct" }] }], config.tokenType);
 }
 
 /**
@@ -166,17 +185,23 @@ export function modelRateLimitRules(config: RateLimitConfig, models: Record<stri
         .flatMap((model) => budgetRules(modelBudgets(models[model], config.defaults), [{ headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] }], config.tokenType));
 }
 
-/** Every rule of every policy: the shared ones, then each model's. Empty when rate limiting is off. */
-export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRule[] {
-    return [...sharedRateLimitRules(config), ...modelRateLimitRules(config, models)];
+/** Every rule of every policy: the shared ones, then each model's, then each passthrough route's. Empty when rate limiting is off. */
+export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): RateLimitRule[] {
+    return [
+        ...sharedRateLimitRules(config),
+        ...modelRateLimitRules(config, models),
+        ...Object.keys(passthrough)
+            .sort()
+            .flatMap((r) => passthroughRateLimitRules(config, passthrough[r])),
+    ];
 }
 
 /**
  * Whether anything is rate limited: on, and at least one budget somewhere. Only then are Redis and
  * Envoy Gateway's rate-limit service installed (no pods that would serve nothing).
  */
-export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
-    return rateLimitRules(config, models).length > 0;
+export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): boolean {
+    return rateLimitRules(config, models, passthrough).length > 0;
 }
 
 /**

@@ -63,7 +63,14 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     out.push(...policies.routes.map((r) => r.policy), ...policies.rules.map((r) => r.policy), policies.shared);
 
     for (const [name, route] of Object.entries(config.passthrough)) {
-        const p = passthroughManifests({ name, config: route, gateway: routeGateway, requestTimeout: traffic.timeouts?.request, protection: protectionSections(traffic) });
+        const p = passthroughManifests({
+            name,
+            config: route,
+            gateway: routeGateway,
+            requestTimeout: traffic.timeouts?.request,
+            protection: protectionSections(traffic),
+            rateLimit,
+        });
         out.push(p.referenceGrant, p.route, p.trafficPolicy);
     }
     return out.filter((x): x is AnyManifest => x !== undefined);

@@ -516,8 +516,6 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
                 else if (h.name === rl.tenants?.header) rule.tenant = str(match.exact);
             }
         }
-        // The Gateway's policy reaches routes that are not model routes: its rules must count model requests only.
-        if (rule.model === undefined && !anyModel) return `rule ${id} counts every request, not only requests for a model (no ${MODEL_HEADER} match)`;
         const onDone = entries.find((e) => e.applyOnStreamDone === true);
         if (onDone) {
             rule.kind = "tokens";
@@ -531,9 +529,32 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
         } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {
             return `rule ${id}: a request budget charges ${entries.map((e) => str(asObj(e.hitsAddend).number)).join("/")} per request, expected 1`;
         }
+        // The Gateway's policy reaches routes that are not model routes: its rules must count model requests
+        // only, except request budgets with rateLimit.scope allRoutes.
+        if (rule.model === undefined && !anyModel && !(rl.scope === "allRoutes" && rule.kind === "requests")) {
+            return `rule ${id} counts every request, not only requests for a model (no ${MODEL_HEADER} match)`;
+        }
         if (rule.model === undefined || rule.model === model) out.push(rule);
     }
     return out;
+}
+
+/** The request rules an xDS route of a passthrough route carries: per user or not, tenant, whether they need a model. */
+function passthroughBudgets(route: Obj, rl: StackConfig["rateLimit"]): { user: boolean; tenant?: string; model: boolean; hits: string }[] {
+    const rateLimits = Object.entries(asObj(route.typedPerFilterConfig))
+        .filter(([name]) => name.startsWith("envoy.filters.http.ratelimit"))
+        .flatMap(([, c]) => asList(asObj(c).rateLimits))
+        .filter((e) => e.applyOnStreamDone !== true);
+    return rateLimits.map((e) => {
+        const actions = asList(e.actions);
+        const headers = actions.flatMap((a) => asList(asObj(a.headerValueMatch).headers));
+        return {
+            user: actions.some((a) => asObj(a.requestHeaders).headerName === rl.userHeader),
+            tenant: headers.filter((h) => h.name === rl.tenants?.header).map((h) => str(asObj(h.stringMatch).exact))[0],
+            model: headers.some((h) => h.name === MODEL_HEADER),
+            hits: str(asObj(e.hitsAddend).number),
+        };
+    });
 }
 
 /** Every budget that applies to a model is a rate-limit action on each of its xDS routes, and no other. */
@@ -833,6 +854,16 @@ export function passthroughProblems(t: UpstreamTranslation): string[] {
             if (timeout !== undefined && durationMs(asObj(r.route.route).timeout) !== durationMs(timeout)) {
                 out.push(`${at}: xDS route ${str(r.route.name)}: timeout is ${str(asObj(r.route.route).timeout)}, config says traffic.timeouts.request ${timeout}`);
             }
+            // Its own request budgets (per user), and with scope allRoutes the shared request budgets, none needing a model.
+            const rl = t.config.rateLimit;
+            if (!rl.enabled) continue;
+            const budgets = passthroughBudgets(r.route, rl).filter((b) => !b.model);
+            const own = (p.rateLimit?.requests ?? []).length;
+            const sharedRequests = rl.scope === "allRoutes" ? [rl.global, ...Object.values(rl.tenants?.budgets ?? {}), rl.perUser].reduce((n, b) => n + (b?.requests?.length ?? 0), 0) : 0;
+            if (budgets.length !== own + sharedRequests) {
+                out.push(`${at}: xDS route ${str(r.route.name)} carries ${budgets.length} request rate-limit actions that need no model, config says ${own} of its own and ${sharedRequests} shared`);
+            }
+            if (budgets.some((b) => b.hits !== "1" && b.hits !== "undefined")) out.push(`${at}: xDS route ${str(r.route.name)}: a request budget charges ${budgets.map((b) => b.hits).join("/")}, expected 1`);
         }
     }
     return out;

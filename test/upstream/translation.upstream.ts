@@ -82,6 +82,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "passthrough: other namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace !== undefined),
     "passthrough: exact path": (c) => Object.values(c.passthrough).some((p) => p.pathType === "Exact"),
     "passthrough: the catch-all /": (c) => Object.values(c.passthrough).some(isCatchAll),
+    "passthrough: a request budget of its own": (c) => Object.values(c.passthrough).some((p) => (p.rateLimit?.requests?.length ?? 0) > 0),
+    "rate limit: shared request budgets over every route (scope allRoutes)": (c) => c.rateLimit.scope === "allRoutes" && Object.keys(c.passthrough).length > 0,
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
