@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
+import type { ErrorFormat, ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
+import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
 import { routeSpend } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
@@ -24,6 +25,8 @@ export interface ModelRoutesArgs {
     protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
+    /** gateway.errors.format: the model routes' error bodies (default `openai`). */
+    errors?: ErrorFormat;
     /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
     prices?: Record<string, Record<string, ModelPrice> | undefined>;
     platform: PlatformReadiness;
@@ -88,6 +91,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             retry: args.retry,
             rateLimit: args.rateLimit,
             protection: args.protection,
+            errors: errorResponseOverrides(args.errors ?? "openai"),
         });
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });

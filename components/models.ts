@@ -64,6 +64,7 @@ export function buildModels(
         retry: config.retry,
         rateLimit: config.rateLimit,
         protection: protectionSections(config.traffic),
+        errors: config.gateway.errors.format,
         backends,
         prices: priceTables(config.backends),
         platform,

@@ -1,7 +1,7 @@
 import type { ParentReference } from "../specs";
 import { createHash } from "crypto";
 import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../../config/schema";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
+import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
@@ -224,7 +224,7 @@ export function retrySection(retry: RetryConfig): Retry {
  * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
  * retries, rate limits, timeouts and circuit breaking must all go into this one object.
  */
-export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
+export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride">;
 
 /**
  * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
@@ -261,7 +261,9 @@ export interface ModelTrafficInput {
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy. */
-    protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit">;
+    protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit" | "responseOverride">;
+    /** The error bodies of every model route (errorResponseOverrides of gateway.errors.format); unset: Envoy's. */
+    errors?: ResponseOverride[];
 }
 
 export interface ModelTrafficPolicies {
@@ -313,6 +315,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
             retry: retrySection(routeRetry(input.retry, models, bucket)),
             rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)),
             ...input.protection,
+            responseOverride: input.errors,
         }),
     }));
     // Pattern models share one route, whose rule order is their documented order: a pattern's own retry
@@ -324,7 +327,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
             patternModels(models)
                 .filter((m) => models[m].retry !== undefined)
                 .map((model) => {
-                    const sections = { mergeType: "StrategicMerge" as const, retry: retrySection(effectiveRetry(input.retry, models[model].retry)), ...input.protection };
+                    const sections = { mergeType: "StrategicMerge" as const, retry: retrySection(effectiveRetry(input.retry, models[model].retry)), ...input.protection, responseOverride: input.errors };
                     return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
                 }),
         );

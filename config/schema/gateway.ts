@@ -405,6 +405,10 @@ export const gatewayClassSchema = z.strictObject({
     ...metadataFields("the GatewayClass"),
 });
 
+/** How the model routes' error answers look (gateway.errors.format). */
+export const ERROR_FORMATS = ["openai", "envoy"] as const;
+export type ErrorFormat = (typeof ERROR_FORMATS)[number];
+
 export const gatewaySchema = z.strictObject({
     name: dnsLabel.default("ai-gateway").describe("Gateway name; the other objects' names derive from it"),
     namespace: dnsLabel
@@ -435,6 +439,18 @@ export const gatewaySchema = z.strictObject({
         })
         .prefault({})
         .describe("the Gateway's `spec.infrastructure`"),
+    /** The bodies of the gateway's own error answers on the model routes. */
+    errors: z
+        .strictObject({
+            format: z
+                .enum(ERROR_FORMATS)
+                .default("openai")
+                .describe(
+                    "`openai`: the model routes answer 401, 403, 404, 413, 429, 503 and 504 with an OpenAI error body (`{\"error\": {\"message\", \"type\", \"code\"}}`, `application/json`) that OpenAI SDKs parse, keeping the response's headers (`retry-after`, `x-ratelimit-*`); a provider's own body for those codes is replaced too. `envoy`: Envoy's and the providers' bodies as they are",
+                ),
+        })
+        .prefault({})
+        .describe("the gateway's own error answers on the model routes (see docs/errors.md)"),
     /** Answer every request on the HTTP listeners with a 301 to HTTPS. */
     redirectToHttps: z
         .boolean()

@@ -15,6 +15,7 @@ import { installedControllerName } from "../../components/manifests/platformValu
 import { protectionSections } from "../../components/manifests/protection";
 import { routeSpend } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
+import { errorResponseOverrides } from "../../components/manifests/errors";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/manifest";
@@ -59,7 +60,15 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         ...routeSpend(rateLimit, config.models, priceTables(config.backends)),
     });
     out.push(...routes.map((r) => r.route));
-    const policies = modelTrafficPolicies({ gateway: routeGateway, models: config.models, routes, retry: config.retry, rateLimit, protection: protectionSections(traffic) });
+    const policies = modelTrafficPolicies({
+        gateway: routeGateway,
+        models: config.models,
+        routes,
+        retry: config.retry,
+        rateLimit,
+        protection: protectionSections(traffic),
+        errors: errorResponseOverrides(config.gateway.errors.format),
+    });
     out.push(...policies.routes.map((r) => r.policy), ...policies.rules.map((r) => r.policy), policies.shared);
 
     for (const [name, route] of Object.entries(config.passthrough)) {

@@ -11,6 +11,7 @@ import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_SECRET_KEY, mcpProxyBackendName, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
+import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
 import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../components/manifests/rateLimit";
 import { spendLimitUnits } from "../../components/manifests/spend";
 import { modelsTrafficPolicyName } from "../../components/manifests/routes";
@@ -922,6 +923,33 @@ export function tokenCountProblems(t: UpstreamTranslation): string[] {
         const keys = recorded.get(key) ?? new Set();
         const missing = Object.values(TOKEN_COST_KEYS).filter((k) => !keys.has(k));
         if (missing.length > 0) out.push(`${t.label}: AIGatewayRoute ${key}: the generated extProc configuration records no ${missing.join(", ")}`);
+    }
+    return out;
+}
+
+/**
+ * gateway.errors.format openai: every model's xDS routes carry Envoy's custom response filter, answering each
+ * status of OPENAI_ERRORS with its JSON body and `application/json`; `envoy`: none of them does.
+ */
+export function errorFormatProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const openai = t.config.gateway.errors.format === "openai";
+    for (const [model, m] of Object.entries(t.config.models)) {
+        for (const r of modelRoutesOf(xds, model, m)) {
+            const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)}`;
+            const config = Object.entries(asObj(r.route.typedPerFilterConfig)).find(([name]) => name.includes("custom_response"))?.[1];
+            if (!openai) {
+                if (config !== undefined) out.push(`${at}: has a custom response filter, gateway.errors.format is envoy`);
+                continue;
+            }
+            const text = JSON.stringify(config ?? null);
+            for (const e of OPENAI_ERRORS) {
+                const body = JSON.stringify(openAIErrorBody(e)).slice(1, -1);
+                if (!text.includes(body)) out.push(`${at}: no custom response with the OpenAI body for ${e.status}`);
+            }
+            if (!text.includes("application/json")) out.push(`${at}: its custom responses set no Content-Type application/json`);
+        }
     }
     return out;
 }

@@ -53,6 +53,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.models).some((m) => m.retry?.numRetries === 0) &&
         Object.values(c.models).some((m) => m.retry?.retryOn?.triggers?.includes("reset") && m.timeouts.streamIdle !== undefined && m.rateLimit !== undefined),
     "a pattern model's own retry (a policy on its rule)": (c) => Object.values(c.models).some((m) => m.match?.pattern !== undefined && m.retry !== undefined),
+    "errors: Envoy's own bodies (gateway.errors.format envoy)": (c) => c.gateway.errors.format === "envoy",
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
@@ -154,8 +155,8 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual(expected.statusProblems(t), []);
             });
 
-            it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog", () => {
-                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t)], []);
+            it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog; the error bodies gateway.errors.format asks for", () => {
+                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t), ...expected.errorFormatProblems(t)], []);
             });
 
             it("each InferencePool model: its HTTPRoute rule names the pool alone, the extProc sends it OpenAI with the model override, Envoy routes the model", () => {
