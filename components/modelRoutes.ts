@@ -25,6 +25,8 @@ export interface ModelRoutesArgs {
     protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
+    /** gateway.hostnames: the host names of every route whose models set none of their own. */
+    hostnames?: readonly string[];
     /** gateway.errors.format: the model routes' error bodies (default `openai`). */
     errors?: ErrorFormat;
     /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
@@ -74,6 +76,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             serviceBackend: (key) => backend(key).serviceBackendName,
             inferencePool: (key) => backend(key).inferencePool === true,
             ...routeSpend(args.rateLimit, args.models, args.prices ?? {}),
+            hostnames: args.hostnames,
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>

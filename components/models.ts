@@ -65,6 +65,7 @@ export function buildModels(
         rateLimit: config.rateLimit,
         protection: protectionSections(config.traffic),
         errors: config.gateway.errors.format,
+        hostnames: config.gateway.hostnames,
         backends,
         prices: priceTables(config.backends),
         platform,

@@ -102,6 +102,8 @@ export interface ModelRoutesInput {
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
     /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
     spendUnits?: readonly SpendUnit[];
+    /** gateway.hostnames: every route's host names, unless its models have their own. */
+    hostnames?: readonly string[];
 }
 
 export interface ModelRoute {
@@ -130,6 +132,18 @@ function canonical(v: unknown): string {
     return JSON.stringify(v);
 }
 
+/** `hosts-<8 hex>`: the route group of the models with exactly these host names (in any order) and this `retry`. */
+export function hostsGroupId(hostnames: readonly string[], retry: RetryOverride | undefined): string {
+    return `hosts-${createHash("sha256").update(canonical({ hostnames: [...hostnames].sort(), retry: retry ?? null })).digest("hex").slice(0, 8)}`;
+}
+
+/** The host names of a route: its models share their own `hostnames` (see modelBuckets), else gateway.hostnames. */
+export function routeHostnames(models: Record<string, ModelConfig>, bucket: ModelBucket, gateway: readonly string[] | undefined): string[] | undefined {
+    const own = bucket.id === PATTERN_BUCKET_ID ? undefined : models[bucket.models[0]]?.hostnames;
+    const hosts = own ?? gateway;
+    return hosts === undefined ? undefined : [...hosts];
+}
+
 /** `retry-<8 hex>`: the route group of the models whose `retry` is exactly this, named by nothing else. */
 export function retryGroupId(retry: RetryOverride): string {
     return `retry-${createHash("sha256").update(canonical(retry)).digest("hex").slice(0, 8)}`;
@@ -141,7 +155,9 @@ export function retryGroupId(retry: RetryOverride): string {
  * into `routing.routeBuckets` buckets (`<gateway>-models-07`), those with one into a group per distinct
  * `retry` (`<gateway>-models-retry-1a2b3c4d`, split by hash bits past 15 models like a bucket), and the
  * pattern models share `<gateway>-models-patterns` in their documented order (a pattern's own `retry` is a
- * policy on its rule, see modelTrafficPolicies).
+ * policy on its rule, see modelTrafficPolicies). Host names are a setting of a whole route too: models
+ * with `hostnames` of their own share a route only with models of the same host names and retry
+ * (`<gateway>-models-hosts-1a2b3c4d`).
  * Adding a model changes only the route it joins.
  */
 export function modelBuckets(models: Record<string, ModelConfig>, buckets: number): ModelBucket[] {
@@ -150,11 +166,11 @@ export function modelBuckets(models: Record<string, ModelConfig>, buckets: numbe
     for (const m of Object.keys(models)) {
         const spec = models[m];
         if (spec.match?.pattern !== undefined) continue;
-        if (spec.retry === undefined) {
+        if (spec.retry === undefined && spec.hostnames === undefined) {
             plain.push(m);
             continue;
         }
-        const id = retryGroupId(spec.retry);
+        const id = spec.hostnames === undefined ? retryGroupId(spec.retry!) : hostsGroupId(spec.hostnames, spec.retry);
         groups.set(id, [...(groups.get(id) ?? []), m]);
     }
     const patterns = patternModels(models);
@@ -190,6 +206,7 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
             { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
+                ...withHostnames(routeHostnames(models, bucket, input.hostnames)),
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                 // Always: access logs and metrics read the token counts, not only budgets.
                 llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
@@ -198,6 +215,8 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
     }));
 }
+
+const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
 
 /** The spend cost of a route's models in a unit, when a spend budget is in effect. */
 function routeSpendCel(input: ModelRoutesInput, bucket: ModelBucket): ((unit: SpendUnit) => string) | undefined {

@@ -10,6 +10,7 @@ import {
     gatewayNamespace,
 } from "./gateway";
 import { mcpSettings } from "./mcp";
+import { routeHostnameSettings } from "./hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { redisLocation } from "./platform";
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
     awsIdentitySettings,
     redisLocation,
     gatewayListeners,
+    routeHostnameSettings,
     gatewayNamespace,
     gatewayClassController,
     gatewayAnnotations,

@@ -4,6 +4,7 @@ import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { headerName } from "./security";
 import { duration, intBetween } from "./primitives";
 import { retryOverrideSchema } from "./retry";
+import { routeHostnames } from "./gateway";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -328,6 +329,10 @@ export const modelSchema = z.strictObject({
         .describe(
             "per-user budgets for this model, `{requests, tokens, spend}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
         ),
+    /** Host names this model answers on, in place of gateway.hostnames: its route is one of its own host names. */
+    hostnames: routeHostnames(
+        "this model answers on, in place of `gateway.hostnames` (e.g. `[team-a.llm.example.com]`): it shares an AIGatewayRoute only with models of the same host names and retry, so each host's `/v1/models` lists its own models. Not on a pattern model",
+    ).optional(),
     /** This model's retries: its route gets a traffic policy of its own (see components/modelRoutes.ts). */
     retry: retryOverrideSchema.optional().meta(
         doc(

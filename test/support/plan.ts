@@ -58,6 +58,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
         ...routeSpend(rateLimit, config.models, priceTables(config.backends)),
+        hostnames: config.gateway.hostnames,
     });
     out.push(...routes.map((r) => r.route));
     const policies = modelTrafficPolicies({

@@ -54,6 +54,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.models).some((m) => m.retry?.retryOn?.triggers?.includes("reset") && m.timeouts.streamIdle !== undefined && m.rateLimit !== undefined),
     "a pattern model's own retry (a policy on its rule)": (c) => Object.values(c.models).some((m) => m.match?.pattern !== undefined && m.retry !== undefined),
     "errors: Envoy's own bodies (gateway.errors.format envoy)": (c) => c.gateway.errors.format === "envoy",
+    "route host names: the Gateway's and a model's own": (c) => c.gateway.hostnames !== undefined && Object.values(c.models).some((m) => m.hostnames !== undefined),
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
