@@ -66,7 +66,7 @@ describe("rate limiting: token costs", () => {
             'models.m.rateLimit.tokens[0].type: "prompt" is not allowed; use one of "total", "input", "output", "cachedInput", "reasoning"',
         ]);
         assert.deepEqual(configProblems({ backends, models: { m: model({ requests: [{ limit: 1, window: "1m", type: "input" }] }) } }), [
-            'models.m.rateLimit.requests[0].type: unknown key; use one of "limit", "window"',
+            'models.m.rateLimit.requests[0].type: unknown key; use one of "limit", "window", "shadow"',
         ]);
     });
 
@@ -684,3 +684,49 @@ const SEED_PASSTHROUGH_LIMITS: Record<string, unknown> = {
     },
     traffic: { timeouts: { request: "60s" } },
 };
+
+describe("rate limiting: shadow budgets (shadow: true)", () => {
+    const backends = {
+        a: { schema: "OpenAI", hostname: "a.default.svc.cluster.local", port: 80, prices: { m: { input: 1, output: 2 } } },
+        b: { schema: "OpenAI", hostname: "b.default.svc.cluster.local", port: 80, prices: { m: { input: 1, output: 2 } } },
+    };
+    const models = { m: { backends: [{ backend: "a" }, { backend: "b" }] } };
+
+    it("a shadow entry is its rule with shadowMode: counted, never a 429; every kind and scope; enforced entries unchanged", () => {
+        const c = parseConfig({
+            backends,
+            models,
+            rateLimit: {
+                perUser: { requests: [{ limit: 100, window: "1m" }, { limit: 50, window: "1m", shadow: true }] },
+                global: { tokens: [{ limit: 100000, window: "1m", shadow: true }], spend: [{ limit: 20000, window: "1mo", shadow: true }] },
+                defaults: { requests: [{ limit: 10, window: "1s", shadow: false }] },
+            },
+            passthrough: { iris: { path: "/v1/models/iris", service: { name: "iris", port: 80 }, rateLimit: { requests: [{ limit: 5, window: "1m", shadow: true }] } } },
+        });
+        const rules = rateLimitRules(c.rateLimit, c.models, c.passthrough);
+        const shadow = (r: RateLimitRule) => r.shadowMode === true;
+        assert.deepEqual(
+            rules.map((r) => [r.limit.requests, shadow(r)]),
+            [
+                [100000, true],
+                [2_000_000_000, true],
+                [100, false],
+                [50, true],
+                [10, false],
+                [5, true],
+            ],
+        );
+        assert.ok(rules.filter((r) => !shadow(r)).every((r) => !("shadowMode" in r)), "no shadowMode: false written");
+        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, buckets: 1, serviceBackend: (k) => k })[0].route, { rateLimit: rateLimitSection(rules) })), []);
+    });
+
+    it("a shadow limit beside an enforced one of the same window is allowed; two of either kind are not", () => {
+        assert.doesNotThrow(() => parseConfig({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m" }, { limit: 50, window: "1m", shadow: true }] } } }));
+        assert.deepEqual(configProblems({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m", shadow: true }, { limit: 50, window: "1m", shadow: true }] } } }), [
+            "rateLimit.perUser.requests[1].window: 1m already has a limit at requests[0]; give each window one limit (keep the one you mean)",
+        ]);
+        assert.deepEqual(configProblems({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m", shadow: "yes" }] } } }), [
+            'rateLimit.perUser.requests[0].shadow: must be true or false, got string "yes"; change it to true or false',
+        ]);
+    });
+});

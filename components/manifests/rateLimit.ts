@@ -88,6 +88,8 @@ function budgetRules(
         limit: { requests: budget.limit, unit: windowUnit(budget.window) },
         cost,
         shared: true,
+        // A dry run: counted and reported, never a 429.
+        ...(budget.shadow === true && { shadowMode: true }),
     });
     return [
         ...(budgets.requests ?? []).map((b) => rule(b, requestCost(), requestSelectors)),
@@ -95,7 +97,7 @@ function budgetRules(
         ...(budgets.tokens ?? []).map((b) => rule(b, responseCost(TOKEN_COST_KEYS[b.type ?? tokenType]))),
         ...(budgets.spend ?? []).map((b) => {
             const { count, unit } = spendLimitUnits(b.limit);
-            return rule({ limit: count, window: b.window }, responseCost(SPEND_COST_KEYS[unit]));
+            return rule({ limit: count, window: b.window, shadow: b.shadow }, responseCost(SPEND_COST_KEYS[unit]));
         }),
     ];
 }

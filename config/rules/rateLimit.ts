@@ -28,9 +28,10 @@ const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.token
 function duplicateWindows(path: Path, budgets: RateLimitBudgets, tokenType: TokenType, ctx: RuleContext): void {
     for (const kind of ["requests", "tokens", "spend"] as const) {
         const first = new Map<string, number>();
-        (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType }, i) => {
+        (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType; shadow?: boolean }, i) => {
             const tokens = kind === "tokens" ? (b.type ?? tokenType) : undefined;
-            const key = `${b.window} ${tokens ?? ""}`;
+            // A shadow limit beside an enforced one of the same window is the dry run of a change, not a duplicate.
+            const key = `${b.window} ${tokens ?? ""} ${b.shadow === true ? "shadow" : ""}`;
             const at = first.get(key);
             if (at === undefined) {
                 first.set(key, i);

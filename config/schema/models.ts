@@ -50,9 +50,21 @@ export function nearestWindow(seconds: number): WindowSuffix {
 /** Envoy Gateway's largest limit (`limit.requests` is a uint32). */
 export const MAX_BUDGET_LIMIT = 4_294_967_295;
 
+/** A budget entry in shadow mode: counted (Redis, metrics, logs), never refused (Envoy Gateway `shadowMode`). */
+const shadowField = z
+    .boolean()
+    .optional()
+    .meta(
+        doc(
+            "`true`: a dry run of this limit (Envoy Gateway `shadowMode`): requests are counted and the rate-limit service's metrics and Envoy's `ratelimit.*` statistics show what it would refuse, but nothing gets a 429; beside an enforced limit of the same window, try a tighter one on live traffic",
+            { default: "`false`" },
+        ),
+    );
+
 const budgetFields = {
     limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`).describe("the most allowed in each window"),
     window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
+    shadow: shadowField,
 };
 
 /** The token counts a token budget can charge (the AI Gateway records each of them for every response). */
@@ -166,6 +178,7 @@ export const spendBudgetSchema = z
             "the most USD spent in each window, at most `42949672.95`; counted in micro-dollars up to `4294.967295`, and in a unit ten times coarser for each tenfold larger limit (`42949.67295` in 0.00001 USD, `429496.7295` in 0.0001 USD, `4294967.295` in 0.001 USD, above that in cents), with as many decimals as its unit",
         ),
         window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
+        shadow: shadowField,
     })
     .superRefine((b, ctx) => wholeWindow(b, ctx, dollarScale));
 

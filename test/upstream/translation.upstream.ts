@@ -55,6 +55,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "a pattern model's own retry (a policy on its rule)": (c) => Object.values(c.models).some((m) => m.match?.pattern !== undefined && m.retry !== undefined),
     "errors: Envoy's own bodies (gateway.errors.format envoy)": (c) => c.gateway.errors.format === "envoy",
     "route host names: the Gateway's and a model's own": (c) => c.gateway.hostnames !== undefined && Object.values(c.models).some((m) => m.hostnames !== undefined),
+    "rate limit: a shadow limit beside an enforced one": (c) => (c.rateLimit.perUser?.requests ?? []).some((b) => b.shadow === true),
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
