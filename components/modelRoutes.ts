@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
+import type { ErrorFormat, ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
+import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
-import { routePrices } from "./manifests/rateLimit";
+import { routeSpend } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 
@@ -24,6 +25,10 @@ export interface ModelRoutesArgs {
     protection?: ProtectionSections;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
+    /** gateway.hostnames: the host names of every route whose models set none of their own. */
+    hostnames?: readonly string[];
+    /** gateway.errors.format: the model routes' error bodies (default `openai`). */
+    errors?: ErrorFormat;
     /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
     prices?: Record<string, Record<string, ModelPrice> | undefined>;
     platform: PlatformReadiness;
@@ -70,7 +75,8 @@ export class ModelRoutes extends pulumi.ComponentResource {
             buckets: args.routeBuckets,
             serviceBackend: (key) => backend(key).serviceBackendName,
             inferencePool: (key) => backend(key).inferencePool === true,
-            prices: routePrices(args.rateLimit, args.models, args.prices ?? {}),
+            ...routeSpend(args.rateLimit, args.models, args.prices ?? {}),
+            hostnames: args.hostnames,
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>
@@ -88,16 +94,22 @@ export class ModelRoutes extends pulumi.ComponentResource {
             retry: args.retry,
             rateLimit: args.rateLimit,
             protection: args.protection,
+            errors: errorResponseOverrides(args.errors ?? "openai"),
         });
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
+        });
+        // A pattern model's own retry: a policy on its rule of the patterns' route.
+        policies.rules.forEach(({ route, policy }) => {
+            const i = routes.findIndex((r) => r.route.metadata.name === route);
+            createCustomResource(`${name}-${policy.metadata.name}`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
         });
         if (policies.shared) {
             // Same Pulumi name as the one policy of all routes it replaces: an update, not a replacement.
             createCustomResource(`${name}-traffic`, policies.shared, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, ...aiRoutes] });
         }
         this.trafficPolicyName = policies.shared?.metadata.name;
-        this.routeTrafficPolicyNames = policies.routes.map((r) => r.policy.metadata.name);
+        this.routeTrafficPolicyNames = [...policies.routes.map((r) => r.policy.metadata.name), ...policies.rules.map((r) => r.policy.metadata.name)];
 
         this.routeNames = routes.map((r) => r.route.metadata.name);
         this.registerOutputs({ routeNames: this.routeNames, trafficPolicyName: this.trafficPolicyName, routeTrafficPolicyNames: this.routeTrafficPolicyNames });

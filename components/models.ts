@@ -64,6 +64,8 @@ export function buildModels(
         retry: config.retry,
         rateLimit: config.rateLimit,
         protection: protectionSections(config.traffic),
+        errors: config.gateway.errors.format,
+        hostnames: config.gateway.hostnames,
         backends,
         prices: priceTables(config.backends),
         platform,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PassthroughRouteConfig } from "../config";
+import type { PassthroughRouteConfig, RateLimitConfig } from "../config";
 import { passthroughManifests } from "./manifests/passthrough";
 import type { ProtectionSections } from "./manifests/protection";
 import { childName } from "./manifests/names";
@@ -12,6 +12,8 @@ export interface PassthroughRoutesArgs {
     /** traffic.timeouts.request, when traffic timeouts are on. */
     requestTimeout?: string;
     protection: ProtectionSections;
+    /** ai-gateway:rateLimit: each route's own request budgets, and whether the shared ones count it (scope). */
+    rateLimit: RateLimitConfig;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace, client authentication). */
     namespaceReady?: pulumi.Resource[];
@@ -19,7 +21,8 @@ export interface PassthroughRoutesArgs {
 
 /**
  * Plain HTTPRoutes to Services that are not LLM APIs, each with a ReferenceGrant in the Service's
- * namespace when it is another one, and its own BackendTrafficPolicy when traffic protection is on.
+ * namespace when it is another one, and its own BackendTrafficPolicy when traffic protection is on or
+ * the route has request budgets of its own.
  */
 export class PassthroughRoutes extends pulumi.ComponentResource {
     public readonly routeNames: string[];
@@ -30,7 +33,14 @@ export class PassthroughRoutes extends pulumi.ComponentResource {
         this.routeNames = [];
 
         for (const [key, config] of Object.entries(args.routes)) {
-            const m = passthroughManifests({ name: key, config, gateway: args.gateway, requestTimeout: args.requestTimeout, protection: args.protection });
+            const m = passthroughManifests({
+                name: key,
+                config,
+                gateway: args.gateway,
+                requestTimeout: args.requestTimeout,
+                protection: args.protection,
+                rateLimit: args.rateLimit,
+            });
             const logical = childName(name, key);
             // The grant lives in the Service's namespace, which the program does not create.
             const grant = m.referenceGrant && createCustomResource(`${logical}-grant`, m.referenceGrant, { parent: this, platform: args.platform });

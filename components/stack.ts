@@ -70,7 +70,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     const quotas = quotasInUse(config.backends);
     // Rate limiting off, or on without a single budget, and no quota: no Redis, and Envoy Gateway gets no
     // rate-limit settings (its rate-limit service is deployed whenever they are set).
-    if (rateLimitInUse(rateLimit, config.models) || quotas) {
+    if (rateLimitInUse(rateLimit, config.models, config.passthrough) || quotas) {
         if (platform.redis.install) {
             const quotaService = quotas ? { namespace: platform.aiGateway.namespace, labels: QUOTA_SERVICE_LABELS } : undefined;
             redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace, quotaService }, children);
@@ -82,7 +82,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             };
         }
     }
-    if (redisBackend && rateLimitInUse(rateLimit, config.models)) {
+    if (redisBackend && rateLimitInUse(rateLimit, config.models, config.passthrough)) {
         rateLimitBackend = { ...redisBackend, failClosed: rateLimit.failClosed, timeout: rateLimit.timeout };
     }
 
@@ -192,6 +192,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             routes: config.passthrough,
             requestTimeout: traffic.timeouts?.request,
             protection: protectionSections(traffic),
+            rateLimit,
             platform: ready,
             namespaceReady: routesReady,
         }, children);

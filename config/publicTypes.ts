@@ -63,6 +63,10 @@ export interface StackConfigInput {
         infrastructure?: {
             enabled?: boolean | undefined;
         } | undefined;
+        hostnames?: string[] | undefined;
+        errors?: {
+            format?: "openai" | "envoy" | undefined;
+        } | undefined;
         redirectToHttps?: boolean | undefined;
         waitUntilProgrammed?: boolean | undefined;
         gatewayClass?: {
@@ -526,30 +530,36 @@ export interface StackConfigInput {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
         perUser?: {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
         tenants?: {
@@ -558,15 +568,18 @@ export interface StackConfigInput {
                 requests?: {
                     limit: number;
                     window: string;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
                 tokens?: {
                     limit: number;
                     window: string;
                     type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
                 spend?: {
                     limit: number;
                     window: string;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
             }> | undefined;
         } | undefined;
@@ -574,17 +587,21 @@ export interface StackConfigInput {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
+        scope?: "models" | "allRoutes" | undefined;
         failClosed?: boolean | undefined;
         timeout?: string | undefined;
     } | undefined;
@@ -631,17 +648,21 @@ export interface StackConfigInput {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
+        hostnames?: string[] | undefined;
         retry?: {
             numRetries?: number | undefined;
             numAttemptsPerPriority?: number | undefined;
@@ -704,6 +725,15 @@ export interface StackConfigInput {
             namespace?: string | undefined;
         };
         pathType?: "Exact" | "RegularExpression" | "PathPrefix" | undefined;
+        rateLimit?: {
+            requests?: {
+                limit: number;
+                window: string;
+                shadow?: boolean | undefined;
+            }[] | undefined;
+            tokens?: unknown;
+            spend?: unknown;
+        } | undefined;
     }> | undefined;
     mcp?: {
         servers: Record<string, {
@@ -865,6 +895,9 @@ export interface StackConfigValues {
         }[];
         infrastructure: {
             enabled: boolean;
+        };
+        errors: {
+            format: "openai" | "envoy";
         };
         redirectToHttps: boolean;
         gatewayClass: {
@@ -1142,6 +1175,7 @@ export interface StackConfigValues {
         namespace: string;
         className: string;
         enabled: boolean;
+        hostnames?: string[] | undefined;
         waitUntilProgrammed?: boolean | undefined;
     };
     auth: {
@@ -1325,35 +1359,42 @@ export interface StackConfigValues {
         enabled: boolean;
         userHeader: string;
         tokenType: "output" | "input" | "cachedInput" | "total" | "reasoning";
+        scope: "models" | "allRoutes";
         failClosed: boolean;
         defaults?: {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
         perUser?: {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
         tenants?: {
@@ -1362,15 +1403,18 @@ export interface StackConfigValues {
                 requests?: {
                     limit: number;
                     window: string;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
                 tokens?: {
                     limit: number;
                     window: string;
                     type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
                 spend?: {
                     limit: number;
                     window: string;
+                    shadow?: boolean | undefined;
                 }[] | undefined;
             }>;
         } | undefined;
@@ -1378,15 +1422,18 @@ export interface StackConfigValues {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
         timeout?: string | undefined;
@@ -1439,17 +1486,21 @@ export interface StackConfigValues {
             requests?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
             tokens?: {
                 limit: number;
                 window: string;
                 type?: "output" | "input" | "cachedInput" | "total" | "reasoning" | undefined;
+                shadow?: boolean | undefined;
             }[] | undefined;
             spend?: {
                 limit: number;
                 window: string;
+                shadow?: boolean | undefined;
             }[] | undefined;
         } | undefined;
+        hostnames?: string[] | undefined;
         retry?: {
             numRetries?: number | undefined;
             numAttemptsPerPriority?: number | undefined;
@@ -1507,6 +1558,15 @@ export interface StackConfigValues {
             port: number;
             namespace?: string | undefined;
         };
+        rateLimit?: {
+            requests?: {
+                limit: number;
+                window: string;
+                shadow?: boolean | undefined;
+            }[] | undefined;
+            tokens?: unknown;
+            spend?: unknown;
+        } | undefined;
     }>;
     mcp?: {
         path: string;

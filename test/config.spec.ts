@@ -24,7 +24,7 @@ describe("config: defaults", () => {
             backOff: { baseInterval: "100ms", maxInterval: "10s" },
             retryOn: { httpStatusCodes: [500, 502, 503, 504, 404], triggers: ["connect-failure", "retriable-status-codes"] },
         });
-        assert.deepEqual(c.rateLimit, { enabled: true, userHeader: "x-user-id", tokenType: "total", failClosed: false });
+        assert.deepEqual(c.rateLimit, { enabled: true, userHeader: "x-user-id", tokenType: "total", failClosed: false, scope: "models" });
     });
 
     it("a backend on port 443 defaults nothing else away", () => {

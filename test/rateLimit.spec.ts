@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
-import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
-import { modelRoutes, modelTrafficPolicies, trafficPolicy } from "../components/manifests/routes";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
+import { passthroughManifests } from "../components/manifests/passthrough";
+import { protectionSections } from "../components/manifests/protection";
+import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitInUse, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
+import { modelRoutes, modelTrafficPolicies, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../components/specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
@@ -64,7 +66,7 @@ describe("rate limiting: token costs", () => {
             'models.m.rateLimit.tokens[0].type: "prompt" is not allowed; use one of "total", "input", "output", "cachedInput", "reasoning"',
         ]);
         assert.deepEqual(configProblems({ backends, models: { m: model({ requests: [{ limit: 1, window: "1m", type: "input" }] }) } }), [
-            'models.m.rateLimit.requests[0].type: unknown key; use one of "limit", "window"',
+            'models.m.rateLimit.requests[0].type: unknown key; use one of "limit", "window", "shadow"',
         ]);
     });
 
@@ -224,9 +226,11 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         prod = await evaluate(stackFileConfig("prod"));
     });
 
-    /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute. */
-    const policiesOf = (e: Evaluation, route: string) =>
-        e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string; name: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route));
+    /** The policies that target the HTTPRoute the controller generates for an AIGatewayRoute (the whole route, or `rule`). */
+    const policiesOf = (e: Evaluation, route: string, rule?: string) =>
+        e
+            .objects("BackendTrafficPolicy")
+            .filter((p) => (p.spec.targetRefs as { kind: string; name: string; sectionName?: string }[]).some((t) => t.kind === "HTTPRoute" && t.name === route && t.sectionName === rule));
     const gatewayPolicies = (e: Evaluation) =>
         e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[]).some((t) => t.kind === "Gateway"));
 
@@ -242,10 +246,17 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
                 assert.equal(spec.retry.numAttemptsPerPriority, 1, `${route}: retry (priority fallback)`);
                 assert.equal(spec.mergeType, "StrategicMerge", `${route}: merged into the Gateway's policy, not in its place`);
             }
+            // A pattern model's own retry: one policy on its rule, merged the same way.
+            const patterns = Object.entries(parseConfig(stackFileConfig(stack)).models).filter(([, m]) => m.match?.pattern !== undefined && m.retry !== undefined);
+            for (const [model] of patterns) {
+                const policies = policiesOf(e, "ai-gateway-models-patterns", ruleName(model));
+                assert.equal(policies.length, 1, `${model}: its rule's policy`);
+                assert.equal((policies[0].spec as Values).mergeType, "StrategicMerge", model);
+            }
             const [shared, ...more] = gatewayPolicies(e);
             assert.deepEqual(more, []);
             assert.deepEqual(shared.metadata, { name: "ai-gateway-models-traffic", namespace: "ai-gateway" });
-            assert.equal(e.objects("BackendTrafficPolicy").length, routes.length + 1);
+            assert.equal(e.objects("BackendTrafficPolicy").length, routes.length + patterns.length + 1);
         });
     }
 
@@ -259,12 +270,12 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         }
     });
 
-    it("every AIGatewayRoute records the token counts, and the spend cost (both stacks set spend budgets)", () => {
-        for (const e of [dev, prod]) {
+    it("every AIGatewayRoute records the token counts, and the spend cost in each unit a budget counts (both stacks set spend budgets, prod's global one in 0.00001 USD)", () => {
+        for (const [e, keys] of [[dev, [SPEND_COST_KEY]], [prod, [SPEND_COST_KEY, SPEND_COST_KEYS[10]]]] as const) {
             for (const route of e.objects("AIGatewayRoute")) {
                 const costs = route.spec.llmRequestCosts as { metadataKey: string; type: string }[];
-                assert.deepEqual(costs.slice(0, -1), llmRequestCosts(), route.metadata.name);
-                assert.deepEqual([costs.at(-1)?.metadataKey, costs.at(-1)?.type], [SPEND_COST_KEY, "CEL"], route.metadata.name);
+                assert.deepEqual(costs.slice(0, -keys.length), llmRequestCosts(), route.metadata.name);
+                assert.deepEqual(costs.slice(-keys.length).map((c) => [c.metadataKey, c.type]), keys.map((k) => [k, "CEL"]), route.metadata.name);
             }
         }
     });
@@ -296,14 +307,15 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         const rules = allRules(prod);
         const describe = (r: RateLimitRule) =>
             `${(r.clientSelectors?.[0].headers ?? []).filter((h) => h !== MODEL_PRESENT && h.type !== "RegularExpression").map((h) => h.value ?? `${h.name}:${h.type}`).join("+") || "everyone"} ${r.cost?.response ? (r.cost.response.metadata?.key ?? "tokens") : "requests"} ${r.limit.requests}/${r.limit.unit}`;
-        assert.deepEqual(rules.map(describe).slice(0, 5), [
+        assert.deepEqual(rules.map(describe).slice(0, 6), [
             "everyone requests 5000/Minute",
             "everyone llm_total_token 2000000/Minute",
+            "everyone llm_spend_10_micro_usd 2000000000/Month",
             "tenant-a llm_total_token 20000000/Day",
             "tenant-b llm_total_token 5000000/Day",
             "x-user-id:Distinct llm_spend_micro_usd 50000000/Month",
         ]);
-        assert.deepEqual(rules.map(describe).slice(5).sort(), [
+        assert.deepEqual(rules.map(describe).slice(6).sort(), [
             "x-user-id:Distinct+gpt-4.1 llm_output_token 20000/Hour",
             "x-user-id:Distinct+gpt-4.1 llm_spend_micro_usd 5000000/Day",
             "x-user-id:Distinct+gpt-4.1 llm_total_token 250000/Day",
@@ -313,7 +325,7 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
             "x-user-id:Distinct+gpt-4o-mini llm_total_token 200000/Hour",
             "x-user-id:Distinct+gpt-4o-mini requests 60/Minute",
         ]);
-        assert.deepEqual(rules[2].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }, MODEL_PRESENT] }]);
+        assert.deepEqual(rules[3].clientSelectors, [{ headers: [{ name: "x-tenant", type: "Exact", value: "tenant-a" }, MODEL_PRESENT] }]);
     });
 });
 
@@ -427,10 +439,10 @@ describe("rate limiting: configuration", () => {
         assert.doesNotThrow(() => parseConfig({ backends, models: { m: model() }, rateLimit: { failClosed: true, timeout: "50ms", perUser: { requests: [{ limit: 10, window: "1m" }] } } }));
     });
 
-    it("a budget without any model would count nothing: passthrough routes are not rate limited", () => {
+    it("a budget without any model would count nothing: passthrough routes count only their own budgets then", () => {
         const passthrough = { iris: { path: "/v1/models/iris", service: { name: "iris", port: 80 } } };
         const budgets = { global: contractBudgets, perUser: contractBudgets, defaults: contractBudgets, tenants: { budgets: { acme: contractBudgets } } };
-        const why = "applies to the model routes, and there is no model, so it would count nothing (passthrough routes are not rate limited); add a model to ai-gateway:models, or remove it";
+        const why = "applies to the model routes, and there is no model, so it would count nothing; add a model to ai-gateway:models, or remove it; count passthrough routes with passthrough.<route>.rateLimit.requests";
         assert.deepEqual(configProblems({ passthrough, rateLimit: budgets }), [
             `rateLimit.global: ${why}`,
             `rateLimit.tenants.budgets.acme: ${why}`,
@@ -438,6 +450,7 @@ describe("rate limiting: configuration", () => {
             `rateLimit.defaults: ${why}`,
         ]);
         assert.doesNotThrow(() => parseConfig({ passthrough, backends, models: { m: model() }, rateLimit: budgets }));
+        assert.doesNotThrow(() => parseConfig({ passthrough: { iris: { ...passthrough.iris, rateLimit: { requests: [{ limit: 5, window: "1m" }] } } } }));
     });
 
     it("token and spend budgets need Envoy Gateway v1.8.2 or newer, which charges a shared rule its cost", () => {
@@ -562,6 +575,175 @@ describe("rate limiting: configuration", () => {
     it("an existing Redis's password secret must be in apiKeys", () => {
         assert.deepEqual(configProblems({ platform: { redis: { install: false, url: "cache.example.com:6379", passwordSecret: "redis" } } }), [
             "platform.redis.passwordSecret: names secret \"redis\", which is not in ai-gateway:apiKeys; run: pulumi config set --secret --path 'apiKeys.redis' <value>",
+        ]);
+    });
+});
+
+describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimit.scope)", () => {
+    const backends = { a: { schema: "OpenAI", hostname: "a.default.svc.cluster.local", port: 80 }, b: { schema: "OpenAI", hostname: "b.default.svc.cluster.local", port: 80 } };
+    const models = { m: { backends: [{ backend: "a" }, { backend: "b" }] } };
+    const route = (extra: Record<string, unknown> = {}) => ({ path: "/v1/models/iris", service: { name: "iris", port: 80 }, ...extra });
+    const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [] };
+    const user = { name: "x-user-id", type: "Distinct" };
+    const present = MODEL_PRESENT;
+    const built = (raw: Record<string, unknown>, name = "iris") => {
+        const c = parseConfig(raw);
+        return passthroughManifests({ name, config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit });
+    };
+
+    it("a route's own request budgets: per user, in its own policy, merged into the Gateway's", () => {
+        const m = built({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 50, window: "1m" }, { limit: 1000, window: "1d" }] } }) } });
+        const policy = m.trafficPolicy!;
+        assert.deepEqual(policy.metadata, { name: "ai-gateway-passthrough-iris-traffic", namespace: "ai-gateway" });
+        assert.equal(policy.spec.mergeType, "StrategicMerge");
+        assert.deepEqual(policy.spec.rateLimit, {
+            type: "Global",
+            global: {
+                rules: [
+                    { clientSelectors: [{ headers: [user] }], limit: { requests: 50, unit: "Minute" }, cost: { request: { from: "Number", number: 1 } }, shared: true },
+                    { clientSelectors: [{ headers: [user] }], limit: { requests: 1000, unit: "Day" }, cost: { request: { from: "Number", number: 1 } }, shared: true },
+                ],
+            },
+        });
+        assert.deepEqual(crdProblems(m.route, policy), []);
+        // Rate limiting in use: Redis and the rate-limit service, even without a model's budget.
+        const c = parseConfig({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 5, window: "1m" }] } }) } });
+        assert.ok(rateLimitInUse(c.rateLimit, c.models, c.passthrough));
+        assert.ok(!rateLimitInUse(c.rateLimit, c.models));
+    });
+
+    it("scope allRoutes: the shared request budgets drop the model header, token and spend budgets keep it; passthrough policies merge", () => {
+        const rateLimit = {
+            scope: "allRoutes",
+            global: { requests: [{ limit: 5000, window: "1m" }], tokens: [{ limit: 100000, window: "1m" }] },
+            tenants: { budgets: { acme: { requests: [{ limit: 600, window: "1m" }] } } },
+            perUser: { requests: [{ limit: 60, window: "1m" }] },
+        };
+        const c = parseConfig({ backends, models, passthrough: { iris: route() }, rateLimit });
+        const rules = sharedRateLimitRules(c.rateLimit);
+        assert.deepEqual(
+            rules.map((r) => r.clientSelectors ?? "everything"),
+            ["everything", [{ headers: [present] }], [{ headers: [{ name: "x-tenant", type: "Exact", value: "acme" }] }], [{ headers: [user] }]],
+        );
+        // Without scope, every shared rule requires the model header.
+        const models_ = sharedRateLimitRules(parseConfig({ backends, models, rateLimit: { ...rateLimit, scope: "models" } }).rateLimit);
+        assert.ok(models_.every((r) => r.clientSelectors?.[0].headers?.some((h) => h === present)));
+        // A passthrough route with traffic protection merges into the Gateway's policy, so the shared budgets count it.
+        const withProtection = built({ backends, models, passthrough: { iris: route() }, rateLimit, traffic: { timeouts: { request: "60s" } } });
+        assert.equal(withProtection.trafficPolicy?.spec.mergeType, "StrategicMerge");
+        const scopedModels = built({ backends, models, passthrough: { iris: route() }, traffic: { timeouts: { request: "60s" } } });
+        assert.equal(scopedModels.trafficPolicy?.spec.mergeType, undefined, "scope models: unchanged");
+        // No policy of its own: the Gateway's reaches it as it is.
+        assert.equal(built({ backends, models, passthrough: { iris: route() }, rateLimit }).trafficPolicy, undefined);
+    });
+
+    it("token and spend budgets are refused on a passthrough route, with the reason", () => {
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: { tokens: [{ limit: 5, window: "1m" }], spend: [{ limit: 5, window: "1d" }] } }) } }), [
+            "passthrough.iris.rateLimit.tokens: a passthrough route has no model, so the AI Gateway records no token count for its responses and a tokens budget would count nothing; use requests here, or put the tokens budget on a model (models.<m>.rateLimit)",
+            "passthrough.iris.rateLimit.spend: a passthrough route has no model, so the AI Gateway records no cost for its responses and a spend budget would count nothing; use requests here, or put the spend budget on a model (models.<m>.rateLimit)",
+        ]);
+    });
+
+    it("what would do nothing: budgets with rate limiting off, two limits for a window, a scope with nothing to count", () => {
+        const own = { requests: [{ limit: 5, window: "1m" }] };
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: own }) }, rateLimit: { enabled: false } }), [
+            "passthrough.iris.rateLimit: sets budgets, but rateLimit.enabled is false, so nothing would enforce them; remove them, or set rateLimit.enabled: true",
+        ]);
+        assert.deepEqual(configProblems({ backends, models, passthrough: { iris: route({ rateLimit: { requests: [{ limit: 5, window: "1m" }, { limit: 6, window: "1m" }] } }) } }), [
+            "passthrough.iris.rateLimit.requests[1].window: 1m already has a limit at requests[0]; give each window one limit (keep the one you mean)",
+        ]);
+        assert.deepEqual(parseConfig({ backends, models, passthrough: { iris: route() }, rateLimit: { scope: "allRoutes", perUser: { tokens: [{ limit: 5, window: "1m" }] } } }).warnings, [
+            "rateLimit.scope: is allRoutes, but no perUser, tenant or global request budget is set, and only those count other routes, so it changes nothing; add one (e.g. rateLimit.global.requests), or remove scope",
+            "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
+        ]);
+        assert.deepEqual(parseConfig({ backends, models, rateLimit: { scope: "allRoutes", global: { requests: [{ limit: 5, window: "1m" }] } } }).warnings, [
+            "rateLimit.scope: is allRoutes, but there is no passthrough or MCP route, so it changes nothing; remove it, or add the routes it should count",
+        ]);
+        // A passthrough route's per-user budget without client authentication: the same warning as a model's.
+        assert.deepEqual(parseConfig({ backends, models, passthrough: { iris: route({ rateLimit: own }) } }).warnings, [
+            "rateLimit.userHeader: per-user budgets count by x-user-id as the client sends it, so a client gets a fresh budget with every new value; turn on client authentication (ai-gateway:auth.jwt or auth.apiKeys), which fills x-user-id from the verified identity",
+        ]);
+    });
+
+    it("the seed's configuration renders: per-user, tenant and global request limits over its KServe routes and the catch-all", async () => {
+        const e = await evaluate(stackFileConfig("prod"));
+        assert.ok(e.objects("BackendTrafficPolicy").length > 0);
+        const seed = parseConfig(SEED_PASSTHROUGH_LIMITS);
+        assert.deepEqual(seed.warnings, []);
+        const iris = passthroughManifests({ name: "iris", config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
+        const everything = passthroughManifests({ name: "everything", config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
+        assert.equal(iris.trafficPolicy?.spec.mergeType, "StrategicMerge");
+        assert.equal(everything.trafficPolicy?.spec.rateLimit?.global?.rules.length, 1);
+        assert.deepEqual(crdProblems(iris.route, iris.trafficPolicy, everything.route, everything.trafficPolicy), []);
+        const shared = sharedRateLimitRules(seed.rateLimit).filter((r) => r.cost?.response === undefined);
+        assert.equal(shared.length, 3, "global, tenant and per-user request limits, counting every route");
+        assert.ok(shared.every((r) => !(r.clientSelectors ?? []).some((s) => s.headers?.some((h) => h.name === MODEL_HEADER))));
+    });
+});
+
+/** The seed's Envoy Gateway limits over its KServe predictors and the Istio fallback, as stack config. */
+const SEED_PASSTHROUGH_LIMITS: Record<string, unknown> = {
+    backends: {
+        qwen: { schema: "OpenAI", hostname: "qwen-predictor-00001.default.svc.cluster.local", port: 80 },
+        "qwen-spare": { schema: "OpenAI", hostname: "qwen-spare-predictor-00001.default.svc.cluster.local", port: 80 },
+    },
+    models: { qwen: { backends: [{ backend: "qwen" }, { backend: "qwen-spare", priority: 1 }] } },
+    auth: { jwt: { issuer: "https://auth.example.com", jwksUri: "https://auth.example.com/.well-known/jwks.json", userClaim: "sub" } },
+    passthrough: {
+        iris: { path: "/v1/models/sklearn-iris", service: { name: "sklearn-iris-predictor", port: 80 } },
+        everything: { path: "/", service: { name: "istio-ingressgateway", namespace: "istio-system", port: 80 }, rateLimit: { requests: [{ limit: 100, window: "1m" }] } },
+    },
+    rateLimit: {
+        scope: "allRoutes",
+        global: { requests: [{ limit: 5000, window: "1m" }] },
+        tenants: { header: "x-tenant", budgets: { "tenant-a": { requests: [{ limit: 1000, window: "1m" }] } } },
+        perUser: { requests: [{ limit: 60, window: "1m" }] },
+    },
+    traffic: { timeouts: { request: "60s" } },
+};
+
+describe("rate limiting: shadow budgets (shadow: true)", () => {
+    const backends = {
+        a: { schema: "OpenAI", hostname: "a.default.svc.cluster.local", port: 80, prices: { m: { input: 1, output: 2 } } },
+        b: { schema: "OpenAI", hostname: "b.default.svc.cluster.local", port: 80, prices: { m: { input: 1, output: 2 } } },
+    };
+    const models = { m: { backends: [{ backend: "a" }, { backend: "b" }] } };
+
+    it("a shadow entry is its rule with shadowMode: counted, never a 429; every kind and scope; enforced entries unchanged", () => {
+        const c = parseConfig({
+            backends,
+            models,
+            rateLimit: {
+                perUser: { requests: [{ limit: 100, window: "1m" }, { limit: 50, window: "1m", shadow: true }] },
+                global: { tokens: [{ limit: 100000, window: "1m", shadow: true }], spend: [{ limit: 20000, window: "1mo", shadow: true }] },
+                defaults: { requests: [{ limit: 10, window: "1s", shadow: false }] },
+            },
+            passthrough: { iris: { path: "/v1/models/iris", service: { name: "iris", port: 80 }, rateLimit: { requests: [{ limit: 5, window: "1m", shadow: true }] } } },
+        });
+        const rules = rateLimitRules(c.rateLimit, c.models, c.passthrough);
+        const shadow = (r: RateLimitRule) => r.shadowMode === true;
+        assert.deepEqual(
+            rules.map((r) => [r.limit.requests, shadow(r)]),
+            [
+                [100000, true],
+                [2_000_000_000, true],
+                [100, false],
+                [50, true],
+                [10, false],
+                [5, true],
+            ],
+        );
+        assert.ok(rules.filter((r) => !shadow(r)).every((r) => !("shadowMode" in r)), "no shadowMode: false written");
+        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, buckets: 1, serviceBackend: (k) => k })[0].route, { rateLimit: rateLimitSection(rules) })), []);
+    });
+
+    it("a shadow limit beside an enforced one of the same window is allowed; two of either kind are not", () => {
+        assert.doesNotThrow(() => parseConfig({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m" }, { limit: 50, window: "1m", shadow: true }] } } }));
+        assert.deepEqual(configProblems({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m", shadow: true }, { limit: 50, window: "1m", shadow: true }] } } }), [
+            "rateLimit.perUser.requests[1].window: 1m already has a limit at requests[0]; give each window one limit (keep the one you mean)",
+        ]);
+        assert.deepEqual(configProblems({ backends, models, rateLimit: { perUser: { requests: [{ limit: 100, window: "1m", shadow: "yes" }] } } }), [
+            'rateLimit.perUser.requests[0].shadow: must be true or false, got string "yes"; change it to true or false',
         ]);
     });
 });

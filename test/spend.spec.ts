@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY } from "../components/manifests/aiMetadata";
-import { rateLimitRules } from "../components/manifests/rateLimit";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS } from "../components/manifests/aiMetadata";
+import { rateLimitRules, routeSpend, sharedRateLimitRules, spendUnitsInUse } from "../components/manifests/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
-import { MAX_CEL_LENGTH, priceExpression, pricedBackends, spendCel, spendCelProblem } from "../components/manifests/spend";
-import { parseConfig } from "../config";
+import { MAX_CEL_LENGTH, priceExpression, pricedBackends, priceTables, spendCel, spendCelProblem, spendLimitUnits } from "../components/manifests/spend";
+import { MAX_SPEND_LIMIT, parseConfig, SPEND_UNITS, spendUnitOf } from "../config";
 import { configProblems } from "./harness";
 import { costOf, expectedMicroUsd } from "./support/cel";
+import { crdProblems } from "./support/manifests";
 
 // Spend budgets (rateLimit.*.spend) and the price tables they charge (backends.<b>.prices): the CEL cost
 // every route records, its arithmetic, the rules, and what validation refuses.
@@ -115,6 +116,63 @@ describe("spend: routes and rules", () => {
     });
 });
 
+describe("spend: budgets at organisation scale", () => {
+    it("each budget counts in the finest unit that holds its limit in 32 bits", () => {
+        const cases: [number, number, number][] = [
+            // [USD, micro-dollars per unit, limit in units]
+            [0.000001, 1, 1],
+            [25, 1, 25_000_000],
+            [4294.967295, 1, 4_294_967_295],
+            [4294.96730, 10, 429_496_730],
+            [20_000, 10, 2_000_000_000],
+            [42_949.67295, 10, 4_294_967_295],
+            [42_949.6730, 100, 429_496_730],
+            [1_000_000, 1_000, 1_000_000_000],
+            [5_000_000, 10_000, 500_000_000],
+            [MAX_SPEND_LIMIT, 10_000, 4_294_967_295],
+        ];
+        for (const [usd, unit, count] of cases) {
+            assert.equal(spendUnitOf(usd), unit, `${usd} USD`);
+            assert.deepEqual(spendLimitUnits(usd), { count, unit }, `${usd} USD`);
+        }
+        assert.equal(MAX_SPEND_LIMIT, 42_949_672.95);
+        assert.deepEqual(SPEND_UNITS.map((u) => SPEND_COST_KEYS[u]), ["llm_spend_micro_usd", "llm_spend_10_micro_usd", "llm_spend_100_micro_usd", "llm_spend_milli_usd", "llm_spend_10_milli_usd"]);
+    });
+
+    it("a $20,000/month global budget renders: its rule counts 0.00001 USD units, and every route records the cost in them, rounded up", () => {
+        const c = parseConfig({
+            backends: priced,
+            models: { gpt: spendModel([{ limit: 25, window: "1d" }]) },
+            rateLimit: { global: { spend: [{ limit: 20_000, window: "1mo" }] } },
+        });
+        const coarse = SPEND_COST_KEYS[10];
+        const [global] = sharedRateLimitRules(c.rateLimit);
+        assert.deepEqual(global.limit, { requests: 2_000_000_000, unit: "Month" });
+        assert.deepEqual(global.cost?.response?.metadata, { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: coarse });
+        // The model's own $25/day stays in micro-dollars: both units are recorded, each once.
+        assert.deepEqual(spendUnitsInUse(c.rateLimit, c.models), [1, 10]);
+        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, buckets: 1, serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
+        const costs = routes[0].route.spec.llmRequestCosts!.filter((x) => x.type === "CEL");
+        assert.deepEqual(costs.map((x) => x.metadataKey), [SPEND_COST_KEY, coarse]);
+        const at = `ai/gw-openai/route/gw-models-0/rule/0/ref/0`;
+        for (const tokens of [{ input: 7, output: 3 }, { input: 1234, cached: 234, output: 567 }, { input: 4, output: 0 }, { input: 0, output: 0 }]) {
+            const micro = expectedMicroUsd(gpt4o, tokens);
+            assert.equal(costOf(costs[0].cel!, at, "gpt-4o", tokens), micro);
+            // Rounded up from the exact cost: never less than was spent, at most one unit more.
+            const charged = costOf(costs[1].cel!, at, "gpt-4o", tokens);
+            assert.equal(charged, (micro + 9n) / 10n, JSON.stringify(tokens));
+        }
+        assert.deepEqual(crdProblems(...routes.map((r) => r.route)), []);
+    });
+
+    it("a stack with only large budgets records only the coarse cost", () => {
+        const c = parseConfig({ backends: priced, models: { gpt: spendModel([]) }, rateLimit: { tenants: { header: "x-tenant", budgets: { big: { spend: [{ limit: 2_000_000, window: "1y" }] } } } } });
+        assert.deepEqual(spendUnitsInUse(c.rateLimit, c.models), [1_000]);
+        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, buckets: 1, serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
+        assert.deepEqual(routes[0].route.spec.llmRequestCosts!.filter((x) => x.type === "CEL").map((x) => x.metadataKey), ["llm_spend_milli_usd"]);
+    });
+});
+
 describe("spend: validation", () => {
     it("a spend budget on a model whose backend has no price for the model it receives names the price to add", () => {
         const backends = { ...priced, azure: local("azure") };
@@ -127,14 +185,20 @@ describe("spend: validation", () => {
         ]);
     });
 
-    it("bounds: limits in whole micro-dollars within a 32-bit counter, prices per 1M tokens", () => {
+    it("bounds: limits in whole units of their spend unit within a 32-bit counter, prices per 1M tokens", () => {
         const at = (spend: unknown, prices: unknown = { "gpt-4o": gpt4o }) =>
             configProblems({
                 backends: { openai: { ...local("openai"), prices }, spare: { ...local("spare"), prices: { "gpt-4o": gpt4o } } },
                 models: { gpt: { backends: [{ backend: "openai", model: "gpt-4o" }, { backend: "spare", model: "gpt-4o", priority: 1 }], rateLimit: { spend } } },
             });
-        assert.deepEqual(at([{ limit: 5000, window: "1mo" }]), [
-            "models.gpt.rateLimit.spend[0].limit: must be at most 4294.967295 USD (a 32-bit count of micro-dollars, the unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo",
+        assert.deepEqual(at([{ limit: 50_000_000, window: "1mo" }]), [
+            "models.gpt.rateLimit.spend[0].limit: must be at most 42949672.95 USD (a 32-bit count of cents, the coarsest unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo",
+        ]);
+        assert.deepEqual(at([{ limit: 20_000.000001, window: "1mo" }]), [
+            "models.gpt.rateLimit.spend[0].limit: has more than 5 decimal places: a limit of this size counts in units of 0.00001 USD; round it to 20000.00000",
+        ]);
+        assert.deepEqual(at([{ limit: 1_000_000.5001, window: "1y" }]), [
+            "models.gpt.rateLimit.spend[0].limit: has more than 3 decimal places: a limit of this size counts in units of 0.001 USD; round it to 1000000.500",
         ]);
         assert.deepEqual(at([{ limit: 0, window: "1d" }]), ["models.gpt.rateLimit.spend[0].limit: must be more than 0; use an amount in USD such as 25"]);
         assert.deepEqual(at([{ limit: 0.0000001, window: "1d" }]), ["models.gpt.rateLimit.spend[0].limit: has more than 6 decimal places; spend budgets count whole micro-dollars, round it"]);

@@ -131,6 +131,13 @@ describe("traffic builders: passthrough routes", () => {
         assert.deepEqual(captured("/v1/models"), ["/v1/models"]);
         assert.deepEqual(captured("/v1/models/sklearn-iris"), []);
         assert.deepEqual(captured("/v1/chat/comp"), [], "PathPrefix matches whole segments");
+        assert.deepEqual(captured("/v1/responses"), ["/v1/responses", "/v1/responses/input_tokens"]);
+        assert.deepEqual(captured("/v1/responses/input_tokens"), ["/v1/responses/input_tokens"]);
+        assert.deepEqual(captured("/v1/responses/resp_123"), [], "a sub-path of an endpoint is no endpoint");
+        assert.deepEqual(captured("/anthropic"), ["/anthropic/v1/models", "/anthropic/v1/messages", "/anthropic/v1/messages/count_tokens"]);
+        assert.deepEqual(captured("/tokenize"), ["/tokenize"]);
+        assert.deepEqual(captured("/tokenize", "Exact"), ["/tokenize"]);
+        assert.deepEqual(captured("/v1/audio"), ["/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations"]);
         assert.deepEqual(captured("/v1/models", "Exact"), ["/v1/models"]);
         assert.deepEqual(captured("/v1", "Exact"), []);
         assert.deepEqual(captured("^/v1/.*", "RegularExpression"), []);
@@ -244,7 +251,16 @@ describe("config: ai-gateway:passthrough", () => {
         assert.ok(parts.length > 1 && parts.every((p) => p.length <= 1024), parts.map((p) => p.length).join(", "));
         const matching = (path: string) => parts.filter((p) => new RegExp(`^(?:${p})$`).test(path)).length;
         for (const e of AI_GATEWAY_ENDPOINTS) assert.equal(matching(e), 0, e);
-        for (const p of ["/", "/healthz", "/v", "/v1", "/v1/", "/v1/chat", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/x", "/anthropic/v1/messages2", "/cohere/v2/rerank/"]) {
+        // v1.1.0's endpoints that an older list missed: a catch-all must leave each of them to the model routes.
+        for (const e of ["/v1/audio/transcriptions", "/v1/audio/translations", "/tokenize", "/v1/responses/input_tokens", "/anthropic/v1/models", "/anthropic/v1/messages/count_tokens"]) {
+            assert.equal(matching(e), 0, e);
+        }
+        // The extProc matches paths exactly: sub-paths and near misses of an endpoint are the passthrough's.
+        for (const p of [
+            "/", "/healthz", "/v", "/v1", "/v1/", "/v1/chat", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/x", "/anthropic/v1/messages2", "/cohere/v2/rerank/",
+            "/v1/responses/", "/v1/responses/input_tokens/x", "/v1/responses/resp_123", "/tokenize/", "/tokenizer", "/detokenize", "/anthropic/v1/models/claude",
+            "/anthropic/v1/messages/count_tokens/x", "/anthropic/v1/messages/batches", "/v1/audio/transcriptions/x", "/v1/audio",
+        ]) {
             assert.equal(matching(p), 1, `${p}: exactly one part matches`);
         }
         assert.doesNotMatch(parts.join(""), /\(\?[=!<]|\\[1-9]/, "no lookaround or backreference (RE2)");
@@ -256,7 +272,7 @@ describe("config: ai-gateway:passthrough", () => {
 
     it("never the AI Gateway's own endpoints", () => {
         assert.deepEqual(configProblems(route({ path: "/v1" })), [
-            `passthrough.iris.path: "/v1" (PathPrefix) would take the AI Gateway's own endpoints /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/audio/speech, /v1/images/generations, /v1/models away from the model routes; use a path below them, e.g. /v1/models/<name>`,
+            `passthrough.iris.path: "/v1" (PathPrefix) would take the AI Gateway's own endpoints /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/responses/input_tokens, /v1/audio/speech, /v1/audio/transcriptions, /v1/audio/translations, /v1/images/generations, /v1/models away from the model routes; use a path below them, e.g. /v1/models/<name>`,
         ]);
         assert.deepEqual(configProblems(route({ path: "/v1/chat/completions", pathType: "Exact" })), [
             `passthrough.iris.path: "/v1/chat/completions" (Exact) would take the AI Gateway's own endpoint /v1/chat/completions away from the model routes; use a path below them, e.g. /v1/models/<name>`,
@@ -298,7 +314,7 @@ describe("traffic protection: components", () => {
         const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort();
         const own = routes.map((r) => e.object("BackendTrafficPolicy", `${r}-traffic`));
         for (const { spec } of own) {
-            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "mergeType", "retry", "targetRefs", "timeout"]);
+            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "mergeType", "responseOverride", "retry", "targetRefs", "timeout"]);
             assert.equal(spec.mergeType, "StrategicMerge");
             assert.equal((spec.retry as { numRetries: number }).numRetries, 3);
             assert.deepEqual(spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200, maxParallelRetries: 10 });
@@ -348,11 +364,11 @@ describe("traffic protection: components", () => {
         ]);
     });
 
-    it("no ai-gateway:traffic: the model routes' policies hold the retries only, passthrough routes get none", async () => {
+    it("no ai-gateway:traffic: the model routes' policies hold the retries and the error bodies only, passthrough routes get none", async () => {
         const ev = await evaluate({ ...inCluster, passthrough: { "sklearn-iris": iris } });
         const policies = ev.objects("BackendTrafficPolicy");
         assert.equal(policies.length, ev.objects("AIGatewayRoute").length);
-        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["mergeType", "retry", "targetRefs"]);
+        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["mergeType", "responseOverride", "retry", "targetRefs"]);
     });
 });
 
@@ -369,7 +385,7 @@ describe("traffic protection: stack files", () => {
         }
     });
 
-    it("dev: no traffic protection, the tutorial's retries within the models' request timeout, none for the weighted model", async () => {
+    it("dev: no traffic protection, the tutorial's retries within the models' request timeout, none for the weighted model, one for the qwen pattern", async () => {
         const e = await evaluate(stackFileConfig("dev"));
         const retries: Record<string, number> = {};
         for (const p of e.objects("BackendTrafficPolicy")) {
@@ -378,11 +394,15 @@ describe("traffic protection: stack files", () => {
                 assert.deepEqual(keys, ["rateLimit", "targetRefs"]);
                 continue;
             }
-            assert.deepEqual(keys.filter((k) => k !== "rateLimit"), ["mergeType", "retry", "targetRefs"]);
-            const route = e.object("AIGatewayRoute", (p.spec.targetRefs as { name: string }[])[0].name);
-            for (const rule of route.spec.rules as { name: string }[]) retries[rule.name] = (p.spec.retry as { numRetries: number }).numRetries;
+            assert.deepEqual(keys.filter((k) => k !== "rateLimit"), ["mergeType", "responseOverride", "retry", "targetRefs"]);
+            const [target] = p.spec.targetRefs as { name: string; sectionName?: string }[];
+            const route = e.object("AIGatewayRoute", target.name);
+            for (const rule of route.spec.rules as { name: string }[]) {
+                // A policy on one rule takes that rule from its route's policy.
+                if (target.sectionName === undefined ? retries[rule.name] === undefined : target.sectionName === rule.name) retries[rule.name] = (p.spec.retry as { numRetries: number }).numRetries;
+            }
         }
-        assert.deepEqual(retries, { "qwen-any": 5, "qwen-with-fallback": 5, "virtual-qwen-model": 0 });
+        assert.deepEqual(retries, { "qwen-any": 1, "qwen-with-fallback": 5, "virtual-qwen-model": 0 });
     });
 });
 
@@ -426,9 +446,13 @@ describe("config: a model's own retry (models.<name>.retry)", () => {
         assert.doesNotThrow(() => parseConfig(withModels({ m: { ...fallback, retry: { numRetries: 2 } } }, { retry: { numRetries: 0 } })));
     });
 
-    it("a pattern model has no retry of its own: the patterns share one route", () => {
-        assert.deepEqual(configProblems(withModels({ m: twoBackends, any: { ...twoBackends, match: { pattern: ".*" }, retry: { numRetries: 0 } } })), [
-            "models.any.retry: is set on a pattern model, but the pattern models share one route (their order depends on it) and so one retry, ai-gateway:retry; remove it, or give the model an exact name",
+    it("a pattern model's retry is checked like an exact model's, where it is", () => {
+        assert.doesNotThrow(() => parseConfig(withModels({ m: twoBackends, any: { ...twoBackends, match: { pattern: ".*" }, retry: { numRetries: 0 } } })));
+        assert.deepEqual(configProblems(withModels({ any: { ...fallback, match: { pattern: ".*" }, retry: { numRetries: 0 } } })), [
+            'models.any.retry.numRetries: is 0: with numAttemptsPerPriority 1 no attempt reaches priority 1, so "any" never falls back; set it to at least 1',
+        ]);
+        assert.deepEqual(parseConfig(withModels({ any: { ...twoBackends, match: { pattern: ".*" }, retry: { numRetries: 3 } } })).warnings, [
+            "models.any.retry: sets nothing that differs from ai-gateway:retry, so it changes nothing; remove it, or set what this model should do differently (e.g. numRetries: 0 for no retry)",
         ]);
     });
 
@@ -487,6 +511,52 @@ describe("routes: models with a retry of their own", () => {
         const changed = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n));
         const oldRoute = [...before].find(([, v]) => v.includes('"plain-3"'))![0];
         assert.deepEqual(changed.sort(), [oldRoute, `ai-gateway-models-${retryGroupId({ numRetries: 0 })}-traffic`].sort());
+    });
+});
+
+describe("routes: pattern models with a retry of their own", () => {
+    const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
+    const patterns = {
+        exact: twoBackends,
+        "qwen-any": { ...twoBackends, match: { pattern: "^qwen.*", order: 1 }, retry: { numRetries: 0 } },
+        "llama-any": { ...twoBackends, match: { pattern: "^llama.*", order: 2 } },
+        anything: { ...twoBackends, match: { pattern: ".*", order: 9 }, retry: { numRetries: 1, perRetryTimeout: "5s" } },
+    };
+    const build = (models: Record<string, unknown>) => {
+        const c = parseConfig({ ...inCluster, models });
+        const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
+        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, protection: protectionSections(c.traffic) }) };
+    };
+
+    it("stay in the patterns' route in their documented order; each own retry is a policy on its rule, merged like the route's", () => {
+        const { routes, policies } = build(patterns);
+        const route = routes.find((r) => r.bucket.id === "patterns")!;
+        assert.deepEqual(route.bucket.models, ["qwen-any", "llama-any", "anything"]);
+        assert.deepEqual(policies.rules.map((r) => [r.model, r.route, r.policy.metadata.name]), [
+            ["qwen-any", "ai-gateway-models-patterns", "ai-gateway-models-patterns-qwen-any-traffic"],
+            ["anything", "ai-gateway-models-patterns", "ai-gateway-models-patterns-anything-traffic"],
+        ]);
+        const [qwen, anything] = policies.rules.map((r) => r.policy);
+        assert.deepEqual(qwen.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "ai-gateway-models-patterns", sectionName: "qwen-any" }]);
+        assert.equal(qwen.spec.mergeType, "StrategicMerge");
+        assert.equal(qwen.spec.retry!.numRetries, 0);
+        assert.deepEqual([anything.spec.retry!.numRetries, anything.spec.retry!.perRetry?.timeout, anything.spec.retry!.numAttemptsPerPriority], [1, "5s", 1]);
+        // The rule names the policies target are the rules of the route.
+        const ruleNames = route.route.spec.rules.map((r) => r.name);
+        for (const p of policies.rules) assert.ok(ruleNames.includes(p.policy.spec.targetRefs![0].sectionName!), p.policy.metadata.name);
+        // The route's own policy keeps ai-gateway:retry for the other patterns, whichever pattern comes first.
+        const routePolicy = policies.routes.find((r) => r.bucket.id === "patterns")!.policy;
+        assert.equal(routePolicy.spec.retry!.numRetries, 3);
+        assert.deepEqual(crdProblems(...policies.rules.map((r) => r.policy), routePolicy), []);
+    });
+
+    it("giving a pattern a retry changes no route and no other policy", () => {
+        const { retry: _own, ...plainQwen } = patterns["qwen-any"];
+        const before = build({ ...patterns, "qwen-any": plainQwen });
+        const after = build(patterns);
+        assert.deepEqual(after.routes.map((r) => r.route), before.routes.map((r) => r.route));
+        assert.deepEqual(after.policies.routes.map((r) => r.policy), before.policies.routes.map((r) => r.policy));
+        assert.deepEqual(after.policies.rules.map((r) => r.model).filter((m) => !before.policies.rules.some((b) => b.model === m)), ["qwen-any"]);
     });
 });
 

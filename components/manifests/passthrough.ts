@@ -1,8 +1,9 @@
-import type { PassthroughRouteConfig } from "../../config";
+import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
 import type { ParentReference } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { childName } from "./names";
 import { hasSections, type ProtectionSections } from "./protection";
+import { passthroughRateLimitRules, rateLimitSection } from "./rateLimit";
 import { trafficPolicy } from "./routes";
 
 /**
@@ -12,20 +13,29 @@ import { trafficPolicy } from "./routes";
  */
 
 /**
- * Paths the AI Gateway's extProc serves (v1.1.0, rootPrefix `/`): a passthrough route must not take
- * them from the model routes, whose generated HTTPRoute matches `/` plus the model header, so any
- * longer path of ours would win.
+ * Paths the AI Gateway's extProc serves, exactly as v1.1.0 registers them (cmd/extproc/mainlib/main.go,
+ * rootPrefix `/` and the default endpoint prefixes: OpenAI `/`, Cohere `/cohere`, Anthropic `/anthropic`).
+ * The extProc matches a request's path exactly (its query left out): `/v1/chat/completions/x` is no
+ * endpoint and `/v1/models/<name>` is free for a passthrough route. A passthrough route must not take
+ * these from the model routes, whose generated HTTPRoute matches `/` plus the model header, so any
+ * longer path of ours would win. The upstream suite checks this list against v1.1.0's own table.
  */
 export const AI_GATEWAY_ENDPOINTS = [
     "/v1/chat/completions",
     "/v1/completions",
     "/v1/embeddings",
     "/v1/responses",
+    "/v1/responses/input_tokens",
     "/v1/audio/speech",
+    "/v1/audio/transcriptions",
+    "/v1/audio/translations",
     "/v1/images/generations",
-    "/v1/models",
-    "/anthropic/v1/messages",
     "/cohere/v2/rerank",
+    "/v1/models",
+    "/anthropic/v1/models",
+    "/anthropic/v1/messages",
+    "/tokenize",
+    "/anthropic/v1/messages/count_tokens",
 ] as const;
 
 /**
@@ -110,6 +120,11 @@ export interface PassthroughInput {
     requestTimeout?: string;
     /** Timeouts, circuit breaker and health checks for the route's policy. */
     protection: ProtectionSections;
+    /**
+     * ai-gateway:rateLimit: the route's own request budgets (`passthrough.<r>.rateLimit`), and with
+     * `scope: allRoutes` the Gateway's shared budgets count this route too.
+     */
+    rateLimit?: RateLimitConfig;
 }
 
 export interface PassthroughManifests {
@@ -164,5 +179,11 @@ export function passthroughManifests(input: PassthroughInput): PassthroughManife
           )
         : undefined;
 
-    return { route, referenceGrant, trafficPolicy: hasSections(input.protection) ? trafficPolicy(route, input.protection) : undefined };
+    // A policy of the route's own replaces the Gateway's for it, unless it merges: whenever it holds
+    // budgets (their counters and the shared ones side by side) or the shared budgets count this route.
+    const rateLimit = input.rateLimit && rateLimitSection(passthroughRateLimitRules(input.rateLimit, config));
+    const merge = rateLimit !== undefined || (input.rateLimit?.enabled === true && input.rateLimit.scope === "allRoutes");
+    const sections = { ...input.protection, ...(rateLimit && { rateLimit }) };
+    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
+    return { route, referenceGrant, trafficPolicy: policy };
 }

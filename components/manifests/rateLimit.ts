@@ -1,8 +1,8 @@
-import { windowUnit } from "../../config/schema";
-import type { BudgetConfig, ModelConfig, ModelPrice, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
-import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "./aiMetadata";
-import { microUsd } from "./spend";
+import { SPEND_UNITS, windowUnit, type SpendUnit } from "../../config/schema";
+import type { BudgetConfig, ModelConfig, ModelPrice, PassthroughRouteConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
+import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "./aiMetadata";
+import { spendLimitUnits } from "./spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
@@ -13,8 +13,9 @@ import { microUsd } from "./spend";
  * - a token budget charges 0 on the request (so it only checks that the window still has tokens left)
  *   and the response's token count, read from the AI Gateway's metadata, when the response ends. A
  *   response is never cut short: the request that crosses the limit finishes, the next one gets a 429;
- * - a spend budget is a token budget whose count is the response's cost in micro-dollars (see
- *   spend.ts), and whose limit is its dollars in micro-dollars.
+ * - a spend budget is a token budget whose count is the response's cost in its unit (micro-dollars, or a
+ *   coarser unit for a limit a 32-bit count of micro-dollars cannot hold; see spend.ts), and whose limit
+ *   is its dollars in that unit.
  *
  * Every rule is `shared: true`. Envoy Gateway keys a shared rule's counter by the policy that declares
  * it, not by the route or the listener, so one model's budget is the same over HTTP and HTTPS. The
@@ -23,9 +24,11 @@ import { microUsd } from "./spend";
  * counter for every route. A model's own budgets live in the policy of its route (see ModelRoutes). A
  * rule that is not shared would count per generated route and per listener.
  *
- * The Gateway's policy also reaches routes that are not model routes (a passthrough route without a
- * policy of its own, the MCP route): its rules also require the model header, which only requests for
- * a model carry, so nothing else is counted.
+ * The Gateway's policy also reaches routes that are not model routes (passthrough routes, whose own
+ * policies merge into it, and the MCP route): its rules also require the model header, which only
+ * requests for a model carry, so nothing else is counted; with `rateLimit.scope: allRoutes` its request
+ * budgets drop that requirement and count every request on those routes too. A passthrough route's own
+ * request budgets live in its own policy (see passthrough.ts).
  *
  * No Pulumi here: config validation counts the rules with the same functions.
  */
@@ -45,15 +48,15 @@ const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMReque
 /**
  * `llmRequestCosts` of every AIGatewayRoute: the AI Gateway writes each count of a response to
  * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names; with
- * `spendCel` (when a spend budget is in effect), also the response's cost in micro-dollars.
+ * `spendCel` (when a spend budget is in effect), also the response's cost in each spend unit in use.
  */
-export function llmRequestCosts(spendCel?: string): LLMRequestCost[] {
+export function llmRequestCosts(spendCel?: (unit: SpendUnit) => string, units: readonly SpendUnit[] = [1]): LLMRequestCost[] {
     return [
         ...(Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
             metadataKey: TOKEN_COST_KEYS[k],
             type: TOKEN_COST_TYPES[k],
         })),
-        ...(spendCel !== undefined ? [{ metadataKey: SPEND_COST_KEY, type: "CEL" as const, cel: spendCel }] : []),
+        ...(spendCel !== undefined ? units.map((u) => ({ metadataKey: SPEND_COST_KEYS[u], type: "CEL" as const, cel: spendCel(u) })) : []),
     ];
 }
 
@@ -70,19 +73,32 @@ function responseCost(key: string): RateLimitCost {
     };
 }
 
-/** One rule per window of each budget: requests first, then tokens, each in the order configured. */
-function budgetRules(budgets: RateLimitBudgets, selectors: RateLimitSelectCondition[], tokenType: RateLimitConfig["tokenType"]): RateLimitRule[] {
-    const rule = (budget: BudgetConfig, cost: RateLimitCost): RateLimitRule => ({
-        ...(selectors.length > 0 && { clientSelectors: selectors }),
+/**
+ * One rule per window of each budget: requests first, then tokens, each in the order configured. Request
+ * budgets select by `requestSelectors` when given (rateLimit.scope allRoutes: without the model header).
+ */
+function budgetRules(
+    budgets: RateLimitBudgets,
+    selectors: RateLimitSelectCondition[],
+    tokenType: RateLimitConfig["tokenType"],
+    requestSelectors: RateLimitSelectCondition[] = selectors,
+): RateLimitRule[] {
+    const rule = (budget: BudgetConfig, cost: RateLimitCost, by = selectors): RateLimitRule => ({
+        ...(by.some((s) => (s.headers?.length ?? 0) > 0) && { clientSelectors: by }),
         limit: { requests: budget.limit, unit: windowUnit(budget.window) },
         cost,
         shared: true,
+        // A dry run: counted and reported, never a 429.
+        ...(budget.shadow === true && { shadowMode: true }),
     });
     return [
-        ...(budgets.requests ?? []).map((b) => rule(b, requestCost())),
+        ...(budgets.requests ?? []).map((b) => rule(b, requestCost(), requestSelectors)),
         // Each token budget charges its own kind of token, or the stack's rateLimit.tokenType.
         ...(budgets.tokens ?? []).map((b) => rule(b, responseCost(TOKEN_COST_KEYS[b.type ?? tokenType]))),
-        ...(budgets.spend ?? []).map((b) => rule({ limit: microUsd(b.limit), window: b.window }, responseCost(SPEND_COST_KEY))),
+        ...(budgets.spend ?? []).map((b) => {
+            const { count, unit } = spendLimitUnits(b.limit);
+            return rule({ limit: count, window: b.window, shadow: b.shadow }, responseCost(SPEND_COST_KEYS[unit]));
+        }),
     ];
 }
 
@@ -95,9 +111,15 @@ export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | un
     };
 }
 
+/** The spend units enforced budgets count in, finest first: every route records the cost of each response in each. */
+export function spendUnitsInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): SpendUnit[] {
+    const keys = new Set(rateLimitRules(config, models).map((r) => r.cost?.response?.metadata?.key));
+    return SPEND_UNITS.filter((u) => keys.has(SPEND_COST_KEYS[u]));
+}
+
 /** Whether some spend budget is enforced: then every route records the cost of each response. */
 export function spendInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
-    return rateLimitRules(config, models).some((r) => r.cost?.response?.metadata?.key === SPEND_COST_KEY);
+    return spendUnitsInUse(config, models).length > 0;
 }
 
 /** The price table of a backend key for the routes' spend cost, or undefined when no spend budget is in effect. */
@@ -108,6 +130,15 @@ export function routePrices(
 ): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
     if (!spendInUse(config, models)) return undefined;
     return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
+}
+
+/** What modelRoutes needs to record the spend cost: the price tables and the units in use (nothing without a spend budget). */
+export function routeSpend(
+    config: RateLimitConfig,
+    models: Record<string, ModelConfig>,
+    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
+): { prices?: (backend: string) => Record<string, ModelPrice> | undefined; spendUnits: SpendUnit[] } {
+    return { prices: routePrices(config, models, prices), spendUnits: spendUnitsInUse(config, models) };
 }
 
 /** A request for a model: the AI Gateway sets the model header on every one, and on nothing else. */
@@ -121,15 +152,24 @@ export function sharedRateLimitRules(config: RateLimitConfig): RateLimitRule[] {
     if (!config.enabled) return [];
     const { tokenType, userHeader } = config;
     const rules: RateLimitRule[] = [];
-    if (config.global) rules.push(...budgetRules(config.global, [{ headers: [MODEL_PRESENT] }], tokenType));
+    // rateLimit.scope allRoutes: request budgets count every request the Gateway's policy reaches.
+    const shared = (budgets: RateLimitBudgets, headers: RateLimitHeaderMatch[]) =>
+        budgetRules(budgets, [{ headers: [...headers, MODEL_PRESENT] }], tokenType, config.scope === "allRoutes" ? [{ headers }] : undefined);
+    if (config.global) rules.push(...shared(config.global, []));
     if (config.tenants) {
         const { header, budgets } = config.tenants;
         for (const tenant of Object.keys(budgets).sort()) {
-            rules.push(...budgetRules(budgets[tenant], [{ headers: [{ name: header, type: "Exact", value: tenant }, MODEL_PRESENT] }], tokenType));
+            rules.push(...shared(budgets[tenant], [{ name: header, type: "Exact", value: tenant }]));
         }
     }
-    if (config.perUser) rules.push(...budgetRules(config.perUser, [{ headers: [{ name: userHeader, type: "Distinct" }, MODEL_PRESENT] }], tokenType));
+    if (config.perUser) rules.push(...shared(config.perUser, [{ name: userHeader, type: "Distinct" }]));
     return rules;
+}
+
+/** A passthrough route's own request budgets (`passthrough.<r>.rateLimit`), per user, in its own policy. Empty when rate limiting is off. */
+export function passthroughRateLimitRules(config: RateLimitConfig, route: PassthroughRouteConfig): RateLimitRule[] {
+    if (!config.enabled || route.rateLimit === undefined) return [];
+    return budgetRules({ requests: route.rateLimit.requests ?? [] }, [{ headers: [{ name: config.userHeader, type: "Distinct" }] }], config.tokenType);
 }
 
 /**
@@ -147,17 +187,23 @@ export function modelRateLimitRules(config: RateLimitConfig, models: Record<stri
         .flatMap((model) => budgetRules(modelBudgets(models[model], config.defaults), [{ headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] }], config.tokenType));
 }
 
-/** Every rule of every policy: the shared ones, then each model's. Empty when rate limiting is off. */
-export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRule[] {
-    return [...sharedRateLimitRules(config), ...modelRateLimitRules(config, models)];
+/** Every rule of every policy: the shared ones, then each model's, then each passthrough route's. Empty when rate limiting is off. */
+export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): RateLimitRule[] {
+    return [
+        ...sharedRateLimitRules(config),
+        ...modelRateLimitRules(config, models),
+        ...Object.keys(passthrough)
+            .sort()
+            .flatMap((r) => passthroughRateLimitRules(config, passthrough[r])),
+    ];
 }
 
 /**
  * Whether anything is rate limited: on, and at least one budget somewhere. Only then are Redis and
  * Envoy Gateway's rate-limit service installed (no pods that would serve nothing).
  */
-export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): boolean {
-    return rateLimitRules(config, models).length > 0;
+export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): boolean {
+    return rateLimitRules(config, models, passthrough).length > 0;
 }
 
 /**

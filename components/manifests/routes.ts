@@ -1,7 +1,7 @@
 import type { ParentReference } from "../specs";
 import { createHash } from "crypto";
-import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride } from "../../config/schema";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, Retry } from "../specs";
+import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../../config/schema";
+import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "./aiMetadata";
@@ -100,6 +100,10 @@ export interface ModelRoutesInput {
     inferencePool?: (backend: string) => boolean;
     /** Set when a spend budget is in effect: the price table of a backend key, for each route's cost. */
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
+    /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
+    spendUnits?: readonly SpendUnit[];
+    /** gateway.hostnames: every route's host names, unless its models have their own. */
+    hostnames?: readonly string[];
 }
 
 export interface ModelRoute {
@@ -128,6 +132,18 @@ function canonical(v: unknown): string {
     return JSON.stringify(v);
 }
 
+/** `hosts-<8 hex>`: the route group of the models with exactly these host names (in any order) and this `retry`. */
+export function hostsGroupId(hostnames: readonly string[], retry: RetryOverride | undefined): string {
+    return `hosts-${createHash("sha256").update(canonical({ hostnames: [...hostnames].sort(), retry: retry ?? null })).digest("hex").slice(0, 8)}`;
+}
+
+/** The host names of a route: its models share their own `hostnames` (see modelBuckets), else gateway.hostnames. */
+export function routeHostnames(models: Record<string, ModelConfig>, bucket: ModelBucket, gateway: readonly string[] | undefined): string[] | undefined {
+    const own = bucket.id === PATTERN_BUCKET_ID ? undefined : models[bucket.models[0]]?.hostnames;
+    const hosts = own ?? gateway;
+    return hosts === undefined ? undefined : [...hosts];
+}
+
 /** `retry-<8 hex>`: the route group of the models whose `retry` is exactly this, named by nothing else. */
 export function retryGroupId(retry: RetryOverride): string {
     return `retry-${createHash("sha256").update(canonical(retry)).digest("hex").slice(0, 8)}`;
@@ -138,7 +154,10 @@ export function retryGroupId(retry: RetryOverride): string {
  * model with a `retry` of its own never shares a route with one without: the models without are packed
  * into `routing.routeBuckets` buckets (`<gateway>-models-07`), those with one into a group per distinct
  * `retry` (`<gateway>-models-retry-1a2b3c4d`, split by hash bits past 15 models like a bucket), and the
- * pattern models share `<gateway>-models-patterns` (they carry no `retry`, see config/rules/traffic.ts).
+ * pattern models share `<gateway>-models-patterns` in their documented order (a pattern's own `retry` is a
+ * policy on its rule, see modelTrafficPolicies). Host names are a setting of a whole route too: models
+ * with `hostnames` of their own share a route only with models of the same host names and retry
+ * (`<gateway>-models-hosts-1a2b3c4d`).
  * Adding a model changes only the route it joins.
  */
 export function modelBuckets(models: Record<string, ModelConfig>, buckets: number): ModelBucket[] {
@@ -147,11 +166,11 @@ export function modelBuckets(models: Record<string, ModelConfig>, buckets: numbe
     for (const m of Object.keys(models)) {
         const spec = models[m];
         if (spec.match?.pattern !== undefined) continue;
-        if (spec.retry === undefined) {
+        if (spec.retry === undefined && spec.hostnames === undefined) {
             plain.push(m);
             continue;
         }
-        const id = retryGroupId(spec.retry);
+        const id = spec.hostnames === undefined ? retryGroupId(spec.retry!) : hostsGroupId(spec.hostnames, spec.retry);
         groups.set(id, [...(groups.get(id) ?? []), m]);
     }
     const patterns = patternModels(models);
@@ -164,8 +183,10 @@ export function modelBuckets(models: Record<string, ModelConfig>, buckets: numbe
     ];
 }
 
-/** The retry of a route: its models share their `retry` (see modelBuckets), or have none. */
+/** The retry of a route: its models share their `retry` (see modelBuckets), or have none; the patterns' route ai-gateway:retry. */
 export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfig>, bucket: ModelBucket): RetryConfig {
+    // The patterns' route keeps ai-gateway:retry: a pattern's own retry is a policy on its rule.
+    if (bucket.id === PATTERN_BUCKET_ID) return stack;
     return effectiveRetry(stack, models[bucket.models[0]]?.retry);
 }
 
@@ -185,15 +206,24 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
             { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
+                ...withHostnames(routeHostnames(models, bucket, input.hostnames)),
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                 // Always: access logs and metrics read the token counts, not only budgets.
-                llmRequestCosts: llmRequestCosts(
-                    input.prices && spendCel(pricedBackends(models, bucket.models, input.prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`)),
-                ),
+                llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
             },
         ),
         backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
     }));
+}
+
+const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
+
+/** The spend cost of a route's models in a unit, when a spend budget is in effect. */
+function routeSpendCel(input: ModelRoutesInput, bucket: ModelBucket): ((unit: SpendUnit) => string) | undefined {
+    const { prices, models, gateway } = input;
+    if (prices === undefined) return undefined;
+    const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
+    return (unit) => spendCel(priced, unit);
 }
 
 /** The `retry` section: priority fallback and retries, as the tutorial sets them. */
@@ -213,7 +243,7 @@ export function retrySection(retry: RetryConfig): Retry {
  * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
  * retries, rate limits, timeouts and circuit breaking must all go into this one object.
  */
-export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck">;
+export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride">;
 
 /**
  * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
@@ -224,6 +254,8 @@ export function trafficPolicy(
     routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
     sections: TrafficPolicySections,
     name?: string,
+    /** A rule of the one route (its name): the policy applies to that rule only, in place of the route's. */
+    sectionName?: string,
 ): Manifest<"BackendTrafficPolicy"> {
     const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
     if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
@@ -234,7 +266,7 @@ export function trafficPolicy(
         "BackendTrafficPolicy",
         { name: policyName, namespace: targets[0].metadata.namespace },
         {
-            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name })),
+            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name, ...(sectionName !== undefined && { sectionName }) })),
             ...defined,
         },
     );
@@ -248,7 +280,9 @@ export interface ModelTrafficInput {
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy. */
-    protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit">;
+    protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit" | "responseOverride">;
+    /** The error bodies of every model route (errorResponseOverrides of gateway.errors.format); unset: Envoy's. */
+    errors?: ResponseOverride[];
 }
 
 export interface ModelTrafficPolicies {
@@ -256,6 +290,17 @@ export interface ModelTrafficPolicies {
     shared?: Manifest<"BackendTrafficPolicy">;
     /** `<route>-traffic` of each route, in the order of the routes. */
     routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
+    /**
+     * `<route>-<rule>-traffic` of each pattern model with a `retry` of its own, on its rule of the
+     * patterns' route (in pattern order): Envoy Gateway applies a policy on a route rule in place of the
+     * route's policy for that rule.
+     */
+    rules: { model: string; route: string; policy: Manifest<"BackendTrafficPolicy"> }[];
+}
+
+/** The BackendTrafficPolicy of one rule (one model) of a route: `<route>-<rule>-traffic`. */
+export function ruleTrafficPolicyName(route: string, model: string): string {
+    return childName(route, ruleName(model), "traffic");
 }
 
 /**
@@ -289,7 +334,21 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
             retry: retrySection(routeRetry(input.retry, models, bucket)),
             rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)),
             ...input.protection,
+            responseOverride: input.errors,
         }),
     }));
-    return { ...(shared && { shared }), routes };
+    // Pattern models share one route, whose rule order is their documented order: a pattern's own retry
+    // is a policy on its rule, never a route of its own (the order of two routes would be their age).
+    // It merges into the Gateway's policy like the route's; pattern models have no budgets of their own.
+    const rules = input.routes
+        .filter(({ bucket }) => bucket.id === PATTERN_BUCKET_ID)
+        .flatMap(({ route }) =>
+            patternModels(models)
+                .filter((m) => models[m].retry !== undefined)
+                .map((model) => {
+                    const sections = { mergeType: "StrategicMerge" as const, retry: retrySection(effectiveRetry(input.retry, models[model].retry)), ...input.protection, responseOverride: input.errors };
+                    return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
+                }),
+        );
+    return { ...(shared && { shared }), routes, rules };
 }

@@ -1,4 +1,4 @@
-import { MICRO_USD_PER_USD } from "../../config/schema";
+import { MICRO_USD_PER_USD, spendUnitOf, type SpendUnit } from "../../config/schema";
 import type { ModelConfig, ModelPrice } from "../../config/schema";
 
 /**
@@ -8,9 +8,10 @@ import type { ModelConfig, ModelPrice } from "../../config/schema";
  * Units and rounding:
  * - a price is USD per 1M tokens with at most 6 decimals, so one token costs a whole number of
  *   pico-dollars (1e-12 USD): price × 1e6;
- * - the response's cost is summed exactly in pico-dollars, then rounded UP to whole micro-dollars
- *   (1e-6 USD), the unit spend budgets count in. A response is never charged less than it cost, and at
- *   most one micro-dollar more;
+ * - the response's cost is summed exactly in pico-dollars, then rounded UP to whole units of the spend
+ *   unit a budget counts in (micro-dollars, 1e-6 USD, or a coarser one for a large budget; see
+ *   SPEND_UNITS): one expression per unit in use. A response is never charged less than it cost, and at
+ *   most one unit more;
  * - input tokens include cached ones (the AI Gateway counts them so for every schema): with a
  *   `cachedInput` price, cached tokens cost that price and the rest the input price; without it, every
  *   input token costs the input price. Reasoning tokens are part of output tokens.
@@ -65,11 +66,12 @@ export interface PricedBackend {
 }
 
 /**
- * The micro-dollar cost of a response: a price lookup by backend, then by model name, in sorted order
- * (the text is stable), summed in pico-dollars and rounded up. A pair without a price costs 0 (config
- * validation refuses that wherever a spend budget counts it).
+ * The cost of a response in whole units of `unit` (micro-dollars per unit; micro-dollars by default): a
+ * price lookup by backend, then by model name, in sorted order (the text is stable), summed in
+ * pico-dollars and rounded up. A pair without a price costs 0 (config validation refuses that wherever a
+ * spend budget counts it).
  */
-export function spendCel(backends: readonly PricedBackend[]): string {
+export function spendCel(backends: readonly PricedBackend[], unit: SpendUnit = 1): string {
     const sorted = [...backends].filter((b) => Object.keys(b.prices).length > 0).sort((a, b) => (a.backend < b.backend ? -1 : a.backend > b.backend ? 1 : 0));
     let lookup = "0u";
     for (const { backend, prices } of [...sorted].reverse()) {
@@ -80,7 +82,8 @@ export function spendCel(backends: readonly PricedBackend[]): string {
         }
         lookup = `backend.startsWith(${celString(`${backend}/`)}) ? (${byModel}) : ${lookup}`;
     }
-    return `((${lookup}) + ${uint(PICO_PER_MICRO - 1)}) / ${uint(PICO_PER_MICRO)}`;
+    const picoPerUnit = PICO_PER_MICRO * unit;
+    return `((${lookup}) + ${uint(picoPerUnit - 1)}) / ${uint(picoPerUnit)}`;
 }
 
 /**
@@ -93,7 +96,8 @@ export const MAX_CEL_NESTING = 200;
 
 /** Why a route's spend cost would not compile upstream, or undefined when it does. */
 export function spendCelProblem(backends: readonly PricedBackend[]): string | undefined {
-    const length = [...spendCel(backends)].length;
+    // The coarsest unit has the longest divisor: its expression is the longest of a route's.
+    const length = [...spendCel(backends, 10_000)].length;
     const nesting = backends.length + Math.max(0, ...backends.map((b) => Object.keys(b.prices).length));
     if (length > MAX_CEL_LENGTH) return `its spend cost is a CEL expression of ${length} characters, more than the ${MAX_CEL_LENGTH} the AI Gateway accepts`;
     if (nesting > MAX_CEL_NESTING) return `its spend cost looks up ${backends.length} backends and up to ${nesting - backends.length} models of one backend, nested deeper than the ${MAX_CEL_NESTING} levels allowed here (the AI Gateway's CEL parser stops at 250)`;
@@ -105,9 +109,10 @@ export function priceTables(backends: Readonly<Record<string, { prices?: Record<
     return Object.fromEntries(Object.entries(backends).map(([key, b]) => [key, b.prices]));
 }
 
-/** A spend limit in the unit spend budgets count (micro-dollars). */
-export function microUsd(usd: number): number {
-    return Math.round(usd * MICRO_USD_PER_USD);
+/** A spend limit in the unit its budget counts in (see SPEND_UNITS): the count and the unit. */
+export function spendLimitUnits(usd: number): { count: number; unit: SpendUnit } {
+    const unit = spendUnitOf(usd);
+    return { count: Math.round((usd * MICRO_USD_PER_USD) / unit), unit };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
     EnvVar,
     Fraction,
     HTTPHeader,
+    HTTPHeaderFilter,
     HTTPMethod,
     IntOrString,
     LabelSelector,
@@ -408,6 +409,28 @@ export interface RateLimitSpec {
     };
 }
 
+/** One status code (`type: Value`, the default) or an inclusive range (`type: Range`, end above start). */
+export interface StatusCodeMatch {
+    type?: "Value" | "Range";
+    value?: number;
+    range?: { start: number; end: number };
+}
+
+/**
+ * A response that replaces the one Envoy or the upstream gave for the matched status codes (Envoy's custom
+ * response filter, local response policy). The body supports Envoy's command operators (`%` must be `%%`).
+ */
+export interface ResponseOverride {
+    match: { statusCodes: StatusCodeMatch[] };
+    response?: {
+        contentType?: string;
+        body?: { type?: "Inline"; inline: string } | { type: "ValueRef"; valueRef: { group: ""; kind: "ConfigMap"; name: string } };
+        statusCode?: number;
+        header?: HTTPHeaderFilter;
+    };
+    redirect?: Record<string, unknown>;
+}
+
 export interface BackendTrafficPolicySpec extends PolicyTargetReferences, ClusterSettings {
     /** Only for route targets; merges into the Gateway-level policy. */
     mergeType?: PolicyMergeType;
@@ -416,7 +439,8 @@ export interface BackendTrafficPolicySpec extends PolicyTargetReferences, Cluste
     /** Either `compression` or `compressor`, not both. */
     compression?: Array<{ type: "Gzip" | "Brotli" | "Zstd"; [key: string]: unknown }>;
     compressor?: Array<{ type: "Gzip" | "Brotli" | "Zstd"; [key: string]: unknown }>;
-    responseOverride?: Array<Record<string, unknown>>;
+    /** At most one entry per status code matters: the first that matches answers. */
+    responseOverride?: ResponseOverride[];
     httpUpgrade?: Array<{ type: string; connect?: Record<string, unknown> }>;
     requestBuffer?: { limit?: Quantity };
     bandwidthLimit?: Record<string, unknown>;

@@ -83,7 +83,7 @@ export const gatewayNamespace: Rule = (config, ctx) => {
     if (!enabled || namespace === "default") return;
     const created: [string, string, boolean][] = [
         ["platform.aiGateway.namespace", aiGateway.namespace, aiGateway.install],
-        ["platform.redis.namespace", redis.namespace, redis.install && (rateLimitInUse(config.rateLimit, config.models) || quotasInUse(config.backends))],
+        ["platform.redis.namespace", redis.namespace, redis.install && (rateLimitInUse(config.rateLimit, config.models, config.passthrough) || quotasInUse(config.backends))],
     ];
     for (const [key, ns, creates] of created) {
         if (creates && ns === namespace) {

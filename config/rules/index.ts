@@ -11,6 +11,7 @@ import {
 } from "./gateway";
 import { identityHeaderWrites } from "./headers";
 import { mcpSettings } from "./mcp";
+import { routeHostnameSettings } from "./hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { mcpSessionSeed, redisLocation } from "./platform";
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
     redisLocation,
     mcpSessionSeed,
     gatewayListeners,
+    routeHostnameSettings,
     gatewayNamespace,
     gatewayClassController,
     gatewayAnnotations,

@@ -6,7 +6,7 @@ import type { Rule } from "./types";
 export const redisLocation: Rule = (config, ctx) => {
     const redis = config.platform.redis;
     const missing = !redis.install && redis.host === undefined && redis.url === undefined;
-    if (missing && rateLimitInUse(config.rateLimit, config.models)) {
+    if (missing && rateLimitInUse(config.rateLimit, config.models, config.passthrough)) {
         ctx.add(
             ["platform", "redis", "host"],
             "is required when platform.redis.install is false and a rate-limit budget is set; set the host name of your Redis (or host:port as platform.redis.url), or set rateLimit.enabled: false",

@@ -32,13 +32,13 @@ function earlierAttempts(numRetries: number): string {
 /** Every configured retry can start before the model's request timeout ends the request. */
 export const retryBudget: Rule = (config, ctx) => {
     for (const [model, spec] of Object.entries(config.models)) {
-        const retry = effectiveRetry(config.retry, spec.match?.pattern === undefined ? spec.retry : undefined);
+        const retry = effectiveRetry(config.retry, spec.retry);
         if (retry.numRetries === 0) continue;
         const start = lastRetryStart(retry);
         const request = durationMillis(spec.timeouts.request);
         if (request === 0 || request > start.total) continue; // 0s: no request timeout
         // Where the retry comes from: the model's own, or ai-gateway:retry.
-        const key = spec.retry !== undefined && spec.match?.pattern === undefined ? `models.${model}.retry` : "retry";
+        const key = spec.retry !== undefined ? `models.${model}.retry` : "retry";
         // It works (the first fallbacks still happen), so it is a warning: upstream's own provider-fallback
         // example retries longer than its request timeout.
         ctx.warn(

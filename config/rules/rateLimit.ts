@@ -17,6 +17,8 @@ function budgetObjects(config: Parameters<Rule>[0]): [Path, RateLimitBudgets][] 
         [["rateLimit", "perUser"], rl.perUser],
         [["rateLimit", "defaults"], rl.defaults],
         ...Object.entries(config.models).map(([m, spec]): [Path, RateLimitBudgets | undefined] => [["models", m, "rateLimit"], spec.rateLimit]),
+        // A passthrough route's own budgets: requests only (the schema refuses the other kinds).
+        ...Object.entries(config.passthrough).map(([r, p]): [Path, RateLimitBudgets | undefined] => [["passthrough", r, "rateLimit"], p.rateLimit && { requests: p.rateLimit.requests }]),
     ];
     return found.filter((f): f is [Path, RateLimitBudgets] => f[1] !== undefined);
 }
@@ -27,9 +29,10 @@ const hasWindows = (b: RateLimitBudgets) => (b.requests?.length ?? 0) + (b.token
 function duplicateWindows(path: Path, budgets: RateLimitBudgets, tokenType: TokenType, ctx: RuleContext): void {
     for (const kind of ["requests", "tokens", "spend"] as const) {
         const first = new Map<string, number>();
-        (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType }, i) => {
+        (budgets[kind] ?? []).forEach((b: { window: string; type?: TokenType; shadow?: boolean }, i) => {
             const tokens = kind === "tokens" ? (b.type ?? tokenType) : undefined;
-            const key = `${b.window} ${tokens ?? ""}`;
+            // A shadow limit beside an enforced one of the same window is the dry run of a change, not a duplicate.
+            const key = `${b.window} ${tokens ?? ""} ${b.shadow === true ? "shadow" : ""}`;
             const at = first.get(key);
             if (at === undefined) {
                 first.set(key, i);
@@ -66,16 +69,26 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
         return;
     }
-    // Budgets count the traffic of the model routes (the shared ones only requests that name a model);
-    // passthrough routes are not rate limited. Without a model, a budget would count nothing.
+    // Budgets count the traffic of the model routes (the shared ones only requests that name a model,
+    // unless scope is allRoutes); a passthrough route's own budgets count that route. Without a model,
+    // every other budget would count nothing.
+    const passthrough = Object.keys(config.passthrough).length > 0;
     if (Object.keys(config.models).length === 0) {
         for (const [path, b] of budgets) {
-            if (!hasWindows(b)) continue;
-            const passthrough = Object.keys(config.passthrough).length > 0 ? " (passthrough routes are not rate limited)" : "";
-            ctx.add(path, `applies to the model routes, and there is no model, so it would count nothing${passthrough}; add a model to ai-gateway:models, or remove it`);
+            if (!hasWindows(b) || path[0] === "passthrough") continue;
+            const hint = passthrough ? "; count passthrough routes with passthrough.<route>.rateLimit.requests" : "";
+            ctx.add(path, `applies to the model routes, and there is no model, so it would count nothing; add a model to ai-gateway:models, or remove it${hint}`);
         }
     }
-    const rules = rateLimitRules(rl, config.models);
+    if (rl.scope === "allRoutes") {
+        const sharedRequests = sharedRateLimitRules(rl).some((r) => r.cost?.response === undefined);
+        if (!sharedRequests) {
+            ctx.warn(["rateLimit", "scope"], "is allRoutes, but no perUser, tenant or global request budget is set, and only those count other routes, so it changes nothing; add one (e.g. rateLimit.global.requests), or remove scope");
+        } else if (!passthrough && config.mcp === undefined) {
+            ctx.warn(["rateLimit", "scope"], "is allRoutes, but there is no passthrough or MCP route, so it changes nothing; remove it, or add the routes it should count");
+        }
+    }
+    const rules = rateLimitRules(rl, config.models, config.passthrough);
     if (rules.length === 0) {
         for (const [key, set] of [["failClosed", rl.failClosed], ["timeout", rl.timeout !== undefined]] as const) {
             if (set) ctx.add(["rateLimit", key], "is set, but no budget is, so no request is ever checked against the rate-limit service; add a budget, or remove it");

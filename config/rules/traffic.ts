@@ -49,8 +49,8 @@ function overrideSets(own: RetryOverride): (field: string) => boolean {
 /**
  * Retry settings that would silently do nothing, or never reach a fallback backend: ai-gateway:retry for
  * the models without a `retry` of their own, and each model's `retry` with what it takes from
- * ai-gateway:retry. A model's `retry` that changes nothing is a warning; on a pattern model it is
- * refused (the patterns share one route, whose retry is ai-gateway:retry).
+ * ai-gateway:retry. A model's `retry` that changes nothing is a warning (a pattern model's is a policy
+ * on its rule of the patterns' route, see manifests/routes.ts modelTrafficPolicies).
  */
 export const retrySettings: Rule = (config, ctx) => {
     const { retry } = config;
@@ -58,7 +58,7 @@ export const retrySettings: Rule = (config, ctx) => {
     // The models whose attempts per priority come from ai-gateway:retry: a fallback they never reach is its problem.
     const inherit = Object.keys(config.models).filter((m) => {
         const own = config.models[m].retry;
-        return own === undefined || config.models[m].match?.pattern !== undefined || (own.numRetries === undefined && own.numAttemptsPerPriority === undefined);
+        return own === undefined || (own.numRetries === undefined && own.numAttemptsPerPriority === undefined);
     });
     retryProblems(retry, ["retry"], () => true, inherit.filter(hasFallback), ctx);
 
@@ -66,10 +66,6 @@ export const retrySettings: Rule = (config, ctx) => {
         const own = spec.retry;
         if (own === undefined) continue;
         const at = ["models", model, "retry"];
-        if (spec.match?.pattern !== undefined) {
-            ctx.add(at, "is set on a pattern model, but the pattern models share one route (their order depends on it) and so one retry, ai-gateway:retry; remove it, or give the model an exact name");
-            continue;
-        }
         const effective = effectiveRetry(retry, own);
         if (JSON.stringify(effective) === JSON.stringify(retry)) {
             ctx.warn(at, "sets nothing that differs from ai-gateway:retry, so it changes nothing; remove it, or set what this model should do differently (e.g. numRetries: 0 for no retry)");

@@ -23,8 +23,8 @@ import { dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sNa
 /** Envoy pods of one Gateway: a bound, so no typo asks the cluster for millions of pods. */
 export const MAX_REPLICAS = 1000;
 
-/** A listener host name: a DNS name, optionally with a leading wildcard label (`*.example.com`). */
-const listenerHostname = z.string().superRefine((v, ctx) => {
+/** A listener or route host name: a DNS name, optionally with a leading wildcard label (`*.example.com`). */
+export const listenerHostname = z.string().superRefine((v, ctx) => {
     if (v.startsWith("*.")) {
         const rest = hostname.safeParse(v.slice(2));
         if (!rest.success) ctx.addIssue({ code: "custom", message: `"${v}" is not a valid host name; use a DNS name such as llm.example.com or *.example.com` });
@@ -416,6 +416,20 @@ export const gatewayClassSchema = z.strictObject({
     ...metadataFields("the GatewayClass"),
 });
 
+/** At most 16 host names a route answers on, each at most once (Gateway API's limit for a route's `hostnames`). */
+export function routeHostnames(what: string) {
+    return z
+        .array(listenerHostname)
+        .min(1, "is empty; list at least one host name or remove the key")
+        .max(16, "lists more than 16 host names, the most a route accepts; keep 16")
+        .refine((h) => new Set(h).size === h.length, "lists a host name twice; list each once")
+        .meta(doc(`host names ${what}`, { default: "every host name of the Gateway's listeners" }));
+}
+
+/** How the model routes' error answers look (gateway.errors.format). */
+export const ERROR_FORMATS = ["openai", "envoy"] as const;
+export type ErrorFormat = (typeof ERROR_FORMATS)[number];
+
 export const gatewaySchema = z.strictObject({
     name: dnsLabel.default("ai-gateway").describe("Gateway name; the other objects' names derive from it"),
     namespace: dnsLabel
@@ -446,6 +460,20 @@ export const gatewaySchema = z.strictObject({
         })
         .prefault({})
         .describe("the Gateway's `spec.infrastructure`"),
+    /** Host names every model route answers on (AIGatewayRoute `hostnames`); a model's own `hostnames` replace them. */
+    hostnames: routeHostnames("the model routes answer on (AIGatewayRoute `hostnames`), e.g. `[llm.example.com]`; a model's own `hostnames` replace them for that model").optional(),
+    /** The bodies of the gateway's own error answers on the model routes. */
+    errors: z
+        .strictObject({
+            format: z
+                .enum(ERROR_FORMATS)
+                .default("openai")
+                .describe(
+                    "`openai`: the model routes answer 401, 403, 404, 413, 429, 503 and 504 with an OpenAI error body (`{\"error\": {\"message\", \"type\", \"code\"}}`, `application/json`) that OpenAI SDKs parse, keeping the response's headers (`retry-after`, `x-ratelimit-*`); a provider's own body for those codes is replaced too. `envoy`: Envoy's and the providers' bodies as they are",
+                ),
+        })
+        .prefault({})
+        .describe("the gateway's own error answers on the model routes (see docs/errors.md)"),
     /** Answer every request on the HTTP listeners with a 301 to HTTPS. */
     redirectToHttps: z
         .boolean()

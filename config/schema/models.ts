@@ -6,6 +6,7 @@ import { duration, intBetween } from "./primitives";
 import { retryOverrideSchema } from "./retry";
 import { regexProblem } from "../policies/regex";
 import { headerValueProblem } from "../policies/headers";
+import { routeHostnames } from "./gateway";
 
 /**
  * Rate-limit windows are one whole Envoy Gateway unit: the ratelimit service counts in fixed windows of
@@ -51,9 +52,21 @@ export function nearestWindow(seconds: number): WindowSuffix {
 /** Envoy Gateway's largest limit (`limit.requests` is a uint32). */
 export const MAX_BUDGET_LIMIT = 4_294_967_295;
 
+/** A budget entry in shadow mode: counted (Redis, metrics, logs), never refused (Envoy Gateway `shadowMode`). */
+const shadowField = z
+    .boolean()
+    .optional()
+    .meta(
+        doc(
+            "`true`: a dry run of this limit (Envoy Gateway `shadowMode`): requests are counted and the rate-limit service's metrics and Envoy's `ratelimit.*` statistics show what it would refuse, but nothing gets a 429; beside an enforced limit of the same window, try a tighter one on live traffic",
+            { default: "`false`" },
+        ),
+    );
+
 const budgetFields = {
     limit: intBetween(1, MAX_BUDGET_LIMIT, `must be at most ${MAX_BUDGET_LIMIT}; use a longer window instead`).describe("the most allowed in each window"),
     window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
+    shadow: shadowField,
 };
 
 /** The token counts a token budget can charge (the AI Gateway records each of them for every response). */
@@ -113,12 +126,28 @@ export const tokenBudgetSchema = z
     .superRefine(wholeWindow);
 
 /**
- * Spend budgets count micro-dollars (1e-6 USD): the smallest unit whose 32-bit counter still holds a
- * useful budget. The limit in micro-dollars must fit Envoy Gateway's limit, so at most $4294.967295
- * per window.
+ * Spend budgets count whole units of money in Envoy Gateway's 32-bit counters. Each budget counts in the
+ * finest unit that holds its limit: micro-dollars (1e-6 USD) up to $4,294.967295 per window, 1e-5 USD up
+ * to $42,949.67295, 1e-4 USD up to $429,496.7295, 1e-3 USD up to $4,294,967.295 and cents up to
+ * $42,949,672.95. A response's cost is rounded up to its budget's unit, so a budget is never charged
+ * less than was spent, and at most one unit more per response.
  */
 export const MICRO_USD_PER_USD = 1_000_000;
-export const MAX_SPEND_LIMIT = MAX_BUDGET_LIMIT / MICRO_USD_PER_USD;
+/** The units spend budgets count in, as micro-dollars per unit, finest first. */
+export const SPEND_UNITS = [1, 10, 100, 1_000, 10_000] as const;
+export type SpendUnit = (typeof SPEND_UNITS)[number];
+const COARSEST_SPEND_UNIT = SPEND_UNITS[SPEND_UNITS.length - 1];
+export const MAX_SPEND_LIMIT = (MAX_BUDGET_LIMIT * COARSEST_SPEND_UNIT) / MICRO_USD_PER_USD;
+
+/** The unit a spend limit counts in: the finest whose count of the limit fits a 32-bit counter. */
+export function spendUnitOf(usd: number): SpendUnit {
+    return SPEND_UNITS.find((u) => Math.round((usd * MICRO_USD_PER_USD) / u) <= MAX_BUDGET_LIMIT) ?? COARSEST_SPEND_UNIT;
+}
+
+/** Decimal places of USD a unit counts (6 for micro-dollars, 2 for cents). */
+export function spendUnitDecimals(unit: SpendUnit): number {
+    return 6 - Math.round(Math.log10(unit));
+}
 
 /** Whether a dollar amount has at most `decimals` decimal places (within floating-point noise). */
 export function hasAtMostDecimals(value: number, decimals: number): boolean {
@@ -126,18 +155,32 @@ export function hasAtMostDecimals(value: number, decimals: number): boolean {
     return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
-/** USD per window of a spend budget: positive, whole micro-dollars, and within one 32-bit counter. */
+/** USD per window of a spend budget: positive, whole units of its spend unit, and within one 32-bit counter. */
 const spendLimit = z
     .number({ error: "must be an amount in USD; use a number such as 25 or 2.50" })
     .positive("must be more than 0; use an amount in USD such as 25")
-    .max(MAX_SPEND_LIMIT, `must be at most ${MAX_SPEND_LIMIT} USD (a 32-bit count of micro-dollars, the unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo`)
-    .refine((v) => hasAtMostDecimals(v, 6), "has more than 6 decimal places; spend budgets count whole micro-dollars, round it");
+    .max(MAX_SPEND_LIMIT, `must be at most ${MAX_SPEND_LIMIT} USD (a 32-bit count of cents, the coarsest unit spend budgets count in); use a shorter window, e.g. 1d instead of 1mo`)
+    .superRefine((v, ctx) => {
+        const unit = spendUnitOf(v);
+        const decimals = spendUnitDecimals(unit);
+        if (hasAtMostDecimals(v, decimals)) return;
+        ctx.addIssue({
+            code: "custom",
+            message:
+                unit === 1
+                    ? "has more than 6 decimal places; spend budgets count whole micro-dollars, round it"
+                    : `has more than ${decimals} decimal places: a limit of this size counts in units of ${(unit / MICRO_USD_PER_USD).toFixed(decimals)} USD; round it to ${v.toFixed(decimals)}`,
+        });
+    });
 
 /** A spend budget: USD per window, charged each response's cost from its backend's price table. */
 export const spendBudgetSchema = z
     .strictObject({
-        limit: spendLimit.describe("the most USD spent in each window (whole micro-dollars, at most `4294.967295`)"),
+        limit: spendLimit.describe(
+            "the most USD spent in each window, at most `42949672.95`; counted in micro-dollars up to `4294.967295`, and in a unit ten times coarser for each tenfold larger limit (`42949.67295` in 0.00001 USD, `429496.7295` in 0.0001 USD, `4294967.295` in 0.001 USD, above that in cents), with as many decimals as its unit",
+        ),
         window: windowSchema.describe("one whole unit: `1s`, `1m`, `1h`, `1d`, `1mo` or `1y`"),
+        shadow: shadowField,
     })
     .superRefine((b, ctx) => wholeWindow(b, ctx, dollarScale));
 
@@ -289,10 +332,14 @@ export const modelSchema = z.strictObject({
         .describe(
             "per-user budgets for this model, `{requests, tokens, spend}` (see Rate limiting); each kind it sets replaces that kind of `rateLimit.defaults`, `[]` means none",
         ),
+    /** Host names this model answers on, in place of gateway.hostnames: its route is one of its own host names. */
+    hostnames: routeHostnames(
+        "this model answers on, in place of `gateway.hostnames` (e.g. `[team-a.llm.example.com]`): it shares an AIGatewayRoute only with models of the same host names and retry, so each host's `/v1/models` lists its own models. Not on a pattern model",
+    ).optional(),
     /** This model's retries: its route gets a traffic policy of its own (see components/modelRoutes.ts). */
     retry: retryOverrideSchema.optional().meta(
         doc(
-            "this model's retries, in place of `ai-gateway:retry`: the same keys (`numRetries`, `numAttemptsPerPriority`, `perRetryTimeout`, `backOff`, `retryOn`), each one it leaves unset taken from `ai-gateway:retry`; `{numRetries: 0}` = no retry. Not on a pattern model (patterns share one route, and so one retry)",
+            "this model's retries, in place of `ai-gateway:retry`: the same keys (`numRetries`, `numAttemptsPerPriority`, `perRetryTimeout`, `backOff`, `retryOn`), each one it leaves unset taken from `ai-gateway:retry`; `{numRetries: 0}` = no retry. On a pattern model it is a BackendTrafficPolicy on its rule of the patterns' route (`<gateway>-models-patterns-<rule>-traffic`), so the patterns keep their order",
             { row: true, default: "`ai-gateway:retry`" },
         ),
     ),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { doc } from "./docs";
 import { dnsLabel, duration, port, positiveInt } from "./primitives";
+import { budgetSchema } from "./models";
 
 /**
  * ai-gateway:traffic (traffic protection) and ai-gateway:passthrough. Every section of
@@ -111,6 +112,25 @@ export const passthroughRouteSchema = z.strictObject({
             port: port.describe("the Service's port"),
         })
         .describe("the Kubernetes Service requests go to"),
+    /** Request budgets of this route alone, per user; tokens and spend need a model, so they are refused with the reason. */
+    rateLimit: z
+        .strictObject({
+            requests: z.array(budgetSchema).optional().describe("request budgets, one limit per window: each request to this route costs 1 when it arrives, per user (`rateLimit.userHeader`)"),
+            tokens: z.unknown().optional().describe("not here: a passthrough route has no model, so nothing counts its tokens (an error says so)"),
+            spend: z.unknown().optional().describe("not here: a passthrough route has no model and no price, so nothing counts its cost (an error says so)"),
+        })
+        .superRefine((b, ctx) => {
+            for (const kind of ["tokens", "spend"] as const) {
+                if (b[kind] === undefined) continue;
+                ctx.addIssue({
+                    code: "custom",
+                    path: [kind],
+                    message: `a passthrough route has no model, so the AI Gateway records no ${kind === "tokens" ? "token count" : "cost"} for its responses and a ${kind} budget would count nothing; use requests here, or put the ${kind} budget on a model (models.<m>.rateLimit)`,
+                });
+            }
+        })
+        .optional()
+        .describe("`{requests}`: request budgets of this route alone, per user; see also `rateLimit.scope: allRoutes` for the per-user, tenant and global request budgets"),
 });
 
 /** Name → a plain HTTPRoute for an endpoint that is not an LLM API (e.g. a KServe predictor). */

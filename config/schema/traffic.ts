@@ -5,6 +5,9 @@ export { effectiveRetry, MAX_RETRIES, RETRY_TRIGGERS, retryOverrideSchema, retry
 import { rateLimitBudgetsSchema, TOKEN_TYPES } from "./models";
 import { headerNameProblem } from "../policies/headers";
 
+/** Which routes the shared request budgets count (rateLimit.scope). */
+export const RATE_LIMIT_SCOPES = ["models", "allRoutes"] as const;
+
 /** Upper bound on routing.routeBuckets: each bucket can become an AIGatewayRoute, an HTTPRoute and a policy. */
 export const MAX_ROUTE_BUCKETS = 1024;
 
@@ -65,6 +68,13 @@ export const rateLimitSchema = z.strictObject({
         .describe("budgets per tenant"),
     /** Everyone together: all users, tenants and models. */
     global: rateLimitBudgetsSchema.optional().describe("`{requests, tokens, spend}` for all traffic together"),
+    /** Which routes the per-user, tenant and global request budgets count. */
+    scope: z
+        .enum(RATE_LIMIT_SCOPES)
+        .default("models")
+        .describe(
+            "which requests the `perUser`, `tenants` and `global` request budgets count: `models` (requests for a model) or `allRoutes` (also the passthrough and MCP routes); token and spend budgets count model requests only, either way",
+        ),
     /** Refuse requests (500) while the rate-limit service cannot answer, instead of letting them through. */
     failClosed: z
         .boolean()
@@ -78,3 +88,4 @@ export const rateLimitSchema = z.strictObject({
 
 export type RoutingConfig = z.output<typeof routingSchema>;
 export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];

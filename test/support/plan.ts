@@ -13,8 +13,9 @@ import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
-import { routePrices } from "../../components/manifests/rateLimit";
+import { routeSpend } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
+import { errorResponseOverrides } from "../../components/manifests/errors";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
 import type { CustomResourceKind } from "../../components/specs";
 import type { Manifest } from "../../components/specs/manifest";
@@ -56,14 +57,30 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         buckets: config.routing.routeBuckets,
         serviceBackend: (key) => serviceBackends[key],
-        prices: routePrices(rateLimit, config.models, priceTables(config.backends)),
+        ...routeSpend(rateLimit, config.models, priceTables(config.backends)),
+        hostnames: config.gateway.hostnames,
     });
     out.push(...routes.map((r) => r.route));
-    const policies = modelTrafficPolicies({ gateway: routeGateway, models: config.models, routes, retry: config.retry, rateLimit, protection: protectionSections(traffic) });
-    out.push(...policies.routes.map((r) => r.policy), policies.shared);
+    const policies = modelTrafficPolicies({
+        gateway: routeGateway,
+        models: config.models,
+        routes,
+        retry: config.retry,
+        rateLimit,
+        protection: protectionSections(traffic),
+        errors: errorResponseOverrides(config.gateway.errors.format),
+    });
+    out.push(...policies.routes.map((r) => r.policy), ...policies.rules.map((r) => r.policy), policies.shared);
 
     for (const [name, route] of Object.entries(config.passthrough)) {
-        const p = passthroughManifests({ name, config: route, gateway: routeGateway, requestTimeout: traffic.timeouts?.request, protection: protectionSections(traffic) });
+        const p = passthroughManifests({
+            name,
+            config: route,
+            gateway: routeGateway,
+            requestTimeout: traffic.timeouts?.request,
+            protection: protectionSections(traffic),
+            rateLimit,
+        });
         out.push(p.referenceGrant, p.route, p.trafficPolicy);
     }
     return out.filter((x): x is AnyManifest => x !== undefined);

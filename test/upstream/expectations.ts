@@ -4,14 +4,16 @@
  * is empty, so one run reports every problem at once.
  */
 import { parse as parseYaml } from "yaml";
-import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type StackConfig } from "../../config";
-import { MODEL_HEADER, SPEND_COST_KEY, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
+import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type SpendUnit, type StackConfig } from "../../config";
+import { MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_PROXY_BACKEND, MCP_SECRET_KEY, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
 import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
-import { MODEL_PRESENT, modelBudgets, spendInUse } from "../../components/manifests/rateLimit";
+import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
+import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../components/manifests/rateLimit";
+import { spendLimitUnits } from "../../components/manifests/spend";
 import { modelsTrafficPolicyName } from "../../components/manifests/routes";
 import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
@@ -335,8 +337,8 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
             }
             const timeout = durationMs(action.timeout);
             if (timeout !== durationMs(m.timeouts.request)) out.push(`${at}: route.timeout is ${str(action.timeout)}, config says ${m.timeouts.request}`);
-            // A model's own retry, or ai-gateway:retry (a pattern model never has its own).
-            out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.match?.pattern === undefined ? m.retry : undefined)));
+            // A model's own retry (a pattern model's through a policy on its rule), or ai-gateway:retry.
+            out.push(...retryProblems(at, asObj(action.retryPolicy), effectiveRetry(config.retry, m.retry)));
         }
     }
     return out;
@@ -473,7 +475,7 @@ function expectedBudgets(t: UpstreamTranslation, model: string, m: ModelConfig):
     const rules = (budgets: RateLimitBudgets | undefined, base: Omit<ActionRule, "kind">): ActionRule[] => [
         ...(budgets?.requests ?? []).map(() => ({ ...base, kind: "requests" as const })),
         ...(budgets?.tokens ?? []).map((b) => ({ ...base, kind: "tokens" as const, tokens: TOKEN_COST_KEYS[b.type ?? rl.tokenType] })),
-        ...(budgets?.spend ?? []).map(() => ({ ...base, kind: "spend" as const, tokens: SPEND_COST_KEY })),
+        ...(budgets?.spend ?? []).map((b) => ({ ...base, kind: "spend" as const, tokens: SPEND_COST_KEYS[spendLimitUnits(b.limit).unit] })),
     ];
     return [
         ...rules(rl.global, { user: false }),
@@ -515,24 +517,45 @@ function actualBudgets(t: UpstreamTranslation, route: Obj, model: string): Actio
                 else if (h.name === rl.tenants?.header) rule.tenant = str(match.exact);
             }
         }
-        // The Gateway's policy reaches routes that are not model routes: its rules must count model requests only.
-        if (rule.model === undefined && !anyModel) return `rule ${id} counts every request, not only requests for a model (no ${MODEL_HEADER} match)`;
         const onDone = entries.find((e) => e.applyOnStreamDone === true);
         if (onDone) {
             rule.kind = "tokens";
             const format = str(asObj(onDone.hitsAddend).format);
-            const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z_]+)\)%$/.exec(format)?.[1];
+            const charged = /^%DYNAMIC_METADATA\(io\.envoy\.ai_gateway:([a-z0-9_]+)\)%$/.exec(format)?.[1];
             if (charged === undefined) return `rule ${id} charges ${format} when the response ends, not a token count of the AI Gateway`;
             rule.tokens = charged;
-            if (charged === SPEND_COST_KEY) rule.kind = "spend";
+            if (Object.values(SPEND_COST_KEYS).includes(charged)) rule.kind = "spend";
             const onRequest = entries.find((e) => e.applyOnStreamDone !== true);
             if (onRequest && asObj(onRequest.hitsAddend).number !== "0") return `rule ${id}: a token budget charges ${str(asObj(onRequest.hitsAddend).number)} on the request, expected 0`;
         } else if (entries.some((e) => asObj(e.hitsAddend).number !== "1")) {
             return `rule ${id}: a request budget charges ${entries.map((e) => str(asObj(e.hitsAddend).number)).join("/")} per request, expected 1`;
         }
+        // The Gateway's policy reaches routes that are not model routes: its rules must count model requests
+        // only, except request budgets with rateLimit.scope allRoutes.
+        if (rule.model === undefined && !anyModel && !(rl.scope === "allRoutes" && rule.kind === "requests")) {
+            return `rule ${id} counts every request, not only requests for a model (no ${MODEL_HEADER} match)`;
+        }
         if (rule.model === undefined || rule.model === model) out.push(rule);
     }
     return out;
+}
+
+/** The request rules an xDS route of a passthrough route carries: per user or not, tenant, whether they need a model. */
+function passthroughBudgets(route: Obj, rl: StackConfig["rateLimit"]): { user: boolean; tenant?: string; model: boolean; hits: string }[] {
+    const rateLimits = Object.entries(asObj(route.typedPerFilterConfig))
+        .filter(([name]) => name.startsWith("envoy.filters.http.ratelimit"))
+        .flatMap(([, c]) => asList(asObj(c).rateLimits))
+        .filter((e) => e.applyOnStreamDone !== true);
+    return rateLimits.map((e) => {
+        const actions = asList(e.actions);
+        const headers = actions.flatMap((a) => asList(asObj(a.headerValueMatch).headers));
+        return {
+            user: actions.some((a) => asObj(a.requestHeaders).headerName === rl.userHeader),
+            tenant: headers.filter((h) => h.name === rl.tenants?.header).map((h) => str(asObj(h.stringMatch).exact))[0],
+            model: headers.some((h) => h.name === MODEL_HEADER),
+            hits: str(asObj(e.hitsAddend).number),
+        };
+    });
 }
 
 /** Every budget that applies to a model is a rate-limit action on each of its xDS routes, and no other. */
@@ -627,7 +650,7 @@ function clientFilters(t: UpstreamTranslation): string[] {
     if (auth.extAuth) filters.push("envoy.filters.http.ext_authz");
     if (auth.oidc && !oidcUntranslated(t)) filters.push("envoy.filters.http.oauth2");
     if (auth.jwt || auth.oidc?.accessToken) filters.push("envoy.filters.http.jwt_authn");
-    if (auth.apiKeys) filters.push("envoy.filters.http.api_key_auth");
+    if (auth.apiKeys) filters.push("envoy.filters.http.api_unitKeyauth");
     if (auth.jwt?.allow || auth.oidc?.accessToken?.allow || auth.ipAllow) filters.push("envoy.filters.http.rbac");
     if (auth.cors) filters.push("envoy.filters.http.cors");
     return filters;
@@ -832,6 +855,16 @@ export function passthroughProblems(t: UpstreamTranslation): string[] {
             if (timeout !== undefined && durationMs(asObj(r.route.route).timeout) !== durationMs(timeout)) {
                 out.push(`${at}: xDS route ${str(r.route.name)}: timeout is ${str(asObj(r.route.route).timeout)}, config says traffic.timeouts.request ${timeout}`);
             }
+            // Its own request budgets (per user), and with scope allRoutes the shared request budgets, none needing a model.
+            const rl = t.config.rateLimit;
+            if (!rl.enabled) continue;
+            const budgets = passthroughBudgets(r.route, rl).filter((b) => !b.model);
+            const own = (p.rateLimit?.requests ?? []).length;
+            const sharedRequests = rl.scope === "allRoutes" ? [rl.global, ...Object.values(rl.tenants?.budgets ?? {}), rl.perUser].reduce((n, b) => n + (b?.requests?.length ?? 0), 0) : 0;
+            if (budgets.length !== own + sharedRequests) {
+                out.push(`${at}: xDS route ${str(r.route.name)} carries ${budgets.length} request rate-limit actions that need no model, config says ${own} of its own and ${sharedRequests} shared`);
+            }
+            if (budgets.some((b) => b.hits !== "1" && b.hits !== "undefined")) out.push(`${at}: xDS route ${str(r.route.name)}: a request budget charges ${budgets.map((b) => b.hits).join("/")}, expected 1`);
         }
     }
     return out;
@@ -894,6 +927,33 @@ export function tokenCountProblems(t: UpstreamTranslation): string[] {
     return out;
 }
 
+/**
+ * gateway.errors.format openai: every model's xDS routes carry Envoy's custom response filter, answering each
+ * status of OPENAI_ERRORS with its JSON body and `application/json`; `envoy`: none of them does.
+ */
+export function errorFormatProblems(t: UpstreamTranslation): string[] {
+    const out: string[] = [];
+    const xds = xdsOf(t);
+    const openai = t.config.gateway.errors.format === "openai";
+    for (const [model, m] of Object.entries(t.config.models)) {
+        for (const r of modelRoutesOf(xds, model, m)) {
+            const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)}`;
+            const config = Object.entries(asObj(r.route.typedPerFilterConfig)).find(([name]) => name.includes("custom_response"))?.[1];
+            if (!openai) {
+                if (config !== undefined) out.push(`${at}: has a custom response filter, gateway.errors.format is envoy`);
+                continue;
+            }
+            const text = JSON.stringify(config ?? null);
+            for (const e of OPENAI_ERRORS) {
+                const body = JSON.stringify(openAIErrorBody(e)).slice(1, -1);
+                if (!text.includes(body)) out.push(`${at}: no custom response with the OpenAI body for ${e.status}`);
+            }
+            if (!text.includes("application/json")) out.push(`${at}: its custom responses set no Content-Type application/json`);
+        }
+    }
+    return out;
+}
+
 /** A response's token counts for the spend check: some cached input, so every price term counts. */
 const SAMPLE_TOKENS: Tokens = { input: 1234, cached: 234, output: 567 };
 
@@ -903,9 +963,17 @@ const SAMPLE_TOKENS: Tokens = { input: 1234, cached: 234, output: 567 };
  * for it, and the model it sends), the expression charges that backend's price for that model.
  */
 export function spendCostProblems(t: UpstreamTranslation): string[] {
-    if (!spendInUse(t.config.rateLimit, t.config.models)) return [];
+    const units = spendUnitsInUse(t.config.rateLimit, t.config.models);
     const out: string[] = [];
-    const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === SPEND_COST_KEY);
+    for (const unit of units) out.push(...spendCostProblemsIn(t, unit));
+    return out;
+}
+
+/** The same for one spend unit (micro-dollars per unit): its own cost key, rounded up to the unit. */
+function spendCostProblemsIn(t: UpstreamTranslation, unit: SpendUnit): string[] {
+    const unitKey = SPEND_COST_KEYS[unit];
+    const out: string[] = [];
+    const costs = extProcEntries(t, "llmRequestCosts").filter((c) => c.metadataKey === unitKey);
     const backends = extProcEntries(t, "backends");
     const { name: gateway } = t.config.gateway;
     const keyOfService = new Map(Object.keys(t.config.backends).map((k) => [routedName(t.config, gateway, k), k]));
@@ -913,7 +981,7 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
         const routeKey = `${route.metadata.namespace}/${route.metadata.name}`;
         const cost = costs.find((c) => c.routeName === routeKey);
         if (cost === undefined || cost.type !== "CEL" || typeof cost.cel !== "string") {
-            out.push(`${t.label}: AIGatewayRoute ${routeKey}: the generated extProc configuration records no CEL ${SPEND_COST_KEY}`);
+            out.push(`${t.label}: AIGatewayRoute ${routeKey}: the generated extProc configuration records no CEL ${unitKey}`);
             continue;
         }
         const rules = asList(route.spec?.rules);
@@ -934,14 +1002,15 @@ export function spendCostProblems(t: UpstreamTranslation): string[] {
             const model = override ?? (header?.type === "Exact" ? str(header.value) : undefined);
             if (model === undefined) continue;
             const prices = t.config.backends[key].prices ?? {};
-            const expected = expectedMicroUsd(Object.hasOwn(prices, model) ? prices[model] : undefined, SAMPLE_TOKENS);
+            const micro = expectedMicroUsd(Object.hasOwn(prices, model) ? prices[model] : undefined, SAMPLE_TOKENS);
+            const expected = (micro + BigInt(unit) - 1n) / BigInt(unit);
             let actual: bigint | string;
             try {
                 actual = costOf(cost.cel, name, model, SAMPLE_TOKENS, routeKey);
             } catch (e) {
                 actual = `an error (${(e as Error).message.split("\n")[0]})`;
             }
-            if (actual !== expected) out.push(`${t.label}: ${routeKey}: ${SPEND_COST_KEY} of ${model} at ${name} is ${String(actual)} micro-dollars, the prices of backends.${key} say ${expected}`);
+            if (actual !== expected) out.push(`${t.label}: ${routeKey}: ${unitKey} of ${model} at ${name} is ${String(actual)} units of ${unit} micro-dollars, the prices of backends.${key} say ${expected}`);
         }
     }
     return out;
@@ -1060,7 +1129,7 @@ export function identityProblems(t: UpstreamTranslation): string[] {
     }
     if (apiKeys) {
         for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
-            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_key_auth", "forwarding");
+            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_unitKeyauth", "forwarding");
             if (str(forwarding.header).toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
         }
     }

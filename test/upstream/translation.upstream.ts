@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
-import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse } from "../../components/manifests/rateLimit";
+import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } from "../../components/manifests/rateLimit";
 import { packModels } from "../../components/manifests/packing";
 import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
@@ -52,6 +52,10 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "a model's own retry: none at all, and time-to-first-token failover beside budgets": (c) =>
         Object.values(c.models).some((m) => m.retry?.numRetries === 0) &&
         Object.values(c.models).some((m) => m.retry?.retryOn?.triggers?.includes("reset") && m.timeouts.streamIdle !== undefined && m.rateLimit !== undefined),
+    "a pattern model's own retry (a policy on its rule)": (c) => Object.values(c.models).some((m) => m.match?.pattern !== undefined && m.retry !== undefined),
+    "errors: Envoy's own bodies (gateway.errors.format envoy)": (c) => c.gateway.errors.format === "envoy",
+    "route host names: the Gateway's and a model's own": (c) => c.gateway.hostnames !== undefined && Object.values(c.models).some((m) => m.hostnames !== undefined),
+    "rate limit: a shadow limit beside an enforced one": (c) => (c.rateLimit.perUser?.requests ?? []).some((b) => b.shadow === true),
     "rate limiting off": (c) => !c.rateLimit.enabled,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
@@ -64,6 +68,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
+    "rate limit: a spend budget too large for micro-dollars (a coarser unit)": (c) => spendUnitsInUse(c.rateLimit, c.models).some((u) => u > 1),
     "provider quotas with a shadow window": (c) => Object.values(c.backends).some((b) => Object.values(b.quotas ?? {}).some((q) => q.some((e) => e.shadow === true))),
     "rate limit: existing Redis": (c) => !c.platform.redis.install,
     "client auth: JWT with authorization": (c) => c.auth.jwt?.allow !== undefined && c.auth.jwt.audiences !== undefined,
@@ -80,6 +85,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "passthrough: other namespace": (c) => Object.values(c.passthrough).some((p) => p.service.namespace !== undefined),
     "passthrough: exact path": (c) => Object.values(c.passthrough).some((p) => p.pathType === "Exact"),
     "passthrough: the catch-all /": (c) => Object.values(c.passthrough).some(isCatchAll),
+    "passthrough: a request budget of its own": (c) => Object.values(c.passthrough).some((p) => (p.rateLimit?.requests?.length ?? 0) > 0),
+    "rate limit: shared request budgets over every route (scope allRoutes)": (c) => c.rateLimit.scope === "allRoutes" && Object.keys(c.passthrough).length > 0,
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
@@ -150,8 +157,8 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
                 assert.deepEqual(expected.statusProblems(t), []);
             });
 
-            it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog", () => {
-                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t)], []);
+            it("each model's xDS route: its backends, weights, priorities, model overrides, request timeout and retry policy; the /v1/models catalog; the error bodies gateway.errors.format asks for", () => {
+                assert.deepEqual([...expected.modelRouteProblems(t), ...expected.catalogProblems(t), ...expected.mutationProblems(t), ...expected.errorFormatProblems(t)], []);
             });
 
             it("each InferencePool model: its HTTPRoute rule names the pool alone, the extProc sends it OpenAI with the model override, Envoy routes the model", () => {
@@ -192,7 +199,7 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("every AI Gateway endpoint reaches the AI Gateway's routes first; other paths reach their passthrough route", () => {
                 const catchAll = Object.values(t.config.passthrough).some(isCatchAll);
-                const others = catchAll ? ["/", "/healthz", "/v1", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/extra"] : [];
+                const others = catchAll ? ["/", "/healthz", "/v1", "/v1/models/sklearn-iris:predict", "/v1/chat/completions/extra", "/v1/responses/resp_1", "/anthropic/v1/models/claude", "/tokenizer"] : [];
                 assert.deepEqual(expected.endpointRoutingProblems(t, AI_GATEWAY_ENDPOINTS, others), []);
             });
 
