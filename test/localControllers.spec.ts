@@ -11,7 +11,8 @@ import { CHARTS } from "../components/manifests/helm";
 import { LOCAL_PROCESS_BUILDS } from "../scripts/localProcessPatches";
 import { applyPatches } from "../scripts/upstreamTools";
 import { clusterServices, distinctTestSecrets } from "./e2e/cluster";
-import { aiGatewayControllerFlags, envoyGatewayConfig } from "./e2e/controllers";
+import { aiGatewayValues } from "../components/manifests/platformValues";
+import { aiGatewayControllerEnv, aiGatewayControllerFlags, envoyGatewayConfig, secretsOf } from "./e2e/controllers";
 import type { KubeObject } from "./e2e/kube";
 import { renderStack } from "./upstream/translate";
 
@@ -65,6 +66,14 @@ describe("e2e stage 2 setup: controller configuration from the rendered Helm val
             "--metricsRequestHeaderAttributes=x-user:user.id",
         ]);
         assert.throws(() => aiGatewayControllerFlags({ envoyGateway: { namespace: "eg" }, controller: { logLevel: "debug" } }), /does not pass to the controller: controller\.logLevel/);
+    });
+
+    it("the MCP session seeds reach the controller's flags from the Secret the values name, as the kubelet expands them", () => {
+        const values = aiGatewayValues({ envoyGatewayNamespace: "eg", mcpSessionSecret: { name: "ai-gateway-mcp-session", fallback: true }, userValues: {} });
+        const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "ai-gateway-mcp-session", namespace: "aigw" }, stringData: { seed: "seed-now" }, data: { fallback: Buffer.from("seed-before").toString("base64") } };
+        const env = aiGatewayControllerEnv(values, secretsOf([secret]));
+        assert.deepEqual(aiGatewayControllerFlags(values, env), ["--envoyGatewayNamespace=eg", "--mcpSessionEncryptionSeed=seed-now", "--mcpFallbackSessionEncryptionSeed=seed-before"]);
+        assert.throws(() => aiGatewayControllerEnv(values, secretsOf([])), /Secret ai-gateway-mcp-session has no key seed among the rendered objects/);
     });
 });
 

@@ -18,7 +18,7 @@ import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";
-import { type Controllers, startControllers } from "./controllers";
+import { type Controllers, secretsOf, startControllers } from "./controllers";
 import { Kube, type KubeObject, type Obj } from "./kube";
 import { checkedObjects, STATUS_KINDS, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
@@ -68,7 +68,7 @@ for (const { stack, file } of cases) {
             await kube.discover();
             const crdProblems = await applyCrds(kube);
             if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
-            controllers = await startControllers(cp, kube, tools, rendered.releases);
+            controllers = await startControllers(cp, kube, tools, rendered.releases, secretsOf(objects));
             const refused: string[] = [];
             for (const o of objects) {
                 const r = await kube.apply(o);

@@ -92,22 +92,57 @@ function leafPaths(v: unknown, prefix = ""): string[] {
     return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
 }
 
+/** Reads one key of a Secret the program creates, as the kubelet reads a `secretKeyRef`. */
+export type SecretValue = (name: string, key: string) => string | undefined;
+
+/** A Secret lookup over rendered objects (their `stringData`, or `data` decoded). */
+export function secretsOf(objects: readonly KubeObject[]): SecretValue {
+    return (name, key) => {
+        const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === name);
+        const plain = (secret?.stringData as Record<string, string> | undefined)?.[key];
+        const encoded = (secret?.data as Record<string, string> | undefined)?.[key];
+        return plain ?? (encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8"));
+    };
+}
+
+/**
+ * The controller container's environment from `controller.extraEnvVars`, a `secretKeyRef` read as the kubelet
+ * reads it; the flags expand `$(NAME)` from it, as Kubernetes expands a container's arguments.
+ */
+export function aiGatewayControllerEnv(values: Values, secretValue: SecretValue): Record<string, string> {
+    const entries = (((values.controller as Values | undefined)?.extraEnvVars ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]);
+    const env: Record<string, string> = {};
+    for (const e of entries) {
+        const ref = e.valueFrom?.secretKeyRef;
+        const value = ref ? secretValue(ref.name, ref.key) : e.value;
+        if (value === undefined) throw new Error(`controller.extraEnvVars ${e.name}: ${ref ? `Secret ${ref.name} has no key ${ref.key} among the rendered objects` : "has no value"}`);
+        env[e.name] = value;
+    }
+    return env;
+}
+
 /**
  * The AI Gateway controller's flags from ai-gateway-helm values, as the chart's Deployment passes them. A value
  * the test does not pass on fails it: the controller would run differently from the installed one.
  */
-export function aiGatewayControllerFlags(values: Values): string[] {
+export function aiGatewayControllerFlags(values: Values, env: Record<string, string> = {}): string[] {
     const flagOf: Record<string, string> = {
         "envoyGateway.namespace": "envoyGatewayNamespace",
         "controller.metricsRequestHeaderAttributes": "metricsRequestHeaderAttributes",
         "controller.quotaRateLimitServiceAddr": "quotaRateLimitServiceAddr",
+        "controller.mcp.sessionEncryption.seed": "mcpSessionEncryptionSeed",
+        "controller.mcp.sessionEncryption.fallback.seed": "mcpFallbackSessionEncryptionSeed",
     };
+    // `$(NAME)` in an argument is the container's variable NAME (Kubernetes leaves an unknown one as written).
+    const expand = (v: string) => v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
     const flags: string[] = [];
     const unknown: string[] = [];
-    // Pod annotations restart the chart's pods when they change; a process started here is new anyway.
-    for (const path of leafPaths(values).filter((p) => p !== "" && !p.startsWith("controller.podAnnotations."))) {
+    // Pod annotations restart the chart's pods when they change; a process started here is new anyway. The
+    // environment is the process's own (aiGatewayControllerEnv).
+    const passed = (p: string) => p !== "" && !p.startsWith("controller.podAnnotations.") && p !== "controller.extraEnvVars";
+    for (const path of leafPaths(values).filter(passed)) {
         const value = path.split(".").reduce<unknown>((o, k) => (o as Values)[k], values);
-        if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${String(value)}`);
+        if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${expand(String(value))}`);
         else unknown.push(path);
     }
     if (unknown.length > 0) throw new Error(`ai-gateway-helm values the end-to-end test does not pass to the controller: ${unknown.join(", ")}`);
@@ -169,7 +204,7 @@ async function applyOrThrow(kube: Kube, o: KubeObject): Promise<void> {
     if (r.status >= 300) throw new Error(`${o.kind} ${o.metadata.name}: ${r.status} ${String(r.body.message)}`);
 }
 
-export async function startControllers(cp: ControlPlane, kube: Kube, bins: ControllerBinaries, releases: RenderedRelease[]): Promise<Controllers> {
+export async function startControllers(cp: ControlPlane, kube: Kube, bins: ControllerBinaries, releases: RenderedRelease[], secretValue: SecretValue): Promise<Controllers> {
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-e2e-controllers-"));
     const started: { name: string; process: ChildProcess }[] = [];
     const logFile = (name: string) => join(dir, `${name}.log`);
@@ -243,18 +278,19 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         });
 
         const [extensionPort, webhookPort] = [await freePort(), await freePort()];
+        const containerEnv = aiGatewayControllerEnv(ai.values, secretValue);
         launch(
             "ai-gateway-controller",
             bins.aiGatewayController.bin,
             [
-                ...aiGatewayControllerFlags(ai.values),
+                ...aiGatewayControllerFlags(ai.values, containerEnv),
                 `--port=127.0.0.1:${extensionPort}`,
                 `--webhookPort=${webhookPort}`,
                 `--tlsCertDir=${certs}`,
                 "--enableLeaderElection=false",
             ],
             dir,
-            { POD_NAMESPACE: ai.namespace, DISABLE_PPROF: "true" },
+            { ...containerEnv, POD_NAMESPACE: ai.namespace, DISABLE_PPROF: "true" },
         );
         await waitForPort(extensionPort, 60_000, exited);
 

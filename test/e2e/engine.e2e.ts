@@ -28,7 +28,7 @@ import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, type K8sObject, renderStack } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject } from "./cluster";
 import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
-import { type Controllers, startControllers } from "./controllers";
+import { type Controllers, secretsOf, startControllers } from "./controllers";
 import { type PulumiEnvironment, preparePulumi } from "./engine";
 import { type EngineResult, type EngineStep, TEST_ANNOTATIONS } from "./engineRun";
 import { Kube, type KubeObject, type Obj } from "./kube";
@@ -105,7 +105,8 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         await kube.discover();
         const crdProblems = await applyCrds(kube);
         if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
-        controllers = await startControllers(cp, kube, tools, rendered.releases);
+        // The seed pulumi up generates is not known before; the controller gets the rendered stand-in (no MCP traffic here).
+        controllers = await startControllers(cp, kube, tools, rendered.releases, secretsOf(rendered.objects as KubeObject[]));
         status.controllers = controllers;
         for (const o of applicable([...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(rendered.objects as KubeObject[])])) {
             const r = await kube.apply(o);
