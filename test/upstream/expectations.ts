@@ -120,6 +120,10 @@ export function isIntendedOverride(config: Pick<StackConfig, "gateway"> & { mcp?
     const mcp = intendedOverride(config);
     if (mcp !== undefined && problem.endsWith(mcp)) return true;
     const { name, namespace } = config.gateway;
+    // A pattern model with a retry of its own has a policy on its rule of the patterns' route, which takes the
+    // place of the route's policy on that rule only (docs/pattern-retry.md).
+    const patterns = `BackendTrafficPolicy ${namespace}/${name}-models-patterns-traffic `;
+    if (problem.includes(patterns) && /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicy for these route rules: \[[^\]]+\]\)$/.test(problem)) return true;
     const shared = `${namespace}/${modelsTrafficPolicyName(name)} `;
     const listed = /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicies for these routes: \[([^\]]*)\]\)$/.exec(problem)?.[1];
     if (!problem.includes(shared) || listed === undefined) return false;
@@ -650,7 +654,7 @@ function clientFilters(t: UpstreamTranslation): string[] {
     if (auth.extAuth) filters.push("envoy.filters.http.ext_authz");
     if (auth.oidc && !oidcUntranslated(t)) filters.push("envoy.filters.http.oauth2");
     if (auth.jwt || auth.oidc?.accessToken) filters.push("envoy.filters.http.jwt_authn");
-    if (auth.apiKeys) filters.push("envoy.filters.http.api_unitKeyauth");
+    if (auth.apiKeys) filters.push("envoy.filters.http.api_key_auth");
     if (auth.jwt?.allow || auth.oidc?.accessToken?.allow || auth.ipAllow) filters.push("envoy.filters.http.rbac");
     if (auth.cors) filters.push("envoy.filters.http.cors");
     return filters;
@@ -938,12 +942,16 @@ export function errorFormatProblems(t: UpstreamTranslation): string[] {
     for (const [model, m] of Object.entries(t.config.models)) {
         for (const r of modelRoutesOf(xds, model, m)) {
             const at = `${t.label}: model ${model}: xDS route ${str(r.route.name)}`;
-            const config = Object.entries(asObj(r.route.typedPerFilterConfig)).find(([name]) => name.includes("custom_response"))?.[1];
+            // The route only switches the filter on (an empty per-route config under its name); Envoy Gateway keeps the
+            // responses in the connection manager's filter of that name.
+            const filter = Object.keys(asObj(r.route.typedPerFilterConfig)).find((name) => name.includes("custom_response"));
             if (!openai) {
-                if (config !== undefined) out.push(`${at}: has a custom response filter, gateway.errors.format is envoy`);
+                if (filter !== undefined) out.push(`${at}: has a custom response filter, gateway.errors.format is envoy`);
                 continue;
             }
-            const text = JSON.stringify(config ?? null);
+            const [namespace, gateway] = str(r.gateway).split("/");
+            const configs = connectionManagers(xds, namespace, gateway).flatMap(({ hcm }) => asList(hcm.httpFilters).filter((f) => filter !== undefined && f.name === filter).map((f) => f.typedConfig));
+            const text = JSON.stringify(configs);
             for (const e of OPENAI_ERRORS) {
                 const body = JSON.stringify(openAIErrorBody(e)).slice(1, -1);
                 if (!text.includes(body)) out.push(`${at}: no custom response with the OpenAI body for ${e.status}`);
@@ -1129,8 +1137,8 @@ export function identityProblems(t: UpstreamTranslation): string[] {
     }
     if (apiKeys) {
         for (const r of xds.routes.filter((x) => x.gateway === `${namespace}/${name}`)) {
-            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_unitKeyauth", "forwarding");
-            if (str(forwarding.header).toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
+            const forwarding = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.api_key_auth", "forwarding");
+            if (String(forwarding.header ?? "").toLowerCase() !== userHeader) out.push(`${t.label}: xDS route ${str(r.route.name)}: the API-key filter forwards the client's name to ${str(forwarding.header)}, not ${userHeader}`);
         }
     }
     return out;
