@@ -38,7 +38,8 @@ export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string }
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "kubernetesProvider"],
-    dataplane: ["envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
+    // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
+    dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
