@@ -104,4 +104,54 @@ describe("data plane (dev stack): requests through the local gateway", function 
         // 40 tokens counted after the first, 80 after the second (a request is let through while under the limit).
         assert.deepEqual(statuses, [200, 200, 429], "token budget: statuses of 3 requests reporting 40 tokens each, limit 50 a minute");
     });
+    it("streaming: an SSE chat completion streams to [DONE], and the usage of its last chunk counts against the token budget", async () => {
+        const dave = freshUser("streaming");
+        const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+            JSON.stringify({ id: "chatcmpl-s", object: "chat.completion.chunk", created: 1, model: "stand-in", choices: [{ index: 0, delta, finish_reason: null }], ...extra });
+        const lines = [chunk({ role: "assistant", content: "Hel" }), chunk({ content: "lo" }), JSON.stringify({ id: "chatcmpl-s", object: "chat.completion.chunk", created: 1, model: "stand-in", choices: [], usage: { prompt_tokens: 10, completion_tokens: 30, total_tokens: 40 } }), "[DONE]"];
+        const sse = { "x-response-type": "sse", "x-response-body": Buffer.from(lines.join("\n")).toString("base64") };
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++) {
+            const r = await call(gw.url, "/v1/chat/completions", { body: { ...chat("qwen-with-fallback"), stream: true }, headers: { "x-user-id": dave, ...sse } });
+            statuses.push(r.status);
+            if (i === 0) {
+                assert.match(String(r.headers["content-type"]), /text\/event-stream/, `streaming: content-type ${r.headers["content-type"]}`);
+                const events = r.body.split("\n\n").filter((e) => e.startsWith("data: "));
+                assert.ok(events.length >= 3, `streaming: ${events.length} events in ${r.body.slice(0, 300)}`);
+                assert.equal(events[events.length - 1], "data: [DONE]", "streaming: the stream ends with [DONE]");
+                assert.ok(r.body.includes('"content":"Hel"') && r.body.includes('"content":"lo"'), `streaming: the content chunks arrive: ${r.body.slice(0, 300)}`);
+            }
+        }
+        assert.deepEqual(statuses, [200, 200, 429], "streaming: 3 streamed requests reporting 40 tokens each, limit 50 a minute");
+    });
+
+    it("/v1/models lists exactly the stack's exact model names", async () => {
+        const r = await call(gw.url, "/v1/models", { headers: { "x-user-id": freshUser("models") } });
+        assert.equal(r.status, 200, `/v1/models: ${r.status} ${r.body.slice(0, 200)}`);
+        const data = r.json().data as { id: string; object: string; owned_by: string; created: number }[];
+        assert.deepEqual(data.map((m) => m.id).sort(), gw.models, "/v1/models: the listed ids");
+        for (const m of data) assert.ok(m.object === "model" && m.owned_by && m.created > 0, `/v1/models: ${JSON.stringify(m)} lacks object/owned_by/created`);
+    });
+
+    it("endpoints: /v1/embeddings reaches the AI route and a model's backend", async () => {
+        const r = await call(gw.url, "/v1/embeddings", { body: { model: "virtual-qwen-model", input: "hello" }, headers: { "x-user-id": freshUser("embeddings") } });
+        assert.equal(r.status, 200, `endpoints (embeddings): ${r.status} ${r.body.slice(0, 300)}`);
+        assert.ok(Array.isArray((r.json().data as { embedding: number[] }[])?.[0]?.embedding), `endpoints (embeddings): no data[0].embedding in ${r.body.slice(0, 200)}`);
+        const paths = [...gw.backends.values()].flatMap((b) => b.paths);
+        assert.deepEqual(paths, ["/v1/embeddings"], "endpoints (embeddings): one backend request, on the embeddings path");
+    });
+
+    it("Redis down: with rateLimit.failClosed false (the default), an exhausted request budget lets requests through while Redis is unreachable", async () => {
+        const erin = freshUser("redis-down");
+        for (let i = 0; i < 3; i++) await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": erin, ...SMALL } });
+        const limited = await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": erin, ...SMALL } });
+        assert.equal(limited.status, 429, "Redis down: the budget is exhausted while Redis is up");
+        await gw.redis!.stop();
+        try {
+            const open = await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": erin, ...SMALL } });
+            assert.equal(open.status, 200, `Redis down: fail open lets the request through, got ${open.status} ${open.body.slice(0, 200)}`);
+        } finally {
+            await gw.redis!.start();
+        }
+    });
 });

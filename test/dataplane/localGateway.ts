@@ -37,7 +37,7 @@ import { applicable, applyCrds, clusterServices, describeObject, distinctTestSec
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
 import { type Controllers, startControllers, waitForPort } from "../e2e/controllers";
 import { Kube, type KubeObject, type Obj } from "../e2e/kube";
-import { type PrivateNetwork, preparePrivateNetwork } from "./network";
+import { preparePrivateNetwork } from "./network";
 
 export interface LocalGateway {
     /** `http://127.0.0.1:<port>` of the Gateway's first listener, inside the private network namespace. */
@@ -166,15 +166,10 @@ export interface StartOptions {
 }
 
 export async function startLocalGateway(file: string, tools: LocalTools, options: StartOptions = {}): Promise<LocalGateway> {
-    const progress = options.progress ?? (() => undefined);
+    // AI_GATEWAY_LOCAL_PROGRESS=1: the steps on stderr (where a test run stands when it is slow).
+    const progress = options.progress ?? ((line: string) => process.env.AI_GATEWAY_LOCAL_PROGRESS && process.stderr.write(`local gateway: ${new Date().toISOString()} ${line}\n`));
+    const net = preparePrivateNetwork();
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-local-"));
-    let net: PrivateNetwork;
-    try {
-        net = preparePrivateNetwork(dir);
-    } catch (e) {
-        rmSync(dir, { recursive: true, force: true });
-        throw e;
-    }
     const processes: { name: string; process: ChildProcess; log: string }[] = [];
     const intervals: NodeJS.Timeout[] = [];
     const cleanups: (() => void)[] = [];
@@ -396,6 +391,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             exited,
         );
         const extproc = sidecar.container!;
+        progress("the controller's webhook added the external processor; writing its configuration");
         // Its volumes: the filter configuration Secrets (kept current, as the kubelet keeps a mounted Secret) and the socket folder.
         const mounts = new Map<string, Obj>(sidecar.volumes.map((v) => [String(v.name), v]));
         const syncConfig = async () => {
@@ -430,6 +426,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         cleanups.push(() => extprocMounts.forEach((path) => rmSync(path, { recursive: true, force: true })));
         await syncConfig();
         intervals.push(setInterval(() => void syncConfig().catch(() => undefined), 2000));
+        progress("starting the external processor");
         const extprocEnv = await containerEnv(kube, egNamespace, extproc);
         const ep = launch("extproc", tools.extproc.bin, extproc.args ?? [], extprocEnv);
         const udsArg = (extproc.args ?? []).indexOf("-extProcAddr");

@@ -11,7 +11,8 @@
  * then sets the namespaces up from inside.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Set by `inPrivateNamespaces` to the namespaces it was started from (`<net> <mnt>`). */
@@ -57,14 +58,18 @@ let prepared: PrivateNetwork | undefined;
  * Brings the namespace's loopback up and overlays `/etc` (once per process). Refuses to run in the machine's
  * own network namespace: the gateway would listen on every interface and rewrite the machine's hosts file.
  */
-export function preparePrivateNetwork(dir: string): PrivateNetwork {
+export function preparePrivateNetwork(): PrivateNetwork {
     if (prepared) return prepared;
     if (!inPrivateNetwork()) {
         throw new Error("the local gateway runs only in a private network namespace: start it with `npm run local` or `npm run test:dataplane` (they run it through `unshare --net --mount`)");
     }
     sh("ip", ["link", "set", "lo", "up"]);
-    const upper = join(dir, "etc-upper");
-    const work = join(dir, "etc-work");
+    // The overlay's layers live as long as this process (and the mount namespace with it), not one gateway:
+    // with its upper layer gone, every later write to /etc would fail.
+    const dir = mkdtempSync(join(tmpdir(), "ai-gateway-namespace-etc-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const upper = join(dir, "upper");
+    const work = join(dir, "work");
     mkdirSync(upper, { recursive: true });
     mkdirSync(work, { recursive: true });
     sh("mount", ["--make-rprivate", "/"]);
