@@ -15,7 +15,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { inPrivateNamespaces } from "../test/dataplane/network";
+import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
 import { readToolManifest } from "./upstreamTools";
 
 const ROOT = resolve(__dirname, "..");
@@ -93,8 +93,7 @@ async function outside(args: { file: string; port: number }): Promise<void> {
         };
         if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return done();
         child.once("exit", done);
-        process.kill(child.pid, "SIGTERM");
-        setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, "SIGKILL"), 60_000).unref();
+        stopNamespace(child.pid);
     };
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stop(0));
     child.once("exit", (code, signal) => {

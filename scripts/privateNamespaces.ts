@@ -5,7 +5,7 @@
  *   node -r ts-node/register/transpile-only scripts/privateNamespaces.ts -- mocha --config test/dataplane/mocharc.json
  */
 import { spawn } from "node:child_process";
-import { inPrivateNamespaces } from "../test/dataplane/network";
+import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
 
 const argv = process.argv.slice(process.argv.indexOf("--") + 1);
 if (!process.argv.includes("--") || argv.length === 0) {
@@ -18,5 +18,5 @@ child.once("error", (e) => {
     process.stderr.write(`${cmd}: ${e.message} (the local gateway needs unshare from util-linux, and root or user namespaces)\n`);
     process.exit(1);
 });
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.pid !== undefined && process.kill(child.pid, signal));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.pid !== undefined && stopNamespace(child.pid));
 child.once("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

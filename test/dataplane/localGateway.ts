@@ -165,6 +165,14 @@ export interface StartOptions {
     progress?: (line: string) => void;
 }
 
+/** How to stop each gateway of this process that is starting or running (on SIGTERM, by ./setup.ts). */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every local gateway of this process, also one still starting. */
+export async function stopAllLocalGateways(): Promise<void> {
+    for (const stop of [...running]) await stop();
+}
+
 export async function startLocalGateway(file: string, tools: LocalTools, options: StartOptions = {}): Promise<LocalGateway> {
     // AI_GATEWAY_LOCAL_PROGRESS=1: the steps on stderr (where a test run stands when it is slow).
     const progress = options.progress ?? ((line: string) => process.env.AI_GATEWAY_LOCAL_PROGRESS && process.stderr.write(`local gateway: ${new Date().toISOString()} ${line}\n`));
@@ -199,6 +207,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         return entry;
     };
     const stop = async () => {
+        running.delete(stop);
         for (const i of intervals) clearInterval(i);
         for (const { process: p } of [...processes].reverse()) await stopProcess(p);
         await standIns?.stop();
@@ -208,6 +217,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         rmSync(dir, { recursive: true, force: true });
     };
 
+    running.add(stop);
     try {
         progress("rendering the stack");
         const rendered = await renderStack(file);
@@ -483,7 +493,19 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             const found = processes.filter((p) => p.name === name);
             return found.map((p) => tail(p.log, 1_000_000)).join("\n");
         };
-        return { url: listeners[0].url, listeners, envoyAdmin: `http://127.0.0.1:${adminPort}`, log, models, backends: standIns.controls, secrets, redis, logs, stop };
+        const local: LocalGateway = {
+            url: listeners[0].url,
+            listeners,
+            envoyAdmin: `http://127.0.0.1:${adminPort}`,
+            log,
+            models,
+            backends: standIns.controls,
+            secrets,
+            redis,
+            logs,
+            stop,
+        };
+        return local;
     } catch (e) {
         const message = `${(e as Error).message}\n${logs()}`;
         // AI_GATEWAY_LOCAL_LOGS=<folder>: every process's whole log is kept there when starting fails.

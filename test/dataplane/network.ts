@@ -6,12 +6,12 @@
  * the namespaces changes: the overlay's writable layer is a temporary folder, and both namespaces end with
  * the last process in them.
  *
- * `npm run local` and `npm run test:dataplane` start their processes through `unshare --net --mount`
+ * `npm run local` and `npm run test:dataplane` start their processes through `unshare --net --mount --pid`
  * (`inPrivateNamespaces`; `npm run test:dataplane` through scripts/privateNamespaces.ts); `preparePrivateNetwork`
  * then sets the namespaces up from inside.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,9 +22,41 @@ function namespaces(): string {
     return `${readlinkSync("/proc/self/ns/net")} ${readlinkSync("/proc/self/ns/mnt")}`;
 }
 
-/** The command line and environment that run `argv` in new network and mount namespaces. */
+/**
+ * The command line and environment that run `argv` in new network, mount and process-id namespaces. `argv` is
+ * process 1 of its namespace: when it ends, or `unshare` is killed (`--kill-child`), the kernel ends every process
+ * left in it, so nothing the gateway started can outlive it. `unshare` does not pass signals on: send them to
+ * the process `namespaceInit` finds.
+ */
 export function inPrivateNamespaces(argv: string[]): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
-    return { cmd: "unshare", args: ["--net", "--mount", "--", ...argv], env: { ...process.env, [STARTED_FROM]: namespaces() } };
+    return { cmd: "unshare", args: ["--net", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "--", ...argv], env: { ...process.env, [STARTED_FROM]: namespaces() } };
+}
+
+/** The process `unshare --fork` started (process 1 of the new namespace), by its id outside. */
+export function namespaceInit(unsharePid: number): number | undefined {
+    try {
+        const first = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim().split(/\s+/)[0];
+        return first ? Number(first) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Stops what runs through `inPrivateNamespaces`: SIGTERM to its first process (which stops the gateway's
+ * processes by id), then, if that has not ended within `graceMs`, SIGKILL to `unshare`, which ends the namespace
+ * and everything in it.
+ */
+export function stopNamespace(unsharePid: number, graceMs = 60_000): void {
+    const init = namespaceInit(unsharePid);
+    if (init !== undefined) process.kill(init, "SIGTERM");
+    setTimeout(() => {
+        try {
+            process.kill(unsharePid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }, init === undefined ? 0 : graceMs).unref();
 }
 
 /** True when this process runs in network and mount namespaces other than those `inPrivateNamespaces` was called in. */
