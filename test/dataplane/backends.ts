@@ -18,6 +18,8 @@ export interface BackendHost {
     ip: string;
     port: number;
     tls: boolean;
+    /** Answer every request with this JSON (a JSON Web Key Set, say) instead of a fake LLM server. */
+    json?: unknown;
 }
 
 export interface BackendControl {
@@ -79,6 +81,19 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
     };
     try {
         for (const backend of hosts) {
+            if (backend.json !== undefined) {
+                const body = JSON.stringify(backend.json);
+                const server = createHttpsServer(ca.issue(backend.host), (req, res) => {
+                    req.resume();
+                    res.writeHead(200, { "content-type": "application/json" }).end(body);
+                });
+                await new Promise<void>((resolve, reject) => {
+                    server.once("error", reject);
+                    server.listen(backend.port, backend.ip, () => resolve());
+                });
+                servers.push(server);
+                continue;
+            }
             const port = await freePort();
             const log = join(dir, `testupstream-${backend.host}.log`);
             const out = openSync(log, "w");

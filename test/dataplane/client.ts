@@ -3,6 +3,7 @@
  * the headers that tell upstream's fake LLM server (`testupstream`) what to answer.
  */
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
 
 export interface Reply {
     status: number;
@@ -11,14 +12,25 @@ export interface Reply {
     json(): Record<string, unknown>;
 }
 
-export function call(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+/**
+ * One request. `host`: the name an HTTPS listener serves (sent as SNI and Host; the listener's certificate is the
+ * test's own, so it is not verified).
+ */
+export function call(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: unknown; host?: string } = {}): Promise<Reply> {
     const payload = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
-        const req = request(
-            new URL(path, url),
+        const target = new URL(path, url);
+        const send = target.protocol === "https:" ? httpsRequest : request;
+        const req = send(
+            target,
             {
                 method: options.method ?? (payload === undefined ? "GET" : "POST"),
-                headers: { ...(payload !== undefined && { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }), ...options.headers },
+                ...(options.host !== undefined && { servername: options.host, rejectUnauthorized: false }),
+                headers: {
+                    ...(options.host !== undefined && { host: options.host }),
+                    ...(payload !== undefined && { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
+                    ...options.headers,
+                },
                 timeout: 60_000,
             },
             (res) => {
@@ -61,6 +73,15 @@ export function usageHeaders(usage: { prompt: number; completion: number }): Rec
         usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
     };
     return { "x-response-body": Buffer.from(JSON.stringify(body)).toString("base64") };
+}
+
+/**
+ * Waits, when fewer than 20 seconds of the current minute are left, for the next minute: budgets count per
+ * window of the clock (a minute's budget starts afresh at :00), and a scenario must not straddle two windows.
+ */
+export async function awayFromWindowEdge(): Promise<void> {
+    const second = new Date().getSeconds();
+    if (second >= 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
 }
 
 /** Runs `n` calls, `parallel` at a time. */

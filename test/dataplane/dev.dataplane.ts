@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { readToolManifest } from "../../scripts/upstreamTools";
-import { call, chat, many, usageHeaders } from "./client";
+import { awayFromWindowEdge, call, chat, many, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 
 const ROOT = join(__dirname, "..", "..");
@@ -82,6 +82,7 @@ describe("data plane (dev stack): requests through the local gateway", function 
     });
 
     it("request budget: qwen-with-fallback allows 3 requests a minute per user, then 429 with x-ratelimit-* headers; another user is unaffected", async () => {
+        await awayFromWindowEdge();
         const alice = freshUser("request-budget");
         const statuses: number[] = [];
         let last;
@@ -97,6 +98,7 @@ describe("data plane (dev stack): requests through the local gateway", function 
     });
 
     it("token budget: qwen-with-fallback's 50 tokens a minute per user count the usage the backend reports", async () => {
+        await awayFromWindowEdge();
         const carol = freshUser("token-budget");
         const forty = usageHeaders({ prompt: 10, completion: 30 });
         const statuses: number[] = [];
@@ -105,6 +107,7 @@ describe("data plane (dev stack): requests through the local gateway", function 
         assert.deepEqual(statuses, [200, 200, 429], "token budget: statuses of 3 requests reporting 40 tokens each, limit 50 a minute");
     });
     it("streaming: an SSE chat completion streams to [DONE], and the usage of its last chunk counts against the token budget", async () => {
+        await awayFromWindowEdge();
         const dave = freshUser("streaming");
         const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
             JSON.stringify({ id: "chatcmpl-s", object: "chat.completion.chunk", created: 1, model: "stand-in", choices: [{ index: 0, delta, finish_reason: null }], ...extra });
@@ -142,6 +145,7 @@ describe("data plane (dev stack): requests through the local gateway", function 
     });
 
     it("Redis down: with rateLimit.failClosed false (the default), an exhausted request budget lets requests through while Redis is unreachable", async () => {
+        await awayFromWindowEdge();
         const erin = freshUser("redis-down");
         for (let i = 0; i < 3; i++) await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": erin, ...SMALL } });
         const limited = await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": erin, ...SMALL } });

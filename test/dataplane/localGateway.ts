@@ -20,6 +20,7 @@
  * namespace's own `/etc`. Every process is stopped by its id in `stop()`, also when starting fails.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createSign, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -54,6 +55,11 @@ export interface LocalGateway {
     backends: Map<string, BackendControl>;
     /** The test value of every secret key (`<namespace>/<secret>/<key>`), for API keys a client sends. */
     secrets: Map<string, string>;
+    /**
+     * A JSON Web Token with these claims, signed with the key the stand-in of every remote JWKS (`jwt.jwksUri`)
+     * serves: what the stack's identity provider would issue.
+     */
+    jwt(claims: Record<string, unknown>): string;
     /** Stops and starts Redis (budgets with Redis down). */
     redis?: { stop(): Promise<void>; start(): Promise<void> };
     logs(): string;
@@ -262,6 +268,24 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
                 if (!backendHosts.some((h) => h.host === e.fqdn!.hostname && h.port === e.fqdn!.port)) backendHosts.push({ host: e.fqdn.hostname, ip: addressOf(e.fqdn.hostname), port: e.fqdn.port, tls });
             }
         }
+        // Identity providers' key sets (SecurityPolicy remoteJWKS): a stand-in serving the public key of a key pair of this run.
+        const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const kid = "local-gateway";
+        const jwks = { keys: [{ ...(signing.publicKey.export({ format: "jwk" }) as Record<string, unknown>), kid, alg: "RS256", use: "sig" }] };
+        for (const policy of objects.filter((o) => o.kind === "SecurityPolicy")) {
+            for (const provider of ((policy.spec as { jwt?: { providers?: { remoteJWKS?: { uri?: string } }[] } }).jwt?.providers ?? [])) {
+                const uri = provider.remoteJWKS?.uri;
+                if (!uri) continue;
+                const url = new URL(uri);
+                const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+                if (!backendHosts.some((h) => h.host === url.hostname && h.port === port)) backendHosts.push({ host: url.hostname, ip: addressOf(url.hostname), port, tls: url.protocol === "https:", json: jwks });
+            }
+        }
+        const jwt = (claims: Record<string, unknown>) => {
+            const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+            const unsigned = `${b64({ alg: "RS256", typ: "JWT", kid })}.${b64(claims)}`;
+            return `${unsigned}.${createSign("RSA-SHA256").update(unsigned).sign(signing.privateKey).toString("base64url")}`;
+        };
         const redisHost = `redis.${REDIS.namespace}${CLUSTER_SUFFIX}`;
         for (const svc of objects.filter((o) => o.kind === "Service")) addressOf(`${svc.metadata.name}.${svc.metadata.namespace}${CLUSTER_SUFFIX}`);
         net.writeHosts(hosts);
@@ -501,6 +525,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             models,
             backends: standIns.controls,
             secrets,
+            jwt,
             redis,
             logs,
             stop,
