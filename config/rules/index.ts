@@ -12,7 +12,7 @@ import {
 import { mcpSettings } from "./mcp";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
-import { redisLocation } from "./platform";
+import { chartSources, redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
 import { providerQuotas } from "./quotas";
@@ -42,6 +42,7 @@ export const RULES: readonly Rule[] = [
     secretReferences,
     awsIdentitySettings,
     redisLocation,
+    chartSources,
     gatewayListeners,
     gatewayNamespace,
     gatewayClassController,
