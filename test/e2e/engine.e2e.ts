@@ -25,6 +25,7 @@ import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/ro
 import { clientAuthManifests } from "../../components/manifests/security";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import { parseConfig, type StackConfig } from "../../config";
+import { type PlatformChartFolders, preparePlatformCharts } from "../../scripts/upstreamCharts";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { configOfFile } from "../harness";
 import { violations } from "../policyHarness";
@@ -101,11 +102,18 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
     let created: KubeObject[] = [];
     let deployed: KubeObject[] = [];
     const logs = () => controllers?.logs() ?? "";
-    /** `pulumi config set` for the local cluster, as a user points a stack at a cluster. */
-    const pointAtLocalCluster = (p: PulumiEnvironment) => {
+    /**
+     * `pulumi config set` for the local cluster, as a user points a stack at a cluster; the platform releases
+     * `install: false`, or (a preview only) from the chart folders made from the pinned sources.
+     */
+    const pointAtLocalCluster = (p: PulumiEnvironment, charts?: PlatformChartFolders) => {
         p.cli(["config", "set", "kubernetes:kubeconfig", cp!.kubeconfig]);
         p.cli(["config", "set", "kubernetes:context", "e2e"]);
-        for (const [key, value] of LOCAL_SETTINGS) p.cli(["config", "set", "--path", key, value]);
+        if (charts) {
+            for (const release of ["envoyGateway", "aiGateway"] as const) p.cli(["config", "set", "--path", `ai-gateway:platform.${release}.chart.path`, charts[release]]);
+        } else {
+            for (const [key, value] of LOCAL_SETTINGS) p.cli(["config", "set", "--path", key, value]);
+        }
     };
 
     before(async () => {
@@ -159,9 +167,17 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         // `pulumi about` asks the language host for the program's dependencies: the CLI's log names the binary it ran.
         const about = spawnSync(join(dirname(languageHost), "pulumi"), ["about", "--json", "--non-interactive", "--logtostderr", "-v=6"], { cwd: pulumi!.workDir, env: pulumi!.env, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
         assert.equal(about.status, 0, about.stderr.split("\n").slice(-40).join("\n"));
-        const found = about.stderr.split("\n").filter((l) => /GetPluginPath\(language, nodejs\b.*found (on \$PATH|next to current executable)/.test(l));
+        // One JSON object a line (`msg` holds the text), or plain text.
+        const messages = about.stderr.split("\n").map((l) => {
+            try {
+                return String((JSON.parse(l) as { msg?: unknown }).msg ?? "");
+            } catch {
+                return l;
+            }
+        });
+        const found = messages.flatMap((m) => /^.*GetPluginPath\(language, nodejs, .*found (?:on \$PATH|next to current executable) (\S+)$/.exec(m.trim())?.[1] ?? []);
         assert.ok(found.length > 0, "the CLI's log names no language host it found");
-        for (const line of found) assert.equal(realpathSync(line.trim().split(" ").pop()!), realpathSync(languageHost), line);
+        for (const path of found) assert.equal(realpathSync(path), realpathSync(languageHost));
         const info = JSON.parse(about.stdout) as { runtime?: { language?: string }; dependencies?: { name: string; version: string }[] };
         assert.equal(info.runtime?.language, "nodejs");
         const sdk = (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages["node_modules/@pulumi/pulumi"].version;
@@ -289,7 +305,8 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         assert.ok(placeholders.length > 0, "Pulumi.prod.yaml has placeholder keys");
         pulumi!.cli(["stack", "init", "prod", "--secrets-provider", "passphrase"]);
         try {
-            pointAtLocalCluster(pulumi!);
+            // Its metrics per user need the AI Gateway the program installs: the releases come from local chart folders.
+            pointAtLocalCluster(pulumi!, preparePlatformCharts());
             // No AWS provider plugin here: the Envoy pods' AWS identity is an existing role (IRSA), which creates no AWS resource.
             pulumi!.cli(["config", "set", "ai-gateway:aws", JSON.stringify(PROD_AWS)]);
             for (const name of placeholders) pulumi!.cli(["config", "set", "--secret", "--path", `ai-gateway:apiKeys.${name}`, `e2e-prod-${name}-value`]);

@@ -170,6 +170,8 @@ export async function preparePulumi(tools: PulumiTools, noEgress: string): Promi
         PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // Shows `--event-log` on up, preview and destroy (the Automation API sets it for the same flag).
+        PULUMI_DEBUG_COMMANDS: "true",
         // The test's stack transform, in the program's process only (test/e2e/stackTransform.js).
         NODE_OPTIONS: `--require ${join(__dirname, "stackTransform.js")}`,
         AI_GATEWAY_E2E_PROGRAM: join(workDir, "index.ts"),
