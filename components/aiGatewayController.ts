@@ -43,7 +43,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace } }, { parent: this });
 
         // CRDs live in their own chart's templates, so upgrades update them (Helm never upgrades crds/).
-        this.crdsRelease = new k8s.helm.v3.Release(`${name}-crds`, releaseArgs(CHARTS.aiGatewayCrds, config.version, namespace.metadata.name), {
+        this.crdsRelease = new k8s.helm.v3.Release(`${name}-crds`, releaseArgs(CHARTS.aiGatewayCrds, config.version, namespace.metadata.name, undefined, config.chart), {
             parent: this,
             dependsOn: [namespace, ...args.envoyGatewayReady],
         });
@@ -63,7 +63,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
-        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values), {
+        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values, config.chart), {
             parent: this,
             dependsOn: [this.crdsRelease, seedSecret, ...(args.inferencePools?.crds ?? [])],
         });

@@ -71,14 +71,14 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         // never upgrades, so a version bump would leave the old CRDs under the new controller.
         this.crdsRelease = new k8s.helm.v3.Release(
             `${name}-crds`,
-            releaseArgs(CHARTS.envoyGatewayCrds, config.version, namespace.metadata.name, envoyGatewayCrdsValues()),
+            releaseArgs(CHARTS.envoyGatewayCrds, config.version, namespace.metadata.name, envoyGatewayCrdsValues(), config.chart),
             { parent: this, dependsOn: [namespace] },
         );
 
         // Waits for the controller Deployment; the chart's certgen hook runs first.
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
-            { ...releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values), skipCrds: true },
+            { ...releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values, config.chart), skipCrds: true },
             { parent: this, dependsOn: [namespace, this.crdsRelease, ...(authSecret ? [authSecret] : []), ...(args.inferencePools?.crds ?? [])] },
         );
         this.ready = [this.crdsRelease, this.release];

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
-import { inferencePoolChart, releaseArgs } from "./manifests/helm";
+import { type ChartSource, inferencePoolChart, releaseArgs } from "./manifests/helm";
 import { inferencePoolChartValues, inferencePoolName, installedPools } from "./manifests/inferencePool";
 import type { GatewayRef } from "./manifests/routes";
 import type { PlatformReadiness } from "./specs/customResource";
@@ -13,6 +13,8 @@ export interface InferencePoolBackendArgs {
     gateway: GatewayRef;
     /** Release of the `inferencepool` chart (platform.inferenceExtension.version). */
     version: string;
+    /** Where the chart comes from instead of its upstream registry (platform.inferenceExtension.chart). */
+    chart?: ChartSource;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace itself). */
     namespaceReady?: pulumi.Resource[];
@@ -40,7 +42,7 @@ export class InferencePoolBackend extends pulumi.ComponentResource {
             installed &&
             new k8s.helm.v3.Release(
                 `${name}-release`,
-                releaseArgs(inferencePoolChart(installed.name), args.version, installed.namespace, inferencePoolChartValues(installed)),
+                releaseArgs(inferencePoolChart(installed.name), args.version, installed.namespace, inferencePoolChartValues(installed), args.chart),
                 {
                     parent: this,
                     // The CRD first, and the AI Gateway controller, which reconciles the pool's status.

@@ -41,6 +41,7 @@ export function buildModels(
                 config: backend,
                 gateway,
                 version: config.platform?.inferenceExtension.version ?? INFERENCE_EXTENSION.version,
+                chart: config.platform?.inferenceExtension.chart,
                 platform,
                 namespaceReady,
             }, opts);

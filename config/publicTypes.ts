@@ -13,12 +13,20 @@ export interface StackConfigInput {
             version?: string | undefined;
             namespace?: string | undefined;
             values?: Record<string, unknown> | undefined;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
         } | undefined;
         aiGateway?: {
             install?: boolean | undefined;
             version?: string | undefined;
             namespace?: string | undefined;
             values?: Record<string, unknown> | undefined;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
             mcpSeedRotation?: number | undefined;
         } | undefined;
         redis?: {
@@ -37,6 +45,10 @@ export interface StackConfigInput {
         inferenceExtension?: {
             install?: boolean | undefined;
             version?: string | undefined;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
         } | undefined;
     } | undefined;
     gateway?: {
@@ -846,6 +858,10 @@ export interface StackConfigValues {
             version: string;
             namespace: string;
             values: Record<string, unknown>;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
         };
         aiGateway: {
             install: boolean;
@@ -853,6 +869,10 @@ export interface StackConfigValues {
             namespace: string;
             values: Record<string, unknown>;
             mcpSeedRotation: number;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
         };
         redis: {
             install: boolean;
@@ -870,6 +890,10 @@ export interface StackConfigValues {
         inferenceExtension: {
             install: boolean;
             version: string;
+            chart?: {
+                repository?: string | undefined;
+                path?: string | undefined;
+            } | undefined;
         };
     };
     gateway: {

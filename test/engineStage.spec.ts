@@ -1,14 +1,10 @@
 /**
  * The pure parts of the end-to-end engine stage (no Go, no API server, no Pulumi CLI): how a module with
- * replace directives is wrapped for its build, the test stack file, and the stand-in random provider.
+ * replace directives is wrapped for its build, the engine's event log, the project copy, and the stand-in random provider.
  */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse } from "yaml";
 import { goModReplaces } from "../scripts/upstreamTools";
-import { localStackFile } from "./e2e/engine";
+import { projectFiles, readEventLog } from "./e2e/engine";
 import { password, RANDOM_PASSWORD, standIn } from "./e2e/randomProvider";
 
 describe("e2e engine stage setup", () => {
@@ -33,23 +29,35 @@ describe("e2e engine stage setup", () => {
         ]);
     });
 
-    it("the test stack is the stack file with the local cluster and the given changes, comments and every other key kept", () => {
-        const dir = mkdtempSync(join(tmpdir(), "ai-gateway-stack-"));
-        try {
-            const file = join(dir, "Pulumi.dev.yaml");
-            writeFileSync(file, "# dev\nconfig:\n  kubernetes:context: kind-dev\n  ai-gateway:platform:\n    envoyGateway: {install: true}\n    redis: {install: true}\n");
-            const text = localStackFile(file, "/tmp/kubeconfig", [[["ai-gateway:platform", "envoyGateway", "install"], false]]);
-            assert.ok(text.startsWith("# dev\n"));
-            assert.deepEqual(parse(text), {
-                config: {
-                    "kubernetes:context": "e2e",
-                    "kubernetes:kubeconfig": "/tmp/kubeconfig",
-                    "ai-gateway:platform": { envoyGateway: { install: false }, redis: { install: true } },
+    it("reads the steps and policy violations of an engine event log, Kubernetes objects by kind, namespace and name", () => {
+        const events = [
+            { sequence: 0, timestamp: 1, preludeEvent: { config: {} } },
+            {
+                sequence: 1,
+                timestamp: 1,
+                resourcePreEvent: {
+                    metadata: { op: "update", urn: "urn:pulumi:dev::ai-gateway::kubernetes:core/v1:Secret::s", type: "kubernetes:core/v1:Secret", diffs: ["data"], new: { inputs: { kind: "Secret", metadata: { name: "s", namespace: "ns" } } } },
                 },
-            });
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
+            },
+            { sequence: 2, timestamp: 1, resourcePreEvent: { metadata: { op: "delete", urn: "urn:pulumi:dev::ai-gateway::random:index/randomPassword:RandomPassword::p", type: "random:index/randomPassword:RandomPassword", old: { inputs: { length: 32 } } } } },
+            { sequence: 3, timestamp: 1, policyEvent: { policyName: "p1", message: "m1", enforcementLevel: "mandatory", policyPackName: "x", policyPackVersion: "0.1.0", color: "never" } },
+        ];
+        const log = events.map((e) => JSON.stringify(e)).join("\n") + "\n";
+        assert.deepEqual(readEventLog(log), {
+            steps: [
+                { op: "update", urn: "urn:pulumi:dev::ai-gateway::kubernetes:core/v1:Secret::s", type: "kubernetes:core/v1:Secret", kind: "Secret", namespace: "ns", name: "s", diffs: ["data"] },
+                { op: "delete", urn: "urn:pulumi:dev::ai-gateway::random:index/randomPassword:RandomPassword::p", type: "random:index/randomPassword:RandomPassword", diffs: [] },
+            ],
+            policyViolations: [{ policyName: "p1", message: "m1", enforcementLevel: "mandatory" }],
+        });
+    });
+
+    it("the project copy holds what a clone has: Pulumi.yaml, the program, tsconfig.json and its transpiler, the policy pack; nothing ignored", () => {
+        const files = projectFiles();
+        for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "tsconfig.json", "scripts/tsNodeTranspiler.js", "policy/PulumiPolicy.yaml", "policy/index.ts", "package.json"]) {
+            assert.ok(files.includes(f), f);
         }
+        assert.deepEqual(files.filter((f) => f.startsWith("node_modules/") || f.startsWith(".cache/") || f.startsWith(".git/")), []);
     });
 
     it("the stand-in random provider makes passwords of the asked length and classes, with the minimum of each", () => {

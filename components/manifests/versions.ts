@@ -98,6 +98,9 @@ export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c
  */
 const AI_GATEWAY_ARCHIVE = `ai-gateway-${AI_GATEWAY.version}.tar.gz`;
 
+/** The Pulumi CLI and its Node.js language host: the release of @pulumi/pulumi in package-lock.json. */
+const PULUMI_CLI_VERSION = "v3.248.0";
+
 /**
  * Where the test suites take the pinned CustomResourceDefinitions from (scripts/upstreamCrds.ts), into a
  * gitignored cache on first use: the same releases the program installs, never copied into the repository.
@@ -243,8 +246,24 @@ export const UPSTREAM_TOOLS = {
     pulumi: {
         module: "github.com/pulumi/pulumi/pkg/v3",
         package: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
-        version: "v3.248.0",
+        version: PULUMI_CLI_VERSION,
         versionVariable: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
+    },
+    /**
+     * The Node.js language host the CLI runs a `runtime: nodejs` project (and a Node policy pack) with, at the
+     * CLI's release. It is installed beside the CLI binary (`binary`), where the CLI looks for its bundled
+     * plugins. The module proxy refuses its module ("This module version is not available"): it is built from the
+     * release's source archive. Its go.mod replaces the CLI's and SDK's modules with folders of its own repository;
+     * the build requires their published releases instead (`publishedInstead`).
+     */
+    languageHost: {
+        module: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
+        package: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
+        version: PULUMI_CLI_VERSION,
+        archive: `pulumi-language-nodejs-${PULUMI_CLI_VERSION}.tar.gz`,
+        binary: "pulumi-language-nodejs",
+        publishedInstead: ["github.com/pulumi/pulumi/pkg/v3", "github.com/pulumi/pulumi/sdk/v3"],
+        linkVersion: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
     },
     /**
      * The Kubernetes resource provider. The module proxy serves no tagged release of

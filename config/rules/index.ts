@@ -14,7 +14,7 @@ import { mcpSettings } from "./mcp";
 import { routeHostnameSettings } from "./hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
-import { mcpSessionSeed, redisLocation } from "./platform";
+import { chartSources, mcpSessionSeed, redisLocation } from "./platform";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
 import { providerQuotas } from "./quotas";
@@ -45,6 +45,7 @@ export const RULES: readonly Rule[] = [
     awsIdentitySettings,
     redisLocation,
     mcpSessionSeed,
+    chartSources,
     gatewayListeners,
     routeHostnameSettings,
     gatewayNamespace,

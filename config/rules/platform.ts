@@ -1,5 +1,8 @@
+import { chartFolderProblem, PLATFORM_CHARTS } from "../../components/manifests/helm";
+import { installedPools } from "../../components/manifests/inferencePool";
 import { quotasInUse } from "../../components/manifests/quota";
 import { rateLimitInUse } from "../../components/manifests/rateLimit";
+import type { ChartSource } from "../schema/platform";
 import type { Rule } from "./types";
 
 /** An existing Redis must be reachable when rate limiting needs one. */
@@ -46,5 +49,32 @@ export const mcpSessionSeed: Rule = (config, ctx) => {
             ["platform", "aiGateway", "values", "controller", "mcp", "sessionEncryption", ...path],
             "replaces the seed the program generates as a secret with one kept in plain text in the stack and the Helm release; remove it (rotate with platform.aiGateway.mcpSeedRotation)",
         );
+    }
+};
+
+/**
+ * `chart` of each platform release: a local folder must hold every chart of the release at its version; a source
+ * for a release the program does not install does nothing.
+ */
+export const chartSources: Rule = (config, ctx) => {
+    const { envoyGateway, aiGateway, inferenceExtension } = config.platform;
+    const pools = installedPools(config.gateway, config.backends).length > 0;
+    const releases: [string, { install: boolean; version: string; chart?: ChartSource }, boolean, readonly string[]][] = [
+        ["envoyGateway", envoyGateway, envoyGateway.install, PLATFORM_CHARTS.envoyGateway],
+        ["aiGateway", aiGateway, aiGateway.install, PLATFORM_CHARTS.aiGateway],
+        ["inferenceExtension", inferenceExtension, pools, PLATFORM_CHARTS.inferenceExtension],
+    ];
+    for (const [key, release, used, charts] of releases) {
+        if (release.chart === undefined) continue;
+        if (!used) {
+            const why = key === "inferenceExtension" ? "no backend has an inferencePool with a selector, so no inferencepool chart is installed" : `platform.${key}.install is false`;
+            ctx.warn(["platform", key, "chart"], `has no effect: ${why}; remove it`);
+            continue;
+        }
+        if (release.chart.path === undefined) continue;
+        for (const chart of charts) {
+            const problem = chartFolderProblem(release.chart.path, chart, release.version);
+            if (problem) ctx.add(["platform", key, "chart", "path"], problem);
+        }
     }
 };

@@ -8,7 +8,44 @@ interface HelmReleaseText {
     version: string;
     namespace: string;
     values: string;
+    chart: string;
 }
+
+/** Longest chart location accepted (a URL or a folder path). */
+const MAX_CHART_LOCATION = 2048;
+
+/**
+ * Where a release's charts come from instead of the upstream registry: a repository holding them under their
+ * upstream names (an OCI registry path or a Helm repository URL, e.g. a mirror), or a local folder holding one
+ * folder per chart, named as the chart (air-gapped installs). Exactly one of the two.
+ */
+export const chartSource = z
+    .strictObject({
+        repository: z
+            .string()
+            .max(MAX_CHART_LOCATION)
+            .superRefine((v, ctx) => {
+                const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+                // Never echo it: the part before "@" is a credential.
+                if (/^[^/]*:\/\/[^/]*@/.test(v)) return fail("holds credentials; give the location only, and log in to the registry with `helm registry login` (OCI) or the repository's own means");
+                if (!/^(oci|https?):\/\/[^/\s]+(\/[^\s]*)?$/.test(v)) return fail(`"${v}" is not an oci:// or https:// location; use e.g. oci://registry.example.com/envoyproxy or https://charts.example.com`);
+                if (v.endsWith("/")) fail(`ends with "/"; remove it: the chart name is added to it`);
+            })
+            .optional()
+            .describe("an OCI registry path (`oci://…`) or Helm repository URL (`https://…`) holding the charts under their upstream names, e.g. a mirror"),
+        path: z
+            .string()
+            .min(1)
+            .max(MAX_CHART_LOCATION)
+            .optional()
+            .describe("a local folder holding one folder per chart, named as the chart (relative to the project folder); each chart's `Chart.yaml` version must be the release's `version`"),
+    })
+    .superRefine((v, ctx) => {
+        if ((v.repository === undefined) === (v.path === undefined)) {
+            ctx.addIssue({ code: "custom", message: `${v.repository === undefined ? "names no source" : "names two sources"}; set exactly one of repository (where the charts are published) or path (a folder holding the chart folders)` });
+        }
+    });
+export type ChartSource = z.output<typeof chartSource>;
 
 function helmRelease(version: string, namespace: string, text: HelmReleaseText) {
     return z.strictObject({
@@ -18,6 +55,8 @@ function helmRelease(version: string, namespace: string, text: HelmReleaseText) 
         namespace: dnsLabel.default(namespace).describe(text.namespace),
         /** Extra Helm values merged last (user wins). */
         values: helmValues.default({}).describe(text.values),
+        /** Where the charts come from, when not from the upstream registry. */
+        chart: chartSource.optional().describe(text.chart),
     });
 }
 
@@ -77,6 +116,7 @@ export const platformSchema = z.strictObject({
         version: "chart version",
         namespace: "namespace of the release (created)",
         values: "extra Helm values, merged last (maps deeply, lists replaced, `null` removes a key)",
+        chart: "where `gateway-crds-helm` and `gateway-helm` come from instead of `oci://docker.io/envoyproxy`: `{repository: <oci:// or https:// location>}` or `{path: <folder holding both chart folders>}`",
     })
         .prefault({})
         .describe("The Envoy Gateway Helm releases (CRDs and controller)."),
@@ -85,6 +125,7 @@ export const platformSchema = z.strictObject({
         version: "version of both charts",
         namespace: "namespace of both releases (created); Envoy Gateway's extension-manager address is derived from it",
         values: "extra Helm values for `ai-gateway-helm`",
+        chart: "where `ai-gateway-crds-helm` and `ai-gateway-helm` come from instead of `oci://docker.io/envoyproxy`: `{repository: <oci:// or https:// location>}` or `{path: <folder holding both chart folders>}`",
     })
         .extend({
             mcpSeedRotation: z
@@ -111,6 +152,11 @@ export const platformSchema = z.strictObject({
             version: chartVersion
                 .default(INFERENCE_EXTENSION.version)
                 .describe("release of the CRDs and of the `inferencepool` chart each installed pool comes from"),
+            chart: chartSource
+                .optional()
+                .describe(
+                    `where the \`${INFERENCE_EXTENSION.chart}\` chart of each installed pool comes from instead of \`${INFERENCE_EXTENSION.repository}\`: \`{repository: <oci:// or https:// location>}\` or \`{path: <folder holding the ${INFERENCE_EXTENSION.chart} folder>}\``,
+                ),
         })
         .prefault({})
         .describe("The Gateway API Inference Extension (InferencePool backends)."),

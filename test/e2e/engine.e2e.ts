@@ -1,48 +1,58 @@
 /**
- * `npm run test:e2e`, stage 3: the dev stack deployed by the real Pulumi engine (the CLI built from Go
- * modules, test/e2e/engine.ts) with the Kubernetes provider, against the real API server with the two
- * controllers of stage 2 running: `pulumi up`, the controllers' status checks on what the engine created,
- * no diff on a second preview, exactly the expected diff after one model changes, a provider key set with
- * `pulumi config set --secret` arriving in its Secret (and nowhere in plain text in the state), and
- * `pulumi destroy` leaving nothing of the program behind.
+ * `npm run test:e2e`, stage 3: the dev stack deployed as a user deploys it, by the real Pulumi CLI (built from Go
+ * modules) running the program through the Node.js language host beside it, with the Kubernetes provider, against
+ * the real API server with the two controllers of stage 2 running. The README's commands, literally, in a copy of
+ * the repository (`Pulumi.yaml` as shipped): `pulumi login file://…`, `pulumi stack init dev`, `pulumi config set`,
+ * `pulumi up --yes`, the controllers' status checks on what the engine created, `pulumi preview
+ * --expect-no-changes`, exactly the expected diff after one model changes, a provider key set with
+ * `pulumi config set --secret` arriving in its Secret (and nowhere in plain text in the state),
+ * `pulumi preview --policy-pack policy` on dev (exactly the guardrails' violations) and prod (none), and
+ * `pulumi destroy --yes` leaving nothing of the program behind.
  *
- * The stack is Pulumi.dev.yaml with what a cluster here needs: the local API server (kubeconfig and context),
- * and the platform releases `install: false` (the charts cannot be downloaded; the pinned CRDs are applied
- * first and the controllers run as local processes, configured from the release values the dev stack renders,
- * as in stage 2). Deployments, Services and the Gateway carry `pulumi.com/skipAwait` (no kubelet runs, so no
- * pod ever becomes ready), AIGatewayRoutes `pulumi.com/patchForce` (the older AI Gateway controller takes over
- * their rules): both added by the test's stack transform, test/e2e/engineRun.ts, which says why.
+ * What the stack changes with `pulumi config set` for a cluster here: the local API server (kubeconfig and
+ * context), and the platform releases `install: false` (the pinned CRDs are applied first and the controllers run
+ * as local processes, configured from the release values the dev stack renders, as in stage 2). Deployments,
+ * Services and the Gateway carry `pulumi.com/skipAwait` (no kubelet runs, so no pod ever becomes ready), added by
+ * the test's stack transform, test/e2e/stackTransform.js, which says how.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
 import { protectionSections } from "../../components/manifests/protection";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { clientAuthManifests } from "../../components/manifests/security";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import { parseConfig, type StackConfig } from "../../config";
+import { type PlatformChartFolders, preparePlatformCharts } from "../../scripts/upstreamCharts";
 import { readToolManifest } from "../../scripts/upstreamTools";
 import { configOfFile } from "../harness";
+import { violations } from "../policyHarness";
 import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, type K8sObject, renderStack } from "../upstream/translate";
 import { applicable, applyCrds, clusterServices, describeObject } from "./cluster";
 import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
 import { type Controllers, secretsOf, startControllers } from "./controllers";
-import { type PulumiEnvironment, preparePulumi } from "./engine";
-import { type EngineResult, type EngineStep, TEST_ANNOTATIONS } from "./engineRun";
+import { type EngineResult, type EngineStep, type PulumiEnvironment, preparePulumi } from "./engine";
 import { Kube, type KubeObject, type Obj } from "./kube";
 import { checkedObjects, type StatusContext, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
+
+// Plain JavaScript (it runs before ts-node is registered in the program's process).
+const { TEST_ANNOTATIONS } = require("./stackTransform.js") as { TEST_ANNOTATIONS: Record<string, Record<string, string>> };
 
 const ROOT = join(__dirname, "..", "..");
 const DEV = join(ROOT, "Pulumi.dev.yaml");
 const STACK = "dev";
 
-/** What the stack changes in Pulumi.dev.yaml besides the cluster: the charts cannot be downloaded here. */
-const LOCAL_CHANGES: [string[], unknown][] = [
-    [["ai-gateway:platform", "envoyGateway", "install"], false],
-    [["ai-gateway:platform", "aiGateway", "install"], false],
+/** `pulumi config set` for a cluster here, besides the local API server: the charts cannot be downloaded here. */
+const LOCAL_SETTINGS: [string, string][] = [
+    ["ai-gateway:platform.envoyGateway.install", "false"],
+    ["ai-gateway:platform.aiGateway.install", "false"],
 ];
+
+/** prod's `ai-gateway:aws` as the test sets it: an existing role through IRSA (the AWS provider plugin is not built here). */
+const PROD_AWS = { region: "us-west-2", roleArn: "arn:aws:iam::123456789012:role/ai-gateway-e2e", irsa: {} };
 
 /** The one model the test changes, and how: its fallback backend (its route) and its request budget (a traffic policy). */
 const CHANGED_MODEL = "qwen-with-fallback";
@@ -54,10 +64,10 @@ const b64 = (v: string) => Buffer.from(v).toString("base64");
 const describeStep = (s: EngineStep) => `${s.op} ${s.kind ?? s.type} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? s.urn}`;
 
 function assertOk(r: EngineResult, what: string, logs: () => string): void {
-    assert.ok(r.ok, `${what} failed: ${r.error}\n${logs()}`);
+    assert.ok(r.ok, `${what} exited ${r.exitCode}:\n${r.output.split("\n").slice(-80).join("\n")}\n${logs()}`);
 }
 
-/** Every Kubernetes object in the stack's state (its outputs: kind and name as the cluster has them). */
+/** Every Kubernetes object in the selected stack's state (its outputs: kind and name as the cluster has them). */
 function stateObjects(pulumi: PulumiEnvironment): KubeObject[] {
     const state = JSON.parse(pulumi.cli(["stack", "export"])) as { deployment: { resources?: { type: string; outputs?: Obj }[] } };
     return (state.deployment.resources ?? [])
@@ -77,20 +87,38 @@ function modelObjects(config: StackConfig): Map<string, string> {
     return new Map(all.map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m.spec)]));
 }
 
-describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with the real engine", function () {
+/** The policy violations of a preview, as `<policy>: <message>`, sorted. */
+const reported = (r: EngineResult) => r.policyViolations.map((v) => `${v.policyName}: ${v.message}`).sort();
+
+describe("e2e stage 3 (dev stack): the README's pulumi commands, through the language host, with the real engine", function () {
     this.timeout(STATUS_TIMEOUT_MS + 900_000);
     let cp: ControlPlane | undefined;
     let controllers: Controllers | undefined;
     let pulumi: PulumiEnvironment | undefined;
     let kube: Kube;
     let status: StatusContext;
+    let languageHost = "";
     /** The program's objects after the first `up`, and after the last. */
     let created: KubeObject[] = [];
     let deployed: KubeObject[] = [];
     const logs = () => controllers?.logs() ?? "";
+    /**
+     * `pulumi config set` for the local cluster, as a user points a stack at a cluster; the platform releases
+     * `install: false`, or (a preview only) from the chart folders made from the pinned sources.
+     */
+    const pointAtLocalCluster = (p: PulumiEnvironment, charts?: PlatformChartFolders) => {
+        p.cli(["config", "set", "kubernetes:kubeconfig", cp!.kubeconfig]);
+        p.cli(["config", "set", "kubernetes:context", "e2e"]);
+        if (charts) {
+            for (const release of ["envoyGateway", "aiGateway"] as const) p.cli(["config", "set", "--path", `ai-gateway:platform.${release}.chart.path`, charts[release]]);
+        } else {
+            for (const [key, value] of LOCAL_SETTINGS) p.cli(["config", "set", "--path", key, value]);
+        }
+    };
 
     before(async () => {
         const tools = readToolManifest("e2e");
+        languageHost = tools.languageHost.bin;
         // The controllers are configured from the releases the dev stack installs in a cluster.
         const rendered = await renderStack(DEV);
         const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
@@ -112,7 +140,10 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
             const r = await kube.apply(o);
             if (r.status >= 300) throw new Error(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
         }
-        pulumi = await preparePulumi(tools, cp, DEV, STACK, LOCAL_CHANGES, `http://127.0.0.1:${await freePort()}`);
+        // pulumi login file://<folder of the run>, and the plugins; then, as the README: stack init and config set.
+        pulumi = await preparePulumi(tools, `http://127.0.0.1:${await freePort()}`);
+        pulumi.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+        pointAtLocalCluster(pulumi);
     });
 
     after(async () => {
@@ -121,21 +152,42 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         await cp?.stop();
     });
 
-    it(`the CLI is ${UPSTREAM_TOOLS.pulumi.version}, the release of @pulumi/pulumi in package-lock.json`, () => {
+    it(`the CLI is ${UPSTREAM_TOOLS.pulumi.version}, the release of @pulumi/pulumi in package-lock.json, and the project is the repository's, Pulumi.yaml as shipped`, () => {
         const installed = (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages["node_modules/@pulumi/pulumi"].version;
         assert.equal(pulumi?.cli(["version"]).trim(), `v${installed}`);
+        assert.equal(readFileSync(join(pulumi!.workDir, "Pulumi.yaml"), "utf8"), readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"));
+        assert.equal(readFileSync(join(pulumi!.workDir, "tsconfig.json"), "utf8"), readFileSync(join(ROOT, "tsconfig.json"), "utf8"));
     });
 
-    it("the engine has exactly the two resource plugins installed by the test, and no language host anywhere", () => {
+    it(`the engine runs the program through pulumi-language-nodejs ${UPSTREAM_TOOLS.languageHost.version} beside the CLI, and has exactly the two resource plugins the test installed`, () => {
+        console.log(`\nstage 3: the language host is ${languageHost}`);
+        const version = spawnSync(languageHost, ["-version"], { encoding: "utf8" });
+        assert.equal(version.stdout.trim(), UPSTREAM_TOOLS.languageHost.version);
         const plugins = JSON.parse(pulumi!.cli(["plugin", "ls", "--json"])) as { name: string; kind: string; version: string }[];
         assert.deepEqual(plugins.map((p) => `${p.kind} ${p.name} ${p.version}`).sort(), [`resource kubernetes ${UPSTREAM_TOOLS.kubernetesProvider.installedAs}`, "resource random 4.21.2"]);
-        const onPath = (pulumi!.env.PATH ?? "").split(":").filter((d) => existsSync(join(d, "pulumi-language-nodejs")));
-        assert.deepEqual(onPath, [], "a pulumi-language-nodejs binary on PATH: the test could not tell whether the engine used it");
+        // `pulumi about` asks the language host for the program's dependencies: the CLI's log names the binary it ran.
+        const about = spawnSync(join(dirname(languageHost), "pulumi"), ["about", "--json", "--non-interactive", "--logtostderr", "-v=6"], { cwd: pulumi!.workDir, env: pulumi!.env, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+        assert.equal(about.status, 0, about.stderr.split("\n").slice(-40).join("\n"));
+        // One JSON object a line (`msg` holds the text), or plain text.
+        const messages = about.stderr.split("\n").map((l) => {
+            try {
+                return String((JSON.parse(l) as { msg?: unknown }).msg ?? "");
+            } catch {
+                return l;
+            }
+        });
+        const found = messages.flatMap((m) => /^.*GetPluginPath\(language, nodejs, .*found (?:on \$PATH|next to current executable) (\S+)$/.exec(m.trim())?.[1] ?? []);
+        assert.ok(found.length > 0, "the CLI's log names no language host it found");
+        for (const path of found) assert.equal(realpathSync(path), realpathSync(languageHost));
+        const info = JSON.parse(about.stdout) as { runtime?: { language?: string }; dependencies?: { name: string; version: string }[] };
+        assert.equal(info.runtime?.language, "nodejs");
+        const sdk = (JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> }).packages["node_modules/@pulumi/pulumi"].version;
+        assert.ok(info.dependencies?.some((d) => d.name === "@pulumi/pulumi" && d.version === sdk), `the language host reports the program's dependencies: ${JSON.stringify(info.dependencies)}`);
     });
 
-    it("pulumi up creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {
+    it("pulumi up --yes creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {
         const r = await pulumi!.run("up");
-        assertOk(r, "pulumi up", logs);
+        assertOk(r, "pulumi up --yes", logs);
         created = stateObjects(pulumi!);
         const rendered = (await renderStack(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`))).objects as KubeObject[];
         assert.deepEqual(created.map(describeObject).sort(), rendered.map((o: K8sObject) => describeObject(o as KubeObject)).sort());
@@ -147,10 +199,25 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
     });
 
-    it("a second run changes nothing (preview --expect-no-changes)", async () => {
-        const r = await pulumi!.run("preview", { expectNoChanges: true });
+    it("a second run changes nothing (pulumi preview --expect-no-changes)", async () => {
+        const r = await pulumi!.run("preview", ["--expect-no-changes"]);
         assertOk(r, "pulumi preview --expect-no-changes", logs);
         assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep), []);
+    });
+
+    it("pulumi preview --policy-pack policy reports on dev exactly the guardrails' violations for the stack", async () => {
+        const expected = (await violations(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)))).sort();
+        assert.ok(expected.length > 0, "the dev stack breaks some guardrail");
+        const r = await pulumi!.run("preview", ["--policy-pack", "policy"]);
+        // Every guardrail is mandatory: the preview fails, and says why.
+        assert.ok(!r.ok, "a mandatory violation fails the preview");
+        assert.deepEqual(r.policyViolations.map((v) => v.enforcementLevel), expected.map(() => "mandatory"));
+        const got = reported(r);
+        assert.equal(got.length, expected.length, got.join("\n"));
+        expected.forEach((e, i) => {
+            const [name, message] = [e.slice(0, e.indexOf(": ")), e.slice(e.indexOf(": ") + 2)];
+            assert.ok(got[i].startsWith(`${name}: `) && got[i].includes(message), `expected ${e}\ngot ${got[i]}`);
+        });
     });
 
     it(`changing one model (${CHANGED_MODEL}) updates exactly the AIGatewayRoute and BackendTrafficPolicy the program's builders change`, async () => {
@@ -185,7 +252,8 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         assert.equal(JSON.parse(pulumi!.cli(["config", "get", "--path", `ai-gateway:apiKeys.${CLIENT.key}`, "--json"])).value, CLIENT.value);
 
         const r = await pulumi!.run("up");
-        assertOk(r, "pulumi up", logs);
+        assertOk(r, "pulumi up --yes", logs);
+        assert.ok(!r.output.includes(CLIENT.value), "pulumi up printed the client key");
         // The key's value is encrypted in the file: the names are what the program's naming reads.
         const config = parseConfig({ ...configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)), apiKeys: { [CLIENT.key]: "name only" } });
         const secret = clientAuthManifests(config.gateway, config.auth).apiKeySecret;
@@ -210,11 +278,11 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
     });
 
-    it("pulumi destroy leaves no object of the program: none of its objects, nothing of those kinds in its namespaces", async () => {
+    it("pulumi destroy --yes leaves no object of the program: none of its objects, nothing of those kinds in its namespaces", async () => {
         const objects = [...new Map([...created, ...deployed].map((o) => [describeObject(o), o])).values()];
         assert.ok(objects.length > 10, `${objects.length} objects`);
         const r = await pulumi!.run("destroy");
-        assertOk(r, "pulumi destroy", logs);
+        assertOk(r, "pulumi destroy --yes", logs);
         const left: string[] = [];
         for (const o of objects) if (await kube.get(o)) left.push(describeObject(o));
         // The kinds the program creates, listed in every namespace it used (objects controllers made from them too).
@@ -230,5 +298,26 @@ describe("e2e stage 3 (dev stack): pulumi up, preview, config and destroy with t
         }
         assert.deepEqual(left, []);
         assert.deepEqual(stateObjects(pulumi!), []);
+    });
+
+    it("pulumi preview --policy-pack policy passes the prod stack, its placeholder keys replaced with pulumi config set --secret as the README says", async () => {
+        const prodFile = join(pulumi!.workDir, "Pulumi.prod.yaml");
+        const placeholders = Object.keys((configOfFile(prodFile).apiKeys ?? {}) as Record<string, unknown>);
+        assert.ok(placeholders.length > 0, "Pulumi.prod.yaml has placeholder keys");
+        pulumi!.cli(["stack", "init", "prod", "--secrets-provider", "passphrase"]);
+        try {
+            // Its metrics per user need the AI Gateway the program installs: the releases come from local chart folders.
+            pointAtLocalCluster(pulumi!, preparePlatformCharts());
+            // No AWS provider plugin here: the Envoy pods' AWS identity is an existing role (IRSA), which creates no AWS resource.
+            pulumi!.cli(["config", "set", "ai-gateway:aws", JSON.stringify(PROD_AWS)]);
+            for (const name of placeholders) pulumi!.cli(["config", "set", "--secret", "--path", `ai-gateway:apiKeys.${name}`, `e2e-prod-${name}-value`]);
+            assert.deepEqual(await violations(configOfFile(prodFile)), [], "the guardrails pass prod as the test has it");
+            const r = await pulumi!.run("preview", ["--policy-pack", "policy"]);
+            assertOk(r, "pulumi preview --policy-pack policy (prod)", logs);
+            assert.deepEqual(reported(r), []);
+            assert.ok(r.steps.some((s) => s.kind === "Gateway"), "the preview covers the program");
+        } finally {
+            pulumi!.cli(["stack", "select", STACK]);
+        }
     });
 });

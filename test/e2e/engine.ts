@@ -1,8 +1,11 @@
 /**
- * The Pulumi side of the end-to-end engine stage: a throwaway Pulumi home with the locally built plugins,
- * state in a local folder of the run (`pulumi login file://<folder>`), a passphrase secrets provider, the stack's
- * project folder, the CLI for configuration and state commands, and one process per engine operation
- * (test/e2e/engineRun.ts).
+ * The Pulumi side of the end-to-end engine stage: the project as a user has it (a copy of this repository's files
+ * with its `node_modules`, `Pulumi.yaml` as shipped), a throwaway Pulumi home with the locally built plugins, and
+ * the Pulumi CLI run exactly as the README runs it: `pulumi login file://<folder>`, `pulumi stack init`,
+ * `pulumi config set [--secret] [--path]`, `pulumi up --yes`, `pulumi preview`, `pulumi destroy --yes`. The CLI
+ * runs the program through the Node.js language host installed beside it (`pulumi-language-nodejs`, built by
+ * `npm run e2e:tools`), which runs the Node SDK's run harness, which loads `index.ts` through ts-node with the
+ * project's tsconfig.json and transpiler.
  *
  * Plugins, installed with `pulumi plugin install --file` at the versions the SDKs in package-lock.json ask
  * for, so the engine never downloads one (automatic acquisition is off):
@@ -10,52 +13,115 @@
  *   proxy serves (tools.json records it);
  * - `random`: the stand-in of test/e2e/randomProvider.ts (the proxy serves no version of the random provider).
  *
- * Every process started here is stopped by its process id: a CLI command runs to its end (with a timeout); an
- * engine operation runs in a process group of its own, which `stop()` (and the end of each operation) signals
- * by its id, so the CLI and the plugins it started go with it.
+ * The one addition to the program is test/e2e/stackTransform.js, loaded through NODE_OPTIONS (see there).
+ *
+ * Every process started here is stopped by its process id: a configuration command runs to its end (with a
+ * timeout); an engine operation (`up`, `preview`, `destroy`) runs in a process group of its own, which `stop()`
+ * (and the end of each operation) signals by its id, so the language host, the program and the plugins go with it.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parseDocument } from "yaml";
 import type { BuiltTool } from "../../scripts/upstreamTools";
-import type { ControlPlane } from "./controlPlane";
-import type { EngineRequest, EngineResult } from "./engineRun";
 import { STAND_IN_VERSION } from "./randomProvider";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** The passphrase of the test stack's secrets provider. */
+/** The passphrase of the test stacks' secrets provider. */
 export const TEST_PASSPHRASE = "e2e-engine-passphrase";
 
 export interface PulumiTools {
     pulumi: BuiltTool;
+    languageHost: BuiltTool;
     kubernetesProvider: BuiltTool;
 }
 
+/** One resource step of an engine operation, from its event log. */
+export interface EngineStep {
+    op: string;
+    urn: string;
+    type: string;
+    /** Kubernetes objects: kind, namespace and name from the step's inputs. */
+    kind?: string;
+    namespace?: string;
+    name?: string;
+    diffs: string[];
+}
+
+/** A policy violation an operation reported. */
+export interface PolicyViolation {
+    policyName: string;
+    message: string;
+    enforcementLevel: string;
+}
+
+export interface EngineResult {
+    ok: boolean;
+    /** The CLI's exit code, and its output when it failed. */
+    exitCode: number | null;
+    output: string;
+    steps: EngineStep[];
+    policyViolations: PolicyViolation[];
+    /** Resources the test's stack transform annotated (`<type> <name>`). */
+    annotated: string[];
+}
+
 export interface PulumiEnvironment {
-    /** The project folder: Pulumi.yaml and Pulumi.<stack>.yaml. */
+    /** The project folder: the copy of the repository. */
     workDir: string;
-    stack: string;
     /** The local backend's folder (`pulumi login file://<folder>`). */
     stateDir: string;
     /** The environment of every Pulumi process. */
     env: NodeJS.ProcessEnv;
     /** A CLI command in the project folder; throws with its output when it fails. */
     cli(args: string[]): string;
-    /** One engine operation in a process of its own. */
-    run(op: EngineRequest["op"], options?: { expectNoChanges?: boolean }): Promise<EngineResult>;
+    /** `pulumi up --yes`, `pulumi preview [args]` or `pulumi destroy --yes` of the selected stack, in a process group of its own. */
+    run(op: "up" | "preview" | "destroy", args?: string[]): Promise<EngineResult>;
     stop(): Promise<void>;
 }
 
-/** A stack file for the local API server: `stackFile` with the kubeconfig and context of `cp`, and `changes` (path → value) applied. */
-export function localStackFile(stackFile: string, kubeconfig: string, changes: [string[], unknown][]): string {
-    const doc = parseDocument(readFileSync(stackFile, "utf8"));
-    doc.setIn(["config", "kubernetes:kubeconfig"], kubeconfig);
-    doc.setIn(["config", "kubernetes:context"], "e2e");
-    for (const [path, value] of changes) doc.setIn(["config", ...path], value);
-    return doc.toString();
+/** The repository's files as a clone has them: tracked and untracked-but-not-ignored files that exist. */
+export function projectFiles(root = ROOT): string[] {
+    const r = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`git ls-files in ${root}: ${r.stderr || r.error?.message}`);
+    return [...new Set(r.stdout.split("\0").filter((f) => f !== "" && existsSync(join(root, f))))].sort();
+}
+
+/** A copy of the repository in `into`, with the repository's `node_modules` (as `npm ci` left it) linked in. */
+export function copyProject(into: string, root = ROOT): void {
+    for (const file of projectFiles(root)) {
+        mkdirSync(dirname(join(into, file)), { recursive: true });
+        copyFileSync(join(root, file), join(into, file));
+    }
+    symlinkSync(join(root, "node_modules"), join(into, "node_modules"), "dir");
+}
+
+/** The steps and policy violations of an engine event log (`--event-log`: one JSON event a line). */
+export function readEventLog(text: string): { steps: EngineStep[]; policyViolations: PolicyViolation[] } {
+    const steps: EngineStep[] = [];
+    const policyViolations: PolicyViolation[] = [];
+    for (const line of text.split("\n")) {
+        if (line.trim() === "") continue;
+        const event = JSON.parse(line) as {
+            resourcePreEvent?: { metadata: { op: string; urn: string; type: string; diffs?: string[]; old?: { inputs?: unknown }; new?: { inputs?: unknown } } };
+            policyEvent?: { policyName: string; message: string; enforcementLevel: string };
+        };
+        const m = event.resourcePreEvent?.metadata;
+        if (m) {
+            const inputs = (m.new ?? m.old)?.inputs as { kind?: string; metadata?: { name?: string; namespace?: string } } | undefined;
+            steps.push({
+                op: m.op,
+                urn: m.urn,
+                type: m.type,
+                ...(m.type.startsWith("kubernetes:") && { kind: inputs?.kind, namespace: inputs?.metadata?.namespace, name: inputs?.metadata?.name }),
+                diffs: m.diffs ?? [],
+            });
+        }
+        const p = event.policyEvent;
+        if (p) policyViolations.push({ policyName: p.policyName, message: p.message, enforcementLevel: p.enforcementLevel });
+    }
+    return { steps, policyViolations };
 }
 
 /** SIGTERM to a process group by its leader's id, SIGKILL after 5 s; resolves once the leader has exited. */
@@ -78,25 +144,38 @@ async function stopGroup(p: ChildProcess): Promise<void> {
     signal("SIGKILL");
 }
 
-export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackFile: string, stack: string, changes: [string[], unknown][], noEgress: string): Promise<PulumiEnvironment> {
+/** How long one engine operation may take before it is stopped. */
+const OPERATION_TIMEOUT_MS = 900_000;
+
+/**
+ * The project copy, logged in to a local backend, with the plugins installed; no stack yet (the test runs
+ * `pulumi stack init` and `pulumi config set` through `cli`, as the README does).
+ */
+export async function preparePulumi(tools: PulumiTools, noEgress: string): Promise<PulumiEnvironment> {
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-e2e-pulumi-"));
     const home = join(dir, "home");
     const workDir = join(dir, "project");
     const plugins = join(dir, "plugins");
     const stateDir = join(dir, "state");
     for (const d of [home, workDir, plugins, stateDir]) mkdirSync(d, { recursive: true });
+    const transformLog = join(dir, "annotated.log");
     const running = new Set<ChildProcess>();
+    const cliDir = dirname(tools.pulumi.bin);
+    if (dirname(tools.languageHost.bin) !== cliDir) throw new Error(`${tools.languageHost.bin} is not beside the CLI (${cliDir}), where the CLI looks for it`);
     const env: NodeJS.ProcessEnv = {
-        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+        // As installed: the CLI's folder (with the language host beside it) on PATH, and Node.
+        PATH: `${cliDir}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
         HOME: home,
         PULUMI_HOME: join(home, ".pulumi"),
-        // `pulumi login --local` means file://~, and the CLI takes ~ from the user database, not from HOME: the
-        // backend is named explicitly, a folder of this run.
-        PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_SKIP_CONFIRMATIONS: "true",
+        // Shows `--event-log` on up, preview and destroy (the Automation API sets it for the same flag).
+        PULUMI_DEBUG_COMMANDS: "true",
+        // The test's stack transform, in the program's process only (test/e2e/stackTransform.js).
+        NODE_OPTIONS: `--require ${join(__dirname, "stackTransform.js")}`,
+        AI_GATEWAY_E2E_PROGRAM: join(workDir, "index.ts"),
+        AI_GATEWAY_E2E_TRANSFORM_LOG: transformLog,
         // Nothing leaves the machine: requests off it go to a closed loopback port; loopback is reached directly.
         HTTP_PROXY: noEgress,
         HTTPS_PROXY: noEgress,
@@ -114,6 +193,7 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
     };
 
     try {
+        copyProject(workDir);
         // The stand-in random provider: a launcher the engine runs as pulumi-resource-random.
         const launcher = join(plugins, "random", "pulumi-resource-random");
         mkdirSync(dirname(launcher), { recursive: true });
@@ -127,37 +207,31 @@ export async function preparePulumi(tools: PulumiTools, cp: ControlPlane, stackF
         cli(["plugin", "install", "resource", "kubernetes", kubernetesVersion, "--file", tools.kubernetesProvider.bin]);
         cli(["plugin", "install", "resource", "random", STAND_IN_VERSION, "--file", dirname(launcher)]);
         cli(["login", `file://${stateDir}`]);
-
-        writeFileSync(join(workDir, "Pulumi.yaml"), "name: ai-gateway\nruntime: nodejs\ndescription: the program of this repository, run by the end-to-end test as an inline program\n");
-        writeFileSync(join(workDir, `Pulumi.${stack}.yaml`), localStackFile(stackFile, cp.kubeconfig, changes));
-        cli(["stack", "init", stack, "--secrets-provider", "passphrase"]);
     } catch (e) {
         await stop();
         throw e;
     }
 
-    const run = async (op: EngineRequest["op"], options: { expectNoChanges?: boolean } = {}): Promise<EngineResult> => {
+    const run = async (op: "up" | "preview" | "destroy", extra: string[] = []): Promise<EngineResult> => {
         const id = `${op}-${Date.now()}`;
-        const requestFile = join(dir, `${id}.request.json`);
-        const resultFile = join(dir, `${id}.result.json`);
+        const eventLog = join(dir, `${id}.events.json`);
         const logFile = join(dir, `${id}.log`);
-        const request: EngineRequest = { op, workDir, stack, pulumiRoot: dirname(dirname(tools.pulumi.bin)), ...options };
-        writeFileSync(requestFile, JSON.stringify(request));
+        const args = [op, ...(op === "preview" ? [] : ["--yes"]), ...extra, "--non-interactive", "--color", "never", "--event-log", eventLog];
+        writeFileSync(transformLog, "");
         const out = openSync(logFile, "w");
-        const p = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), join(__dirname, "engineRun.ts"), requestFile, resultFile], {
-            cwd: ROOT,
-            env,
-            stdio: ["ignore", out, out],
-            detached: true,
-        });
+        const p = spawn(tools.pulumi.bin, args, { cwd: workDir, env, stdio: ["ignore", out, out], detached: true });
         running.add(p);
         p.once("error", () => undefined);
+        const timer = setTimeout(() => void stopGroup(p), OPERATION_TIMEOUT_MS);
         await new Promise<void>((resolve) => p.once("exit", () => resolve()));
+        clearTimeout(timer);
         await stopGroup(p);
         running.delete(p);
-        if (!existsSync(resultFile)) return { ok: false, error: `the engine process exited ${p.exitCode ?? p.signalCode} without a result:\n${readFileSync(logFile, "utf8")}`, steps: [], annotated: [] };
-        return JSON.parse(readFileSync(resultFile, "utf8")) as EngineResult;
+        const output = readFileSync(logFile, "utf8");
+        const events = existsSync(eventLog) ? readEventLog(readFileSync(eventLog, "utf8")) : { steps: [], policyViolations: [] };
+        const annotated = readFileSync(transformLog, "utf8").split("\n").filter((l) => l !== "");
+        return { ok: p.exitCode === 0, exitCode: p.exitCode, output: `pulumi ${args.join(" ")}\n${output}`, ...events, annotated };
     };
 
-    return { workDir, stack, stateDir, env, cli, run, stop };
+    return { workDir, stateDir, env, cli, run, stop };
 }
