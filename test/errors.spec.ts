@@ -18,9 +18,9 @@ const policies = (raw: Record<string, unknown>) => {
 };
 
 describe("errors: OpenAI-format error answers (gateway.errors.format)", () => {
-    it("openai by default: every model route's policy, and a pattern rule's own, answers the seven statuses with OpenAI error JSON", () => {
-        assert.equal(parseConfig({}).gateway.errors.format, "openai");
-        const p = policies({ backends, models });
+    it("openai: every model route's policy, and a pattern rule's own, answers the seven statuses with OpenAI error JSON (envoy is the default)", () => {
+        assert.equal(parseConfig({}).gateway.errors.format, "envoy");
+        const p = policies({ backends, models, gateway: { errors: { format: "openai" } } });
         const all = [...p.routes.map((r) => r.policy), ...p.rules.map((r) => r.policy)];
         assert.ok(all.length >= 3);
         for (const policy of all) {

@@ -16,9 +16,11 @@ describe("policy pack: production guardrails", () => {
         assert.deepEqual(await violations(stackFileConfig("prod")), []);
     });
 
-    it("the dev stack does not: an exposed gateway without client authentication", async () => {
+    it("the dev stack does not: an exposed gateway without client authentication, budgets on a header clients set", async () => {
         assert.deepEqual(await violations(stackFileConfig("dev")), [
             "client-auth-on-exposed-gateways: Gateway ai-gateway/ai-gateway is exposed through a NodePort Service and authenticates no client; set ai-gateway:auth (jwt, apiKeys, oidc or extAuth), or use a ClusterIP Service behind something that does",
+            "budgets-on-verified-identity: BackendTrafficPolicy ai-gateway/ai-gateway-models-10-traffic counts budgets per x-user-id, which no client authentication sets: any client can pick its own budget; set ai-gateway:auth so that it fills x-user-id from a verified identity",
+            "budgets-on-verified-identity: BackendTrafficPolicy ai-gateway/ai-gateway-models-traffic counts budgets per x-user-id, which no client authentication sets: any client can pick its own budget; set ai-gateway:auth so that it fills x-user-id from a verified identity",
         ]);
     });
 

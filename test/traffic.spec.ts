@@ -314,7 +314,7 @@ describe("traffic protection: components", () => {
         const routes = e.objects("AIGatewayRoute").map((r) => r.metadata.name).sort();
         const own = routes.map((r) => e.object("BackendTrafficPolicy", `${r}-traffic`));
         for (const { spec } of own) {
-            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "mergeType", "responseOverride", "retry", "targetRefs", "timeout"]);
+            assert.deepEqual(Object.keys(spec).sort(), ["circuitBreaker", "healthCheck", "mergeType", "retry", "targetRefs", "timeout"]);
             assert.equal(spec.mergeType, "StrategicMerge");
             assert.equal((spec.retry as { numRetries: number }).numRetries, 3);
             assert.deepEqual(spec.circuitBreaker, { maxConnections: 100, maxPendingRequests: 50, maxParallelRequests: 200, maxParallelRetries: 10 });
@@ -364,11 +364,11 @@ describe("traffic protection: components", () => {
         ]);
     });
 
-    it("no ai-gateway:traffic: the model routes' policies hold the retries and the error bodies only, passthrough routes get none", async () => {
+    it("no ai-gateway:traffic: the model routes' policies hold the retries only (error bodies are opt-in), passthrough routes get none", async () => {
         const ev = await evaluate({ ...inCluster, passthrough: { "sklearn-iris": iris } });
         const policies = ev.objects("BackendTrafficPolicy");
         assert.equal(policies.length, ev.objects("AIGatewayRoute").length);
-        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["mergeType", "responseOverride", "retry", "targetRefs"]);
+        for (const p of policies) assert.deepEqual(Object.keys(p.spec).sort(), ["mergeType", "retry", "targetRefs"]);
     });
 });
 
@@ -394,7 +394,7 @@ describe("traffic protection: stack files", () => {
                 assert.deepEqual(keys, ["rateLimit", "targetRefs"]);
                 continue;
             }
-            assert.deepEqual(keys.filter((k) => k !== "rateLimit"), ["mergeType", "responseOverride", "retry", "targetRefs"]);
+            assert.deepEqual(keys.filter((k) => k !== "rateLimit"), ["mergeType", "retry", "targetRefs"]);
             const [target] = p.spec.targetRefs as { name: string; sectionName?: string }[];
             const route = e.object("AIGatewayRoute", target.name);
             for (const rule of route.spec.rules as { name: string }[]) {

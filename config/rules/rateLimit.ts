@@ -167,6 +167,12 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         );
     }
     if (rules.some((r) => r.cost?.response !== undefined)) minimumEnvoyGateway(config, ctx);
+    if (rules.length > 0 && config.gateway.errors.format === "openai") {
+        ctx.warn(
+            ["gateway", "errors", "format"],
+            "is openai, and Envoy's custom response that writes the OpenAI body drops the 429's retry-after and x-ratelimit-* headers, so clients of a budget no longer learn when to retry; keep format envoy if they need them",
+        );
+    }
     if (shared > 0 && !config.gateway.enabled) {
         ctx.warn(
             ["rateLimit"],

@@ -467,9 +467,9 @@ export const gatewaySchema = z.strictObject({
         .strictObject({
             format: z
                 .enum(ERROR_FORMATS)
-                .default("openai")
+                .default("envoy")
                 .describe(
-                    "`openai`: the model routes answer 401, 403, 404, 413, 429, 503 and 504 with an OpenAI error body (`{\"error\": {\"message\", \"type\", \"code\"}}`, `application/json`) that OpenAI SDKs parse, keeping the response's headers (`retry-after`, `x-ratelimit-*`); a provider's own body for those codes is replaced too. `envoy`: Envoy's and the providers' bodies as they are",
+                    "`envoy` (default): Envoy's and the providers' bodies as they are, with the 429's `retry-after` and `x-ratelimit-*` headers. `openai`: the model routes answer 401, 403, 404, 413, 429, 503 and 504 with an OpenAI error body (`{\"error\": {\"message\", \"type\", \"code\"}}`, `application/json`) that OpenAI SDKs parse; Envoy's custom response drops the 429's `retry-after` and `x-ratelimit-*` headers (shown on real traffic), so a budget warns; a provider's own body for those codes is replaced too",
                 ),
         })
         .prefault({})
