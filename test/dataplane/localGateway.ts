@@ -36,7 +36,7 @@ import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/transl
 import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
-import { type Controllers, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
+import { type Controllers, expandVariables, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
 import { Kube, type KubeObject, type Obj } from "../e2e/kube";
 import { preparePrivateNetwork } from "./network";
 
@@ -113,7 +113,7 @@ async function containerEnv(kube: Kube, namespace: string, c: Container): Promis
         } else if (e.valueFrom) {
             value = "";
         }
-        env[e.name] = value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m);
+        env[e.name] = expandVariables(value, env);
     }
     return env;
 }
@@ -349,7 +349,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         if (redisDeployment) {
             const c = redisDeployment.spec.template.spec.containers[0];
             const env = await containerEnv(kube, REDIS.namespace, c);
-            const args = (c.args ?? []).map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m));
+            const args = (c.args ?? []).map((a) => expandVariables(a, env));
             const redisArgs = [...args, "--bind", addressOf(redisHost), "--dir", dir];
             const startRedis = async () => {
                 const entry = launch("redis", "redis-server", redisArgs, {});

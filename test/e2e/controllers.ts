@@ -112,6 +112,11 @@ export function secretsOf(objects: readonly KubeObject[]): SecretValue {
     };
 }
 
+/** `$(NAME)` in a container's argument or variable is its variable NAME, as Kubernetes expands it (an unknown one stays as written). */
+export function expandVariables(value: string, env: Readonly<Record<string, string>>): string {
+    return value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
+}
+
 /**
  * The controller container's environment from `controller.extraEnvVars`, a `secretKeyRef` read as the kubelet
  * reads it; the flags expand `$(NAME)` from it, as Kubernetes expands a container's arguments.
@@ -140,8 +145,6 @@ export function aiGatewayControllerFlags(values: Values, env: Record<string, str
         "controller.mcp.sessionEncryption.seed": "mcpSessionEncryptionSeed",
         "controller.mcp.sessionEncryption.fallback.seed": "mcpFallbackSessionEncryptionSeed",
     };
-    // `$(NAME)` in an argument is the container's variable NAME (Kubernetes leaves an unknown one as written).
-    const expand = (v: string) => v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
     const flags: string[] = [];
     const unknown: string[] = [];
     // Pod annotations restart the chart's pods when they change; a process started here is new anyway. The
@@ -149,7 +152,7 @@ export function aiGatewayControllerFlags(values: Values, env: Record<string, str
     const passed = (p: string) => p !== "" && !p.startsWith("controller.podAnnotations.") && p !== "controller.extraEnvVars";
     for (const path of leafPaths(values).filter(passed)) {
         const value = path.split(".").reduce<unknown>((o, k) => (o as Values)[k], values);
-        if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${expand(String(value))}`);
+        if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${expandVariables(String(value), env)}`);
         else unknown.push(path);
     }
     if (unknown.length > 0) throw new Error(`ai-gateway-helm values the end-to-end test does not pass to the controller: ${unknown.join(", ")}`);
