@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { INFERENCE_EXTENSION } from "./manifests/versions";
+import { INFERENCE_EXTENSION } from "../config/versions";
 
 /**
  * The Gateway API Inference Extension CRDs (InferencePool), applied from the release's `manifests.yaml`

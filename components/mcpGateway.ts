@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { JwtConfig, McpConfig } from "../config";
 import { mcpManifests } from "./manifests/mcp";
-import { childName } from "./manifests/names";
+import { childName } from "../config/names";
 import type { ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 

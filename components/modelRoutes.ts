@@ -39,7 +39,7 @@ export interface ModelRoutesArgs {
 /**
  * The virtual model names: AIGatewayRoutes of at most 15 rules (one per model, packed by the hash of their
  * names: adding or removing a model changes no route but its own, which may split or merge, see
- * manifests/packing.ts; models with a `retry` of their own in routes of their own), recording the token
+ * plan/packing.ts; models with a `retry` of their own in routes of their own), recording the token
  * counts of every response, and their BackendTrafficPolicies (manifests/routes.ts modelTrafficPolicies):
  * one per generated HTTPRoute with its retry, traffic protection and its models' budgets, merged into
  * one on the Gateway with the budgets of all models together.

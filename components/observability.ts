@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilityConfig } from "../config";
 import { gatewayDashboard } from "./manifests/dashboard";
-import { childName } from "./manifests/names";
+import { childName } from "../config/names";
 import {
     GatewayRef,
     metricsServiceLabels,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PassthroughRouteConfig, RateLimitConfig } from "../config";
 import { passthroughManifests } from "./manifests/passthrough";
 import type { ProtectionSections } from "./manifests/protection";
-import { childName } from "./manifests/names";
+import { childName } from "../config/names";
 import type { ParentReference } from "./specs";
 import { createCustomResource, PlatformReadiness } from "./specs/customResource";
 

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
-import { readToolManifest } from "./upstreamTools";
+import { readToolManifest } from "../tools/upstreamTools";
 
 const ROOT = resolve(__dirname, "..");
 const USAGE = "usage: npm run local -- (--stack NAME | --config-file FILE) [--port PORT]";

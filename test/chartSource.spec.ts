@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHARTS, chartLocation } from "../components/manifests/helm";
 import { parseConfig } from "../config";
-import { fillChartKey, fillValuesTemplate } from "../scripts/upstreamCharts";
+import { fillChartKey, fillValuesTemplate } from "../tools/upstreamCharts";
 import { configProblems, evaluate } from "./harness";
 
 // platform.<release>.chart: where the platform charts come from instead of the upstream registry.
@@ -111,7 +111,7 @@ describe("platform chart sources (platform.<release>.chart)", () => {
         const chart = 'apiVersion: v2\nname: gateway-helm\nversion: v0.0.0-latest\nappVersion: "latest"\ndependencies:\n  - name: crds\n    version: "0.0.0"\n';
         const filled = fillChartKey(fillChartKey(chart, "version", "v0.0.0-latest", "v1.8.3", "x"), "appVersion", "latest", "v1.8.3", "x");
         assert.equal(filled, 'apiVersion: v2\nname: gateway-helm\nversion: "v1.8.3"\nappVersion: "v1.8.3"\ndependencies:\n  - name: crds\n    version: "0.0.0"\n');
-        assert.throws(() => fillChartKey(chart.replace("v0.0.0-latest", "v1.9.0"), "version", "v0.0.0-latest", "v1.8.3", "charts/gateway-helm/Chart.yaml"), /charts\/gateway-helm\/Chart.yaml: version is "v1.9.0", not the placeholder "v0.0.0-latest"; update scripts\/upstreamCharts.ts/);
+        assert.throws(() => fillChartKey(chart.replace("v0.0.0-latest", "v1.9.0"), "version", "v0.0.0-latest", "v1.8.3", "charts/gateway-helm/Chart.yaml"), /charts\/gateway-helm\/Chart.yaml: version is "v1.9.0", not the placeholder "v0.0.0-latest"; update tools\/upstreamCharts.ts/);
         const values = "image: ${GatewayImage}\npullPolicy: ${GatewayImagePullPolicy}\n";
         assert.equal(fillValuesTemplate(values, { GatewayImage: "docker.io/envoyproxy/gateway:v1.8.3", GatewayImagePullPolicy: "IfNotPresent" }, "x"), "image: docker.io/envoyproxy/gateway:v1.8.3\npullPolicy: IfNotPresent\n");
         assert.throws(() => fillValuesTemplate(values, { GatewayImage: "i" }, "values.tmpl.yaml"), /values.tmpl.yaml: GatewayImagePullPolicy not filled/);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ConfigError, parseConfig } from "../config/public";
 import { PROVIDER_KEYS } from "../config/providerKeys";
 import { URL_AFTER_UP } from "../scripts/format";
-import { missingPrerequisites } from "../scripts/prerequisites";
+import { missingPrerequisites } from "../tools/prerequisites";
 import { parseRenderArgs, render, UsageError } from "../scripts/render";
 import { mocks } from "./setup";
 

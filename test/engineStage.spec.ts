@@ -3,7 +3,7 @@
  * replace directives is wrapped for its build, the engine's event log, the project copy, and the stand-in random provider.
  */
 import * as assert from "node:assert/strict";
-import { goModReplaces } from "../scripts/upstreamTools";
+import { goModReplaces } from "../tools/upstreamTools";
 import { projectFiles, readEventLog } from "./e2e/engine";
 import { password, RANDOM_PASSWORD, standIn } from "./e2e/randomProvider";
 

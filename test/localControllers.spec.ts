@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHARTS } from "../components/manifests/helm";
-import { ENVOY_CERTS_IN_NAMESPACE, LOCAL_PROCESS_BUILDS } from "../scripts/localProcessPatches";
-import { applyPatches } from "../scripts/upstreamTools";
+import { ENVOY_CERTS_IN_NAMESPACE, LOCAL_PROCESS_BUILDS } from "../tools/localProcessPatches";
+import { applyPatches } from "../tools/upstreamTools";
 import { clusterServices, distinctTestSecrets } from "./e2e/cluster";
 import { aiGatewayValues } from "../components/manifests/platformValues";
 import { aiGatewayControllerEnv, aiGatewayControllerFlags, envoyGatewayConfig, secretsOf } from "./e2e/controllers";
@@ -25,7 +25,7 @@ describe("e2e stage 2 setup: local-process builds", () => {
             assert.equal(readFileSync(join(dir, "a.go"), "utf8"), 'const x = "certs/tls.crt"\nconst y = "certs/ca.crt"\n');
             assert.throws(
                 () => applyPatches("envoyGateway", { linkValues: {}, patches: [{ file: "a.go", replace: [['"certs/', '"x/', 3]] }] }, dir),
-                /envoyGateway: a\.go has "\\"certs\/" 2 times, expected 3; update scripts\/localProcessPatches\.ts/,
+                /envoyGateway: a\.go has "\\"certs\/" 2 times, expected 3; update tools\/localProcessPatches\.ts/,
             );
         } finally {
             rmSync(dir, { recursive: true, force: true });

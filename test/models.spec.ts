@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { splitPrefix } from "../components/manifests/packing";
+import { splitPrefix } from "../plan/packing";
 import { toJson, toYaml } from "../scripts/format";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { Evaluation, evaluate, stackFileConfig, valueOf } from "./harness";

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../components/manifests/aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../config/aiMetadata";
 import { passthroughManifests } from "../components/manifests/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitInUse, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseConfig } from "../config";
 import type { ModelConfig } from "../config";
 import fc from "fast-check";
-import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../components/manifests/packing";
+import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../plan/packing";
 import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { AIGatewayRouteRule } from "../components/specs";
 import { crdProblems } from "./support/manifests";

@@ -3,7 +3,7 @@
  * silently take over every test). Spec files import `mocks` from here.
  */
 import { RecordingMocks, withoutSourceMappedStacks } from "../scripts/mocks";
-import { pinnedCrdDirectory } from "../scripts/upstreamCrds";
+import { pinnedCrdDirectory } from "../tools/upstreamCrds";
 
 // The suites validate against the pinned CRDs: fetched once into the cache, or the run stops here with one
 // message saying what to install (rather than every conformance test failing on its own).

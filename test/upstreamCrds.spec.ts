@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderTemplate } from "../scripts/upstreamCrds";
+import { renderTemplate } from "../tools/upstreamCrds";
 import { catalog } from "./support/conformance";
 
 describe("pinned CRDs: taken from the upstream releases into a cache", () => {
@@ -48,7 +48,7 @@ describe("pinned CRDs: taken from the upstream releases into a cache", () => {
             symlinkSync(process.execPath, join(cache, "bin", "node"));
             const started = Date.now();
             const env: NodeJS.ProcessEnv = { PATH: join(cache, "bin"), HOME: process.env.HOME, AI_GATEWAY_CRD_CACHE: join(cache, "crds") };
-            const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "..", "scripts", "upstreamCrds.ts")], { env, encoding: "utf8", cwd: join(__dirname, "..") });
+            const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "..", "tools", "upstreamCrds.ts")], { env, encoding: "utf8", cwd: join(__dirname, "..") });
             assert.equal(r.status, 1, r.stdout + r.stderr);
             assert.match(r.stderr, /^pinned CRDs: .*`go` is not on PATH: install Go 1\.22 or newer.*AI_GATEWAY_CRD_DIR at a folder of the CRDs\n$/);
             assert.ok(Date.now() - started < 10_000);

@@ -1,6 +1,6 @@
 import type { AwsConfig, BackendConfig, GatewayConfig, ModelConfig, PlatformConfig } from "../../config/schema";
 import { awsRegionOf, OIDC_PROVIDER_ARN } from "../../config/schema";
-import { childName } from "./names";
+import { childName } from "../../config/names";
 import { envoyPodsNamespace } from "./platformValues";
 
 /**

@@ -12,7 +12,7 @@ import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendS
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { quotaPolicySpec } from "./quota";
-import { childName } from "./names";
+import { childName } from "../../config/names";
 import type { GatewayRef } from "./routes";
 
 /** The key of the Secret each credential type is read from (AI Gateway v1.1.0 controller). */

@@ -1,4 +1,4 @@
-import { dnsLabel } from "./names";
+import { dnsLabel } from "../../config/names";
 import { USER_METRIC_LABEL } from "./observability";
 
 /**

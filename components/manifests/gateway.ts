@@ -2,9 +2,9 @@ import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConf
 import { waitsUntilProgrammed } from "../../config/schema/gateway";
 import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
-import { childName } from "./names";
+import { childName } from "../../config/names";
 import type { GatewayObservability } from "./observability";
-import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "./versions";
+import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../config/versions";
 
 /**
  * Pure builders for the gateway core: the `ai-gateway:gateway` slice in, typed manifests out.

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION } from "./versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION } from "../../config/versions";
 
 /** One Helm chart to install: its name, the upstream repository it is published in, and the release name. */
 export interface ChartRef {

@@ -1,8 +1,8 @@
 import type { BackendConfig, InferencePoolConfig } from "../../config/schema";
 import type { AIGatewayRouteRuleBackendRef } from "../specs";
 import { mergeValues, type Values } from "./merge";
-import { childName, dnsLabel } from "./names";
-import { INFERENCE_EXTENSION } from "./versions";
+import { childName, dnsLabel } from "../../config/names";
+import { INFERENCE_EXTENSION } from "../../config/versions";
 
 /**
  * InferencePool backends (`backends.<b>.inferencePool`): a model routed to a pool of self-hosted model

@@ -2,8 +2,8 @@ import type { JwtConfig, McpAuthorizationConfig, McpConfig, McpOAuthConfig, McpS
 import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { endpointOf, type Endpoint } from "./backends";
-import { childName, serviceFqdn } from "./names";
-import { CLUSTER_DOMAIN } from "./versions";
+import { childName, serviceFqdn } from "../../config/names";
+import { CLUSTER_DOMAIN } from "../../config/versions";
 
 /**
  * The MCP gateway (`ai-gateway:mcp`): one MCPRoute on the Gateway, and for each server the Envoy Gateway

@@ -1,7 +1,7 @@
 import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
 import type { ParentReference } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
-import { childName } from "./names";
+import { childName } from "../../config/names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { passthroughRateLimitRules, rateLimitSection } from "./rateLimit";
 import { trafficPolicy } from "./routes";

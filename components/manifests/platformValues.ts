@@ -1,7 +1,7 @@
 import { aiGatewayPoolValues, envoyGatewayPoolValues } from "./inferencePool";
 import { mergeValues, Values } from "./merge";
-import { serviceFqdn } from "./names";
-import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "./versions";
+import { serviceFqdn } from "../../config/names";
+import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../config/versions";
 
 /** Env var the envoy-ratelimit service reads its Redis password from. */
 export const REDIS_AUTH_ENV = "REDIS_AUTH";

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { serviceFqdn } from "./names";
+import { serviceFqdn } from "../../config/names";
 import { REDIS_AUTH_ENV } from "./platformValues";
-import { CLUSTER_DOMAIN, QUOTA_RATELIMIT } from "./versions";
+import { CLUSTER_DOMAIN, QUOTA_RATELIMIT } from "../../config/versions";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type ServiceSpec = k8s.types.input.core.v1.ServiceSpec;

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { RedisConfig } from "../../config";
-import { serviceFqdn } from "./names";
-import { CLUSTER_DOMAIN } from "./versions";
+import { serviceFqdn } from "../../config/names";
+import { CLUSTER_DOMAIN } from "../../config/versions";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type ServiceSpec = k8s.types.input.core.v1.ServiceSpec;

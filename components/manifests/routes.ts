@@ -4,10 +4,10 @@ import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride,
 import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
-import { MODEL_HEADER } from "./aiMetadata";
+import { MODEL_HEADER } from "../../config/aiMetadata";
 import { INFERENCE_POOL_REF } from "./inferencePool";
-import { childName, dnsLabel } from "./names";
-import { ModelBucket, packModels } from "./packing";
+import { childName, dnsLabel } from "../../config/names";
+import { ModelBucket, packModels } from "../../plan/packing";
 import { llmRequestCosts, modelRateLimitRules, rateLimitSection, sharedRateLimitRules } from "./rateLimit";
 import { pricedBackends, spendCel } from "./spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";

@@ -2,8 +2,8 @@ import type { ClientAuthConfig, ClientCertificatesConfig, ExtAuthConfig, Gateway
 import { extAuthLocation, jwksLocation } from "../../config/schema";
 import type { APIKeyAuth, Authorization, AuthorizationPrincipal, AuthorizationRule, ClientValidationContext, CORS, ExtAuth, JWTProvider, OIDC, SecurityPolicySpec } from "../specs";
 import { Manifest, manifest } from "../specs/manifest";
-import { childName, dnsLabel, serviceFqdn } from "./names";
-import { CLUSTER_DOMAIN } from "./versions";
+import { childName, dnsLabel, serviceFqdn } from "../../config/names";
+import { CLUSTER_DOMAIN } from "../../config/versions";
 
 /**
  * Client authentication (`ai-gateway:auth`): one SecurityPolicy on the Gateway, so every route on it

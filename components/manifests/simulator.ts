@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BackendConfig, ModelConfig } from "../../config";
 import { durationMillis } from "../../config/schema/primitives";
-import { dnsLabel } from "./names";
-import { SIMULATOR } from "./versions";
+import { dnsLabel } from "../../config/names";
+import { SIMULATOR } from "../../config/versions";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type ServiceSpec = k8s.types.input.core.v1.ServiceSpec;

@@ -1,4 +1,4 @@
-import { API_VERSIONS } from "../manifests/versions";
+import { API_VERSIONS } from "../../config/versions";
 import type { CustomResourceKind, CustomResourceSpecs } from "./index";
 
 /*

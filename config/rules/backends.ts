@@ -1,7 +1,7 @@
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../components/manifests/aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../aiMetadata";
 import { identityHeaders } from "../../components/manifests/security";
 import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../schema";
-import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
+import { INFERENCE_EXTENSION } from "../versions";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { backendNames } from "../../components/manifests/backends";
 import { MCP_GENERATED_PREFIX } from "../../components/manifests/mcp";

@@ -2,7 +2,7 @@ import { waitsUntilProgrammed } from "../schema";
 import { installedControllerName } from "../../components/manifests/platformValues";
 import { quotasInUse } from "../../components/manifests/quota";
 import { rateLimitInUse } from "../../components/manifests/rateLimit";
-import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../components/manifests/versions";
+import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../versions";
 import { durationMillis } from "../schema/primitives";
 import type { EnvVarConfig } from "../schema/kubernetes";
 import { formatPath } from "../errors";

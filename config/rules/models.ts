@@ -1,4 +1,4 @@
-import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../components/manifests/packing";
+import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../plan/packing";
 import { retryGroupId } from "../../components/manifests/routes";
 import { suggestion } from "../errors";
 import type { Rule } from "./types";
@@ -103,7 +103,7 @@ export const modelSettings: Rule = (config, ctx) => {
 
 /**
  * No route holds more models than one AIGatewayRoute can. Buckets split as they fill (see
- * components/manifests/packing.ts), so only the pattern models' one route, or more than 15 names sharing
+ * plan/packing.ts), so only the pattern models' one route, or more than 15 names sharing
  * every hash bit a split looks at, can overflow.
  */
 export const routePacking: Rule = (config, ctx) => {

@@ -7,7 +7,7 @@ import {
     scrapeAnnotations,
     tracingBackendName,
 } from "../../components/manifests/observability";
-import { childName } from "../../components/manifests/names";
+import { childName } from "../names";
 import { setSecretCommand } from "./secrets";
 import type { Rule, RuleContext } from "./types";
 import type { ParsedStackConfig } from "../schema";

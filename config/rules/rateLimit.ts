@@ -1,4 +1,4 @@
-import { MODEL_HEADER } from "../../components/manifests/aiMetadata";
+import { MODEL_HEADER } from "../aiMetadata";
 import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, sharedRateLimitRules } from "../../components/manifests/rateLimit";
 import { modelBuckets, modelsTrafficPolicyName, routeName, trafficPolicyName } from "../../components/manifests/routes";
 import type { RateLimitBudgets, TokenType } from "../schema";

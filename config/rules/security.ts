@@ -1,5 +1,5 @@
 import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
-import { childName } from "../../components/manifests/names";
+import { childName } from "../names";
 import { envoyServiceType, extAuthLocation, jwksLocation } from "../schema";
 import type { Rule } from "./types";
 import { headerNameProblem } from "../policies/headers";

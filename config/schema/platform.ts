@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, REDIS } from "../../components/manifests/versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, REDIS } from "../versions";
 import { chartVersion, dnsLabel, helmValues, hostname, port, resourceRequirements } from "./primitives";
 
 /** What each key of one Helm release means, for the docs and the JSON Schema. */

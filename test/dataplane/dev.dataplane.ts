@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { readToolManifest } from "../../scripts/upstreamTools";
+import { readToolManifest } from "../../tools/upstreamTools";
 import { awayFromWindowEdge, call, chat, many, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 

@@ -7,7 +7,7 @@
  * the last process in them.
  *
  * `npm run local` and `npm run test:dataplane` start their processes through `unshare --net --mount --pid`
- * (`inPrivateNamespaces`; `npm run test:dataplane` through scripts/privateNamespaces.ts); `preparePrivateNetwork`
+ * (`inPrivateNamespaces`; `npm run test:dataplane` through tools/privateNamespaces.ts); `preparePrivateNetwork`
  * then sets the namespaces up from inside.
  */
 import { spawnSync } from "node:child_process";

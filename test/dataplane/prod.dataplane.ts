@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { readToolManifest } from "../../scripts/upstreamTools";
+import { readToolManifest } from "../../tools/upstreamTools";
 import { call, chat, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 

@@ -1,6 +1,6 @@
 /**
  * Mocha require file of `npm run test:dataplane`: the run is process 1 of its own namespaces
- * (scripts/privateNamespaces.ts), where a signal without a handler does nothing, so SIGTERM and SIGINT stop
+ * (tools/privateNamespaces.ts), where a signal without a handler does nothing, so SIGTERM and SIGINT stop
  * every local gateway by its processes' ids and end the run.
  */
 import { stopAllLocalGateways } from "./localGateway";

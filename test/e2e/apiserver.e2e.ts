@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { readToolManifest } from "../../scripts/upstreamTools";
+import { readToolManifest } from "../../tools/upstreamTools";
 import { renderObjects } from "../upstream/translate";
 import { applicable, applyCrds, describeObject } from "./cluster";
 import { type ControlPlane, startControlPlane } from "./controlPlane";

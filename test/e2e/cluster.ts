@@ -9,7 +9,7 @@ import { KINDS } from "../../components/specs/manifest";
 import { crdDirectory } from "../support/conformance";
 import type { Kube, KubeObject } from "./kube";
 
-/** Every CustomResourceDefinition of the pinned versions (scripts/upstreamCrds.ts, or AI_GATEWAY_CRD_DIR). */
+/** Every CustomResourceDefinition of the pinned versions (tools/upstreamCrds.ts, or AI_GATEWAY_CRD_DIR). */
 export function pinnedCrds(): KubeObject[] {
     const dir = crdDirectory();
     return (readdirSync(dir, { recursive: true }) as string[])

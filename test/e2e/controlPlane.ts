@@ -1,6 +1,6 @@
 /**
  * A real Kubernetes API server for the end-to-end tests: etcd (Debian's etcd-server) and kube-apiserver
- * (built from Go modules, scripts/upstreamTools.ts), as local processes on loopback ports, with a
+ * (built from Go modules, tools/upstreamTools.ts), as local processes on loopback ports, with a
  * throwaway CA, serving certificate, admin client certificate and service-account key made by openssl.
  * Optionally kube-controller-manager with only the garbage collector and the namespace controller: what
  * deleting objects needs (foreground deletion, Namespaces), and nothing that would start pods.

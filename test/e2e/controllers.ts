@@ -3,7 +3,7 @@
  * configured from the Helm values the program renders, as the charts would configure them in a cluster.
  *
  * What differs from a cluster, and why:
- * - the controllers are built for local processes (scripts/localProcessPatches.ts): their servers listen on
+ * - the controllers are built for local processes (tools/localProcessPatches.ts): their servers listen on
  *   loopback, and Envoy Gateway reads its certificates from `certs/` in its working directory instead of a
  *   mounted `/certs`;
  * - the certificates are made by `envoy-gateway certgen`, as the chart's certgen Job makes them (Secrets in
@@ -29,9 +29,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHARTS } from "../../components/manifests/helm";
 import { mergeValues, type Values } from "../../components/manifests/merge";
-import { serviceFqdn } from "../../components/manifests/names";
-import { AI_GATEWAY, API_VERSIONS, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../components/manifests/versions";
-import type { BuiltTool } from "../../scripts/upstreamTools";
+import { serviceFqdn } from "../../config/names";
+import { AI_GATEWAY, API_VERSIONS, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../config/versions";
+import type { BuiltTool } from "../../tools/upstreamTools";
 import type { RenderedRelease } from "../upstream/translate";
 import { type ControlPlane, freePort, stopProcess } from "./controlPlane";
 import type { Kube, KubeObject } from "./kube";

@@ -23,7 +23,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { BuiltTool } from "../../scripts/upstreamTools";
+import type { BuiltTool } from "../../tools/upstreamTools";
 import { STAND_IN_VERSION } from "./randomProvider";
 
 const ROOT = join(__dirname, "..", "..");

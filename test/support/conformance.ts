@@ -5,7 +5,7 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { Environment, type ParseResult } from "@marcbachmann/cel-js";
 import { parse as parseYaml } from "yaml";
-import { pinnedCrdDirectory } from "../../scripts/upstreamCrds";
+import { pinnedCrdDirectory } from "../../tools/upstreamCrds";
 
 export interface ManifestObject {
     apiVersion: string;
@@ -33,7 +33,7 @@ const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const asRecord = (v: unknown): Json => (isRecord(v) ? v : {});
 
-/** The pinned CRDs: AI_GATEWAY_CRD_DIR, else the cache scripts/upstreamCrds.ts fills from the upstream releases. */
+/** The pinned CRDs: AI_GATEWAY_CRD_DIR, else the cache tools/upstreamCrds.ts fills from the upstream releases. */
 export function crdDirectory(): string {
     return pinnedCrdDirectory();
 }

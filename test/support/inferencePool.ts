@@ -7,7 +7,7 @@
 import type { StackConfig } from "../../config";
 import { endpointPickerName, installedPools } from "../../components/manifests/inferencePool";
 import type { Values } from "../../components/manifests/merge";
-import { INFERENCE_EXTENSION } from "../../components/manifests/versions";
+import { INFERENCE_EXTENSION } from "../../config/versions";
 import type { ManifestObject } from "./conformance";
 
 export interface PoolObject extends ManifestObject {

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type SpendUnit, type StackConfig } from "../../config";
-import { MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../components/manifests/aiMetadata";
+import { MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
 import { backendEndpoint, backendNames } from "../../components/manifests/backends";
 import { inferencePoolName } from "../../components/manifests/inferencePool";
 import { MCP_PROXY_BACKEND, MCP_SECRET_KEY, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";

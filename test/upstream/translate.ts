@@ -12,7 +12,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { parseConfig, type StackConfig } from "../../config";
 import { render } from "../../scripts/render";
 import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
-import { readToolManifest, type BuiltTool, type ToolName } from "../../scripts/upstreamTools";
+import { readToolManifest, type BuiltTool, type ToolName } from "../../tools/upstreamTools";
 import { configOfFile } from "../harness";
 import { mocks } from "../setup";
 

@@ -10,9 +10,9 @@ import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../c
 import { envoyTracingTarget } from "../../components/manifests/observability";
 import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
 import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } from "../../components/manifests/rateLimit";
-import { packModels } from "../../components/manifests/packing";
+import { packModels } from "../../plan/packing";
 import { patternModels } from "../../components/manifests/routes";
-import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
+import { UPSTREAM_TOOLS } from "../../config/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";

@@ -2,7 +2,7 @@
  * The system programs a test suite runs, checked before anything starts: each missing one is named with
  * the command that installs it, all at once.
  *
- *   node -r ts-node/register/transpile-only scripts/prerequisites.ts e2e
+ *   node -r ts-node/register/transpile-only tools/prerequisites.ts e2e
  */
 import { spawnSync } from "node:child_process";
 

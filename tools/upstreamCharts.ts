@@ -13,11 +13,11 @@
  *   `--version <tag>`, the image tag being in its values already.
  * A placeholder other than the expected one fails the preparation (a new upstream release may package differently).
  *
- *   node -r ts-node/register/transpile-only scripts/upstreamCharts.ts    # prints the three folders
+ *   node -r ts-node/register/transpile-only tools/upstreamCharts.ts    # prints the three folders
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, UPSTREAM_TOOLS } from "../components/manifests/versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, UPSTREAM_TOOLS } from "../config/versions";
 import { moduleSource, type SourceSpec } from "./upstreamSources";
 import { toolsDirectory } from "./upstreamTools";
 
@@ -73,7 +73,7 @@ export function fillChartKey(text: string, key: string, expected: string, value:
     const line = new RegExp(`^${key}:[ \\t]*(.*?)[ \\t]*$`, "m");
     const m = line.exec(text);
     const found = m?.[1].replace(/^(["'])(.*)\1$/, "$2");
-    if (found !== expected) throw new Error(`${where}: ${key} is ${found === undefined ? "missing" : JSON.stringify(found)}, not the placeholder ${JSON.stringify(expected)}; update scripts/upstreamCharts.ts for this release`);
+    if (found !== expected) throw new Error(`${where}: ${key} is ${found === undefined ? "missing" : JSON.stringify(found)}, not the placeholder ${JSON.stringify(expected)}; update tools/upstreamCharts.ts for this release`);
     return text.replace(line, `${key}: "${value}"`);
 }
 
@@ -81,7 +81,7 @@ export function fillChartKey(text: string, key: string, expected: string, value:
 export function fillValuesTemplate(text: string, variables: Record<string, string>, where: string): string {
     const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => variables[name] ?? whole);
     const left = [...out.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
-    if (left.length > 0) throw new Error(`${where}: ${[...new Set(left)].join(", ")} not filled; update scripts/upstreamCharts.ts for this release`);
+    if (left.length > 0) throw new Error(`${where}: ${[...new Set(left)].join(", ")} not filled; update tools/upstreamCharts.ts for this release`);
     return out;
 }
 

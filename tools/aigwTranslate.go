@@ -1,6 +1,6 @@
 // `aigw translate FILE...`: the AI Gateway controller's reconcilers run offline on the given resources,
 // printing what the controller would create. aigw v1.x keeps this function (cmd/aigw/translate.go, used by
-// `aigw run`) but no longer wires it to a subcommand; scripts/upstreamTools.ts adds this file to the
+// `aigw run`) but no longer wires it to a subcommand; tools/upstreamTools.ts adds this file to the
 // package with `go build -overlay`, so the translation is upstream's own code at the pinned version.
 package main
 

@@ -2,7 +2,7 @@
  * Runs a command in new network and mount namespaces (test/dataplane/network.ts), passing on its exit code
  * and the signals that stop it:
  *
- *   node -r ts-node/register/transpile-only scripts/privateNamespaces.ts -- mocha --config test/dataplane/mocharc.json
+ *   node -r ts-node/register/transpile-only tools/privateNamespaces.ts -- mocha --config test/dataplane/mocharc.json
  */
 import { spawn } from "node:child_process";
 import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
