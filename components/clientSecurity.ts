@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientAuthConfig } from "../config";
 import { clientAuthManifests, OIDC_CLIENT_SECRET_KEY } from "./manifests/security";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface ClientSecurityArgs {
     gateway: { name: string; namespace: string };

@@ -4,8 +4,8 @@ import type { GatewayStatus } from "./manifests/firstCall";
 import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
-import type { ClientValidationContext, ParentReference } from "./specs";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import type { ClientValidationContext, ParentReference } from "../specs";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface GatewayCoreArgs {
     config: GatewayConfig;

@@ -4,7 +4,7 @@ import type { BackendConfig } from "../config";
 import { type ChartSource, inferencePoolChart, releaseArgs } from "./manifests/helm";
 import { inferencePoolChartValues, inferencePoolName, installedPools } from "./manifests/inferencePool";
 import type { GatewayRef } from "./manifests/routes";
-import type { PlatformReadiness } from "./specs/customResource";
+import type { PlatformReadiness } from "./customResource";
 
 export interface InferencePoolBackendArgs {
     /** The backend's key in ai-gateway:backends. */

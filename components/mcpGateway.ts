@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JwtConfig, McpConfig } from "../config";
 import { mcpManifests } from "./manifests/mcp";
 import { childName } from "../config/names";
-import type { ParentReference } from "./specs";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import type { ParentReference } from "../specs";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface McpGatewayArgs {
     config: McpConfig;

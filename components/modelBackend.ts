@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
 import { backendObjects } from "./manifests/backends";
 import type { GatewayRef } from "./manifests/routes";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface ModelBackendArgs {
     /** The backend's key in ai-gateway:backends. */

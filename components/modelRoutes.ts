@@ -4,7 +4,7 @@ import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
 import { routeSpend } from "./manifests/rateLimit";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
 export interface RoutedBackend {

@@ -1,4 +1,4 @@
-import { priceTables } from "./manifests/spend";
+import { priceTables } from "../plan/spend";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { authSecretName } from "./manifests/backends";
@@ -9,7 +9,7 @@ import { protectionSections } from "./manifests/protection";
 import { InferencePoolBackend } from "./inferencePoolBackend";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
-import type { PlatformReadiness } from "./specs/customResource";
+import type { PlatformReadiness } from "./customResource";
 
 export interface Models {
     backends: Record<string, ModelBackend | InferencePoolBackend>;

@@ -12,7 +12,7 @@ import {
     otlpHeadersSecretName,
     serviceMonitorManifest,
 } from "./manifests/observability";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface ObservabilityArgs {
     config: ObservabilityConfig;

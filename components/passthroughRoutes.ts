@@ -3,8 +3,8 @@ import type { PassthroughRouteConfig, RateLimitConfig } from "../config";
 import { passthroughManifests } from "./manifests/passthrough";
 import type { ProtectionSections } from "./manifests/protection";
 import { childName } from "../config/names";
-import type { ParentReference } from "./specs";
-import { createCustomResource, PlatformReadiness } from "./specs/customResource";
+import type { ParentReference } from "../specs";
+import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface PassthroughRoutesArgs {
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };

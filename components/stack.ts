@@ -26,7 +26,7 @@ import { QUOTA_SERVICE_LABELS, quotaServiceAddress } from "./manifests/quotaServ
 import { QuotaService } from "./quotaService";
 import { existingRedisUrl } from "./manifests/redis";
 import { clientAuthEnabled, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "./manifests/security";
-import type { PlatformReadiness } from "./specs/customResource";
+import type { PlatformReadiness } from "./customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
 export interface StackOutputs {

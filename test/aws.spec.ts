@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { EnvoyProxySpec } from "../components/specs";
+import type { EnvoyProxySpec } from "../specs";
 import { MOCK_AWS_ACCOUNT } from "../scripts/mocks";
 import { catalog } from "./support/conformance";
 import { customResources, evaluate, stackFileConfig, valueOf, type Evaluation } from "./harness";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, StackConfig } from "../config";
 import { AiGateway } from "../components";
 import type { StackOutputs } from "../components/stack";
-import { KINDS } from "../components/specs/manifest";
+import { KINDS } from "../specs/manifest";
 import { join } from "path";
 import { toJson, toYaml } from "../scripts/format";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";

@@ -8,7 +8,7 @@ import {
     gatewayObservability,
 } from "../components/manifests/observability";
 import { envoyPodsNamespace } from "../components/manifests/platformValues";
-import type { EnvoyProxySpec, GatewayConfigSpec } from "../components/specs";
+import type { EnvoyProxySpec, GatewayConfigSpec } from "../specs";
 import { parseConfig, StackConfig } from "../config";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, controllerValuesBesideSeed, customResources, evaluate, Evaluation, stackFileConfig } from "./harness";

@@ -4,7 +4,7 @@ import { passthroughManifests } from "../components/manifests/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { llmRequestCosts, MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitInUse, rateLimitRules, rateLimitSection, sharedRateLimitRules } from "../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies, ruleName, trafficPolicy } from "../components/manifests/routes";
-import type { RateLimitRule } from "../components/specs";
+import type { RateLimitRule } from "../specs";
 import { parseConfig } from "../config";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
 import { configProblems, Evaluation, evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../config";
 import type { ClientAuthConfig, GatewayConfig } from "../config";
-import type { Authorization } from "../components/specs";
+import type { Authorization } from "../specs";
 import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/manifests/security";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, customResources, Evaluation, evaluate, secretLeaks, stackFileConfig } from "./harness";

@@ -8,8 +8,8 @@ import {
     type OidcExchangeConfig,
     type SchemaName,
 } from "../../config/schema";
-import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendSecurityPolicyOIDC, BackendSecurityPolicySpec, SecretObjectReference } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendSecurityPolicyOIDC, BackendSecurityPolicySpec, SecretObjectReference } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { quotaPolicySpec } from "./quota";
 import { childName } from "../../config/names";

@@ -1,5 +1,5 @@
 import type { ErrorFormat } from "../../config/schema";
-import type { ResponseOverride } from "../specs";
+import type { ResponseOverride } from "../../specs";
 
 /**
  * The gateway's own error answers on the model routes in OpenAI's error format (`gateway.errors.format:

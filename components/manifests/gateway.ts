@@ -1,7 +1,7 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
 import { waitsUntilProgrammed } from "../../config/schema/gateway";
-import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { childName } from "../../config/names";
 import type { GatewayObservability } from "./observability";
 import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../config/versions";

@@ -1,5 +1,5 @@
 import type { BackendConfig, InferencePoolConfig } from "../../config/schema";
-import type { AIGatewayRouteRuleBackendRef } from "../specs";
+import type { AIGatewayRouteRuleBackendRef } from "../../specs";
 import { mergeValues, type Values } from "./merge";
 import { childName, dnsLabel } from "../../config/names";
 import { INFERENCE_EXTENSION } from "../../config/versions";

@@ -1,6 +1,6 @@
 import type { JwtConfig, McpAuthorizationConfig, McpConfig, McpOAuthConfig, McpServerConfig } from "../../config/schema";
-import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { endpointOf, type Endpoint } from "./backends";
 import { childName, serviceFqdn } from "../../config/names";
 import { CLUSTER_DOMAIN } from "../../config/versions";

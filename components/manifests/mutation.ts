@@ -1,5 +1,5 @@
 import type { BodyMutationConfig, HeaderMutationConfig } from "../../config";
-import type { HTTPBodyMutation, HTTPHeaderMutation } from "../specs";
+import type { HTTPBodyMutation, HTTPHeaderMutation } from "../../specs";
 
 /**
  * Header and body edits as the AI Gateway takes them, on an AIServiceBackend (every request to the

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ClientAuthConfig, MetricsConfig, ObservabilityConfig, TracingConfig } from "../../config";
-import type { EnvVar, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, ServiceMonitorSpec } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { EnvVar, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, ServiceMonitorSpec } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, REQUEST_METADATA_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
 import { endpointOf } from "./backends";
 import { childName } from "../../config/names";

@@ -1,6 +1,6 @@
 import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
-import type { ParentReference } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { ParentReference } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { childName } from "../../config/names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { passthroughRateLimitRules, rateLimitSection } from "./rateLimit";

@@ -1,5 +1,5 @@
 import type { TrafficProtectionConfig } from "../../config";
-import type { BackendTimeout, CircuitBreaker, HealthCheck } from "../specs";
+import type { BackendTimeout, CircuitBreaker, HealthCheck } from "../../specs";
 import type { TrafficPolicySections } from "./routes";
 
 /**

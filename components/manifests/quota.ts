@@ -1,5 +1,5 @@
 import type { ProviderQuota, TokenType } from "../../config/schema";
-import type { QuotaDefinition, QuotaPolicySpec } from "../specs";
+import type { QuotaDefinition, QuotaPolicySpec } from "../../specs";
 
 /**
  * Provider quotas (ai-gateway:backends.<b>.quotas) as the AI Gateway's QuotaPolicy on the backend's

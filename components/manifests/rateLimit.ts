@@ -1,8 +1,8 @@
 import { SPEND_UNITS, windowUnit, type SpendUnit } from "../../config/schema";
 import type { BudgetConfig, ModelConfig, ModelPrice, PassthroughRouteConfig, RateLimitBudgets, RateLimitConfig } from "../../config/schema";
-import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../specs";
+import type { LLMRequestCost, LLMRequestCostType, RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition, RateLimitSpec } from "../../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
-import { spendLimitUnits } from "./spend";
+import { spendLimitUnits } from "../../plan/spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service

@@ -1,15 +1,15 @@
-import type { ParentReference } from "../specs";
+import type { ParentReference } from "../../specs";
 import { createHash } from "crypto";
 import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../../config/schema";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "../../config/aiMetadata";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
 import { ModelBucket, packModels } from "../../plan/packing";
 import { llmRequestCosts, modelRateLimitRules, rateLimitSection, sharedRateLimitRules } from "./rateLimit";
-import { pricedBackends, spendCel } from "./spend";
+import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */

@@ -1,7 +1,7 @@
 import type { ClientAuthConfig, ClientCertificatesConfig, ExtAuthConfig, GatewayConfig, JwtConfig, OidcConfig } from "../../config";
 import { extAuthLocation, jwksLocation } from "../../config/schema";
-import type { APIKeyAuth, Authorization, AuthorizationPrincipal, AuthorizationRule, ClientValidationContext, CORS, ExtAuth, JWTProvider, OIDC, SecurityPolicySpec } from "../specs";
-import { Manifest, manifest } from "../specs/manifest";
+import type { APIKeyAuth, Authorization, AuthorizationPrincipal, AuthorizationRule, ClientValidationContext, CORS, ExtAuth, JWTProvider, OIDC, SecurityPolicySpec } from "../../specs";
+import { Manifest, manifest } from "../../specs/manifest";
 import { childName, dnsLabel, serviceFqdn } from "../../config/names";
 import { CLUSTER_DOMAIN } from "../../config/versions";
 

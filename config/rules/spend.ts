@@ -1,7 +1,7 @@
 import { backendNames } from "../../components/manifests/backends";
 import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
 import { modelRoutes } from "../../components/manifests/routes";
-import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../../components/manifests/spend";
+import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../../plan/spend";
 import { celProblem } from "../policies/cel";
 import { formatPath } from "../errors";
 import type { RateLimitBudgets } from "../schema";

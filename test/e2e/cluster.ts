@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { KINDS } from "../../components/specs/manifest";
+import { KINDS } from "../../specs/manifest";
 import { crdDirectory } from "../support/conformance";
 import type { Kube, KubeObject } from "./kube";
 

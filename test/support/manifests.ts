@@ -1,5 +1,5 @@
-import type { CustomResourceKind } from "../../components/specs";
-import type { Manifest } from "../../components/specs/manifest";
+import type { CustomResourceKind } from "../../specs";
+import type { Manifest } from "../../specs/manifest";
 import { validateManifest } from "./conformance";
 
 /** CRD problems of builder output (absent objects are skipped), as the API server would report them. */

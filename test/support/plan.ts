@@ -4,7 +4,7 @@
  * configurations through it; test/properties.spec.ts checks it against the real program so it
  * cannot drift.
  */
-import { priceTables } from "../../components/manifests/spend";
+import { priceTables } from "../../plan/spend";
 import type { StackConfig } from "../../config";
 import { envoyAwsIdentity } from "../../components/manifests/aws";
 import { backendObjects } from "../../components/manifests/backends";
@@ -17,8 +17,8 @@ import { routeSpend } from "../../components/manifests/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { errorResponseOverrides } from "../../components/manifests/errors";
 import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
-import type { CustomResourceKind } from "../../components/specs";
-import type { Manifest } from "../../components/specs/manifest";
+import type { CustomResourceKind } from "../../specs";
+import type { Manifest } from "../../specs/manifest";
 
 type AnyManifest = Manifest<CustomResourceKind>;
 

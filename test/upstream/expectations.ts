@@ -13,7 +13,7 @@ import { isCatchAll, passthroughRouteName } from "../../components/manifests/pas
 import { securityPolicyName } from "../../components/manifests/security";
 import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
 import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../components/manifests/rateLimit";
-import { spendLimitUnits } from "../../components/manifests/spend";
+import { spendLimitUnits } from "../../plan/spend";
 import { modelsTrafficPolicyName } from "../../components/manifests/routes";
 import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CustomResourceKind } from "./index";
-import { KINDS, type Manifest } from "./manifest";
+import type { CustomResourceKind } from "../specs/index";
+import { KINDS, type Manifest } from "../specs/manifest";
 
 /**
  * The releases a custom resource must wait for, per CRD source. Empty when that part of the

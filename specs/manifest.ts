@@ -1,9 +1,9 @@
-import { API_VERSIONS } from "../../config/versions";
+import { API_VERSIONS } from "../config/versions";
 import type { CustomResourceKind, CustomResourceSpecs } from "./index";
 
 /*
  * Custom resources as plain objects: what the pure builders of components/manifests return. No Pulumi
- * here; components/specs/customResource.ts turns a manifest into a resource.
+ * here; components/customResource.ts turns a manifest into a resource.
  */
 
 /**
