@@ -1,4 +1,4 @@
-import { envoyServiceType, loadConfig } from "./config";
+import { envoyServiceType, loadConfig } from "./plan";
 import { AiGateway } from "./components";
 
 // Reads and validates every ai-gateway:* key once; a bad key stops here, before any resource exists.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterWarnings } from "../config/loader";
-import { parseConfig } from "../config/public";
+import { parseConfig } from "../plan/public";
 import { ApiKeys, type StackConfig } from "../config/stackConfig";
 import type { StackConfigInput } from "../config/publicTypes";
 import { buildStack, type StackOutputs } from "./stack";

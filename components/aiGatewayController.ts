@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../config";
-import { CHARTS, releaseArgs } from "./manifests/helm";
+import { releaseArgs } from "./manifests/helm";
+import { CHARTS } from "../config/charts";
 import { aiGatewayValues, MCP_SESSION_SECRET, MCP_SESSION_SEED_KEYS } from "./manifests/platformValues";
 
 export interface AIGatewayControllerArgs {

@@ -3,7 +3,8 @@ import { Role, RolePolicy } from "@pulumi/aws/iam";
 import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig } from "../config";
-import { bedrockInvokePolicy, EnvoyAwsIdentity, IRSA_ROLE_ANNOTATION, roleTrustPolicy } from "./manifests/aws";
+import { bedrockInvokePolicy, IRSA_ROLE_ANNOTATION, roleTrustPolicy } from "./manifests/aws";
+import type { EnvoyAwsIdentity } from "../plan/aws";
 
 export interface BedrockAccessArgs {
     /** ai-gateway:aws */

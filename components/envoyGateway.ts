@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { CHARTS, releaseArgs } from "./manifests/helm";
+import { releaseArgs } from "./manifests/helm";
+import { CHARTS } from "../config/charts";
 import { envoyGatewayCrdsValues, envoyGatewayValues } from "./manifests/platformValues";
 import { REDIS_PASSWORD_KEY } from "./manifests/redis";
 

@@ -1,8 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
-import { type ChartSource, inferencePoolChart, releaseArgs } from "./manifests/helm";
-import { inferencePoolChartValues, inferencePoolName, installedPools } from "./manifests/inferencePool";
+import { type ChartSource, releaseArgs } from "./manifests/helm";
+import { inferencePoolChart } from "../config/charts";
+import { inferencePoolChartValues } from "./manifests/inferencePool";
+import { inferencePoolName } from "../plan/names";
+import { installedPools } from "../plan/platform";
 import type { GatewayRef } from "./manifests/routes";
 import type { PlatformReadiness } from "./customResource";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ErrorFormat, ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
 import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
-import { routeSpend } from "./manifests/rateLimit";
+import { routeSpend } from "../plan/rateLimit";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 

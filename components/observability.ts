@@ -3,15 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilityConfig } from "../config";
 import { gatewayDashboard } from "./manifests/dashboard";
 import { childName } from "../config/names";
-import {
-    GatewayRef,
-    metricsServiceLabels,
-    metricsServiceName,
-    metricsServiceSpec,
-    OTLP_HEADERS_KEY,
-    otlpHeadersSecretName,
-    serviceMonitorManifest,
-} from "./manifests/observability";
+import { metricsServiceLabels, metricsServiceName, metricsServiceSpec, serviceMonitorManifest } from "./manifests/observability";
+import { OTLP_HEADERS_KEY, otlpHeadersSecretName } from "../plan/observability";
+import type { GatewayRef } from "../plan/observability";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface ObservabilityArgs {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { QUOTA_SERVICE_LABELS, QUOTA_SERVICE_NAME, quotaServiceDeploymentSpec, quotaServiceSpec } from "./manifests/quotaService";
+import { QUOTA_SERVICE_LABELS, quotaServiceDeploymentSpec, quotaServiceSpec } from "./manifests/quotaService";
+import { QUOTA_SERVICE_NAME } from "../plan/platform";
 import { REDIS_PASSWORD_KEY } from "./manifests/redis";
 
 export interface QuotaServiceArgs {

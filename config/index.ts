@@ -1,6 +1,6 @@
-export { ApiKeys, loadConfig, parseConfig, PROJECT } from "./loader";
+export { ApiKeys, PROJECT } from "./loader";
 export type { StackConfig, StackConfigInput } from "./loader";
 export { ConfigError, formatProblems } from "./errors";
 export type { ConfigProblem } from "./errors";
-export { setSecretCommand } from "./rules";
+export { setSecretCommand } from "./rules/secrets";
 export * from "./schema";

@@ -4,7 +4,7 @@ import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
 import { credentialLikeName, MIN_SECRET_LENGTH, plainCopies } from "./policies/secrets";
 import { PROVIDER_KEYS } from "./providerKeys";
-import { Rule, RULES } from "./rules";
+import type { Rule } from "./rules/types";
 import { AUTH_TYPES, envoyServiceType, ParsedStackConfig, STACK_KEYS, stackSchema, waitsUntilProgrammed } from "./schema";
 import { ApiKeys, PROJECT, type StackConfig } from "./stackConfig";
 import type { StackConfigInput } from "./publicTypes";
@@ -13,10 +13,11 @@ export { ApiKeys, PROJECT };
 export type { StackConfig, StackConfigInput };
 
 /**
- * Validates raw config values (keys without the project prefix, values already JSON-parsed)
- * and returns the typed configuration, or throws one ConfigError listing every problem.
+ * Validates raw config values (keys without the project prefix, values already JSON-parsed) with the
+ * schema and then `rules`, in their order, and returns the typed configuration, or throws one ConfigError
+ * listing every problem. The rules are the plan's (plan/rules): some need facts only the plan computes.
  */
-export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly string[] = [], from: ConfigSource = "program"): StackConfig {
+export function validateConfig(rules: readonly Rule[], raw: Record<string, unknown>, otherKeys: readonly string[] = [], from: ConfigSource = "program"): StackConfig {
     // From a stack file, a path is the key there (`ai-gateway:rateLimit.userHeader`); from a program, its own.
     const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inStackFileTerms(p, otherKeys) : p);
     const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
@@ -78,7 +79,7 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
         problems.push({ path: `${PROJECT}:${key}`, message: `unknown key; ${fix}` });
     }
     const warnings: ConfigProblem[] = [];
-    for (const rule of RULES) {
+    for (const rule of rules) {
         const found = runRule(rule, parsed, broken);
         problems.push(...found.errors);
         warnings.push(...found.warnings);
@@ -212,7 +213,7 @@ function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySe
  * Reads every `ai-gateway:*` key of the running stack. Warnings go to `warn`: by default Pulumi's log,
  * which `pulumi up` and `pulumi preview` show (render prints them on stderr instead).
  */
-export function loadConfig(warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
+export function readStackConfig(rules: readonly Rule[], warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
     const raw: Record<string, unknown> = {};
     const otherKeys: string[] = [];
     const all = pulumi.runtime.allConfig();
@@ -220,7 +221,7 @@ export function loadConfig(warn: (message: string) => void = (m) => void pulumi.
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const config = parseConfig(raw, otherKeys, "stackFile");
+    const config = validateConfig(rules, raw, otherKeys, "stackFile");
     for (const w of [...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
     return config;
 }

@@ -1,5 +1,4 @@
-import { MICRO_USD_PER_USD, spendUnitOf, type SpendUnit } from "../config/schema";
-import type { ModelConfig, ModelPrice } from "../config/schema";
+import { MICRO_USD_PER_USD, spendUnitOf, type SpendUnit, type ModelConfig, type ModelPrice } from "../config/schema";
 
 /**
  * The cost of a response in dollars, as the CEL expression the AI Gateway evaluates for every response

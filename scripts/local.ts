@@ -15,7 +15,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
+import { inPrivateNamespaces, stopNamespace } from "../tools/network";
 import { readToolManifest } from "../tools/upstreamTools";
 
 const ROOT = resolve(__dirname, "..");

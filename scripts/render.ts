@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import { basename, join, resolve } from "path";
 import { parseArgs } from "util";
 import { AiGateway } from "../components";
-import { loadConfig } from "../config";
+import { loadConfig } from "../plan";
 import { closest, suggestion } from "../config/errors";
 import { toJson, toYaml, type RenderedOutputs } from "./format";
 import { RecordingMocks, settle, withoutSourceMappedStacks, withoutUnusedStackTraces } from "./mocks";

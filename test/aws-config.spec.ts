@@ -1,16 +1,8 @@
 import * as assert from "node:assert/strict";
-import {
-    arnCovers,
-    bedrockInvokePolicy,
-    envoyAwsIdentity,
-    envoyServiceAccountName,
-    irsaTrustPolicy,
-    oidcIssuerOf,
-    podIdentityTrustPolicy,
-    requiredModelArns,
-} from "../components/manifests/aws";
-import { envoyPodsNamespace } from "../components/manifests/platformValues";
-import { parseConfig } from "../config";
+import { bedrockInvokePolicy, irsaTrustPolicy, oidcIssuerOf, podIdentityTrustPolicy } from "../components/manifests/aws";
+import { arnCovers, envoyAwsIdentity, envoyServiceAccountName, requiredModelArns } from "../plan/aws";
+import { envoyPodsNamespace } from "../plan/platform";
+import { parseConfig } from "../plan";
 import { configProblems } from "./harness";
 
 // ai-gateway:aws validation and the pure builders behind BedrockAccess. No Pulumi here.

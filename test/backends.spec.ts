@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
-import type { BackendConfig } from "../config";
-import { backendNames, backendObjects, BackendObjects, SECRET_KEYS } from "../components/manifests/backends";
+import { parseConfig, type BackendConfig } from "../plan";
+import { backendObjects, BackendObjects, SECRET_KEYS } from "../components/manifests/backends";
+import { backendNames } from "../plan/names";
 import { configProblems } from "./harness";
 import { crdProblems } from "./support/manifests";
 

@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHARTS, chartLocation } from "../components/manifests/helm";
-import { parseConfig } from "../config";
+import { chartLocation } from "../components/manifests/helm";
+import { CHARTS } from "../config/charts";
+import { parseConfig } from "../plan";
 import { fillChartKey, fillValuesTemplate } from "../tools/upstreamCharts";
 import { configProblems, evaluate } from "./harness";
 

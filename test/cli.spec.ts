@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, parseConfig } from "../config/public";
+import { ConfigError, parseConfig } from "../plan/public";
 import { PROVIDER_KEYS } from "../config/providerKeys";
 import { URL_AFTER_UP } from "../scripts/format";
 import { missingPrerequisites } from "../tools/prerequisites";

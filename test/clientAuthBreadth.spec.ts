@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import type { z } from "zod";
-import { clientAuthSchema, parseConfig } from "../config";
-import type { ClientAuthConfig, GatewayConfig } from "../config";
-import { clientAuthManifests, clientCertificateValidation, identityHeaders, OIDC_TOKEN_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/manifests/security";
+import { clientAuthSchema, parseConfig, type ClientAuthConfig, type GatewayConfig } from "../plan";
+import { clientAuthManifests, clientCertificateValidation, OIDC_TOKEN_PROVIDER } from "../components/manifests/security";
+import { identityHeaders, withIdentityHeadersStripped, withVerifiedUser } from "../plan/identity";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { render } from "../scripts/render";
 import { configOfFile, configProblems, customResources, evaluate, secretLeaks } from "./harness";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadConfig, parseConfig } from "../config";
+import { ConfigError, loadConfig, parseConfig } from "../plan";
 import { configProblems, valueOf, WITH_BUDGET } from "./harness";
 import { mocks } from "./setup";
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { backendObjects } from "../components/manifests/backends";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { configProblems, evaluate, secretLeaks } from "./harness";
 import { crdProblems } from "./support/manifests";
 

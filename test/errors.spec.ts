@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { errorResponseOverrides, OPENAI_ERRORS, openAIErrorBody } from "../components/manifests/errors";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { configProblems, evaluate, stackFileConfig } from "./harness";
 import { crdProblems } from "./support/manifests";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { firstCallCommand, gatewayUrl, virtualModelNames } from "../components/manifests/firstCall";
 import { MOCK_GATEWAY_ADDRESS } from "../scripts/mocks";
 import { evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";

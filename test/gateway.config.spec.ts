@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { configProblems, WITH_BUDGET } from "./harness";
 
 /** Raw config with only `ai-gateway:gateway` set. */

@@ -11,7 +11,7 @@ import {
     gatewayParentRefs,
     httpsRedirectManifest,
 } from "../components/manifests/gateway";
-import { GatewayConfig, parseConfig } from "../config";
+import { GatewayConfig, parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { validateManifest, type ManifestObject } from "./support/conformance";
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewayCore } from "../components/gatewayCore";
 import type { ClientTrafficPolicySpec, EnvoyProxySpec, GatewayConfigSpec, GatewaySpec } from "../specs";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { settle } from "../scripts/mocks";
 import { evaluate, stackFileConfig, valueOf } from "./harness";
 import { mocks } from "./setup";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseRenderArgs, render } from "../scripts/render";
 import { MAX_STACK_FILE_BYTES } from "../scripts/stackFile";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { mocks } from "./setup";
 

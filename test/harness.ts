@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, StackConfig } from "../config";
+import { parseConfig, StackConfig } from "../plan";
 import { AiGateway } from "../components";
 import type { StackOutputs } from "../components/stack";
 import { KINDS } from "../specs/manifest";

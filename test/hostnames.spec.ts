@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
-import { modelBuckets, modelRoutes, modelTrafficPolicies, routeName } from "../components/manifests/routes";
-import { parseConfig } from "../config";
+import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
+import { modelBuckets } from "../plan/routes";
+import { routeName } from "../plan/names";
+import { parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { crdProblems } from "./support/manifests";
 

@@ -3,7 +3,7 @@
  * Each case here was accepted, or refused for the wrong reason, before the policy existed.
  */
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { ENVOY_MAX_PROGRAM_SIZE, regexProblem } from "../config/policies/regex";
 import { configProblems, WITH_BUDGET } from "./harness";
 

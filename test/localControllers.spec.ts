@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHARTS } from "../components/manifests/helm";
+import { CHARTS } from "../config/charts";
 import { ENVOY_CERTS_IN_NAMESPACE, LOCAL_PROCESS_BUILDS } from "../tools/localProcessPatches";
 import { applyPatches } from "../tools/upstreamTools";
 import { clusterServices, distinctTestSecrets } from "./e2e/cluster";

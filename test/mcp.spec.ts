@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
-import { mcpManifests, mcpRouteName, mcpServerNames } from "../components/manifests/mcp";
+import { parseConfig } from "../plan";
+import { mcpManifests, mcpServerNames } from "../components/manifests/mcp";
+import { mcpRouteName } from "../plan/names";
 import { join } from "node:path";
 import { configOfFile, configProblems, evaluate, secretLeaks } from "./harness";
 import { crdProblems } from "./support/manifests";

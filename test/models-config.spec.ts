@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
-import { packingProblems } from "../config/rules/models";
+import { parseConfig } from "../plan";
+import { packingProblems } from "../plan/rules/models";
 import { configProblems } from "./harness";
 
 // Validation of ai-gateway:backends, ai-gateway:models, ai-gateway:routing and ai-gateway:retry.

@@ -1,15 +1,11 @@
 import * as assert from "node:assert/strict";
 import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/manifests/dashboard";
 import { gatewayCoreManifests } from "../components/manifests/gateway";
-import {
-    accessLogFields,
-    envoyTracingCollector,
-    extProcTracingEnv,
-    gatewayObservability,
-} from "../components/manifests/observability";
-import { envoyPodsNamespace } from "../components/manifests/platformValues";
+import { accessLogFields, gatewayObservability } from "../components/manifests/observability";
+import { envoyTracingCollector, extProcTracingEnv } from "../plan/observability";
+import { envoyPodsNamespace } from "../plan/platform";
 import type { EnvoyProxySpec, GatewayConfigSpec } from "../specs";
-import { parseConfig, StackConfig } from "../config";
+import { parseConfig, StackConfig } from "../plan";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, controllerValuesBesideSeed, customResources, evaluate, Evaluation, stackFileConfig } from "./harness";
 

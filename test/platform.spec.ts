@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
 import { aiGatewayValues, envoyGatewayValues } from "../components/manifests/platformValues";
-import { mergeValues } from "../components/manifests/merge";
+import { mergeValues } from "../config/merge";
 import { redisDeploymentSpec } from "../components/manifests/redis";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { isSecretValue, MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
 import { configProblems, evaluate, type Evaluation, valueOf, WITH_BUDGET } from "./harness";
 

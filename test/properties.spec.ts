@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { ConfigError, parseConfig } from "../config";
+import { ConfigError, parseConfig } from "../plan";
 import { customResources, evaluate, stackFileConfig } from "./harness";
 import { invalidConfig, validConfig } from "./support/arbitraries";
 import { aliasYaml, hostileConfig } from "./support/hostile";

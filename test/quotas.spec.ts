@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { quotaDefinition, quotaPolicySpec } from "../components/manifests/quota";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { MOCK_PASSWORD, redactSecrets } from "../scripts/mocks";
 import { configProblems, controllerValuesBesideSeed, evaluate } from "./harness";
 import { catalog } from "./support/conformance";

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import type { ModelConfig } from "../config";
 import fc from "fast-check";
 import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../plan/packing";

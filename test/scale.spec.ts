@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT } from "../components/manifests/rateLimit";
+import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT } from "../plan/rateLimit";
 import { MAX_RULES_PER_ROUTE } from "../plan/packing";
 import type { AIGatewayRouteSpec, BackendTrafficPolicySpec, RateLimitRule } from "../specs";
 import { customResources, evaluate } from "./harness";

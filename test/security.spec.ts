@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig } from "../config";
-import type { ClientAuthConfig, GatewayConfig } from "../config";
+import { parseConfig, type ClientAuthConfig, type GatewayConfig } from "../plan";
 import type { Authorization } from "../specs";
-import { clientAuthManifests, identityHeaders, JWT_PROVIDER, withIdentityHeadersStripped, withVerifiedUser } from "../components/manifests/security";
+import { clientAuthManifests, JWT_PROVIDER } from "../components/manifests/security";
+import { identityHeaders, withIdentityHeadersStripped, withVerifiedUser } from "../plan/identity";
 import { isSecretValue, redactSecrets } from "../scripts/mocks";
 import { configProblems, customResources, Evaluation, evaluate, secretLeaks, stackFileConfig } from "./harness";
 import { catalog } from "./support/conformance";

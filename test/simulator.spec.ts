@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseConfig } from "../config";
+import { parseConfig } from "../plan";
 import { simulatedBackends, simulatorArgs, simulatorDeploymentSpec } from "../components/manifests/simulator";
 import { configProblems, evaluate } from "./harness";
 

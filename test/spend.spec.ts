@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS } from "../config/aiMetadata";
-import { rateLimitRules, routeSpend, sharedRateLimitRules, spendUnitsInUse } from "../components/manifests/rateLimit";
+import { rateLimitRules, routeSpend, sharedRateLimitRules, spendUnitsInUse } from "../plan/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
 import { MAX_CEL_LENGTH, priceExpression, pricedBackends, priceTables, spendCel, spendCelProblem, spendLimitUnits } from "../plan/spend";
-import { MAX_SPEND_LIMIT, parseConfig, SPEND_UNITS, spendUnitOf } from "../config";
+import { MAX_SPEND_LIMIT, parseConfig, SPEND_UNITS, spendUnitOf } from "../plan";
 import { configProblems } from "./harness";
 import { costOf, expectedMicroUsd } from "./support/cel";
 import { crdProblems } from "./support/manifests";

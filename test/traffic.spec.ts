@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import { effectiveRetry, parseConfig } from "../config";
-import type { PassthroughRouteConfig, TrafficProtectionConfig } from "../config";
-import { lastRetryStart } from "../config/rules/protection";
-import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes, passthroughManifests, passthroughRouteName } from "../components/manifests/passthrough";
+import { effectiveRetry, parseConfig, type PassthroughRouteConfig, type TrafficProtectionConfig } from "../plan";
+import { lastRetryStart } from "../plan/rules/protection";
+import { passthroughManifests, passthroughRouteName } from "../components/manifests/passthrough";
+import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes } from "../plan/passthrough";
 import { protectionSections } from "../components/manifests/protection";
-import { modelRoutes, modelTrafficPolicies, retryGroupId } from "../components/manifests/routes";
+import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
+import { retryGroupId } from "../plan/routes";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig } from "./harness";
 import { catalog } from "./support/conformance";
 import { crdProblems } from "./support/manifests";

@@ -1,11 +1,11 @@
 /**
- * Runs a command in new network and mount namespaces (test/dataplane/network.ts), passing on its exit code
+ * Runs a command in new network and mount namespaces (tools/network.ts), passing on its exit code
  * and the signals that stop it:
  *
  *   node -r ts-node/register/transpile-only tools/privateNamespaces.ts -- mocha --config test/dataplane/mocharc.json
  */
 import { spawn } from "node:child_process";
-import { inPrivateNamespaces, stopNamespace } from "../test/dataplane/network";
+import { inPrivateNamespaces, stopNamespace } from "./network";
 
 const argv = process.argv.slice(process.argv.indexOf("--") + 1);
 if (!process.argv.includes("--") || argv.length === 0) {

@@ -12,8 +12,8 @@ import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendS
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { quotaPolicySpec } from "./quota";
-import { childName } from "../../config/names";
 import type { GatewayRef } from "./routes";
+import { backendNames } from "../../plan/names";
 
 /** The key of the Secret each credential type is read from (AI Gateway v1.1.0 controller). */
 export const SECRET_KEYS: { readonly [T in AuthType]: string } = {
@@ -92,19 +92,6 @@ export function credentialOverrideSpec(o: CredentialOverrideConfig): BackendSecu
     const h = o.fromRequestHeaders;
     if (h === undefined) throw new Error("credentialOverride without a source (validation should have caught this)");
     return { fromRequestHeaders: { ...(h.header !== undefined && { header: h.header.toLowerCase() }), fallbackToConfigured: h.fallbackToConfigured } };
-}
-
-/** Kubernetes names of a backend's objects (contract §4: `<gateway>-<backend>`, `-tls`, `-apikey`). */
-export function backendNames(gateway: string, backend: string, auth: BackendAuthConfig | undefined) {
-    const apiKey = auth?.type === "APIKey" || auth?.type === "AzureAPIKey" || auth?.type === "AnthropicAPIKey";
-    return {
-        /** The Envoy Gateway Backend and the AIServiceBackend. */
-        backend: childName(gateway, backend),
-        tlsPolicy: childName(gateway, backend, "tls"),
-        /** The BackendSecurityPolicy and its Secret. */
-        auth: childName(gateway, backend, apiKey ? "apikey" : "credentials"),
-        quotaPolicy: childName(gateway, backend, "quota"),
-    };
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

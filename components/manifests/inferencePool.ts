@@ -1,8 +1,8 @@
-import type { BackendConfig, InferencePoolConfig } from "../../config/schema";
+
 import type { AIGatewayRouteRuleBackendRef } from "../../specs";
-import { mergeValues, type Values } from "./merge";
-import { childName, dnsLabel } from "../../config/names";
+import { mergeValues, type Values } from "../../config/merge";
 import { INFERENCE_EXTENSION } from "../../config/versions";
+import type { InstalledPool } from "../../plan/platform";
 
 /**
  * InferencePool backends (`backends.<b>.inferencePool`): a model routed to a pool of self-hosted model
@@ -18,56 +18,6 @@ export const INFERENCE_POOL_REF: Required<Pick<AIGatewayRouteRuleBackendRef, "gr
 
 /** Annotation on the controllers' pods that changes when pools come or go, so they restart and see the CRD. */
 export const INFERENCE_POOL_ANNOTATION = "ai-gateway/inference-pool-api";
-
-/** Whether any backend routes to an InferencePool. */
-export function inferencePoolsInUse(backends: Readonly<Record<string, BackendConfig>>): boolean {
-    return Object.values(backends).some((b) => b.inferencePool !== undefined);
-}
-
-/**
- * The pool a backend routes to: the existing one it names, else `<gateway>-<backend>`, cut (with a hash) to
- * the length under which the chart's Endpoint Picker names stay distinct.
- */
-export function inferencePoolName(gateway: string, backend: string, pool: InferencePoolConfig): string {
-    return pool.name ?? dnsLabel(childName(gateway, backend), INFERENCE_EXTENSION.maxPoolName);
-}
-
-/** A pool the program installs with the chart, in the gateway namespace. */
-export interface InstalledPool {
-    /** The backend's key in ai-gateway:backends. */
-    backend: string;
-    /** The pool's name, also the Helm release's. */
-    name: string;
-    namespace: string;
-    selector: Record<string, string>;
-    targetPort: number;
-    replicas: number;
-    modelServerType: string;
-    /** The user's extra chart values. */
-    values: Values;
-}
-
-/** Every pool the program installs (backends with `inferencePool.selector`), in backend-key order. */
-export function installedPools(gateway: { name: string; namespace: string }, backends: Readonly<Record<string, BackendConfig>>): InstalledPool[] {
-    return Object.keys(backends)
-        .sort()
-        .flatMap((key) => {
-            const pool = backends[key].inferencePool;
-            if (pool?.selector === undefined) return [];
-            return [
-                {
-                    backend: key,
-                    name: inferencePoolName(gateway.name, key, pool),
-                    namespace: gateway.namespace,
-                    selector: { ...pool.selector },
-                    targetPort: pool.targetPort ?? INFERENCE_EXTENSION.targetPort,
-                    replicas: pool.endpointPicker?.replicas ?? 1,
-                    modelServerType: pool.endpointPicker?.modelServerType ?? "vllm",
-                    values: pool.endpointPicker?.values ?? {},
-                },
-            ];
-        });
-}
 
 /** The Endpoint Picker's Deployment and Service name the chart derives from the release (pool) name. */
 export function endpointPickerName(pool: string): string {

@@ -4,6 +4,8 @@ import { Manifest, manifest } from "../../specs/manifest";
 import { endpointOf, type Endpoint } from "./backends";
 import { childName, serviceFqdn } from "../../config/names";
 import { CLUSTER_DOMAIN } from "../../config/versions";
+import { mcpRouteName } from "../../plan/names";
+import { resolvedOAuth } from "../../plan/mcp";
 
 /**
  * The MCP gateway (`ai-gateway:mcp`): one MCPRoute on the Gateway, and for each server the Envoy Gateway
@@ -14,11 +16,6 @@ import { CLUSTER_DOMAIN } from "../../config/versions";
 /** The data key of the Secret an MCP server's API key is read from (AI Gateway v1.1.0 controller). */
 export const MCP_SECRET_KEY = "apiKey";
 
-/** `<gateway>-mcp`: the MCPRoute, whose generated HTTPRoutes the controller names after it. */
-export function mcpRouteName(gateway: string): string {
-    return childName(gateway, "mcp");
-}
-
 /**
  * Kubernetes names of a server's objects. The Backend carries the server's own name: the MCP proxy shows
  * every tool as `<backend>__<tool>` and backend selector rules see it as `request.mcp.backend`.
@@ -27,14 +24,6 @@ export function mcpServerNames(gateway: string, server: string) {
     return { backend: server, tlsPolicy: childName(gateway, "mcp", server, "tls"), secret: childName(gateway, "mcp", server, "apikey") };
 }
 
-/**
- * What the AI Gateway controller names the objects it generates for MCPRoutes (v1.1.0): `ai-eg-mcp-main-<route>`,
- * `ai-eg-mcp-br-…`, `ai-eg-mcp-brf-…` and the one Backend of its MCP proxy that every MCPRoute of a namespace
- * shares, `ai-eg-mcp-proxy`. No object of the program's may take a name with this prefix.
- */
-export const MCP_GENERATED_PREFIX = "ai-eg-mcp-";
-export const MCP_PROXY_BACKEND = `${MCP_GENERATED_PREFIX}proxy`;
-
 /** Where a server is reached. Host names are lower-cased: the CRDs accept nothing else. */
 export function mcpServerEndpoint(config: McpServerConfig, gatewayNamespace: string): Endpoint {
     const hostname = config.service
@@ -42,18 +31,6 @@ export function mcpServerEndpoint(config: McpServerConfig, gatewayNamespace: str
         : config.hostname?.toLowerCase();
     if (hostname === undefined) throw new Error("MCP server without hostname or service (validation should have caught this)");
     return { hostname, port: config.port, tls: config.tls ?? config.port === 443 };
-}
-
-/** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt; undefined fields were not set anywhere. */
-export function resolvedOAuth(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): { issuer?: string; jwksUri?: string; audiences: string[]; resource: string; scopes?: string[] } {
-    return {
-        issuer: oauth.issuer ?? jwt?.issuer,
-        jwksUri: oauth.jwksUri ?? jwt?.jwksUri,
-        // Tokens are bound to the MCP endpoint they were issued for (MCP authorization, RFC 8707).
-        audiences: oauth.audiences ?? jwt?.audiences ?? [oauth.resource],
-        resource: oauth.resource,
-        scopes: oauth.scopes,
-    };
 }
 
 function oauthSpec(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): MCPRouteOAuth {

@@ -1,5 +1,5 @@
 import { aiGatewayPoolValues, envoyGatewayPoolValues } from "./inferencePool";
-import { mergeValues, Values } from "./merge";
+import { mergeValues, Values } from "../../config/merge";
 import { serviceFqdn } from "../../config/names";
 import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../config/versions";
 
@@ -89,39 +89,6 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
     }
     const values = { config: { envoyGateway } };
     return mergeValues(input.inferencePools ? mergeValues(values, envoyGatewayPoolValues()) : values, input.userValues);
-}
-
-/**
- * The GatewayClass controller name Envoy Gateway is installed with: the pinned default, unless the user's
- * `platform.envoyGateway.values` override `config.envoyGateway.gateway.controllerName`.
- */
-export function installedControllerName(userValues: Values): string {
-    const name = valueAt(userValues, ["config", "envoyGateway", "gateway", "controllerName"]);
-    return typeof name === "string" && name !== "" ? name : ENVOY_GATEWAY.controllerName;
-}
-
-/** The user's Helm value at a path of keys, or undefined where the path stops. */
-function valueAt(values: Values, path: string[]): unknown {
-    let v: unknown = values;
-    for (const key of path) v = typeof v === "object" && v !== null ? (v as Values)[key] : undefined;
-    return v;
-}
-
-/** How Envoy Gateway places the Envoy pods: in its own namespace (default) or in each Gateway's namespace. */
-export type EnvoyDeployMode = "ControllerNamespace" | "GatewayNamespace";
-
-/** The deploy mode Envoy Gateway is installed with (`config.envoyGateway.provider.kubernetes.deploy.type` in its values). */
-export function installedDeployMode(userValues: Values): EnvoyDeployMode {
-    const type = valueAt(userValues, ["config", "envoyGateway", "provider", "kubernetes", "deploy", "type"]);
-    return type === "GatewayNamespace" ? "GatewayNamespace" : "ControllerNamespace";
-}
-
-/**
- * Where the Envoy pods of a Gateway run, with their ServiceAccount: Envoy Gateway's namespace, or the
- * Gateway's own in GatewayNamespace mode. Identities bound to those pods (EKS Pod Identity, IRSA) use this.
- */
-export function envoyPodsNamespace(envoyGateway: { namespace: string; values: Values }, gatewayNamespace: string): string {
-    return installedDeployMode(envoyGateway.values) === "GatewayNamespace" ? gatewayNamespace : envoyGateway.namespace;
 }
 
 export interface AiGatewayValuesInput {

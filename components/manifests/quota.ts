@@ -43,8 +43,3 @@ export function quotaPolicySpec(serviceBackend: string, quotas: Readonly<Record<
             .map((model) => ({ modelName: model, quota: quotaDefinition(quotas[model]) })),
     };
 }
-
-/** Whether any backend has a quota: then the quota rate-limit service and its Redis are needed. */
-export function quotasInUse(backends: Readonly<Record<string, { quotas?: Record<string, readonly ProviderQuota[]> }>>): boolean {
-    return Object.values(backends).some((b) => Object.keys(b.quotas ?? {}).length > 0);
-}

@@ -2,32 +2,17 @@ import type * as k8s from "@pulumi/kubernetes";
 import { serviceFqdn } from "../../config/names";
 import { REDIS_AUTH_ENV } from "./platformValues";
 import { CLUSTER_DOMAIN, QUOTA_RATELIMIT } from "../../config/versions";
+import { QUOTA_SERVICE_NAME, QUOTA_SERVICE_PORT } from "../../plan/platform";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type ServiceSpec = k8s.types.input.core.v1.ServiceSpec;
-
-/**
- * The AI Gateway's quota rate-limit service, which enforces QuotaPolicies. No chart ships it: it is an
- * envoyproxy/ratelimit that reads its limits over xDS from the AI Gateway controller (port 18002, node
- * id `envoy-ai-gateway-ratelimit`) and counts in the same Redis as the budgets. Envoy reaches it at the
- * address the controller is given (`controller.quotaRateLimitServiceAddr`). No Pulumi here.
- */
-
-export const QUOTA_SERVICE_NAME = "ai-gateway-quota-ratelimit";
 /** Labels of its pods: what its Service selects and what Redis lets in. */
 export const QUOTA_SERVICE_LABELS = { "app.kubernetes.io/name": QUOTA_SERVICE_NAME, "app.kubernetes.io/component": "quota-rate-limit" };
-/** The gRPC port Envoy calls (the controller's default). */
-export const QUOTA_SERVICE_PORT = 8081;
 /** The node id the controller serves the quota configuration to. */
 const XDS_NODE_ID = "envoy-ai-gateway-ratelimit";
 /** The controller's rate-limit xDS port (its Service port `ratelimit-xds`). */
 const CONTROLLER_XDS_PORT = 18002;
 const CONTROLLER_SERVICE = "ai-gateway-controller";
-
-/** `host:port` Envoy sends quota checks to: the controller's `quotaRateLimitServiceAddr`. */
-export function quotaServiceAddress(namespace: string): string {
-    return `${serviceFqdn(QUOTA_SERVICE_NAME, namespace, CLUSTER_DOMAIN)}:${QUOTA_SERVICE_PORT}`;
-}
 
 export interface QuotaServiceInput {
     /** The AI Gateway controller's namespace, where the service runs beside it. */

@@ -1,16 +1,17 @@
-import type { ParentReference } from "../../specs";
-import { createHash } from "crypto";
-import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../../config/schema";
-import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../../specs";
+import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../../specs";
+import { effectiveRetry, type ModelConfig, type RetryConfig, type SpendUnit } from "../../config/schema";
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "../../config/aiMetadata";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
-import { ModelBucket, packModels } from "../../plan/packing";
-import { llmRequestCosts, modelRateLimitRules, rateLimitSection, sharedRateLimitRules } from "./rateLimit";
+import { ModelBucket } from "../../plan/packing";
+import { llmRequestCosts, rateLimitSection } from "./rateLimit";
+import { modelRateLimitRules, sharedRateLimitRules } from "../../plan/rateLimit";
 import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
+import { routeName, trafficPolicyName, modelsTrafficPolicyName } from "../../plan/names";
+import { PATTERN_BUCKET_ID, patternModels, routeHostnames, modelBuckets, routeRetry } from "../../plan/routes";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
@@ -23,25 +24,6 @@ export interface GatewayRef {
     namespace: string;
     /** Where routes attach (see gatewayParentRefs); default: the whole Gateway. */
     parentRefs?: (ParentReference & { kind: "Gateway" })[];
-}
-
-/** The AIGatewayRoute of one bucket, or of one part of a split bucket: `<gateway>-models-07`, `<gateway>-models-07-01`. */
-export function routeName(gateway: string, bucket: ModelBucket): string {
-    return childName(gateway, "models", bucket.id);
-}
-
-/** The one BackendTrafficPolicy of a route's generated HTTPRoute. */
-export function trafficPolicyName(route: string): string {
-    return childName(route, "traffic");
-}
-
-/**
- * The BackendTrafficPolicy on the Gateway holding the budgets of all models together:
- * `<gateway>-models-traffic` (the name the one policy of all model routes had: an update in place, not a
- * second policy beside it).
- */
-export function modelsTrafficPolicyName(gateway: string): string {
-    return childName(gateway, "models", "traffic");
 }
 
 /** Rule name of a model: its DNS label (unique, since dnsLabel adds a hash whenever it changed the name). */
@@ -111,83 +93,6 @@ export interface ModelRoute {
     route: Manifest<"AIGatewayRoute">;
     /** Backend keys the route's rules reference, sorted. */
     backends: string[];
-}
-
-/** The AIGatewayRoute bucket of the pattern models (`<gateway>-models-patterns`). */
-export const PATTERN_BUCKET_ID = "patterns";
-
-/** Pattern models in the order their rules are tried: `match.order` (unset: 0), then the key. */
-export function patternModels(models: Record<string, ModelConfig>): string[] {
-    return Object.keys(models)
-        .filter((m) => models[m].match?.pattern !== undefined)
-        .sort((a, b) => (models[a].match?.order ?? 0) - (models[b].match?.order ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Sorted keys at every level: one text per set of values, whatever order the config wrote them in. */
-function canonical(v: unknown): string {
-    if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-    if (typeof v === "object" && v !== null) {
-        return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
-    }
-    return JSON.stringify(v);
-}
-
-/** `hosts-<8 hex>`: the route group of the models with exactly these host names (in any order) and this `retry`. */
-export function hostsGroupId(hostnames: readonly string[], retry: RetryOverride | undefined): string {
-    return `hosts-${createHash("sha256").update(canonical({ hostnames: [...hostnames].sort(), retry: retry ?? null })).digest("hex").slice(0, 8)}`;
-}
-
-/** The host names of a route: its models share their own `hostnames` (see modelBuckets), else gateway.hostnames. */
-export function routeHostnames(models: Record<string, ModelConfig>, bucket: ModelBucket, gateway: readonly string[] | undefined): string[] | undefined {
-    const own = bucket.id === PATTERN_BUCKET_ID ? undefined : models[bucket.models[0]]?.hostnames;
-    const hosts = own ?? gateway;
-    return hosts === undefined ? undefined : [...hosts];
-}
-
-/** `retry-<8 hex>`: the route group of the models whose `retry` is exactly this, named by nothing else. */
-export function retryGroupId(retry: RetryOverride): string {
-    return `retry-${createHash("sha256").update(canonical(retry)).digest("hex").slice(0, 8)}`;
-}
-
-/**
- * The route buckets of these models. Retry is a setting of a whole route (its traffic policy), so a
- * model with a `retry` of its own never shares a route with one without: the models without are packed
- * into `routing.routeBuckets` buckets (`<gateway>-models-07`), those with one into a group per distinct
- * `retry` (`<gateway>-models-retry-1a2b3c4d`, split by hash bits past 15 models like a bucket), and the
- * pattern models share `<gateway>-models-patterns` in their documented order (a pattern's own `retry` is a
- * policy on its rule, see modelTrafficPolicies). Host names are a setting of a whole route too: models
- * with `hostnames` of their own share a route only with models of the same host names and retry
- * (`<gateway>-models-hosts-1a2b3c4d`).
- * Adding a model changes only the route it joins.
- */
-export function modelBuckets(models: Record<string, ModelConfig>, buckets: number): ModelBucket[] {
-    const plain: string[] = [];
-    const groups = new Map<string, string[]>();
-    for (const m of Object.keys(models)) {
-        const spec = models[m];
-        if (spec.match?.pattern !== undefined) continue;
-        if (spec.retry === undefined && spec.hostnames === undefined) {
-            plain.push(m);
-            continue;
-        }
-        const id = spec.hostnames === undefined ? retryGroupId(spec.retry!) : hostsGroupId(spec.hostnames, spec.retry);
-        groups.set(id, [...(groups.get(id) ?? []), m]);
-    }
-    const patterns = patternModels(models);
-    return [
-        ...packModels(plain, buckets),
-        ...[...groups.keys()].sort().flatMap((id) =>
-            packModels(groups.get(id)!, 1).map((b) => ({ ...b, id: b.prefix === "" ? id : `${id}-${b.prefix}`, bucket: -1 })),
-        ),
-        ...(patterns.length > 0 ? [{ id: PATTERN_BUCKET_ID, bucket: -1, prefix: "", models: patterns }] : []),
-    ];
-}
-
-/** The retry of a route: its models share their `retry` (see modelBuckets), or have none; the patterns' route ai-gateway:retry. */
-export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfig>, bucket: ModelBucket): RetryConfig {
-    // The patterns' route keeps ai-gateway:retry: a pattern's own retry is a policy on its rule.
-    if (bucket.id === PATTERN_BUCKET_ID) return stack;
-    return effectiveRetry(stack, models[bucket.models[0]]?.retry);
 }
 
 /**
@@ -314,7 +219,7 @@ export function ruleTrafficPolicyName(route: string, model: string): string {
  *   policy's name whichever route counts it.
  *
  * Each policy holds at most 256 rules: the shared budgets count against the Gateway's, a model's own
- * against its route's (config/rules/rateLimit.ts). Adding a model changes only its own route's policy.
+ * against its route's (plan/rules/rateLimit.ts). Adding a model changes only its own route's policy.
  */
 export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
     const { gateway, models, rateLimit } = input;

@@ -1,4 +1,3 @@
-import { hostnamesIntersect } from "./mcp";
 import type { Rule } from "./types";
 
 /**
@@ -29,3 +28,9 @@ export const routeHostnameSettings: Rule = (config, ctx) => {
         check(["models", model, "hostnames"], spec.hostnames, `model ${model}`);
     }
 };
+
+/** Whether two host names, either possibly a `*.` wildcard, can name the same host (Gateway API's rule for routes and listeners). */
+export function hostnamesIntersect(a: string, b: string): boolean {
+    const covers = (wild: string, host: string) => wild.startsWith("*.") && host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
+    return a === b || covers(a, b) || covers(b, a);
+}

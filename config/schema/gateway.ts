@@ -483,7 +483,7 @@ export const gatewaySchema = z.strictObject({
      * `pulumi up` waits until Envoy Gateway reports the Gateway Programmed (Envoy running, an address
      * assigned), so that the address and first-call outputs work when it returns.
      */
-    // Unset and true differ: an explicit value on a Gateway the program does not create is refused (config/rules/gateway.ts).
+    // Unset and true differ: an explicit value on a Gateway the program does not create is refused (plan/rules/gateway.ts).
     waitUntilProgrammed: z
         .boolean()
         .optional()

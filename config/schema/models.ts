@@ -354,7 +354,7 @@ export const modelSchema = z.strictObject({
                 .describe(
                     "the whole request, retries included (`0s` = none); Envoy's 15s and the AI Gateway's 60s are short for long completions",
                 ),
-            /** Refused (see config/rules/models.ts): Envoy Gateway would make it the whole request's timeout. */
+            /** Refused (see plan/rules/models.ts): Envoy Gateway would make it the whole request's timeout. */
             backendRequest: duration
                 .optional()
                 .describe(

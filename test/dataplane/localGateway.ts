@@ -25,9 +25,9 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CHARTS } from "../../components/manifests/helm";
+import { CHARTS } from "../../config/charts";
 import { ENVOY_GATEWAY, REDIS } from "../../config/versions";
-import { parseConfig } from "../../config";
+import { parseConfig } from "../../plan";
 import { ENVOY_CERTS_IN_NAMESPACE } from "../../tools/localProcessPatches";
 import type { BuiltTool, ToolName } from "../../tools/upstreamTools";
 import { configOfFile } from "../harness";
@@ -38,7 +38,7 @@ import { applicable, applyCrds, clusterServices, describeObject, distinctTestSec
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
 import { type Controllers, expandVariables, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
 import { Kube, type KubeObject, type Obj } from "../e2e/kube";
-import { preparePrivateNetwork } from "./network";
+import { preparePrivateNetwork } from "../../tools/network";
 
 export interface LocalGateway {
     /** `http://127.0.0.1:<port>` of the Gateway's first listener, inside the private network namespace. */

@@ -8,10 +8,10 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CHARTS } from "../../components/manifests/helm";
+import { CHARTS } from "../../config/charts";
 import { API_VERSIONS } from "../../config/versions";
 import { readToolManifest } from "../../tools/upstreamTools";
-import { parseConfig } from "../../config";
+import { parseConfig } from "../../plan";
 import { configOfFile } from "../harness";
 import { clusterInferencePools } from "../support/inferencePool";
 import { isIntendedOverride } from "../upstream/expectations";

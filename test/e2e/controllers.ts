@@ -27,8 +27,8 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHARTS } from "../../components/manifests/helm";
-import { mergeValues, type Values } from "../../components/manifests/merge";
+import { CHARTS } from "../../config/charts";
+import { mergeValues, type Values } from "../../config/merge";
 import { serviceFqdn } from "../../config/names";
 import { AI_GATEWAY, API_VERSIONS, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../config/versions";
 import type { BuiltTool } from "../../tools/upstreamTools";

@@ -2,7 +2,7 @@
  * The status checks of the end-to-end stages with controllers: what each object a controller owns must report
  * for it to be in effect, polled until it does or a deadline passes.
  */
-import { envoyPodsNamespace } from "../../components/manifests/platformValues";
+import { envoyPodsNamespace } from "../../plan/platform";
 import { type Condition, conditionProblems, mergedInto } from "../upstream/expectations";
 import { exchangesToken, type K8sObject } from "../upstream/translate";
 import { describeObject } from "./cluster";

@@ -5,8 +5,9 @@
  * named as the release, in its namespace; the Endpoint Picker is `<release cut to 40>-epp` on its gRPC port.
  */
 import type { StackConfig } from "../../config";
-import { endpointPickerName, installedPools } from "../../components/manifests/inferencePool";
-import type { Values } from "../../components/manifests/merge";
+import { endpointPickerName } from "../../components/manifests/inferencePool";
+import { installedPools } from "../../plan/platform";
+import type { Values } from "../../config/merge";
 import { INFERENCE_EXTENSION } from "../../config/versions";
 import type { ManifestObject } from "./conformance";
 

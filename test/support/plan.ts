@@ -6,17 +6,18 @@
  */
 import { priceTables } from "../../plan/spend";
 import type { StackConfig } from "../../config";
-import { envoyAwsIdentity } from "../../components/manifests/aws";
+import { envoyAwsIdentity } from "../../plan/aws";
 import { backendObjects } from "../../components/manifests/backends";
 import { gatewayCoreManifests, gatewayParentRefs } from "../../components/manifests/gateway";
 import { gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
-import { installedControllerName } from "../../components/manifests/platformValues";
+import { installedControllerName } from "../../plan/platform";
 import { protectionSections } from "../../components/manifests/protection";
-import { routeSpend } from "../../components/manifests/rateLimit";
+import { routeSpend } from "../../plan/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { errorResponseOverrides } from "../../components/manifests/errors";
-import { clientAuthEnabled, clientAuthManifests, clientCertificateValidation, withIdentityHeadersStripped, withVerifiedUser } from "../../components/manifests/security";
+import { clientAuthManifests, clientCertificateValidation } from "../../components/manifests/security";
+import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "../../plan/identity";
 import type { CustomResourceKind } from "../../specs";
 import type { Manifest } from "../../specs/manifest";
 

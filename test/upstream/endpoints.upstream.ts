@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { AI_GATEWAY_ENDPOINTS, catchAllPathRegexes } from "../../components/manifests/passthrough";
+import { AI_GATEWAY_ENDPOINTS, catchAllPathRegexes } from "../../plan/passthrough";
 import { endpointListProblems, upstreamEndpoints } from "./endpoints";
 
 /** The source archives (../shared/upstream, or AI_GATEWAY_UPSTREAM_ARCHIVES). */

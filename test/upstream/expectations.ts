@@ -6,16 +6,17 @@
 import { parse as parseYaml } from "yaml";
 import { effectiveRetry, type BackendConfig, type ModelConfig, type RateLimitBudgets, type SpendUnit, type StackConfig } from "../../config";
 import { MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
-import { backendEndpoint, backendNames } from "../../components/manifests/backends";
-import { inferencePoolName } from "../../components/manifests/inferencePool";
-import { MCP_PROXY_BACKEND, MCP_SECRET_KEY, mcpRouteName, mcpServerEndpoint, resolvedOAuth } from "../../components/manifests/mcp";
-import { isCatchAll, passthroughRouteName } from "../../components/manifests/passthrough";
+import { backendEndpoint } from "../../components/manifests/backends";
+import { backendNames, inferencePoolName, MCP_PROXY_BACKEND, mcpRouteName, modelsTrafficPolicyName } from "../../plan/names";
+import { MCP_SECRET_KEY, mcpServerEndpoint } from "../../components/manifests/mcp";
+import { resolvedOAuth } from "../../plan/mcp";
+import { passthroughRouteName } from "../../components/manifests/passthrough";
+import { isCatchAll } from "../../plan/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
 import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
-import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../components/manifests/rateLimit";
+import { MODEL_PRESENT, modelBudgets, spendUnitsInUse } from "../../plan/rateLimit";
 import { spendLimitUnits } from "../../plan/spend";
-import { modelsTrafficPolicyName } from "../../components/manifests/routes";
-import { credentialHeaderNames } from "../../config/rules/backends";
+import { credentialHeaderNames } from "../../plan/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { parseConfig, type StackConfig } from "../../config";
+import { parseConfig, type StackConfig } from "../../plan";
 import { render } from "../../scripts/render";
 import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
 import { readToolManifest, type BuiltTool, type ToolName } from "../../tools/upstreamTools";

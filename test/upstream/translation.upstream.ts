@@ -6,12 +6,12 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../config";
-import { envoyTracingTarget } from "../../components/manifests/observability";
-import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../components/manifests/passthrough";
-import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } from "../../components/manifests/rateLimit";
+import { AUTH_TYPES, parseConfig, SCHEMA_NAMES, type StackConfig } from "../../plan";
+import { envoyTracingTarget } from "../../plan/observability";
+import { AI_GATEWAY_ENDPOINTS, isCatchAll } from "../../plan/passthrough";
+import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } from "../../plan/rateLimit";
 import { packModels } from "../../plan/packing";
-import { patternModels } from "../../components/manifests/routes";
+import { patternModels } from "../../plan/routes";
 import { UPSTREAM_TOOLS } from "../../config/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";

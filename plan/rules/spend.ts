@@ -1,11 +1,11 @@
-import { backendNames } from "../../components/manifests/backends";
-import { modelBudgets, routePrices } from "../../components/manifests/rateLimit";
-import { modelRoutes } from "../../components/manifests/routes";
-import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../../plan/spend";
-import { celProblem } from "../policies/cel";
-import { formatPath } from "../errors";
-import type { RateLimitBudgets } from "../schema";
-import type { Rule } from "./types";
+import { backendNames } from "../names";
+import { modelBudgets, routePrices } from "../rateLimit";
+import { modelBuckets } from "../routes";
+import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../spend";
+import { celProblem } from "../../config/policies/cel";
+import { formatPath } from "../../config/errors";
+import type { RateLimitBudgets } from "../../config/schema";
+import type { Rule } from "../../config/rules/types";
 
 type Path = (string | number)[];
 
@@ -88,7 +88,7 @@ function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
     if (prices === undefined) return;
     const { name, namespace } = config.gateway;
     const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
-    for (const { bucket } of modelRoutes({ gateway: { name, namespace }, models: config.models, buckets: config.routing.routeBuckets, serviceBackend })) {
+    for (const bucket of modelBuckets(config.models, config.routing.routeBuckets)) {
         const priced = pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`);
         const size = spendCelProblem(priced);
         // Within the size, the cost is checked as the AI Gateway will compile it: built from model names, it must still parse as an integer.

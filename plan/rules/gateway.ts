@@ -1,12 +1,11 @@
-import { waitsUntilProgrammed } from "../schema";
-import { installedControllerName } from "../../components/manifests/platformValues";
-import { quotasInUse } from "../../components/manifests/quota";
-import { rateLimitInUse } from "../../components/manifests/rateLimit";
-import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../versions";
-import { durationMillis } from "../schema/primitives";
-import type { EnvVarConfig } from "../schema/kubernetes";
-import { formatPath } from "../errors";
-import type { Rule, RuleContext } from "./types";
+import { waitsUntilProgrammed } from "../../config/schema";
+import { installedControllerName, quotasInUse } from "../platform";
+import { rateLimitInUse } from "../rateLimit";
+import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../config/versions";
+import { durationMillis } from "../../config/schema/primitives";
+import type { EnvVarConfig } from "../../config/schema/kubernetes";
+import { formatPath } from "../../config/errors";
+import type { Rule, RuleContext } from "../../config/rules/types";
 
 type Path = (string | number)[];
 

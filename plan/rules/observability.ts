@@ -1,16 +1,8 @@
-import {
-    envoyTracingCollector,
-    envoyTracingTarget,
-    extProcTracingEnv,
-    metricsRequestHeaderAttributes,
-    OTLP_HEADERS_ENV,
-    scrapeAnnotations,
-    tracingBackendName,
-} from "../../components/manifests/observability";
-import { childName } from "../names";
-import { setSecretCommand } from "./secrets";
-import type { Rule, RuleContext } from "./types";
-import type { ParsedStackConfig } from "../schema";
+import { envoyTracingCollector, envoyTracingTarget, extProcTracingEnv, metricsRequestHeaderAttributes, OTLP_HEADERS_ENV, scrapeAnnotations, tracingBackendName } from "../observability";
+import { childName } from "../../config/names";
+import { setSecretCommand } from "../../config/rules/secrets";
+import type { Rule, RuleContext } from "../../config/rules/types";
+import type { ParsedStackConfig } from "../../config/schema";
 
 type Path = (string | number)[];
 type TelemetrySection = "accessLog" | "metrics" | "tracing";

@@ -1,7 +1,7 @@
-import { capturedEndpoints } from "../../components/manifests/passthrough";
-import { durationMillis, effectiveRetry, isInClusterHost, type RetryConfig } from "../schema";
-import type { Rule } from "./types";
-import { regexProblem } from "../policies/regex";
+import { capturedEndpoints } from "../passthrough";
+import { durationMillis, effectiveRetry, isInClusterHost, type RetryConfig } from "../../config/schema";
+import type { Rule } from "../../config/rules/types";
+import { regexProblem } from "../../config/policies/regex";
 
 /** `181100` → `181.1s`, `120000` → `120s`. */
 export function formatSeconds(ms: number): string {

@@ -1,12 +1,10 @@
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../aiMetadata";
-import { identityHeaders } from "../../components/manifests/security";
-import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../schema";
-import { INFERENCE_EXTENSION } from "../versions";
-import { inferencePoolName } from "../../components/manifests/inferencePool";
-import { backendNames } from "../../components/manifests/backends";
-import { MCP_GENERATED_PREFIX } from "../../components/manifests/mcp";
-import type { Rule, RuleContext } from "./types";
-import { headerNameProblem } from "../policies/headers";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../config/aiMetadata";
+import { identityHeaders } from "../identity";
+import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../../config/schema";
+import { INFERENCE_EXTENSION } from "../../config/versions";
+import { inferencePoolName, backendNames, MCP_GENERATED_PREFIX } from "../names";
+import type { Rule, RuleContext } from "../../config/rules/types";
+import { headerNameProblem } from "../../config/policies/headers";
 
 /** Credentials each cloud schema must be signed with; the provider refuses anything else. */
 const REQUIRED_AUTH: Partial<Record<SchemaName, readonly AuthType[]>> = {

@@ -1,8 +1,9 @@
-import { clientAuthMechanisms, extAuthBackendName, jwksBackendName, verifiedUserSources } from "../../components/manifests/security";
-import { childName } from "../names";
-import { envoyServiceType, extAuthLocation, jwksLocation } from "../schema";
-import type { Rule } from "./types";
-import { headerNameProblem } from "../policies/headers";
+import { clientAuthMechanisms, verifiedUserSources } from "../identity";
+import { extAuthBackendName, jwksBackendName } from "../names";
+import { childName } from "../../config/names";
+import { envoyServiceType, extAuthLocation, jwksLocation } from "../../config/schema";
+import type { Rule } from "../../config/rules/types";
+import { headerNameProblem } from "../../config/policies/headers";
 
 /** ai-gateway:auth settings that parse on their own but do not fit together. */
 export const clientAuthSettings: Rule = (config, ctx) => {

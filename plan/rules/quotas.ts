@@ -1,6 +1,6 @@
-import { quotaServiceAddress } from "../../components/manifests/quotaService";
-import { formatPath } from "../errors";
-import type { Rule } from "./types";
+import { quotaServiceAddress } from "../platform";
+import { formatPath } from "../../config/errors";
+import type { Rule } from "../../config/rules/types";
 
 /**
  * Provider quotas become a QuotaPolicy, which applies only where a route sends the backend the quota's

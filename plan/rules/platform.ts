@@ -1,9 +1,8 @@
-import { chartFolderProblem, PLATFORM_CHARTS } from "../../components/manifests/helm";
-import { installedPools } from "../../components/manifests/inferencePool";
-import { quotasInUse } from "../../components/manifests/quota";
-import { rateLimitInUse } from "../../components/manifests/rateLimit";
-import type { ChartSource } from "../schema/platform";
-import type { Rule } from "./types";
+import { chartFolderProblem, PLATFORM_CHARTS } from "../../config/charts";
+import { installedPools, quotasInUse } from "../platform";
+import { rateLimitInUse } from "../rateLimit";
+import type { ChartSource } from "../../config/schema/platform";
+import type { Rule } from "../../config/rules/types";
 
 /** An existing Redis must be reachable when rate limiting needs one. */
 export const redisLocation: Rule = (config, ctx) => {

@@ -1,10 +1,11 @@
-import { MODEL_HEADER } from "../aiMetadata";
-import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, sharedRateLimitRules } from "../../components/manifests/rateLimit";
-import { modelBuckets, modelsTrafficPolicyName, routeName, trafficPolicyName } from "../../components/manifests/routes";
-import type { RateLimitBudgets, TokenType } from "../schema";
-import { clientAuthMechanisms, verifiedUserSources } from "../../components/manifests/security";
-import type { Rule, RuleContext } from "./types";
-import { CREDENTIAL_HEADERS } from "../policies/headers";
+import { MODEL_HEADER } from "../../config/aiMetadata";
+import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, sharedRateLimitRules } from "../rateLimit";
+import { modelBuckets } from "../routes";
+import { modelsTrafficPolicyName, routeName, trafficPolicyName } from "../names";
+import type { RateLimitBudgets, TokenType } from "../../config/schema";
+import { clientAuthMechanisms, verifiedUserSources } from "../identity";
+import type { Rule, RuleContext } from "../../config/rules/types";
+import { CREDENTIAL_HEADERS } from "../../config/policies/headers";
 
 type Path = (string | number)[];
 

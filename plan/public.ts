@@ -3,14 +3,14 @@
  * (config/publicTypes.ts), never zod's types, so a program compiled with Pulumi's template tsconfig
  * type-checks against them as is.
  */
-import { ConfigError, inProgramTerms } from "./errors";
-import { loadConfig as loadStackConfig, parseConfig as parseStackConfig } from "./loader";
-import type { StackConfigInput } from "./publicTypes";
-import type { StackConfig } from "./stackConfig";
+import { ConfigError, inProgramTerms } from "../config/errors";
+import { loadConfig as loadStackConfig, parseConfig as parseStackConfig } from "./validate";
+import type { StackConfigInput } from "../config/publicTypes";
+import type { StackConfig } from "../config/stackConfig";
 
-export { ConfigError, formatProblems, type ConfigProblem } from "./errors";
-export { PROJECT, type StackConfig } from "./stackConfig";
-export type { StackConfigInput, StackConfigValues } from "./publicTypes";
+export { ConfigError, formatProblems, type ConfigProblem } from "../config/errors";
+export { PROJECT, type StackConfig } from "../config/stackConfig";
+export type { StackConfigInput, StackConfigValues } from "../config/publicTypes";
 
 /**
  * Validates a configuration a program passes (the stack file's `ai-gateway:*` keys without the prefix, values

@@ -1,23 +1,18 @@
-import { backendNames } from "../../components/manifests/backends";
-import { MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND, resolvedOAuth } from "../../components/manifests/mcp";
-import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, isCatchAll } from "../../components/manifests/passthrough";
-import { clientAuthMechanisms, jwksBackendName } from "../../components/manifests/security";
-import { suggestion } from "../errors";
-import { celProblem } from "../policies/cel";
-import { regexProblem } from "../policies/regex";
-import { isInClusterHost } from "../schema";
-import type { Rule } from "./types";
+import { backendNames, MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND, jwksBackendName } from "../names";
+import { resolvedOAuth } from "../mcp";
+import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, isCatchAll } from "../passthrough";
+import { clientAuthMechanisms } from "../identity";
+import { suggestion } from "../../config/errors";
+import { celProblem } from "../../config/policies/cel";
+import { regexProblem } from "../../config/policies/regex";
+import { isInClusterHost } from "../../config/schema";
+import type { Rule } from "../../config/rules/types";
+import { hostnamesIntersect } from "../../config/rules/hostnames";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The most backendRefs one MCPRoute accepts. */
 const MAX_SERVERS = 256;
-
-/** Whether two host names, either possibly a `*.` wildcard, can name the same host (Gateway API's rule for routes and listeners). */
-export function hostnamesIntersect(a: string, b: string): boolean {
-    const covers = (wild: string, host: string) => wild.startsWith("*.") && host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
-    return a === b || covers(a, b) || covers(b, a);
-}
 
 /** ai-gateway:mcp: server names, where each server runs, its credential over TLS, its tools, the path, OAuth and the selector. */
 export const mcpSettings: Rule = (config, ctx) => {

@@ -9,9 +9,9 @@ import {
     gatewayListeners,
     gatewayNamespace,
 } from "./gateway";
-import { identityHeaderWrites } from "./headers";
+import { identityHeaderWrites } from "../../config/rules/headers";
 import { mcpSettings } from "./mcp";
-import { routeHostnameSettings } from "./hostnames";
+import { routeHostnameSettings } from "../../config/rules/hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { chartSources, mcpSessionSeed, redisLocation } from "./platform";
@@ -19,14 +19,14 @@ import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
 import { providerQuotas } from "./quotas";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
-import { secretReferences } from "./secrets";
-import { forbiddenTargets } from "./targets";
+import { secretReferences } from "../../config/rules/secrets";
+import { forbiddenTargets } from "../../config/rules/targets";
 import { clientAuthSettings } from "./security";
-import { retrySettings } from "./traffic";
-import type { Rule } from "./types";
+import { retrySettings } from "../../config/rules/traffic";
+import type { Rule } from "../../config/rules/types";
 
-export type { Rule, RuleContext } from "./types";
-export { setSecretCommand } from "./secrets";
+export type { Rule, RuleContext } from "../../config/rules/types";
+export { setSecretCommand } from "../../config/rules/secrets";
 
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [

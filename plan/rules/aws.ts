@@ -1,7 +1,7 @@
-import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../../components/manifests/aws";
-import { formatPath } from "../errors";
-import type { Rule } from "./types";
-import { awsPartition } from "../schema/aws";
+import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../aws";
+import { formatPath } from "../../config/errors";
+import type { Rule } from "../../config/rules/types";
+import { awsPartition } from "../../config/schema/aws";
 
 /**
  * ai-gateway:aws and the backends that need an AWS identity: something must give the Envoy pods

@@ -1,7 +1,7 @@
-import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../../plan/packing";
-import { retryGroupId } from "../../components/manifests/routes";
-import { suggestion } from "../errors";
-import type { Rule } from "./types";
+import { bucketId, MAX_RULES_PER_ROUTE, MAX_SPLIT_BITS, packModels } from "../packing";
+import { retryGroupId } from "../routes";
+import { suggestion } from "../../config/errors";
+import type { Rule } from "../../config/rules/types";
 
 /**
  * Models name existing backends, each backend and model pair once (the same backend twice with different
