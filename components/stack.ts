@@ -3,12 +3,11 @@ import type { StackConfig } from "../config/stackConfig";
 import { AIGatewayController } from "./aiGatewayController";
 import { ClientSecurity } from "./clientSecurity";
 import { BedrockAccess } from "./awsIdentity";
-import { envoyAwsIdentity } from "../plan/aws";
 import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { InferenceExtension } from "./inferenceExtension";
-import { inferencePoolsInUse, envoyPodsNamespace, installedControllerName, quotasInUse, quotaServiceAddress } from "../plan/platform";
+import { quotaServiceAddress } from "../plan/platform";
 import { McpGateway } from "./mcpGateway";
 import { buildModels } from "./models";
 import { ModelSimulators } from "./modelSimulators";
@@ -20,12 +19,12 @@ import { gatewayParentRefs } from "./manifests/gateway";
 import { gatewayObservability } from "./manifests/observability";
 import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
-import { rateLimitInUse } from "../plan/rateLimit";
 import { QUOTA_SERVICE_LABELS } from "./manifests/quotaService";
 import { QuotaService } from "./quotaService";
 import { existingRedisUrl } from "./manifests/redis";
 import { clientCertificateValidation } from "./manifests/security";
-import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "../plan/identity";
+import { clientAuthEnabled } from "../plan/identity";
+import { buildPlan } from "../plan/plan";
 import type { PlatformReadiness } from "./customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -58,19 +57,17 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         ? { parent: options.parent, aliases: [{ parent: pulumi.rootStackResource }] }
         : undefined;
     const { platform, rateLimit, apiKeys, traffic, observability } = config;
-    // The user identity that budgets, logs and metrics read comes from what the gateway verified.
-    const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
-    // Headers the gateway fills from verified identity are never taken from the client.
-    const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
+    // Every fact below is the plan's, computed once: the verified identity, what is in use, where the pods run.
+    const plan = buildPlan(config);
+    const { auth, gateway, quotas } = plan;
 
     let rateLimitBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string>; failClosed: boolean; timeout?: string } | undefined;
     let redisBackend: { redisUrl: pulumi.Input<string>; password?: pulumi.Input<string> } | undefined;
     let redis: Redis | undefined;
     // Provider quotas are counted by the AI Gateway's quota service, in the same Redis as the budgets.
-    const quotas = quotasInUse(config.backends);
     // Rate limiting off, or on without a single budget, and no quota: no Redis, and Envoy Gateway gets no
     // rate-limit settings (its rate-limit service is deployed whenever they are set).
-    if (rateLimitInUse(rateLimit, config.models, config.passthrough) || quotas) {
+    if (plan.rateLimited || quotas) {
         if (platform.redis.install) {
             const quotaService = quotas ? { namespace: platform.aiGateway.namespace, labels: QUOTA_SERVICE_LABELS } : undefined;
             redis = new Redis("redis", { config: platform.redis, envoyGatewayNamespace: platform.envoyGateway.namespace, quotaService }, children);
@@ -82,12 +79,12 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             };
         }
     }
-    if (redisBackend && rateLimitInUse(rateLimit, config.models, config.passthrough)) {
+    if (redisBackend && plan.rateLimited) {
         rateLimitBackend = { ...redisBackend, failClosed: rateLimit.failClosed, timeout: rateLimit.timeout };
     }
 
     // InferencePool backends: their CRD before both controllers, which look for it when they start.
-    const inferenceExtension = inferencePoolsInUse(config.backends) ? new InferenceExtension("inference-extension", { config: platform.inferenceExtension }, children) : undefined;
+    const inferenceExtension = plan.inferencePools ? new InferenceExtension("inference-extension", { config: platform.inferenceExtension }, children) : undefined;
     const inferencePools = inferenceExtension && { crds: inferenceExtension.ready };
     const envoyGateway = new EnvoyGateway("envoy-gateway", {
         config: platform.envoyGateway,
@@ -96,7 +93,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         inferencePools,
     }, children);
     // Validation guarantees the program installs the controller whose setting labels metrics per user.
-    const perUserMetrics = observability.metrics?.perUser === true;
+    const perUserMetrics = plan.perUserMetrics;
     const aiGateway = new AIGatewayController("ai-gateway", {
         config: platform.aiGateway,
         envoyGatewayNamespace: platform.envoyGateway.namespace,
@@ -135,7 +132,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     const created = (namespace: string): pulumi.Output<string> => createdElsewhere(namespace) ?? pulumi.output(namespace);
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
     // Envoy Gateway's namespace, or the gateway's when Envoy Gateway deploys the proxies there.
-    const podNamespace = envoyPodsNamespace(platform.envoyGateway, gateway.namespace);
+    const podNamespace = plan.envoyPodsNamespace;
     const observed = needsObservabilityObjects(observability)
         ? new Observability("observability", {
               config: observability,
@@ -150,12 +147,12 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
     // AWS identity of the Envoy pods, for backends on the default credential chain: computed once, so the
     // EnvoyProxy, the Pod Identity association (or IRSA annotation) and the role's trust name the same ServiceAccount.
-    const identity = envoyAwsIdentity(config);
+    const identity = plan.awsIdentity;
     const bedrock = identity && config.aws ? new BedrockAccess("bedrock-access", { config: config.aws, identity }, children) : undefined;
 
     const core = new GatewayCore("gateway-core", {
         config: gateway,
-        controllerName: installedControllerName(platform.envoyGateway.values),
+        controllerName: plan.controllerName,
         platform: ready,
         aiGatewayController: aiGateway.ready,
         observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),

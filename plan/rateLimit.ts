@@ -148,24 +148,67 @@ export function passthroughRateLimitRules(config: RateLimitConfig, route: Passth
 }
 
 /**
+ * The budgets turned into rules, once per configuration: the shared rules, and each exact model's own (or the
+ * defaults), per user and model, in model-name order. Validation, the route builders and the composition root
+ * read this one set (a configuration is not changed once validated); the count of computations is
+ * rateLimitRuleSetsComputed().
+ */
+export interface RateLimitRuleSet {
+    /** sharedRateLimitRules: the budgets of all models together, in the Gateway's policy. */
+    shared: RateLimitRule[];
+    /** Each exact model's rules, by model name, in name order (pattern models have none). */
+    models: ReadonlyMap<string, RateLimitRule[]>;
+}
+
+const ruleSets = new WeakMap<RateLimitConfig, WeakMap<Record<string, ModelConfig>, RateLimitRuleSet>>();
+let ruleSetsComputed = 0;
+
+/** How many rule sets this process has computed: one per evaluated configuration (a test holds it there). */
+export function rateLimitRuleSetsComputed(): number {
+    return ruleSetsComputed;
+}
+
+/** The rule set of this rate-limit configuration and these models, computed on first use. */
+export function rateLimitRuleSet(config: RateLimitConfig, models: Record<string, ModelConfig>): RateLimitRuleSet {
+    let byModels = ruleSets.get(config);
+    if (byModels === undefined) ruleSets.set(config, (byModels = new WeakMap()));
+    let set = byModels.get(models);
+    if (set === undefined) {
+        ruleSetsComputed++;
+        set = { shared: sharedRateLimitRules(config), models: ownModelRules(config, models) };
+        byModels.set(models, set);
+    }
+    return set;
+}
+
+/** Each exact model's own budgets (or the defaults) as rules, per user and model. Empty when rate limiting is off. */
+function ownModelRules(config: RateLimitConfig, models: Record<string, ModelConfig>): Map<string, RateLimitRule[]> {
+    const rules = new Map<string, RateLimitRule[]>();
+    if (!config.enabled) return rules;
+    const user = { name: config.userHeader, type: "Distinct" as const };
+    // A pattern model has no budget of its own: a rule could not tell its requests from those of exact
+    // models whose names it also matches (plan/rules/rateLimit.ts refuses one).
+    for (const model of Object.keys(models)
+        .filter((m) => models[m].match?.pattern === undefined)
+        .sort()) {
+        rules.set(model, budgetRules(modelBudgets(models[model], config.defaults), [{ headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] }], config.tokenType));
+    }
+    return rules;
+}
+
+/**
  * The own budgets (or the defaults) of these models, per user and model, by model name. Empty when rate
  * limiting is off.
  */
 export function modelRateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>, names: readonly string[] = Object.keys(models)): RateLimitRule[] {
-    if (!config.enabled) return [];
-    const user = { name: config.userHeader, type: "Distinct" as const };
-    // A pattern model has no budget of its own: a rule could not tell its requests from those of exact
-    // models whose names it also matches (plan/rules/rateLimit.ts refuses one).
-    return [...names]
-        .filter((m) => models[m].match?.pattern === undefined)
-        .sort()
-        .flatMap((model) => budgetRules(modelBudgets(models[model], config.defaults), [{ headers: [user, { name: MODEL_HEADER, type: "Exact" as const, value: model }] }], config.tokenType));
+    const own = rateLimitRuleSet(config, models).models;
+    return [...names].sort().flatMap((model) => own.get(model) ?? []);
 }
 
 /** Every rule of every policy: the shared ones, then each model's, then each passthrough route's. Empty when rate limiting is off. */
 export function rateLimitRules(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): RateLimitRule[] {
     return [
-        ...sharedRateLimitRules(config),
+        ...rateLimitRuleSet(config, models).shared,
         ...modelRateLimitRules(config, models),
         ...Object.keys(passthrough)
             .sort()

@@ -7,7 +7,7 @@ import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
 import { ModelBucket } from "../../plan/packing";
 import { llmRequestCosts, rateLimitSection } from "./rateLimit";
-import { modelRateLimitRules, sharedRateLimitRules } from "../../plan/rateLimit";
+import { modelRateLimitRules, rateLimitRuleSet } from "../../plan/rateLimit";
 import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
 import { routeName, trafficPolicyName, modelsTrafficPolicyName } from "../../plan/names";
@@ -223,7 +223,7 @@ export function ruleTrafficPolicyName(route: string, model: string): string {
  */
 export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
     const { gateway, models, rateLimit } = input;
-    const sharedRules = rateLimitSection(sharedRateLimitRules(rateLimit));
+    const sharedRules = rateLimitSection(rateLimitRuleSet(rateLimit, models).shared);
     const shared =
         sharedRules && input.routes.length > 0
             ? manifest(

@@ -1,5 +1,5 @@
 import { MODEL_HEADER } from "../../config/aiMetadata";
-import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, sharedRateLimitRules } from "../rateLimit";
+import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, rateLimitRuleSet } from "../rateLimit";
 import { modelBuckets } from "../routes";
 import { modelsTrafficPolicyName, routeName, trafficPolicyName } from "../names";
 import type { RateLimitBudgets, TokenType } from "../../config/schema";
@@ -82,7 +82,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
         }
     }
     if (rl.scope === "allRoutes") {
-        const sharedRequests = sharedRateLimitRules(rl).some((r) => r.cost?.response === undefined);
+        const sharedRequests = rateLimitRuleSet(rl, config.models).shared.some((r) => r.cost?.response === undefined);
         if (!sharedRequests) {
             ctx.warn(["rateLimit", "scope"], "is allRoutes, but no perUser, tenant or global request budget is set, and only those count other routes, so it changes nothing; add one (e.g. rateLimit.global.requests), or remove scope");
         } else if (!passthrough && config.mcp === undefined) {
@@ -151,7 +151,7 @@ export const rateLimitSettings: Rule = (config, ctx) => {
     }
 
     // The cap is per policy: the shared budgets in the Gateway's, each route's models in the route's.
-    const shared = sharedRateLimitRules(rl).length;
+    const shared = rateLimitRuleSet(rl, config.models).shared.length;
     if (shared > MAX_RATE_LIMIT_RULES) {
         ctx.add(
             ["rateLimit"],

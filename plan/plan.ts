@@ -1,0 +1,53 @@
+import type { ClientAuthConfig, GatewayConfig } from "../config/schema";
+import type { StackConfig } from "../config/stackConfig";
+import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
+import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
+import { envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse } from "./platform";
+import { rateLimitInUse } from "./rateLimit";
+
+/**
+ * What a validated configuration resolves to, each fact computed once: the composition root
+ * (components/stack.ts) builds it and hands each component its slice, so no component or builder works a
+ * fact out again. The rate-limit rules are computed once per configuration too (rateLimitRuleSet), for
+ * validation, the route builders and this plan alike.
+ */
+export interface Plan {
+    config: StackConfig;
+    /** Client authentication, with the user identity budgets, logs and metrics read taken from what the gateway verified. */
+    auth: ClientAuthConfig;
+    /** The Gateway, with the headers the gateway fills from verified identity never taken from the client. */
+    gateway: GatewayConfig;
+    /** Some budget is in effect: Redis and Envoy Gateway's rate-limit service are installed. */
+    rateLimited: boolean;
+    /** Some backend has a provider quota: the AI Gateway's quota service and its Redis are installed. */
+    quotas: boolean;
+    /** Some backend is an InferencePool: its CRDs come before both controllers. */
+    inferencePools: boolean;
+    /** Where Envoy Gateway runs the Envoy pods: its own namespace, or the Gateway's. */
+    envoyPodsNamespace: string;
+    /** The controllerName of the Envoy Gateway the program installs (the GatewayClass names it). */
+    controllerName: string;
+    /** The AWS identity of the Envoy pods, when a backend calls AWS on the default credential chain. */
+    awsIdentity: EnvoyAwsIdentity | undefined;
+    /** observability.metrics.perUser: metrics labelled with the verified user. */
+    perUserMetrics: boolean;
+}
+
+/** Resolves a validated configuration into its plan. */
+export function buildPlan(config: StackConfig): Plan {
+    const { platform, rateLimit } = config;
+    const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
+    const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
+    return {
+        config,
+        auth,
+        gateway,
+        rateLimited: rateLimitInUse(rateLimit, config.models, config.passthrough),
+        quotas: quotasInUse(config.backends),
+        inferencePools: inferencePoolsInUse(config.backends),
+        envoyPodsNamespace: envoyPodsNamespace(platform.envoyGateway, gateway.namespace),
+        controllerName: installedControllerName(platform.envoyGateway.values),
+        awsIdentity: envoyAwsIdentity(config),
+        perUserMetrics: config.observability.metrics?.perUser === true,
+    };
+}
