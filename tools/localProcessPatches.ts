@@ -17,7 +17,10 @@
  * Each replacement must match the pinned source exactly as often as stated, or the build fails: a version
  * bump cannot silently build an unpatched (or half-patched) controller.
  */
-import type { ToolName } from "./upstreamTools";
+import type { UPSTREAM_TOOLS } from "../config/versions";
+
+/** A pinned upstream tool (the builder, upstreamTools.ts, reads this file: naming the pins here keeps the two apart). */
+type ToolName = keyof typeof UPSTREAM_TOOLS;
 
 export interface SourcePatch {
     /** Path inside the module. */
