@@ -309,6 +309,31 @@ export interface StackConfigInput {
                 disableMergeSlashes?: boolean | undefined;
                 escapedSlashesAction?: "RejectRequest" | "KeepUnchanged" | "UnescapeAndForward" | "UnescapeAndRedirect" | undefined;
             } | undefined;
+            clientIP?: {
+                xForwardedFor?: {
+                    trustedHops?: number | undefined;
+                    trustedCIDRs?: string[] | undefined;
+                } | undefined;
+                customHeader?: {
+                    name: string;
+                    failClosed?: boolean | undefined;
+                } | undefined;
+            } | undefined;
+            proxyProtocol?: boolean | {
+                optional: boolean;
+            } | undefined;
+            tcpKeepalive?: {
+                idleTime?: string | undefined;
+                interval?: string | undefined;
+                probes?: number | undefined;
+            } | undefined;
+            connectionLimit?: {
+                value?: number | undefined;
+                closeDelay?: string | undefined;
+                maxConnectionDuration?: string | undefined;
+                maxRequestsPerConnection?: number | undefined;
+                maxStreamDuration?: string | undefined;
+            } | undefined;
             healthCheck?: {
                 path: string;
             } | undefined;
@@ -1155,6 +1180,31 @@ export interface StackConfigValues {
             labels: Record<string, string>;
             annotations: Record<string, string>;
             enabled: boolean;
+            clientIP?: {
+                xForwardedFor?: {
+                    trustedHops?: number | undefined;
+                    trustedCIDRs?: string[] | undefined;
+                } | undefined;
+                customHeader?: {
+                    name: string;
+                    failClosed: boolean;
+                } | undefined;
+            } | undefined;
+            proxyProtocol?: {
+                optional: boolean;
+            } | undefined;
+            tcpKeepalive?: {
+                idleTime: string;
+                interval: string;
+                probes: number;
+            } | undefined;
+            connectionLimit?: {
+                value?: number | undefined;
+                closeDelay?: string | undefined;
+                maxConnectionDuration?: string | undefined;
+                maxRequestsPerConnection?: number | undefined;
+                maxStreamDuration?: string | undefined;
+            } | undefined;
             healthCheck?: {
                 path: string;
             } | undefined;

@@ -1,4 +1,5 @@
 import { awsIdentitySettings } from "./aws";
+import { clientConnectionSettings } from "./clientTraffic";
 import { backendSettings, credentialOverrides, inferencePoolBackends, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
@@ -53,6 +54,7 @@ export const RULES: readonly Rule[] = [
     gatewayAnnotations,
     envoyProxySettings,
     clientTrafficSettings,
+    clientConnectionSettings,
     gatewayConfigSettings,
     observabilitySettings,
     clientAuthSettings,

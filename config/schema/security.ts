@@ -420,7 +420,8 @@ export function cidrProblem(v: string): string | undefined {
     return `"${v}" is not a CIDR range; use e.g. 10.0.0.0/8, 203.0.113.7/32 or 2001:db8::/32`;
 }
 
-const cidrList = (what: string) =>
+/** A list of CIDR ranges, each valid and listed once, at most 256. */
+export const cidrList = (what: string) =>
     z
         .array(
             z.string().superRefine((v, ctx) => {

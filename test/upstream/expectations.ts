@@ -19,11 +19,11 @@ import { credentialHeaderNames } from "../../config/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
-const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
-const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+export const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+export const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
+export const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 /** The object at a path of keys (an empty object where the path ends early). */
-const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
+export const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
 
 export interface Condition {
     type: string;
@@ -191,7 +191,7 @@ interface Xds {
     clusters: Map<string, Obj>;
 }
 
-function xdsOf(t: UpstreamTranslation): Xds {
+export function xdsOf(t: UpstreamTranslation): Xds {
     const listeners: Obj[] = [];
     const routes: XdsRoute[] = [];
     const clusters = new Map<string, Obj>();
@@ -229,7 +229,7 @@ function modelRoutesOf(xds: Xds, model: string, m?: ModelConfig): XdsRoute[] {
 }
 
 /** The HTTP connection managers of the Gateway's own listeners (not Envoy Gateway's ready listener). */
-function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: string): { listener: string; hcm: Obj }[] {
+export function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: string): { listener: string; hcm: Obj }[] {
     const out: { listener: string; hcm: Obj }[] = [];
     for (const l of xds.listeners) {
         const name = str(l.name);

@@ -15,6 +15,7 @@ import { patternModels } from "../../components/manifests/routes";
 import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
+import { clientConnectionProblems } from "./clientConnections";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -103,6 +104,12 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         const ct = c.gateway.clientTraffic;
         return ct.timeout.requestReceived !== undefined && ct.tls.minVersion !== undefined && ct.headers.requestID !== undefined && ct.path.escapedSlashesAction !== undefined && ct.healthCheck !== undefined;
     },
+    "gateway: client IP from X-Forwarded-For past trusted ranges, proxy protocol required": (c) =>
+        c.gateway.clientTraffic.clientIP?.xForwardedFor?.trustedCIDRs !== undefined && c.gateway.clientTraffic.proxyProtocol?.optional === false,
+    "gateway: client IP from X-Forwarded-For hops": (c) => c.gateway.clientTraffic.clientIP?.xForwardedFor?.trustedHops !== undefined,
+    "gateway: client IP from a header, failing closed; optional proxy protocol": (c) =>
+        c.gateway.clientTraffic.clientIP?.customHeader?.failClosed === true && c.gateway.clientTraffic.proxyProtocol?.optional === true,
+    "gateway: TCP keepalive and every connection limit": (c) => c.gateway.clientTraffic.tcpKeepalive !== undefined && c.gateway.clientTraffic.connectionLimit?.closeDelay !== undefined,
     "gateway: HTTP/2 windows set": (c) => c.gateway.clientTraffic.http2.initialStreamWindowSize !== "16Mi",
     "gateway: extProc env and resources": (c) => c.gateway.gatewayConfig.extProc.env.length > 0,
     "gateway: forward proxy": (c) => c.gateway.gatewayConfig.forwardProxy !== undefined,
@@ -187,6 +194,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
                 assert.deepEqual([...expected.listenerProblems(t), ...expected.redirectProblems(t)], []);
+            });
+
+            it("client connections: the client's address from X-Forwarded-For, a header or the PROXY protocol, read by the address lists; TCP keepalive; connection limits", () => {
+                assert.deepEqual(clientConnectionProblems(t), []);
             });
 
             it("traffic protection on every model and passthrough cluster; passthrough routes at their paths", () => {
