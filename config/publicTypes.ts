@@ -552,6 +552,22 @@ export interface StackConfigInput {
             output: number;
             cachedInput?: number | undefined;
         }> | undefined;
+        loadBalancer?: {
+            type: "RoundRobin" | "LeastRequest" | "Random" | "ConsistentHash";
+            hashOn?: "user" | {
+                header: string;
+            } | undefined;
+            slowStart?: string | undefined;
+            zoneAware?: {
+                minEndpoints?: number | undefined;
+                percentage?: number | undefined;
+            } | undefined;
+        } | undefined;
+        tcpKeepalive?: {
+            idleTime?: string | undefined;
+            interval?: string | undefined;
+            probes?: number | undefined;
+        } | undefined;
         quotas?: Record<string, {
             limit: number;
             window: string;
@@ -1422,6 +1438,22 @@ export interface StackConfigValues {
             output: number;
             cachedInput?: number | undefined;
         }> | undefined;
+        loadBalancer?: {
+            type: "RoundRobin" | "LeastRequest" | "Random" | "ConsistentHash";
+            hashOn?: "user" | {
+                header: string;
+            } | undefined;
+            slowStart?: string | undefined;
+            zoneAware?: {
+                minEndpoints?: number | undefined;
+                percentage?: number | undefined;
+            } | undefined;
+        } | undefined;
+        tcpKeepalive?: {
+            idleTime: string;
+            interval: string;
+            probes: number;
+        } | undefined;
         quotas?: Record<string, {
             limit: number;
             window: "1s" | "1m" | "1h" | "1d";

@@ -1,5 +1,6 @@
 import { awsIdentitySettings } from "./aws";
 import { clientConnectionSettings } from "./clientTraffic";
+import { backendClusterSettings } from "./backendTraffic";
 import { backendSettings, credentialOverrides, inferencePoolBackends, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
@@ -32,6 +33,7 @@ export { setSecretCommand } from "./secrets";
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [
     backendSettings,
+    backendClusterSettings,
     credentialOverrides,
     simulatorBackends,
     inferencePoolBackends,

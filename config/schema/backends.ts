@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
+import { tcpKeepaliveSchema } from "./clientTraffic";
+import { loadBalancerSchema } from "./loadBalancing";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
 import { CLUSTER_DOMAIN, INFERENCE_EXTENSION, SIMULATOR } from "../../components/manifests/versions";
@@ -328,6 +330,7 @@ const POOL_REFUSES: { readonly [key: string]: string } = {
     headers: "the AI Gateway applies header mutations to AIServiceBackends only and ignores them for a pool",
     body: "the AI Gateway applies body mutations to AIServiceBackends only and ignores them for a pool",
     quotas: "a QuotaPolicy targets AIServiceBackends only",
+    loadBalancer: "the pool's Endpoint Picker decides which pod serves each request",
 };
 
 /**
@@ -463,6 +466,14 @@ export const backendSchema = z.strictObject({
         .describe(
                 "`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves; the key `\"*\"` prices every name without a price of its own (required for a pattern model without `model:` under a spend budget)",
             ),
+    loadBalancer: loadBalancerSchema.optional(),
+    tcpKeepalive: tcpKeepaliveSchema
+        .optional()
+        .meta(
+            doc("TCP keepalive on the connections to this backend (`{idleTime, interval, probes}`), on the route rules of every model that reaches it; keeps a minutes-long stream through NATs and egress gateways", {
+                default: "off; `{}` = `{idleTime: 60s, interval: 15s, probes: 4}`",
+            }),
+        ),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
         .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)

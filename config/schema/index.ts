@@ -54,6 +54,7 @@ export * from "./backends";
 export * from "./clientTraffic";
 export * from "./gateway";
 export * from "./kubernetes";
+export * from "./loadBalancing";
 export * from "./mcp";
 export * from "./models";
 export * from "./mutation";

@@ -16,6 +16,7 @@ import { UPSTREAM_TOOLS } from "../../components/manifests/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
 import { clientConnectionProblems } from "./clientConnections";
+import { loadBalancingProblems } from "./loadBalancing";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -88,6 +89,12 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "passthrough: the catch-all /": (c) => Object.values(c.passthrough).some(isCatchAll),
     "passthrough: a request budget of its own": (c) => Object.values(c.passthrough).some((p) => (p.rateLimit?.requests?.length ?? 0) > 0),
     "rate limit: shared request budgets over every route (scope allRoutes)": (c) => c.rateLimit.scope === "allRoutes" && Object.keys(c.passthrough).length > 0,
+    "backend load balancing: consistent hash on the verified user and on a header": (c) =>
+        Object.values(c.backends).some((b) => b.loadBalancer?.hashOn === "user") && Object.values(c.backends).some((b) => typeof b.loadBalancer?.hashOn === "object"),
+    "backend load balancing: least request with slow start over a priority fallback": (c) =>
+        Object.values(c.backends).some((b) => b.loadBalancer?.type === "LeastRequest" && b.loadBalancer.slowStart !== undefined),
+    "backend load balancing: the local zone preferred": (c) => Object.values(c.backends).some((b) => b.loadBalancer?.zoneAware?.minEndpoints !== undefined),
+    "backend TCP keepalive": (c) => Object.values(c.backends).some((b) => b.tcpKeepalive !== undefined),
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
@@ -194,6 +201,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
                 assert.deepEqual([...expected.listenerProblems(t), ...expected.redirectProblems(t)], []);
+            });
+
+            it("backend load balancing and keepalive: each model's clusters balance as its backends say, a hash reads the header it names (the verified user for hashOn user)", () => {
+                assert.deepEqual(loadBalancingProblems(t), []);
             });
 
             it("client connections: the client's address from X-Forwarded-For, a header or the PROXY protocol, read by the address lists; TCP keepalive; connection limits", () => {
