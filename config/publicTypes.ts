@@ -459,7 +459,16 @@ export interface StackConfigInput {
         hostname?: string | undefined;
         port?: number | undefined;
         prefix?: string | undefined;
-        tls?: boolean | undefined;
+        tls?: boolean | {
+            caCertificate?: {
+                configMap?: string | undefined;
+                secret?: string | undefined;
+                pem?: string | undefined;
+            } | undefined;
+            clientCertificate?: {
+                secret: string;
+            } | undefined;
+        } | undefined;
         namespace?: string | undefined;
         auth?: {
             type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey";
@@ -1346,7 +1355,16 @@ export interface StackConfigValues {
         version?: string | undefined;
         hostname?: string | undefined;
         prefix?: string | undefined;
-        tls?: boolean | undefined;
+        tls?: boolean | {
+            caCertificate?: {
+                configMap?: string | undefined;
+                secret?: string | undefined;
+                pem?: string | undefined;
+            } | undefined;
+            clientCertificate?: {
+                secret: string;
+            } | undefined;
+        } | undefined;
         namespace?: string | undefined;
         auth?: {
             type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey";

@@ -3,6 +3,7 @@ import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
 import { tcpKeepaliveSchema } from "./clientTraffic";
 import { loadBalancerSchema } from "./loadBalancing";
+import { backendTlsSchema } from "./backendTls";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../../components/manifests/names";
 import { CLUSTER_DOMAIN, INFERENCE_EXTENSION, SIMULATOR } from "../../components/manifests/versions";
@@ -419,11 +420,15 @@ export const backendSchema = z.strictObject({
                 default: "controller default `/v1`",
             }),
         ),
-    /** TLS to the backend (BackendTLSPolicy with system CAs). Default: on for port 443. */
-    tls: z
-        .boolean()
+    /** TLS to the backend (BackendTLSPolicy: system CAs, or a private CA; a client certificate for mTLS). Default: on for port 443. */
+    tls: backendTlsSchema
         .optional()
-        .meta(doc("TLS to the backend, verified against the system CAs for `hostname`", { default: "`true` on port 443, else `false`" })),
+        .meta(
+            doc(
+                "TLS to the backend, verified for `hostname`: `true`/`false`, or `{caCertificate: {secret | configMap | pem}, clientCertificate: {secret}}` for a private CA (instead of the system CAs) and mutual TLS; see [Private CAs and mutual TLS](backend-tls.md)",
+                { default: "`true` on port 443, else `false`" },
+            ),
+        ),
     /**
      * Namespace of the in-cluster service the host name points to. Documentation, checked against a
      * `<service>.<namespace>.svc` host name; the backend's objects still live in the gateway namespace.

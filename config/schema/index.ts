@@ -51,6 +51,7 @@ export type ParsedStackConfig = z.output<typeof stackSchema>;
 
 export * from "./aws";
 export * from "./backends";
+export * from "./backendTls";
 export * from "./clientTraffic";
 export * from "./gateway";
 export * from "./kubernetes";

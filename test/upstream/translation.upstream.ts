@@ -17,6 +17,7 @@ import * as expected from "./expectations";
 import { configOfFile } from "../harness";
 import { clientConnectionProblems } from "./clientConnections";
 import { loadBalancingProblems } from "./loadBalancing";
+import { backendTlsProblems } from "./backendTls";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -95,6 +96,9 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.backends).some((b) => b.loadBalancer?.type === "LeastRequest" && b.loadBalancer.slowStart !== undefined),
     "backend load balancing: the local zone preferred": (c) => Object.values(c.backends).some((b) => b.loadBalancer?.zoneAware?.minEndpoints !== undefined),
     "backend TCP keepalive": (c) => Object.values(c.backends).some((b) => b.tcpKeepalive !== undefined),
+    "backend TLS: a private CA inline, in a Secret and in a ConfigMap": (c) =>
+        (["pem", "secret", "configMap"] as const).every((k) => Object.values(c.backends).some((b) => typeof b.tls === "object" && b.tls.caCertificate?.[k] !== undefined)),
+    "backend TLS: a client certificate (mutual TLS)": (c) => Object.values(c.backends).some((b) => typeof b.tls === "object" && b.tls.clientCertificate !== undefined),
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
@@ -205,6 +209,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("backend load balancing and keepalive: each model's clusters balance as its backends say, a hash reads the header it names (the verified user for hashOn user)", () => {
                 assert.deepEqual(loadBalancingProblems(t), []);
+            });
+
+            it("backend TLS: a private CA's backends verified against it, a client certificate presented where set and nowhere else", () => {
+                assert.deepEqual(backendTlsProblems(t), []);
             });
 
             it("client connections: the client's address from X-Forwarded-For, a header or the PROXY protocol, read by the address lists; TCP keepalive; connection limits", () => {
