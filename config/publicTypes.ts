@@ -664,6 +664,10 @@ export interface StackConfigInput {
             }[] | undefined;
         } | undefined;
         scope?: "models" | "allRoutes" | undefined;
+        local?: {
+            requests: number;
+            window: string;
+        } | undefined;
         failClosed?: boolean | undefined;
         timeout?: string | undefined;
     } | undefined;
@@ -1559,6 +1563,10 @@ export interface StackConfigValues {
                 window: string;
                 shadow?: boolean | undefined;
             }[] | undefined;
+        } | undefined;
+        local?: {
+            requests: number;
+            window: "1s" | "1m" | "1h";
         } | undefined;
         timeout?: string | undefined;
     };

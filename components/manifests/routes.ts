@@ -5,6 +5,7 @@ import type { AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPo
 import { Manifest, manifest } from "../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { type BackendClusterSections, modelClusterSections } from "./backendTraffic";
+import { withLocalLimit } from "./localRateLimit";
 import { MODEL_HEADER } from "./aiMetadata";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "./names";
@@ -339,7 +340,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
         policy: trafficPolicy(route, {
             mergeType: "StrategicMerge",
             retry: retrySection(routeRetry(input.retry, models, bucket)),
-            rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)),
+            rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
             ...input.protection,
             responseOverride: input.errors,
         }),
@@ -358,7 +359,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
                 const sections: TrafficPolicySections = {
                     mergeType: "StrategicMerge",
                     retry: retrySection(retry),
-                    rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, [model])),
+                    rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, [model])), rateLimit.enabled ? rateLimit.local : undefined),
                     ...input.protection,
                     responseOverride: input.errors,
                     ...clusters(model),

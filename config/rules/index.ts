@@ -1,6 +1,7 @@
 import { awsIdentitySettings } from "./aws";
 import { clientConnectionSettings } from "./clientTraffic";
 import { backendClusterSettings } from "./backendTraffic";
+import { localRateLimitSettings } from "./localRateLimit";
 import { backendSettings, credentialOverrides, inferencePoolBackends, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
     routePacking,
     retrySettings,
     rateLimitSettings,
+    localRateLimitSettings,
     spendPrices,
     providerQuotas,
     secretReferences,

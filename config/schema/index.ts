@@ -56,6 +56,7 @@ export * from "./clientTraffic";
 export * from "./gateway";
 export * from "./kubernetes";
 export * from "./loadBalancing";
+export * from "./localRateLimit";
 export * from "./mcp";
 export * from "./models";
 export * from "./mutation";

@@ -18,6 +18,7 @@ import { configOfFile } from "../harness";
 import { clientConnectionProblems } from "./clientConnections";
 import { loadBalancingProblems } from "./loadBalancing";
 import { backendTlsProblems } from "./backendTls";
+import { localRateLimitProblems } from "./localRateLimit";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -60,6 +61,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "route host names: the Gateway's and a model's own": (c) => c.gateway.hostnames !== undefined && Object.values(c.models).some((m) => m.hostnames !== undefined),
     "rate limit: a shadow limit beside an enforced one": (c) => (c.rateLimit.perUser?.requests ?? []).some((b) => b.shadow === true),
     "rate limiting off": (c) => !c.rateLimit.enabled,
+    "rate limit: a local burst limit per replica beside the budgets": (c) => c.rateLimit.local !== undefined && c.rateLimit.perUser !== undefined,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
     "rate limit: per user": (c) => c.rateLimit.perUser !== undefined,
@@ -213,6 +215,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("backend TLS: a private CA's backends verified against it, a client certificate presented where set and nowhere else", () => {
                 assert.deepEqual(backendTlsProblems(t), []);
+            });
+
+            it("rateLimit.local: Envoy's local token bucket on every model route, sized as configured, and none without it", () => {
+                assert.deepEqual(localRateLimitProblems(t), []);
             });
 
             it("client connections: the client's address from X-Forwarded-For, a header or the PROXY protocol, read by the address lists; TCP keepalive; connection limits", () => {
