@@ -39,6 +39,10 @@ export class ModelBackend extends pulumi.ComponentResource {
         const backend = createCustomResource(`${name}-backend`, objects.backend, child);
         const serviceBackend = createCustomResource(`${name}-service-backend`, objects.serviceBackend, child);
         this.ready = [backend, serviceBackend];
+        if (objects.caConfigMap) {
+            const m = objects.caConfigMap;
+            this.ready.push(new k8s.core.v1.ConfigMap(`${name}-ca`, { metadata: { name: m.name, namespace: m.namespace }, data: m.data }, { parent: this, dependsOn: namespaceReady }));
+        }
         if (objects.tlsPolicy) {
             this.ready.push(createCustomResource(`${name}-tls-policy`, objects.tlsPolicy, child));
         }

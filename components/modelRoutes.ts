@@ -3,6 +3,7 @@ import type { ErrorFormat, ModelConfig, ModelPrice, RateLimitConfig, RetryConfig
 import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
 import { routeSpend } from "../plan/rateLimit";
+import type { BackendClusterSections } from "./manifests/backendTraffic";
 import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
@@ -31,6 +32,8 @@ export interface ModelRoutesArgs {
     errors?: ErrorFormat;
     /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
     prices?: Record<string, Record<string, ModelPrice> | undefined>;
+    /** A backend key's loadBalancer and tcpKeepalive (manifests/backendTraffic.ts), on the rules of the models reaching it. */
+    clusterSections?: (backend: string) => BackendClusterSections | undefined;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace itself). */
     namespaceReady?: pulumi.Resource[];
@@ -95,11 +98,12 @@ export class ModelRoutes extends pulumi.ComponentResource {
             rateLimit: args.rateLimit,
             protection: args.protection,
             errors: errorResponseOverrides(args.errors ?? "openai"),
+            clusterSections: args.clusterSections,
         });
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
         });
-        // A pattern model's own retry: a policy on its rule of the patterns' route.
+        // A pattern model's own retry, or a model's backend cluster settings: a policy on its rule.
         policies.rules.forEach(({ route, policy }) => {
             const i = routes.findIndex((r) => r.route.metadata.name === route);
             createCustomResource(`${name}-${policy.metadata.name}`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });

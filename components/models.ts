@@ -2,6 +2,7 @@ import { priceTables } from "../plan/spend";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { authSecretName } from "./manifests/backends";
+import { backendClusterSections } from "./manifests/backendTraffic";
 import { gatewayParentRefs } from "./manifests/gateway";
 import { childName } from "../config/names";
 import { INFERENCE_EXTENSION } from "../config/versions";
@@ -69,6 +70,7 @@ export function buildModels(
         hostnames: config.gateway.hostnames,
         backends,
         prices: priceTables(config.backends),
+        clusterSections: (key) => (config.backends[key] === undefined ? undefined : backendClusterSections(config.backends[key], config.rateLimit.userHeader)),
         platform,
         namespaceReady,
     }, opts);

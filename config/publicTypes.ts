@@ -309,6 +309,31 @@ export interface StackConfigInput {
                 disableMergeSlashes?: boolean | undefined;
                 escapedSlashesAction?: "RejectRequest" | "KeepUnchanged" | "UnescapeAndForward" | "UnescapeAndRedirect" | undefined;
             } | undefined;
+            clientIP?: {
+                xForwardedFor?: {
+                    trustedHops?: number | undefined;
+                    trustedCIDRs?: string[] | undefined;
+                } | undefined;
+                customHeader?: {
+                    name: string;
+                    failClosed?: boolean | undefined;
+                } | undefined;
+            } | undefined;
+            proxyProtocol?: boolean | {
+                optional: boolean;
+            } | undefined;
+            tcpKeepalive?: {
+                idleTime?: string | undefined;
+                interval?: string | undefined;
+                probes?: number | undefined;
+            } | undefined;
+            connectionLimit?: {
+                value?: number | undefined;
+                closeDelay?: string | undefined;
+                maxConnectionDuration?: string | undefined;
+                maxRequestsPerConnection?: number | undefined;
+                maxStreamDuration?: string | undefined;
+            } | undefined;
             healthCheck?: {
                 path: string;
             } | undefined;
@@ -434,7 +459,16 @@ export interface StackConfigInput {
         hostname?: string | undefined;
         port?: number | undefined;
         prefix?: string | undefined;
-        tls?: boolean | undefined;
+        tls?: boolean | {
+            caCertificate?: {
+                configMap?: string | undefined;
+                secret?: string | undefined;
+                pem?: string | undefined;
+            } | undefined;
+            clientCertificate?: {
+                secret: string;
+            } | undefined;
+        } | undefined;
         namespace?: string | undefined;
         auth?: {
             type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey";
@@ -527,6 +561,22 @@ export interface StackConfigInput {
             output: number;
             cachedInput?: number | undefined;
         }> | undefined;
+        loadBalancer?: {
+            type: "RoundRobin" | "LeastRequest" | "Random" | "ConsistentHash";
+            hashOn?: "user" | {
+                header: string;
+            } | undefined;
+            slowStart?: string | undefined;
+            zoneAware?: {
+                minEndpoints?: number | undefined;
+                percentage?: number | undefined;
+            } | undefined;
+        } | undefined;
+        tcpKeepalive?: {
+            idleTime?: string | undefined;
+            interval?: string | undefined;
+            probes?: number | undefined;
+        } | undefined;
         quotas?: Record<string, {
             limit: number;
             window: string;
@@ -614,6 +664,10 @@ export interface StackConfigInput {
             }[] | undefined;
         } | undefined;
         scope?: "models" | "allRoutes" | undefined;
+        local?: {
+            requests: number;
+            window: string;
+        } | undefined;
         failClosed?: boolean | undefined;
         timeout?: string | undefined;
     } | undefined;
@@ -1155,6 +1209,31 @@ export interface StackConfigValues {
             labels: Record<string, string>;
             annotations: Record<string, string>;
             enabled: boolean;
+            clientIP?: {
+                xForwardedFor?: {
+                    trustedHops?: number | undefined;
+                    trustedCIDRs?: string[] | undefined;
+                } | undefined;
+                customHeader?: {
+                    name: string;
+                    failClosed: boolean;
+                } | undefined;
+            } | undefined;
+            proxyProtocol?: {
+                optional: boolean;
+            } | undefined;
+            tcpKeepalive?: {
+                idleTime: string;
+                interval: string;
+                probes: number;
+            } | undefined;
+            connectionLimit?: {
+                value?: number | undefined;
+                closeDelay?: string | undefined;
+                maxConnectionDuration?: string | undefined;
+                maxRequestsPerConnection?: number | undefined;
+                maxStreamDuration?: string | undefined;
+            } | undefined;
             healthCheck?: {
                 path: string;
             } | undefined;
@@ -1280,7 +1359,16 @@ export interface StackConfigValues {
         version?: string | undefined;
         hostname?: string | undefined;
         prefix?: string | undefined;
-        tls?: boolean | undefined;
+        tls?: boolean | {
+            caCertificate?: {
+                configMap?: string | undefined;
+                secret?: string | undefined;
+                pem?: string | undefined;
+            } | undefined;
+            clientCertificate?: {
+                secret: string;
+            } | undefined;
+        } | undefined;
         namespace?: string | undefined;
         auth?: {
             type: "APIKey" | "AzureAPIKey" | "AnthropicAPIKey";
@@ -1372,6 +1460,22 @@ export interface StackConfigValues {
             output: number;
             cachedInput?: number | undefined;
         }> | undefined;
+        loadBalancer?: {
+            type: "RoundRobin" | "LeastRequest" | "Random" | "ConsistentHash";
+            hashOn?: "user" | {
+                header: string;
+            } | undefined;
+            slowStart?: string | undefined;
+            zoneAware?: {
+                minEndpoints?: number | undefined;
+                percentage?: number | undefined;
+            } | undefined;
+        } | undefined;
+        tcpKeepalive?: {
+            idleTime: string;
+            interval: string;
+            probes: number;
+        } | undefined;
         quotas?: Record<string, {
             limit: number;
             window: "1s" | "1m" | "1h" | "1d";
@@ -1459,6 +1563,10 @@ export interface StackConfigValues {
                 window: string;
                 shadow?: boolean | undefined;
             }[] | undefined;
+        } | undefined;
+        local?: {
+            requests: number;
+            window: "1s" | "1m" | "1h";
         } | undefined;
         timeout?: string | undefined;
     };

@@ -50,6 +50,8 @@ export function backendNames(gateway: string, backend: string, auth: BackendAuth
         /** The BackendSecurityPolicy and its Secret. */
         auth: childName(gateway, backend, apiKey ? "apikey" : "credentials"),
         quotaPolicy: childName(gateway, backend, "quota"),
+        /** The ConfigMap of a CA given inline (tls.caCertificate.pem). */
+        caConfigMap: childName(gateway, backend, "ca"),
     };
 }
 

@@ -172,12 +172,13 @@ describe("backends: AWS defaults", () => {
 });
 
 describe("backends: names", () => {
-    it("<gateway>-<backend>, -tls, -apikey / -credentials, -quota, all DNS labels", () => {
+    it("<gateway>-<backend>, -tls, -apikey / -credentials, -quota, -ca, all DNS labels", () => {
         assert.deepEqual(backendNames("ai-gateway", "openai", { type: "APIKey", secret: "openai" }), {
             backend: "ai-gateway-openai",
             tlsPolicy: "ai-gateway-openai-tls",
             auth: "ai-gateway-openai-apikey",
             quotaPolicy: "ai-gateway-openai-quota",
+            caConfigMap: "ai-gateway-openai-ca",
         });
         assert.equal(backendNames("ai-gateway", "bedrock", { type: "AWSCredentials" }).auth, "ai-gateway-bedrock-credentials");
     });

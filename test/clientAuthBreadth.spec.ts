@@ -302,7 +302,7 @@ describe("client auth breadth: config", () => {
             'auth.ipDeny[0]: "10.0.0.0/8" is also auth.ipAllow[0], where it would allow nothing (deny comes first); remove it from one list',
         ]);
         assert.deepEqual(parseConfig({ ...base, auth: { ipAllow: ["10.0.0.0/8"] } }).warnings, [
-            "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local",
+            "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local (behind an L7 load balancer or an NLB with proxy protocol, set gateway.clientTraffic.clientIP or proxyProtocol instead)",
         ]);
     });
 

@@ -253,7 +253,7 @@ describe("config: ai-gateway:mcp", () => {
         const warned = parseConfig({ ...mcp({ oauth: { ...jwt, resource } }), auth: apiKeyClients, apiKeys: { "github-pat": "x", "team-a-key": "y" } });
         assert.deepEqual(warned.warnings, [
             'gateway.listeners: have no HTTPS listener, so clients send their auth.apiKeys credentials to a LoadBalancer over plain HTTP (listener http), readable and replayable by anything on the way; add an HTTPS listener and set gateway.redirectToHttps: true, or keep the Service internal (ClusterIP)',
-            "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local",
+            "auth.ipAllow: is matched against the address Envoy sees, and a LoadBalancer Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local (behind an L7 load balancer or an NLB with proxy protocol, set gateway.clientTraffic.clientIP or proxyProtocol instead)",
             "mcp.oauth: takes the place of ai-gateway:auth on /mcp: auth.apiKeys, auth.ipAllow do not apply there, only the OAuth access token does; remove mcp.oauth to keep ai-gateway:auth on the MCP path",
         ]);
         assert.deepEqual(parseConfig(mcp({ oauth: { ...jwt, resource } }, { auth: { none: true } })).warnings, []);

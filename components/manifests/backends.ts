@@ -4,13 +4,17 @@ import {
     type BackendAuthConfig,
     type BackendConfig,
     type CredentialOverrideConfig,
+    backendUsesTls,
     isAwsSchema,
     type OidcExchangeConfig,
     type SchemaName,
+    backendTlsSettings,
 } from "../../config/schema";
 import type { BackendEndpoint, BackendSecurityPolicyCredentialOverride, BackendSecurityPolicyOIDC, BackendSecurityPolicySpec, SecretObjectReference } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
+import { backendTlsSection, tlsValidationTrust } from "./backendTls";
+import { CA_CERTIFICATE_KEY } from "./security";
 import { quotaPolicySpec } from "./quota";
 import type { GatewayRef } from "./routes";
 import { backendNames } from "../../plan/names";
@@ -45,7 +49,7 @@ export function backendEndpoint(config: BackendConfig, stackRegion: string | und
         if (region !== undefined) hostname = `bedrock-runtime.${region}.amazonaws.com`;
     }
     if (hostname === undefined) throw new Error(`backend with schema ${config.schema} has no hostname (validation should have caught this)`);
-    return { hostname: hostname.toLowerCase(), port: config.port, tls: config.tls ?? config.port === 443 };
+    return { hostname: hostname.toLowerCase(), port: config.port, tls: backendUsesTls(config) };
 }
 
 /** The OIDC login a backend's credentials are exchanged from, if any. */
@@ -187,6 +191,8 @@ export interface BackendObjects {
     securityPolicy?: Manifest<"BackendSecurityPolicy">;
     secret?: BackendSecret;
     quotaPolicy?: Manifest<"QuotaPolicy">;
+    /** The ConfigMap holding tls.caCertificate.pem (a CA certificate is public), under `ca.crt`. */
+    caConfigMap?: { name: string; namespace: string; data: Record<string, string> };
 }
 
 /** Everything one entry of ai-gateway:backends becomes. */
@@ -199,7 +205,7 @@ export function backendObjects(input: BackendInput): BackendObjects {
 
     const objects: BackendObjects = {
         endpoint,
-        backend: manifest("Backend", { name: names.backend, namespace }, { endpoints: [endpointOf(endpoint)] }),
+        backend: manifest("Backend", { name: names.backend, namespace }, { endpoints: [endpointOf(endpoint)], ...backendTlsSection(config) }),
         serviceBackend: manifest(
             "AIServiceBackend",
             { name: names.backend, namespace },
@@ -221,9 +227,11 @@ export function backendObjects(input: BackendInput): BackendObjects {
             { name: names.tlsPolicy, namespace },
             {
                 targetRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: names.backend }],
-                validation: { hostname: endpoint.hostname, wellKnownCACertificates: "System" },
+                validation: { hostname: endpoint.hostname, ...tlsValidationTrust(config, names.caConfigMap) },
             },
         );
+        const pem = backendTlsSettings(config)?.caCertificate?.pem;
+        if (pem !== undefined) objects.caConfigMap = { name: names.caConfigMap, namespace, data: { [CA_CERTIFICATE_KEY]: pem } };
     }
     if (Object.keys(config.quotas ?? {}).length > 0) {
         objects.quotaPolicy = manifest("QuotaPolicy", { name: names.quotaPolicy, namespace }, quotaPolicySpec(names.backend, config.quotas!));

@@ -1,4 +1,5 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
+import { clientConnectionSections, connectionLimitSection } from "./clientTraffic";
 import { waitsUntilProgrammed } from "../../config/schema/gateway";
 import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
@@ -234,7 +235,7 @@ export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidat
     const names = gatewayNames(config);
     return manifest("ClientTrafficPolicy", metadata(names.clientTrafficPolicy, names.namespace, ct.labels, ct.annotations), {
         targetRefs: [{ group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway }],
-        connection: { bufferLimit: ct.bufferLimit },
+        connection: { bufferLimit: ct.bufferLimit, ...optional("connectionLimit", connectionLimitSection(ct)) },
         http2: { initialStreamWindowSize: ct.http2.initialStreamWindowSize, initialConnectionWindowSize: ct.http2.initialConnectionWindowSize },
         ...optional(
             "timeout",
@@ -250,6 +251,7 @@ export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidat
         ...optional("headers", section(ct.headers)),
         ...optional("path", section(ct.path)),
         ...optional("healthCheck", ct.healthCheck),
+        ...clientConnectionSections(ct),
     });
 }
 

@@ -3,6 +3,8 @@ import { effectiveRetry, type ModelConfig, type RetryConfig, type SpendUnit } fr
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "../../config/aiMetadata";
+import { type BackendClusterSections, modelClusterSections } from "./backendTraffic";
+import { withLocalLimit } from "./localRateLimit";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
 import { ModelBucket } from "../../plan/packing";
@@ -148,7 +150,10 @@ export function retrySection(retry: RetryConfig): Retry {
  * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
  * retries, rate limits, timeouts and circuit breaking must all go into this one object.
  */
-export type TrafficPolicySections = Pick<BackendTrafficPolicySpec, "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride">;
+export type TrafficPolicySections = Pick<
+    BackendTrafficPolicySpec,
+    "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride" | "loadBalancer" | "tcpKeepalive"
+>;
 
 /**
  * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
@@ -188,6 +193,8 @@ export interface ModelTrafficInput {
     protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit" | "responseOverride">;
     /** The error bodies of every model route (errorResponseOverrides of gateway.errors.format); unset: Envoy's. */
     errors?: ResponseOverride[];
+    /** A backend key's loadBalancer and tcpKeepalive sections (backendClusterSections), if it sets any. */
+    clusterSections?: (backend: string) => BackendClusterSections | undefined;
 }
 
 export interface ModelTrafficPolicies {
@@ -197,8 +204,9 @@ export interface ModelTrafficPolicies {
     routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
     /**
      * `<route>-<rule>-traffic` of each pattern model with a `retry` of its own, on its rule of the
-     * patterns' route (in pattern order): Envoy Gateway applies a policy on a route rule in place of the
-     * route's policy for that rule.
+     * patterns' route (in pattern order), and of each model whose backends set a loadBalancer or
+     * tcpKeepalive (one Envoy cluster per rule): Envoy Gateway applies a policy on a route rule in place of
+     * the route's policy for that rule, so it carries the route's sections too.
      */
     rules: { model: string; route: string; policy: Manifest<"BackendTrafficPolicy"> }[];
 }
@@ -237,23 +245,32 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
         policy: trafficPolicy(route, {
             mergeType: "StrategicMerge",
             retry: retrySection(routeRetry(input.retry, models, bucket)),
-            rateLimit: rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)),
+            rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
             ...input.protection,
             responseOverride: input.errors,
         }),
     }));
     // Pattern models share one route, whose rule order is their documented order: a pattern's own retry
     // is a policy on its rule, never a route of its own (the order of two routes would be their age).
-    // It merges into the Gateway's policy like the route's; pattern models have no budgets of their own.
-    const rules = input.routes
-        .filter(({ bucket }) => bucket.id === PATTERN_BUCKET_ID)
-        .flatMap(({ route }) =>
-            patternModels(models)
-                .filter((m) => models[m].retry !== undefined)
-                .map((model) => {
-                    const sections = { mergeType: "StrategicMerge" as const, retry: retrySection(effectiveRetry(input.retry, models[model].retry)), ...input.protection, responseOverride: input.errors };
-                    return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
-                }),
-        );
+    // A model whose backends set cluster settings gets a policy on its rule too. Each merges into the
+    // Gateway's policy like the route's; its model's own budgets move with it (pattern models have none).
+    const clusters = (model: string) => (input.clusterSections === undefined ? undefined : modelClusterSections(models[model], input.clusterSections));
+    const rules = input.routes.flatMap(({ bucket, route }) => {
+        const patterns = bucket.id === PATTERN_BUCKET_ID;
+        return (patterns ? patternModels(models) : bucket.models)
+            .filter((m) => (patterns && models[m].retry !== undefined) || clusters(m) !== undefined)
+            .map((model) => {
+                const retry = patterns ? effectiveRetry(input.retry, models[model].retry) : routeRetry(input.retry, models, bucket);
+                const sections: TrafficPolicySections = {
+                    mergeType: "StrategicMerge",
+                    retry: retrySection(retry),
+                    rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, [model])), rateLimit.enabled ? rateLimit.local : undefined),
+                    ...input.protection,
+                    responseOverride: input.errors,
+                    ...clusters(model),
+                };
+                return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
+            });
+    });
     return { ...(shared && { shared }), routes, rules };
 }

@@ -43,9 +43,11 @@ const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
  * - `copy`: the gateway writes a verified value into it (copied claims, the client id, extAuth's answer);
  * - `credential`: the gateway puts, or reads, a credential there (an MCP server's API-key header, a credential override);
  * - `match`: a route compares its value with the configuration's;
- * - `identity`: it names the user or tenant budgets count.
+ * - `identity`: it names the user or tenant budgets count;
+ * - `clientIP`: a proxy in front of the gateway writes the client's address into it, and the gateway reads it
+ *   as the client's address (Envoy Gateway's custom-header detection takes letters, digits and '-' only).
  */
-export type HeaderUse = "set" | "remove" | "copy" | "credential" | "match" | "identity";
+export type HeaderUse = "set" | "remove" | "copy" | "credential" | "match" | "identity" | "clientIP";
 
 /** Why a header name cannot be used this way (`<what>; <fix>`), or undefined when it can. */
 export function headerNameProblem(name: string, use: HeaderUse): string | undefined {
@@ -53,6 +55,10 @@ export function headerNameProblem(name: string, use: HeaderUse): string | undefi
     if (name.startsWith(":")) return `"${name}" is a pseudo-header, which Envoy derives from the request itself; use an ordinary header`;
     if (!TOKEN.test(name)) return `"${name}" is not a header name; use letters, digits and '-', e.g. x-tenant`;
     const h = name.toLowerCase();
+    if (use === "clientIP") {
+        if (!/^[A-Za-z0-9-]+$/.test(name)) return `"${name}" holds characters Envoy Gateway's client-IP detection refuses; use letters, digits and '-', e.g. x-real-ip`;
+        if (h === "x-forwarded-for") return `"${name}" is a list of addresses, which customHeader reads as one; use clientIP.xForwardedFor instead`;
+    }
     const own = OWN_PREFIXES.find((p) => h.startsWith(p));
     if (own !== undefined && use !== "match") return `"${name}" is a header of the gateway itself (${own}*), which it sets and reads; use a header of your own`;
     if (use === "match" && h === "x-ai-eg-model") return `"${name}" is the header the model name is matched in already; match another header`;
@@ -61,6 +67,7 @@ export function headerNameProblem(name: string, use: HeaderUse): string | undefi
     if (CREDENTIAL_HEADERS.includes(h)) {
         if (use === "match") return `"${name}" carries a credential, which a match would have to spell out in the stack file; match another header, and authenticate clients with ai-gateway:auth`;
         if (use === "identity") return `is ${name}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user or tenant (e.g. x-user-id, filled by the gateway from the verified identity)`;
+        if (use === "clientIP") return `"${name}" carries a credential, not an address; name the header your load balancer writes the client's address into, e.g. x-real-ip`;
         if (use !== "credential" && use !== "remove") return `"${name}" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`;
     }
     return undefined;

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
+import { tcpKeepaliveSchema } from "./clientTraffic";
+import { loadBalancerSchema } from "./loadBalancing";
+import { backendTlsSchema } from "./backendTls";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../names";
 import { CLUSTER_DOMAIN, INFERENCE_EXTENSION, SIMULATOR } from "../versions";
@@ -328,6 +331,7 @@ const POOL_REFUSES: { readonly [key: string]: string } = {
     headers: "the AI Gateway applies header mutations to AIServiceBackends only and ignores them for a pool",
     body: "the AI Gateway applies body mutations to AIServiceBackends only and ignores them for a pool",
     quotas: "a QuotaPolicy targets AIServiceBackends only",
+    loadBalancer: "the pool's Endpoint Picker decides which pod serves each request",
 };
 
 /**
@@ -416,11 +420,15 @@ export const backendSchema = z.strictObject({
                 default: "controller default `/v1`",
             }),
         ),
-    /** TLS to the backend (BackendTLSPolicy with system CAs). Default: on for port 443. */
-    tls: z
-        .boolean()
+    /** TLS to the backend (BackendTLSPolicy: system CAs, or a private CA; a client certificate for mTLS). Default: on for port 443. */
+    tls: backendTlsSchema
         .optional()
-        .meta(doc("TLS to the backend, verified against the system CAs for `hostname`", { default: "`true` on port 443, else `false`" })),
+        .meta(
+            doc(
+                "TLS to the backend, verified for `hostname`: `true`/`false`, or `{caCertificate: {secret | configMap | pem}, clientCertificate: {secret}}` for a private CA (instead of the system CAs) and mutual TLS; see [Private CAs and mutual TLS](backend-tls.md)",
+                { default: "`true` on port 443, else `false`" },
+            ),
+        ),
     /**
      * Namespace of the in-cluster service the host name points to. Documentation, checked against a
      * `<service>.<namespace>.svc` host name; the backend's objects still live in the gateway namespace.
@@ -463,6 +471,14 @@ export const backendSchema = z.strictObject({
         .describe(
                 "`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves; the key `\"*\"` prices every name without a price of its own (required for a pattern model without `model:` under a spend budget)",
             ),
+    loadBalancer: loadBalancerSchema.optional(),
+    tcpKeepalive: tcpKeepaliveSchema
+        .optional()
+        .meta(
+            doc("TCP keepalive on the connections to this backend (`{idleTime, interval, probes}`), on the route rules of every model that reaches it; keeps a minutes-long stream through NATs and egress gateways", {
+                default: "off; `{}` = `{idleTime: 60s, interval: 15s, probes: 4}`",
+            }),
+        ),
     quotas: z
         .record(upstreamModelName, z.array(providerQuotaSchema).min(1, "is empty; list a quota, or remove the model").max(16, "lists more than 16 quotas; list fewer"))
         .refine((r) => Object.keys(r).length <= MAX_QUOTA_MODELS, `lists more than ${MAX_QUOTA_MODELS} models, the most one QuotaPolicy takes (perModelQuotas); list fewer`)

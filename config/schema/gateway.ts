@@ -11,6 +11,7 @@ import {
     volumeMountSchema,
     volumeSchema,
 } from "./kubernetes";
+import { clientIPSchema, connectionLimitSchema, proxyProtocolSchema, tcpKeepaliveSchema } from "./clientTraffic";
 import { doc } from "./docs";
 import { dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
@@ -344,6 +345,18 @@ export const clientTrafficSchema = z.strictObject({
         })
         .prefault({})
         .meta(doc("`disableMergeSlashes`, `escapedSlashesAction`", { row: true })),
+    clientIP: clientIPSchema
+        .optional()
+        .describe(
+            "where the client's address comes from behind a load balancer (`clientIPDetection`): `{xForwardedFor: {trustedHops | trustedCIDRs}}` or `{customHeader: {name, failClosed}}`; `auth.ipAllow`/`ipDeny` and access logs then see the client, not the balancer (see docs/client-ip.md)",
+        ),
+    proxyProtocol: proxyProtocolSchema
+        .optional()
+        .describe(
+            "`true`: every connection starts with a PROXY protocol header (v1 or v2) naming the client, as an NLB with proxy protocol sends it; connections without one are refused. `{optional: true}` accepts both (only if nothing else can reach the Envoy pods)",
+        ),
+    tcpKeepalive: tcpKeepaliveSchema.optional().meta(doc("TCP keepalive on client connections: `{idleTime, interval, probes}`", { default: "off; `{}` = `{idleTime: 60s, interval: 15s, probes: 4}`" })),
+    connectionLimit: connectionLimitSchema.optional(),
     /** Envoy answers this path itself, for load-balancer health checks. */
     healthCheck: z
         .strictObject({

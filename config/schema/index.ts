@@ -51,8 +51,12 @@ export type ParsedStackConfig = z.output<typeof stackSchema>;
 
 export * from "./aws";
 export * from "./backends";
+export * from "./backendTls";
+export * from "./clientTraffic";
 export * from "./gateway";
 export * from "./kubernetes";
+export * from "./loadBalancing";
+export * from "./localRateLimit";
 export * from "./mcp";
 export * from "./models";
 export * from "./mutation";

@@ -349,7 +349,7 @@ export const extAuthSchema = z
 const CA_PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
 
 /** PEM certificates that parse and are CA certificates; never echoes the text (it may be a pasted key). */
-export function caBundleProblem(pem: string): string | undefined {
+export function caBundleProblem(pem: string, use: { issues: string; caOnly: boolean } = { issues: "the client certificates", caOnly: true }): string | undefined {
     if (/PRIVATE KEY/.test(pem)) return "holds a private key; remove it at once (and rotate it): only CA certificates belong here, never a key";
     const blocks = pem.match(CA_PEM_BLOCK) ?? [];
     if (blocks.length === 0) return "holds no PEM certificate; paste the CA certificate(s), from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----";
@@ -361,7 +361,7 @@ export function caBundleProblem(pem: string): string | undefined {
         } catch {
             return `certificate ${i + 1} does not parse; paste it again from the CA's PEM file`;
         }
-        if (!cert.ca) return `certificate ${i + 1} (${cert.subject.replace(/\n/g, ", ")}) is not a CA certificate; use the certificate of the CA that issues the client certificates`;
+        if (use.caOnly && !cert.ca) return `certificate ${i + 1} (${cert.subject.replace(/\n/g, ", ")}) is not a CA certificate; use the certificate of the CA that issues ${use.issues}`;
     }
     return undefined;
 }
@@ -369,31 +369,39 @@ export function caBundleProblem(pem: string): string | undefined {
 /** Where Envoy reads the client certificates' CA: exactly one of configMap, secret or pem. */
 export const CA_SOURCES = ["configMap", "secret", "pem"] as const;
 
+/**
+ * Where a CA comes from: exactly one of a ConfigMap or Secret (key ca.crt) in the gateway namespace, or the
+ * PEM itself (checked by caBundleProblem, never echoed). Client certificates' CA, and a backend's private CA.
+ */
+export function caSourceSchema(use: { issues: string; caOnly: boolean; storedIn: string }) {
+    return z
+        .strictObject({
+            configMap: k8sName.optional().describe("a ConfigMap in the gateway namespace whose key ca.crt holds the CA certificates"),
+            secret: k8sName.optional().describe("a Secret in the gateway namespace whose key ca.crt holds the CA certificates"),
+            pem: z
+                .string()
+                .max(65536, `is longer than 64 KiB; keep only the certificates that issue ${use.issues}`)
+                .superRefine((v, ctx) => {
+                    const problem = caBundleProblem(v, use);
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+                })
+                .optional()
+                .describe(`the ${use.caOnly ? "CA " : ""}certificates themselves (PEM, ${use.caOnly ? "CA certificates" : "certificates"} only, at most 64 KiB); the program stores them in the ConfigMap \`${use.storedIn}\``),
+        })
+        .superRefine((ca, ctx) => {
+            const set = CA_SOURCES.filter((k) => ca[k] !== undefined);
+            if (set.length !== 1) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `${set.length === 0 ? "names no CA" : `sets ${set.join(" and ")}`}; set exactly one of configMap, secret (their key ca.crt) or pem`,
+                });
+            }
+        });
+}
+
 export const clientCertificatesSchema = z
     .strictObject({
-        ca: z
-            .strictObject({
-                configMap: k8sName.optional().describe("a ConfigMap in the gateway namespace whose key ca.crt holds the CA certificates"),
-                secret: k8sName.optional().describe("a Secret in the gateway namespace whose key ca.crt holds the CA certificates"),
-                pem: z
-                    .string()
-                    .max(65536, "is longer than 64 KiB; keep only the CA certificates that issue client certificates")
-                    .superRefine((v, ctx) => {
-                        const problem = caBundleProblem(v);
-                        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-                    })
-                    .optional()
-                    .describe("the CA certificates themselves (PEM, CA certificates only, at most 64 KiB); the program stores them in the ConfigMap `<gateway>-client-ca`"),
-            })
-            .superRefine((ca, ctx) => {
-                const set = CA_SOURCES.filter((k) => ca[k] !== undefined);
-                if (set.length !== 1) {
-                    ctx.addIssue({
-                        code: "custom",
-                        message: `${set.length === 0 ? "names no CA" : `sets ${set.join(" and ")}`}; set exactly one of configMap, secret (their key ca.crt) or pem`,
-                    });
-                }
-            })
+        ca: caSourceSchema({ issues: "the client certificates", caOnly: true, storedIn: "<gateway>-client-ca" })
             .describe("the CA that issues client certificates: exactly one of configMap, secret or pem"),
         userFrom: z
             .enum(["subject", "uriSan", "dnsSan"])
@@ -420,7 +428,8 @@ export function cidrProblem(v: string): string | undefined {
     return `"${v}" is not a CIDR range; use e.g. 10.0.0.0/8, 203.0.113.7/32 or 2001:db8::/32`;
 }
 
-const cidrList = (what: string) =>
+/** A list of CIDR ranges, each valid and listed once, at most 256. */
+export const cidrList = (what: string) =>
     z
         .array(
             z.string().superRefine((v, ctx) => {

@@ -4,6 +4,7 @@ import { duration, intBetween, positiveInt } from "./primitives";
 export { effectiveRetry, MAX_RETRIES, RETRY_TRIGGERS, retryOverrideSchema, retrySchema, type RetryConfig, type RetryOverride } from "./retry";
 import { rateLimitBudgetsSchema, TOKEN_TYPES } from "./models";
 import { headerNameProblem } from "../policies/headers";
+import { localRateLimitSchema } from "./localRateLimit";
 
 /** Which routes the shared request budgets count (rateLimit.scope). */
 export const RATE_LIMIT_SCOPES = ["models", "allRoutes"] as const;
@@ -75,6 +76,8 @@ export const rateLimitSchema = z.strictObject({
         .describe(
             "which requests the `perUser`, `tenants` and `global` request budgets count: `models` (requests for a model) or `allRoutes` (also the passthrough and MCP routes); token and spend budgets count model requests only, either way",
         ),
+    /** A per-replica burst limit, enforced by each Envoy alone (no Redis). */
+    local: localRateLimitSchema.optional(),
     /** Refuse requests (500) while the rate-limit service cannot answer, instead of letting them through. */
     failClosed: z
         .boolean()

@@ -1,6 +1,6 @@
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER } from "../../config/aiMetadata";
 import { identityHeaders } from "../identity";
-import { type AuthType, awsRegionOf, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../../config/schema";
+import { type AuthType, awsRegionOf, backendUsesTls, type BackendAuthConfig, EXT_AUTHZ_METADATA_NAMESPACE, isAwsSchema, isInClusterHost, type SchemaName } from "../../config/schema";
 import { INFERENCE_EXTENSION } from "../../config/versions";
 import { inferencePoolName, backendNames, MCP_GENERATED_PREFIX } from "../names";
 import type { Rule, RuleContext } from "../../config/rules/types";
@@ -70,7 +70,7 @@ export const backendSettings: Rule = (config, ctx) => {
 
         // A credential over plain text outside the cluster is readable, and replayable, by anything on the path.
         const endpointHost = backend.hostname ?? (isAwsSchema(schema) ? "bedrock-runtime.<region>.amazonaws.com" : undefined);
-        const tls = backend.tls ?? backend.port === 443;
+        const tls = backendUsesTls(backend);
         if (auth !== undefined && !tls && endpointHost !== undefined && !isInClusterHost(endpointHost) && !backend.allowPlainTextCredentials) {
             const where = backend.tls === false ? at("tls") : at("port");
             ctx.add(

@@ -1,4 +1,7 @@
 import { awsIdentitySettings } from "./aws";
+import { clientConnectionSettings } from "./clientTraffic";
+import { backendClusterSettings } from "./backendTraffic";
+import { localRateLimitSettings } from "./localRateLimit";
 import { backendSettings, credentialOverrides, inferencePoolBackends, simulatorBackends } from "./backends";
 import {
     clientTrafficSettings,
@@ -31,6 +34,7 @@ export { setSecretCommand } from "../../config/rules/secrets";
 /** Cross-field rules, run in this order after the schema accepted every key. */
 export const RULES: readonly Rule[] = [
     backendSettings,
+    backendClusterSettings,
     credentialOverrides,
     simulatorBackends,
     inferencePoolBackends,
@@ -39,6 +43,7 @@ export const RULES: readonly Rule[] = [
     routePacking,
     retrySettings,
     rateLimitSettings,
+    localRateLimitSettings,
     spendPrices,
     providerQuotas,
     secretReferences,
@@ -53,6 +58,7 @@ export const RULES: readonly Rule[] = [
     gatewayAnnotations,
     envoyProxySettings,
     clientTrafficSettings,
+    clientConnectionSettings,
     gatewayConfigSettings,
     observabilitySettings,
     clientAuthSettings,

@@ -194,10 +194,12 @@ function loginCertificateAndAddressSettings(config: Parameters<Rule>[0], ctx: Pa
         if (same >= 0) ctx.add(["auth", "ipDeny", i], `"${range}" is also auth.ipAllow[${same}], where it would allow nothing (deny comes first); remove it from one list`);
     });
     const service = gateway.envoyProxy.service;
-    if (ipAllow !== undefined && gateway.envoyProxy.enabled && service.type !== "ClusterIP" && service.externalTrafficPolicy !== "Local") {
+    // With clientIP or proxyProtocol the client's address comes from the request, not the connection.
+    const sourceKnown = gateway.clientTraffic.enabled && (gateway.clientTraffic.clientIP !== undefined || gateway.clientTraffic.proxyProtocol !== undefined);
+    if (ipAllow !== undefined && !sourceKnown && gateway.envoyProxy.enabled && service.type !== "ClusterIP" && service.externalTrafficPolicy !== "Local") {
         ctx.warn(
             ["auth", "ipAllow"],
-            `is matched against the address Envoy sees, and a ${service.type} Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local`,
+            `is matched against the address Envoy sees, and a ${service.type} Service with externalTrafficPolicy Cluster replaces the client's address with a node's; set gateway.envoyProxy.service.externalTrafficPolicy: Local (behind an L7 load balancer or an NLB with proxy protocol, set gateway.clientTraffic.clientIP or proxyProtocol instead)`,
         );
     }
 }

@@ -20,11 +20,11 @@ import { credentialHeaderNames } from "../../plan/rules/backends";
 import { costOf, expectedMicroUsd, type Tokens } from "../support/cel";
 import { keyOf, OIDC_UNTRANSLATED, TEST_SECRET, type K8sObject, type Obj, type UpstreamTranslation } from "./translate";
 
-const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
-const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+export const asObj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+export const asList = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(asObj) : []);
+export const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 /** The object at a path of keys (an empty object where the path ends early). */
-const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
+export const dig = (v: unknown, ...keys: string[]): Obj => keys.reduce<Obj>((o, k) => asObj(o[k]), asObj(v));
 
 export interface Condition {
     type: string;
@@ -121,10 +121,11 @@ export function isIntendedOverride(config: Pick<StackConfig, "gateway"> & { mcp?
     const mcp = intendedOverride(config);
     if (mcp !== undefined && problem.endsWith(mcp)) return true;
     const { name, namespace } = config.gateway;
-    // A pattern model with a retry of its own has a policy on its rule of the patterns' route, which takes the
-    // place of the route's policy on that rule only (docs/pattern-retry.md).
-    const patterns = `BackendTrafficPolicy ${namespace}/${name}-models-patterns-traffic `;
-    if (problem.includes(patterns) && /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicy for these route rules: \[[^\]]+\]\)$/.test(problem)) return true;
+    // A pattern model with a retry of its own, or a model whose backends set a loadBalancer or tcpKeepalive,
+    // has a policy on its rule, which takes the place of the route's policy on that rule only
+    // (docs/pattern-retry.md, docs/load-balancing.md).
+    const routePolicy = new RegExp(`BackendTrafficPolicy ${namespace}/${name}-models-[a-z0-9-]+-traffic `);
+    if (routePolicy.test(problem) && /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicy for these route rules: \[[^\]]+\]\)$/.test(problem)) return true;
     const shared = `${namespace}/${modelsTrafficPolicyName(name)} `;
     const listed = /Overridden=True \(Overridden: This policy is being overridden by other backendTrafficPolicies for these routes: \[([^\]]*)\]\)$/.exec(problem)?.[1];
     if (!problem.includes(shared) || listed === undefined) return false;
@@ -192,7 +193,7 @@ interface Xds {
     clusters: Map<string, Obj>;
 }
 
-function xdsOf(t: UpstreamTranslation): Xds {
+export function xdsOf(t: UpstreamTranslation): Xds {
     const listeners: Obj[] = [];
     const routes: XdsRoute[] = [];
     const clusters = new Map<string, Obj>();
@@ -230,7 +231,7 @@ function modelRoutesOf(xds: Xds, model: string, m?: ModelConfig): XdsRoute[] {
 }
 
 /** The HTTP connection managers of the Gateway's own listeners (not Envoy Gateway's ready listener). */
-function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: string): { listener: string; hcm: Obj }[] {
+export function connectionManagers(xds: Xds, gatewayNamespace: string, gatewayName: string): { listener: string; hcm: Obj }[] {
     const out: { listener: string; hcm: Obj }[] = [];
     for (const l of xds.listeners) {
         const name = str(l.name);
@@ -333,7 +334,11 @@ export function modelRouteProblems(t: UpstreamTranslation): string[] {
         for (const r of routes) {
             const at = `${where}: xDS route ${str(r.route.name)} (${r.routeConfig})`;
             const action = asObj(r.route.route);
-            out.push(...clusterProblems(at, xds.clusters.get(str(action.cluster)), m, config, str(action.cluster)));
+            // loadBalancer.zoneAware makes Envoy Gateway build a cluster per backend; allowed on one-backend models only.
+            const weighted = asList(dig(action, "weightedClusters").clusters);
+            const perBackend = action.cluster === undefined && weighted.length === 1 && m.backends.length === 1;
+            const cluster = perBackend ? str(weighted[0].name) : str(action.cluster);
+            out.push(...clusterProblems(at, xds.clusters.get(cluster), m, config, cluster, perBackend));
             const matched = asList(asObj(r.route.match).headers);
             for (const h of m.match?.headers ?? []) {
                 const found = matched.find((x) => str(x.name).toLowerCase() === h.name.toLowerCase());
@@ -399,7 +404,7 @@ export function inferencePoolProblems(t: UpstreamTranslation): string[] {
     return out;
 }
 
-function clusterProblems(at: string, cluster: Obj | undefined, model: ModelConfig, config: UpstreamTranslation["config"], clusterName: string): string[] {
+function clusterProblems(at: string, cluster: Obj | undefined, model: ModelConfig, config: UpstreamTranslation["config"], clusterName: string, perBackend = false): string[] {
     const { backends, gateway } = config;
     const region = config.aws?.region;
     const gatewayName = gateway.name;
@@ -419,7 +424,8 @@ function clusterProblems(at: string, cluster: Obj | undefined, model: ModelConfi
         const where = `${at}: cluster ${clusterName} locality ${j} (${b.backend})`;
         const expectedBackend = backendNames(gatewayName, b.backend, backend.auth).backend;
         if (resource?.name !== expectedBackend) out.push(`${where}: is Backend ${str(resource?.name)}, config says ${expectedBackend}`);
-        if (locality.loadBalancingWeight !== (b.weight ?? 1)) out.push(`${where}: loadBalancingWeight is ${str(locality.loadBalancingWeight)}, config says weight ${b.weight ?? 1}`);
+        // A cluster of its own per backend carries no locality weight (the weighted cluster does).
+        if ((locality.loadBalancingWeight ?? (perBackend ? 1 : undefined)) !== (b.weight ?? 1)) out.push(`${where}: loadBalancingWeight is ${str(locality.loadBalancingWeight)}, config says weight ${b.weight ?? 1}`);
         if (socket.address !== endpoint.hostname || socket.portValue !== endpoint.port) {
             out.push(`${where}: endpoint is ${str(socket.address)}:${str(socket.portValue)}, config says ${endpoint.hostname}:${endpoint.port}`);
         }

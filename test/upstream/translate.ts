@@ -277,6 +277,32 @@ export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
             }
         }
     }
+    // The CAs and client certificates backends name (backends.<b>.tls), which the user keeps in the cluster.
+    const add = (o: K8sObject) => {
+        if (have.has(keyOf(o))) return;
+        have.add(keyOf(o));
+        out.push(o);
+    };
+    const b64 = (v: string) => Buffer.from(v).toString("base64");
+    for (const policy of emitted.filter((o) => o.kind === "BackendTLSPolicy")) {
+        const refs = ((policy.spec?.validation as { caCertificateRefs?: { kind: string; name: string }[] } | undefined)?.caCertificateRefs ?? []);
+        for (const ref of refs) {
+            const metadata = { name: ref.name, namespace: policy.metadata.namespace };
+            if (ref.kind === "ConfigMap") add({ apiVersion: "v1", kind: "ConfigMap", metadata, data: { "ca.crt": testCertificate().crt } });
+            else add({ apiVersion: "v1", kind: "Secret", type: "Opaque", metadata, data: { "ca.crt": b64(testCertificate().crt) } });
+        }
+    }
+    for (const backend of emitted.filter((o) => o.kind === "Backend")) {
+        const ref = (backend.spec?.tls as { clientCertificateRef?: { name: string } } | undefined)?.clientCertificateRef;
+        if (ref === undefined) continue;
+        add({
+            apiVersion: "v1",
+            kind: "Secret",
+            type: "kubernetes.io/tls",
+            metadata: { name: ref.name, namespace: backend.metadata.namespace },
+            data: { "tls.crt": b64(testCertificate().crt), "tls.key": b64(testCertificate().key) },
+        });
+    }
     return out;
 }
 

@@ -15,6 +15,10 @@ import { patternModels } from "../../plan/routes";
 import { UPSTREAM_TOOLS } from "../../config/versions";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
+import { clientConnectionProblems } from "./clientConnections";
+import { loadBalancingProblems } from "./loadBalancing";
+import { backendTlsProblems } from "./backendTls";
+import { localRateLimitProblems } from "./localRateLimit";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -57,6 +61,7 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "route host names: the Gateway's and a model's own": (c) => c.gateway.hostnames !== undefined && Object.values(c.models).some((m) => m.hostnames !== undefined),
     "rate limit: a shadow limit beside an enforced one": (c) => (c.rateLimit.perUser?.requests ?? []).some((b) => b.shadow === true),
     "rate limiting off": (c) => !c.rateLimit.enabled,
+    "rate limit: a local burst limit per replica beside the budgets": (c) => c.rateLimit.local !== undefined && c.rateLimit.perUser !== undefined,
     "rate limit: global": (c) => c.rateLimit.global !== undefined,
     "rate limit: tenants": (c) => c.rateLimit.tenants !== undefined,
     "rate limit: per user": (c) => c.rateLimit.perUser !== undefined,
@@ -87,6 +92,15 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "passthrough: the catch-all /": (c) => Object.values(c.passthrough).some(isCatchAll),
     "passthrough: a request budget of its own": (c) => Object.values(c.passthrough).some((p) => (p.rateLimit?.requests?.length ?? 0) > 0),
     "rate limit: shared request budgets over every route (scope allRoutes)": (c) => c.rateLimit.scope === "allRoutes" && Object.keys(c.passthrough).length > 0,
+    "backend load balancing: consistent hash on the verified user and on a header": (c) =>
+        Object.values(c.backends).some((b) => b.loadBalancer?.hashOn === "user") && Object.values(c.backends).some((b) => typeof b.loadBalancer?.hashOn === "object"),
+    "backend load balancing: least request with slow start over a priority fallback": (c) =>
+        Object.values(c.backends).some((b) => b.loadBalancer?.type === "LeastRequest" && b.loadBalancer.slowStart !== undefined),
+    "backend load balancing: the local zone preferred": (c) => Object.values(c.backends).some((b) => b.loadBalancer?.zoneAware?.minEndpoints !== undefined),
+    "backend TCP keepalive": (c) => Object.values(c.backends).some((b) => b.tcpKeepalive !== undefined),
+    "backend TLS: a private CA inline, in a Secret and in a ConfigMap": (c) =>
+        (["pem", "secret", "configMap"] as const).every((k) => Object.values(c.backends).some((b) => typeof b.tls === "object" && b.tls.caCertificate?.[k] !== undefined)),
+    "backend TLS: a client certificate (mutual TLS)": (c) => Object.values(c.backends).some((b) => typeof b.tls === "object" && b.tls.clientCertificate !== undefined),
     "traffic: timeouts": (c) => c.traffic.timeouts !== undefined,
     "traffic: circuit breaker": (c) => c.traffic.circuitBreaker?.maxParallelRetries !== undefined,
     "traffic: passive health check": (c) => c.traffic.healthCheck.passive?.consecutiveGatewayErrors !== undefined,
@@ -103,6 +117,12 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         const ct = c.gateway.clientTraffic;
         return ct.timeout.requestReceived !== undefined && ct.tls.minVersion !== undefined && ct.headers.requestID !== undefined && ct.path.escapedSlashesAction !== undefined && ct.healthCheck !== undefined;
     },
+    "gateway: client IP from X-Forwarded-For past trusted ranges, proxy protocol required": (c) =>
+        c.gateway.clientTraffic.clientIP?.xForwardedFor?.trustedCIDRs !== undefined && c.gateway.clientTraffic.proxyProtocol?.optional === false,
+    "gateway: client IP from X-Forwarded-For hops": (c) => c.gateway.clientTraffic.clientIP?.xForwardedFor?.trustedHops !== undefined,
+    "gateway: client IP from a header, failing closed; optional proxy protocol": (c) =>
+        c.gateway.clientTraffic.clientIP?.customHeader?.failClosed === true && c.gateway.clientTraffic.proxyProtocol?.optional === true,
+    "gateway: TCP keepalive and every connection limit": (c) => c.gateway.clientTraffic.tcpKeepalive !== undefined && c.gateway.clientTraffic.connectionLimit?.closeDelay !== undefined,
     "gateway: HTTP/2 windows set": (c) => c.gateway.clientTraffic.http2.initialStreamWindowSize !== "16Mi",
     "gateway: extProc env and resources": (c) => c.gateway.gatewayConfig.extProc.env.length > 0,
     "gateway: forward proxy": (c) => c.gateway.gatewayConfig.forwardProxy !== undefined,
@@ -187,6 +207,22 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
 
             it("listeners: HTTP/2 windows, and only the redirect on HTTP when HTTPS is enforced", () => {
                 assert.deepEqual([...expected.listenerProblems(t), ...expected.redirectProblems(t)], []);
+            });
+
+            it("backend load balancing and keepalive: each model's clusters balance as its backends say, a hash reads the header it names (the verified user for hashOn user)", () => {
+                assert.deepEqual(loadBalancingProblems(t), []);
+            });
+
+            it("backend TLS: a private CA's backends verified against it, a client certificate presented where set and nowhere else", () => {
+                assert.deepEqual(backendTlsProblems(t), []);
+            });
+
+            it("rateLimit.local: Envoy's local token bucket on every model route, sized as configured, and none without it", () => {
+                assert.deepEqual(localRateLimitProblems(t), []);
+            });
+
+            it("client connections: the client's address from X-Forwarded-For, a header or the PROXY protocol, read by the address lists; TCP keepalive; connection limits", () => {
+                assert.deepEqual(clientConnectionProblems(t), []);
             });
 
             it("traffic protection on every model and passthrough cluster; passthrough routes at their paths", () => {
