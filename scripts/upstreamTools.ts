@@ -38,8 +38,9 @@ export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string }
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "languageHost", "kubernetesProvider"],
-    // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
-    dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
+    // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both); the Pulumi
+    // CLI sets the prod stack's test credentials (`pulumi config set --secret`) as a user does.
+    dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane", "pulumi"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 
