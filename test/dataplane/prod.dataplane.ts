@@ -30,7 +30,7 @@ describe("data plane (prod stack): JWT clients, HTTPS providers", function () {
 
     before(async function () {
         this.timeout(600_000);
-        const tools = readToolManifest("dataplane");
+        const tools = readToolManifest("dataplaneSuite");
         stack = cliStack(tools.pulumi.bin, "prod");
         for (const [name, value] of Object.entries(CREDENTIALS)) stack.cli(["config", "set", "--secret", "--path", `apiKeys.${name}`, value]);
         // gpt-4.1: OpenAI and Azure OpenAI at the same priority, 70/30 (the committed file falls back from one to the other).
