@@ -210,6 +210,7 @@ describe("data plane (endpoints): every AI endpoint beside a catch-all passthrou
             // nothing of when to retry. The day this fails, the headers survive: update docs/errors.md and the warning.
             const limitHeaders = [...e.headers!.keys()].filter((h) => h === "retry-after" || h.startsWith("x-ratelimit-"));
             assert.deepEqual(limitHeaders, [], "openai SDK (429): the OpenAI-format 429 carries no retry-after or x-ratelimit-* header (Envoy's custom response drops them)");
+            assert.doesNotMatch(e.message, /retry-after|x-ratelimit/i, "openai SDK (429): the error message must not point the client at headers the response does not have");
         });
     });
 });
