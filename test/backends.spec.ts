@@ -169,6 +169,12 @@ describe("backends: AWS defaults", () => {
         assert.deepEqual(build({ schema: "AWSAnthropic", auth }).serviceBackend.spec.schema, { name: "AWSAnthropic", version: "bedrock-2023-05-31" });
         assert.equal(build({ schema: "AWSAnthropic", version: "bedrock-2024-01-01", auth }).serviceBackend.spec.schema.version, "bedrock-2024-01-01");
     });
+
+    it("Cohere gets the v2 schema version unless set: the AI Gateway's rerank path is /<version>/rerank (Cohere serves /v2/rerank)", () => {
+        const auth = { type: "APIKey", secret: "cohere" };
+        assert.deepEqual(build({ schema: "Cohere", hostname: "api.cohere.com", auth }).serviceBackend.spec.schema, { name: "Cohere", version: "v2" });
+        assert.equal(build({ schema: "Cohere", hostname: "api.cohere.com", version: "v3", auth }).serviceBackend.spec.schema.version, "v3");
+    });
 });
 
 describe("backends: names", () => {

@@ -34,12 +34,14 @@ export interface BuiltTool {
 
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
 
-/** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second, `npm run dataplane:tools` the third. */
+/** Which tools each suite needs: `npm run upstream:tools` builds the first set, `npm run e2e:tools` the second, `npm run dataplane:tools` the third (`npm run local`), `npm run dataplaneSuite:tools` the fourth (`npm run test:dataplane`). */
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "languageHost", "kubernetesProvider"],
     // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
     dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
+    // `npm run test:dataplane` also runs the Pulumi CLI, which sets the prod stack's test credentials as a user does.
+    dataplaneSuite: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane", "pulumi"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 

@@ -29,10 +29,14 @@ export const SECRET_KEYS: { readonly [T in AuthType]: string } = {
     GCPCredentials: "service_account.json",
 };
 
-/** Schema versions used when the config sets none. */
+/**
+ * Schema versions used when the config sets none. Cohere's is the path prefix of its API: without it the AI Gateway
+ * sends a rerank to `/rerank`, which Cohere does not serve (`/v2/rerank`; seen on real traffic).
+ */
 export const DEFAULT_SCHEMA_VERSIONS: Partial<Record<SchemaName, string>> = {
     AWSAnthropic: "bedrock-2023-05-31",
     GCPAnthropic: "vertex-2023-10-16",
+    Cohere: "v2",
 };
 
 /** Where a backend is reached. Host names are lower-cased: the CRDs accept nothing else. */

@@ -396,7 +396,7 @@ export const backendSchema = z.strictObject({
         .optional()
         .meta(
             doc("schema version; required for AzureOpenAI (the API version, e.g. `2025-01-01-preview`); refused for schemas that ignore it", {
-                default: "`bedrock-2023-05-31` for AWSAnthropic, `vertex-2023-10-16` for GCPAnthropic",
+                default: "`bedrock-2023-05-31` for AWSAnthropic, `vertex-2023-10-16` for GCPAnthropic, `v2` for Cohere (the path prefix of its API: rerank goes to `/v2/rerank`)",
             }),
         ),
     /** Required, except for AWS schemas: bedrock-runtime.<region>.amazonaws.com. */

@@ -20,6 +20,11 @@ export interface BackendHost {
     tls: boolean;
     /** Answer every request with this JSON (a JSON Web Key Set, say) instead of a fake LLM server. */
     json?: unknown;
+    /**
+     * A plain HTTP application (a passthrough route's Service): answers every request 200 with
+     * `{"service": <host>, "path": <path>}` instead of a fake LLM server, and counts what it receives.
+     */
+    service?: boolean;
 }
 
 export interface BackendControl {
@@ -32,6 +37,8 @@ export interface BackendControl {
     readonly headers: IncomingHttpHeaders[];
     /** Answer every request with this status (no body from the backend), or undefined to pass requests on. */
     failWith(status: number | undefined): void;
+    /** Answer every request with this handler (a server of another protocol, MCP say), or undefined to pass requests on. */
+    serve(handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined): void;
     reset(): void;
 }
 
@@ -94,15 +101,19 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
                 servers.push(server);
                 continue;
             }
-            const port = await freePort();
-            const log = join(dir, `testupstream-${backend.host}.log`);
-            const out = openSync(log, "w");
-            const p = spawn(testupstream, [], { env: { PATH: process.env.PATH ?? "", LISTENER_PORT: String(port), TESTUPSTREAM_ID: backend.host }, stdio: ["ignore", out, out] });
-            p.once("error", () => undefined);
-            processes.push({ host: backend.host, process: p, log });
-            await waitForPort(port, 30_000, () => (p.exitCode !== null ? `testupstream for ${backend.host} exited with ${p.exitCode}` : undefined));
+            let port = 0;
+            if (!backend.service) {
+                port = await freePort();
+                const log = join(dir, `testupstream-${backend.host}.log`);
+                const out = openSync(log, "w");
+                const p = spawn(testupstream, [], { env: { PATH: process.env.PATH ?? "", LISTENER_PORT: String(port), TESTUPSTREAM_ID: backend.host }, stdio: ["ignore", out, out] });
+                p.once("error", () => undefined);
+                processes.push({ host: backend.host, process: p, log });
+                await waitForPort(port, 30_000, () => (p.exitCode !== null ? `testupstream for ${backend.host} exited with ${p.exitCode}` : undefined));
+            }
 
             let failing: number | undefined;
+            let serving: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
             const paths: string[] = [];
             const headers: IncomingHttpHeaders[] = [];
             const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -111,6 +122,15 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
                 if (failing !== undefined) {
                     req.resume();
                     res.writeHead(failing, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `stand-in ${backend.host} fails on purpose`, type: "test" } }));
+                    return;
+                }
+                if (serving !== undefined) {
+                    serving(req, res);
+                    return;
+                }
+                if (backend.service) {
+                    req.resume();
+                    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ service: backend.host, path: req.url }));
                     return;
                 }
                 const forward = request({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (upstream) => {
@@ -139,6 +159,9 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
                 },
                 failWith(status) {
                     failing = status;
+                },
+                serve(handler) {
+                    serving = handler;
                 },
                 reset() {
                     paths.length = 0;

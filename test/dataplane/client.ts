@@ -4,6 +4,7 @@
  */
 import { request } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 
 export interface Reply {
     status: number;
@@ -62,15 +63,20 @@ export function call(url: string, path: string, options: { method?: string; head
 /** An OpenAI chat completion request. */
 export const chat = (model: string, content = "Hello") => ({ model, messages: [{ role: "user", content }] });
 
-/** Headers that make testupstream answer a chat completion reporting this token usage. */
-export function usageHeaders(usage: { prompt: number; completion: number }): Record<string, string> {
+/** Headers that make testupstream answer a chat completion reporting this token usage (`cached`: of the prompt's). */
+export function usageHeaders(usage: { prompt: number; completion: number; cached?: number }): Record<string, string> {
     const body = {
         id: "chatcmpl-test",
         object: "chat.completion",
         created: 1,
         model: "stand-in",
         choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-        usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion },
+        usage: {
+            prompt_tokens: usage.prompt,
+            completion_tokens: usage.completion,
+            total_tokens: usage.prompt + usage.completion,
+            ...(usage.cached !== undefined && { prompt_tokens_details: { cached_tokens: usage.cached } }),
+        },
     };
     return { "x-response-body": Buffer.from(JSON.stringify(body)).toString("base64") };
 }
@@ -83,6 +89,13 @@ export async function awayFromWindowEdge(): Promise<void> {
     const second = new Date().getSeconds();
     if (second >= 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
 }
+
+/**
+ * Envoy charges a response's tokens and cost to the rate-limit service when the response has ended
+ * (`apply_on_stream_done`), after the client has its last byte: on a busy machine the next request can get there
+ * first. A moment's wait between the requests of a token or spend budget scenario.
+ */
+export const tokensCounted = () => new Promise((r) => setTimeout(r, 500));
 
 /** Runs `n` calls, `parallel` at a time. */
 export async function many<T>(n: number, parallel: number, one: (i: number) => Promise<T>): Promise<T[]> {
@@ -97,4 +110,36 @@ export async function many<T>(n: number, parallel: number, one: (i: number) => P
         }),
     );
     return out;
+}
+
+/**
+ * A TCP relay from a port of the kernel's choosing to `url`'s, for clients built on `fetch`: fetch refuses a list of
+ * "bad ports" (10080 among them, where Envoy Gateway puts a listener of port 80), so an SDK on fetch cannot call the
+ * local gateway directly.
+ */
+export async function fetchableUrl(url: string): Promise<{ url: string; close(): Promise<void> }> {
+    const target = new URL(url);
+    const sockets = new Set<Socket>();
+    const server = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) {
+            sockets.add(s);
+            s.on("close", () => sockets.delete(s));
+            s.on("error", () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `${target.protocol}//127.0.0.1:${port}`,
+        close: () =>
+            new Promise<void>((resolve) => {
+                for (const s of sockets) s.destroy();
+                server.close(() => resolve());
+            }),
+    };
 }

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { readToolManifest } from "../../tools/upstreamTools";
-import { awayFromWindowEdge, call, chat, many, usageHeaders } from "./client";
+import { awayFromWindowEdge, call, chat, many, tokensCounted, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 
 const ROOT = join(__dirname, "..", "..");
@@ -102,7 +102,10 @@ describe("data plane (dev stack): requests through the local gateway", function 
         const carol = freshUser("token-budget");
         const forty = usageHeaders({ prompt: 10, completion: 30 });
         const statuses: number[] = [];
-        for (let i = 0; i < 3; i++) statuses.push((await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": carol, ...forty } })).status);
+        for (let i = 0; i < 3; i++) {
+            statuses.push((await call(gw.url, "/v1/chat/completions", { body: chat("qwen-with-fallback"), headers: { "x-user-id": carol, ...forty } })).status);
+            await tokensCounted();
+        }
         // 40 tokens counted after the first, 80 after the second (a request is let through while under the limit).
         assert.deepEqual(statuses, [200, 200, 429], "token budget: statuses of 3 requests reporting 40 tokens each, limit 50 a minute");
     });
@@ -117,6 +120,7 @@ describe("data plane (dev stack): requests through the local gateway", function 
         for (let i = 0; i < 3; i++) {
             const r = await call(gw.url, "/v1/chat/completions", { body: { ...chat("qwen-with-fallback"), stream: true }, headers: { "x-user-id": dave, ...sse } });
             statuses.push(r.status);
+            await tokensCounted();
             if (i === 0) {
                 assert.match(String(r.headers["content-type"]), /text\/event-stream/, `streaming: content-type ${r.headers["content-type"]}`);
                 const events = r.body.split("\n\n").filter((e) => e.startsWith("data: "));

@@ -4,32 +4,20 @@
  * its own. The user a budget counts is the verified client, never what the client says it is.
  */
 import * as assert from "node:assert/strict";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { readToolManifest } from "../../tools/upstreamTools";
 import { awayFromWindowEdge, call, chat, usageHeaders } from "./client";
-import { type LocalGateway, startLocalGateway } from "./localGateway";
+import { localGatewayFor } from "./localGateway";
 
 const FILE = join(__dirname, "fixtures", "identity.yaml");
 const PROVIDER = "api.openai.com";
 const SMALL = usageHeaders({ prompt: 1, completion: 1 });
 
 describe("data plane (API-key identity): the verified client is the user", function () {
-    let gw: LocalGateway;
+    const gw = localGatewayFor(FILE, () => readToolManifest("dataplane"));
     /** The client's API key: the test value of its key in the Secret the program creates from `apiKeys`. */
     const key = (client: string) => ({ "x-api-key": gw.secrets.get(`ai-gateway/ai-gateway-client-api-keys/${client}`) ?? `no key for ${client}` });
-
-    before(async function () {
-        this.timeout(600_000);
-        gw = await startLocalGateway(FILE, readToolManifest("dataplane"));
-    });
-
-    after(async () => {
-        await gw?.stop();
-    });
-
-    beforeEach(() => {
-        for (const b of gw.backends.values()) b.reset();
-    });
 
     it("identity: a known key reaches the provider over HTTPS, which gets the provider's key and the verified user", async () => {
         const r = await call(gw.url, "/v1/chat/completions", { body: chat("gpt-4o-mini"), headers: { ...key("team-a"), ...SMALL } });
@@ -80,5 +68,33 @@ describe("data plane (API-key identity): the verified client is the user", funct
             again = await call(gw.url, "/v1/chat/completions", { body: chat("gpt-4o-mini"), headers: { ...key("team-b"), ...SMALL } });
         }
         assert.equal(again.status, 200, `Redis down (fail closed): 30 s after Redis is back, ${again.status} ${again.body.slice(0, 200)}`);
+    });
+});
+
+describe("data plane (external authorization identity): the user is what the service names, never what the client says", function () {
+    const gw = localGatewayFor(join(__dirname, "fixtures", "extauth.yaml"), () => readToolManifest("dataplane"));
+    const AUTHZ = "authz.auth.svc.cluster.local";
+
+    before(() => {
+        // The authorization service: `Bearer user:<name>` is that user, `Bearer anonymous` is let in without a user, the rest denied.
+        const authz = (req: IncomingMessage, res: ServerResponse) => {
+            req.resume();
+            const credential = String(req.headers.authorization ?? "");
+            if (credential.startsWith("Bearer user:")) res.writeHead(200, { "x-user-id": credential.slice("Bearer user:".length) }).end();
+            else if (credential === "Bearer anonymous") res.writeHead(200).end();
+            else res.writeHead(403).end();
+        };
+        gw.backends.get(AUTHZ)!.serve(authz);
+    });
+
+    it("identity (external authorization): the provider sees the user the service names; a client's own x-user-id is removed, also when the service names no one", async () => {
+        const named = await call(gw.url, "/v1/chat/completions", { body: chat("gpt-4o-mini"), headers: { authorization: "Bearer user:alice", "x-user-id": "bob", ...SMALL } });
+        assert.equal(named.status, 200, `identity (external authorization): ${named.status} ${named.body.slice(0, 200)}`);
+        const anonymous = await call(gw.url, "/v1/chat/completions", { body: chat("gpt-4o-mini"), headers: { authorization: "Bearer anonymous", "x-user-id": "victim", ...SMALL } });
+        assert.equal(anonymous.status, 200, `identity (external authorization, no user named): ${anonymous.status} ${anonymous.body.slice(0, 200)}`);
+        const denied = await call(gw.url, "/v1/chat/completions", { body: chat("gpt-4o-mini"), headers: { authorization: "Bearer nobody", ...SMALL } });
+        assert.equal(denied.status, 403, `identity (external authorization, denied): ${denied.status}`);
+        const users = gw.backends.get(PROVIDER)!.headers.map((h) => h["x-user-id"]);
+        assert.deepEqual(users, ["alice", undefined], "identity (external authorization): the x-user-id the provider saw for alice claiming bob, and for an anonymous client claiming victim (identity-header stripping)");
     });
 });

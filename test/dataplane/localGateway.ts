@@ -34,6 +34,7 @@ import { configOfFile } from "../harness";
 import { clusterInferencePools } from "../support/inferencePool";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
+import { call } from "./client";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
 import { type Controllers, expandVariables, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
@@ -230,7 +231,8 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const config = parseConfig(configOfFile(file));
         const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
         const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
-        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted), ...pools]);
+        const applications = clusterServices(emitted);
+        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...pools]);
         const secrets = new Map<string, string>();
         for (const s of objects.filter((o) => o.kind === "Secret")) {
             for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>)) secrets.set(`${s.metadata.namespace}/${s.metadata.name}/${k}`, Buffer.from(v, "base64").toString("utf8"));
@@ -267,6 +269,23 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
                 const tls = tlsBackends.has(`${b.metadata.namespace}/Backend/${b.metadata.name}`) || e.fqdn.port === 443;
                 if (!backendHosts.some((h) => h.host === e.fqdn!.hostname && h.port === e.fqdn!.port)) backendHosts.push({ host: e.fqdn.hostname, ip: addressOf(e.fqdn.hostname), port: e.fqdn.port, tls });
             }
+        }
+        // The Services passthrough routes send to (the cluster's applications): a stand-in at an address of its own for each,
+        // and the EndpointSlice a cluster's endpoint controller would write, so Envoy Gateway sends the route's traffic there.
+        for (const svc of applications) {
+            const name = svc.metadata.name;
+            const namespace = svc.metadata.namespace ?? "default";
+            const host = `${name}.${namespace}${CLUSTER_SUFFIX}`;
+            const ports = ((svc.spec as { ports: { name: string; port: number }[] }).ports ?? []);
+            for (const p of ports) backendHosts.push({ host, ip: addressOf(host), port: p.port, tls: false, service: true });
+            objects.push({
+                apiVersion: "discovery.k8s.io/v1",
+                kind: "EndpointSlice",
+                metadata: { name: `${name}-local`, namespace, labels: { "kubernetes.io/service-name": name } },
+                addressType: "IPv4",
+                endpoints: [{ addresses: [addressOf(host)], conditions: { ready: true } }],
+                ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: "TCP" })),
+            } as KubeObject);
         }
         // Identity providers' key sets (SecurityPolicy remoteJWKS): a stand-in serving the public key of a key pair of this run.
         const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -392,6 +411,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             for (const [k, v] of Object.entries(data)) writeFileSync(join(to, k), v);
         };
 
+        let rateLimitDebug: string | undefined;
         if (rateLimitDeployment) {
             progress("starting the rate-limit service");
             const rlDir = join(dir, "ratelimit");
@@ -405,6 +425,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             // Its HTTP, debug and metrics ports are not part of what Envoy reaches; gRPC (8081) is.
             local.PORT = String(await freePort());
             local.DEBUG_PORT = String(await freePort());
+            rateLimitDebug = `http://127.0.0.1:${local.DEBUG_PORT}`;
             local.USE_PROMETHEUS = "false";
             delete local.PROMETHEUS_ADDR;
             delete local.PROMETHEUS_MAPPER_YAML;
@@ -508,6 +529,24 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             return { name: l.name, protocol: l.protocol, port, url: `${l.protocol === "HTTPS" ? "https" : "http"}://127.0.0.1:${port}` };
         });
         for (const l of listeners) await waitForPort(l.port, 60_000, () => (envoy.process.exitCode !== null ? `envoy exited with ${envoy.process.exitCode}` : exited()));
+        if (rateLimitDebug !== undefined) {
+            // Budgets hold from the first request: the rate-limit service has its rules from Envoy Gateway (its debug
+            // endpoint prints them), or a stack that fails closed would refuse the first requests with 500.
+            const debug = rateLimitDebug;
+            await until(
+                "the rate-limit service's rules from Envoy Gateway (/rlconfig of its debug port)",
+                60_000,
+                async () => {
+                    try {
+                        const r = await call(debug, "/rlconfig");
+                        return r.status === 200 && r.body.trim() !== "" ? true : undefined;
+                    } catch {
+                        return undefined;
+                    }
+                },
+                exited,
+            );
+        }
         const models = Object.entries(config.models ?? {})
             .filter(([, m]) => (m as { match?: { pattern?: string } }).match?.pattern === undefined)
             .map(([name]) => name)
@@ -545,4 +584,29 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         await stop();
         throw new Error(message);
     }
+}
+
+/**
+ * The gateway of a stack file for one `describe` of the data-plane suite: started before its tests, stopped after
+ * them, every backend's stand-in reset before each test. Returns the gateway (a view of the one started, for use
+ * inside tests).
+ */
+export function localGatewayFor(file: string, tools: () => LocalTools): LocalGateway {
+    let gw: LocalGateway | undefined;
+    before(async function () {
+        this.timeout(600_000);
+        gw = await startLocalGateway(file, tools());
+    });
+    after(async () => {
+        await gw?.stop();
+    });
+    beforeEach(() => {
+        for (const b of gw!.backends.values()) b.reset();
+    });
+    return new Proxy({} as LocalGateway, {
+        get(_, key) {
+            if (!gw) throw new Error(`the local gateway of ${file} has not started`);
+            return gw[key as keyof LocalGateway];
+        },
+    });
 }
