@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Result } from "@pulumi/pulumi/proto/resource_pb";
+import { withoutPromiseLeakStacks } from "../components/promiseStacks";
 
 /** One registered resource, as the engine would see it. */
 export interface RecordedResource {
@@ -239,25 +240,14 @@ export function withoutUnusedStackTraces(): void {
 
 /**
  * The same two stack traces, dropped for a whole test run while every error keeps its stack (Error.stackTraceLimit
- * is left alone, so a failing test still says where): the SDK's per-promise stack is taken with a limit of 0 frames,
- * and a resource's source position is not looked up. About a quarter of the suite's time. Decided at each call, so
- * AI_GATEWAY_SOURCE_MAPS=1 keeps both, also when set later (test/startup.spec.ts sets it to check both are taken).
+ * is left alone, so a failing test still says where): the SDK's per-promise stack as the program drops it
+ * (components/promiseStacks.ts), and a resource's source position is not looked up. About a quarter of the suite's
+ * time. Decided at each call, so AI_GATEWAY_SOURCE_MAPS=1 keeps both, also when set later (test/startup.spec.ts sets
+ * it to check both are taken).
  */
 export function withoutPerPromiseStacks(): void {
-    const keep = () => process.env.AI_GATEWAY_SOURCE_MAPS === "1";
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
-    const promise = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
-        if (keep()) return promise(p, ctx);
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-            return promise(p, ctx);
-        } finally {
-            Error.stackTraceLimit = limit;
-        }
-    };
+    withoutPromiseLeakStacks();
     const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
     const callsites = resource.callsites;
-    resource.callsites = () => (keep() ? callsites.call(resource) : []);
+    resource.callsites = () => (process.env.AI_GATEWAY_SOURCE_MAPS === "1" ? callsites.call(resource) : []);
 }
