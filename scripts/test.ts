@@ -18,7 +18,11 @@ interface Finished {
     code: number | null;
     signal: NodeJS.Signals | null;
     output: string;
+    /** Wall seconds from the start of both. */
+    seconds: number;
 }
+
+const started = Date.now();
 
 const running = new Set<ChildProcess>();
 
@@ -33,7 +37,7 @@ function node(options: string[], script: string, args: string[], live: boolean):
         child.once("error", (e) => chunks.push(Buffer.from(`${script}: ${e.message}\n`)));
         child.once("close", (code, signal) => {
             running.delete(child);
-            resolve({ code, signal, output: Buffer.concat(chunks).toString("utf8") });
+            resolve({ code, signal, output: Buffer.concat(chunks).toString("utf8"), seconds: (Date.now() - started) / 1000 });
         });
     });
 }
@@ -65,6 +69,7 @@ async function main(): Promise<number> {
     if (types.output.trim() !== "" || failed(types)) process.stdout.write(`\ntype check (tsc --noEmit):\n${types.output}`);
     if (failed(types)) process.stderr.write(`npm test: the type check failed (${types.signal ?? `exit ${types.code}`})\n`);
     if (failed(tests)) process.stderr.write(`npm test: the tests failed (${tests.signal ?? `exit ${tests.code}`})\n`);
+    process.stdout.write(`type check ${types.seconds.toFixed(1)} s, tests ${tests.seconds.toFixed(1)} s, side by side\n`);
     return failed(types) || failed(tests) ? 1 : 0;
 }
 
