@@ -1,5 +1,9 @@
 import { envoyServiceType, loadConfig } from "./plan";
 import { AiGateway } from "./components";
+import { withoutPromiseLeakStacks } from "./components/promiseStacks";
+
+// No stack trace on each of the SDK's promises, for a leak report a finished program never prints (see there).
+withoutPromiseLeakStacks();
 
 // Reads and validates every ai-gateway:* key once; a bad key stops here, before any resource exists.
 const config = loadConfig();

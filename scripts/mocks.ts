@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Result } from "@pulumi/pulumi/proto/resource_pb";
+import { withoutPromiseLeakStacks } from "../components/promiseStacks";
 
 /** One registered resource, as the engine would see it. */
 export interface RecordedResource {
@@ -235,4 +236,18 @@ export function withoutUnusedStackTraces(): void {
     if (process.env.AI_GATEWAY_SOURCE_MAPS === "1") return;
     Error.stackTraceLimit = 0;
     (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites = () => [];
+}
+
+/**
+ * The same two stack traces, dropped for a whole test run while every error keeps its stack (Error.stackTraceLimit
+ * is left alone, so a failing test still says where): the SDK's per-promise stack as the program drops it
+ * (components/promiseStacks.ts), and a resource's source position is not looked up. About a quarter of the suite's
+ * time. Decided at each call, so AI_GATEWAY_SOURCE_MAPS=1 keeps both, also when set later (test/startup.spec.ts sets
+ * it to check both are taken).
+ */
+export function withoutPerPromiseStacks(): void {
+    withoutPromiseLeakStacks();
+    const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
+    const callsites = resource.callsites;
+    resource.callsites = () => (process.env.AI_GATEWAY_SOURCE_MAPS === "1" ? callsites.call(resource) : []);
 }

