@@ -6,8 +6,15 @@
  * was, and so is every error's stack. AI_GATEWAY_SOURCE_MAPS=1 keeps them (decided at each call).
  */
 export function withoutPromiseLeakStacks(): void {
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
+    type Debuggable = { debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    let debuggable: Debuggable;
+    try {
+        debuggable = require("@pulumi/pulumi/runtime/debuggable") as Debuggable;
+    } catch {
+        return; // an SDK without this module: nothing to trim, and nothing else changes
+    }
     const promise = debuggable.debuggablePromise;
+    if (typeof promise !== "function") return;
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
         if (process.env.AI_GATEWAY_SOURCE_MAPS === "1") return promise(p, ctx);
         const limit = Error.stackTraceLimit;

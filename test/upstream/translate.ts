@@ -188,8 +188,10 @@ export async function renderObjects(file: string): Promise<K8sObject[]> {
     return (await renderStack(file)).objects;
 }
 
+// YAML 1.1 quoting, as render writes: the translators read YAML 1.1, where a bare `n`, `no` or `on` (a model name,
+// a map key) is a boolean.
 function yamlStream(objects: K8sObject[]): string {
-    return objects.map((o) => `---\n${stringify(o)}`).join("");
+    return objects.map((o) => `---\n${stringify(o, { version: "1.1" })}`).join("");
 }
 
 function parseStream(text: string, what: string): K8sObject[] {
