@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { releaseArgs } from "./manifests/helm";
+import { chartArgs, releaseArgs } from "./manifests/helm";
 import { CHARTS } from "../config/charts";
 import { envoyGatewayCrdsValues, envoyGatewayValues } from "./manifests/platformValues";
 import { REDIS_PASSWORD_KEY } from "./manifests/redis";
@@ -19,8 +19,11 @@ export interface EnvoyGatewayArgs {
 /** Envoy Gateway, installed with the values the AI Gateway needs. */
 export class EnvoyGateway extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
-    /** Gateway API and Envoy Gateway CRDs (gateway-crds-helm). */
-    public readonly crdsRelease: k8s.helm.v3.Release | undefined;
+    /**
+     * Gateway API and Envoy Gateway CRDs: gateway-crds-helm rendered and applied server-side, not a Helm release (its
+     * release record would exceed the 1 MiB a Kubernetes Secret holds).
+     */
+    public readonly crds: k8s.helm.v4.Chart | undefined;
     public readonly release: k8s.helm.v3.Release | undefined;
     /** What custom resources of Envoy Gateway and Gateway API kinds wait for (empty when installed elsewhere). */
     public readonly ready: pulumi.Resource[];
@@ -31,7 +34,7 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         this.namespace = pulumi.output(config.namespace);
 
         if (!config.install) {
-            this.crdsRelease = undefined;
+            this.crds = undefined;
             this.release = undefined;
             this.ready = [];
             this.registerOutputs({ namespace: this.namespace });
@@ -69,10 +72,12 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         );
 
         // The CRDs first, from their own chart: gateway-helm keeps them in crds/, which Helm installs once and
-        // never upgrades, so a version bump would leave the old CRDs under the new controller.
-        this.crdsRelease = new k8s.helm.v3.Release(
+        // never upgrades, so a version bump would leave the old CRDs under the new controller. Rendered and applied
+        // server-side, as upstream installs this chart (`helm template … | kubectl apply --server-side`): Helm's
+        // record of it as a release (chart and manifest, about 2 MiB) does not fit in the Secret Helm keeps it in.
+        this.crds = new k8s.helm.v4.Chart(
             `${name}-crds`,
-            releaseArgs(CHARTS.envoyGatewayCrds, config.version, namespace.metadata.name, envoyGatewayCrdsValues(), config.chart),
+            chartArgs(CHARTS.envoyGatewayCrds, config.version, namespace.metadata.name, envoyGatewayCrdsValues(), config.chart),
             { parent: this, dependsOn: [namespace] },
         );
 
@@ -80,9 +85,9 @@ export class EnvoyGateway extends pulumi.ComponentResource {
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             { ...releaseArgs(CHARTS.envoyGateway, config.version, namespace.metadata.name, values, config.chart), skipCrds: true },
-            { parent: this, dependsOn: [namespace, this.crdsRelease, ...(authSecret ? [authSecret] : []), ...(args.inferencePools?.crds ?? [])] },
+            { parent: this, dependsOn: [namespace, this.crds, ...(authSecret ? [authSecret] : []), ...(args.inferencePools?.crds ?? [])] },
         );
-        this.ready = [this.crdsRelease, this.release];
-        this.registerOutputs({ namespace: this.namespace, crdsRelease: this.crdsRelease, release: this.release });
+        this.ready = [this.crds, this.release];
+        this.registerOutputs({ namespace: this.namespace, crds: this.crds, release: this.release });
     }
 }

@@ -177,6 +177,8 @@ function credentialPaths(value: unknown, path: string, out: string[]): void {
     }
 }
 
+const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"]);
+
 export const noPlainTextCredentials: StackValidationPolicy = {
     name: "no-plain-text-credentials",
     description: "Credentials live only in Kubernetes Secrets fed from ai-gateway:apiKeys, never in other objects, Helm values or annotations.",
@@ -187,8 +189,9 @@ export const noPlainTextCredentials: StackValidationPolicy = {
             // known until deployment: reading those would stop the policy during a preview. So do the stack's outputs.
             if (r.type === "kubernetes:core/v1:Secret" || r.type.startsWith("pulumi:providers:") || r.type.startsWith("ai-gateway:") || r.type === "pulumi:pulumi:Stack") continue;
             const found: string[] = [];
-            // A Helm release's inputs that can hold a credential; its outputs (the release's status) are not known in a preview.
-            const props = r.type === "kubernetes:helm.sh/v3:Release" ? { values: r.props.values, repositoryOpts: r.props.repositoryOpts } : r.props;
+            // A Helm release's or chart's inputs that can hold a credential; its outputs (the release's status, the
+            // chart's objects, checked as children) are not known in a preview.
+            const props = HELM_TYPES.has(r.type) ? { values: r.props.values, repositoryOpts: r.props.repositoryOpts } : r.props;
             credentialPaths(props, "", found);
             for (const f of found) report(`${r.type} ${r.name}: ${f}, in plain text; keep it in ai-gateway:apiKeys (pulumi config set --secret --path 'apiKeys.<name>' ...) and refer to it by name`);
         }

@@ -40,7 +40,8 @@ describe("platform chart sources (platform.<release>.chart)", () => {
         try {
             const e = await evaluate({ platform: { envoyGateway: { chart: { path: eg } }, aiGateway: { chart: { repository: "oci://mirror.example.com/envoyproxy" } } } });
             const inputs = (name: string) => e.get(RELEASE, name).inputs;
-            assert.deepEqual([inputs("envoy-gateway-crds").chart, inputs("envoy-gateway-crds").version], [join(eg, "gateway-crds-helm"), "v1.8.3"]);
+            const crds = e.get("kubernetes:helm.sh/v4:Chart", "envoy-gateway-crds").inputs;
+            assert.deepEqual([crds.chart, crds.version], [join(eg, "gateway-crds-helm"), "v1.8.3"]);
             assert.equal(inputs("envoy-gateway-release").chart, join(eg, "gateway-helm"));
             assert.equal(inputs("ai-gateway-crds").chart, "oci://mirror.example.com/envoyproxy/ai-gateway-crds-helm");
             assert.equal(inputs("ai-gateway-release").chart, "oci://mirror.example.com/envoyproxy/ai-gateway-helm");

@@ -112,7 +112,7 @@ export const redisSchema = z.strictObject({
 export const platformSchema = z.strictObject({
     envoyGateway: helmRelease(ENVOY_GATEWAY.version, ENVOY_GATEWAY.namespace, {
         install:
-            "install Envoy Gateway: its CRDs (Gateway API, experimental channel, and Envoy Gateway's) from `oci://docker.io/envoyproxy/gateway-crds-helm`, then the controller from `oci://docker.io/envoyproxy/gateway-helm` with `skipCrds` (Helm never upgrades a chart's `crds/`, so a version bump would leave old CRDs under a new controller); `false` = already on the cluster",
+            "install Envoy Gateway: its CRDs (Gateway API, experimental channel, and Envoy Gateway's) from `oci://docker.io/envoyproxy/gateway-crds-helm`, rendered and applied server-side as upstream installs it (its Helm release record would exceed a Secret's 1 MiB), then the controller from `oci://docker.io/envoyproxy/gateway-helm` with `skipCrds` (Helm never upgrades a chart's `crds/`, so a version bump would leave old CRDs under a new controller); `false` = already on the cluster",
         version: "chart version",
         namespace: "namespace of the release (created)",
         values: "extra Helm values, merged last (maps deeply, lists replaced, `null` removes a key)",

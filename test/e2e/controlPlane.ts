@@ -3,7 +3,8 @@
  * (built from Go modules, tools/upstreamTools.ts), as local processes on loopback ports, with a
  * throwaway CA, serving certificate, admin client certificate and service-account key made by openssl.
  * Optionally kube-controller-manager with only the garbage collector and the namespace controller: what
- * deleting objects needs (foreground deletion, Namespaces), and nothing that would start pods.
+ * deleting objects needs (foreground deletion, Namespaces), and nothing that would start pods (unless the caller
+ * names more controllers, such as WORKLOAD_CONTROLLERS).
  * Every process started here is stopped by its process id in `stop()`, also when starting fails.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -98,7 +99,13 @@ function kubeconfigText(url: string, tls: { ca: string; cert: string; key: strin
 /** The controllers deletion needs: the garbage collector finishes foreground deletes, the namespace controller empties and removes Namespaces. */
 export const DELETION_CONTROLLERS = ["garbage-collector-controller", "namespace-controller"];
 
-export async function startControlPlane(apiserverBin: string, options: { etcdBin?: string; controllerManagerBin?: string } = {}): Promise<ControlPlane> {
+/**
+ * The controllers that turn Jobs and Deployments into pods (for a test that plays the kubelet for some of them,
+ * test/e2e/kubelet.ts); no scheduler runs, so every pod stays unbound.
+ */
+export const WORKLOAD_CONTROLLERS = ["job-controller", "deployment-controller", "replicaset-controller"];
+
+export async function startControlPlane(apiserverBin: string, options: { etcdBin?: string; controllerManagerBin?: string; controllers?: string[] } = {}): Promise<ControlPlane> {
     const etcdBin = options.etcdBin ?? "etcd";
     const dir = mkdtempSync(join(tmpdir(), "ai-gateway-e2e-"));
     const started: ChildProcess[] = [];
@@ -167,7 +174,7 @@ export async function startControlPlane(apiserverBin: string, options: { etcdBin
             // No serving port (--secure-port=0), no leader election: one process, nothing listens.
             launch("controller-manager", options.controllerManagerBin, [
                 `--kubeconfig=${kubeconfig}`,
-                `--controllers=${DELETION_CONTROLLERS.join(",")}`,
+                `--controllers=${(options.controllers ?? DELETION_CONTROLLERS).join(",")}`,
                 "--leader-elect=false",
                 "--secure-port=0",
             ]);

@@ -84,17 +84,24 @@ function release(releases: RenderedRelease[], name: string): RenderedRelease {
  */
 export function envoyGatewayConfig(values: Values, aiGatewayNamespace: string, extensionServer: { host: string; port: number }): Values {
     const config = mergeValues(GATEWAY_HELM_BASE_CONFIG, ((values.config as Values | undefined)?.envoyGateway as Values | undefined) ?? {});
+    return { apiVersion: API_VERSIONS.envoyGateway, kind: "EnvoyGateway", ...localExtensionServer(config, aiGatewayNamespace, extensionServer) };
+}
+
+/**
+ * An Envoy Gateway configuration with its extension server at `extensionServer`, after checking that it names the
+ * AI Gateway controller's Service (which only a cluster's DNS resolves).
+ */
+export function localExtensionServer(config: Values, aiGatewayNamespace: string, extensionServer: { host: string; port: number }): Values {
     const fqdn = ((config.extensionManager as Values | undefined)?.service as Values | undefined)?.fqdn as { hostname?: string; port?: number } | undefined;
     const expected = { hostname: serviceFqdn(AI_GATEWAY.controllerService, aiGatewayNamespace, CLUSTER_DOMAIN), port: AI_GATEWAY.extensionServerPort };
     if (fqdn?.hostname !== expected.hostname || fqdn.port !== expected.port) {
         throw new Error(`config.envoyGateway.extensionManager.service.fqdn is ${JSON.stringify(fqdn)}, not the AI Gateway controller's Service ${JSON.stringify(expected)}`);
     }
-    const local = mergeValues(config, { extensionManager: { service: { fqdn: { hostname: extensionServer.host, port: extensionServer.port } } } });
-    return { apiVersion: API_VERSIONS.envoyGateway, kind: "EnvoyGateway", ...local };
+    return mergeValues(config, { extensionManager: { service: { fqdn: { hostname: extensionServer.host, port: extensionServer.port } } } });
 }
 
 /** Leaf paths of a values tree (`controller.logLevel`), for values the test must pass on as flags. */
-function leafPaths(v: unknown, prefix = ""): string[] {
+export function leafPaths(v: unknown, prefix = ""): string[] {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return [prefix];
     return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
 }
@@ -133,18 +140,21 @@ export function aiGatewayControllerEnv(values: Values, secretValue: SecretValue)
     return env;
 }
 
+/** ai-gateway-helm values the program sets, and the controller flag the chart's Deployment passes each as. */
+export const AI_GATEWAY_CONTROLLER_FLAGS: Readonly<Record<string, string>> = {
+    "envoyGateway.namespace": "envoyGatewayNamespace",
+    "controller.metricsRequestHeaderAttributes": "metricsRequestHeaderAttributes",
+    "controller.quotaRateLimitServiceAddr": "quotaRateLimitServiceAddr",
+    "controller.mcp.sessionEncryption.seed": "mcpSessionEncryptionSeed",
+    "controller.mcp.sessionEncryption.fallback.seed": "mcpFallbackSessionEncryptionSeed",
+};
+
 /**
  * The AI Gateway controller's flags from ai-gateway-helm values, as the chart's Deployment passes them. A value
  * the test does not pass on fails it: the controller would run differently from the installed one.
  */
 export function aiGatewayControllerFlags(values: Values, env: Record<string, string> = {}): string[] {
-    const flagOf: Record<string, string> = {
-        "envoyGateway.namespace": "envoyGatewayNamespace",
-        "controller.metricsRequestHeaderAttributes": "metricsRequestHeaderAttributes",
-        "controller.quotaRateLimitServiceAddr": "quotaRateLimitServiceAddr",
-        "controller.mcp.sessionEncryption.seed": "mcpSessionEncryptionSeed",
-        "controller.mcp.sessionEncryption.fallback.seed": "mcpFallbackSessionEncryptionSeed",
-    };
+    const flagOf = AI_GATEWAY_CONTROLLER_FLAGS;
     const flags: string[] = [];
     const unknown: string[] = [];
     // Pod annotations restart the chart's pods when they change; a process started here is new anyway. The
@@ -207,6 +217,11 @@ async function waitForPortFree(port: number, ms: number): Promise<void> {
             await new Promise((r) => setTimeout(r, 2000));
         }
     }
+}
+
+/** Waits until Envoy Gateway's fixed ports are free (another end-to-end run may hold them), then says so plainly if not. */
+export async function waitForEnvoyGatewayPorts(): Promise<void> {
+    for (const port of ENVOY_GATEWAY_FIXED_PORTS) await waitForPortFree(port, PORT_FREE_WAIT_MS);
 }
 
 async function applyOrThrow(kube: Kube, o: KubeObject): Promise<void> {
@@ -304,7 +319,7 @@ export async function startControllers(cp: ControlPlane, kube: Kube, bins: Contr
         );
         await waitForPort(extensionPort, 60_000, exited);
 
-        for (const port of ENVOY_GATEWAY_FIXED_PORTS) await waitForPortFree(port, PORT_FREE_WAIT_MS);
+        await waitForEnvoyGatewayPorts();
         const config = envoyGatewayConfig(eg.values, ai.namespace, { host: "127.0.0.1", port: extensionPort });
         const configPath = join(egDir, "envoy-gateway.yaml");
         writeFileSync(configPath, JSON.stringify(config, null, 2));

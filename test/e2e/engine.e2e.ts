@@ -7,23 +7,31 @@
  * --expect-no-changes`, exactly the expected diff after one model changes, a provider key set with
  * `pulumi config set --secret` arriving in its Secret (and nowhere in plain text in the state),
  * `pulumi preview --policy-pack policy` on dev (exactly the guardrails' violations) and prod (none), and
- * `pulumi destroy --yes` leaving nothing of the program behind.
+ * `pulumi destroy --yes` leaving nothing of the program behind, its Helm releases included.
+ *
+ * The platform releases are installed for real, through the provider's Helm: the four charts (gateway-crds-helm,
+ * gateway-helm, ai-gateway-crds-helm, ai-gateway-helm, and `inferencepool` for a stack that installs a pool) from
+ * the chart folders tools/upstreamCharts.ts makes from the pinned sources (`platform.<release>.chart.path`); the
+ * CRDs come from the CRD releases. The test plays the kubelet for the releases' pods (test/e2e/kubelet.ts): it runs
+ * gateway-helm's certgen hook Job and starts both controllers as local processes from what the releases created,
+ * and compares what the releases created with what the program meant (test/e2e/releases.ts).
  *
  * What the stack changes with `pulumi config set` for a cluster here: the local API server (kubeconfig and
- * context), and the platform releases `install: false` (the pinned CRDs are applied first and the controllers run
- * as local processes, configured from the release values the dev stack renders, as in stage 2). Deployments,
- * Services and the Gateway carry `pulumi.com/skipAwait` (no kubelet runs, so no pod ever becomes ready), added by
- * the test's stack transform, test/e2e/stackTransform.js, which says how.
+ * context) and the chart folders. The program's own Deployments, Services and the Gateway carry
+ * `pulumi.com/skipAwait` (their pods never run), added by the test's stack transform, test/e2e/stackTransform.js,
+ * which says how.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CHARTS } from "../../config/charts";
+import { installedPools } from "../../plan/platform";
+import { envoyGatewayCrdsValues } from "../../components/manifests/platformValues";
 import { protectionSections } from "../../components/manifests/protection";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { clientAuthManifests } from "../../components/manifests/security";
-import { UPSTREAM_TOOLS } from "../../config/versions";
+import { AI_GATEWAY, ENVOY_GATEWAY, UPSTREAM_TOOLS } from "../../config/versions";
 import { parseConfig, type StackConfig } from "../../plan";
 import { type PlatformChartFolders, preparePlatformCharts } from "../../tools/upstreamCharts";
 import { readToolManifest } from "../../tools/upstreamTools";
@@ -31,11 +39,12 @@ import { configOfFile } from "../harness";
 import { violations } from "../policyHarness";
 import { isIntendedOverride } from "../upstream/expectations";
 import { environmentObjects, type K8sObject, renderStack } from "../upstream/translate";
-import { applicable, applyCrds, clusterServices, describeObject } from "./cluster";
-import { type ControlPlane, freePort, startControlPlane } from "./controlPlane";
-import { type Controllers, secretsOf, startControllers } from "./controllers";
+import { applicable, clusterServices, describeObject } from "./cluster";
+import { type ControlPlane, DELETION_CONTROLLERS, freePort, startControlPlane, WORKLOAD_CONTROLLERS } from "./controlPlane";
 import { type EngineResult, type EngineStep, type PulumiEnvironment, preparePulumi } from "./engine";
 import { Kube, type KubeObject, type Obj } from "./kube";
+import { type Kubelet, startKubelet } from "./kubelet";
+import { aiGatewayCrdsReleaseProblems, aiGatewayReleaseProblems, envoyGatewayCrdsReleaseProblems, envoyGatewayReleaseProblems, helmRecords } from "./releases";
 import { checkedObjects, type StatusContext, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
 // Plain JavaScript (it runs before ts-node is registered in the program's process).
@@ -44,12 +53,6 @@ const { TEST_ANNOTATIONS } = require("./stackTransform.js") as { TEST_ANNOTATION
 const ROOT = join(__dirname, "..", "..");
 const DEV = join(ROOT, "Pulumi.dev.yaml");
 const STACK = "dev";
-
-/** `pulumi config set` for a cluster here, besides the local API server: the charts cannot be downloaded here. */
-const LOCAL_SETTINGS: [string, string][] = [
-    ["ai-gateway:platform.envoyGateway.install", "false"],
-    ["ai-gateway:platform.aiGateway.install", "false"],
-];
 
 /** prod's `ai-gateway:aws` as the test sets it: an existing role through IRSA (the AWS provider plugin is not built here). */
 const PROD_AWS = { region: "us-west-2", roleArn: "arn:aws:iam::123456789012:role/ai-gateway-e2e", irsa: {} };
@@ -68,10 +71,21 @@ function assertOk(r: EngineResult, what: string, logs: () => string): void {
 }
 
 /** Every Kubernetes object in the selected stack's state (its outputs: kind and name as the cluster has them). */
-function stateObjects(pulumi: PulumiEnvironment): KubeObject[] {
-    const state = JSON.parse(pulumi.cli(["stack", "export"])) as { deployment: { resources?: { type: string; outputs?: Obj }[] } };
-    return (state.deployment.resources ?? [])
-        .filter((r) => r.type.startsWith("kubernetes:") && typeof r.outputs?.kind === "string")
+type StateResource = { urn: string; type: string; parent?: string; inputs?: { name?: string; values?: Obj }; outputs?: Obj };
+
+const stateResources = (pulumi: PulumiEnvironment): StateResource[] => (JSON.parse(pulumi.cli(["stack", "export"])) as { deployment: { resources?: StateResource[] } }).deployment.resources ?? [];
+
+const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
+
+/**
+ * Every Kubernetes object in the selected stack's state (its outputs: kind and name as the cluster has them): the
+ * program's own (`of: "program"`, what a render lists), or those of the charts it renders (`of: "charts"`).
+ */
+function stateObjects(pulumi: PulumiEnvironment, of: "program" | "charts" = "program"): KubeObject[] {
+    const resources = stateResources(pulumi);
+    const charts = new Set(resources.filter((r) => r.type === HELM_CHART).map((r) => r.urn));
+    return resources
+        .filter((r) => r.type.startsWith("kubernetes:") && typeof r.outputs?.kind === "string" && charts.has(r.parent ?? "") === (of === "charts"))
         .map((r) => {
             const o = r.outputs as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
             return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace && { namespace: o.metadata.namespace }) } };
@@ -87,13 +101,25 @@ function modelObjects(config: StackConfig): Map<string, string> {
     return new Map(all.map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m.spec)]));
 }
 
+/** The values the program gave each Helm release (its inputs in the state), by release name. */
+function releaseValues(pulumi: PulumiEnvironment): Map<string, Obj> {
+    return new Map(stateResources(pulumi).filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => [String(r.inputs?.name), r.inputs?.values ?? {}]));
+}
+
+/** The platform releases and what each must have created from its values. */
+const RELEASE_CHECKS: Record<string, (values: Obj, created: KubeObject[]) => string[]> = {
+    [CHARTS.envoyGateway.releaseName]: envoyGatewayReleaseProblems,
+    [CHARTS.aiGatewayCrds.releaseName]: (v, c) => aiGatewayCrdsReleaseProblems(v, c.filter((o) => o.kind === "CustomResourceDefinition")),
+    [CHARTS.aiGateway.releaseName]: aiGatewayReleaseProblems,
+};
+
 /** The policy violations of a preview, as `<policy>: <message>`, sorted. */
 const reported = (r: EngineResult) => r.policyViolations.map((v) => `${v.policyName}: ${v.message}`).sort();
 
 describe("e2e stage 3 (dev stack): the README's pulumi commands, through the language host, with the real engine", function () {
     this.timeout(STATUS_TIMEOUT_MS + 900_000);
     let cp: ControlPlane | undefined;
-    let controllers: Controllers | undefined;
+    let kubelet: Kubelet | undefined;
     let pulumi: PulumiEnvironment | undefined;
     let kube: Kube;
     let status: StatusContext;
@@ -101,25 +127,25 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
     /** The program's objects after the first `up`, and after the last. */
     let created: KubeObject[] = [];
     let deployed: KubeObject[] = [];
-    const logs = () => controllers?.logs() ?? "";
+    const logs = () => kubelet?.logs() ?? "";
     /**
-     * `pulumi config set` for the local cluster, as a user points a stack at a cluster; the platform releases
-     * `install: false`, or (a preview only) from the chart folders made from the pinned sources.
+     * `pulumi config set` for the local cluster, as a user points a stack at a cluster, and the platform releases'
+     * charts from the folders made from the pinned sources (the Inference Extension's only where the stack installs
+     * a pool: the program warns about a chart it does not install).
      */
-    const pointAtLocalCluster = (p: PulumiEnvironment, charts?: PlatformChartFolders) => {
+    const pointAtLocalCluster = (p: PulumiEnvironment, stackFile: string) => {
         p.cli(["config", "set", "kubernetes:kubeconfig", cp!.kubeconfig]);
         p.cli(["config", "set", "kubernetes:context", "e2e"]);
-        if (charts) {
-            for (const release of ["envoyGateway", "aiGateway"] as const) p.cli(["config", "set", "--path", `ai-gateway:platform.${release}.chart.path`, charts[release]]);
-        } else {
-            for (const [key, value] of LOCAL_SETTINGS) p.cli(["config", "set", "--path", key, value]);
-        }
+        const charts: PlatformChartFolders = preparePlatformCharts();
+        const releases: (keyof PlatformChartFolders)[] = ["envoyGateway", "aiGateway"];
+        const config = parseConfig(configOfFile(stackFile));
+        if (installedPools(config.gateway, config.backends).length > 0) releases.push("inferenceExtension");
+        for (const release of releases) p.cli(["config", "set", "--path", `ai-gateway:platform.${release}.chart.path`, charts[release]]);
     };
 
     before(async () => {
         const tools = readToolManifest("e2e");
         languageHost = tools.languageHost.bin;
-        // The controllers are configured from the releases the dev stack installs in a cluster.
         const rendered = await renderStack(DEV);
         const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
         const config = parseConfig(configOfFile(DEV));
@@ -128,14 +154,14 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
             envoyGatewayValues: eg ? { namespace: eg.namespace, values: eg.values } : { namespace: "", values: {} },
             intended: (problem) => isIntendedOverride(config, problem),
         };
-        cp = await startControlPlane(tools.kubeApiserver.bin, { controllerManagerBin: tools.kubeControllerManager.bin });
+        // Jobs and Deployments make pods; the test plays the kubelet for the releases' pods (the controllers).
+        cp = await startControlPlane(tools.kubeApiserver.bin, { controllerManagerBin: tools.kubeControllerManager.bin, controllers: [...DELETION_CONTROLLERS, ...WORKLOAD_CONTROLLERS] });
         kube = new Kube(cp);
         await kube.discover();
-        const crdProblems = await applyCrds(kube);
-        if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
-        // The seed pulumi up generates is not known before; the controller gets the rendered stand-in (no MCP traffic here).
-        controllers = await startControllers(cp, kube, tools, rendered.releases, secretsOf(rendered.objects as KubeObject[]));
-        status.controllers = controllers;
+        const ai = rendered.releases.find((r) => r.name === CHARTS.aiGateway.releaseName);
+        assert.ok(ai, "the dev stack installs the AI Gateway");
+        kubelet = await startKubelet(cp, kube, tools, { aiGatewayNamespace: ai.namespace });
+        status.controllers = kubelet;
         for (const o of applicable([...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(rendered.objects as KubeObject[])])) {
             const r = await kube.apply(o);
             if (r.status >= 300) throw new Error(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
@@ -143,12 +169,12 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         // pulumi login file://<folder of the run>, and the plugins; then, as the README: stack init and config set.
         pulumi = await preparePulumi(tools, `http://127.0.0.1:${await freePort()}`);
         pulumi.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-        pointAtLocalCluster(pulumi);
+        pointAtLocalCluster(pulumi, DEV);
     });
 
     after(async () => {
         await pulumi?.stop();
-        await controllers?.stop();
+        await kubelet?.stop();
         await cp?.stop();
     });
 
@@ -188,6 +214,8 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
     it("pulumi up --yes creates every object the render of the same stack has, annotates only what the test stack names, and the controllers accept every object", async () => {
         const r = await pulumi!.run("up");
         assertOk(r, "pulumi up --yes", logs);
+        // The CRD chart and release added kinds.
+        await kube.discover();
         created = stateObjects(pulumi!);
         const rendered = (await renderStack(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`))).objects as KubeObject[];
         assert.deepEqual(created.map(describeObject).sort(), rendered.map((o: K8sObject) => describeObject(o as KubeObject)).sort());
@@ -197,6 +225,53 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         assert.ok(r.annotated.includes("kubernetes:apps/v1:Deployment redis-deployment"), r.annotated.join("\n"));
         const problems = await waitForStatuses("dev stack (engine)", kube, checkedObjects(created), status);
         assert.deepEqual(problems, [], `${problems.join("\n")}\n${logs()}`);
+    });
+
+    it("pulumi up installed the four platform charts from the chart folders (three Helm releases, gateway-crds-helm rendered and applied); what they created is what the program meant; the controllers run from it", async () => {
+        await kube.discover();
+        const records = await helmRecords(kube);
+        const expected = [
+            [CHARTS.envoyGateway, ENVOY_GATEWAY],
+            [CHARTS.aiGatewayCrds, AI_GATEWAY],
+            [CHARTS.aiGateway, AI_GATEWAY],
+        ] as const;
+        assert.deepEqual(
+            records.map((r) => `${r.name} ${r.chart.name} ${r.chart.version} ${r.status}`).sort(),
+            expected.map(([chart, platform]) => `${chart.releaseName} ${chart.name} ${platform.version} deployed`).sort(),
+        );
+        // What each release created, as the cluster holds it, against the values the program gave it (the state's inputs).
+        const values = releaseValues(pulumi!);
+        const problems: string[] = [];
+        for (const record of records) {
+            const created: KubeObject[] = [];
+            for (const o of record.manifest) {
+                const stored = await kube.get({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? record.namespace } });
+                if (stored) created.push(stored as KubeObject);
+                else problems.push(`${record.name}: ${describeObject(o)} is in the release's manifest, not in the cluster`);
+            }
+            assert.ok(values.has(record.name), `no Release ${record.name} in the state`);
+            problems.push(...RELEASE_CHECKS[record.name](values.get(record.name)!, created));
+        }
+        // gateway-crds-helm: the CRDs the chart rendered, applied as the program's own objects (children of the chart).
+        const chartCrds: KubeObject[] = [];
+        for (const o of stateObjects(pulumi!, "charts")) {
+            const stored = await kube.get(o);
+            if (stored) chartCrds.push(stored as KubeObject);
+            else problems.push(`${CHARTS.envoyGatewayCrds.releaseName}: ${describeObject(o)} is in the state, not in the cluster`);
+        }
+        // A component's inputs are not in the state: the values are the program's builder's (the chart gets no user values).
+        problems.push(...envoyGatewayCrdsReleaseProblems(envoyGatewayCrdsValues(), chartCrds.filter((o) => o.kind === "CustomResourceDefinition")));
+        assert.deepEqual(problems, []);
+        // Every CRD in the cluster came from the CRD chart or the CRD release (the test applied none).
+        const crds = (await kube.call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")).body.items as KubeObject[];
+        const fromChart = new Set(chartCrds.map((c) => c.metadata.name));
+        assert.ok(crds.length > 20, `${crds.length} CRDs`);
+        assert.deepEqual(crds.filter((c) => !fromChart.has(c.metadata.name) && (c.metadata.annotations as Obj | undefined)?.["meta.helm.sh/release-name"] !== CHARTS.aiGatewayCrds.releaseName).map((c) => c.metadata.name), []);
+        // gateway-helm's certgen hook ran (the Job completed) and both controllers run from the releases' pods.
+        const jobs = (await kube.call("GET", `/apis/batch/v1/namespaces/${ENVOY_GATEWAY.namespace}/jobs`)).body.items as { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+        assert.deepEqual(jobs.map((j) => `${j.metadata.name.replace(/^.*-(certgen)$/, "<release>-$1")} ${j.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True") ? "Complete" : "not complete"}`), ["<release>-certgen Complete"]);
+        assert.ok(kubelet!.actions().some((a) => / certgen\b/.test(a)) && kubelet!.log("envoy-gateway-certgen") !== "", kubelet!.actions().join("\n"));
+        assert.deepEqual(kubelet!.running().map((r) => r.split(" ")[0]).sort(), ["aiGatewayController", "envoyGateway"], kubelet!.actions().join("\n"));
     });
 
     it("a second run changes nothing (pulumi preview --expect-no-changes)", async () => {
@@ -298,6 +373,11 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         }
         assert.deepEqual(left, []);
         assert.deepEqual(stateObjects(pulumi!), []);
+        assert.deepEqual(stateObjects(pulumi!, "charts"), []);
+        // The releases are uninstalled, and their pods' processes stopped with the pods.
+        assert.deepEqual((await helmRecords(kube)).map((r) => `${r.namespace}/${r.name}`), []);
+        for (let i = 0; i < 20 && kubelet!.running().length > 0; i++) await new Promise((r) => setTimeout(r, 500));
+        assert.deepEqual(kubelet!.running(), [], kubelet!.actions().join("\n"));
     });
 
     it("pulumi preview --policy-pack policy passes the prod stack, its placeholder keys replaced with pulumi config set --secret as the README says", async () => {
@@ -307,7 +387,7 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         pulumi!.cli(["stack", "init", "prod", "--secrets-provider", "passphrase"]);
         try {
             // Its metrics per user need the AI Gateway the program installs: the releases come from local chart folders.
-            pointAtLocalCluster(pulumi!, preparePlatformCharts());
+            pointAtLocalCluster(pulumi!, prodFile);
             // No AWS provider plugin here: the Envoy pods' AWS identity is an existing role (IRSA), which creates no AWS resource.
             pulumi!.cli(["config", "set", "ai-gateway:aws", JSON.stringify(PROD_AWS)]);
             for (const name of placeholders) pulumi!.cli(["config", "set", "--secret", "--path", `ai-gateway:apiKeys.${name}`, `e2e-prod-${name}-value`]);

@@ -183,8 +183,9 @@ export async function preparePulumi(tools: PulumiTools, noEgress: string): Promi
         no_proxy: "127.0.0.1,localhost",
     };
     const cli = (args: string[]): string => {
-        const r = spawnSync(tools.pulumi.bin, [...args, "--non-interactive"], { cwd: workDir, env, encoding: "utf8", timeout: 300_000 });
-        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.error?.message ?? ""}\n${r.stderr}${r.stdout}`);
+        // `pulumi stack export` with the CRDs the platform charts create is several MiB.
+        const r = spawnSync(tools.pulumi.bin, [...args, "--non-interactive"], { cwd: workDir, env, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
+        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.error?.message ?? ""}\n${r.stderr}${r.stdout.slice(-4000)}`);
         return r.stdout;
     };
     const stop = async () => {

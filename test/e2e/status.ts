@@ -114,7 +114,8 @@ export function checkedObjects(objects: KubeObject[]): KubeObject[] {
 export const STATUS_KINDS = Object.keys(EXPECTED);
 
 export interface StatusContext {
-    controllers: Controllers | undefined;
+    /** The controllers' logs and whether one has exited (stage 2's processes, or stage 3's kubelet). */
+    controllers: Pick<Controllers, "log" | "exited"> | undefined;
     /** Envoy Gateway's release namespace and values (where it puts each Gateway's Envoy). */
     envoyGatewayValues: { namespace: string; values: Obj };
     /** Overridden conditions the configuration means (see isIntendedOverride). */

@@ -124,7 +124,8 @@ describe("the library, packed and installed into another Pulumi program", () => 
         assert.deepEqual(result.models, ["chat"]);
         const kinds = new Set(result.registered.map((r) => r.inputs.kind).filter((k): k is string => typeof k === "string"));
         for (const kind of ["Gateway", "AIGatewayRoute", "AIServiceBackend", "BackendSecurityPolicy", "BackendTrafficPolicy", "SecurityPolicy"]) assert.ok(kinds.has(kind), `${kind} among ${[...kinds].join(", ")}`);
-        assert.deepEqual(names("kubernetes:helm.sh/v3:Release"), ["ai-gateway-crds", "ai-gateway-release", "envoy-gateway-crds", "envoy-gateway-release"]);
+        assert.deepEqual(names("kubernetes:helm.sh/v3:Release"), ["ai-gateway-crds", "ai-gateway-release", "envoy-gateway-release"]);
+        assert.deepEqual(names("kubernetes:helm.sh/v4:Chart"), ["envoy-gateway-crds"]);
         const kube = result.registered.filter((r) => r.type.startsWith("kubernetes:"));
         assert.deepEqual(kube.filter((r) => r.provider !== "cluster").map((r) => `${r.type} ${r.name}`), []);
     });
