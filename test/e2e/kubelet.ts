@@ -171,6 +171,11 @@ export interface Kubelet {
     exited(): string | undefined;
     /** `<tool> <namespace>/<pod>` of each process running now. */
     running(): string[];
+    /**
+     * Restarts a controller's process as `kubectl rollout restart` would (its pod's process is stopped and started
+     * again, as a restart policy does); false when none of that tool runs.
+     */
+    restart(tool: keyof ControllerBinaries, why: string): boolean;
     stop(): Promise<void>;
 }
 
@@ -380,6 +385,13 @@ export async function startKubelet(cp: ControlPlane, kube: Kube, bins: Controlle
         actions: () => [...done],
         exited: () => [...handled.values()].find((r) => r.failed && !r.stopping)?.failed,
         running: () => [...handled.values()].filter((r) => !r.stopping && r.process && r.process.exitCode === null && r.process.signalCode === null).map((r) => `${r.tool} ${r.pod.metadata.namespace}/${r.pod.metadata.name}`),
+        restart: (tool, why) => {
+            const r = [...handled.values()].find((x) => x.tool === tool && !x.job && !x.stopping && x.process && x.process.exitCode === null && x.process.signalCode === null);
+            if (!r) return false;
+            act(`pod ${r.pod.metadata.namespace}/${r.pod.metadata.name}: ${r.name} restarted (${why})`);
+            r.process!.kill("SIGTERM");
+            return true;
+        },
         stop: async () => {
             stopping = true;
             await loop;
