@@ -100,6 +100,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         envoyGatewayReady: envoyGateway.ready,
         metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
         quotaRateLimitServiceAddr: quotas ? quotaServiceAddress(platform.aiGateway.namespace) : undefined,
+        quotaFailClosed: quotas ? rateLimit.quotaFailClosed : undefined,
         inferencePools,
     }, children);
     if (quotas && redisBackend) {

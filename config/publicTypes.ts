@@ -28,6 +28,19 @@ export interface StackConfigInput {
                 path?: string | undefined;
             } | undefined;
             mcpSeedRotation?: number | undefined;
+            controller?: {
+                replicas?: number | undefined;
+                podDisruptionBudget?: {
+                    minAvailable?: number | undefined;
+                    maxUnavailable?: number | undefined;
+                } | undefined;
+                resources?: {
+                    requests?: Record<string, string | number> | undefined;
+                    limits?: Record<string, string | number> | undefined;
+                } | undefined;
+                logLevel?: "error" | "debug" | "info" | "warn" | undefined;
+                logFormat?: "text" | "json" | undefined;
+            } | undefined;
         } | undefined;
         redis?: {
             install?: boolean | undefined;
@@ -230,7 +243,7 @@ export interface StackConfigInput {
                 maxUnavailable?: string | number | undefined;
             } | undefined;
             logging?: {
-                level?: "error" | "trace" | "debug" | "info" | "warn" | undefined;
+                level?: "error" | "debug" | "info" | "warn" | "trace" | undefined;
             } | undefined;
             shutdown?: {
                 drainTimeout?: string | undefined;
@@ -669,6 +682,7 @@ export interface StackConfigInput {
             window: string;
         } | undefined;
         failClosed?: boolean | undefined;
+        quotaFailClosed?: boolean | undefined;
         timeout?: string | undefined;
     } | undefined;
     retry?: {
@@ -884,7 +898,7 @@ export interface StackConfigInput {
             } | undefined;
         } | undefined;
         accessLog?: {
-            format?: "json" | "text" | undefined;
+            format?: "text" | "json" | undefined;
         } | undefined;
         metrics?: {
             prometheus?: boolean | undefined;
@@ -923,6 +937,19 @@ export interface StackConfigValues {
             namespace: string;
             values: Record<string, unknown>;
             mcpSeedRotation: number;
+            controller: {
+                replicas?: number | undefined;
+                podDisruptionBudget?: {
+                    minAvailable?: number | undefined;
+                    maxUnavailable?: number | undefined;
+                } | undefined;
+                resources?: {
+                    requests?: Record<string, string> | undefined;
+                    limits?: Record<string, string> | undefined;
+                } | undefined;
+                logLevel?: "error" | "debug" | "info" | "warn" | undefined;
+                logFormat?: "text" | "json" | undefined;
+            };
             chart?: {
                 repository?: string | undefined;
                 path?: string | undefined;
@@ -1094,7 +1121,7 @@ export interface StackConfigValues {
                 maxUnavailable?: string | number | undefined;
             };
             logging: {
-                level: "error" | "trace" | "debug" | "info" | "warn";
+                level: "error" | "debug" | "info" | "warn" | "trace";
             };
             shutdown: {
                 drainTimeout: string;
@@ -1568,6 +1595,7 @@ export interface StackConfigValues {
             requests: number;
             window: "1s" | "1m" | "1h";
         } | undefined;
+        quotaFailClosed?: boolean | undefined;
         timeout?: string | undefined;
     };
     retry: {
@@ -1783,7 +1811,7 @@ export interface StackConfigValues {
             samplingRate?: number | undefined;
         } | undefined;
         accessLog?: {
-            format: "json" | "text";
+            format: "text" | "json";
         } | undefined;
         metrics?: {
             prometheus: boolean;
