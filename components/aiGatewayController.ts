@@ -18,6 +18,8 @@ export interface AIGatewayControllerArgs {
     quotaRateLimitServiceAddr?: string;
     /** `rateLimit.quotaFailClosed`, when provider quotas are in use. */
     quotaFailClosed?: boolean;
+    /** `observability.tracing.headers`: request headers the extProc's spans record. */
+    spanHeaders?: Readonly<Record<string, string>>;
     /** Some backend routes to an InferencePool: the controller starts after their CRD (`crds`). */
     inferencePools?: { crds: pulumi.Resource[] };
 }
@@ -64,7 +66,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
             quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
             inferencePools: args.inferencePools !== undefined,
             mcpSessionSecret: { name: MCP_SESSION_SECRET, fallback: MCP_SESSION_SEED_KEYS.fallback in seeds },
-            typedValues: typedValuesTree(typedControllerValues({ controller: config.controller, quotaFailClosed: args.quotaFailClosed })),
+            typedValues: typedValuesTree(typedControllerValues({ controller: config.controller, quotaFailClosed: args.quotaFailClosed, spanHeaders: args.spanHeaders })),
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.

@@ -896,9 +896,11 @@ export interface StackConfigInput {
                 host?: string | undefined;
                 port?: number | undefined;
             } | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         accessLog?: {
             format?: "text" | "json" | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         metrics?: {
             prometheus?: boolean | undefined;
@@ -1809,9 +1811,11 @@ export interface StackConfigValues {
             };
             headersSecret?: string | undefined;
             samplingRate?: number | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         accessLog?: {
             format: "text" | "json";
+            headers?: Record<string, string> | undefined;
         } | undefined;
         metrics?: {
             prometheus: boolean;

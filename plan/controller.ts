@@ -18,6 +18,26 @@ export interface TypedControllerInput {
     controller: ControllerConfig;
     /** `rateLimit.quotaFailClosed`, when provider quotas are in use. */
     quotaFailClosed?: boolean;
+    /** `observability.tracing.headers`: request headers the extProc's spans record. */
+    spanHeaders?: Readonly<Record<string, string>>;
+}
+
+/** The controller's default span attribute (its `spanRequestHeaderAttributes` when unset), kept beside the user's. */
+export const SESSION_SPAN_ATTRIBUTE = { header: "agent-session-id", attribute: "session.id" } as const;
+
+/**
+ * `spanRequestHeaderAttributes` of the controller: `<header>:<attribute>` pairs, comma-separated, in header
+ * order. Setting it replaces the controller's default, so the session id stays unless a header of the user's
+ * records it or takes its attribute.
+ */
+export function spanRequestHeaderAttributes(headers: Readonly<Record<string, string>>): string {
+    const pairs = new Map(Object.entries(headers).map(([h, a]) => [h.toLowerCase(), a]));
+    const { header, attribute } = SESSION_SPAN_ATTRIBUTE;
+    if (!pairs.has(header) && ![...pairs.values()].includes(attribute)) pairs.set(header, attribute);
+    return [...pairs.keys()]
+        .sort()
+        .map((h) => `${h}:${pairs.get(h)}`)
+        .join(",");
 }
 
 const CONTROLLER = "platform.aiGateway.controller";
@@ -41,6 +61,9 @@ export function typedControllerValues(input: TypedControllerInput): TypedControl
     add(`${CONTROLLER}.logLevel`, ["controller", "logLevel"], c.logLevel);
     add(`${CONTROLLER}.logFormat`, ["controller", "logFormat"], c.logFormat);
     add("rateLimit.quotaFailClosed", ["controller", "quotaRateLimitFailureModeDeny"], input.quotaFailClosed);
+    if (input.spanHeaders && Object.keys(input.spanHeaders).length > 0) {
+        add("observability.tracing.headers", ["controller", "spanRequestHeaderAttributes"], spanRequestHeaderAttributes(input.spanHeaders));
+    }
     return out;
 }
 

@@ -18,7 +18,7 @@ import { routeHostnameSettings } from "../../config/rules/hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { chartSources, mcpSessionSeed, redisLocation } from "./platform";
-import { controllerSettings } from "./controller";
+import { controllerSettings, recordedHeaderSettings } from "./controller";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
 import { providerQuotas } from "./quotas";
@@ -52,6 +52,7 @@ export const RULES: readonly Rule[] = [
     redisLocation,
     mcpSessionSeed,
     controllerSettings,
+    recordedHeaderSettings,
     chartSources,
     gatewayListeners,
     routeHostnameSettings,

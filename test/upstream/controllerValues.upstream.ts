@@ -1,6 +1,6 @@
 /**
  * `npm run test:upstream`: every chart value the typed controller keys set (platform.aiGateway.controller,
- * rateLimit.quotaFailClosed) is one the ai-gateway-helm v1.1.0 templates read, from the v1.1.0 source.
+ * rateLimit.quotaFailClosed, observability.tracing.headers) is one the ai-gateway-helm v1.1.0 templates read, from the v1.1.0 source.
  */
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -30,6 +30,7 @@ describe("upstream: the typed controller keys set values the ai-gateway-helm v1.
             ...typedControllerValues({
                 controller: { replicas: 2, podDisruptionBudget: { minAvailable: 1 }, resources: { limits: { memory: "1Gi" } }, logLevel: "debug", logFormat: "json" },
                 quotaFailClosed: true,
+                spanHeaders: { "x-team": "team.id" },
             }),
             ...typedControllerValues({ controller: { podDisruptionBudget: { maxUnavailable: 1 } } }),
         ];
@@ -41,6 +42,6 @@ describe("upstream: the typed controller keys set values the ai-gateway-helm v1.
             })
             .map((p) => p.join("."));
         assert.deepEqual(unread, []);
-        assert.ok(all.length >= 8);
+        assert.ok(all.length >= 9);
     });
 });

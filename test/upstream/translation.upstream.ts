@@ -71,6 +71,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: several token kinds": (c) => Object.values(c.models).some((m) => new Set(m.rateLimit?.tokens?.map((b) => b.type ?? c.rateLimit.tokenType)).size > 2),
     "rate limit: more rules in all than one policy holds": (c) => rateLimitRules(c.rateLimit, c.models).length > MAX_RATE_LIMIT_RULES,
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
+    "observability: request headers recorded in access-log lines and Envoy's spans": (c) =>
+        Object.keys(c.observability.accessLog?.headers ?? {}).length > 0 && Object.keys(c.observability.tracing?.headers ?? {}).length > 0,
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
     "rate limit: a spend budget too large for micro-dollars (a coarser unit)": (c) => spendUnitsInUse(c.rateLimit, c.models).some((u) => u > 1),
