@@ -585,6 +585,9 @@ export interface StackConfigInput {
                 percentage?: number | undefined;
             } | undefined;
         } | undefined;
+        requestBuffer?: {
+            limit?: string | number | undefined;
+        } | undefined;
         tcpKeepalive?: {
             idleTime?: string | undefined;
             interval?: string | undefined;
@@ -1499,6 +1502,9 @@ export interface StackConfigValues {
                 minEndpoints?: number | undefined;
                 percentage?: number | undefined;
             } | undefined;
+        } | undefined;
+        requestBuffer?: {
+            limit: string;
         } | undefined;
         tcpKeepalive?: {
             idleTime: string;

@@ -2,14 +2,15 @@ import { verifiedUserSources } from "../identity";
 import type { Rule } from "../../config/rules/types";
 
 /**
- * `backends.<b>.loadBalancer` and `backends.<b>.tcpKeepalive`: Envoy Gateway builds one cluster per route
- * rule, so the backends of one model share one load balancer and one keepalive. Hashing on the user needs
+ * `backends.<b>.loadBalancer`, `backends.<b>.tcpKeepalive` and `backends.<b>.requestBuffer`: Envoy Gateway
+ * builds one cluster per route rule, so the backends of one model share one load balancer, one keepalive and
+ * one request buffer. Hashing on the user needs
  * a user the gateway verified.
  */
 export const backendClusterSettings: Rule = (config, ctx) => {
     const reached = new Set(Object.values(config.models).flatMap((m) => m.backends.map((b) => b.backend)));
     for (const [key, backend] of Object.entries(config.backends)) {
-        for (const setting of ["loadBalancer", "tcpKeepalive"] as const) {
+        for (const setting of ["loadBalancer", "tcpKeepalive", "requestBuffer"] as const) {
             if (backend[setting] !== undefined && !reached.has(key)) {
                 ctx.warn(["backends", key, setting], `does nothing: no model routes to backend ${key}, and it applies on the route rules of the models that do; route a model to it, or remove ${setting}`);
             }
@@ -30,7 +31,7 @@ export const backendClusterSettings: Rule = (config, ctx) => {
                 `reach backend ${zoned}, whose loadBalancer.zoneAware makes Envoy Gateway build one cluster per backend of the model: priorities would become an even split and a retry would stay on the backend first picked; use zoneAware on backends of single-backend models only, or remove it`,
             );
         }
-        for (const setting of ["loadBalancer", "tcpKeepalive"] as const) {
+        for (const setting of ["loadBalancer", "tcpKeepalive", "requestBuffer"] as const) {
             const set = keys.filter((k) => config.backends[k][setting] !== undefined);
             if (set.length === 0) continue;
             const first = JSON.stringify(config.backends[set[0]][setting]);
