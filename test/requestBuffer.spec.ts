@@ -67,3 +67,20 @@ describe("backends.<b>.requestBuffer: request bodies buffered whole for retries"
         ]);
     });
 });
+
+describe("a model that retries beside a small connection buffer", () => {
+    const models = { m: { backends: [{ backend: "a" }] } };
+    it("warns that large bodies are never retried, unless its backends buffer them or retries are off", () => {
+        const warned = (raw: Record<string, unknown>) => parseConfig(raw).warnings.filter((w) => w.startsWith("models.m.retry"));
+        assert.deepEqual(warned({ ...base({ a: vllm("a") }, models), gateway: { clientTraffic: { bufferLimit: "1Mi" } } }), [
+            "models.m.retry: retries, but a request body larger than gateway.clientTraffic.bufferLimit (1Mi) is forwarded once and never retried, without an error; set requestBuffer: {} on backend a (16Mi), or raise bufferLimit",
+        ]);
+        assert.deepEqual(warned({ ...base({ a: vllm("a") }, models), gateway: { clientTraffic: { enabled: false } } }), [
+            "models.m.retry: retries, but a request body larger than Envoy's 32 KiB connection buffer (gateway.clientTraffic.enabled is false) is forwarded once and never retried, without an error; set requestBuffer: {} on backend a (16Mi), or raise bufferLimit",
+        ]);
+        // The default buffer (50Mi), a request buffer on the backend, or no retry: nothing to say.
+        assert.deepEqual(warned(base({ a: vllm("a") }, models)), []);
+        assert.deepEqual(warned({ ...base({ a: vllm("a", { requestBuffer: {} }) }, models), gateway: { clientTraffic: { bufferLimit: "1Mi" } } }), []);
+        assert.deepEqual(warned({ ...base({ a: vllm("a") }, { m: { backends: [{ backend: "a" }], retry: { numRetries: 0 } } }), gateway: { clientTraffic: { bufferLimit: "1Mi" } } }), []);
+    });
+});
