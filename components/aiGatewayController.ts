@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../config";
 import { releaseArgs } from "./manifests/helm";
 import { CHARTS } from "../config/charts";
+import { typedControllerValues, typedValuesTree } from "../plan/controller";
 import { aiGatewayValues, MCP_SESSION_SECRET, MCP_SESSION_SEED_KEYS } from "./manifests/platformValues";
 
 export interface AIGatewayControllerArgs {
@@ -15,6 +16,10 @@ export interface AIGatewayControllerArgs {
     metricsRequestHeaderAttributes?: string;
     /** Where Envoy sends QuotaPolicy checks, when provider quotas are set. */
     quotaRateLimitServiceAddr?: string;
+    /** `rateLimit.quotaFailClosed`, when provider quotas are in use. */
+    quotaFailClosed?: boolean;
+    /** `observability.tracing.headers`: request headers the extProc's spans record. */
+    spanHeaders?: Readonly<Record<string, string>>;
     /** Some backend routes to an InferencePool: the controller starts after their CRD (`crds`). */
     inferencePools?: { crds: pulumi.Resource[] };
 }
@@ -61,6 +66,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
             quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
             inferencePools: args.inferencePools !== undefined,
             mcpSessionSecret: { name: MCP_SESSION_SECRET, fallback: MCP_SESSION_SEED_KEYS.fallback in seeds },
+            typedValues: typedValuesTree(typedControllerValues({ controller: config.controller, quotaFailClosed: args.quotaFailClosed, spanHeaders: args.spanHeaders })),
             userValues: config.values,
         });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.

@@ -100,6 +100,8 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         envoyGatewayReady: envoyGateway.ready,
         metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
         quotaRateLimitServiceAddr: quotas ? quotaServiceAddress(platform.aiGateway.namespace) : undefined,
+        quotaFailClosed: quotas ? rateLimit.quotaFailClosed : undefined,
+        spanHeaders: observability.tracing?.headers,
         inferencePools,
     }, children);
     if (quotas && redisBackend) {

@@ -28,6 +28,19 @@ export interface StackConfigInput {
                 path?: string | undefined;
             } | undefined;
             mcpSeedRotation?: number | undefined;
+            controller?: {
+                replicas?: number | undefined;
+                podDisruptionBudget?: {
+                    minAvailable?: number | undefined;
+                    maxUnavailable?: number | undefined;
+                } | undefined;
+                resources?: {
+                    requests?: Record<string, string | number> | undefined;
+                    limits?: Record<string, string | number> | undefined;
+                } | undefined;
+                logLevel?: "error" | "debug" | "info" | "warn" | undefined;
+                logFormat?: "text" | "json" | undefined;
+            } | undefined;
         } | undefined;
         redis?: {
             install?: boolean | undefined;
@@ -230,7 +243,7 @@ export interface StackConfigInput {
                 maxUnavailable?: string | number | undefined;
             } | undefined;
             logging?: {
-                level?: "error" | "trace" | "debug" | "info" | "warn" | undefined;
+                level?: "error" | "debug" | "info" | "warn" | "trace" | undefined;
             } | undefined;
             shutdown?: {
                 drainTimeout?: string | undefined;
@@ -572,6 +585,9 @@ export interface StackConfigInput {
                 percentage?: number | undefined;
             } | undefined;
         } | undefined;
+        requestBuffer?: {
+            limit?: string | number | undefined;
+        } | undefined;
         tcpKeepalive?: {
             idleTime?: string | undefined;
             interval?: string | undefined;
@@ -669,6 +685,7 @@ export interface StackConfigInput {
             window: string;
         } | undefined;
         failClosed?: boolean | undefined;
+        quotaFailClosed?: boolean | undefined;
         timeout?: string | undefined;
     } | undefined;
     retry?: {
@@ -882,9 +899,11 @@ export interface StackConfigInput {
                 host?: string | undefined;
                 port?: number | undefined;
             } | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         accessLog?: {
-            format?: "json" | "text" | undefined;
+            format?: "text" | "json" | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         metrics?: {
             prometheus?: boolean | undefined;
@@ -923,6 +942,19 @@ export interface StackConfigValues {
             namespace: string;
             values: Record<string, unknown>;
             mcpSeedRotation: number;
+            controller: {
+                replicas?: number | undefined;
+                podDisruptionBudget?: {
+                    minAvailable?: number | undefined;
+                    maxUnavailable?: number | undefined;
+                } | undefined;
+                resources?: {
+                    requests?: Record<string, string> | undefined;
+                    limits?: Record<string, string> | undefined;
+                } | undefined;
+                logLevel?: "error" | "debug" | "info" | "warn" | undefined;
+                logFormat?: "text" | "json" | undefined;
+            };
             chart?: {
                 repository?: string | undefined;
                 path?: string | undefined;
@@ -1094,7 +1126,7 @@ export interface StackConfigValues {
                 maxUnavailable?: string | number | undefined;
             };
             logging: {
-                level: "error" | "trace" | "debug" | "info" | "warn";
+                level: "error" | "debug" | "info" | "warn" | "trace";
             };
             shutdown: {
                 drainTimeout: string;
@@ -1471,6 +1503,9 @@ export interface StackConfigValues {
                 percentage?: number | undefined;
             } | undefined;
         } | undefined;
+        requestBuffer?: {
+            limit: string;
+        } | undefined;
         tcpKeepalive?: {
             idleTime: string;
             interval: string;
@@ -1568,6 +1603,7 @@ export interface StackConfigValues {
             requests: number;
             window: "1s" | "1m" | "1h";
         } | undefined;
+        quotaFailClosed?: boolean | undefined;
         timeout?: string | undefined;
     };
     retry: {
@@ -1781,9 +1817,11 @@ export interface StackConfigValues {
             };
             headersSecret?: string | undefined;
             samplingRate?: number | undefined;
+            headers?: Record<string, string> | undefined;
         } | undefined;
         accessLog?: {
-            format: "json" | "text";
+            format: "text" | "json";
+            headers?: Record<string, string> | undefined;
         } | undefined;
         metrics?: {
             prometheus: boolean;

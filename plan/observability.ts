@@ -118,6 +118,16 @@ export const ENVOY_METRICS = { port: 19001, path: "/stats/prometheus" } as const
 /** Key of the OTLP headers in their Secret. */
 export const OTLP_HEADERS_KEY = "headers";
 
+/**
+ * The fields every access-log line has (components/manifests/observability.ts builds them); a recorded
+ * header (`observability.accessLog.headers`) takes a name of its own.
+ */
+export const ACCESS_LOG_FIELDS = [
+    "start_time", "method", "path", "protocol", "status", "response_flags", "duration_ms", "upstream_service_time_ms",
+    "request_id", "authority", "upstream_host", "model", "backend", "model_override", "response_model", "input_tokens",
+    "output_tokens", "total_tokens", "cached_input_tokens", "user", "jwt_subject", "trace_id",
+] as const;
+
 /** Metric attribute the user header becomes on the gen_ai metrics, and its Prometheus label. */
 export const USER_METRIC_ATTRIBUTE = "user.id";
 

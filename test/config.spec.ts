@@ -11,7 +11,7 @@ describe("config: defaults", () => {
     it("an empty stack gets the pinned platform and one HTTP listener", () => {
         const c = parseConfig({});
         assert.deepEqual(c.platform.envoyGateway, { install: true, version: "v1.8.3", namespace: "envoy-gateway-system", values: {} });
-        assert.deepEqual(c.platform.aiGateway, { install: true, version: "v1.1.0", namespace: "envoy-ai-gateway-system", values: {}, mcpSeedRotation: 0 });
+        assert.deepEqual(c.platform.aiGateway, { install: true, version: "v1.1.0", namespace: "envoy-ai-gateway-system", values: {}, mcpSeedRotation: 0, controller: {} });
         assert.equal(c.platform.redis.namespace, "redis-system");
         assert.equal(c.platform.redis.image, "redis:8.2-alpine");
         assert.deepEqual(c.gateway.listeners, [{ name: "http", protocol: "HTTP", port: 80 }]);

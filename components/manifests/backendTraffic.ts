@@ -2,7 +2,8 @@ import type { BackendConfig, ModelConfig } from "../../config/schema";
 import type { LoadBalancer, TCPKeepalive } from "../../specs";
 
 /**
- * Per-backend cluster settings (`backends.<b>.loadBalancer`, `backends.<b>.tcpKeepalive`) as sections of
+ * Per-backend cluster settings (`backends.<b>.loadBalancer`, `backends.<b>.tcpKeepalive`, and the request
+ * buffer, `backends.<b>.requestBuffer`) as sections of
  * the BackendTrafficPolicy on the route rule of each model that reaches the backend: Envoy Gateway builds
  * one cluster per route rule, so a model's backends share them (plan/rules/backendTraffic.ts makes
  * them agree). No Pulumi here.
@@ -10,6 +11,8 @@ import type { LoadBalancer, TCPKeepalive } from "../../specs";
 export interface BackendClusterSections {
     loadBalancer?: LoadBalancer;
     tcpKeepalive?: TCPKeepalive;
+    /** `backends.<b>.requestBuffer`: a route setting, but it too applies per model rule. */
+    requestBuffer?: { limit: string };
 }
 
 /** The LoadBalancer section of a backend; `hashOn: user` hashes the verified user header the gateway sets. */
@@ -32,10 +35,11 @@ export function loadBalancerSection(lb: NonNullable<BackendConfig["loadBalancer"
 }
 
 /** The settings of one backend, or undefined when it has none. */
-export function backendClusterSections(backend: Pick<BackendConfig, "loadBalancer" | "tcpKeepalive">, userHeader: string): BackendClusterSections | undefined {
+export function backendClusterSections(backend: Pick<BackendConfig, "loadBalancer" | "tcpKeepalive" | "requestBuffer">, userHeader: string): BackendClusterSections | undefined {
     const out: BackendClusterSections = {
         ...(backend.loadBalancer !== undefined && { loadBalancer: loadBalancerSection(backend.loadBalancer, userHeader) }),
         ...(backend.tcpKeepalive !== undefined && { tcpKeepalive: { idleTime: backend.tcpKeepalive.idleTime, interval: backend.tcpKeepalive.interval, probes: backend.tcpKeepalive.probes } }),
+        ...(backend.requestBuffer !== undefined && { requestBuffer: { limit: backend.requestBuffer.limit } }),
     };
     return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -48,6 +52,7 @@ export function modelClusterSections(model: ModelConfig, sectionsOf: (backend: s
     const all = model.backends.map((b) => sectionsOf(b.backend)).filter((s) => s !== undefined);
     const loadBalancer = all.find((s) => s.loadBalancer !== undefined)?.loadBalancer;
     const tcpKeepalive = all.find((s) => s.tcpKeepalive !== undefined)?.tcpKeepalive;
-    if (loadBalancer === undefined && tcpKeepalive === undefined) return undefined;
-    return { ...(loadBalancer && { loadBalancer }), ...(tcpKeepalive && { tcpKeepalive }) };
+    const requestBuffer = all.find((s) => s.requestBuffer !== undefined)?.requestBuffer;
+    if (loadBalancer === undefined && tcpKeepalive === undefined && requestBuffer === undefined) return undefined;
+    return { ...(loadBalancer && { loadBalancer }), ...(tcpKeepalive && { tcpKeepalive }), ...(requestBuffer && { requestBuffer }) };
 }

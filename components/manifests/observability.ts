@@ -23,6 +23,15 @@ export interface AccessLogContext {
     auth: ClientAuthConfig;
 }
 
+/** `{<header>: <attribute>}` as Envoy command operators: the header's value under the attribute's name. */
+export function recordedHeaderValues(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(headers ?? {})
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([header, attribute]) => [attribute, requestHeader(header)]),
+    );
+}
+
 /** What observability adds to the gateway's EnvoyProxy and GatewayConfig; the gateway builders merge it. */
 export interface GatewayObservability {
     /** EnvoyProxy `spec.telemetry` sections; only those observability builds are set. */
@@ -39,7 +48,7 @@ export function gatewayObservability(config: ObservabilityConfig, gateway: Gatew
     const { tracing, accessLog, metrics } = config;
     const envoyTraces = tracing !== undefined && envoyTracingTarget(tracing) !== undefined;
     const telemetry: ProxyTelemetry = {};
-    if (accessLog) telemetry.accessLog = accessLogSection(accessLog.format, accessLogFields(context, envoyTraces));
+    if (accessLog) telemetry.accessLog = accessLogSection(accessLog.format, { ...accessLogFields(context, envoyTraces), ...recordedHeaderValues(accessLog.headers) });
     if (metrics) telemetry.metrics = metricsSection(metrics);
     if (tracing && envoyTraces) telemetry.tracing = envoyTracingSection(tracing, gateway);
     return {
@@ -67,6 +76,7 @@ export function envoyTracingSection(tracing: TracingConfig, gateway: GatewayRef)
             serviceName: `${tracing.serviceName}-envoy`,
         },
         ...(tracing.samplingRate !== undefined ? { samplingRate: tracing.samplingRate } : {}),
+        ...(tracing.headers && Object.keys(tracing.headers).length > 0 ? { tags: recordedHeaderValues(tracing.headers) } : {}),
     };
 }
 

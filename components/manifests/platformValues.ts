@@ -107,10 +107,12 @@ export interface AiGatewayValuesInput {
      * rotation `fallback`, the previous seed, which keeps the sessions it encrypted valid.
      */
     mcpSessionSecret?: { name: string; fallback: boolean };
+    /** Values of the typed keys (platform.aiGateway.controller, rateLimit.quotaFailClosed), under the user's. */
+    typedValues?: Values;
     userValues: Values;
 }
 
-/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, the quota service, then the user's values. */
+/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, the quota service, the typed keys, then the user's values. */
 export function aiGatewayValues(input: AiGatewayValuesInput): Values {
     const base: Values = { envoyGateway: { namespace: input.envoyGatewayNamespace } };
     const controller: Values = {
@@ -119,7 +121,8 @@ export function aiGatewayValues(input: AiGatewayValuesInput): Values {
     };
     if (input.mcpSessionSecret) controller.mcp = { sessionEncryption: mcpSessionEncryption(input.mcpSessionSecret.fallback) };
     if (Object.keys(controller).length > 0) base.controller = controller;
-    const values = mergeValues(input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base, input.userValues);
+    const computed = input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base;
+    const values = mergeValues(mergeValues(computed, input.typedValues ?? {}), input.userValues);
     if (!input.mcpSessionSecret) return values;
     // Appended to the user's own list, which a merge would replace: without them the seed would be the literal text.
     const own = (values.controller ?? {}) as Values;

@@ -152,7 +152,7 @@ export function retrySection(retry: RetryConfig): Retry {
  */
 export type TrafficPolicySections = Pick<
     BackendTrafficPolicySpec,
-    "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride" | "loadBalancer" | "tcpKeepalive"
+    "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride" | "loadBalancer" | "tcpKeepalive" | "requestBuffer"
 >;
 
 /**

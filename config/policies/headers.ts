@@ -45,9 +45,10 @@ const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
  * - `match`: a route compares its value with the configuration's;
  * - `identity`: it names the user or tenant budgets count;
  * - `clientIP`: a proxy in front of the gateway writes the client's address into it, and the gateway reads it
- *   as the client's address (Envoy Gateway's custom-header detection takes letters, digits and '-' only).
+ *   as the client's address (Envoy Gateway's custom-header detection takes letters, digits and '-' only);
+ * - `record`: its value is written into access-log lines or span attributes (observability `headers`).
  */
-export type HeaderUse = "set" | "remove" | "copy" | "credential" | "match" | "identity" | "clientIP";
+export type HeaderUse = "set" | "remove" | "copy" | "credential" | "match" | "identity" | "clientIP" | "record";
 
 /** Why a header name cannot be used this way (`<what>; <fix>`), or undefined when it can. */
 export function headerNameProblem(name: string, use: HeaderUse): string | undefined {
@@ -60,14 +61,15 @@ export function headerNameProblem(name: string, use: HeaderUse): string | undefi
         if (h === "x-forwarded-for") return `"${name}" is a list of addresses, which customHeader reads as one; use clientIP.xForwardedFor instead`;
     }
     const own = OWN_PREFIXES.find((p) => h.startsWith(p));
-    if (own !== undefined && use !== "match") return `"${name}" is a header of the gateway itself (${own}*), which it sets and reads; use a header of your own`;
+    if (own !== undefined && use !== "match" && use !== "record") return `"${name}" is a header of the gateway itself (${own}*), which it sets and reads; use a header of your own`;
     if (use === "match" && h === "x-ai-eg-model") return `"${name}" is the header the model name is matched in already; match another header`;
-    if (FRAMING.includes(h) && use !== "match") return `"${name}" frames the request itself and must stay as the client and the gateway set it; use a header of your own`;
+    if (FRAMING.includes(h) && use !== "match" && use !== "record") return `"${name}" frames the request itself and must stay as the client and the gateway set it; use a header of your own`;
     if (HOP_BY_HOP.includes(h)) return `"${name}" is a hop-by-hop header, which Envoy manages per connection and never forwards; use an end-to-end header`;
     if (CREDENTIAL_HEADERS.includes(h)) {
         if (use === "match") return `"${name}" carries a credential, which a match would have to spell out in the stack file; match another header, and authenticate clients with ai-gateway:auth`;
         if (use === "identity") return `is ${name}, which carries a credential: it would land in access logs, metrics and Redis keys; use a header that names the user or tenant (e.g. x-user-id, filled by the gateway from the verified identity)`;
         if (use === "clientIP") return `"${name}" carries a credential, not an address; name the header your load balancer writes the client's address into, e.g. x-real-ip`;
+        if (use === "record") return `"${name}" carries a credential, which would be written in plain text into every access-log line or span that records it; record a header that names without proving, e.g. x-user-id`;
         if (use !== "credential" && use !== "remove") return `"${name}" carries a credential, which only the backend's auth (or ai-gateway:auth) sets; use a header of your own`;
     }
     return undefined;

@@ -3,6 +3,7 @@ import { awsRegion, IAM_ROLE_ARN } from "./aws";
 import { doc } from "./docs";
 import { tcpKeepaliveSchema } from "./clientTraffic";
 import { loadBalancerSchema } from "./loadBalancing";
+import { requestBufferSchema } from "./requestBuffer";
 import { backendTlsSchema } from "./backendTls";
 import { bodyMutationSchema, headerMutationSchema } from "./mutation";
 import { dnsLabel as dnsLabelName, serviceFqdn } from "../names";
@@ -472,6 +473,7 @@ export const backendSchema = z.strictObject({
                 "`{<model the backend receives>: {input, output, cachedInput}}` in USD per 1M tokens: what spend budgets charge each response this backend serves; the key `\"*\"` prices every name without a price of its own (required for a pattern model without `model:` under a spend budget)",
             ),
     loadBalancer: loadBalancerSchema.optional(),
+    requestBuffer: requestBufferSchema.optional(),
     tcpKeepalive: tcpKeepaliveSchema
         .optional()
         .meta(

@@ -58,6 +58,7 @@ export * from "./kubernetes";
 export * from "./loadBalancing";
 export * from "./localRateLimit";
 export * from "./mcp";
+export * from "./requestBuffer";
 export * from "./models";
 export * from "./mutation";
 export * from "./observability";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { doc } from "./docs";
 import { dnsLabel, hasUserInfo, hostname, port, stringMap } from "./primitives";
+import { headerNameProblem } from "../policies/headers";
 
 /**
  * `ai-gateway:observability`: tracing, access logs, metrics and a Grafana dashboard. Each section is
@@ -17,6 +18,53 @@ const percentage = z
     .int()
     .min(0, "is below 0; use a whole percentage from 0 to 100")
     .max(100, "is above 100; use a whole percentage from 0 to 100");
+
+/** Most request headers one section records. */
+export const MAX_RECORDED_HEADERS = 16;
+/** An attribute (log field, span attribute) a recorded header becomes. */
+const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
+
+/**
+ * `{<request header>: <attribute>}`: request headers whose values a log line or a span records, under the
+ * attribute name. Header names go through the one header policy (credentials are refused with the reason).
+ */
+export const recordedHeaders = (where: string, example: string) =>
+    z
+        .record(z.string(), z.string())
+        .superRefine((v, ctx) => {
+            const entries = Object.entries(v);
+            if (entries.length > MAX_RECORDED_HEADERS) {
+                ctx.addIssue({ code: "custom", message: `records ${entries.length} headers; record at most ${MAX_RECORDED_HEADERS}` });
+                return;
+            }
+            const headers = new Map<string, string>();
+            const attributes = new Map<string, string>();
+            for (const [header, attribute] of entries) {
+                const fail = (message: string) => ctx.addIssue({ code: "custom", path: [header], message });
+                const problem = headerNameProblem(header, "record");
+                if (problem !== undefined) {
+                    fail(problem);
+                    continue;
+                }
+                if (!ATTRIBUTE.test(attribute)) {
+                    fail(`"${attribute.slice(0, 80)}" is not an attribute name; use at most 64 letters, digits, '_' and '.', starting with a letter, e.g. ${example}`);
+                    continue;
+                }
+                const same = headers.get(header.toLowerCase());
+                if (same !== undefined) fail(`is the header "${same}" again (header names ignore case); record it once`);
+                const twice = attributes.get(attribute);
+                if (twice !== undefined) fail(`"${attribute}" is already the attribute of "${twice}"; give each header an attribute of its own`);
+                headers.set(header.toLowerCase(), header);
+                attributes.set(attribute, header);
+            }
+        })
+        .optional()
+        .meta(
+            doc(
+                `\`{<request header>: <attribute>}\`: request headers ${where} records, under the attribute name (at most ${MAX_RECORDED_HEADERS}); never a credential header (\`authorization\`, cookies, API-key headers)`,
+                { default: "none" },
+            ),
+        );
 
 export const tracingSchema = z.strictObject({
     /** OTLP endpoint of the extProc's exporter (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
@@ -75,6 +123,7 @@ export const tracingSchema = z.strictObject({
         })
         .prefault({})
         .describe("Envoy's own spans, sent over OTLP/gRPC without TLS or headers"),
+    headers: recordedHeaders("every span (the extProc's and Envoy's)", "team.id"),
 });
 
 export const accessLogSchema = z.strictObject({
@@ -82,6 +131,7 @@ export const accessLogSchema = z.strictObject({
         .enum(["json", "text"])
         .default("json")
         .describe("`json`: one JSON object per request; `text`: the same fields as `key=value` pairs"),
+    headers: recordedHeaders("each access-log line", "team"),
 });
 
 export const metricsSchema = z.strictObject({

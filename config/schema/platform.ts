@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AI_GATEWAY, ENVOY_GATEWAY, INFERENCE_EXTENSION, REDIS } from "../versions";
+import { controllerSchema } from "./controller";
 import { chartVersion, dnsLabel, helmValues, hostname, port, resourceRequirements } from "./primitives";
 
 /** What each key of one Helm release means, for the docs and the JSON Schema. */
@@ -137,6 +138,9 @@ export const platformSchema = z.strictObject({
                 .describe(
                     "generation of the MCP session encryption seed, a random secret the program generates (the chart's default seed is public); raise it by one to rotate: a new seed encrypts new sessions and the previous one stays as the fallback, so open sessions survive one rotation",
                 ),
+            controller: controllerSchema
+                .prefault({})
+                .describe("the AI Gateway controller's operations, typed: each key is one value of `ai-gateway-helm`; `values` still wins over them (with a warning)"),
         })
         .prefault({})
         .describe("The Envoy AI Gateway Helm releases (CRDs and controller)."),

@@ -83,6 +83,16 @@ export const rateLimitSchema = z.strictObject({
         .boolean()
         .default(false)
         .describe("while Redis or the ratelimit service is unreachable: `false` lets requests through unlimited, `true` refuses them (500)"),
+    /** What the provider-quota filter does while the quota service cannot answer (the controller's `quotaRateLimitFailureModeDeny`). */
+    quotaFailClosed: z
+        .boolean()
+        .optional()
+        .meta(
+            doc(
+                "while the quota service (provider `quotas`) or its Redis is unreachable: `false` lets requests through past the quotas, `true` refuses them (AI Gateway controller `quotaRateLimitFailureModeDeny`)",
+                { default: "(AI Gateway: `false`)" },
+            ),
+        ),
     /** How long Envoy waits for the rate-limit service (Envoy Gateway's default: 20ms). */
     timeout: duration
         .optional()

@@ -18,6 +18,7 @@ import { routeHostnameSettings } from "../../config/rules/hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
 import { observabilitySettings } from "./observability";
 import { chartSources, mcpSessionSeed, redisLocation } from "./platform";
+import { controllerSettings, recordedHeaderSettings } from "./controller";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
 import { providerQuotas } from "./quotas";
@@ -50,6 +51,8 @@ export const RULES: readonly Rule[] = [
     awsIdentitySettings,
     redisLocation,
     mcpSessionSeed,
+    controllerSettings,
+    recordedHeaderSettings,
     chartSources,
     gatewayListeners,
     routeHostnameSettings,

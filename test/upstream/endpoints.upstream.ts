@@ -3,27 +3,18 @@
  * Gateway v1.1.0 extProc's own table, read from the v1.1.0 source.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { AI_GATEWAY_ENDPOINTS, catchAllPathRegexes } from "../../plan/passthrough";
 import { endpointListProblems, upstreamEndpoints } from "./endpoints";
-
-/** The source archives (../shared/upstream, or AI_GATEWAY_UPSTREAM_ARCHIVES). */
-const ARCHIVES = resolve(process.env.AI_GATEWAY_UPSTREAM_ARCHIVES || join(__dirname, "..", "..", "..", "shared", "upstream"));
-const ARCHIVE = join(ARCHIVES, "ai-gateway-v1.1.0.tar.gz");
+import { AI_GATEWAY_SOURCE_ROOT, unpackAiGatewaySource } from "./archive";
 
 describe("upstream: the AI Gateway v1.1.0 endpoint table", () => {
     let dir = "";
     let source = "";
     before(() => {
-        assert.ok(existsSync(ARCHIVE), `${ARCHIVE} is missing: set AI_GATEWAY_UPSTREAM_ARCHIVES to the folder of the upstream source archives`);
-        dir = mkdtempSync(join(tmpdir(), "ai-gateway-v1.1.0-"));
-        const files = ["ai-gateway-v1.1.0/cmd/extproc/mainlib/main.go", "ai-gateway-v1.1.0/internal/internalapi/internalapi.go"];
-        const tar = spawnSync("tar", ["xzf", ARCHIVE, "-C", dir, ...files], { encoding: "utf8" });
-        assert.equal(tar.status, 0, `tar xzf ${ARCHIVE}: ${tar.stderr}`);
-        source = join(dir, "ai-gateway-v1.1.0");
+        dir = unpackAiGatewaySource(["cmd/extproc/mainlib/main.go", "internal/internalapi/internalapi.go"]);
+        source = join(dir, AI_GATEWAY_SOURCE_ROOT);
     });
     after(() => {
         if (dir) rmSync(dir, { recursive: true, force: true });

@@ -908,6 +908,12 @@ export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { 
             // Through a Backend (backendRefs), not the provider's deprecated host and port.
             const resources = asList(dig(locality, "metadata", "filterMetadata", "envoy-gateway").resources);
             if (!resources.some((r) => r.kind === "Backend")) out.push(`${at}: the tracing cluster ${clusterName} is not built from a Backend (the deprecated host/port?)`);
+            // observability.tracing.headers: each a custom tag of Envoy's spans, holding the request header's value.
+            const tags = asList(tr.customTags);
+            for (const [header, attribute] of Object.entries(tracing.headers ?? {})) {
+                const tag = tags.find((t) => t.tag === attribute);
+                if (tag?.value !== `%REQ(${header})%`) out.push(`${at}: no span tag ${attribute} from request header ${header} (tags: ${JSON.stringify(tags)})`);
+            }
         }
         if (accessLog) {
             const logs = asList(hcm.accessLog);
@@ -916,6 +922,12 @@ export function observabilityProblems(t: UpstreamTranslation, envoyCollector: { 
             if (logs.length === 0) out.push(`${at}: no access log`);
             else if (accessLog.format === "json" ? !format.jsonFormat : !format.textFormatSource) out.push(`${at}: the access log is not in ${accessLog.format} format`);
             else if (!text.includes(`io.envoy.ai_gateway:${TOKEN_COST_KEYS.total}`)) out.push(`${at}: the access log has no token counts`);
+            // observability.accessLog.headers: each a field of the line, holding the request header's value.
+            for (const [header, attribute] of Object.entries(accessLog.headers ?? {})) {
+                const field = accessLog.format === "json" ? JSON.stringify(dig(format, "jsonFormat")[attribute] ?? null) : str(dig(format, "textFormatSource").inlineString);
+                const wanted = accessLog.format === "json" ? `%REQ(${header})%` : `${attribute}=%REQ(${header})%`;
+                if (!field.includes(wanted)) out.push(`${at}: the access log has no ${wanted} (${attribute})`);
+            }
         }
     }
     return out;

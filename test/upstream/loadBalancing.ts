@@ -1,11 +1,13 @@
 /**
- * backends.<b>.loadBalancer and backends.<b>.tcpKeepalive in the xDS egctl translates: each model's
- * clusters balance and keep connections alive as its backends say, and a hash reads the header it names
- * (the verified user header for `hashOn: user`).
+ * backends.<b>.loadBalancer, backends.<b>.tcpKeepalive and backends.<b>.requestBuffer in the xDS egctl
+ * translates: each model's clusters balance and keep connections alive as its backends say, a hash reads
+ * the header it names (the verified user header for `hashOn: user`), and its routes buffer request bodies
+ * up to the configured size.
  */
 import { backendClusterSections, modelClusterSections } from "../../components/manifests/backendTraffic";
 import { ruleName } from "../../components/manifests/routes";
 import { durationMillis } from "../../config/schema/primitives";
+import { sizeBytes } from "../../config/schema/requestBuffer";
 import { asList, dig, str, xdsOf } from "./expectations";
 import type { Obj, UpstreamTranslation } from "./translate";
 
@@ -62,6 +64,8 @@ export function loadBalancingProblems(t: UpstreamTranslation): string[] {
                 if (preferLocal.percentageEnabled !== undefined && dig(zone, "routingEnabled").value !== preferLocal.percentageEnabled) out.push(`${where}: zone-aware routing is ${str(dig(zone, "routingEnabled").value)}%, config says ${preferLocal.percentageEnabled}%`);
             } else if (Object.keys(zone).length > 0) out.push(`${where}: zone-aware routing on, config sets no zoneAware`);
         }
+        // From the config itself, not from the builder under test.
+        const configuredBuffer = m.backends.map((b) => config.backends[b.backend]?.requestBuffer?.limit).find((l) => l !== undefined);
         // The hash policy sits on the xDS routes of the rule.
         const hashed = (want?.loadBalancer?.consistentHash as { header?: { name: string } } | undefined)?.header?.name;
         const names = new Set(clusters.map((c) => c.name));
@@ -70,6 +74,10 @@ export function loadBalancingProblems(t: UpstreamTranslation): string[] {
             const headers = asList(dig(r.route, "route").hashPolicy).map((h) => str(dig(h, "header").headerName).toLowerCase());
             const expected = hashed === undefined ? [] : [hashed.toLowerCase()];
             if (JSON.stringify(headers) !== JSON.stringify(expected)) out.push(`${at}: xDS route ${str(r.route.name)} hashes on [${headers.join(", ")}], config says [${expected.join(", ")}]`);
+            // backends.<b>.requestBuffer: Envoy's buffer filter on the rule's xDS routes, at the configured size.
+            const buffer = dig(r.route, "typedPerFilterConfig", "envoy.filters.http.buffer", "buffer").maxRequestBytes;
+            const wantBuffer = configuredBuffer === undefined ? undefined : sizeBytes(configuredBuffer);
+            if (buffer !== wantBuffer) out.push(`${at}: xDS route ${str(r.route.name)} buffers ${str(buffer)} request bytes, config says ${str(wantBuffer)}`);
         }
     }
     return out;

@@ -13,6 +13,7 @@ import { MAX_RATE_LIMIT_RULES, rateLimitRules, spendInUse, spendUnitsInUse } fro
 import { packModels } from "../../plan/packing";
 import { patternModels } from "../../plan/routes";
 import { UPSTREAM_TOOLS } from "../../config/versions";
+import { DEFAULT_REQUEST_BUFFER } from "../../config/schema/requestBuffer";
 import * as expected from "./expectations";
 import { configOfFile } from "../harness";
 import { clientConnectionProblems } from "./clientConnections";
@@ -71,6 +72,10 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
     "rate limit: several token kinds": (c) => Object.values(c.models).some((m) => new Set(m.rateLimit?.tokens?.map((b) => b.type ?? c.rateLimit.tokenType)).size > 2),
     "rate limit: more rules in all than one policy holds": (c) => rateLimitRules(c.rateLimit, c.models).length > MAX_RATE_LIMIT_RULES,
     "rate limit: fail closed with a timeout": (c) => c.rateLimit.failClosed && c.rateLimit.timeout !== undefined,
+    "backend request buffer: the default limit and one of its own": (c) =>
+        Object.values(c.backends).some((b) => b.requestBuffer?.limit === DEFAULT_REQUEST_BUFFER) && Object.values(c.backends).some((b) => b.requestBuffer !== undefined && b.requestBuffer.limit !== DEFAULT_REQUEST_BUFFER),
+    "observability: request headers recorded in access-log lines and Envoy's spans": (c) =>
+        Object.keys(c.observability.accessLog?.headers ?? {}).length > 0 && Object.keys(c.observability.tracing?.headers ?? {}).length > 0,
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
     "rate limit: a spend budget too large for micro-dollars (a coarser unit)": (c) => spendUnitsInUse(c.rateLimit, c.models).some((u) => u > 1),
