@@ -4,12 +4,13 @@
  * over HTTPS at their own host names (stand-ins with certificates of the test CA), with the provider keys the
  * program puts in its Secrets. The stack file is the one a user makes: `Pulumi.prod.yaml` with its provider keys set
  * by the real Pulumi CLI (`pulumi config set --secret --path apiKeys.<name>`), and a weighted split of `gpt-4.1`
- * (`pulumi config set --path`), in a project folder of the test's own (./stackCli.ts).
+ * (`pulumi config set --path`), in a project folder of the test's own (./stackCli.ts). Its QuotaPolicy (OpenAI's
+ * gpt-4.1 tokens a minute) is enforced by the quota service the local gateway runs.
  */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { readToolManifest } from "../../tools/upstreamTools";
-import { call, chat, many, usageHeaders } from "./client";
+import { awayFromWindowEdge, call, chat, many, tokensCounted, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 import { type CliStack, cliStack } from "./stackCli";
 
@@ -111,5 +112,31 @@ describe("data plane (prod stack): JWT clients, HTTPS providers", function () {
         assert.equal(gw.backends.get(OPENAI)!.requests, 1, "fallback (prod): OpenAI is tried once (numAttemptsPerPriority: 1)");
         assert.equal(gw.backends.get(AZURE)!.requests, 1, "fallback (prod): Azure OpenAI answers");
         assert.match(gw.backends.get(AZURE)!.paths[0], /\/openai\/deployments\/gpt-4o-mini\/chat\/completions/, "fallback (prod): Azure OpenAI is called at its deployment's path");
+    });
+
+    // Last: it spends OpenAI's gpt-4.1 quota for the rest of the minute.
+    it("provider quota (prod): once OpenAI's gpt-4.1 quota (2,000,000 tokens a minute) is spent, gpt-4.1 requests the split sends to OpenAI get 429 from the gateway; Azure OpenAI's are still answered", async () => {
+        await awayFromWindowEdge();
+        for (const b of gw.backends.values()) b.reset();
+        const send = (usage: Record<string, string>) =>
+            call(https().url, "/v1/chat/completions", { host: https().host, body: chat("gpt-4.1"), headers: { authorization: `Bearer ${token(`quota-${++user}`)}`, ...usage } });
+        // One response from OpenAI reporting more tokens than the quota (the split sends 70% of gpt-4.1 there).
+        const spend = usageHeaders({ prompt: 1_000_000, completion: 1_000_001 });
+        for (let i = 0; i < 20 && gw.backends.get(OPENAI)!.requests === 0; i++) {
+            const r = await send(spend);
+            assert.equal(r.status, 200, `provider quota (prod): a request before the quota is spent: ${r.status} ${r.body.slice(0, 200)}`);
+        }
+        assert.equal(gw.backends.get(OPENAI)!.requests, 1, "provider quota (prod): OpenAI answered a request reporting 2,000,001 tokens");
+        await tokensCounted();
+        for (const b of gw.backends.values()) b.reset();
+        const replies = await many(40, 4, () => send(SMALL));
+        const refused = replies.filter((r) => r.status === 429).length;
+        const answered = replies.filter((r) => r.status === 200).length;
+        const other = replies.find((r) => r.status !== 200 && r.status !== 429);
+        assert.equal(other, undefined, `provider quota (prod): every request is answered (Azure OpenAI) or refused (429): ${other?.status} ${other?.body.slice(0, 200)}`);
+        assert.equal(gw.backends.get(OPENAI)!.requests, 0, `provider quota (prod): OpenAI's quota is spent, yet it received ${gw.backends.get(OPENAI)!.requests} of 40 gpt-4.1 requests (${refused} refused)`);
+        assert.equal(gw.backends.get(AZURE)!.requests, answered, "provider quota (prod): every answered request was Azure OpenAI's (it has no quota)");
+        // 70% of 40 go to OpenAI: 28 expected, fewer than 15 is 4 standard deviations off.
+        assert.ok(refused >= 15, `provider quota (prod): ${refused} of 40 gpt-4.1 requests refused with 429 (the split sends about 28 to OpenAI)`);
     });
 });
