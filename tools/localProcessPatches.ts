@@ -103,6 +103,26 @@ function envoyGatewayBuild(xds: string, rateLimitXds: string, envoyCerts?: strin
     };
 }
 
+/** Where the data-plane build of the AI Gateway controller serves the quota service's configuration (xDS). */
+export const QUOTA_CONFIG_SERVER_IN_NAMESPACE = "127.0.0.1:18002";
+
+/** The AI Gateway controller's patches, with the address of its rate-limit configuration server (for the quota service). */
+function aiGatewayControllerBuild(rateLimitConfigServer: string): LocalProcessBuild {
+    return {
+        linkValues: CONTROLLER_RUNTIME_METRICS,
+        patches: [
+            {
+                file: "cmd/controller/main.go",
+                replace: [["Port:     parsedFlags.webhookPort,", 'Host: "127.0.0.1", Port: parsedFlags.webhookPort,', 1]],
+            },
+            {
+                file: "internal/ratelimit/runner/runner.go",
+                replace: [['addr := net.JoinHostPort("0.0.0.0", strconv.Itoa(r.port))', `addr := "${rateLimitConfigServer}"`, 1], unusedImport("strconv")],
+            },
+        ],
+    };
+}
+
 export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> = {
     envoyGateway: envoyGatewayBuild(LOOPBACK_ANY_PORT, LOOPBACK_ANY_PORT),
     /**
@@ -113,17 +133,11 @@ export const LOCAL_PROCESS_BUILDS: Partial<Record<ToolName, LocalProcessBuild>> 
      * namespace's private `/etc` (test/dataplane/localGateway.ts writes it).
      */
     envoyGatewayDataplane: envoyGatewayBuild("127.0.0.1:18000", "127.0.0.1:18001", ENVOY_CERTS_IN_NAMESPACE),
-    aiGatewayController: {
-        linkValues: CONTROLLER_RUNTIME_METRICS,
-        patches: [
-            {
-                file: "cmd/controller/main.go",
-                replace: [["Port:     parsedFlags.webhookPort,", 'Host: "127.0.0.1", Port: parsedFlags.webhookPort,', 1]],
-            },
-            {
-                file: "internal/ratelimit/runner/runner.go",
-                replace: [['addr := net.JoinHostPort("0.0.0.0", strconv.Itoa(r.port))', `addr := "${LOOPBACK_ANY_PORT}"`, 1], unusedImport("strconv")],
-            },
-        ],
-    },
+    aiGatewayController: aiGatewayControllerBuild(LOOPBACK_ANY_PORT),
+    /**
+     * For the local gateway: the quota service (`quotaRatelimit`) reads its limits from the rate-limit configuration
+     * server at this known address, on loopback inside the private network namespace (Envoy Gateway's build there
+     * moves its Wasm cache server, which upstream also puts on 18002, to a port the kernel picks).
+     */
+    aiGatewayControllerDataplane: aiGatewayControllerBuild(QUOTA_CONFIG_SERVER_IN_NAMESPACE),
 };

@@ -42,10 +42,10 @@ export type ToolManifest = Partial<Record<ToolName, BuiltTool>> & { go: string }
 export const TOOL_SETS = {
     upstream: ["egctl", "aigw"],
     e2e: ["kubeApiserver", "kubeControllerManager", "envoyGateway", "aiGatewayController", "pulumi", "languageHost", "kubernetesProvider"],
-    // The API server and the AI Gateway controller as the end-to-end test builds them (one build serves both).
-    dataplane: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
+    // The API server as the end-to-end test builds it; both controllers as builds for the private network namespace.
+    dataplane: ["kubeApiserver", "aiGatewayControllerDataplane", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane"],
     // `npm run test:dataplane` also runs the Pulumi CLI, which sets the prod stack's test credentials as a user does.
-    dataplaneSuite: ["kubeApiserver", "aiGatewayController", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane", "pulumi"],
+    dataplaneSuite: ["kubeApiserver", "aiGatewayControllerDataplane", "envoy", "testupstream", "extproc", "ratelimit", "quotaRatelimit", "envoyGatewayDataplane", "pulumi"],
 } as const satisfies Record<string, readonly ToolName[]>;
 export type ToolSet = keyof typeof TOOL_SETS;
 

@@ -11,6 +11,10 @@
  *   configuration kept in step with the controller's Secrets as the kubelet keeps a mounted Secret;
  * - the **rate-limit service** (`envoyproxy/ratelimit` at Envoy Gateway's default image commit) with the
  *   environment of Envoy Gateway's `envoy-ratelimit` Deployment, configured over xDS by the controller;
+ * - the **quota service** of QuotaPolicy (`envoyproxy/ratelimit` at `1631871c`), when the stack has quotas, with the
+ *   environment of the program's `ai-gateway-quota-ratelimit` Deployment, configured over xDS by the AI Gateway
+ *   controller's rate-limit configuration server, at its Service's address (Envoy Gateway's rate-limit service
+ *   keeps 127.0.0.1:8081);
  * - **Redis** (Debian's `redis-server`) with the arguments of the program's Redis Deployment;
  * - **backends**: upstream's fake LLM server (`testupstream`) for every backend host (see ./backends.ts).
  *
@@ -28,7 +32,9 @@ import { dirname, join } from "node:path";
 import { CHARTS } from "../../config/charts";
 import { ENVOY_GATEWAY, REDIS } from "../../config/versions";
 import { parseConfig } from "../../plan";
-import { ENVOY_CERTS_IN_NAMESPACE } from "../../tools/localProcessPatches";
+import { REDIS_AUTH_ENV } from "../../components/manifests/platformValues";
+import { QUOTA_SERVICE_NAME } from "../../plan/platform";
+import { ENVOY_CERTS_IN_NAMESPACE, QUOTA_CONFIG_SERVER_IN_NAMESPACE } from "../../tools/localProcessPatches";
 import type { BuiltTool, ToolName } from "../../tools/upstreamTools";
 import { configOfFile } from "../harness";
 import { clusterInferencePools } from "../support/inferencePool";
@@ -48,7 +54,7 @@ export interface LocalGateway {
     listeners: { name: string; protocol: string; port: number; url: string }[];
     /** Envoy's admin server (`http://127.0.0.1:<port>`): stats and the configuration it received. */
     envoyAdmin: string;
-    /** A process's whole log so far (`envoy`, `extproc`, `ratelimit`, `redis`). */
+    /** A process's whole log so far (`envoy`, `extproc`, `ratelimit`, `quota-ratelimit`, `redis`). */
     log(name: string): string;
     /** The stack's exact model names (what `/v1/models` lists). */
     models: string[];
@@ -67,7 +73,7 @@ export interface LocalGateway {
     stop(): Promise<void>;
 }
 
-export type LocalTools = Pick<Record<ToolName, BuiltTool>, "kubeApiserver" | "envoyGatewayDataplane" | "aiGatewayController" | "envoy" | "extproc" | "ratelimit" | "testupstream">;
+export type LocalTools = Pick<Record<ToolName, BuiltTool>, "kubeApiserver" | "envoyGatewayDataplane" | "aiGatewayControllerDataplane" | "envoy" | "extproc" | "ratelimit" | "quotaRatelimit" | "testupstream">;
 
 const CLUSTER_SUFFIX = ".svc.cluster.local";
 /** Addresses of backend hosts and in-cluster Services, on the namespace's loopback interface. */
@@ -89,6 +95,58 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
 
 type Container = { name: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; ports?: { name?: string; containerPort: number }[]; readinessProbe?: { httpGet?: { path: string; port: number } } };
 type Deployment = KubeObject & { spec: { template: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Container[]; volumes?: Obj[] } } } };
+
+/**
+ * The host the quota service reads its configuration from (its `CONFIG_GRPC_XDS_SERVER_URL`, the AI Gateway
+ * controller's Service): the data-plane build of the controller serves it on loopback at a known port, which the
+ * URL must name.
+ */
+export function quotaConfigServerHost(c: Container): string {
+    const url = c.env?.find((e) => e.name === "CONFIG_GRPC_XDS_SERVER_URL")?.value;
+    const port = QUOTA_CONFIG_SERVER_IN_NAMESPACE.split(":")[1];
+    const m = url === undefined ? null : /^([^:/]+):(\d+)$/.exec(url);
+    if (!m || m[2] !== port) {
+        throw new Error(
+            `the quota service's CONFIG_GRPC_XDS_SERVER_URL is ${JSON.stringify(url)}; the local gateway's AI Gateway controller serves the quota configuration at port ${port} (tools/localProcessPatches.ts), so it must be <host>:${port}`,
+        );
+    }
+    return m[1];
+}
+
+/**
+ * The program writes one Redis password into every Secret a process reads it from (Redis's own, read as
+ * `REDIS_PASSWORD`; the quota service's, read as `REDIS_AUTH`; Envoy Gateway's, which has the name of Redis's):
+ * distinct test values would make them differ, so each Secret a Deployment reads `REDIS_AUTH` from gets the value of
+ * the one Redis reads.
+ */
+export function oneRedisPassword(objects: KubeObject[]): KubeObject[] {
+    type Ref = { namespace: string; name: string; key: string };
+    const readers = (env: string): Ref[] =>
+        objects
+            .filter((o) => o.kind === "Deployment")
+            .flatMap((d) =>
+                (d as Deployment).spec.template.spec.containers.flatMap((c) =>
+                    (c.env ?? []).flatMap((e) => {
+                        const ref = e.name === env ? e.valueFrom?.secretKeyRef : undefined;
+                        return ref ? [{ namespace: d.metadata.namespace ?? "default", name: ref.name, key: ref.key }] : [];
+                    }),
+                ),
+            );
+    const isSecret = (o: KubeObject, r: Ref) => o.kind === "Secret" && o.metadata.name === r.name && (o.metadata.namespace ?? "default") === r.namespace;
+    const [redis] = readers("REDIS_PASSWORD");
+    const source = redis && objects.find((o) => isSecret(o, redis));
+    const encoded = (source?.data as Record<string, string> | undefined)?.[redis.key];
+    const password = encoded !== undefined ? Buffer.from(encoded, "base64").toString("utf8") : (source?.stringData as Record<string, string> | undefined)?.[redis?.key];
+    if (password === undefined) return objects;
+    const others = readers(REDIS_AUTH_ENV);
+    return objects.map((o) => {
+        const r = others.find((x) => isSecret(o, x));
+        if (!r) return o;
+        const data = { ...((o.data ?? {}) as Record<string, string>) };
+        delete data[r.key];
+        return { ...o, data, stringData: { ...((o.stringData ?? {}) as Record<string, string>), [r.key]: password } };
+    });
+}
 
 async function list(kube: Kube, path: string): Promise<KubeObject[]> {
     const r = await kube.call("GET", path);
@@ -229,7 +287,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         progress("rendering the stack");
         const rendered = await renderStack(file);
         const config = parseConfig(configOfFile(file));
-        const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
+        const emitted = oneRedisPassword(distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET));
         const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
         const applications = clusterServices(emitted);
         const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...pools]);
@@ -248,6 +306,10 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const hosts = new Map<string, string>(
             ["envoy-gateway", "envoy-ratelimit"].flatMap((name) => [`${name}.${egNamespace}${CLUSTER_SUFFIX}`, `${name}.${egNamespace}.svc`, `${name}.${egNamespace}`, name].map((h): [string, string] => [h, "127.0.0.1"])),
         );
+        // The quota service reads its limits from the AI Gateway controller, a local process on loopback.
+        const quotaDeployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === QUOTA_SERVICE_NAME) as Deployment | undefined;
+        const quotaContainer = quotaDeployment?.spec.template.spec.containers[0];
+        if (quotaContainer) hosts.set(quotaConfigServerHost(quotaContainer), "127.0.0.1");
         let next = 1;
         const addressOf = (host: string) => {
             let ip = hosts.get(host);
@@ -351,7 +413,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             const r = await kube.apply(o);
             if (r.status >= 300) throw new Error(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
         }
-        controllers = await startControllers(cp, kube, { envoyGateway: tools.envoyGatewayDataplane, aiGatewayController: tools.aiGatewayController }, rendered.releases, secretsOf(objects));
+        controllers = await startControllers(cp, kube, { envoyGateway: tools.envoyGatewayDataplane, aiGatewayController: tools.aiGatewayControllerDataplane }, rendered.releases, secretsOf(objects));
         const refused: string[] = [];
         for (const o of objects) {
             const r = await kube.apply(o);
@@ -422,7 +484,9 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             for (const [k, v] of Object.entries(env)) local[k] = v.replace(/^\/certs\//, `${rlDir}/certs/`);
             mkdirSync(join(rlDir, "data", "ratelimit"), { recursive: true });
             local.RUNTIME_ROOT = join(rlDir, "data");
-            // Its HTTP, debug and metrics ports are not part of what Envoy reaches; gRPC (8081) is.
+            // Its HTTP, debug and metrics ports are not part of what Envoy reaches; gRPC (8081) is, on loopback, where its
+            // Service's names resolve (the quota service has 8081 at an address of its own).
+            local.GRPC_HOST = "127.0.0.1";
             local.PORT = String(await freePort());
             local.DEBUG_PORT = String(await freePort());
             rateLimitDebug = `http://127.0.0.1:${local.DEBUG_PORT}`;
@@ -431,6 +495,25 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             delete local.PROMETHEUS_MAPPER_YAML;
             const rl = launch("ratelimit", tools.ratelimit.bin, [], local);
             await waitForPort(Number(local.GRPC_PORT ?? 8081), 60_000, () => (rl.process.exitCode !== null ? `ratelimit exited with ${rl.process.exitCode}` : undefined));
+        }
+
+        let quotaDebug: string | undefined;
+        if (quotaDeployment && quotaContainer) {
+            progress("starting the quota service");
+            const namespace = quotaDeployment.metadata.namespace ?? "default";
+            const qDir = join(dir, "quota-ratelimit");
+            const local = await containerEnv(kube, namespace, quotaContainer);
+            mkdirSync(join(qDir, "data", local.RUNTIME_SUBDIRECTORY ?? ""), { recursive: true });
+            local.RUNTIME_ROOT = join(qDir, "data");
+            // Envoy reaches it at its Service's address (the controller's --quotaRateLimitServiceAddr); its HTTP and debug
+            // ports are not part of what Envoy reaches.
+            local.GRPC_HOST = addressOf(`${QUOTA_SERVICE_NAME}.${namespace}${CLUSTER_SUFFIX}`);
+            local.HOST = local.DEBUG_HOST = "127.0.0.1";
+            local.PORT = String(await freePort());
+            local.DEBUG_PORT = String(await freePort());
+            quotaDebug = `http://127.0.0.1:${local.DEBUG_PORT}`;
+            const q = launch("quota-ratelimit", tools.quotaRatelimit.bin, [], local);
+            await waitForPort(Number(local.GRPC_PORT ?? 8081), 60_000, () => (q.process.exitCode !== null ? `the quota service exited with ${q.process.exitCode}` : undefined), local.GRPC_HOST);
         }
 
         progress("asking the AI Gateway controller how to run the external processor");
@@ -529,12 +612,15 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             return { name: l.name, protocol: l.protocol, port, url: `${l.protocol === "HTTPS" ? "https" : "http"}://127.0.0.1:${port}` };
         });
         for (const l of listeners) await waitForPort(l.port, 60_000, () => (envoy.process.exitCode !== null ? `envoy exited with ${envoy.process.exitCode}` : exited()));
-        if (rateLimitDebug !== undefined) {
-            // Budgets hold from the first request: the rate-limit service has its rules from Envoy Gateway (its debug
-            // endpoint prints them), or a stack that fails closed would refuse the first requests with 500.
-            const debug = rateLimitDebug;
+        // Budgets and quotas hold from the first request: each rate-limit service has its rules from its controller (its
+        // debug endpoint prints them), or a stack that fails closed would refuse the first requests with 500.
+        for (const [what, debug] of [
+            ["the rate-limit service's rules from Envoy Gateway", rateLimitDebug],
+            ["the quota service's limits from the AI Gateway controller", quotaDebug],
+        ] as const) {
+            if (debug === undefined) continue;
             await until(
-                "the rate-limit service's rules from Envoy Gateway (/rlconfig of its debug port)",
+                `${what} (/rlconfig of its debug port)`,
                 60_000,
                 async () => {
                     try {

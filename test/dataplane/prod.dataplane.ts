@@ -4,18 +4,21 @@
  * over HTTPS at their own host names (stand-ins with certificates of the test CA), with the provider keys the
  * program puts in its Secrets. The stack file is the one a user makes: `Pulumi.prod.yaml` with its provider keys set
  * by the real Pulumi CLI (`pulumi config set --secret --path apiKeys.<name>`), and a weighted split of `gpt-4.1`
- * (`pulumi config set --path`), in a project folder of the test's own (./stackCli.ts).
+ * (`pulumi config set --path`), in a project folder of the test's own (./stackCli.ts). Its QuotaPolicy (OpenAI's
+ * gpt-4.1 tokens a minute, lowered and without its shadow window, both with the CLI) is enforced by the quota service the local gateway runs.
  */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { readToolManifest } from "../../tools/upstreamTools";
-import { call, chat, many, usageHeaders } from "./client";
+import { awayFromWindowEdge, call, chat, many, tokensCounted, usageHeaders } from "./client";
 import { type LocalGateway, startLocalGateway } from "./localGateway";
 import { type CliStack, cliStack } from "./stackCli";
 
 const SMALL = usageHeaders({ prompt: 1, completion: 1 });
 const OPENAI = "api.openai.com";
 const AZURE = "example-resource.openai.azure.com";
+/** OpenAI's gpt-4.1 quota in the test, tokens a minute. */
+const QUOTA = 5000;
 /** The test credentials, set with `pulumi config set --secret`. */
 const CREDENTIALS: Record<string, string> = { openai: "sk-dataplane-openai-test", "azure-openai": "dataplane-azure-test", otlp: "Authorization=Bearer dataplane-otlp-test" };
 
@@ -37,6 +40,12 @@ describe("data plane (prod stack): JWT clients, HTTPS providers", function () {
         stack.cli(["config", "set", "--path", 'ai-gateway:models["gpt-4.1"].backends[0].weight', "70"]);
         stack.cli(["config", "set", "--path", 'ai-gateway:models["gpt-4.1"].backends[1].priority', "0"]);
         stack.cli(["config", "set", "--path", 'ai-gateway:models["gpt-4.1"].backends[1].weight', "30"]);
+        // OpenAI's gpt-4.1 quota: 5000 tokens a minute, so that spending it leaves the stack's budgets (its global budget is
+        // 2,000,000 tokens a minute, as the committed quota) far from their limits, and a 429 can only be the quota's.
+        stack.cli(["config", "set", "--path", 'ai-gateway:backends.openai.quotas["gpt-4.1"][0].limit', String(QUOTA)]);
+        // Without its shadow window: the quota service refuses only when every bucket of the policy is spent (shadow ones
+        // too; ratelimit 1631871c's quota mode), so a daily shadow window beside the enforced one keeps it from refusing.
+        stack.cli(["config", "rm", "--path", 'ai-gateway:backends.openai.quotas["gpt-4.1"][1]']);
         const text = readFileSync(stack.file, "utf8");
         for (const value of Object.values(CREDENTIALS)) assert.ok(!text.includes(value), "prod (pulumi config set --secret): a credential is in the stack file in plain text");
         gw = await startLocalGateway(stack.file, tools);
@@ -111,5 +120,31 @@ describe("data plane (prod stack): JWT clients, HTTPS providers", function () {
         assert.equal(gw.backends.get(OPENAI)!.requests, 1, "fallback (prod): OpenAI is tried once (numAttemptsPerPriority: 1)");
         assert.equal(gw.backends.get(AZURE)!.requests, 1, "fallback (prod): Azure OpenAI answers");
         assert.match(gw.backends.get(AZURE)!.paths[0], /\/openai\/deployments\/gpt-4o-mini\/chat\/completions/, "fallback (prod): Azure OpenAI is called at its deployment's path");
+    });
+
+    // Last: it spends OpenAI's gpt-4.1 quota for the rest of the minute.
+    it("provider quota (prod): once OpenAI's gpt-4.1 quota (5000 tokens a minute, set with the CLI) is spent, gpt-4.1 requests get 429 from the gateway and reach no provider; another model is answered", async () => {
+        await awayFromWindowEdge();
+        for (const b of gw.backends.values()) b.reset();
+        const send = (model: string, usage: Record<string, string>) =>
+            call(https().url, "/v1/chat/completions", { host: https().host, body: chat(model), headers: { authorization: `Bearer ${token(`quota-${++user}`)}`, ...usage } });
+        // One response from OpenAI reporting more tokens than the quota (the split sends 70% of gpt-4.1 there).
+        const spend = usageHeaders({ prompt: QUOTA / 2, completion: QUOTA / 2 + 1 });
+        for (let i = 0; i < 20 && gw.backends.get(OPENAI)!.requests === 0; i++) {
+            const r = await send("gpt-4.1", spend);
+            assert.equal(r.status, 200, `provider quota (prod): a request before the quota is spent: ${r.status} ${r.body.slice(0, 200)}`);
+        }
+        assert.equal(gw.backends.get(OPENAI)!.requests, 1, `provider quota (prod): OpenAI answered a request reporting ${QUOTA + 1} tokens`);
+        await tokensCounted();
+        for (const b of gw.backends.values()) b.reset();
+        const replies = await many(20, 4, () => send("gpt-4.1", SMALL));
+        const statuses = [...new Set(replies.map((r) => r.status))];
+        const reached = { [OPENAI]: gw.backends.get(OPENAI)!.requests, [AZURE]: gw.backends.get(AZURE)!.requests };
+        // AI Gateway v1.1.0 checks the quota before a backend is picked, naming the policy's backend: every request of the
+        // route is refused, also those the split would send to Azure OpenAI (docs/local-gateway.md).
+        assert.deepEqual([statuses, reached], [[429], { [OPENAI]: 0, [AZURE]: 0 }], `provider quota (prod): statuses of 20 gpt-4.1 requests once OpenAI's quota is spent, and the requests each provider got`);
+        // The stack's budgets are far from their limits: another model is answered (by OpenAI, which has no quota for it).
+        const other = await send("gpt-4o-mini", SMALL);
+        assert.equal(other.status, 200, `provider quota (prod): gpt-4o-mini while gpt-4.1's quota is spent: ${other.status} ${other.body.slice(0, 200)}`);
     });
 });
