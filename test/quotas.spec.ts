@@ -110,8 +110,12 @@ describe("quotas: validation", () => {
         assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 100, window: "1h" }, { limit: 1000, window: "1d" }] })), [
             'backends.openai.quotas.gpt-4o[1]: is a second enforced quota for "gpt-4o" (the first is [0]): a QuotaPolicy lets a request through while any of a model\'s windows has tokens left, so two enforced windows would limit nothing as written; keep one, and set shadow: true on the others to watch them',
         ]);
-        assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 100, window: "1h" }, { limit: 1000, window: "1d", type: "output", shadow: true }] })), [
+        assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 100, window: "1h", shadow: true }, { limit: 1000, window: "1d", type: "output", shadow: true }] })), [
             "backends.openai.quotas.gpt-4o[1].type: is output, but [0] charges total: a QuotaPolicy charges one token count per model; use total here too",
+        ]);
+        // v1.1.0's quota service refuses only when every window is spent, and a shadow window never is.
+        assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 100, window: "1h" }, { limit: 1000, window: "1d", shadow: true }] })), [
+            "backends.openai.quotas.gpt-4o[1]: is a shadow window beside the enforced [0], which would then refuse nothing: AI Gateway v1.1.0's quota service refuses a request only when every window of the model is spent, and a shadow window never is; remove this window, or set shadow: true on [0] too to watch both without enforcing",
         ]);
         assert.deepEqual(configProblems(stack({ "gpt-4o": [{ limit: 100, window: "5m" }] })), [
             'backends.openai.quotas.gpt-4o[0].window: "5m" is not one of 1s, 1m, 1h, 1d, the only windows a QuotaPolicy counts in; use one of them and scale the limit to keep the same rate',

@@ -7,7 +7,9 @@ import type { Rule } from "../../config/rules/types";
  * model as its modelNameOverride (upstream says so, and applies nothing otherwise): a quota no route
  * sends that way is an error that says which `model:` to set. Per model, one cost (a single `type`) and
  * one enforced window: in upstream's Shared mode a request passes while any of the model's buckets
- * has tokens left, so a second enforced window would limit nothing.
+ * has tokens left, so a second enforced window would limit nothing; and shadow windows only where none is
+ * enforced, since v1.1.0's quota service refuses only when every window is spent, shadow ones included
+ * (seen on traffic by the data-plane suite's provider-quota scenario).
  */
 export const providerQuotas: Rule = (config, ctx) => {
     const ai = config.platform.aiGateway;
@@ -23,6 +25,12 @@ export const providerQuotas: Rule = (config, ctx) => {
             const at = (...path: (string | number)[]) => ["backends", key, "quotas", model, ...path];
             const firstEnforced = entries.findIndex((e) => e.shadow !== true);
             entries.forEach((e, i) => {
+                if (e.shadow === true && firstEnforced >= 0) {
+                    ctx.add(
+                        at(i),
+                        `is a shadow window beside the enforced [${firstEnforced}], which would then refuse nothing: AI Gateway v1.1.0's quota service refuses a request only when every window of the model is spent, and a shadow window never is; remove this window, or set shadow: true on [${firstEnforced}] too to watch both without enforcing`,
+                    );
+                }
                 if (e.shadow !== true && i !== firstEnforced) {
                     ctx.add(
                         at(i),

@@ -5,7 +5,7 @@
  * program puts in its Secrets. The stack file is the one a user makes: `Pulumi.prod.yaml` with its provider keys set
  * by the real Pulumi CLI (`pulumi config set --secret --path apiKeys.<name>`), and a weighted split of `gpt-4.1`
  * (`pulumi config set --path`), in a project folder of the test's own (./stackCli.ts). Its QuotaPolicy (OpenAI's
- * gpt-4.1 tokens a minute, lowered and without its shadow window, both with the CLI) is enforced by the quota service the local gateway runs.
+ * gpt-4.1 tokens a minute, lowered with the CLI) is enforced by the quota service the local gateway runs.
  */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -43,9 +43,6 @@ describe("data plane (prod stack): JWT clients, HTTPS providers", function () {
         // OpenAI's gpt-4.1 quota: 5000 tokens a minute, so that spending it leaves the stack's budgets (its global budget is
         // 2,000,000 tokens a minute, as the committed quota) far from their limits, and a 429 can only be the quota's.
         stack.cli(["config", "set", "--path", 'ai-gateway:backends.openai.quotas["gpt-4.1"][0].limit', String(QUOTA)]);
-        // Without its shadow window: the quota service refuses only when every bucket of the policy is spent (shadow ones
-        // too; ratelimit 1631871c's quota mode), so a daily shadow window beside the enforced one keeps it from refusing.
-        stack.cli(["config", "rm", "--path", 'ai-gateway:backends.openai.quotas["gpt-4.1"][1]']);
         const text = readFileSync(stack.file, "utf8");
         for (const value of Object.values(CREDENTIALS)) assert.ok(!text.includes(value), "prod (pulumi config set --secret): a credential is in the stack file in plain text");
         gw = await startLocalGateway(stack.file, tools);

@@ -127,7 +127,7 @@ export const validConfig: fc.Arbitrary<Raw> = fc
                 }
                 if (c.quotas) {
                     const q = backends[a] as Raw;
-                    q.quotas = { ...(q.quotas as Raw | undefined), [`${m}-a`]: [{ limit: 100000, window: "1m" }, { limit: 5000000, window: "1d", type: "total", shadow: true }] };
+                    q.quotas = { ...(q.quotas as Raw | undefined), [`${m}-a`]: i % 2 === 0 ? [{ limit: 100000, window: "1m" }] : [{ limit: 5000000, window: "1d", type: "total", shadow: true }] };
                 }
             });
             const g = c.gateway;
