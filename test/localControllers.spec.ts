@@ -65,7 +65,15 @@ describe("e2e stage 2 setup: controller configuration from the rendered Helm val
             "--envoyGatewayNamespace=eg",
             "--metricsRequestHeaderAttributes=x-user:user.id",
         ]);
-        assert.throws(() => aiGatewayControllerFlags({ envoyGateway: { namespace: "eg" }, controller: { logLevel: "debug" } }), /does not pass to the controller: controller\.logLevel/);
+        assert.throws(() => aiGatewayControllerFlags({ envoyGateway: { namespace: "eg" }, controller: { logLevl: "debug" } }), /does not pass to the controller: controller\.logLevl/);
+        // The typed controller keys: logs and quotas are flags; replicas, resources and the disruption budget shape the pod.
+        assert.deepEqual(
+            aiGatewayControllerFlags({
+                envoyGateway: { namespace: "eg" },
+                controller: { logLevel: "debug", logFormat: "json", quotaRateLimitFailureModeDeny: true, replicaCount: 2, resources: { requests: { cpu: "100m" } }, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
+            }),
+            ["--envoyGatewayNamespace=eg", "--logLevel=debug", "--logFormat=json", "--quotaRateLimitFailureModeDeny=true"],
+        );
     });
 
     it("the MCP session seeds reach the controller's flags from the Secret the values name, as the kubelet expands them", () => {

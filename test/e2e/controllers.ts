@@ -147,7 +147,14 @@ export const AI_GATEWAY_CONTROLLER_FLAGS: Readonly<Record<string, string>> = {
     "controller.quotaRateLimitServiceAddr": "quotaRateLimitServiceAddr",
     "controller.mcp.sessionEncryption.seed": "mcpSessionEncryptionSeed",
     "controller.mcp.sessionEncryption.fallback.seed": "mcpFallbackSessionEncryptionSeed",
+    "controller.logLevel": "logLevel",
+    "controller.logFormat": "logFormat",
+    "controller.spanRequestHeaderAttributes": "spanRequestHeaderAttributes",
+    "controller.quotaRateLimitFailureModeDeny": "quotaRateLimitFailureModeDeny",
 };
+
+/** ai-gateway-helm values that shape the pod or objects beside it (replicas, resources, the disruption budget), not the process. */
+const POD_LEVEL_VALUES = ["controller.replicaCount", "controller.resources.", "controller.podDisruptionBudget."];
 
 /**
  * The AI Gateway controller's flags from ai-gateway-helm values, as the chart's Deployment passes them. A value
@@ -159,7 +166,8 @@ export function aiGatewayControllerFlags(values: Values, env: Record<string, str
     const unknown: string[] = [];
     // Pod annotations restart the chart's pods when they change; a process started here is new anyway. The
     // environment is the process's own (aiGatewayControllerEnv).
-    const passed = (p: string) => p !== "" && !p.startsWith("controller.podAnnotations.") && p !== "controller.extraEnvVars";
+    const passed = (p: string) =>
+        p !== "" && !p.startsWith("controller.podAnnotations.") && p !== "controller.extraEnvVars" && !POD_LEVEL_VALUES.some((v) => (v.endsWith(".") ? p.startsWith(v) : p === v));
     for (const path of leafPaths(values).filter(passed)) {
         const value = path.split(".").reduce<unknown>((o, k) => (o as Values)[k], values);
         if (Object.hasOwn(flagOf, path)) flags.push(`--${flagOf[path]}=${expandVariables(String(value), env)}`);

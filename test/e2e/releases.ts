@@ -89,7 +89,8 @@ export function aiGatewayReleaseProblems(values: Values, created: KubeObject[]):
         if (path === "controller.extraEnvVars" || path.startsWith("controller.podAnnotations.")) continue;
         const flag = AI_GATEWAY_CONTROLLER_FLAGS[path];
         if (flag === undefined) rest.push(path);
-        else if (!args.includes(`--${flag}=${String(valueAt(values, path))}`)) problems.push(`ai-gateway-helm values ${path}: meant --${flag}=${String(valueAt(values, path))}, the controller's arguments are ${JSON.stringify(args.filter((a) => a.startsWith(`--${flag}=`)))}`);
+        // Go's flag package takes -flag and --flag alike; the chart writes -logLevel and --quotaRateLimitServiceAddr.
+        else if (!args.includes(`--${flag}=${String(valueAt(values, path))}`) && !args.includes(`-${flag}=${String(valueAt(values, path))}`)) problems.push(`ai-gateway-helm values ${path}: meant --${flag}=${String(valueAt(values, path))}, the controller's arguments are ${JSON.stringify(args.filter((a) => a.startsWith(`--${flag}=`)))}`);
     }
     for (const entry of (valueAt(values, "controller.extraEnvVars") ?? []) as Obj[]) {
         const env = (container.env ?? []).find((e) => e.name === entry.name);
