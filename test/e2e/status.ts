@@ -89,7 +89,8 @@ async function envoyInfraProblems(label: string, kube: Kube, gateway: KubeObject
 function extensionProblems(label: string, aiGatewayLog: string, gateway: KubeObject): string[] {
     const inserted = aiGatewayLog
         .split("\n")
-        .some((l) => l.includes("inserting AI Gateway extproc filter into listener") && l.includes(`"listener": "${gateway.metadata.namespace ?? "default"}/${gateway.metadata.name}/`));
+        // The controller logs as console lines (`"listener": "…"`) or as JSON (`"listener":"…"`, logFormat: json).
+        .some((l) => l.includes("inserting AI Gateway extproc filter into listener") && [": ", ":"].some((sep) => l.includes(`"listener"${sep}"${gateway.metadata.namespace ?? "default"}/${gateway.metadata.name}/`)));
     return inserted ? [] : [`${label}: ${describeObject(gateway)}: Envoy Gateway never had the AI Gateway's extension server insert its ext_proc filter into a listener`];
 }
 
