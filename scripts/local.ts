@@ -24,7 +24,8 @@ const USAGE = "usage: npm run local -- (--stack NAME | --config-file FILE) [--po
 interface Ready {
     models: string[];
     listeners: { name: string; protocol: string }[];
-    apiKeyHeader?: string;
+    /** With `auth.apiKeys`: the header and the key of the first client (a test value the local gateway made). */
+    clientKey?: { header: string; client: string; key: string };
 }
 
 function pipeTo(target: () => Socket) {
@@ -65,7 +66,9 @@ async function inside(dir: string, file: string): Promise<void> {
     const port = Number(new URL(gateway.url).port);
     const bridge = createServer(pipeTo(() => connect(port, "127.0.0.1")));
     await new Promise<void>((r) => bridge.listen(join(dir, "gateway.sock"), () => r()));
-    const ready: Ready = { models: gateway.models, listeners: gateway.listeners };
+    const first = gateway.clientKeys && Object.entries(gateway.clientKeys.keys)[0];
+    const clientKey = first && { header: gateway.clientKeys!.header, client: first[0], key: first[1] };
+    const ready: Ready = { models: gateway.models, listeners: gateway.listeners, clientKey };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 
@@ -117,14 +120,16 @@ async function outside(args: { file: string; port: number }): Promise<void> {
             const { port } = server!.address() as { port: number };
             const url = `http://127.0.0.1:${port}`;
             const model = ready.models[0];
+            const key = ready.clientKey;
             process.stdout.write(
                 [
                     "",
                     `The gateway of ${args.file} answers at ${url}`,
                     `Models: ${ready.models.join(", ")}`,
+                    ...(key ? [`Client ${key.client} calls with ${key.header}: ${key.key} (a key this local gateway made; your stack's own secrets are never read)`] : []),
                     "",
                     "First call:",
-                    `  curl -sS ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+                    `  curl -sS ${url}/v1/chat/completions${key ? ` -H '${key.header}: ${key.key}'` : ""} -H 'content-type: application/json' \\`,
                     `    -d '{"model": "${model}", "messages": [{"role": "user", "content": "Hello"}]}'`,
                     "",
                     "Backends are stand-ins (upstream's testupstream) at the backends' own host names. Ctrl-C stops everything.",

@@ -25,13 +25,14 @@ describe("stack outputs: model names and the first call", () => {
         assert.deepEqual(virtualModelNames(c.models), ["alpha", "zeta"]);
     });
 
-    it("the dev stack: the node address and the node port of listener port 80, then a chat completion for its first model", () => {
+    it("the dev stack: the node address and the node port of listener port 80, then a chat completion for its first model with a client's API key", () => {
         assert.equal(
             snippet(stackFileConfig("dev")),
             [
                 "ADDRESS=$(kubectl get gateway ai-gateway -n ai-gateway -o jsonpath='{.status.addresses[0].value}')",
                 "PORT=$(kubectl get svc -n envoy-gateway-system -l gateway.envoyproxy.io/owning-gateway-name=ai-gateway,gateway.envoyproxy.io/owning-gateway-namespace=ai-gateway -o jsonpath='{.items[0].spec.ports[?(@.port==80)].nodePort}')",
-                `curl -s "http://$ADDRESS:$PORT/v1/chat/completions" -H 'content-type: application/json' -d '{"model":"qwen-with-fallback","messages":[{"role":"user","content":"Say hello"}]}'`,
+                "# API_KEY: one of the client keys in ai-gateway:apiKeys.",
+                `curl -s -H "x-api-key: $API_KEY" "http://$ADDRESS:$PORT/v1/chat/completions" -H 'content-type: application/json' -d '{"model":"qwen-with-fallback","messages":[{"role":"user","content":"Say hello"}]}'`,
             ].join("\n"),
         );
     });

@@ -16,8 +16,13 @@ describe("policy pack: production guardrails", () => {
         assert.deepEqual(await violations(stackFileConfig("prod")), []);
     });
 
-    it("the dev stack does not: an exposed gateway without client authentication, budgets on a header clients set", async () => {
-        assert.deepEqual(await violations(stackFileConfig("dev")), [
+    it("the dev stack passes too: its clients authenticate with API keys, which fill x-user-id", async () => {
+        assert.deepEqual(await violations(stackFileConfig("dev")), []);
+    });
+
+    it("the dev stack without its client authentication does not: an exposed gateway that authenticates no client, budgets on a header clients set", async () => {
+        const { auth: _auth, ...withoutAuth } = stackFileConfig("dev");
+        assert.deepEqual(await violations(withoutAuth), [
             "client-auth-on-exposed-gateways: Gateway ai-gateway/ai-gateway is exposed through a NodePort Service and authenticates no client; set ai-gateway:auth (jwt, apiKeys, oidc or extAuth), or use a ClusterIP Service behind something that does",
             "budgets-on-verified-identity: BackendTrafficPolicy ai-gateway/ai-gateway-models-10-traffic counts budgets per x-user-id, which no client authentication sets: any client can pick its own budget; set ai-gateway:auth so that it fills x-user-id from a verified identity",
             "budgets-on-verified-identity: BackendTrafficPolicy ai-gateway/ai-gateway-models-traffic counts budgets per x-user-id, which no client authentication sets: any client can pick its own budget; set ai-gateway:auth so that it fills x-user-id from a verified identity",
@@ -25,7 +30,7 @@ describe("policy pack: production guardrails", () => {
     });
 
     it("budgets per user without client authentication: a header clients set", async () => {
-        const dev = stackFileConfig("dev");
+        const { auth: _auth, ...dev } = stackFileConfig("dev");
         const perUser = {
             ...dev,
             rateLimit: { enabled: true, userHeader: "x-user-id", perUser: { spend: [{ limit: 1, window: "1d" }] } },

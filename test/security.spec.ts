@@ -351,8 +351,23 @@ describe("client security: stack files", () => {
         assert.deepEqual(customResources(e).flatMap((o) => catalog().validate(o)), []);
     });
 
-    it("dev: authentication off", async () => {
+    it("dev: client API keys, the client's name in x-user-id, a client's own x-user-id removed first", async () => {
         const e = await evaluate(stackFileConfig("dev"));
+        const policies = e.objects("SecurityPolicy");
+        assert.equal(policies.length, 1);
+        const apiKeyAuth = policies[0].spec.apiKeyAuth as { extractFrom: { headers: string[] }[]; forwardClientIDHeader: string; credentialRefs: { name: string }[] };
+        assert.deepEqual(apiKeyAuth.extractFrom, [{ headers: ["x-api-key"] }]);
+        assert.equal(apiKeyAuth.forwardClientIDHeader, "x-user-id");
+        const keys = e.object("Secret", apiKeyAuth.credentialRefs[0].name);
+        // The Secret's data is a Pulumi secret: its keys are the client names.
+        const data = (keys.stringData ?? keys.data) as { value?: Record<string, unknown> };
+        assert.deepEqual(Object.keys(data.value ?? data).sort(), ["alice", "bob"]);
+        assert.ok(((e.object("ClientTrafficPolicy", "ai-gateway-client-traffic").spec.headers as { earlyRequestHeaders: { remove: string[] } }).earlyRequestHeaders.remove).includes("x-user-id"));
+    });
+
+    it("authentication off: no SecurityPolicy, and nothing waits for one", async () => {
+        const { auth: _auth, ...dev } = stackFileConfig("dev");
+        const e = await evaluate(dev);
         assert.deepEqual(e.objects("SecurityPolicy"), []);
         for (const r of e.resources) assert.ok(!r.dependsOn.some((d) => d.startsWith("client-security")), r.name);
     });

@@ -13,7 +13,7 @@ import {
 } from "./kubernetes";
 import { clientIPSchema, connectionLimitSchema, proxyProtocolSchema, tcpKeepaliveSchema } from "./clientTraffic";
 import { doc } from "./docs";
-import { dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
+import { byteSize, dnsLabel, duration, headerFor, headerValue, hostname, intBetween, k8sName, port, quantity, resourceRequirements, stringMap } from "./primitives";
 
 /**
  * `ai-gateway:gateway`: the Gateway and what configures it (GatewayClass, EnvoyProxy, ClientTrafficPolicy,
@@ -233,26 +233,8 @@ const headerModifications = z.strictObject({
     remove: z.array(headerFor("remove")).max(64, "lists more than 64 headers; list fewer").optional().describe("names of headers removed"),
 });
 
-/** Envoy accepts HTTP/2 flow-control windows from 64 KiB - 1 to 2 GiB - 1 bytes. */
-const MIN_H2_WINDOW = 65_535;
-const MAX_H2_WINDOW = 2_147_483_647;
-const BYTE_UNITS: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
-
-/** An HTTP/2 window: whole bytes (`16Mi`, `65536`) within what Envoy accepts. */
-const h2Window = z
-    .union([z.string(), z.number()], { error: "must be a size; use a value such as 16Mi or 65536" })
-    .superRefine((v, ctx) => {
-        const m = /^([1-9][0-9]*)(Ki|Mi|Gi|k|M|G)?$/.exec(String(v));
-        if (!m) {
-            ctx.addIssue({ code: "custom", message: `"${v}" is not a whole number of bytes; use a value such as 16Mi or 65536` });
-            return;
-        }
-        const bytes = Number(m[1]) * BYTE_UNITS[m[2] ?? ""];
-        if (bytes < MIN_H2_WINDOW || bytes > MAX_H2_WINDOW) {
-            ctx.addIssue({ code: "custom", message: `${v} is outside what Envoy accepts; use 64Ki to 2047Mi` });
-        }
-    })
-    .transform((v) => String(v));
+/** An HTTP/2 window: whole bytes within what Envoy accepts (64 KiB - 1 to 2 GiB - 1). */
+const h2Window = byteSize({ min: 65_535, max: 2_147_483_647, example: "16Mi or 65536", outside: "is outside what Envoy accepts; use 64Ki to 2047Mi" });
 
 export const clientTrafficSchema = z.strictObject({
     /** false: no ClientTrafficPolicy (Envoy's 32 KiB buffer and default timeouts apply). */

@@ -123,3 +123,29 @@ export const headerValue = z.string().superRefine((v, ctx) => {
     const problem = headerValueProblem(v);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
+
+const BYTE_UNITS: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
+
+/** Bytes of a whole-byte size (`16Mi`, `65536`), or undefined when it is not one (at most 12 digits: a bounded parse). */
+export function sizeBytes(v: string): number | undefined {
+    const m = /^([1-9][0-9]{0,11})(Ki|Mi|Gi|k|M|G)?$/.exec(v);
+    return m ? Number(m[1]) * BYTE_UNITS[m[2] ?? ""] : undefined;
+}
+
+/**
+ * A whole-byte size (`16Mi`, `65536`, or a number) from `min` to `max` bytes, kept as a string. `outside` says
+ * what to use instead when the size is out of range.
+ */
+export function byteSize(range: { min: number; max: number; example: string; outside: string }) {
+    return z
+        .union([z.string(), z.number()], { error: `must be a size; use a value such as ${range.example}` })
+        .transform((v) => String(v))
+        .superRefine((v, ctx) => {
+            const bytes = sizeBytes(v);
+            if (bytes === undefined) {
+                ctx.addIssue({ code: "custom", message: `"${v.slice(0, 40)}" is not a whole number of bytes; use a value such as ${range.example}` });
+            } else if (bytes < range.min || bytes > range.max) {
+                ctx.addIssue({ code: "custom", message: `${v} ${range.outside}` });
+            }
+        });
+}

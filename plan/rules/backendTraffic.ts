@@ -1,7 +1,8 @@
 import { verifiedUserSources } from "../identity";
 import type { Rule } from "../../config/rules/types";
 import { effectiveRetry } from "../../config/schema/retry";
-import { DEFAULT_REQUEST_BUFFER, sizeBytes } from "../../config/schema/requestBuffer";
+import { sizeBytes } from "../../config/schema/primitives";
+import { DEFAULT_REQUEST_BUFFER } from "../../config/schema/requestBuffer";
 
 /**
  * `backends.<b>.loadBalancer`, `backends.<b>.tcpKeepalive` and `backends.<b>.requestBuffer`: Envoy Gateway

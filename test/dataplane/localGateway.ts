@@ -33,6 +33,7 @@ import { CHARTS } from "../../config/charts";
 import { ENVOY_GATEWAY, REDIS } from "../../config/versions";
 import { parseConfig } from "../../plan";
 import { REDIS_AUTH_ENV } from "../../components/manifests/platformValues";
+import { apiKeySecretName } from "../../components/manifests/security";
 import { QUOTA_SERVICE_NAME } from "../../plan/platform";
 import { ENVOY_CERTS_IN_NAMESPACE, QUOTA_CONFIG_SERVER_IN_NAMESPACE } from "../../tools/localProcessPatches";
 import type { BuiltTool, ToolName } from "../../tools/upstreamTools";
@@ -62,6 +63,8 @@ export interface LocalGateway {
     backends: Map<string, BackendControl>;
     /** The test value of every secret key (`<namespace>/<secret>/<key>`), for API keys a client sends. */
     secrets: Map<string, string>;
+    /** With `auth.apiKeys`: the header clients send their key in, and each client's key (its test value here). */
+    clientKeys?: { header: string; keys: Record<string, string> };
     /**
      * A JSON Web Token with these claims, signed with the key the stand-in of every remote JWKS (`jwt.jwksUri`)
      * serves: what the stack's identity provider would issue.
@@ -637,6 +640,12 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             .filter(([, m]) => (m as { match?: { pattern?: string } }).match?.pattern === undefined)
             .map(([name]) => name)
             .sort();
+        const apiKeys = config.auth.apiKeys;
+        const keySecret = apiKeys && `${config.gateway.namespace}/${apiKeySecretName(config.gateway.name)}`;
+        const clientKeys = apiKeys && {
+            header: apiKeys.header,
+            keys: Object.fromEntries(Object.keys(apiKeys.clients).map((c) => [c, secrets.get(`${keySecret}/${c}`) ?? ""])),
+        };
         progress("ready");
         const log = (name: string) => {
             const found = processes.filter((p) => p.name === name);
@@ -650,6 +659,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             models,
             backends: standIns.controls,
             secrets,
+            clientKeys,
             jwt,
             redis,
             logs,

@@ -6,7 +6,7 @@
  * `pulumi up --yes`, the controllers' status checks on what the engine created, `pulumi preview
  * --expect-no-changes`, exactly the expected diff after one model changes, a provider key set with
  * `pulumi config set --secret` arriving in its Secret (and nowhere in plain text in the state),
- * `pulumi preview --policy-pack policy` on dev (exactly the guardrails' violations) and prod (none), and
+ * `pulumi preview --policy-pack policy` on dev (clean; without its client authentication, exactly the guardrails' violations) and prod (none), and
  * `pulumi destroy --yes` leaving nothing of the program behind, its Helm releases included.
  *
  * The platform releases are installed for real, through the provider's Helm: the four charts (gateway-crds-helm,
@@ -23,7 +23,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CHARTS } from "../../config/charts";
 import { installedPools } from "../../plan/platform";
@@ -60,6 +60,9 @@ const PROD_AWS = { region: "us-west-2", roleArn: "arn:aws:iam::123456789012:role
 
 /** The one model the test changes, and how: its fallback backend (its route) and its request budget (a traffic policy). */
 const CHANGED_MODEL = "qwen-with-fallback";
+
+/** The dev stack's client keys, which the README has a user set before the first `pulumi up`. */
+const DEV_CLIENT_KEYS = ["alice-key", "bob-key"];
 
 /** A client key set with `pulumi config set --secret`: the client, the apiKeys entry, the value. */
 const CLIENT = { id: "e2e-client", key: "e2e-client-key", value: "e2e-engine-secret-7f3a9c" };
@@ -170,6 +173,8 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         // pulumi login file://<folder of the run>, and the plugins; then, as the README: stack init and config set.
         pulumi = await preparePulumi(tools, `http://127.0.0.1:${await freePort()}`);
         pulumi.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+        // The README's next step: a key for each of the dev stack's clients, replacing its placeholders.
+        for (const key of DEV_CLIENT_KEYS) pulumi.cli(["config", "set", "--secret", "--path", `apiKeys.${key}`, `e2e value of ${key}`]);
         pointAtLocalCluster(pulumi, DEV);
     });
 
@@ -281,10 +286,19 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep), []);
     });
 
-    it("pulumi preview --policy-pack policy reports on dev exactly the guardrails' violations for the stack", async () => {
-        const expected = (await violations(configOfFile(join(pulumi!.workDir, `Pulumi.${STACK}.yaml`)))).sort();
-        assert.ok(expected.length > 0, "the dev stack breaks some guardrail");
+    it("pulumi preview --policy-pack policy passes the dev stack, and without its client authentication (pulumi config rm ai-gateway:auth) reports exactly the guardrails' violations", async () => {
+        const stackFile = join(pulumi!.workDir, `Pulumi.${STACK}.yaml`);
+        assert.deepEqual(await violations(configOfFile(stackFile)), [], "the dev stack as shipped breaks no guardrail");
+        const clean = await pulumi!.run("preview", ["--policy-pack", "policy"]);
+        assertOk(clean, "pulumi preview --policy-pack policy (dev)", logs);
+        assert.deepEqual(clean.policyViolations, []);
+
+        const shipped = readFileSync(stackFile, "utf8");
+        pulumi!.cli(["config", "rm", "ai-gateway:auth"]);
+        const expected = (await violations(configOfFile(stackFile))).sort();
+        assert.ok(expected.length > 0, "the dev stack without client authentication breaks some guardrail");
         const r = await pulumi!.run("preview", ["--policy-pack", "policy"]);
+        writeFileSync(stackFile, shipped);
         // Every guardrail is mandatory: the preview fails, and says why.
         assert.ok(!r.ok, "a mandatory violation fails the preview");
         assert.deepEqual(r.policyViolations.map((v) => v.enforcementLevel), expected.map(() => "mandatory"));

@@ -6,8 +6,7 @@
  */
 import { backendClusterSections, modelClusterSections } from "../../components/manifests/backendTraffic";
 import { ruleName } from "../../components/manifests/routes";
-import { durationMillis } from "../../config/schema/primitives";
-import { sizeBytes } from "../../config/schema/requestBuffer";
+import { durationMillis, sizeBytes } from "../../config/schema/primitives";
 import { asList, dig, str, xdsOf } from "./expectations";
 import type { Obj, UpstreamTranslation } from "./translate";
 
