@@ -40,6 +40,7 @@ import { configOfFile } from "../harness";
 import { clusterInferencePools } from "../support/inferencePool";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
+import { extProcServices } from "./guard";
 import { call } from "./client";
 import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
@@ -67,6 +68,8 @@ export interface LocalGateway {
      * serves: what the stack's identity provider would issue.
      */
     jwt(claims: Record<string, unknown>): string;
+    /** The address a host name (`<service>.<namespace>.svc.cluster.local`, a backend host) has in the private network. */
+    address(host: string): string | undefined;
     /** Stops and starts Redis (budgets with Redis down). */
     redis?: { stop(): Promise<void>; start(): Promise<void> };
     logs(): string;
@@ -290,7 +293,9 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const emitted = oneRedisPassword(distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET));
         const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
         const applications = clusterServices(emitted);
-        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...pools]);
+        // The guards' Services (guardrails): addresses and endpoints only, a test runs the guard there (./guard.ts).
+        const processors = extProcServices(emitted);
+        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...processors, ...pools]);
         const secrets = new Map<string, string>();
         for (const s of objects.filter((o) => o.kind === "Secret")) {
             for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>)) secrets.set(`${s.metadata.namespace}/${s.metadata.name}/${k}`, Buffer.from(v, "base64").toString("utf8"));
@@ -334,12 +339,12 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         }
         // The Services passthrough routes send to (the cluster's applications): a stand-in at an address of its own for each,
         // and the EndpointSlice a cluster's endpoint controller would write, so Envoy Gateway sends the route's traffic there.
-        for (const svc of applications) {
+        for (const svc of [...applications, ...processors]) {
             const name = svc.metadata.name;
             const namespace = svc.metadata.namespace ?? "default";
             const host = `${name}.${namespace}${CLUSTER_SUFFIX}`;
             const ports = ((svc.spec as { ports: { name: string; port: number }[] }).ports ?? []);
-            for (const p of ports) backendHosts.push({ host, ip: addressOf(host), port: p.port, tls: false, service: true });
+            if (applications.includes(svc)) for (const p of ports) backendHosts.push({ host, ip: addressOf(host), port: p.port, tls: false, service: true });
             objects.push({
                 apiVersion: "discovery.k8s.io/v1",
                 kind: "EndpointSlice",
@@ -651,6 +656,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             backends: standIns.controls,
             secrets,
             jwt,
+            address: (host) => hosts.get(host),
             redis,
             logs,
             stop,
