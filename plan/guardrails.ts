@@ -18,10 +18,10 @@ import { MAX_REQUEST_BUFFER, MIN_REQUEST_BUFFER, sizeBytes, type GatewayConfig, 
  *   buffer filter exists only when a route asks for request buffering, so every model route's traffic policy gets
  *   `requestBuffer` at the connection buffer's size (the AI Gateway buffers the whole body anyway).
  * - Coverage. Envoy Gateway adds each processor disabled and enables it per route (internal/xds/translator/extproc.go
- *   line 87); Envoy decides at the start of a request, from the route it matches first. Before the AI Gateway has read
- *   the model from the body that is the `route-not-found` rule of whichever model route Envoy Gateway lists first
- *   (the controller adds it to every generated HTTPRoute: internal/controller/ai_gateway_route.go lines 331-343),
- *   the same for every model. So a guardrail is attached to every model route and guards every model.
+ *   line 87). A guard runs before the AI Gateway has read the model from the body, so the route a request is on when
+ *   it gets there is the `route-not-found` rule of whichever model route Envoy Gateway lists first (the controller
+ *   adds it to every generated HTTPRoute: internal/controller/ai_gateway_route.go lines 331-343), the same for every
+ *   model. So a guardrail is attached to every model route and guards every model.
  */
 
 export interface GuardrailPlan {

@@ -3,7 +3,7 @@ import { parseConfig } from "../plan";
 import { buildPlan } from "../plan/plan";
 import { GUARDRAIL_FILTER_ORDER, guardrailRequestBuffer } from "../plan/guardrails";
 import { guardrailManifests } from "../components/manifests/guardrails";
-import { configProblems, evaluate, WITH_BUDGET } from "./harness";
+import { configProblems, customResources, evaluate, WITH_BUDGET } from "./harness";
 import { validateManifest, type ManifestObject } from "./support/conformance";
 
 /** Two backends, three models on two route buckets, and the guardrails given. */
@@ -160,6 +160,7 @@ describe("guardrails: external processors on every model route", () => {
         const policies = e.objects("BackendTrafficPolicy").filter((p) => (p.spec.targetRefs as { kind: string }[])[0].kind === "HTTPRoute");
         assert.ok(policies.length >= routes.length);
         for (const p of policies) assert.deepEqual(p.spec.requestBuffer, { limit: String(20 * 1024 ** 2) }, p.metadata.name);
+        assert.deepEqual(customResources(e).flatMap(validateManifest), [], "every object against the pinned CRDs");
 
         // Without guardrails none of it.
         const plain = await evaluate(withGuardrails({}, { gateway: { name: "ai-gateway", namespace: "ai-gateway" } }));
