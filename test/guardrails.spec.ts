@@ -62,7 +62,7 @@ describe("guardrails: external processors on every model route", () => {
         assert.match(problems[0], /^guardrails\.pii\.models\[1\]: no model "gpt4o-mini"; .*"gpt-4o-mini"/);
         assert.match(
             problems[1],
-            /^guardrails\.pii\.models: leaves out gpt-4o-mini, llama; Envoy picks the filters a request passes from the route it matches first, before the AI Gateway has read the model from the body, so a guardrail runs for every model or none \(docs\/guardrails\.md\); leave models out \(every model\) or list every model$/,
+            /^guardrails\.pii\.models: leaves out gpt-4o-mini, llama; a guard runs before the AI Gateway has read the model from the body, while every request is on the same route whatever its model, so a guardrail runs for every model or none \(docs\/guardrails\.md\); leave models out \(every model\) or list every model$/,
         );
         assert.deepEqual(configProblems(withGuardrails({ pii: { ...PII, models: ["gpt-4o", "gpt-4o", "gpt-4o-mini", "llama"] } })), ['guardrails.pii.models[1]: lists "gpt-4o" twice; list each model once']);
         // Listing every model is accepted.

@@ -4,9 +4,9 @@ import type { Rule } from "../../config/rules/types";
 import { GUARDRAIL_FILTER_ORDER } from "../guardrails";
 
 /**
- * `ai-gateway:guardrails`: each names existing models and covers every model, because Envoy decides which filters
- * a request passes from the route it matches first, before the AI Gateway has read the model from the body (see
- * plan/guardrails.ts); failing open and an EnvoyProxy the program does not write are allowed, with a warning.
+ * `ai-gateway:guardrails`: each names existing models and covers every model, because a guard runs before the AI
+ * Gateway has read the model from the body, while every request is on the same route (see plan/guardrails.ts);
+ * failing open and an EnvoyProxy the program does not write are allowed, with a warning.
  * The guard's Service is checked with every other target (config/rules/targets.ts).
  */
 export const guardrailSettings: Rule = (config, ctx) => {
@@ -34,7 +34,7 @@ export const guardrailSettings: Rule = (config, ctx) => {
                 const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ` and ${missing.length - 5} more` : "");
                 ctx.add(
                     [...at, "models"],
-                    `leaves out ${shown}; Envoy picks the filters a request passes from the route it matches first, before the AI Gateway has read the model from the body, so a guardrail runs for every model or none (docs/guardrails.md); leave models out (every model) or list every model`,
+                    `leaves out ${shown}; a guard runs before the AI Gateway has read the model from the body, while every request is on the same route whatever its model, so a guardrail runs for every model or none (docs/guardrails.md); leave models out (every model) or list every model`,
                 );
             }
         }
