@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { freePort } from "./e2e/controlPlane";
-import { BLOCK_MARKER, BLOCKED_ERROR, extProcServices, ProcessingRequest, ProcessingResponse, REDACT_MARKER, REDACTED, startGuard } from "./dataplane/guard";
+import { extProcServices } from "./e2e/cluster";
+import { BLOCK_MARKER, BLOCKED_ERROR, ProcessingRequest, ProcessingResponse, REDACT_MARKER, REDACTED, startGuard } from "./dataplane/guard";
 import type { KubeObject } from "./e2e/kube";
 
 /** The data-plane suite's guard (test/dataplane/guard.ts) on one ext_proc stream, as Envoy opens it. */
@@ -69,7 +70,7 @@ describe("the data-plane guard (an ext_proc server in the test)", () => {
         }
     });
 
-    it("finds the Services of the stack's external processors that the cluster would have", () => {
+    it("finds the Services of the stack's external processors that the cluster would have (test/e2e/cluster.ts)", () => {
         const policy = {
             apiVersion: "gateway.envoyproxy.io/v1alpha1",
             kind: "EnvoyExtensionPolicy",

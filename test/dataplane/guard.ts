@@ -15,8 +15,6 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protobuf from "protobufjs";
-import { missingServices, type ServiceRef } from "../e2e/cluster";
-import type { KubeObject } from "../e2e/kube";
 
 export const BLOCK_MARKER = "GUARD-BLOCK-7d1e";
 export const REDACT_MARKER = "GUARD-REDACT-4242-4242-4242";
@@ -172,14 +170,4 @@ export async function startGuard(ip: string, port: number): Promise<Guard> {
                 resolve();
             }),
     };
-}
-
-/**
- * The Services the stack's external processors (EnvoyExtensionPolicy backendRefs) run behind and the program does
- * not create, as a cluster would have them: ClusterIP, the ports the policies name. The local gateway gives each an
- * address and an EndpointSlice, and starts nothing there: a test starts the guard.
- */
-export function extProcServices(objects: KubeObject[]): KubeObject[] {
-    type Policy = { extProc?: { backendRefs?: ServiceRef[] }[] };
-    return missingServices(objects, "EnvoyExtensionPolicy", (spec) => ((spec as Policy | undefined)?.extProc ?? []).flatMap((p) => p.backendRefs ?? []));
 }

@@ -40,9 +40,8 @@ import { configOfFile } from "../harness";
 import { clusterInferencePools } from "../support/inferencePool";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
-import { extProcServices } from "./guard";
 import { call } from "./client";
-import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
+import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets, extProcServices } from "../e2e/cluster";
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
 import { type Controllers, expandVariables, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
 import { Kube, type KubeObject, type Obj } from "../e2e/kube";
@@ -293,9 +292,10 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const emitted = oneRedisPassword(distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET));
         const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
         const applications = clusterServices(emitted);
-        // The guards' Services (guardrails): addresses and endpoints only, a test runs the guard there (./guard.ts).
+        // The guards' Services (guardrails, among the environment's objects): an address and endpoints, and no stand-in:
+        // a test runs the guard there (./guard.ts).
         const processors = extProcServices(emitted);
-        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...processors, ...pools]);
+        const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...pools]);
         const secrets = new Map<string, string>();
         for (const s of objects.filter((o) => o.kind === "Secret")) {
             for (const [k, v] of Object.entries((s.data ?? {}) as Record<string, string>)) secrets.set(`${s.metadata.namespace}/${s.metadata.name}/${k}`, Buffer.from(v, "base64").toString("utf8"));

@@ -83,6 +83,15 @@ export function clusterServices(objects: KubeObject[]): KubeObject[] {
     return missingServices(objects, "HTTPRoute", (spec) => ((spec as Rules | undefined)?.rules ?? []).flatMap((r) => r.backendRefs ?? []));
 }
 
+/**
+ * The Services the stack's external processors (EnvoyExtensionPolicy backendRefs: the guardrails' guards) run behind
+ * and the program does not create, as a cluster has them.
+ */
+export function extProcServices(objects: KubeObject[]): KubeObject[] {
+    type Policy = { extProc?: { backendRefs?: ServiceRef[] }[] };
+    return missingServices(objects, "EnvoyExtensionPolicy", (spec) => ((spec as Policy | undefined)?.extProc ?? []).flatMap((p) => p.backendRefs ?? []));
+}
+
 /** A backend reference of a route or policy; a Service when kind and group are unset or Service and "". */
 export type ServiceRef = { kind?: string; group?: string; name: string; namespace?: string; port?: number };
 

@@ -13,6 +13,8 @@ import { parseConfig, type StackConfig } from "../../plan";
 import { render } from "../../scripts/render";
 import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
 import { readToolManifest, type BuiltTool, type ToolName } from "../../tools/upstreamTools";
+import { extProcServices } from "../e2e/cluster";
+import type { KubeObject } from "../e2e/kube";
 import { configOfFile } from "../harness";
 import { mocks } from "../setup";
 
@@ -257,8 +259,8 @@ function testCertificate(): { crt: string; key: string } {
 
 /**
  * What the cluster holds beside the program's objects: the TLS Secrets HTTPS listeners name (the user's,
- * from cert-manager or kubectl). Services that passthrough routes name come from egctl's
- * `--add-missing-resources`.
+ * from cert-manager or kubectl), and the Services of the guardrails' guards. Services that passthrough routes name
+ * come from egctl's `--add-missing-resources`.
  */
 export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
     const have = new Set(emitted.map(keyOf));
@@ -305,6 +307,9 @@ export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
             data: { "tls.crt": b64(testCertificate().crt), "tls.key": b64(testCertificate().key) },
         });
     }
+    // The guardrails' guards (EnvoyExtensionPolicy backends), which the user runs: egctl's --add-missing-resources adds
+    // only the Services routes name.
+    for (const svc of extProcServices(emitted as KubeObject[])) add(svc as K8sObject);
     return out;
 }
 
