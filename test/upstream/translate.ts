@@ -93,6 +93,10 @@ export const EXTENSION_SERVER_FIELDS: { what: string; applies(o: K8sObject): boo
         what: "AWS SigV4 signing host: the extension server writes each upstream endpoint's host into its metadata (upstream_host), and the extProc signs over that host and the region it names (a VPC or FIPS hostname included)",
         applies: (o) => o.kind === "BackendSecurityPolicy" && o.spec?.type === "AWSCredentials",
     },
+    {
+        what: "guardrails before the AI Gateway's processor: the extension server inserts its processor after the buffer filter, behind the guards' ext_proc filters (the data-plane suite shows it)",
+        applies: (o) => o.kind === "EnvoyExtensionPolicy",
+    },
 ];
 
 /**
