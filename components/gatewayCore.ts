@@ -4,7 +4,7 @@ import type { GatewayStatus } from "./manifests/firstCall";
 import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
-import type { ClientValidationContext, ParentReference } from "../specs";
+import type { ClientValidationContext, FilterPosition, ParentReference } from "../specs";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface GatewayCoreArgs {
@@ -23,6 +23,8 @@ export interface GatewayCoreArgs {
     envoyIdentity?: EnvoyIdentity;
     /** The client-certificate check of ai-gateway:auth.clientCertificates, for the ClientTrafficPolicy. */
     clientValidation?: ClientValidationContext;
+    /** HTTP filter order of the EnvoyProxy: the guardrails' (plan/guardrails.ts). */
+    filterOrder?: readonly FilterPosition[];
 }
 
 /** The ServiceAccount an identity is bound to, and what the Envoy pods need before they start. */
@@ -62,7 +64,7 @@ export class GatewayCore extends pulumi.ComponentResource {
         // The EnvoyProxy pins the very ServiceAccount the identity is bound to: one value for both.
         const config = identity ? { ...args.config, envoyProxy: { ...args.config.envoyProxy, serviceAccountName: identity.serviceAccount } } : args.config;
         const names = gatewayNames(config);
-        const m = gatewayCoreManifests(config, args.controllerName, args.observability, args.clientValidation);
+        const m = gatewayCoreManifests(config, args.controllerName, args.observability, args.clientValidation, args.filterOrder);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
 
         // An existing Gateway (enabled: false) lives in a namespace that exists already.

@@ -4,7 +4,7 @@ import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
 import { routeSpend } from "../plan/rateLimit";
 import type { BackendClusterSections } from "./manifests/backendTraffic";
-import { GatewayRef, modelRoutes, modelTrafficPolicies } from "./manifests/routes";
+import { GatewayRef, modelRoutes, modelTrafficPolicies, type TrafficPolicySections } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 /** What a route needs from a backend: the name to reference, and what to wait for. */
@@ -23,7 +23,7 @@ export interface ModelRoutesArgs {
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
-    protection?: ProtectionSections;
+    protection?: ProtectionSections & Pick<TrafficPolicySections, "requestBuffer">;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
     /** gateway.hostnames: the host names of every route whose models set none of their own. */

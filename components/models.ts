@@ -7,6 +7,7 @@ import { gatewayParentRefs } from "./manifests/gateway";
 import { childName } from "../config/names";
 import { INFERENCE_EXTENSION } from "../config/versions";
 import { protectionSections } from "./manifests/protection";
+import { guardrailRequestBuffer } from "../plan/guardrails";
 import { InferencePoolBackend } from "./inferencePoolBackend";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
@@ -24,7 +25,7 @@ export interface Models {
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys"> & { platform?: Pick<StackConfig["platform"], "inferenceExtension"> },
+    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys"> & Partial<Pick<StackConfig, "guardrails">> & { platform?: Pick<StackConfig["platform"], "inferenceExtension"> },
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
@@ -65,7 +66,8 @@ export function buildModels(
         routeBuckets: config.routing.routeBuckets,
         retry: config.retry,
         rateLimit: config.rateLimit,
-        protection: protectionSections(config.traffic),
+        // Guardrails need the buffer filter on the listener (plan/guardrails.ts), so every model route buffers.
+        protection: { ...protectionSections(config.traffic), ...(Object.keys(config.guardrails ?? {}).length > 0 && { requestBuffer: guardrailRequestBuffer(config.gateway) }) },
         errors: config.gateway.errors.format,
         hostnames: config.gateway.hostnames,
         backends,

@@ -6,6 +6,8 @@ import { BedrockAccess } from "./awsIdentity";
 import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames } from "./manifests/firstCall";
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
+import { Guardrails } from "./guardrails";
+import { GUARDRAIL_FILTER_ORDER } from "../plan/guardrails";
 import { InferenceExtension } from "./inferenceExtension";
 import { quotaServiceAddress } from "../plan/platform";
 import { McpGateway } from "./mcpGateway";
@@ -160,6 +162,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
         clientValidation: auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
+        ...(plan.guardrails.length > 0 && { filterOrder: GUARDRAIL_FILTER_ORDER }),
         envoyIdentity: identity && bedrock && {
             serviceAccount: identity.serviceAccount,
             namespace: identity.namespace,
@@ -182,7 +185,16 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
     const simulators = simulatedBackends(config.backends, config.models);
     if (simulators.length > 0) new ModelSimulators("model-simulators", { simulators, createdElsewhere }, children);
-    buildModels(config, ready, routesReady, children);
+    const models = buildModels(config, ready, routesReady, children);
+    if (plan.guardrails.length > 0) {
+        new Guardrails("guardrails", {
+            gateway: { name: gateway.name, namespace: gateway.namespace },
+            guardrails: plan.guardrails,
+            routeNames: models.routes.routeNames,
+            routesReady: [models.routes],
+            platform: ready,
+        }, children);
+    }
     // Routes live beside the Gateway, so their parentRefs need no namespace.
     const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) };
     if (Object.keys(config.passthrough).length > 0) {

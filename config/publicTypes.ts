@@ -918,6 +918,17 @@ export interface StackConfigInput {
             annotations?: Record<string, string> | undefined;
         } | undefined;
     } | undefined;
+    guardrails?: Record<string, {
+        service: {
+            name: string;
+            port: number;
+            namespace?: string | undefined;
+        };
+        phases?: ("request" | "response")[] | undefined;
+        models?: string[] | undefined;
+        timeout?: string | undefined;
+        failOpen?: boolean | undefined;
+    }> | undefined;
     apiKeys?: Record<string, pulumi.Input<string>>;
 }
 
@@ -1836,4 +1847,15 @@ export interface StackConfigValues {
             namespace?: string | undefined;
         } | undefined;
     };
+    guardrails: Record<string, {
+        service: {
+            name: string;
+            port: number;
+            namespace?: string | undefined;
+        };
+        phases: ("request" | "response")[];
+        timeout: string;
+        failOpen: boolean;
+        models?: string[] | undefined;
+    }>;
 }

@@ -1,6 +1,7 @@
 import type { ClientAuthConfig, GatewayConfig } from "../config/schema";
 import type { StackConfig } from "../config/stackConfig";
 import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
+import { guardrailPlans, type GuardrailPlan } from "./guardrails";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
 import { envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse } from "./platform";
 import { rateLimitInUse } from "./rateLimit";
@@ -31,6 +32,8 @@ export interface Plan {
     awsIdentity: EnvoyAwsIdentity | undefined;
     /** observability.metrics.perUser: metrics labelled with the verified user. */
     perUserMetrics: boolean;
+    /** ai-gateway:guardrails in the order their processors run, each on every model route. */
+    guardrails: GuardrailPlan[];
 }
 
 /** Resolves a validated configuration into its plan. */
@@ -49,5 +52,6 @@ export function buildPlan(config: StackConfig): Plan {
         controllerName: installedControllerName(platform.envoyGateway.values),
         awsIdentity: envoyAwsIdentity(config),
         perUserMetrics: config.observability.metrics?.perUser === true,
+        guardrails: guardrailPlans(config.guardrails, gateway.namespace),
     };
 }

@@ -186,6 +186,7 @@ export const CONFIG_TABLES: Record<string, TableSpec> = {
     traffic: { sections: [{ path: ["traffic"] }], defaultHeading: "default when the section is set" },
     passthrough: { sections: [{ path: ["passthrough", "*"], prefix: "<name>." }] },
     mcp: { sections: [{ path: ["mcp"] }] },
+    guardrails: { sections: [{ path: ["guardrails", "*"], prefix: "<name>." }] },
 };
 
 /** `ai-gateway:*` keys docs/configuration.md documents in prose rather than in a key table. */

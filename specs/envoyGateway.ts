@@ -816,9 +816,16 @@ export interface EnvoyProxySpec {
     backendTLS?: TLSSettings & { clientCertificateRef?: SecretObjectReference };
     bootstrap?: Record<string, unknown>;
     /** Envoy HTTP filter names, e.g. `envoy.filters.http.ext_proc`; one of `before` or `after`. */
-    filterOrder?: Array<{ name: string; before?: string; after?: string }>;
+    filterOrder?: FilterPosition[];
     geoIP?: Record<string, unknown>;
     dynamicModules?: Array<Record<string, unknown>>;
+}
+
+/** Where Envoy Gateway puts the HTTP filters of one type: before the first, or after the last, of another type. */
+export interface FilterPosition {
+    name: string;
+    before?: string;
+    after?: string;
 }
 
 // ---------------------------------------------------------------------------

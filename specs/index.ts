@@ -15,11 +15,13 @@ import {
     HTTPRouteSpec,
     ReferenceGrantSpec,
 } from "./gatewayApi";
+import { EnvoyExtensionPolicySpec } from "./envoyExtension";
 import { ServiceMonitorSpec } from "./monitoring";
 
 export * from "./common";
 export * from "./aiGateway";
 export * from "./envoyGateway";
+export * from "./envoyExtension";
 export * from "./gatewayApi";
 export * from "./monitoring";
 
@@ -35,6 +37,7 @@ export interface CustomResourceSpecs {
     ClientTrafficPolicy: ClientTrafficPolicySpec;
     EnvoyProxy: EnvoyProxySpec;
     SecurityPolicy: SecurityPolicySpec;
+    EnvoyExtensionPolicy: EnvoyExtensionPolicySpec;
     GatewayClass: GatewayClassSpec;
     Gateway: GatewaySpec;
     HTTPRoute: HTTPRouteSpec;

@@ -25,6 +25,7 @@ export const KINDS: { readonly [K in CustomResourceKind]: { apiVersion: string; 
     ClientTrafficPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
     EnvoyProxy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
     SecurityPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
+    EnvoyExtensionPolicy: { apiVersion: API_VERSIONS.envoyGateway, crds: "envoyGateway" },
     // Envoy Gateway's chart bundles the Gateway API CRDs.
     GatewayClass: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },
     Gateway: { apiVersion: API_VERSIONS.gatewayApi, crds: "envoyGateway" },

@@ -1,7 +1,7 @@
 import type { ClientTrafficConfig, EnvoyProxyConfig, GatewayConfig, ListenerConfig } from "../../config";
 import { clientConnectionSections, connectionLimitSection } from "./clientTraffic";
 import { waitsUntilProgrammed } from "../../config/schema/gateway";
-import type { ClientValidationContext, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../../specs";
+import type { ClientValidationContext, FilterPosition, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { childName } from "../../config/names";
 import type { GatewayObservability } from "./observability";
@@ -60,12 +60,19 @@ const NO_OBSERVABILITY: GatewayObservability = { telemetry: {}, podAnnotations: 
  * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig;
  * `clientValidation` is the client-certificate check of `ai-gateway:auth.clientCertificates`.
  */
-export function gatewayCoreManifests(config: GatewayConfig, controllerName: string, observability = NO_OBSERVABILITY, clientValidation?: ClientValidationContext): GatewayCoreManifests {
+export function gatewayCoreManifests(
+    config: GatewayConfig,
+    controllerName: string,
+    observability = NO_OBSERVABILITY,
+    clientValidation?: ClientValidationContext,
+    /** HTTP filter order of the EnvoyProxy (the guardrails', plan/guardrails.ts). */
+    filterOrder?: readonly FilterPosition[],
+): GatewayCoreManifests {
     const gatewayConfig = config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined;
     return {
         gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
         gateway: config.enabled ? gatewayManifest(config, gatewayConfig !== undefined) : undefined,
-        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability) : undefined,
+        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability, filterOrder) : undefined,
         clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config, clientValidation) : undefined,
         gatewayConfig,
         httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
@@ -153,7 +160,7 @@ export function envoySecurityContext(user: SecurityContext | undefined): Securit
  * The EnvoyProxy, with observability's telemetry sections and scrape annotations merged in (the config
  * rules refuse a section or annotation set in both places, so nothing here overrides anything).
  */
-export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"EnvoyProxy"> {
+export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBSERVABILITY, filterOrder?: readonly FilterPosition[]): Manifest<"EnvoyProxy"> {
     const proxy = config.envoyProxy;
     const names = gatewayNames(config);
     const maxReplicas = proxy.hpa.enabled ? proxy.hpa.maxReplicas : undefined;
@@ -201,6 +208,7 @@ export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBS
         shutdown: { drainTimeout: proxy.shutdown.drainTimeout, minDrainDuration: proxy.shutdown.minDrainDuration },
         ...optional("telemetry", telemetry(proxy.telemetry, observability.telemetry)),
         ...optional("bootstrap", proxy.bootstrap),
+        ...(filterOrder !== undefined && filterOrder.length > 0 && { filterOrder: filterOrder.map((f) => ({ ...f })) }),
     });
 }
 

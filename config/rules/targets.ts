@@ -62,19 +62,30 @@ export const forbiddenTargets: Rule = (config, ctx) => {
     }
     url(["mcp", "oauth", "jwksUri"], mcp?.oauth?.jwksUri, "the JWKS Envoy fetches");
 
-    for (const [name, route] of Object.entries(config.passthrough)) {
-        const ns = route.service.namespace ?? gatewayNs;
-        const at = ["passthrough", name, "service"];
-        const why = forbiddenHost(route.service.name);
-        if (why !== undefined) ctx.add([...at, "name"], `"${route.service.name}" is ${why}; a passthrough route must not lead there`);
-        else if (route.service.name === "kubernetes" && ns === "default") ctx.add([...at, "name"], `"kubernetes" in namespace "default" is the Kubernetes API server; a passthrough route must not lead there`);
+    /** Services the gateway reaches by name, with a ReferenceGrant when they are in another namespace. */
+    const referencedServices: { at: Path; svc: { name: string; namespace?: string }; what: string; grant: string; fix: string }[] = [
+        ...Object.entries(config.passthrough).map(([name, route]) => ({
+            at: ["passthrough", name, "service"],
+            svc: route.service,
+            what: "a passthrough route",
+            grant: "a route (and a ReferenceGrant) into it would open it to every client of the gateway",
+            fix: "serve the application from a namespace of its own",
+        })),
+        ...Object.entries(config.guardrails).map(([name, guard]) => ({
+            at: ["guardrails", name, "service"],
+            svc: guard.service,
+            what: "a guardrail",
+            grant: "a guard there (and a ReferenceGrant into it) would send every prompt into the platform's own namespace",
+            fix: "run the guard in a namespace of its own",
+        })),
+    ];
+    for (const { at, svc, what, grant, fix } of referencedServices) {
+        const ns = svc.namespace ?? gatewayNs;
+        const why = forbiddenHost(svc.name);
+        if (why !== undefined) ctx.add([...at, "name"], `"${svc.name}" is ${why}; ${what} must not lead there`);
+        else if (svc.name === "kubernetes" && ns === "default") ctx.add([...at, "name"], `"kubernetes" in namespace "default" is the Kubernetes API server; ${what} must not lead there`);
         const holds = reservedNamespace(ns, platform);
-        if (holds !== undefined) {
-            ctx.add(
-                [...at, route.service.namespace === undefined ? "name" : "namespace"],
-                `"${ns}" holds ${holds}: a route (and a ReferenceGrant) into it would open it to every client of the gateway; serve the application from a namespace of its own`,
-            );
-        }
+        if (holds !== undefined) ctx.add([...at, svc.namespace === undefined ? "name" : "namespace"], `"${ns}" holds ${holds}: ${grant}; ${fix}`);
     }
 
     host(["gateway", "gatewayConfig", "forwardProxy", "address"], config.gateway.gatewayConfig.forwardProxy?.address, "the forward proxy");

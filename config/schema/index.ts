@@ -2,6 +2,7 @@ import { z } from "zod";
 import { awsSchema } from "./aws";
 import { backendsSchema } from "./backends";
 import { gatewaySchema } from "./gateway";
+import { guardrailsSchema } from "./guardrails";
 import { mcpSchema } from "./mcp";
 import { modelsSchema } from "./models";
 import { observabilitySchema } from "./observability";
@@ -42,6 +43,9 @@ export const stackSchema = z.strictObject({
         .describe("MCP servers behind the same Gateway as the models: one MCP path that offers every server's tools, with their credentials and client authentication"),
     aws: awsSchema.optional().describe("AWS: the region, and the IAM role the Envoy pods call Bedrock with (EKS Pod Identity or IRSA)"),
     observability: observabilitySchema.prefault({}).describe("Tracing, access log, metrics and a Grafana dashboard; each section off until its key is present"),
+    guardrails: guardrailsSchema
+        .default({})
+        .describe("Guardrail name to an external processor (a guard Service) every model request passes before the AI Gateway reads it: PII redaction, prompt-injection filters"),
 });
 
 /** The config keys a stack may set, without the project prefix. */
@@ -54,6 +58,7 @@ export * from "./backends";
 export * from "./backendTls";
 export * from "./clientTraffic";
 export * from "./gateway";
+export * from "./guardrails";
 export * from "./kubernetes";
 export * from "./loadBalancing";
 export * from "./localRateLimit";

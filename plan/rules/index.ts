@@ -13,6 +13,7 @@ import {
     gatewayNamespace,
 } from "./gateway";
 import { identityHeaderWrites } from "../../config/rules/headers";
+import { guardrailSettings } from "./guardrails";
 import { mcpSettings } from "./mcp";
 import { routeHostnameSettings } from "../../config/rules/hostnames";
 import { modelBackends, modelSettings, routePacking } from "./models";
@@ -69,6 +70,7 @@ export const RULES: readonly Rule[] = [
     trafficProtectionSettings,
     passthroughRoutes,
     mcpSettings,
+    guardrailSettings,
     forbiddenTargets,
     identityHeaderWrites,
 ];

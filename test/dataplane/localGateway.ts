@@ -42,7 +42,7 @@ import { clusterInferencePools } from "../support/inferencePool";
 import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
 import { type BackendControl, type BackendHost, startBackends, testCa } from "./backends";
 import { call } from "./client";
-import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "../e2e/cluster";
+import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets, extProcServices } from "../e2e/cluster";
 import { type ControlPlane, freePort, startControlPlane, stopProcess } from "../e2e/controlPlane";
 import { type Controllers, expandVariables, secretsOf, startControllers, waitForPort } from "../e2e/controllers";
 import { Kube, type KubeObject, type Obj } from "../e2e/kube";
@@ -70,6 +70,8 @@ export interface LocalGateway {
      * serves: what the stack's identity provider would issue.
      */
     jwt(claims: Record<string, unknown>): string;
+    /** The address a host name (`<service>.<namespace>.svc.cluster.local`, a backend host) has in the private network. */
+    address(host: string): string | undefined;
     /** Stops and starts Redis (budgets with Redis down). */
     redis?: { stop(): Promise<void>; start(): Promise<void> };
     logs(): string;
@@ -293,6 +295,9 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const emitted = oneRedisPassword(distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET));
         const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
         const applications = clusterServices(emitted);
+        // The guards' Services (guardrails, among the environment's objects): an address and endpoints, and no stand-in:
+        // a test runs the guard there (./guard.ts).
+        const processors = extProcServices(emitted);
         const objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...applications, ...pools]);
         const secrets = new Map<string, string>();
         for (const s of objects.filter((o) => o.kind === "Secret")) {
@@ -337,12 +342,12 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         }
         // The Services passthrough routes send to (the cluster's applications): a stand-in at an address of its own for each,
         // and the EndpointSlice a cluster's endpoint controller would write, so Envoy Gateway sends the route's traffic there.
-        for (const svc of applications) {
+        for (const svc of [...applications, ...processors]) {
             const name = svc.metadata.name;
             const namespace = svc.metadata.namespace ?? "default";
             const host = `${name}.${namespace}${CLUSTER_SUFFIX}`;
             const ports = ((svc.spec as { ports: { name: string; port: number }[] }).ports ?? []);
-            for (const p of ports) backendHosts.push({ host, ip: addressOf(host), port: p.port, tls: false, service: true });
+            if (applications.includes(svc)) for (const p of ports) backendHosts.push({ host, ip: addressOf(host), port: p.port, tls: false, service: true });
             objects.push({
                 apiVersion: "discovery.k8s.io/v1",
                 kind: "EndpointSlice",
@@ -661,6 +666,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             secrets,
             clientKeys,
             jwt,
+            address: (host) => hosts.get(host),
             redis,
             logs,
             stop,

@@ -79,13 +79,33 @@ export const describeObject = (o: KubeObject): string => `${o.kind} ${o.metadata
  * route names, no endpoints.
  */
 export function clusterServices(objects: KubeObject[]): KubeObject[] {
+    type Rules = { rules?: { backendRefs?: ServiceRef[] }[] };
+    return missingServices(objects, "HTTPRoute", (spec) => ((spec as Rules | undefined)?.rules ?? []).flatMap((r) => r.backendRefs ?? []));
+}
+
+/**
+ * The Services the stack's external processors (EnvoyExtensionPolicy backendRefs: the guardrails' guards) run behind
+ * and the program does not create, as a cluster has them.
+ */
+export function extProcServices(objects: KubeObject[]): KubeObject[] {
+    type Policy = { extProc?: { backendRefs?: ServiceRef[] }[] };
+    return missingServices(objects, "EnvoyExtensionPolicy", (spec) => ((spec as Policy | undefined)?.extProc ?? []).flatMap((p) => p.backendRefs ?? []));
+}
+
+/** A backend reference of a route or policy; a Service when kind and group are unset or Service and "". */
+export type ServiceRef = { kind?: string; group?: string; name: string; namespace?: string; port?: number };
+
+/**
+ * The Services that objects of `kind` reference (by `refs` of their spec, in their own namespace unless the
+ * reference names another) and `objects` do not hold: ClusterIP, the ports the references name, no endpoints.
+ */
+export function missingServices(objects: KubeObject[], kind: string, refs: (spec: unknown) => ServiceRef[]): KubeObject[] {
     const have = new Set(objects.filter((o) => o.kind === "Service").map((o) => `${o.metadata.namespace ?? "default"}/${o.metadata.name}`));
     const ports = new Map<string, Set<number>>();
-    for (const route of objects.filter((o) => o.kind === "HTTPRoute")) {
-        const rules = ((route.spec as { rules?: { backendRefs?: { kind?: string; group?: string; name: string; namespace?: string; port?: number }[] }[] } | undefined)?.rules ?? []);
-        for (const ref of rules.flatMap((r) => r.backendRefs ?? [])) {
+    for (const holder of objects.filter((o) => o.kind === kind)) {
+        for (const ref of refs(holder.spec)) {
             if ((ref.kind ?? "Service") !== "Service" || (ref.group ?? "") !== "" || ref.port === undefined) continue;
-            const key = `${ref.namespace ?? route.metadata.namespace ?? "default"}/${ref.name}`;
+            const key = `${ref.namespace ?? holder.metadata.namespace ?? "default"}/${ref.name}`;
             if (!have.has(key)) ports.set(key, (ports.get(key) ?? new Set()).add(ref.port));
         }
     }

@@ -7,6 +7,7 @@
 import { backendClusterSections, modelClusterSections } from "../../components/manifests/backendTraffic";
 import { ruleName } from "../../components/manifests/routes";
 import { durationMillis, sizeBytes } from "../../config/schema/primitives";
+import { guardrailRequestBuffer } from "../../plan/guardrails";
 import { asList, dig, str, xdsOf } from "./expectations";
 import type { Obj, UpstreamTranslation } from "./translate";
 
@@ -64,7 +65,9 @@ export function loadBalancingProblems(t: UpstreamTranslation): string[] {
             } else if (Object.keys(zone).length > 0) out.push(`${where}: zone-aware routing on, config sets no zoneAware`);
         }
         // From the config itself, not from the builder under test.
-        const configuredBuffer = m.backends.map((b) => config.backends[b.backend]?.requestBuffer?.limit).find((l) => l !== undefined);
+        // With guardrails every model route buffers at the connection buffer's size (plan/guardrails.ts), a backend's own wins.
+        const guardBuffer = Object.keys(config.guardrails).length > 0 ? guardrailRequestBuffer(config.gateway).limit : undefined;
+        const configuredBuffer = m.backends.map((b) => config.backends[b.backend]?.requestBuffer?.limit).find((l) => l !== undefined) ?? guardBuffer;
         // The hash policy sits on the xDS routes of the rule.
         const hashed = (want?.loadBalancer?.consistentHash as { header?: { name: string } } | undefined)?.header?.name;
         const names = new Set(clusters.map((c) => c.name));

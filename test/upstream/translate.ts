@@ -13,6 +13,8 @@ import { parseConfig, type StackConfig } from "../../plan";
 import { render } from "../../scripts/render";
 import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
 import { readToolManifest, type BuiltTool, type ToolName } from "../../tools/upstreamTools";
+import { extProcServices } from "../e2e/cluster";
+import type { KubeObject } from "../e2e/kube";
 import { configOfFile } from "../harness";
 import { mocks } from "../setup";
 
@@ -90,6 +92,10 @@ export const EXTENSION_SERVER_FIELDS: { what: string; applies(o: K8sObject): boo
     {
         what: "AWS SigV4 signing host: the extension server writes each upstream endpoint's host into its metadata (upstream_host), and the extProc signs over that host and the region it names (a VPC or FIPS hostname included)",
         applies: (o) => o.kind === "BackendSecurityPolicy" && o.spec?.type === "AWSCredentials",
+    },
+    {
+        what: "guardrails before the AI Gateway's processor: the extension server inserts its processor after the buffer filter, behind the guards' ext_proc filters (the data-plane suite shows it)",
+        applies: (o) => o.kind === "EnvoyExtensionPolicy",
     },
 ];
 
@@ -257,8 +263,8 @@ function testCertificate(): { crt: string; key: string } {
 
 /**
  * What the cluster holds beside the program's objects: the TLS Secrets HTTPS listeners name (the user's,
- * from cert-manager or kubectl). Services that passthrough routes name come from egctl's
- * `--add-missing-resources`.
+ * from cert-manager or kubectl), and the Services of the guardrails' guards. Services that passthrough routes name
+ * come from egctl's `--add-missing-resources`.
  */
 export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
     const have = new Set(emitted.map(keyOf));
@@ -305,6 +311,9 @@ export function environmentObjects(emitted: K8sObject[]): K8sObject[] {
             data: { "tls.crt": b64(testCertificate().crt), "tls.key": b64(testCertificate().key) },
         });
     }
+    // The guardrails' guards (EnvoyExtensionPolicy backends), which the user runs: egctl's --add-missing-resources adds
+    // only the Services routes name.
+    for (const svc of extProcServices(emitted as KubeObject[])) add(svc as K8sObject);
     return out;
 }
 

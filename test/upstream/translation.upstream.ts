@@ -20,6 +20,7 @@ import { clientConnectionProblems } from "./clientConnections";
 import { loadBalancingProblems } from "./loadBalancing";
 import { backendTlsProblems } from "./backendTls";
 import { localRateLimitProblems } from "./localRateLimit";
+import { guardrailProblems } from "./guardrails";
 import { tools, translateStackFile, type UpstreamTranslation } from "./translate";
 import { unreadFields } from "./translatorCrds";
 
@@ -76,6 +77,8 @@ const FEATURES: Record<string, (c: StackConfig) => boolean> = {
         Object.values(c.backends).some((b) => b.requestBuffer?.limit === DEFAULT_REQUEST_BUFFER) && Object.values(c.backends).some((b) => b.requestBuffer !== undefined && b.requestBuffer.limit !== DEFAULT_REQUEST_BUFFER),
     "observability: request headers recorded in access-log lines and Envoy's spans": (c) =>
         Object.keys(c.observability.accessLog?.headers ?? {}).length > 0 && Object.keys(c.observability.tracing?.headers ?? {}).length > 0,
+    "guardrails: two guards, one in another namespace, one on the response too": (c) =>
+        Object.keys(c.guardrails).length > 1 && Object.values(c.guardrails).some((g) => g.service.namespace !== undefined && g.phases.includes("response")),
     "rate limit: spend budgets at cached-input prices": (c) =>
         spendInUse(c.rateLimit, c.models) && Object.values(c.backends).some((b) => Object.values(b.prices ?? {}).some((p) => p.cachedInput !== undefined)),
     "rate limit: a spend budget too large for micro-dollars (a coarser unit)": (c) => spendUnitsInUse(c.rateLimit, c.models).some((u) => u > 1),
@@ -251,6 +254,10 @@ describe(`upstream translation: aigw ${UPSTREAM_TOOLS.aigw.version} and egctl ${
             it("observability: Envoy's tracer and access log", () => {
                 const tracing = t.config.observability.tracing;
                 assert.deepEqual(expected.observabilityProblems(t, tracing ? envoyTracingTarget(tracing) : undefined), []);
+            });
+
+            it("guardrails: a processor per guardrail before the buffer filter on every listener, enabled on every route of the model routes", () => {
+                assert.deepEqual(guardrailProblems(t), []);
             });
 
             it("AI Gateway fields: only what the translator's version (the installed one) reads", () => {
