@@ -8,18 +8,11 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CHARTS } from "../../config/charts";
 import { API_VERSIONS } from "../../config/versions";
-import { readToolManifest } from "../../tools/upstreamTools";
-import { parseConfig } from "../../plan";
-import { configOfFile } from "../harness";
-import { clusterInferencePools } from "../support/inferencePool";
-import { isIntendedOverride } from "../upstream/expectations";
-import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
-import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
-import { type ControlPlane, startControlPlane } from "./controlPlane";
-import { type Controllers, secretsOf, startControllers } from "./controllers";
-import { Kube, type KubeObject, type Obj } from "./kube";
+import { describeObject } from "./cluster";
+import type { Controllers } from "./controllers";
+import type { Kube, KubeObject, Obj } from "./kube";
+import { type Stage2Cluster, startStage2 } from "./stage2";
 import { checkedObjects, STATUS_KINDS, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
 const ROOT = join(__dirname, "..", "..");
@@ -41,9 +34,9 @@ const checkedKinds = new Set<string>();
 for (const { stack, file } of cases) {
     describe(`e2e stage 2 (${stack}): the Envoy Gateway and AI Gateway controllers accept every object`, function () {
         this.timeout(STATUS_TIMEOUT_MS + 180_000);
-        let cp: ControlPlane | undefined;
-        let controllers: Controllers | undefined;
+        let stage: Stage2Cluster | undefined;
         let kube: Kube;
+        let controllers: Controllers | undefined;
         let objects: KubeObject[] = [];
         let emittedNames = new Set<string>();
         let envoyGatewayValues: { namespace: string; values: Obj } = { namespace: "", values: {} };
@@ -51,35 +44,12 @@ for (const { stack, file } of cases) {
         let intended: (problem: string) => boolean = () => false;
 
         before(async () => {
-            const tools = readToolManifest("e2e");
-            const rendered = await renderStack(file);
-            const config = parseConfig(configOfFile(file));
-            intended = (problem) => isIntendedOverride(config, problem);
-            const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
-            emittedNames = new Set(emitted.map(describeObject));
-            // What the cluster holds beside the program's objects: listener certificates, passthrough targets,
-            // and what the inferencepool chart creates (no registry here to install it from).
-            const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
-            objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted), ...pools]);
-            const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
-            if (eg) envoyGatewayValues = { namespace: eg.namespace, values: eg.values };
-            cp = await startControlPlane(tools.kubeApiserver.bin);
-            kube = new Kube(cp);
-            await kube.discover();
-            const crdProblems = await applyCrds(kube);
-            if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
-            controllers = await startControllers(cp, kube, tools, rendered.releases, secretsOf(objects));
-            const refused: string[] = [];
-            for (const o of objects) {
-                const r = await kube.apply(o);
-                if (r.status >= 300) refused.push(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
-            }
-            if (refused.length > 0) throw new Error(`refused:\n${refused.join("\n")}`);
+            stage = await startStage2(file);
+            ({ kube, controllers, objects, emittedNames, envoyGatewayValues, intended } = stage);
         });
 
         after(async () => {
-            await controllers?.stop();
-            await cp?.stop();
+            await stage?.stop();
         });
 
         it("every Gateway, AI Gateway resource, route (generated and passthrough) and policy reports Accepted (and ResolvedRefs), nothing Conflicted; each Gateway has its Envoy Deployment and Service and the extension server's ext_proc filter", async () => {
