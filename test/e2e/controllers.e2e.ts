@@ -9,6 +9,9 @@ import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { API_VERSIONS } from "../../config/versions";
+import { parseConfig } from "../../plan";
+import { MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND } from "../../plan/names";
+import { configOfFile } from "../harness";
 import { describeObject } from "./cluster";
 import type { Controllers } from "./controllers";
 import type { Kube, KubeObject, Obj } from "./kube";
@@ -30,6 +33,10 @@ const cases = [
 
 /** Kinds some case checked ("HTTPRoute the program emits" for the program's own HTTPRoutes). */
 const checkedKinds = new Set<string>();
+/** Cases whose MCPRoutes were checked against the shared MCP proxy Backend. */
+const mcpProxyChecked = new Set<string>();
+/** Whether a stack file configures MCP servers (the AI Gateway controller then creates its MCP proxy's Backend). */
+const hasMcp = (file: string): boolean => parseConfig(configOfFile(file)).mcp !== undefined;
 
 for (const { stack, file } of cases) {
     describe(`e2e stage 2 (${stack}): the Envoy Gateway and AI Gateway controllers accept every object`, function () {
@@ -76,6 +83,26 @@ for (const { stack, file } of cases) {
             }
             assert.deepEqual(problems, [], controllers?.logs() ?? "");
         });
+
+        if (hasMcp(file)) {
+            it(`each MCPRoute's main HTTPRoute goes to the AI Gateway's shared MCP proxy Backend ${MCP_PROXY_BACKEND}, which the controller created in the route's namespace (no object of the program's has that name)`, async () => {
+                const routes = objects.filter((o) => o.kind === "MCPRoute");
+                assert.ok(routes.length > 0, `${stack}: no MCPRoute`);
+                const problems: string[] = [];
+                for (const route of routes) {
+                    const namespace = route.metadata.namespace ?? "default";
+                    const backend = await kube.get({ apiVersion: API_VERSIONS.envoyGateway, kind: "Backend", metadata: { name: MCP_PROXY_BACKEND, namespace } });
+                    if (!backend) problems.push(`${describeObject(route)}: no Backend ${namespace}/${MCP_PROXY_BACKEND}`);
+                    else if (asObj(asObj(backend.metadata).labels)["app.kubernetes.io/managed-by"] !== "envoy-ai-gateway") problems.push(`${describeObject(route)}: Backend ${namespace}/${MCP_PROXY_BACKEND} is not the controller's: ${JSON.stringify(asObj(backend.metadata).labels)}`);
+                    const main = await kube.get({ apiVersion: API_VERSIONS.gatewayApi, kind: "HTTPRoute", metadata: { name: `${MCP_GENERATED_PREFIX}main-${route.metadata.name}`, namespace } });
+                    const refs = ((asObj(main?.spec).rules ?? []) as Obj[]).flatMap((r) => (r.backendRefs ?? []) as Obj[]).map((b) => `${String(b.kind)}/${String(b.name)}`);
+                    if (refs.length === 0 || refs.some((r) => r !== `Backend/${MCP_PROXY_BACKEND}`)) problems.push(`${describeObject(route)}: its main HTTPRoute goes to ${JSON.stringify(refs)}, not only to Backend/${MCP_PROXY_BACKEND}`);
+                }
+                assert.ok(!emittedNames.has(`Backend ${routes[0].metadata.namespace ?? "default"}/${MCP_PROXY_BACKEND}`), `${stack}: the program emits a Backend named ${MCP_PROXY_BACKEND}`);
+                mcpProxyChecked.add(stack);
+                assert.deepEqual(problems, [], controllers?.logs() ?? "");
+            });
+        }
     });
 }
 
@@ -83,5 +110,6 @@ describe("e2e stage 2: coverage", () => {
     it("the stacks and fixtures together check every kind the controllers report status on", () => {
         const expected = ["Gateway", "HTTPRoute the program emits", ...STATUS_KINDS].sort();
         assert.deepEqual(expected.filter((k) => !checkedKinds.has(k)), [], `checked: ${[...checkedKinds].sort().join(", ")}`);
+        assert.ok(mcpProxyChecked.size > 0, "no case checked the MCP proxy's shared Backend");
     });
 });
