@@ -165,6 +165,21 @@ describe("InferencePool backends", () => {
         ]);
     });
 
+    it("a pool in another namespace is refused with the reason (the v1.1.0 controller would report its status to no one), whichever key asks for it", () => {
+        assert.deepEqual(
+            configProblems({
+                backends: {
+                    a: { schema: "OpenAI", namespace: "models", inferencePool: { name: "vllm" } },
+                    b: { schema: "OpenAI", inferencePool: { name: "vllm", namespace: "models" } },
+                },
+            }),
+            [
+                "backends.a.namespace: is not used with inferencePool: a pool must live in the gateway namespace, with its routes: the AI Gateway v1.1.0 controller looks for a pool's routes only in the pool's own namespace, so a pool elsewhere would report no Gateway and no error (docs/inference-pool.md); remove namespace, or remove inferencePool",
+                'backends.b.inferencePool.namespace: unknown key; use one of "selector", "targetPort", "endpointPicker", "name"',
+            ],
+        );
+    });
+
     it("refuse upstream's forbidden rules: a pool beside other backends, two pools, and what a pool entry ignores", () => {
         assert.deepEqual(
             configProblems({

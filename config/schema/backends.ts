@@ -325,7 +325,8 @@ const POOL_REFUSES: { readonly [key: string]: string } = {
     tls: "the pool's pods are reached in the cluster, on targetPort, in plain HTTP",
     prefix: "the AI Gateway sends a pool OpenAI requests at /v1",
     version: "the AI Gateway sends a pool OpenAI requests",
-    namespace: "the pool lives in the gateway namespace",
+    namespace:
+        "a pool must live in the gateway namespace, with its routes: the AI Gateway v1.1.0 controller looks for a pool's routes only in the pool's own namespace, so a pool elsewhere would report no Gateway and no error (docs/inference-pool.md)",
     simulator: "a simulator is a backend of its own",
     auth: "the AI Gateway's backend credentials are attached to AIServiceBackends by this program, and a pool's pods are in the cluster",
     credentialOverride: "it replaces the credential of auth, which a pool does not have",

@@ -8,18 +8,14 @@
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CHARTS } from "../../config/charts";
 import { API_VERSIONS } from "../../config/versions";
-import { readToolManifest } from "../../tools/upstreamTools";
 import { parseConfig } from "../../plan";
+import { MCP_GENERATED_PREFIX, MCP_PROXY_BACKEND } from "../../plan/names";
 import { configOfFile } from "../harness";
-import { clusterInferencePools } from "../support/inferencePool";
-import { isIntendedOverride } from "../upstream/expectations";
-import { environmentObjects, renderStack, TEST_SECRET } from "../upstream/translate";
-import { applicable, applyCrds, clusterServices, describeObject, distinctTestSecrets } from "./cluster";
-import { type ControlPlane, startControlPlane } from "./controlPlane";
-import { type Controllers, secretsOf, startControllers } from "./controllers";
-import { Kube, type KubeObject, type Obj } from "./kube";
+import { describeObject } from "./cluster";
+import type { Controllers } from "./controllers";
+import type { Kube, KubeObject, Obj } from "./kube";
+import { type Stage2Cluster, startStage2 } from "./stage2";
 import { checkedObjects, STATUS_KINDS, STATUS_TIMEOUT_MS, waitForStatuses } from "./status";
 
 const ROOT = join(__dirname, "..", "..");
@@ -37,13 +33,17 @@ const cases = [
 
 /** Kinds some case checked ("HTTPRoute the program emits" for the program's own HTTPRoutes). */
 const checkedKinds = new Set<string>();
+/** Cases whose MCPRoutes were checked against the shared MCP proxy Backend. */
+const mcpProxyChecked = new Set<string>();
+/** Whether a stack file configures MCP servers (the AI Gateway controller then creates its MCP proxy's Backend). */
+const hasMcp = (file: string): boolean => parseConfig(configOfFile(file)).mcp !== undefined;
 
 for (const { stack, file } of cases) {
     describe(`e2e stage 2 (${stack}): the Envoy Gateway and AI Gateway controllers accept every object`, function () {
         this.timeout(STATUS_TIMEOUT_MS + 180_000);
-        let cp: ControlPlane | undefined;
-        let controllers: Controllers | undefined;
+        let stage: Stage2Cluster | undefined;
         let kube: Kube;
+        let controllers: Controllers | undefined;
         let objects: KubeObject[] = [];
         let emittedNames = new Set<string>();
         let envoyGatewayValues: { namespace: string; values: Obj } = { namespace: "", values: {} };
@@ -51,35 +51,12 @@ for (const { stack, file } of cases) {
         let intended: (problem: string) => boolean = () => false;
 
         before(async () => {
-            const tools = readToolManifest("e2e");
-            const rendered = await renderStack(file);
-            const config = parseConfig(configOfFile(file));
-            intended = (problem) => isIntendedOverride(config, problem);
-            const emitted = distinctTestSecrets(rendered.objects as KubeObject[], TEST_SECRET);
-            emittedNames = new Set(emitted.map(describeObject));
-            // What the cluster holds beside the program's objects: listener certificates, passthrough targets,
-            // and what the inferencepool chart creates (no registry here to install it from).
-            const pools = clusterInferencePools(config, rendered.releases) as KubeObject[];
-            objects = applicable([...emitted, ...(environmentObjects(rendered.objects) as KubeObject[]), ...clusterServices(emitted), ...pools]);
-            const eg = rendered.releases.find((r) => r.name === CHARTS.envoyGateway.releaseName);
-            if (eg) envoyGatewayValues = { namespace: eg.namespace, values: eg.values };
-            cp = await startControlPlane(tools.kubeApiserver.bin);
-            kube = new Kube(cp);
-            await kube.discover();
-            const crdProblems = await applyCrds(kube);
-            if (crdProblems.length > 0) throw new Error(crdProblems.join("\n"));
-            controllers = await startControllers(cp, kube, tools, rendered.releases, secretsOf(objects));
-            const refused: string[] = [];
-            for (const o of objects) {
-                const r = await kube.apply(o);
-                if (r.status >= 300) refused.push(`${describeObject(o)}: ${r.status} ${String(r.body.message)}`);
-            }
-            if (refused.length > 0) throw new Error(`refused:\n${refused.join("\n")}`);
+            stage = await startStage2(file);
+            ({ kube, controllers, objects, emittedNames, envoyGatewayValues, intended } = stage);
         });
 
         after(async () => {
-            await controllers?.stop();
-            await cp?.stop();
+            await stage?.stop();
         });
 
         it("every Gateway, AI Gateway resource, route (generated and passthrough) and policy reports Accepted (and ResolvedRefs), nothing Conflicted; each Gateway has its Envoy Deployment and Service and the extension server's ext_proc filter", async () => {
@@ -106,6 +83,26 @@ for (const { stack, file } of cases) {
             }
             assert.deepEqual(problems, [], controllers?.logs() ?? "");
         });
+
+        if (hasMcp(file)) {
+            it(`each MCPRoute's main HTTPRoute goes to the AI Gateway's shared MCP proxy Backend ${MCP_PROXY_BACKEND}, which the controller created in the route's namespace (no object of the program's has that name)`, async () => {
+                const routes = objects.filter((o) => o.kind === "MCPRoute");
+                assert.ok(routes.length > 0, `${stack}: no MCPRoute`);
+                const problems: string[] = [];
+                for (const route of routes) {
+                    const namespace = route.metadata.namespace ?? "default";
+                    const backend = await kube.get({ apiVersion: API_VERSIONS.envoyGateway, kind: "Backend", metadata: { name: MCP_PROXY_BACKEND, namespace } });
+                    if (!backend) problems.push(`${describeObject(route)}: no Backend ${namespace}/${MCP_PROXY_BACKEND}`);
+                    else if (asObj(asObj(backend.metadata).labels)["app.kubernetes.io/managed-by"] !== "envoy-ai-gateway") problems.push(`${describeObject(route)}: Backend ${namespace}/${MCP_PROXY_BACKEND} is not the controller's: ${JSON.stringify(asObj(backend.metadata).labels)}`);
+                    const main = await kube.get({ apiVersion: API_VERSIONS.gatewayApi, kind: "HTTPRoute", metadata: { name: `${MCP_GENERATED_PREFIX}main-${route.metadata.name}`, namespace } });
+                    const refs = ((asObj(main?.spec).rules ?? []) as Obj[]).flatMap((r) => (r.backendRefs ?? []) as Obj[]).map((b) => `${String(b.kind)}/${String(b.name)}`);
+                    if (refs.length === 0 || refs.some((r) => r !== `Backend/${MCP_PROXY_BACKEND}`)) problems.push(`${describeObject(route)}: its main HTTPRoute goes to ${JSON.stringify(refs)}, not only to Backend/${MCP_PROXY_BACKEND}`);
+                }
+                assert.ok(!emittedNames.has(`Backend ${routes[0].metadata.namespace ?? "default"}/${MCP_PROXY_BACKEND}`), `${stack}: the program emits a Backend named ${MCP_PROXY_BACKEND}`);
+                mcpProxyChecked.add(stack);
+                assert.deepEqual(problems, [], controllers?.logs() ?? "");
+            });
+        }
     });
 }
 
@@ -113,5 +110,6 @@ describe("e2e stage 2: coverage", () => {
     it("the stacks and fixtures together check every kind the controllers report status on", () => {
         const expected = ["Gateway", "HTTPRoute the program emits", ...STATUS_KINDS].sort();
         assert.deepEqual(expected.filter((k) => !checkedKinds.has(k)), [], `checked: ${[...checkedKinds].sort().join(", ")}`);
+        assert.ok(mcpProxyChecked.size > 0, "no case checked the MCP proxy's shared Backend");
     });
 });

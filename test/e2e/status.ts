@@ -67,9 +67,16 @@ function objectProblems(label: string, o: KubeObject, stored: Obj | undefined): 
 /** The HTTPRoute the AI Gateway controller generates for an AIGatewayRoute (same name and namespace). */
 const generatedRoute = (route: KubeObject): KubeObject => ({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: route.metadata.name, namespace: route.metadata.namespace } });
 
+/**
+ * The label selector (URL-encoded) of a Gateway's Envoy Deployment and Service: Envoy Gateway's own labels (the
+ * program's metrics Service carries the owning-gateway ones too).
+ */
+export function envoyInfraSelector(gateway: KubeObject): string {
+    return encodeURIComponent(`app.kubernetes.io/name=envoy,app.kubernetes.io/managed-by=envoy-gateway,gateway.envoyproxy.io/owning-gateway-name=${gateway.metadata.name},gateway.envoyproxy.io/owning-gateway-namespace=${gateway.metadata.namespace ?? "default"}`);
+}
+
 async function envoyInfraProblems(label: string, kube: Kube, gateway: KubeObject, namespace: string): Promise<string[]> {
-    // Envoy Gateway's own labels (the program's metrics Service carries the owning-gateway ones too).
-    const selector = encodeURIComponent(`app.kubernetes.io/name=envoy,app.kubernetes.io/managed-by=envoy-gateway,gateway.envoyproxy.io/owning-gateway-name=${gateway.metadata.name},gateway.envoyproxy.io/owning-gateway-namespace=${gateway.metadata.namespace ?? "default"}`);
+    const selector = envoyInfraSelector(gateway);
     const out: string[] = [];
     for (const [kind, path] of [
         ["Deployment", `/apis/apps/v1/namespaces/${namespace}/deployments`],
