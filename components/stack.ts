@@ -16,7 +16,7 @@ import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
 import { gatewayParentRefs } from "./manifests/gateway";
-import { gatewayObservability } from "./manifests/observability";
+import { accessLogContext, gatewayObservability } from "./manifests/observability";
 import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
 import { QUOTA_SERVICE_LABELS } from "./manifests/quotaService";
@@ -25,6 +25,7 @@ import { existingRedisUrl } from "./manifests/redis";
 import { clientCertificateValidation } from "./manifests/security";
 import { clientAuthEnabled } from "../plan/identity";
 import { buildPlan } from "../plan/plan";
+import { metricPrices } from "../plan/spendDashboard";
 import type { PlatformReadiness } from "./customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -143,6 +144,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
               envoyPodNamespace: { name: podNamespace, created: created(podNamespace) },
               dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
               perUserMetrics,
+              spendPrices: metricPrices(config),
               platform: ready,
           }, children)
         : undefined;
@@ -157,7 +159,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         controllerName: plan.controllerName,
         platform: ready,
         aiGatewayController: aiGateway.ready,
-        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
+        observability: gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
         clientValidation: auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
         envoyIdentity: identity && bedrock && {
