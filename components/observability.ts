@@ -6,6 +6,7 @@ import { childName } from "../config/names";
 import { metricsServiceLabels, metricsServiceName, metricsServiceSpec, serviceMonitorManifest } from "./manifests/observability";
 import { OTLP_HEADERS_KEY, otlpHeadersSecretName } from "../plan/observability";
 import type { GatewayRef } from "../plan/observability";
+import type { MetricPrice } from "../plan/spendDashboard";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface ObservabilityArgs {
@@ -22,6 +23,8 @@ export interface ObservabilityArgs {
     dashboardNamespace: pulumi.Output<string>;
     /** Whether the gen_ai metrics carry the user label. */
     perUserMetrics: boolean;
+    /** The prices the dashboard's spend panels use (metricPrices; none without a spend budget). */
+    spendPrices?: readonly MetricPrice[];
     platform: PlatformReadiness;
 }
 
@@ -71,7 +74,7 @@ export class Observability extends pulumi.ComponentResource {
                           labels: dashboard.labels,
                           ...(Object.keys(dashboard.annotations).length ? { annotations: dashboard.annotations } : {}),
                       },
-                      data: { [`${gateway.name}.json`]: JSON.stringify(gatewayDashboard({ gateway, perUser: args.perUserMetrics }), null, 2) },
+                      data: { [`${gateway.name}.json`]: JSON.stringify(gatewayDashboard({ gateway, perUser: args.perUserMetrics, prices: args.spendPrices }), null, 2) },
                   },
                   { parent: this },
               )

@@ -18,7 +18,7 @@ import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
 import { gatewayParentRefs } from "./manifests/gateway";
-import { gatewayObservability } from "./manifests/observability";
+import { accessLogContext, gatewayObservability } from "./manifests/observability";
 import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
 import { QUOTA_SERVICE_LABELS } from "./manifests/quotaService";
@@ -27,6 +27,7 @@ import { existingRedisUrl } from "./manifests/redis";
 import { clientCertificateValidation } from "./manifests/security";
 import { clientAuthEnabled } from "../plan/identity";
 import { buildPlan } from "../plan/plan";
+import { metricPrices } from "../plan/spendDashboard";
 import type { PlatformReadiness } from "./customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -145,6 +146,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
               envoyPodNamespace: { name: podNamespace, created: created(podNamespace) },
               dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
               perUserMetrics,
+              spendPrices: metricPrices(config),
               platform: ready,
           }, children)
         : undefined;
@@ -159,7 +161,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         controllerName: plan.controllerName,
         platform: ready,
         aiGatewayController: aiGateway.ready,
-        observability: gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
+        observability: gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
         clientValidation: auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
         ...(plan.guardrails.length > 0 && { filterOrder: GUARDRAIL_FILTER_ORDER }),

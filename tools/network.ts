@@ -75,8 +75,11 @@ function sh(cmd: string, args: string[]): void {
 export interface PrivateNetwork {
     /** Adds an address to the loopback interface (the stand-in of a backend host listens there). */
     addAddress(ip: string): void;
-    /** Replaces the hosts file the processes see. */
-    writeHosts(entries: Map<string, string>): void;
+    /**
+     * Replaces the hosts file the processes see: each name at its address, and at the further addresses of `more`
+     * (several lines of one name: a resolver that reads the file, as Envoy's does, returns every address of it).
+     */
+    writeHosts(entries: Map<string, string>, more?: ReadonlyMap<string, readonly string[]>): void;
     /** Appends a CA certificate to the bundle Envoy trusts for `wellKnownCACertificates: System`. */
     trustCa(pem: string): void;
 }
@@ -114,9 +117,10 @@ export function preparePrivateNetwork(): PrivateNetwork {
             sh("ip", ["addr", "add", `${ip}/32`, "dev", "lo"]);
             added.add(ip);
         },
-        writeHosts(entries) {
+        writeHosts(entries, more) {
             // Each name also as an absolute name (trailing dot), as Envoy Gateway writes the xDS server's.
-            const lines = ["127.0.0.1 localhost", ...[...entries].sort(([a], [b]) => a.localeCompare(b)).map(([host, ip]) => `${ip} ${host}${host.endsWith(".") ? "" : ` ${host}.`}`)];
+            const pairs = [...entries].sort(([a], [b]) => a.localeCompare(b)).flatMap(([host, ip]) => [ip, ...(more?.get(host) ?? [])].map((address) => [host, address] as const));
+            const lines = ["127.0.0.1 localhost", ...pairs.map(([host, ip]) => `${ip} ${host}${host.endsWith(".") ? "" : ` ${host}.`}`)];
             writeFileSync("/etc/hosts", `${lines.join("\n")}\n`);
         },
         trustCa(pem) {

@@ -1,5 +1,7 @@
 import { dnsLabel } from "../../config/names";
 import { USER_METRIC_LABEL } from "./observability";
+import { DEFAULT_PRICE, picoUsdPerToken } from "../../plan/spend";
+import type { MetricPrice } from "../../plan/spendDashboard";
 
 /**
  * The Grafana dashboard of one Gateway, as a pure function of a few options. Every query reads a metric
@@ -86,11 +88,57 @@ export interface DashboardOptions {
     gateway: { name: string; namespace: string };
     /** Whether the gen_ai metrics carry the user label (observability.metrics.perUser). */
     perUser: boolean;
+    /** The prices the spend panels charge tokens at (metricPrices): no spend panels when empty or unset. */
+    prices?: readonly MetricPrice[];
 }
 
 const rate = (metric: GatewayMetric, selector?: string) => `rate(${metric}${selector ? `{${selector}}` : ""}[$__rate_interval])`;
 const quantile = (q: number, metric: GatewayMetric, by: string[], selector?: string) =>
     `histogram_quantile(${q}, sum by (${["le", ...by].join(", ")}) (${rate(metric, selector)}))`;
+
+/** `n` millionths as an exact decimal (no exponent: the numbers of a price). */
+function decimal(millionths: number): string {
+    const abs = Math.abs(millionths);
+    const whole = Math.floor(abs / 1_000_000);
+    const fraction = String(abs % 1_000_000).padStart(6, "0").replace(/0+$/, "");
+    return `${millionths < 0 ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
+}
+
+/** A PromQL string literal. */
+const promString = (value: string) => JSON.stringify(value);
+/** A value as an RE2 regular expression matching only itself. */
+const literalRegex = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Spend in USD per hour, grouped `by`: the extProc's token counts (AI Gateway v1.1.0 exports no cost metric) times
+ * the backends' prices, by provider and the model sent upstream (the labels the metric has). Input tokens include
+ * cached ones, as the spend budgets count them, so a `cachedInput` price adds the difference for cached tokens. A
+ * backend's default price (`*`) covers that provider's models without a price of their own. One selector per series:
+ * the terms are joined with `or`, never `+`, which would drop a model whose other token types have no series.
+ * Undefined when every price is 0.
+ */
+function spendPerHour(prices: readonly MetricPrice[], by: string): string | undefined {
+    const seen = new Set<string>();
+    const terms: string[] = [];
+    const explicit = (provider: string) => prices.filter((p) => p.provider === provider && p.model !== DEFAULT_PRICE).map((p) => literalRegex(p.model));
+    for (const { provider, model, price } of prices) {
+        const key = JSON.stringify([provider, model]);
+        // Two backends of one provider pricing one model: the metrics cannot tell them apart; the first price counts (a warning says so).
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const others = explicit(provider);
+        const models = model !== DEFAULT_PRICE ? `,gen_ai_request_model=${promString(model)}` : others.length > 0 ? `,gen_ai_request_model!~${promString([...new Set(others)].join("|"))}` : "";
+        const term = (tokenType: string, microUsdPerMillion: number) => {
+            if (microUsdPerMillion !== 0) terms.push(`${rate("gen_ai_client_token_usage_sum", `gen_ai_provider_name=${promString(provider)}${models},gen_ai_token_type="${tokenType}"`)} * ${decimal(microUsdPerMillion)}`);
+        };
+        const input = picoUsdPerToken(price.input);
+        term("input", input);
+        if (price.cachedInput !== undefined) term("cached_input", picoUsdPerToken(price.cachedInput) - input);
+        term("output", picoUsdPerToken(price.output));
+    }
+    // Prices are USD per 1M tokens and the rates per second: × 3600 / 1e6 is USD per hour.
+    return terms.length > 0 ? `sum by (${by}) (${terms.join(" or ")}) * 3600 / 1000000` : undefined;
+}
 
 interface PanelDraft {
     type: GrafanaPanel["type"];
@@ -136,6 +184,18 @@ function panels(options: DashboardOptions): PanelDraft[] {
         drafts.push(
             series("Tokens by user (top 10)", "Input and output tokens per second of the ten heaviest users (the rate-limit user header).", "short", [
                 { expr: `topk(10, sum by (${USER_METRIC_LABEL}) (${rate("gen_ai_client_token_usage_sum", BILLED_TOKENS)}))`, legendFormat: `{{${USER_METRIC_LABEL}}}` },
+            ]),
+        );
+    }
+    const spendNote =
+        "Estimated: the AI Gateway's token counts times backends.<b>.prices (it exports no cost metric), exact per response; budgets charge each response rounded up to their unit.";
+    const byModel = options.prices && spendPerHour(options.prices, "gen_ai_original_model");
+    if (byModel) drafts.push(series("Spend by model (USD per hour)", `Spend per hour by requested model. ${spendNote}`, "currencyUSD", [{ expr: byModel, legendFormat: "{{gen_ai_original_model}}" }]));
+    const byUser = options.perUser && options.prices && spendPerHour(options.prices, USER_METRIC_LABEL);
+    if (byUser) {
+        drafts.push(
+            series("Spend by user (top 10, USD per hour)", `Spend per hour of the ten costliest users (the rate-limit user header). ${spendNote}`, "currencyUSD", [
+                { expr: `topk(10, ${byUser})`, legendFormat: `{{${USER_METRIC_LABEL}}}` },
             ]),
         );
     }

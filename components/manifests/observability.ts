@@ -1,8 +1,10 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ClientAuthConfig, MetricsConfig, ObservabilityConfig, TracingConfig } from "../../config";
+import type { ModelConfig, RateLimitConfig, SpendUnit } from "../../config/schema";
+import { spendUnitsInUse } from "../../plan/rateLimit";
 import type { EnvVar, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, ServiceMonitorSpec } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
-import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, REQUEST_METADATA_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
+import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, REQUEST_METADATA_KEYS, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
 import { endpointOf } from "./backends";
 import { type GatewayRef, extProcTracingEnv, envoyTracingTarget, tracingBackendName, scrapeAnnotations, ENVOY_METRICS, envoyPodObjectName } from "../../plan/observability";
 
@@ -21,6 +23,16 @@ export interface AccessLogContext {
     /** `rateLimit.userHeader`. */
     userHeader: string;
     auth: ClientAuthConfig;
+    /**
+     * The spend units the routes record each response's cost in (spendUnitsInUse; none without a spend budget):
+     * each is a field of the line, named as its metadata key (`llm_spend_micro_usd`, ...).
+     */
+    spendUnits?: readonly SpendUnit[];
+}
+
+/** The access log's context for a configuration: the user header, the verified identity, and the spend units in use. */
+export function accessLogContext(config: { rateLimit: RateLimitConfig; models: Record<string, ModelConfig> }, auth: ClientAuthConfig): AccessLogContext {
+    return { userHeader: config.rateLimit.userHeader, auth, spendUnits: spendUnitsInUse(config.rateLimit, config.models) };
 }
 
 /** `{<header>: <attribute>}` as Envoy command operators: the header's value under the attribute's name. */
@@ -89,7 +101,8 @@ const requestHeader = (name: string) => `%REQ(${name})%`;
 
 /**
  * The fields of one access-log line, in order: the request, its outcome, then what the AI Gateway
- * decided (requested model, backend, model override) and counted (tokens), and who asked.
+ * decided (requested model, backend, model override) and counted (tokens, and the cost when spend budgets
+ * count it), and who asked.
  */
 export function accessLogFields(context: AccessLogContext, withTraceId: boolean): Record<string, string> {
     const fields: Record<string, string> = {
@@ -112,6 +125,8 @@ export function accessLogFields(context: AccessLogContext, withTraceId: boolean)
         output_tokens: metadata(TOKEN_COST_KEYS.output),
         total_tokens: metadata(TOKEN_COST_KEYS.total),
         cached_input_tokens: metadata(TOKEN_COST_KEYS.cachedInput),
+        // The response's cost, in each unit a spend budget counts in, as the budgets were charged (rounded up).
+        ...Object.fromEntries((context.spendUnits ?? []).map((u) => [SPEND_COST_KEYS[u], metadata(SPEND_COST_KEYS[u])])),
         user: requestHeader(context.userHeader),
     };
     const subject = jwtSubjectHeader(context.auth);

@@ -22,6 +22,7 @@ import { chartSources, mcpSessionSeed, redisLocation } from "./platform";
 import { controllerSettings, recordedHeaderSettings } from "./controller";
 import { rateLimitSettings } from "./rateLimit";
 import { spendPrices } from "./spend";
+import { spendDashboardPrices } from "./spendDashboard";
 import { providerQuotas } from "./quotas";
 import { passthroughRoutes, retryBudget, trafficProtectionSettings } from "./protection";
 import { secretReferences } from "../../config/rules/secrets";
@@ -47,6 +48,7 @@ export const RULES: readonly Rule[] = [
     rateLimitSettings,
     localRateLimitSettings,
     spendPrices,
+    spendDashboardPrices,
     providerQuotas,
     secretReferences,
     awsIdentitySettings,

@@ -15,6 +15,8 @@ import { waitForPort } from "../e2e/controllers";
 
 export interface BackendHost {
     host: string;
+    /** The key of its control (the host by default): `<host>#<n>` for each endpoint of a host with several (StartOptions.endpoints). */
+    key?: string;
     ip: string;
     port: number;
     tls: boolean;
@@ -104,11 +106,11 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
             let port = 0;
             if (!backend.service) {
                 port = await freePort();
-                const log = join(dir, `testupstream-${backend.host}.log`);
+                const log = join(dir, `testupstream-${backend.key ?? backend.host}.log`);
                 const out = openSync(log, "w");
                 const p = spawn(testupstream, [], { env: { PATH: process.env.PATH ?? "", LISTENER_PORT: String(port), TESTUPSTREAM_ID: backend.host }, stdio: ["ignore", out, out] });
                 p.once("error", () => undefined);
-                processes.push({ host: backend.host, process: p, log });
+                processes.push({ host: backend.key ?? backend.host, process: p, log });
                 await waitForPort(port, 30_000, () => (p.exitCode !== null ? `testupstream for ${backend.host} exited with ${p.exitCode}` : undefined));
             }
 
@@ -146,7 +148,7 @@ export async function startBackends(hosts: BackendHost[], testupstream: string, 
                 server.listen(backend.port, backend.ip, () => resolve());
             });
             servers.push(server);
-            controls.set(backend.host, {
+            controls.set(backend.key ?? backend.host, {
                 host: backend.host,
                 get requests() {
                     return paths.length;

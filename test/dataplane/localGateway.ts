@@ -23,7 +23,7 @@
  * are volume mounts in a pod (`/certs`, `/sds`) are folders of this run; `/etc/...` mounts are written into the
  * namespace's own `/etc`. Every process is stopped by its id in `stop()`, also when starting fails.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSign, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
@@ -55,6 +55,8 @@ export interface LocalGateway {
     listeners: { name: string; protocol: string; port: number; url: string }[];
     /** Envoy's admin server (`http://127.0.0.1:<port>`): stats and the configuration it received. */
     envoyAdmin: string;
+    /** The debug server of Envoy Gateway's rate-limit service (`http://127.0.0.1:<port>`; `/rlconfig` prints its limits), when the stack has budgets. */
+    rateLimitDebug?: string;
     /** A process's whole log so far (`envoy`, `extproc`, `ratelimit`, `quota-ratelimit`, `redis`). */
     log(name: string): string;
     /** The stack's exact model names (what `/v1/models` lists). */
@@ -72,8 +74,8 @@ export interface LocalGateway {
     jwt(claims: Record<string, unknown>): string;
     /** The address a host name (`<service>.<namespace>.svc.cluster.local`, a backend host) has in the private network. */
     address(host: string): string | undefined;
-    /** Stops and starts Redis (budgets with Redis down). */
-    redis?: { stop(): Promise<void>; start(): Promise<void> };
+    /** Stops and starts Redis (budgets with Redis down); `command` runs one Redis command with its password (`redis-cli`) and returns its output. */
+    redis?: { stop(): Promise<void>; start(): Promise<void>; command(...args: string[]): string };
     logs(): string;
     stop(): Promise<void>;
 }
@@ -233,6 +235,12 @@ async function mutatedPod(controllers: Controllers, pod: Obj): Promise<{ contain
 export interface StartOptions {
     /** Progress lines (`npm run local` prints them). */
     progress?: (line: string) => void;
+    /**
+     * Backend hosts whose name resolves to several endpoints, as a headless Service's name resolves to each of its
+     * pods: host → how many. Each endpoint is a stand-in of its own at an address of its own, its control under
+     * `<host>#<i>` (i from 0) in `LocalGateway.backends`.
+     */
+    endpoints?: Readonly<Record<string, number>>;
 }
 
 /** How to stop each gateway of this process that is starting or running (on SIGTERM, by ./setup.ts). */
@@ -319,16 +327,22 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         const quotaContainer = quotaDeployment?.spec.template.spec.containers[0];
         if (quotaContainer) hosts.set(quotaConfigServerHost(quotaContainer), "127.0.0.1");
         let next = 1;
+        const newAddress = () => {
+            const ip = `${SERVICE_NETWORK}.${Math.floor(next / 250)}.${(next % 250) + 1}`;
+            next++;
+            net.addAddress(ip);
+            return ip;
+        };
         const addressOf = (host: string) => {
             let ip = hosts.get(host);
             if (!ip) {
-                ip = `${SERVICE_NETWORK}.${Math.floor(next / 250)}.${(next % 250) + 1}`;
-                next++;
+                ip = newAddress();
                 hosts.set(host, ip);
-                net.addAddress(ip);
             }
             return ip;
         };
+        /** The further addresses of hosts with several endpoints (StartOptions.endpoints). */
+        const moreAddresses = new Map<string, string[]>();
         const backendHosts: BackendHost[] = [];
         const tlsBackends = new Set(
             objects.filter((o) => o.kind === "BackendTLSPolicy").flatMap((o) => ((o.spec as { targetRefs?: { kind: string; name: string }[] }).targetRefs ?? []).map((t) => `${o.metadata.namespace}/${t.kind}/${t.name}`)),
@@ -337,9 +351,21 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             for (const e of ((b.spec as { endpoints?: { fqdn?: { hostname: string; port: number } }[] }).endpoints ?? [])) {
                 if (!e.fqdn) continue;
                 const tls = tlsBackends.has(`${b.metadata.namespace}/Backend/${b.metadata.name}`) || e.fqdn.port === 443;
-                if (!backendHosts.some((h) => h.host === e.fqdn!.hostname && h.port === e.fqdn!.port)) backendHosts.push({ host: e.fqdn.hostname, ip: addressOf(e.fqdn.hostname), port: e.fqdn.port, tls });
+                const { hostname, port } = e.fqdn;
+                if (backendHosts.some((h) => h.host === hostname && h.port === port)) continue;
+                const count = options.endpoints?.[hostname] ?? 1;
+                if (count === 1) {
+                    backendHosts.push({ host: hostname, ip: addressOf(hostname), port, tls });
+                    continue;
+                }
+                const ips = [addressOf(hostname), ...(moreAddresses.get(hostname) ?? [])];
+                while (ips.length < count) ips.push(newAddress());
+                moreAddresses.set(hostname, ips.slice(1));
+                ips.forEach((ip, i) => backendHosts.push({ host: hostname, key: `${hostname}#${i}`, ip, port, tls }));
             }
         }
+        const unknown = Object.keys(options.endpoints ?? {}).filter((h) => !backendHosts.some((b) => b.host === h));
+        if (unknown.length > 0) throw new Error(`endpoints: ${unknown.join(", ")} is the host of no Backend of ${file}; name a backend's hostname`);
         // The Services passthrough routes send to (the cluster's applications): a stand-in at an address of its own for each,
         // and the EndpointSlice a cluster's endpoint controller would write, so Envoy Gateway sends the route's traffic there.
         for (const svc of [...applications, ...processors]) {
@@ -377,7 +403,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
         };
         const redisHost = `redis.${REDIS.namespace}${CLUSTER_SUFFIX}`;
         for (const svc of objects.filter((o) => o.kind === "Service")) addressOf(`${svc.metadata.name}.${svc.metadata.namespace}${CLUSTER_SUFFIX}`);
-        net.writeHosts(hosts);
+        net.writeHosts(hosts, moreAddresses);
         const ca = testCa(join(dir, "test-ca"));
         net.trustCa(ca.cert);
 
@@ -454,6 +480,16 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
                     }
                 },
                 start: startRedis,
+                command: (...command: string[]) => {
+                    const r = spawnSync("redis-cli", ["-h", addressOf(redisHost), "-p", String(REDIS.port), "--no-auth-warning", ...command], {
+                        encoding: "utf8",
+                        // The password through the environment, never on a command line.
+                        env: { PATH: process.env.PATH ?? "", ...(env.REDIS_PASSWORD ? { REDISCLI_AUTH: env.REDIS_PASSWORD } : {}) },
+                        timeout: 10_000,
+                    });
+                    if (r.status !== 0) throw new Error(`redis-cli ${command.join(" ")}: ${r.error?.message ?? r.stderr.trim()}`);
+                    return r.stdout;
+                },
             };
         }
 
@@ -660,6 +696,7 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
             url: listeners[0].url,
             listeners,
             envoyAdmin: `http://127.0.0.1:${adminPort}`,
+            rateLimitDebug,
             log,
             models,
             backends: standIns.controls,
@@ -693,11 +730,11 @@ export async function startLocalGateway(file: string, tools: LocalTools, options
  * them, every backend's stand-in reset before each test. Returns the gateway (a view of the one started, for use
  * inside tests).
  */
-export function localGatewayFor(file: string, tools: () => LocalTools): LocalGateway {
+export function localGatewayFor(file: string, tools: () => LocalTools, options: Omit<StartOptions, "progress"> = {}): LocalGateway {
     let gw: LocalGateway | undefined;
     before(async function () {
         this.timeout(600_000);
-        gw = await startLocalGateway(file, tools());
+        gw = await startLocalGateway(file, tools(), options);
     });
     after(async () => {
         await gw?.stop();

@@ -9,7 +9,7 @@ import type { StackConfig } from "../../config";
 import { envoyAwsIdentity } from "../../plan/aws";
 import { backendObjects } from "../../components/manifests/backends";
 import { gatewayCoreManifests, gatewayParentRefs } from "../../components/manifests/gateway";
-import { gatewayObservability } from "../../components/manifests/observability";
+import { accessLogContext, gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
 import { installedControllerName } from "../../plan/platform";
 import { protectionSections } from "../../components/manifests/protection";
@@ -35,7 +35,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const m = gatewayCoreManifests(
         core,
         installedControllerName(config.platform.envoyGateway.values),
-        gatewayObservability(observability, gatewayRef, { userHeader: rateLimit.userHeader, auth }),
+        gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
         auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
     );
     out.push(m.gatewayClass, m.tracingBackend, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
