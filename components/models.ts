@@ -1,12 +1,11 @@
-import { priceTables } from "../plan/spend";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
+import type { Plan } from "../plan/plan";
 import { authSecretName } from "./manifests/backends";
 import { backendClusterSections } from "./manifests/backendTraffic";
-import { gatewayParentRefs } from "./manifests/gateway";
 import { childName } from "../config/names";
-import { INFERENCE_EXTENSION } from "../config/versions";
-import { protectionSections } from "./manifests/protection";
+import type { ProtectionSections } from "./manifests/protection";
+import type { GatewayRef } from "./manifests/routes";
+import type { ParentReference } from "../specs";
 import { InferencePoolBackend } from "./inferencePoolBackend";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
@@ -24,16 +23,19 @@ export interface Models {
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys"> & { platform?: Pick<StackConfig["platform"], "inferenceExtension"> },
+    /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules. */
+    plan: Pick<Plan, "config" | "routes" | "rateLimit">,
+    /** Where the routes attach, beside the Gateway (the composition root's, shared with the other routes). */
+    gateway: GatewayRef & { parentRefs: (ParentReference & { kind: "Gateway" })[] },
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
+    protection: ProtectionSections,
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
     /** Options of each component (an explicit Kubernetes provider). */
     opts?: pulumi.ComponentResourceOptions,
 ): Models {
-    // Routes live beside the Gateway, so their parentRefs need no namespace.
-    const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
-    const gateway = { name: config.gateway.name, namespace: config.gateway.namespace, parentRefs };
+    const { config } = plan;
     const backends: Record<string, ModelBackend | InferencePoolBackend> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
         if (backend.inferencePool !== undefined) {
@@ -41,8 +43,8 @@ export function buildModels(
                 key,
                 config: backend,
                 gateway,
-                version: config.platform?.inferenceExtension.version ?? INFERENCE_EXTENSION.version,
-                chart: config.platform?.inferenceExtension.chart,
+                version: config.platform.inferenceExtension.version,
+                chart: config.platform.inferenceExtension.chart,
                 platform,
                 namespaceReady,
             }, opts);
@@ -62,14 +64,14 @@ export function buildModels(
     const routes = new ModelRoutes("model-routes", {
         gateway,
         models: config.models,
-        routeBuckets: config.routing.routeBuckets,
+        groups: plan.routes,
         retry: config.retry,
         rateLimit: config.rateLimit,
-        protection: protectionSections(config.traffic),
+        rules: plan.rateLimit.rules,
+        spend: plan.rateLimit.spend,
+        protection,
         errors: config.gateway.errors.format,
-        hostnames: config.gateway.hostnames,
         backends,
-        prices: priceTables(config.backends),
         clusterSections: (key) => (config.backends[key] === undefined ? undefined : backendClusterSections(config.backends[key], config.rateLimit.userHeader)),
         platform,
         namespaceReady,

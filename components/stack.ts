@@ -15,7 +15,6 @@ import { simulatedBackends } from "./manifests/simulator";
 import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
-import { gatewayParentRefs } from "./manifests/gateway";
 import { gatewayObservability } from "./manifests/observability";
 import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
@@ -182,16 +181,19 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
     const simulators = simulatedBackends(config.backends, config.models);
     if (simulators.length > 0) new ModelSimulators("model-simulators", { simulators, createdElsewhere }, children);
-    buildModels(config, ready, routesReady, children);
-    // Routes live beside the Gateway, so their parentRefs need no namespace.
-    const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) };
+    // Routes live beside the Gateway, so their parentRefs need no namespace; model and passthrough routes
+    // share these and the traffic protection sections.
+    const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: core.parentRefs.map(({ namespace: _same, ...ref }) => ref) };
+    const protection = protectionSections(traffic);
+    buildModels(plan, routeGateway, protection, ready, routesReady, children);
     if (Object.keys(config.passthrough).length > 0) {
         new PassthroughRoutes("passthrough-routes", {
             gateway: routeGateway,
             routes: config.passthrough,
             requestTimeout: traffic.timeouts?.request,
-            protection: protectionSections(traffic),
+            protection,
             rateLimit,
+            rules: plan.rateLimit.passthrough,
             platform: ready,
             namespaceReady: routesReady,
         }, children);

@@ -3,13 +3,14 @@ import type { StackConfig } from "../config/stackConfig";
 import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
 import { envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse } from "./platform";
-import { rateLimitInUse } from "./rateLimit";
+import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
+import { routeGroups, type RouteGroup } from "./routes";
 
 /**
  * What a validated configuration resolves to, each fact computed once: the composition root
  * (components/stack.ts) builds it and hands each component its slice, so no component or builder works a
- * fact out again. The rate-limit rules are computed once per configuration too (rateLimitRuleSet), for
- * validation, the route builders and this plan alike.
+ * fact out again: the budgets as rate-limit rules (which validation's caps read too: rateLimitRuleSet), the
+ * route groups of the models, what is in use.
  */
 export interface Plan {
     config: StackConfig;
@@ -19,6 +20,10 @@ export interface Plan {
     gateway: GatewayConfig;
     /** Some budget is in effect: Redis and Envoy Gateway's rate-limit service are installed. */
     rateLimited: boolean;
+    /** The budgets as rules (shared, per model, per passthrough route) and the spend cost the model routes record. */
+    rateLimit: RateLimitPlan;
+    /** The model routes: each bucket of models with its host names and retry. */
+    routes: RouteGroup[];
     /** Some backend has a provider quota: the AI Gateway's quota service and its Redis are installed. */
     quotas: boolean;
     /** Some backend is an InferencePool: its CRDs come before both controllers. */
@@ -38,11 +43,14 @@ export function buildPlan(config: StackConfig): Plan {
     const { platform, rateLimit } = config;
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
+    const budgets = rateLimitPlan(config);
     return {
         config,
         auth,
         gateway,
-        rateLimited: rateLimitInUse(rateLimit, config.models, config.passthrough),
+        rateLimited: budgets.inUse,
+        rateLimit: budgets,
+        routes: routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames),
         quotas: quotasInUse(config.backends),
         inferencePools: inferencePoolsInUse(config.backends),
         envoyPodsNamespace: envoyPodsNamespace(platform.envoyGateway, gateway.namespace),

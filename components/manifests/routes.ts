@@ -7,13 +7,12 @@ import { type BackendClusterSections, modelClusterSections } from "./backendTraf
 import { withLocalLimit } from "./localRateLimit";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
-import { ModelBucket } from "../../plan/packing";
 import { llmRequestCosts, rateLimitSection } from "./rateLimit";
-import { modelRateLimitRules, rateLimitRuleSet } from "../../plan/rateLimit";
+import type { RateLimitRuleSet } from "../../plan/rateLimit";
 import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
 import { routeName, trafficPolicyName, modelsTrafficPolicyName } from "../../plan/names";
-import { PATTERN_BUCKET_ID, patternModels, routeHostnames, modelBuckets, routeRetry } from "../../plan/routes";
+import { PATTERN_BUCKET_ID, type RouteGroup } from "../../plan/routes";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
@@ -76,8 +75,8 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
 export interface ModelRoutesInput {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
-    /** routing.routeBuckets */
-    buckets: number;
+    /** The plan's route groups (plan/routes.ts routeGroups): each route's models, host names and retry. */
+    groups: readonly RouteGroup[];
     /** Name of the AIServiceBackend (or InferencePool) of a backend key. */
     serviceBackend: (backend: string) => string;
     /** Whether a backend key is an InferencePool (its name then is the pool's). */
@@ -86,34 +85,32 @@ export interface ModelRoutesInput {
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
     /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
     spendUnits?: readonly SpendUnit[];
-    /** gateway.hostnames: every route's host names, unless its models have their own. */
-    hostnames?: readonly string[];
 }
 
 export interface ModelRoute {
-    bucket: ModelBucket;
+    bucket: RouteGroup;
     route: Manifest<"AIGatewayRoute">;
     /** Backend keys the route's rules reference, sorted. */
     backends: string[];
 }
 
 /**
- * One AIGatewayRoute per non-empty bucket (or part of a split bucket, see packing.ts; and see
- * modelBuckets), rules in model-name order, attached to the gateway; the pattern models in one route of
+ * One AIGatewayRoute per route group of the plan (a non-empty bucket, or part of a split bucket, see
+ * packing.ts; and see modelBuckets), rules in model-name order, attached to the gateway; the pattern models in one route of
  * their own, in their documented order. Envoy Gateway keeps the order of rules of
  * one route among matches of the same kind, and ranks an exact header match above a regular expression,
  * so exact names always win.
  */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
-    return modelBuckets(models, input.buckets).map((bucket) => ({
+    return input.groups.map((bucket) => ({
         bucket,
         route: manifest(
             "AIGatewayRoute",
             { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
             {
                 parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
-                ...withHostnames(routeHostnames(models, bucket, input.hostnames)),
+                ...withHostnames(bucket.hostnames),
                 rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                 // Always: access logs and metrics read the token counts, not only budgets.
                 llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
@@ -126,7 +123,7 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
 const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
 
 /** The spend cost of a route's models in a unit, when a spend budget is in effect. */
-function routeSpendCel(input: ModelRoutesInput, bucket: ModelBucket): ((unit: SpendUnit) => string) | undefined {
+function routeSpendCel(input: ModelRoutesInput, bucket: RouteGroup): ((unit: SpendUnit) => string) | undefined {
     const { prices, models, gateway } = input;
     if (prices === undefined) return undefined;
     const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
@@ -186,9 +183,12 @@ export interface ModelTrafficInput {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
     routes: readonly ModelRoute[];
-    /** ai-gateway:retry, for every route whose models set no `retry` of their own. */
+    /** ai-gateway:retry: a pattern model's own retry completes it (each route's retry is its group's). */
     retry: RetryConfig;
+    /** ai-gateway:rateLimit: whether it is on, and its local limit. */
     rateLimit: RateLimitConfig;
+    /** The plan's rule set: the shared budgets and each model's own. */
+    rules: RateLimitRuleSet;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy. */
     protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit" | "responseOverride">;
     /** The error bodies of every model route (errorResponseOverrides of gateway.errors.format); unset: Envoy's. */
@@ -201,7 +201,7 @@ export interface ModelTrafficPolicies {
     /** On the Gateway: the budgets of all models together; undefined without any. */
     shared?: Manifest<"BackendTrafficPolicy">;
     /** `<route>-traffic` of each route, in the order of the routes. */
-    routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
+    routes: { bucket: RouteGroup; policy: Manifest<"BackendTrafficPolicy"> }[];
     /**
      * `<route>-<rule>-traffic` of each pattern model with a `retry` of its own, on its rule of the
      * patterns' route (in pattern order), and of each model whose backends set a loadBalancer or
@@ -230,8 +230,10 @@ export function ruleTrafficPolicyName(route: string, model: string): string {
  * against its route's (plan/rules/rateLimit.ts). Adding a model changes only its own route's policy.
  */
 export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
-    const { gateway, models, rateLimit } = input;
-    const sharedRules = rateLimitSection(rateLimitRuleSet(rateLimit, models).shared);
+    const { gateway, models, rateLimit, rules: ruleSet } = input;
+    const sharedRules = rateLimitSection(ruleSet.shared);
+    // The own rules of these models, in name order (pattern models have none).
+    const ownRules = (names: readonly string[]) => [...names].sort().flatMap((m) => ruleSet.models.get(m) ?? []);
     const shared =
         sharedRules && input.routes.length > 0
             ? manifest(
@@ -244,8 +246,8 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
         bucket,
         policy: trafficPolicy(route, {
             mergeType: "StrategicMerge",
-            retry: retrySection(routeRetry(input.retry, models, bucket)),
-            rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
+            retry: retrySection(bucket.retry),
+            rateLimit: withLocalLimit(rateLimitSection(ownRules(bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
             ...input.protection,
             responseOverride: input.errors,
         }),
@@ -257,14 +259,15 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
     const clusters = (model: string) => (input.clusterSections === undefined ? undefined : modelClusterSections(models[model], input.clusterSections));
     const rules = input.routes.flatMap(({ bucket, route }) => {
         const patterns = bucket.id === PATTERN_BUCKET_ID;
-        return (patterns ? patternModels(models) : bucket.models)
+        // The patterns' group holds its models in their documented order (patternModels).
+        return bucket.models
             .filter((m) => (patterns && models[m].retry !== undefined) || clusters(m) !== undefined)
             .map((model) => {
-                const retry = patterns ? effectiveRetry(input.retry, models[model].retry) : routeRetry(input.retry, models, bucket);
+                const retry = patterns ? effectiveRetry(input.retry, models[model].retry) : bucket.retry;
                 const sections: TrafficPolicySections = {
                     mergeType: "StrategicMerge",
                     retry: retrySection(retry),
-                    rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, [model])), rateLimit.enabled ? rateLimit.local : undefined),
+                    rateLimit: withLocalLimit(rateLimitSection(ownRules([model])), rateLimit.enabled ? rateLimit.local : undefined),
                     ...input.protection,
                     responseOverride: input.errors,
                     ...clusters(model),
