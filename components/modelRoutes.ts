@@ -74,6 +74,7 @@ export class ModelRoutes extends pulumi.ComponentResource {
             if (b === undefined) throw new Error(`no backend "${key}" (validation should have caught this)`);
             return b;
         };
+        const errors = errorResponseOverrides(args.errors ?? "openai");
         const routes = modelRoutes({
             gateway: args.gateway,
             models: args.models,
@@ -83,14 +84,6 @@ export class ModelRoutes extends pulumi.ComponentResource {
             ...args.spend,
         });
 
-        const aiRoutes = routes.map(({ bucket, route, backends }) =>
-            createCustomResource(`${name}-${bucket.id}`, route, {
-                parent: this,
-                platform: args.platform,
-                dependsOn: [...namespaceReady, ...backends.flatMap((key) => backend(key).ready)],
-            }),
-        );
-
         const policies = modelTrafficPolicies({
             gateway: args.gateway,
             models: args.models,
@@ -99,9 +92,17 @@ export class ModelRoutes extends pulumi.ComponentResource {
             rateLimit: args.rateLimit,
             rules: args.rules,
             protection: args.protection,
-            errors: errorResponseOverrides(args.errors ?? "openai"),
+            errors,
             clusterSections: args.clusterSections,
         });
+
+        const aiRoutes = routes.map(({ bucket, route, backends }) =>
+            createCustomResource(`${name}-${bucket.id}`, route, {
+                parent: this,
+                platform: args.platform,
+                dependsOn: [...namespaceReady, ...backends.flatMap((key) => backend(key).ready)],
+            }),
+        );
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
         });

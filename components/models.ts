@@ -35,7 +35,7 @@ export function buildModels(
     /** Options of each component (an explicit Kubernetes provider). */
     opts?: pulumi.ComponentResourceOptions,
 ): Models {
-    const { config } = plan;
+    const config = plan.config;
     const backends: Record<string, ModelBackend | InferencePoolBackend> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
         if (backend.inferencePool !== undefined) {

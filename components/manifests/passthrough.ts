@@ -4,7 +4,7 @@ import { Manifest, manifest } from "../../specs/manifest";
 import { childName } from "../../config/names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { rateLimitSection } from "./rateLimit";
-import { trafficPolicy } from "./routes";
+import { trafficPolicy } from "./trafficPolicy";
 import { isCatchAll, catchAllPathRegexes } from "../../plan/passthrough";
 
 /**

@@ -1,4 +1,4 @@
-import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../../specs";
+import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, ResponseOverride } from "../../specs";
 import { effectiveRetry, type ModelConfig, type RetryConfig, type SpendUnit } from "../../config/schema";
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
@@ -11,11 +11,13 @@ import { llmRequestCosts, rateLimitSection } from "./rateLimit";
 import type { RateLimitRuleSet } from "../../plan/rateLimit";
 import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
-import { routeName, trafficPolicyName, modelsTrafficPolicyName } from "../../plan/names";
+import { routeName, modelsTrafficPolicyName } from "../../plan/names";
+import { retrySection, trafficPolicy, type TrafficPolicySections } from "./trafficPolicy";
 import { PATTERN_BUCKET_ID, type RouteGroup } from "../../plan/routes";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
+export { retrySection, trafficPolicy, type TrafficPolicySections };
 
 /** Rule name the controller reserves for its own catch-all. */
 const RESERVED_RULE_NAME = "route-not-found";
@@ -103,21 +105,24 @@ export interface ModelRoute {
  */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
-    return input.groups.map((bucket) => ({
-        bucket,
-        route: manifest(
-            "AIGatewayRoute",
-            { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
-            {
-                parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
-                ...withHostnames(bucket.hostnames),
-                rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
-                // Always: access logs and metrics read the token counts, not only budgets.
-                llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
-            },
-        ),
-        backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
-    }));
+    return input.groups.map((bucket) => {
+        const spendCel = routeSpendCel(input, bucket);
+        return {
+            bucket,
+            route: manifest(
+                "AIGatewayRoute",
+                { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
+                {
+                    parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
+                    ...withHostnames(bucket.hostnames),
+                    rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
+                    // Always: access logs and metrics read the token counts, not only budgets.
+                    llmRequestCosts: llmRequestCosts(spendCel, input.spendUnits),
+                },
+            ),
+            backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
+        };
+    });
 }
 
 const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
@@ -128,55 +133,6 @@ function routeSpendCel(input: ModelRoutesInput, bucket: RouteGroup): ((unit: Spe
     if (prices === undefined) return undefined;
     const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
     return (unit) => spendCel(priced, unit);
-}
-
-/** The `retry` section: priority fallback and retries, as the tutorial sets them. */
-export function retrySection(retry: RetryConfig): Retry {
-    return {
-        numRetries: retry.numRetries,
-        numAttemptsPerPriority: retry.numAttemptsPerPriority,
-        perRetry: {
-            timeout: retry.perRetryTimeout,
-            backOff: { baseInterval: retry.backOff.baseInterval, maxInterval: retry.backOff.maxInterval },
-        },
-        retryOn: { httpStatusCodes: [...retry.retryOn.httpStatusCodes], triggers: [...retry.retryOn.triggers] },
-    };
-}
-
-/**
- * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
- * retries, rate limits, timeouts and circuit breaking must all go into this one object.
- */
-export type TrafficPolicySections = Pick<
-    BackendTrafficPolicySpec,
-    "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride" | "loadBalancer" | "tcpKeepalive" | "requestBuffer"
->;
-
-/**
- * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
- * same namespace) or our own. For one route it is `<route>-traffic`; a policy of several routes needs a
- * `name`. Only sections that are set appear.
- */
-export function trafficPolicy(
-    routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
-    sections: TrafficPolicySections,
-    name?: string,
-    /** A rule of the one route (its name): the policy applies to that rule only, in place of the route's. */
-    sectionName?: string,
-): Manifest<"BackendTrafficPolicy"> {
-    const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
-    if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
-    const policyName = name ?? (targets.length === 1 ? trafficPolicyName(targets[0].metadata.name) : undefined);
-    if (policyName === undefined) throw new Error("a traffic policy of several routes needs a name");
-    const defined = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined)) as TrafficPolicySections;
-    return manifest(
-        "BackendTrafficPolicy",
-        { name: policyName, namespace: targets[0].metadata.namespace },
-        {
-            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name, ...(sectionName !== undefined && { sectionName }) })),
-            ...defined,
-        },
-    );
 }
 
 export interface ModelTrafficInput {
@@ -231,6 +187,10 @@ export function ruleTrafficPolicyName(route: string, model: string): string {
  */
 export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
     const { gateway, models, rateLimit, rules: ruleSet } = input;
+    // Each model's backend cluster settings (loadBalancer, tcpKeepalive), when its backends set any.
+    const clusterSections = new Map(
+        input.clusterSections === undefined ? [] : input.routes.flatMap(({ bucket }) => bucket.models.map((m) => [m, modelClusterSections(models[m], input.clusterSections!)] as const)),
+    );
     const sharedRules = rateLimitSection(ruleSet.shared);
     // The own rules of these models, in name order (pattern models have none).
     const ownRules = (names: readonly string[]) => [...names].sort().flatMap((m) => ruleSet.models.get(m) ?? []);
@@ -256,7 +216,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
     // is a policy on its rule, never a route of its own (the order of two routes would be their age).
     // A model whose backends set cluster settings gets a policy on its rule too. Each merges into the
     // Gateway's policy like the route's; its model's own budgets move with it (pattern models have none).
-    const clusters = (model: string) => (input.clusterSections === undefined ? undefined : modelClusterSections(models[model], input.clusterSections));
+    const clusters = (model: string) => clusterSections.get(model);
     const rules = input.routes.flatMap(({ bucket, route }) => {
         const patterns = bucket.id === PATTERN_BUCKET_ID;
         // The patterns' group holds its models in their documented order (patternModels).
