@@ -1,8 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../plan/plan";
-import { authSecretName } from "./manifests/backends";
 import { backendClusterSections } from "./manifests/backendTraffic";
-import { childName } from "../config/names";
 import type { ProtectionSections } from "./manifests/protection";
 import type { GatewayRef } from "./manifests/routes";
 import type { ParentReference } from "../specs";
@@ -24,7 +22,7 @@ export interface Models {
  */
 export function buildModels(
     /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules. */
-    plan: Pick<Plan, "config" | "routes" | "rateLimit">,
+    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends">,
     /** Where the routes attach, beside the Gateway (the composition root's, shared with the other routes). */
     gateway: GatewayRef & { parentRefs: (ParentReference & { kind: "Gateway" })[] },
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
@@ -38,11 +36,13 @@ export function buildModels(
     const config = plan.config;
     const backends: Record<string, ModelBackend | InferencePoolBackend> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
-        if (backend.inferencePool !== undefined) {
-            backends[key] = new InferencePoolBackend(childName("backend", key), {
+        const own = plan.backends.get(key)!;
+        if (own.pool !== undefined) {
+            backends[key] = new InferencePoolBackend(own.component, {
                 key,
                 config: backend,
                 gateway,
+                pool: own.pool,
                 version: config.platform.inferenceExtension.version,
                 chart: config.platform.inferenceExtension.chart,
                 platform,
@@ -50,13 +50,13 @@ export function buildModels(
             }, opts);
             continue;
         }
-        const secret = authSecretName(backend.auth);
-        backends[key] = new ModelBackend(childName("backend", key), {
+        backends[key] = new ModelBackend(own.component, {
             key,
             config: backend,
             gateway,
             awsRegion: config.aws?.region,
-            credentials: secret !== undefined ? config.apiKeys.secret(secret) : undefined,
+            names: own.names,
+            secret: (name) => config.apiKeys.secret(name),
             platform,
             namespaceReady,
         }, opts);

@@ -2,7 +2,7 @@ import type { ClientAuthConfig, GatewayConfig } from "../config/schema";
 import type { StackConfig } from "../config/stackConfig";
 import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
-import { envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse } from "./platform";
+import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse, type BackendPlan } from "./platform";
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
 import { routeGroups, type RouteGroup } from "./routes";
 
@@ -24,6 +24,8 @@ export interface Plan {
     rateLimit: RateLimitPlan;
     /** The model routes: each bucket of models with its host names and retry. */
     routes: RouteGroup[];
+    /** Each backend's names (its component, its objects, its InferencePool), by key, in config order. */
+    backends: ReadonlyMap<string, BackendPlan>;
     /** Some backend has a provider quota: the AI Gateway's quota service and its Redis are installed. */
     quotas: boolean;
     /** Some backend is an InferencePool: its CRDs come before both controllers. */
@@ -51,6 +53,7 @@ export function buildPlan(config: StackConfig): Plan {
         rateLimited: budgets.inUse,
         rateLimit: budgets,
         routes: routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames),
+        backends: backendPlans(config.gateway, config.backends),
         quotas: quotasInUse(config.backends),
         inferencePools: inferencePoolsInUse(config.backends),
         envoyPodsNamespace: envoyPodsNamespace(platform.envoyGateway, gateway.namespace),

@@ -46,7 +46,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const routeGateway = { ...gatewayRef, parentRefs };
     const serviceBackends: Record<string, string> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
-        const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region });
+        const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region, names: plan.backends.get(key)!.names });
         out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy, b.quotaPolicy);
         serviceBackends[key] = b.serviceBackend.metadata.name;
     }
