@@ -202,7 +202,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         new McpGateway("mcp-gateway", {
             config: config.mcp,
             gateway: routeGateway,
-            jwt: auth.jwt,
+            oauth: plan.mcpOAuth,
             secret: (key) => apiKeys.secret(key),
             platform: ready,
             namespaceReady: routesReady,

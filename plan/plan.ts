@@ -4,6 +4,7 @@ import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
 import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse, type BackendPlan } from "./platform";
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
+import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
 import { routeGroups, type RouteGroup } from "./routes";
 
 /**
@@ -38,11 +39,13 @@ export interface Plan {
     awsIdentity: EnvoyAwsIdentity | undefined;
     /** observability.metrics.perUser: metrics labelled with the verified user. */
     perUserMetrics: boolean;
+    /** mcp.oauth with what it leaves unset taken from auth.jwt, when the MCP route takes OAuth tokens. */
+    mcpOAuth: ResolvedOAuth | undefined;
 }
 
 /** Resolves a validated configuration into its plan. */
 export function buildPlan(config: StackConfig): Plan {
-    const { platform, rateLimit } = config;
+    const { rateLimit } = config;
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
@@ -53,12 +56,13 @@ export function buildPlan(config: StackConfig): Plan {
         rateLimited: budgets.inUse,
         rateLimit: budgets,
         routes: routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames),
-        backends: backendPlans(config.gateway, config.backends),
         quotas: quotasInUse(config.backends),
         inferencePools: inferencePoolsInUse(config.backends),
-        envoyPodsNamespace: envoyPodsNamespace(platform.envoyGateway, gateway.namespace),
-        controllerName: installedControllerName(platform.envoyGateway.values),
+        envoyPodsNamespace: envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace),
+        controllerName: installedControllerName(config.platform.envoyGateway.values),
+        backends: backendPlans(config.gateway, config.backends),
         awsIdentity: envoyAwsIdentity(config),
         perUserMetrics: config.observability.metrics?.perUser === true,
+        mcpOAuth: config.mcp?.oauth && resolvedOAuth(config.mcp.oauth, auth.jwt),
     };
 }

@@ -83,6 +83,7 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
     "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
+    "plan/mcp": ["resolvedOAuth"],
 };
 /** The composition root: the one place that builds the plan. */
 const ROOT_OF_PLAN = "components/stack.ts";
