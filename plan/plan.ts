@@ -8,10 +8,10 @@ import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
 import { routeGroups, type RouteGroup } from "./routes";
 
 /**
- * What a validated configuration resolves to, each fact computed once: the composition root
- * (components/stack.ts) builds it and hands each component its slice, so no component or builder works a
- * fact out again: the budgets as rate-limit rules (which validation's caps read too: rateLimitRuleSet), the
- * route groups of the models, what is in use.
+ * What a validated configuration resolves to, each fact computed once: the budgets as rate-limit rules (the
+ * set validation's caps read too, see rateLimitRuleSet), the route groups of the models, the backends' names,
+ * the verified identity, what is in use. The composition root (components/stack.ts) builds it and hands each
+ * component its slice; no component or builder works a fact out again (test/onePlan.spec.ts).
  */
 export interface Plan {
     config: StackConfig;

@@ -98,10 +98,10 @@ export interface ModelRoute {
 
 /**
  * One AIGatewayRoute per route group of the plan (a non-empty bucket, or part of a split bucket, see
- * packing.ts; and see modelBuckets), rules in model-name order, attached to the gateway; the pattern models in one route of
- * their own, in their documented order. Envoy Gateway keeps the order of rules of
- * one route among matches of the same kind, and ranks an exact header match above a regular expression,
- * so exact names always win.
+ * packing.ts; and see modelBuckets), rules in model-name order, attached to the gateway; the pattern models
+ * in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of one route
+ * among matches of the same kind, and ranks an exact header match above a regular expression, so exact
+ * names always win.
  */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
