@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayStatus } from "./manifests/firstCall";
 import type { GatewayConfig } from "../config";
-import { gatewayCoreManifests, gatewayNames, gatewayParentRefs } from "./manifests/gateway";
+import { gatewayCoreManifests, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
 import type { ClientValidationContext, FilterPosition, ParentReference } from "../specs";
 import { createCustomResource, PlatformReadiness } from "./customResource";
@@ -50,7 +50,7 @@ export class GatewayCore extends pulumi.ComponentResource {
     /** Undefined when gatewayConfig.enabled is false. */
     public readonly gatewayConfigName: pulumi.Output<string | undefined>;
     /** Where routes attach (the HTTPS listeners only when HTTP is redirected). */
-    public readonly parentRefs: ParentReference[];
+    public readonly parentRefs: (ParentReference & { kind: "Gateway" })[];
     /** What objects in the gateway namespace wait for: its Namespace, when the program creates it. */
     public readonly namespaceReady: pulumi.Resource[];
     /** The Gateway, when the program creates it. */
@@ -63,8 +63,8 @@ export class GatewayCore extends pulumi.ComponentResource {
         const { platform, envoyIdentity: identity } = args;
         // The EnvoyProxy pins the very ServiceAccount the identity is bound to: one value for both.
         const config = identity ? { ...args.config, envoyProxy: { ...args.config.envoyProxy, serviceAccountName: identity.serviceAccount } } : args.config;
-        const names = gatewayNames(config);
         const m = gatewayCoreManifests(config, args.controllerName, args.observability, args.clientValidation, args.filterOrder);
+        this.parentRefs = gatewayParentRefs(config);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
 
         // An existing Gateway (enabled: false) lives in a namespace that exists already.
@@ -88,15 +88,15 @@ export class GatewayCore extends pulumi.ComponentResource {
         if (m.clientTrafficPolicy) createCustomResource(`${name}-client-traffic`, m.clientTrafficPolicy, child(inNamespace));
         if (m.httpsRedirect) createCustomResource(`${name}-https-redirect`, m.httpsRedirect, child(this.gateway ? [...inNamespace, this.gateway] : inNamespace));
 
-        this.gatewayName = this.gateway ? this.gateway.metadata.name : pulumi.output(names.gateway);
+        // Without the objects, their names are the configuration's own (gatewayNames).
+        this.gatewayName = this.gateway ? this.gateway.metadata.name : pulumi.output(config.name);
         // Outputs a CustomResource reads back are not declared on its class.
         this.gatewayStatus = this.gateway ? (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status : pulumi.output(undefined);
-        this.namespace = namespace ? namespace.metadata.name : pulumi.output(names.namespace);
-        this.gatewayClassName = gatewayClass ? gatewayClass.metadata.name : pulumi.output(names.gatewayClass);
+        this.namespace = namespace ? namespace.metadata.name : pulumi.output(config.namespace);
+        this.gatewayClassName = gatewayClass ? gatewayClass.metadata.name : pulumi.output(config.className);
         this.envoyProxyName = envoyProxy ? envoyProxy.metadata.name : pulumi.output(undefined);
         this.serviceAccountName = pulumi.output(config.envoyProxy.enabled ? config.envoyProxy.serviceAccountName : undefined);
         this.gatewayConfigName = gatewayConfig ? gatewayConfig.metadata.name : pulumi.output(undefined);
-        this.parentRefs = gatewayParentRefs(config);
 
         this.registerOutputs({
             gatewayName: this.gatewayName,

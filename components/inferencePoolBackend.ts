@@ -4,8 +4,7 @@ import type { BackendConfig } from "../config";
 import { type ChartSource, releaseArgs } from "./manifests/helm";
 import { inferencePoolChart } from "../config/charts";
 import { inferencePoolChartValues } from "./manifests/inferencePool";
-import { inferencePoolName } from "../plan/names";
-import { installedPools } from "../plan/platform";
+import type { BackendPlan } from "../plan/platform";
 import type { GatewayRef } from "./manifests/routes";
 import type { PlatformReadiness } from "./customResource";
 
@@ -14,6 +13,8 @@ export interface InferencePoolBackendArgs {
     key: string;
     config: BackendConfig;
     gateway: GatewayRef;
+    /** The plan's pool of this backend: its name, and the pool the program installs (unless it exists already). */
+    pool: NonNullable<BackendPlan["pool"]>;
     /** Release of the `inferencepool` chart (platform.inferenceExtension.version). */
     version: string;
     /** Where the chart comes from instead of its upstream registry (platform.inferenceExtension.chart). */
@@ -37,10 +38,9 @@ export class InferencePoolBackend extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferencePoolBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:models:InferencePoolBackend", name, {}, opts);
-        const pool = args.config.inferencePool;
-        if (pool === undefined) throw new Error(`backend ${args.key} has no inferencePool`);
-        this.serviceBackendName = inferencePoolName(args.gateway.name, args.key, pool);
-        const [installed] = installedPools(args.gateway, { [args.key]: args.config });
+        if (args.config.inferencePool === undefined) throw new Error(`backend ${args.key} has no inferencePool`);
+        this.serviceBackendName = args.pool.name;
+        const installed = args.pool.installed;
         this.release =
             installed &&
             new k8s.helm.v3.Release(

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { JwtConfig, McpConfig } from "../config";
+import type { McpConfig } from "../config";
+import type { ResolvedOAuth } from "../plan/mcp";
 import { mcpManifests } from "./manifests/mcp";
 import { childName } from "../config/names";
 import type { ParentReference } from "../specs";
@@ -9,8 +10,8 @@ import { createCustomResource, PlatformReadiness } from "./customResource";
 export interface McpGatewayArgs {
     config: McpConfig;
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
-    /** ai-gateway:auth.jwt, which fills what mcp.oauth leaves unset. */
-    jwt?: JwtConfig;
+    /** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt: the plan's. */
+    oauth?: ResolvedOAuth;
     /** A key of ai-gateway:apiKeys as a secret Output. */
     secret: (key: string) => pulumi.Output<string>;
     platform: PlatformReadiness;
@@ -29,7 +30,7 @@ export class McpGateway extends pulumi.ComponentResource {
         super("ai-gateway:mcp:McpGateway", name, {}, opts);
         const namespaceReady = args.namespaceReady ?? [];
         const child = { parent: this, platform: args.platform, dependsOn: namespaceReady };
-        const m = mcpManifests({ config: args.config, gateway: args.gateway, jwt: args.jwt });
+        const m = mcpManifests({ config: args.config, gateway: args.gateway, oauth: args.oauth });
 
         const serversReady: pulumi.Resource[] = [];
         for (const { name: server, objects } of m.servers) {

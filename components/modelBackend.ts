@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
 import { backendObjects } from "./manifests/backends";
+import type { BackendNames } from "../plan/names";
 import type { GatewayRef } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
@@ -12,8 +13,10 @@ export interface ModelBackendArgs {
     gateway: GatewayRef;
     /** ai-gateway:aws.region, for AWS backends without their own. */
     awsRegion?: string;
-    /** The credential from ai-gateway:apiKeys, still a secret Output; required when the auth names one. */
-    credentials?: pulumi.Output<string>;
+    /** The names of its objects: the plan's. */
+    names: BackendNames;
+    /** A key of ai-gateway:apiKeys as a secret Output: the credential the auth names. */
+    secret: (key: string) => pulumi.Output<string>;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace itself). */
     namespaceReady?: pulumi.Resource[];
@@ -32,7 +35,7 @@ export class ModelBackend extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-gateway:models:ModelBackend", name, {}, opts);
-        const objects = backendObjects({ key: args.key, config: args.config, gateway: args.gateway, awsRegion: args.awsRegion });
+        const objects = backendObjects({ key: args.key, config: args.config, gateway: args.gateway, awsRegion: args.awsRegion, names: args.names });
         const namespaceReady = args.namespaceReady ?? [];
         const child = { parent: this, platform: args.platform, dependsOn: namespaceReady };
 
@@ -49,14 +52,13 @@ export class ModelBackend extends pulumi.ComponentResource {
 
         let secret: k8s.core.v1.Secret | undefined;
         if (objects.secret) {
-            if (args.credentials === undefined) throw new Error(`backend ${args.key}: no value for apiKeys.${objects.secret.apiKey} (validation should have caught this)`);
             // stringData is a secret input: the value stays encrypted in state and is never shown.
             secret = new k8s.core.v1.Secret(
                 `${name}-secret`,
                 {
                     metadata: { name: objects.secret.name, namespace: objects.secret.namespace },
                     type: "Opaque",
-                    stringData: { [objects.secret.key]: args.credentials },
+                    stringData: { [objects.secret.key]: args.secret(objects.secret.apiKey) },
                 },
                 { parent: this, dependsOn: namespaceReady },
             );

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ErrorFormat, ModelConfig, ModelPrice, RateLimitConfig, RetryConfig } from "../config";
+import type { ErrorFormat, ModelConfig, RateLimitConfig, RetryConfig } from "../config";
 import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
-import { routeSpend } from "../plan/rateLimit";
+import type { RateLimitRuleSet, RouteSpend } from "../plan/rateLimit";
+import type { RouteGroup } from "../plan/routes";
 import type { BackendClusterSections } from "./manifests/backendTraffic";
 import { GatewayRef, modelRoutes, modelTrafficPolicies, type TrafficPolicySections } from "./manifests/routes";
 import { createCustomResource, PlatformReadiness } from "./customResource";
@@ -18,20 +19,21 @@ export interface RoutedBackend {
 export interface ModelRoutesArgs {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
-    /** routing.routeBuckets */
-    routeBuckets: number;
+    /** The plan's route groups: each route's models, host names and retry. */
+    groups: readonly RouteGroup[];
+    /** ai-gateway:retry, which a pattern model's own retry completes. */
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
+    /** The plan's rule set: the shared budgets and each model's own. */
+    rules: RateLimitRuleSet;
+    /** The plan's price tables and spend units, which spend budgets charge. */
+    spend: RouteSpend;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
     protection?: ProtectionSections & Pick<TrafficPolicySections, "requestBuffer">;
     /** Every backend the models name, by config key. */
     backends: Record<string, RoutedBackend>;
-    /** gateway.hostnames: the host names of every route whose models set none of their own. */
-    hostnames?: readonly string[];
     /** gateway.errors.format: the model routes' error bodies (default `openai`). */
     errors?: ErrorFormat;
-    /** Price tables by backend key (ai-gateway:backends.<b>.prices), which spend budgets charge. */
-    prices?: Record<string, Record<string, ModelPrice> | undefined>;
     /** A backend key's loadBalancer and tcpKeepalive (manifests/backendTraffic.ts), on the rules of the models reaching it. */
     clusterSections?: (backend: string) => BackendClusterSections | undefined;
     platform: PlatformReadiness;
@@ -72,14 +74,26 @@ export class ModelRoutes extends pulumi.ComponentResource {
             if (b === undefined) throw new Error(`no backend "${key}" (validation should have caught this)`);
             return b;
         };
+        const errors = errorResponseOverrides(args.errors ?? "openai");
         const routes = modelRoutes({
             gateway: args.gateway,
             models: args.models,
-            buckets: args.routeBuckets,
+            groups: args.groups,
             serviceBackend: (key) => backend(key).serviceBackendName,
             inferencePool: (key) => backend(key).inferencePool === true,
-            ...routeSpend(args.rateLimit, args.models, args.prices ?? {}),
-            hostnames: args.hostnames,
+            ...args.spend,
+        });
+
+        const policies = modelTrafficPolicies({
+            gateway: args.gateway,
+            models: args.models,
+            routes,
+            retry: args.retry,
+            rateLimit: args.rateLimit,
+            rules: args.rules,
+            protection: args.protection,
+            errors,
+            clusterSections: args.clusterSections,
         });
 
         const aiRoutes = routes.map(({ bucket, route, backends }) =>
@@ -89,17 +103,6 @@ export class ModelRoutes extends pulumi.ComponentResource {
                 dependsOn: [...namespaceReady, ...backends.flatMap((key) => backend(key).ready)],
             }),
         );
-
-        const policies = modelTrafficPolicies({
-            gateway: args.gateway,
-            models: args.models,
-            routes,
-            retry: args.retry,
-            rateLimit: args.rateLimit,
-            protection: args.protection,
-            errors: errorResponseOverrides(args.errors ?? "openai"),
-            clusterSections: args.clusterSections,
-        });
         policies.routes.forEach(({ bucket, policy }, i) => {
             createCustomResource(`${name}-${bucket.id}-traffic`, policy, { parent: this, platform: args.platform, dependsOn: [...namespaceReady, aiRoutes[i]] });
         });

@@ -1,13 +1,9 @@
-import { priceTables } from "../plan/spend";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
-import { authSecretName } from "./manifests/backends";
+import type { Plan } from "../plan/plan";
 import { backendClusterSections } from "./manifests/backendTraffic";
-import { gatewayParentRefs } from "./manifests/gateway";
-import { childName } from "../config/names";
-import { INFERENCE_EXTENSION } from "../config/versions";
-import { protectionSections } from "./manifests/protection";
-import { guardrailRequestBuffer } from "../plan/guardrails";
+import type { ProtectionSections } from "./manifests/protection";
+import type { GatewayRef } from "./manifests/routes";
+import type { ParentReference } from "../specs";
 import { InferencePoolBackend } from "./inferencePoolBackend";
 import { ModelBackend } from "./modelBackend";
 import { ModelRoutes } from "./modelRoutes";
@@ -25,37 +21,42 @@ export interface Models {
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    config: Pick<StackConfig, "gateway" | "backends" | "models" | "routing" | "retry" | "rateLimit" | "traffic" | "aws" | "apiKeys"> & Partial<Pick<StackConfig, "guardrails">> & { platform?: Pick<StackConfig["platform"], "inferenceExtension"> },
+    /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules. */
+    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends">,
+    /** Where the routes attach, beside the Gateway (the composition root's, shared with the other routes). */
+    gateway: GatewayRef & { parentRefs: (ParentReference & { kind: "Gateway" })[] },
+    /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
+    protection: ProtectionSections,
     platform: PlatformReadiness,
     /** What objects in the gateway namespace wait for: the namespace, once something creates it. */
     namespaceReady: pulumi.Resource[] = [],
     /** Options of each component (an explicit Kubernetes provider). */
     opts?: pulumi.ComponentResourceOptions,
 ): Models {
-    // Routes live beside the Gateway, so their parentRefs need no namespace.
-    const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
-    const gateway = { name: config.gateway.name, namespace: config.gateway.namespace, parentRefs };
+    const config = plan.config;
     const backends: Record<string, ModelBackend | InferencePoolBackend> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
-        if (backend.inferencePool !== undefined) {
-            backends[key] = new InferencePoolBackend(childName("backend", key), {
+        const own = plan.backends.get(key)!;
+        if (own.pool !== undefined) {
+            backends[key] = new InferencePoolBackend(own.component, {
                 key,
                 config: backend,
                 gateway,
-                version: config.platform?.inferenceExtension.version ?? INFERENCE_EXTENSION.version,
-                chart: config.platform?.inferenceExtension.chart,
+                pool: own.pool,
+                version: config.platform.inferenceExtension.version,
+                chart: config.platform.inferenceExtension.chart,
                 platform,
                 namespaceReady,
             }, opts);
             continue;
         }
-        const secret = authSecretName(backend.auth);
-        backends[key] = new ModelBackend(childName("backend", key), {
+        backends[key] = new ModelBackend(own.component, {
             key,
             config: backend,
             gateway,
             awsRegion: config.aws?.region,
-            credentials: secret !== undefined ? config.apiKeys.secret(secret) : undefined,
+            names: own.names,
+            secret: (name) => config.apiKeys.secret(name),
             platform,
             namespaceReady,
         }, opts);
@@ -63,15 +64,14 @@ export function buildModels(
     const routes = new ModelRoutes("model-routes", {
         gateway,
         models: config.models,
-        routeBuckets: config.routing.routeBuckets,
+        groups: plan.routes,
         retry: config.retry,
         rateLimit: config.rateLimit,
-        // Guardrails need the buffer filter on the listener (plan/guardrails.ts), so every model route buffers.
-        protection: { ...protectionSections(config.traffic), ...(Object.keys(config.guardrails ?? {}).length > 0 && { requestBuffer: guardrailRequestBuffer(config.gateway) }) },
+        rules: plan.rateLimit.rules,
+        spend: plan.rateLimit.spend,
+        protection,
         errors: config.gateway.errors.format,
-        hostnames: config.gateway.hostnames,
         backends,
-        prices: priceTables(config.backends),
         clusterSections: (key) => (config.backends[key] === undefined ? undefined : backendClusterSections(config.backends[key], config.rateLimit.userHeader)),
         platform,
         namespaceReady,

@@ -3,7 +3,7 @@ import type { PassthroughRouteConfig, RateLimitConfig } from "../config";
 import { passthroughManifests } from "./manifests/passthrough";
 import type { ProtectionSections } from "./manifests/protection";
 import { childName } from "../config/names";
-import type { ParentReference } from "../specs";
+import type { ParentReference, RateLimitRule } from "../specs";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface PassthroughRoutesArgs {
@@ -12,8 +12,10 @@ export interface PassthroughRoutesArgs {
     /** traffic.timeouts.request, when traffic timeouts are on. */
     requestTimeout?: string;
     protection: ProtectionSections;
-    /** ai-gateway:rateLimit: each route's own request budgets, and whether the shared ones count it (scope). */
+    /** ai-gateway:rateLimit: whether the shared budgets count these routes (scope). */
     rateLimit: RateLimitConfig;
+    /** Each route's own request budgets as rules, by route name: the plan's (plan.rateLimit.passthrough). */
+    rules: ReadonlyMap<string, RateLimitRule[]>;
     platform: PlatformReadiness;
     /** What objects in the gateway namespace wait for (the namespace, client authentication). */
     namespaceReady?: pulumi.Resource[];
@@ -40,6 +42,7 @@ export class PassthroughRoutes extends pulumi.ComponentResource {
                 requestTimeout: args.requestTimeout,
                 protection: args.protection,
                 rateLimit: args.rateLimit,
+                rules: args.rules.get(key),
             });
             const logical = childName(name, key);
             // The grant lives in the Service's namespace, which the program does not create.

@@ -7,6 +7,7 @@ import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames 
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { Guardrails } from "./guardrails";
+import { guardrailRequestBuffer } from "../plan/guardrails";
 import { GUARDRAIL_FILTER_ORDER } from "../plan/guardrails";
 import { InferenceExtension } from "./inferenceExtension";
 import { quotaServiceAddress } from "../plan/platform";
@@ -17,7 +18,6 @@ import { simulatedBackends } from "./manifests/simulator";
 import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
-import { gatewayParentRefs } from "./manifests/gateway";
 import { accessLogContext, gatewayObservability } from "./manifests/observability";
 import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
@@ -187,7 +187,13 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
     const simulators = simulatedBackends(config.backends, config.models);
     if (simulators.length > 0) new ModelSimulators("model-simulators", { simulators, createdElsewhere }, children);
-    const models = buildModels(config, ready, routesReady, children);
+    // Routes live beside the Gateway, so their parentRefs need no namespace; model and passthrough routes
+    // share these and the traffic protection sections.
+    const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: core.parentRefs.map(({ namespace: _same, ...ref }) => ref) };
+    const protection = protectionSections(traffic);
+    // Guardrails need the buffer filter on the listener (plan/guardrails.ts), so every model route buffers.
+    const modelProtection = plan.guardrails.length > 0 ? { ...protection, requestBuffer: guardrailRequestBuffer(config.gateway) } : protection;
+    const models = buildModels(plan, routeGateway, modelProtection, ready, routesReady, children);
     if (plan.guardrails.length > 0) {
         new Guardrails("guardrails", {
             gateway: { name: gateway.name, namespace: gateway.namespace },
@@ -197,15 +203,14 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             platform: ready,
         }, children);
     }
-    // Routes live beside the Gateway, so their parentRefs need no namespace.
-    const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: gatewayParentRefs(gateway).map(({ namespace: _same, ...ref }) => ref) };
     if (Object.keys(config.passthrough).length > 0) {
         new PassthroughRoutes("passthrough-routes", {
             gateway: routeGateway,
             routes: config.passthrough,
             requestTimeout: traffic.timeouts?.request,
-            protection: protectionSections(traffic),
+            protection,
             rateLimit,
+            rules: plan.rateLimit.passthrough,
             platform: ready,
             namespaceReady: routesReady,
         }, children);
@@ -214,7 +219,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         new McpGateway("mcp-gateway", {
             config: config.mcp,
             gateway: routeGateway,
-            jwt: auth.jwt,
+            oauth: plan.mcpOAuth,
             secret: (key) => apiKeys.secret(key),
             platform: ready,
             namespaceReady: routesReady,

@@ -1,7 +1,16 @@
 import type { JwtConfig, McpOAuthConfig } from "../config/schema";
 
 /** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt; undefined fields were not set anywhere. */
-export function resolvedOAuth(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): { issuer?: string; jwksUri?: string; audiences: string[]; resource: string; scopes?: string[] } {
+export interface ResolvedOAuth {
+    issuer?: string;
+    jwksUri?: string;
+    audiences: string[];
+    resource: string;
+    scopes?: string[];
+}
+
+/** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt; undefined fields were not set anywhere. */
+export function resolvedOAuth(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): ResolvedOAuth {
     return {
         issuer: oauth.issuer ?? jwt?.issuer,
         jwksUri: oauth.jwksUri ?? jwt?.jwksUri,

@@ -1,7 +1,7 @@
 import { childName, dnsLabel } from "../config/names";
 import { INFERENCE_EXTENSION } from "../config/versions";
 import { ModelBucket } from "./packing";
-import type { BackendAuthConfig, InferencePoolConfig } from "../config/schema";
+import type { BackendAuthConfig, BackendConfig, InferencePoolConfig } from "../config/schema";
 
 /**
  * The pool a backend routes to: the existing one it names, else `<gateway>-<backend>`, cut (with a hash) to
@@ -41,6 +41,9 @@ export function jwksBackendName(gateway: string): string {
 }
 
 /** Kubernetes names of a backend's objects (contract §4: `<gateway>-<backend>`, `-tls`, `-apikey`). */
+export type BackendNames = ReturnType<typeof backendNames>;
+
+/** Kubernetes names of a backend's objects (contract §4: `<gateway>-<backend>`, `-tls`, `-apikey`). */
 export function backendNames(gateway: string, backend: string, auth: BackendAuthConfig | undefined) {
     const apiKey = auth?.type === "APIKey" || auth?.type === "AzureAPIKey" || auth?.type === "AnthropicAPIKey";
     return {
@@ -52,6 +55,25 @@ export function backendNames(gateway: string, backend: string, auth: BackendAuth
         quotaPolicy: childName(gateway, backend, "quota"),
         /** The ConfigMap of a CA given inline (tls.caCertificate.pem). */
         caConfigMap: childName(gateway, backend, "ca"),
+    };
+}
+
+/** The names of one backend's objects, worked out together for the plan (plan/platform.ts backendPlans). */
+export interface BackendObjectNames {
+    /** The Pulumi name of the backend's component: `backend-<key>`. */
+    component: string;
+    /** The Kubernetes names of its objects (backendNames). */
+    names: BackendNames;
+    /** Its InferencePool's name (inferencePoolName), for an InferencePool backend. */
+    pool?: string;
+}
+
+/** The names of one backend's objects: its component's, its Kubernetes objects', its pool's. */
+export function backendObjectNames(gateway: string, key: string, backend: Pick<BackendConfig, "auth" | "inferencePool">): BackendObjectNames {
+    return {
+        component: childName("backend", key),
+        names: backendNames(gateway, key, backend.auth),
+        ...(backend.inferencePool !== undefined && { pool: inferencePoolName(gateway, key, backend.inferencePool) }),
     };
 }
 

@@ -3,14 +3,16 @@ import type { StackConfig } from "../config/stackConfig";
 import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
 import { guardrailPlans, type GuardrailPlan } from "./guardrails";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
-import { envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse } from "./platform";
-import { rateLimitInUse } from "./rateLimit";
+import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse, type BackendPlan } from "./platform";
+import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
+import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
+import { routeGroups, type RouteGroup } from "./routes";
 
 /**
- * What a validated configuration resolves to, each fact computed once: the composition root
- * (components/stack.ts) builds it and hands each component its slice, so no component or builder works a
- * fact out again. The rate-limit rules are computed once per configuration too (rateLimitRuleSet), for
- * validation, the route builders and this plan alike.
+ * What a validated configuration resolves to, each fact computed once: the budgets as rate-limit rules (the
+ * set validation's caps read too, see rateLimitRuleSet), the route groups of the models, the backends' names,
+ * the verified identity, what is in use. The composition root (components/stack.ts) builds it and hands each
+ * component its slice; no component or builder works a fact out again (test/onePlan.spec.ts).
  */
 export interface Plan {
     config: StackConfig;
@@ -20,6 +22,12 @@ export interface Plan {
     gateway: GatewayConfig;
     /** Some budget is in effect: Redis and Envoy Gateway's rate-limit service are installed. */
     rateLimited: boolean;
+    /** The budgets as rules (shared, per model, per passthrough route) and the spend cost the model routes record. */
+    rateLimit: RateLimitPlan;
+    /** The model routes: each bucket of models with its host names and retry. */
+    routes: RouteGroup[];
+    /** Each backend's names (its component, its objects, its InferencePool), by key, in config order. */
+    backends: ReadonlyMap<string, BackendPlan>;
     /** Some backend has a provider quota: the AI Gateway's quota service and its Redis are installed. */
     quotas: boolean;
     /** Some backend is an InferencePool: its CRDs come before both controllers. */
@@ -34,24 +42,31 @@ export interface Plan {
     perUserMetrics: boolean;
     /** ai-gateway:guardrails in the order their processors run, each on every model route. */
     guardrails: GuardrailPlan[];
+    /** mcp.oauth with what it leaves unset taken from auth.jwt, when the MCP route takes OAuth tokens. */
+    mcpOAuth: ResolvedOAuth | undefined;
 }
 
 /** Resolves a validated configuration into its plan. */
 export function buildPlan(config: StackConfig): Plan {
-    const { platform, rateLimit } = config;
+    const { rateLimit } = config;
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
+    const budgets = rateLimitPlan(config);
     return {
         config,
         auth,
         gateway,
-        rateLimited: rateLimitInUse(rateLimit, config.models, config.passthrough),
+        rateLimited: budgets.inUse,
+        rateLimit: budgets,
+        routes: routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames),
         quotas: quotasInUse(config.backends),
         inferencePools: inferencePoolsInUse(config.backends),
-        envoyPodsNamespace: envoyPodsNamespace(platform.envoyGateway, gateway.namespace),
-        controllerName: installedControllerName(platform.envoyGateway.values),
+        envoyPodsNamespace: envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace),
+        controllerName: installedControllerName(config.platform.envoyGateway.values),
+        backends: backendPlans(config.gateway, config.backends),
         awsIdentity: envoyAwsIdentity(config),
         perUserMetrics: config.observability.metrics?.perUser === true,
         guardrails: guardrailPlans(config.guardrails, gateway.namespace),
+        mcpOAuth: config.mcp?.oauth && resolvedOAuth(config.mcp.oauth, auth.jwt),
     };
 }

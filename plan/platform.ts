@@ -1,8 +1,8 @@
 import { serviceFqdn } from "../config/names";
 import { CLUSTER_DOMAIN, INFERENCE_EXTENSION, ENVOY_GATEWAY } from "../config/versions";
-import type { ProviderQuota, BackendConfig } from "../config/schema";
+import type { ProviderQuota, BackendConfig, InferencePoolConfig } from "../config/schema";
 import { Values } from "../config/merge";
-import { inferencePoolName } from "./names";
+import { backendObjectNames, inferencePoolName, type BackendObjectNames } from "./names";
 
 /** `host:port` Envoy sends quota checks to: the controller's `quotaRateLimitServiceAddr`. */
 export function quotaServiceAddress(namespace: string): string {
@@ -40,20 +40,22 @@ export function installedPools(gateway: { name: string; namespace: string }, bac
         .sort()
         .flatMap((key) => {
             const pool = backends[key].inferencePool;
-            if (pool?.selector === undefined) return [];
-            return [
-                {
-                    backend: key,
-                    name: inferencePoolName(gateway.name, key, pool),
-                    namespace: gateway.namespace,
-                    selector: { ...pool.selector },
-                    targetPort: pool.targetPort ?? INFERENCE_EXTENSION.targetPort,
-                    replicas: pool.endpointPicker?.replicas ?? 1,
-                    modelServerType: pool.endpointPicker?.modelServerType ?? "vllm",
-                    values: pool.endpointPicker?.values ?? {},
-                },
-            ];
+            return pool?.selector === undefined ? [] : [installedPool(gateway.namespace, key, pool, pool.selector, inferencePoolName(gateway.name, key, pool))];
         });
+}
+
+/** The pool the program installs for one backend (its `inferencePool` has a `selector`), named `name`. */
+function installedPool(namespace: string, key: string, pool: InferencePoolConfig, selector: Record<string, string>, name: string): InstalledPool {
+    return {
+        backend: key,
+        name,
+        namespace,
+        selector: { ...selector },
+        targetPort: pool.targetPort ?? INFERENCE_EXTENSION.targetPort,
+        replicas: pool.endpointPicker?.replicas ?? 1,
+        modelServerType: pool.endpointPicker?.modelServerType ?? "vllm",
+        values: pool.endpointPicker?.values ?? {},
+    };
 }
 
 /**
@@ -98,4 +100,22 @@ export function installedDeployMode(userValues: Values): EnvoyDeployMode {
  */
 export function envoyPodsNamespace(envoyGateway: { namespace: string; values: Values }, gatewayNamespace: string): string {
     return installedDeployMode(envoyGateway.values) === "GatewayNamespace" ? gatewayNamespace : envoyGateway.namespace;
+}
+
+/** One backend's names and pool, worked out once for the plan. */
+export interface BackendPlan extends Omit<BackendObjectNames, "pool"> {
+    /** For an InferencePool backend: the pool route rules reference, and the one the program installs for it (unless it exists already). */
+    pool?: { name: string; installed?: InstalledPool };
+}
+
+/** Every backend's plan, in the order of ai-gateway:backends. */
+export function backendPlans(gateway: { name: string; namespace: string }, backends: Readonly<Record<string, BackendConfig>>): ReadonlyMap<string, BackendPlan> {
+    return new Map(
+        Object.entries(backends).map(([key, backend]): [string, BackendPlan] => {
+            const { component, names, pool: poolName } = backendObjectNames(gateway.name, key, backend);
+            const pool = backend.inferencePool;
+            const installed = pool?.selector !== undefined ? installedPool(gateway.namespace, key, pool, pool.selector, poolName!) : undefined;
+            return [key, { component, names, ...(poolName !== undefined && { pool: { name: poolName, ...(installed && { installed }) } }) }];
+        }),
+    );
 }

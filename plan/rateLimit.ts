@@ -1,7 +1,7 @@
 import { SPEND_UNITS, windowUnit, type SpendUnit, type BudgetConfig, type ModelConfig, type ModelPrice, type PassthroughRouteConfig, type RateLimitBudgets, type RateLimitConfig } from "../config/schema";
 import type { RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition } from "../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../config/aiMetadata";
-import { spendLimitUnits } from "./spend";
+import { priceTables, spendLimitUnits } from "./spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
@@ -88,7 +88,12 @@ export function modelBudgets(model: ModelConfig, defaults: RateLimitBudgets | un
 
 /** The spend units enforced budgets count in, finest first: every route records the cost of each response in each. */
 export function spendUnitsInUse(config: RateLimitConfig, models: Record<string, ModelConfig>): SpendUnit[] {
-    const keys = new Set(rateLimitRules(config, models).map((r) => r.cost?.response?.metadata?.key));
+    return spendUnitsOf(rateLimitRuleSet(config, models));
+}
+
+/** The spend units the rules of a rule set count in, finest first. */
+function spendUnitsOf(set: RateLimitRuleSet): SpendUnit[] {
+    const keys = new Set([...set.shared, ...[...set.models.values()].flat()].map((r) => r.cost?.response?.metadata?.key));
     return SPEND_UNITS.filter((u) => keys.has(SPEND_COST_KEYS[u]));
 }
 
@@ -103,8 +108,18 @@ export function routePrices(
     models: Record<string, ModelConfig>,
     prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
 ): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
-    if (!spendInUse(config, models)) return undefined;
+    return spendInUse(config, models) ? priceLookup(prices) : undefined;
+}
+
+/** A backend key's price table, own keys only. */
+function priceLookup(prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>): (backend: string) => Record<string, ModelPrice> | undefined {
     return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
+}
+
+/** What modelRoutes needs to record the spend cost: the price table of a backend key (only while a spend budget is in effect) and the units in use. */
+export interface RouteSpend {
+    prices?: (backend: string) => Record<string, ModelPrice> | undefined;
+    spendUnits: SpendUnit[];
 }
 
 /** What modelRoutes needs to record the spend cost: the price tables and the units in use (nothing without a spend budget). */
@@ -112,7 +127,7 @@ export function routeSpend(
     config: RateLimitConfig,
     models: Record<string, ModelConfig>,
     prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
-): { prices?: (backend: string) => Record<string, ModelPrice> | undefined; spendUnits: SpendUnit[] } {
+): RouteSpend {
     return { prices: routePrices(config, models, prices), spendUnits: spendUnitsInUse(config, models) };
 }
 
@@ -222,4 +237,38 @@ export function rateLimitRules(config: RateLimitConfig, models: Record<string, M
  */
 export function rateLimitInUse(config: RateLimitConfig, models: Record<string, ModelConfig>, passthrough: Record<string, PassthroughRouteConfig> = {}): boolean {
     return rateLimitRules(config, models, passthrough).length > 0;
+}
+
+/**
+ * The budgets of a configuration, resolved once for the plan (plan.ts): the rule set, each passthrough
+ * route's own rules, whether any budget is in effect, and what the model routes record for spend budgets.
+ * Builders read these; none computes a rule again.
+ */
+export interface RateLimitPlan {
+    /** The shared rules and each exact model's own (rateLimitRuleSet). */
+    rules: RateLimitRuleSet;
+    /** Each passthrough route's own request budgets as rules, by route name, in name order. */
+    passthrough: ReadonlyMap<string, RateLimitRule[]>;
+    /** Some budget is in effect (rateLimitInUse): Redis and Envoy Gateway's rate-limit service are installed. */
+    inUse: boolean;
+    /** The price tables and spend units the model routes record the cost of each response with. */
+    spend: RouteSpend;
+}
+
+/** The budgets of a validated configuration as the plan carries them. */
+export function rateLimitPlan(config: {
+    rateLimit: RateLimitConfig;
+    models: Record<string, ModelConfig>;
+    passthrough: Record<string, PassthroughRouteConfig>;
+    backends: Readonly<Record<string, { prices?: Record<string, ModelPrice> }>>;
+}): RateLimitPlan {
+    const rules = rateLimitRuleSet(config.rateLimit, config.models);
+    const passthrough = new Map(
+        Object.keys(config.passthrough)
+            .sort()
+            .map((r) => [r, passthroughRateLimitRules(config.rateLimit, config.passthrough[r])]),
+    );
+    const inUse = rules.shared.length > 0 || [...rules.models.values(), ...passthrough.values()].some((r) => r.length > 0);
+    const spendUnits = spendUnitsOf(rules);
+    return { rules, passthrough, inUse, spend: { prices: spendUnits.length > 0 ? priceLookup(priceTables(config.backends)) : undefined, spendUnits } };
 }

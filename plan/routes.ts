@@ -78,3 +78,22 @@ export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfi
     if (bucket.id === PATTERN_BUCKET_ID) return stack;
     return effectiveRetry(stack, models[bucket.models[0]]?.retry);
 }
+
+/** A route of the model routes: its bucket (name and models), with the host names and the retry the whole route shares. */
+export interface RouteGroup extends ModelBucket {
+    /** The route's host names (routeHostnames); unset: every host name of the Gateway's listeners. */
+    hostnames?: string[];
+    /** The route's retry (routeRetry). */
+    retry: RetryConfig;
+}
+
+/**
+ * The model routes of a configuration, resolved once for the plan: the buckets of modelBuckets, each with
+ * its host names and retry, so the route builders and validation read one grouping.
+ */
+export function routeGroups(models: Record<string, ModelConfig>, buckets: number, retry: RetryConfig, hostnames: readonly string[] | undefined): RouteGroup[] {
+    return modelBuckets(models, buckets).map((bucket) => {
+        const hosts = routeHostnames(models, bucket, hostnames);
+        return { ...bucket, ...(hosts !== undefined && { hostnames: hosts }), retry: routeRetry(retry, models, bucket) };
+    });
+}

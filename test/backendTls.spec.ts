@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { backendNames } from "../plan/names";
 import { join } from "node:path";
 import { parseConfig } from "../plan";
 import { backendObjects } from "../components/manifests/backends";
@@ -13,7 +14,7 @@ const KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_MATERIAL}\n-----END PRIVATE KEY-
 const backend = (tls: unknown, extra: Record<string, unknown> = {}) => ({ schema: "OpenAI", hostname: "vllm.internal.example.com", port: 8443, tls, ...extra });
 const objects = (b: Record<string, unknown>) => {
     const c = parseConfig({ routing: { minBackendsPerModel: 1 }, backends: { b }, models: { m: { backends: [{ backend: "b" }] } }, auth: { none: true } });
-    return backendObjects({ key: "b", config: c.backends.b, gateway: { name: c.gateway.name, namespace: c.gateway.namespace } });
+    return backendObjects({ key: "b", config: c.backends.b, gateway: { name: c.gateway.name, namespace: c.gateway.namespace }, names: backendNames(c.gateway.name, "b", c.backends.b.auth) });
 };
 
 describe("backends.<b>.tls: a private CA and a client certificate towards the backend", () => {

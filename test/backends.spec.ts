@@ -18,8 +18,10 @@ function backend(raw: Record<string, unknown>, extra: Record<string, unknown> = 
 }
 
 // AWS backends on the default credential chain need ai-gateway:aws; its region is the stack's default.
-const build = (raw: Record<string, unknown>, key = "openai", awsRegion = "us-east-1") =>
-    backendObjects({ key, config: backend(raw, { aws: { region: awsRegion } }), gateway, awsRegion });
+const build = (raw: Record<string, unknown>, key = "openai", awsRegion = "us-east-1") => {
+    const config = backend(raw, { aws: { region: awsRegion } });
+    return backendObjects({ key, config, gateway, awsRegion, names: backendNames(gateway.name, key, config.auth) });
+};
 
 /** CRD problems of every custom resource of a backend. */
 const problems = (o: BackendObjects) => crdProblems(o.backend, o.serviceBackend, o.tlsPolicy, o.securityPolicy);
@@ -207,7 +209,7 @@ describe("header and body mutation", () => {
 
     it("a backend's headers and body become its AIServiceBackend's headerMutation and bodyMutation (values JSON-encoded)", () => {
         const c = parseConfig(raw({ headers: { set: { "x-org": "platform" }, remove: ["x-debug"] }, body: { set: { service_tier: "default", n: 2, store: false }, remove: ["user"] } }));
-        const o = backendObjects({ key: "o", config: c.backends.o, gateway });
+        const o = backendObjects({ key: "o", config: c.backends.o, gateway, names: backendNames(gateway.name, "o", c.backends.o.auth) });
         assert.deepEqual(o.serviceBackend.spec.headerMutation, { set: [{ name: "x-org", value: "platform" }], remove: ["x-debug"] });
         assert.deepEqual(o.serviceBackend.spec.bodyMutation, {
             set: [
@@ -218,7 +220,8 @@ describe("header and body mutation", () => {
             remove: ["user"],
         });
         assert.deepEqual(problems(o), []);
-        const plain = backendObjects({ key: "o", config: parseConfig(raw({})).backends.o, gateway });
+        const bare = parseConfig(raw({})).backends.o;
+        const plain = backendObjects({ key: "o", config: bare, gateway, names: backendNames(gateway.name, "o", bare.auth) });
         assert.equal(plain.serviceBackend.spec.headerMutation, undefined);
         assert.equal(plain.serviceBackend.spec.bodyMutation, undefined);
     });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { backendNames } from "../plan/names";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -39,7 +40,10 @@ const vertex = (auth: Record<string, unknown>) => ({
     auth: { type: "GCPCredentials", projectName: "my-project-123", region: "us-central1", ...auth },
 });
 
-const objectsOf = (raw: Record<string, unknown>) => backendObjects({ key: "b", config: parseConfig(raw).backends.b, gateway });
+const objectsOf = (raw: Record<string, unknown>) => {
+    const config = parseConfig(raw).backends.b;
+    return backendObjects({ key: "b", config, gateway, names: backendNames(gateway.name, "b", config.auth) });
+};
 const policyOf = (raw: Record<string, unknown>) => objectsOf(raw).securityPolicy!;
 
 describe("credentials: OIDC token exchange", () => {

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { routeGroups } from "../plan/routes";
+import { rateLimitRuleSet } from "../plan/rateLimit";
 import { errorResponseOverrides, OPENAI_ERRORS, openAIErrorBody } from "../components/manifests/errors";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
 import { parseConfig } from "../plan";
@@ -13,8 +15,8 @@ const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
 
 const policies = (raw: Record<string, unknown>) => {
     const c = parseConfig(raw);
-    const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
-    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, errors: errorResponseOverrides(c.gateway.errors.format) });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
+    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), errors: errorResponseOverrides(c.gateway.errors.format) });
 };
 
 describe("errors: OpenAI-format error answers (gateway.errors.format)", () => {

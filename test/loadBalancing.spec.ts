@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { rateLimitRuleSet } from "../plan/rateLimit";
+import { routeGroups } from "../plan/routes";
 import { parseConfig } from "../plan";
 import { backendClusterSections } from "../components/manifests/backendTraffic";
 import { modelRoutes, modelTrafficPolicies, ruleName } from "../components/manifests/routes";
@@ -11,13 +13,14 @@ const base = (backends: Record<string, unknown>, models: Record<string, unknown>
 function policies(raw: Record<string, unknown>) {
     const c = parseConfig(raw);
     const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
-    const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
     return modelTrafficPolicies({
         gateway,
         models: c.models,
         routes,
         retry: c.retry,
         rateLimit: c.rateLimit,
+        rules: rateLimitRuleSet(c.rateLimit, c.models),
         clusterSections: (k) => backendClusterSections(c.backends[k], c.rateLimit.userHeader),
     });
 }

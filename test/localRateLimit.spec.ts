@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { routeGroups } from "../plan/routes";
+import { rateLimitRuleSet } from "../plan/rateLimit";
 import { parseConfig } from "../plan";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
 import { configProblems, WITH_BUDGET } from "./harness";
@@ -6,8 +8,8 @@ import { configProblems, WITH_BUDGET } from "./harness";
 function routePolicies(raw: Record<string, unknown>) {
     const c = parseConfig(raw);
     const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
-    const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
-    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
+    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
 }
 
 describe("rateLimit.local: a per-replica burst limit without Redis", () => {

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { resolvedOAuth } from "../plan/mcp";
+import { buildPlan } from "../plan/plan";
 import { parseConfig } from "../plan";
 import { mcpManifests, mcpServerNames } from "../components/manifests/mcp";
 import { mcpRouteName } from "../plan/names";
@@ -67,7 +69,8 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
                 backendSelector: { rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers" }] },
             }),
         ).mcp!;
-        const { spec } = mcpManifests({ config, gateway }).route;
+        const oauth = resolvedOAuth(config.oauth!, undefined);
+        const { spec } = mcpManifests({ config, gateway, oauth }).route;
         assert.equal(spec.path, "/tools/mcp");
         assert.deepEqual(spec.hostnames, ["mcp.example.com"]);
         assert.deepEqual(spec.backendRefs[0].securityPolicy, { apiKey: { secretRef: { name: "ai-gateway-mcp-github-apikey" }, header: "X-Api-Key" } });
@@ -80,20 +83,20 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
             },
         });
         assert.deepEqual(spec.backendSelector, { defaultAction: "Deny", rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers", action: "Allow" }] });
-        assert.deepEqual(crdProblems(mcpManifests({ config, gateway }).route), []);
+        assert.deepEqual(crdProblems(mcpManifests({ config, gateway, oauth }).route), []);
     });
 
     it("OAuth takes issuer, keys and audiences from ai-gateway:auth.jwt; without audiences anywhere, the resource URL", () => {
         const raw = withMcp({ servers: { kiwi }, oauth: { resource: "https://llm.example.com/mcp" } }, { auth: { jwt } });
         const c = parseConfig(raw);
-        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway, jwt: c.auth.jwt }).route.spec.securityPolicy?.oauth, {
+        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.oauth, {
             issuer: jwt.issuer,
             audiences: jwt.audiences,
             jwks: { remoteJWKS: { uri: jwt.jwksUri } },
             protectedResourceMetadata: { resource: "https://llm.example.com/mcp" },
         });
         const noAudience = parseConfig(withMcp({ servers: { kiwi }, oauth: { issuer: jwt.issuer, jwksUri: jwt.jwksUri, resource: "https://llm.example.com/mcp" } }, { auth: { none: true } }));
-        assert.deepEqual(mcpManifests({ config: noAudience.mcp!, gateway }).route.spec.securityPolicy?.oauth?.audiences, ["https://llm.example.com/mcp"]);
+        assert.deepEqual(mcpManifests({ config: noAudience.mcp!, gateway, oauth: buildPlan(noAudience).mcpOAuth }).route.spec.securityPolicy?.oauth?.audiences, ["https://llm.example.com/mcp"]);
     });
 
     it("names depend only on their own inputs", () => {
@@ -290,7 +293,7 @@ describe("config: ai-gateway:mcp", () => {
             { tools: [{ server: "github", tool: "create_issue" }], action: "Deny" },
         ];
         const c = parseConfig(mcp({ oauth: { ...jwt, resource }, authorization: { rules } }, { auth: { none: true } }));
-        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway }).route.spec.securityPolicy?.authorization, {
+        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.authorization, {
             defaultAction: "Deny",
             rules: [
                 {
@@ -305,7 +308,7 @@ describe("config: ai-gateway:mcp", () => {
         assert.deepEqual(c.warnings, [
             `mcp.authorization.rules[2].tools[0].tool: "create_issue" is not among the tools mcp.servers.github.tools offers, so the rule never applies to it; offer the tool, or remove it from the rule`,
         ]);
-        assert.deepEqual(crdProblems(mcpManifests({ config: c.mcp!, gateway }).route), []);
+        assert.deepEqual(crdProblems(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route), []);
 
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ scopes: ["mcp:read"], claims: [{ name: "groups", values: ["a"] }] }] } }, { auth: { jwt } })), [
             "mcp.authorization.rules[0].scopes: are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified",

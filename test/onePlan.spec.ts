@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { buildPlan, parseConfig } from "../plan";
 import { rateLimitRuleSetsComputed } from "../plan/rateLimit";
+import { backendNames } from "../plan/names";
 import { evaluate } from "./harness";
 
 /** Budgets everywhere: shared ones, per model (own and defaults), over several routes, and a passthrough route's. */
@@ -45,7 +48,81 @@ describe("one plan per evaluation", () => {
         assert.equal(plan.quotas, false);
         assert.equal(plan.inferencePools, false);
         assert.equal(plan.envoyPodsNamespace, "envoy-gateway-system");
+        // The route groups, the budgets' rules and the backends' names the builders read.
+        assert.deepEqual(plan.routes.flatMap((g) => g.models).sort(), Object.keys(plan.config.models).sort());
+        assert.ok(plan.routes.every((g) => g.retry === plan.config.retry));
+        assert.equal(plan.rateLimit.passthrough.get("iris")?.length, 1);
+        assert.equal(plan.rateLimit.rules.models.get("m-0")?.length, 2, "its own token budget and the defaults' request budget");
+        assert.deepEqual(plan.backends.get("a"), { component: "backend-a", names: backendNames("ai-gateway", "a", undefined) });
         const off = buildPlan(parseConfig({ backends: BUDGETS.backends, models: { m: { backends: [{ backend: "a" }, { backend: "b" }] } } }));
         assert.equal(off.rateLimited, false);
+    });
+});
+
+/**
+ * What the plan works out, by the module that works it out: the composition root builds the plan, and no
+ * component or builder calls any of these again; each reads the plan's slice it is handed.
+ */
+const PLAN_FACTS: Record<string, readonly string[]> = {
+    "plan/plan": ["buildPlan"],
+    "plan/rateLimit": [
+        "rateLimitPlan",
+        "rateLimitRuleSet",
+        "rateLimitRules",
+        "rateLimitInUse",
+        "modelRateLimitRules",
+        "sharedRateLimitRules",
+        "passthroughRateLimitRules",
+        "routeSpend",
+        "routePrices",
+        "spendUnitsInUse",
+        "spendInUse",
+    ],
+    "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
+    "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse"],
+    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName"],
+    "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
+    "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
+    "plan/mcp": ["resolvedOAuth"],
+};
+/** The composition root: the one place that builds the plan. */
+const ROOT_OF_PLAN = "components/stack.ts";
+
+const ROOT = join(__dirname, "..");
+
+function sources(dir: string): string[] {
+    return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+}
+
+/** `<file> calls <module>.<name>` for every value import of a plan fact by a component or builder. */
+function recomputed(files: readonly string[], read: (file: string) => string = (f) => readFileSync(join(ROOT, f), "utf8")): string[] {
+    return files.flatMap((file) =>
+        [...read(file).matchAll(/^import\s+(type\s+)?\{([^}]*)\}\s+from\s+"([^"]+)";/gm)].flatMap(([, typeOnly, names, spec]) => {
+            if (typeOnly || !spec.startsWith(".")) return [];
+            const module = relative(ROOT, join(ROOT, dirname(file), spec));
+            const facts = PLAN_FACTS[module] ?? [];
+            return names
+                .split(",")
+                .map((n) => n.trim())
+                .filter((n) => !n.startsWith("type ") && facts.includes(n.split(/\s+as\s+/)[0]))
+                .filter((n) => !(file === ROOT_OF_PLAN && module === "plan/plan"))
+                .map((n) => `${file} calls ${module}.${n}`);
+        }),
+    );
+}
+
+describe("one plan, passed down", () => {
+    it("no component or builder works out again what the plan carries (names, rules, route groups, what is in use)", () => {
+        const files = sources("components");
+        assert.ok(files.includes(ROOT_OF_PLAN) && files.length > 40, `${files.length} files`);
+        assert.deepEqual(recomputed(files), []);
+    });
+
+    it("the check sees a builder that computes a plan fact again", () => {
+        const builder = "components/manifests/routes.ts";
+        const text = `import { modelBuckets } from "../../plan/routes";\nimport type { RateLimitRuleSet } from "../../plan/rateLimit";\nimport { buildPlan as again } from "../../plan/plan";\n`;
+        assert.deepEqual(recomputed([builder], () => text), [`${builder} calls plan/routes.modelBuckets`, `${builder} calls plan/plan.buildPlan as again`]);
     });
 });

@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
+import { routeGroups } from "../plan/routes";
+import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT, passthroughRateLimitRules, rateLimitInUse, rateLimitRules, rateLimitRuleSet, sharedRateLimitRules } from "../plan/rateLimit";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../config/aiMetadata";
 import { passthroughManifests } from "../components/manifests/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { llmRequestCosts, rateLimitSection } from "../components/manifests/rateLimit";
-import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT, rateLimitInUse, rateLimitRules, sharedRateLimitRules } from "../plan/rateLimit";
 import { modelRoutes, modelTrafficPolicies, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { RateLimitRule } from "../specs";
 import { parseConfig } from "../plan";
@@ -162,8 +163,8 @@ describe("rate limiting: rules", () => {
         const c = parseConfig({ backends, routing: { routeBuckets: 4 }, models, rateLimit: { tenants: { budgets: tenants } } });
         assert.equal(sharedRateLimitRules(c.rateLimit).length, MAX_RATE_LIMIT_RULES);
         const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
-        const routes = modelRoutes({ gateway, models: c.models, buckets: 4, serviceBackend: (b) => b });
-        const policies = modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit });
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 4, c.retry, undefined), serviceBackend: (b) => b });
+        const policies = modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
         assert.equal(policies.shared!.spec.rateLimit!.global!.rules.length, MAX_RATE_LIMIT_RULES);
         assert.equal(policies.shared!.spec.rateLimit!.type, "Global");
         // 63 models × 12 windows: 756 rules, more than one policy holds, spread over the routes' policies.
@@ -178,8 +179,8 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
     const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
     const policiesOfConfig = (raw: Record<string, unknown>) => {
         const c = parseConfig({ backends, routing: { routeBuckets: 64 }, ...raw });
-        const routes = modelRoutes({ gateway, models: c.models, buckets: 64, serviceBackend: (b) => b });
-        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit }) };
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 64, c.retry, undefined), serviceBackend: (b) => b });
+        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }) };
     };
 
     it("the builder: <route>-traffic on each route (merged into the Gateway's), <gateway>-models-traffic on the Gateway with the shared budgets", () => {
@@ -588,7 +589,7 @@ describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimi
     const present = MODEL_PRESENT;
     const built = (raw: Record<string, unknown>, name = "iris") => {
         const c = parseConfig(raw);
-        return passthroughManifests({ name, config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit });
+        return passthroughManifests({ name, config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit, rules: passthroughRateLimitRules(c.rateLimit, c.passthrough[name]) });
     };
 
     it("a route's own request budgets: per user, in its own policy, merged into the Gateway's", () => {
@@ -671,8 +672,8 @@ describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimi
         const seed = parseConfig(SEED_PASSTHROUGH_LIMITS);
         // The seed serves JWT clients on a plain-HTTP LoadBalancer, which is worth its warning; nothing else is.
         assert.deepEqual(seed.warnings.map((w) => w.split(":")[0]), ["gateway.listeners"]);
-        const iris = passthroughManifests({ name: "iris", config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
-        const everything = passthroughManifests({ name: "everything", config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit });
+        const iris = passthroughManifests({ name: "iris", config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.iris) });
+        const everything = passthroughManifests({ name: "everything", config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.everything) });
         assert.equal(iris.trafficPolicy?.spec.mergeType, "StrategicMerge");
         assert.equal(everything.trafficPolicy?.spec.rateLimit?.global?.rules.length, 1);
         assert.deepEqual(crdProblems(iris.route, iris.trafficPolicy, everything.route, everything.trafficPolicy), []);
@@ -735,7 +736,7 @@ describe("rate limiting: shadow budgets (shadow: true)", () => {
             ],
         );
         assert.ok(rules.filter((r) => !shadow(r)).every((r) => !("shadowMode" in r)), "no shadowMode: false written");
-        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, buckets: 1, serviceBackend: (k) => k })[0].route, { rateLimit: rateLimitSection(rules) })), []);
+        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, groups: routeGroups(c.models, 1, c.retry, undefined), serviceBackend: (k) => k })[0].route, { rateLimit: rateLimitSection(rules) })), []);
     });
 
     it("a shadow limit beside an enforced one of the same window is allowed; two of either kind are not", () => {

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../plan/packing";
 import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { AIGatewayRouteRule } from "../specs";
+import { routeGroups } from "../plan/routes";
 import { crdProblems } from "./support/manifests";
 
 // Pure route builders: packing, rules, and the one BackendTrafficPolicy per route. No Pulumi here.
@@ -23,7 +24,7 @@ function models(raw: Record<string, { backends: Record<string, unknown>[]; timeo
     return parseConfig({ backends, models: raw, routing: { minBackendsPerModel: 1 } }).models;
 }
 
-const input = (m: Record<string, ModelConfig>, buckets = 16): ModelRoutesInput => ({ gateway, models: m, buckets, serviceBackend: (b) => `ai-gateway-${b}` });
+const input = (m: Record<string, ModelConfig>, buckets = 16): ModelRoutesInput => ({ gateway, models: m, groups: routeGroups(m, buckets, parseConfig({}).retry, undefined), serviceBackend: (b) => `ai-gateway-${b}` });
 
 /** The rule of a model, wherever it was packed. */
 function ruleOf(routes: ReturnType<typeof modelRoutes>, model: string): AIGatewayRouteRule {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { routeGroups } from "../plan/routes";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS } from "../config/aiMetadata";
 import { rateLimitRules, routeSpend, sharedRateLimitRules, spendUnitsInUse } from "../plan/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";
@@ -85,7 +86,7 @@ describe("spend: routes and rules", () => {
         const routes = modelRoutes({
             gateway: { name: "gw", namespace: "ai" },
             models: config.models,
-            buckets: 1,
+            groups: routeGroups(config.models, 1, config.retry, undefined),
             serviceBackend: (k) => `gw-${k}`,
             prices: (k) => config.backends[k].prices,
         });
@@ -97,7 +98,7 @@ describe("spend: routes and rules", () => {
         assert.equal(costOf(cost.cel!, at("openai"), "gpt-4o-mini", { input: 100, output: 10 }), 21n);
         assert.equal(costOf(cost.cel!, at("azure"), "gpt-4o-eu", { input: 100, output: 10 }), 385n);
         // Without a spend budget in effect no route carries the cost.
-        const plain = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: config.models, buckets: 1, serviceBackend: (k) => `gw-${k}` });
+        const plain = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: config.models, groups: routeGroups(config.models, 1, config.retry, undefined), serviceBackend: (k) => `gw-${k}` });
         assert.ok(!plain[0].route.spec.llmRequestCosts!.some((c) => c.metadataKey === SPEND_COST_KEY));
     });
 
@@ -151,7 +152,7 @@ describe("spend: budgets at organisation scale", () => {
         assert.deepEqual(global.cost?.response?.metadata, { namespace: AI_GATEWAY_METADATA_NAMESPACE, key: coarse });
         // The model's own $25/day stays in micro-dollars: both units are recorded, each once.
         assert.deepEqual(spendUnitsInUse(c.rateLimit, c.models), [1, 10]);
-        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, buckets: 1, serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
+        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, groups: routeGroups(c.models, 1, c.retry, undefined), serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
         const costs = routes[0].route.spec.llmRequestCosts!.filter((x) => x.type === "CEL");
         assert.deepEqual(costs.map((x) => x.metadataKey), [SPEND_COST_KEY, coarse]);
         const at = `ai/gw-openai/route/gw-models-0/rule/0/ref/0`;
@@ -168,7 +169,7 @@ describe("spend: budgets at organisation scale", () => {
     it("a stack with only large budgets records only the coarse cost", () => {
         const c = parseConfig({ backends: priced, models: { gpt: spendModel([]) }, rateLimit: { tenants: { header: "x-tenant", budgets: { big: { spend: [{ limit: 2_000_000, window: "1y" }] } } } } });
         assert.deepEqual(spendUnitsInUse(c.rateLimit, c.models), [1_000]);
-        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, buckets: 1, serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
+        const routes = modelRoutes({ gateway: { name: "gw", namespace: "ai" }, models: c.models, groups: routeGroups(c.models, 1, c.retry, undefined), serviceBackend: (k) => `gw-${k}`, ...routeSpend(c.rateLimit, c.models, priceTables(c.backends)) });
         assert.deepEqual(routes[0].route.spec.llmRequestCosts!.filter((x) => x.type === "CEL").map((x) => x.metadataKey), ["llm_spend_milli_usd"]);
     });
 });
@@ -243,7 +244,7 @@ describe("spend: validation", () => {
         const withDefault = { ...priced.openai, prices: { ...(priced.openai as { prices: object }).prices, "*": { input: 10, output: 30 } } };
         const config = parseConfig(pattern(withDefault));
         assert.deepEqual(config.warnings.filter((w) => w.startsWith("models.")), []);
-        const [bucket] = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: config.models, buckets: 1, serviceBackend: (k) => `ai-gateway-${k}` });
+        const [bucket] = modelRoutes({ gateway: { name: "ai-gateway", namespace: "ai-gateway" }, models: config.models, groups: routeGroups(config.models, 1, config.retry, undefined), serviceBackend: (k) => `ai-gateway-${k}` });
         const cel = spendCel(pricedBackends(config.models, bucket.bucket.models, (k) => config.backends[k]?.prices, (k) => `ai-gateway/ai-gateway-${k}`));
         const backend = "ai-gateway/ai-gateway-openai/route/r/rule/0/ref/0";
         // An unlisted name costs the default price (1M input tokens at $10 = 10,000,000 micro-dollars); a listed one its own.

@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
+import { retryGroupId, routeGroups } from "../plan/routes";
+import { rateLimitRuleSet } from "../plan/rateLimit";
 import { effectiveRetry, parseConfig, type PassthroughRouteConfig, type TrafficProtectionConfig } from "../plan";
 import { lastRetryStart } from "../plan/rules/protection";
 import { passthroughManifests, passthroughRouteName } from "../components/manifests/passthrough";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes } from "../plan/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
-import { retryGroupId } from "../plan/routes";
 import { configProblems, customResources, Evaluation, evaluate, stackFileConfig } from "./harness";
 import { catalog } from "./support/conformance";
 import { crdProblems } from "./support/manifests";
@@ -478,8 +479,8 @@ describe("routes: models with a retry of their own", () => {
     const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
     const policiesOf = (raw: Record<string, unknown>) => {
         const c = parseConfig(raw);
-        const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
-        return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit }).routes;
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
+        return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }).routes;
     };
 
     it("share a route only with models of the same retry, <gateway>-models-retry-<hash of the retry>, whose policy has that retry", () => {
@@ -525,8 +526,8 @@ describe("routes: pattern models with a retry of their own", () => {
     };
     const build = (models: Record<string, unknown>) => {
         const c = parseConfig({ ...inCluster, models });
-        const routes = modelRoutes({ gateway, models: c.models, buckets: c.routing.routeBuckets, serviceBackend: (k) => k });
-        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, protection: protectionSections(c.traffic) }) };
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
+        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), protection: protectionSections(c.traffic) }) };
     };
 
     it("stay in the patterns' route in their documented order; each own retry is a policy on its rule, merged like the route's", () => {

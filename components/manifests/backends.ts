@@ -17,7 +17,7 @@ import { backendTlsSection, tlsValidationTrust } from "./backendTls";
 import { CA_CERTIFICATE_KEY } from "./security";
 import { quotaPolicySpec } from "./quota";
 import type { GatewayRef } from "./routes";
-import { backendNames } from "../../plan/names";
+import type { BackendNames } from "../../plan/names";
 
 /** The key of the Secret each credential type is read from (AI Gateway v1.1.0 controller). */
 export const SECRET_KEYS: { readonly [T in AuthType]: string } = {
@@ -175,6 +175,8 @@ export interface BackendInput {
     gateway: GatewayRef;
     /** ai-gateway:aws.region */
     awsRegion?: string;
+    /** The names of its objects: the plan's (backendNames). */
+    names: BackendNames;
 }
 
 /** The Secret a BackendSecurityPolicy reads, and which ai-gateway:apiKeys entry fills it. */
@@ -203,7 +205,7 @@ export interface BackendObjects {
 export function backendObjects(input: BackendInput): BackendObjects {
     const { config, gateway } = input;
     const namespace = gateway.namespace;
-    const names = backendNames(gateway.name, input.key, config.auth);
+    const { names } = input;
     const endpoint = backendEndpoint(config, input.awsRegion);
     const version = config.version ?? DEFAULT_SCHEMA_VERSIONS[config.schema];
 

@@ -241,9 +241,12 @@ function telemetry(t: EnvoyProxyConfig["telemetry"], built: ProxyTelemetry): Pro
 export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidation?: ClientValidationContext): Manifest<"ClientTrafficPolicy"> {
     const ct: ClientTrafficConfig = config.clientTraffic;
     const names = gatewayNames(config);
+    // The client connection settings of clientTraffic.ts, read once.
+    const connectionLimit = connectionLimitSection(ct);
+    const connectionSections = clientConnectionSections(ct);
     return manifest("ClientTrafficPolicy", metadata(names.clientTrafficPolicy, names.namespace, ct.labels, ct.annotations), {
         targetRefs: [{ group: GATEWAY_API_GROUP, kind: "Gateway", name: names.gateway }],
-        connection: { bufferLimit: ct.bufferLimit, ...optional("connectionLimit", connectionLimitSection(ct)) },
+        connection: { bufferLimit: ct.bufferLimit, ...optional("connectionLimit", connectionLimit) },
         http2: { initialStreamWindowSize: ct.http2.initialStreamWindowSize, initialConnectionWindowSize: ct.http2.initialConnectionWindowSize },
         ...optional(
             "timeout",
@@ -259,7 +262,7 @@ export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidat
         ...optional("headers", section(ct.headers)),
         ...optional("path", section(ct.path)),
         ...optional("healthCheck", ct.healthCheck),
-        ...clientConnectionSections(ct),
+        ...connectionSections,
     });
 }
 

@@ -1,11 +1,11 @@
-import type { JwtConfig, McpAuthorizationConfig, McpConfig, McpOAuthConfig, McpServerConfig } from "../../config/schema";
+import type { McpAuthorizationConfig, McpConfig, McpServerConfig } from "../../config/schema";
 import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { endpointOf, type Endpoint } from "./backends";
 import { childName, serviceFqdn } from "../../config/names";
 import { CLUSTER_DOMAIN } from "../../config/versions";
 import { mcpRouteName } from "../../plan/names";
-import { resolvedOAuth } from "../../plan/mcp";
+import type { ResolvedOAuth } from "../../plan/mcp";
 
 /**
  * The MCP gateway (`ai-gateway:mcp`): one MCPRoute on the Gateway, and for each server the Envoy Gateway
@@ -33,8 +33,8 @@ export function mcpServerEndpoint(config: McpServerConfig, gatewayNamespace: str
     return { hostname, port: config.port, tls: config.tls ?? config.port === 443 };
 }
 
-function oauthSpec(oauth: McpOAuthConfig, jwt: JwtConfig | undefined): MCPRouteOAuth {
-    const r = resolvedOAuth(oauth, jwt);
+function oauthSpec(r: ResolvedOAuth | undefined): MCPRouteOAuth {
+    if (r === undefined) throw new Error("mcp.oauth without its resolved settings (the plan's mcpOAuth)");
     if (r.issuer === undefined || r.jwksUri === undefined) throw new Error("mcp.oauth without issuer or jwksUri (validation should have caught this)");
     return {
         issuer: r.issuer,
@@ -80,8 +80,8 @@ export interface McpServerObjects {
 export interface McpInput {
     config: McpConfig;
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
-    /** ai-gateway:auth.jwt, which fills what mcp.oauth leaves unset. */
-    jwt?: JwtConfig;
+    /** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt: the plan's (resolvedOAuth). */
+    oauth?: ResolvedOAuth;
 }
 
 export interface McpManifests {
@@ -139,7 +139,7 @@ export function mcpManifests(input: McpInput): McpManifests {
         backendRefs: servers.map((s) => backendRef(s.name, s.config, s.objects)),
         ...((config.oauth !== undefined || config.authorization !== undefined) && {
             securityPolicy: {
-                ...(config.oauth !== undefined && { oauth: oauthSpec(config.oauth, input.jwt) }),
+                ...(config.oauth !== undefined && { oauth: oauthSpec(input.oauth) }),
                 ...(config.authorization !== undefined && { authorization: authorizationSpec(config.authorization) }),
             } satisfies MCPRouteSecurityPolicy,
         }),

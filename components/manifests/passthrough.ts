@@ -1,11 +1,10 @@
 import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
-import type { ParentReference } from "../../specs";
+import type { ParentReference, RateLimitRule } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { childName } from "../../config/names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { rateLimitSection } from "./rateLimit";
-import { passthroughRateLimitRules } from "../../plan/rateLimit";
-import { trafficPolicy } from "./routes";
+import { trafficPolicy } from "./trafficPolicy";
 import { isCatchAll, catchAllPathRegexes } from "../../plan/passthrough";
 
 /**
@@ -24,11 +23,10 @@ export interface PassthroughInput {
     requestTimeout?: string;
     /** Timeouts, circuit breaker and health checks for the route's policy. */
     protection: ProtectionSections;
-    /**
-     * ai-gateway:rateLimit: the route's own request budgets (`passthrough.<r>.rateLimit`), and with
-     * `scope: allRoutes` the Gateway's shared budgets count this route too.
-     */
+    /** ai-gateway:rateLimit: with `scope: allRoutes` the Gateway's shared budgets count this route too. */
     rateLimit?: RateLimitConfig;
+    /** The route's own request budgets (`passthrough.<r>.rateLimit`) as rules: the plan's (plan.rateLimit.passthrough). */
+    rules?: readonly RateLimitRule[];
 }
 
 export interface PassthroughManifests {
@@ -85,7 +83,7 @@ export function passthroughManifests(input: PassthroughInput): PassthroughManife
 
     // A policy of the route's own replaces the Gateway's for it, unless it merges: whenever it holds
     // budgets (their counters and the shared ones side by side) or the shared budgets count this route.
-    const rateLimit = input.rateLimit && rateLimitSection(passthroughRateLimitRules(input.rateLimit, config));
+    const rateLimit = input.rules && rateLimitSection([...input.rules]);
     const merge = rateLimit !== undefined || (input.rateLimit?.enabled === true && input.rateLimit.scope === "allRoutes");
     const sections = { ...input.protection, ...(rateLimit && { rateLimit }) };
     const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;

@@ -121,13 +121,14 @@ export function aiGatewayValues(input: AiGatewayValuesInput): Values {
     };
     if (input.mcpSessionSecret) controller.mcp = { sessionEncryption: mcpSessionEncryption(input.mcpSessionSecret.fallback) };
     if (Object.keys(controller).length > 0) base.controller = controller;
+    const sessionEnv = input.mcpSessionSecret && mcpSessionEnv(input.mcpSessionSecret);
     const computed = input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base;
     const values = mergeValues(mergeValues(computed, input.typedValues ?? {}), input.userValues);
-    if (!input.mcpSessionSecret) return values;
+    if (!sessionEnv) return values;
     // Appended to the user's own list, which a merge would replace: without them the seed would be the literal text.
     const own = (values.controller ?? {}) as Values;
     const env = Array.isArray(own.extraEnvVars) ? own.extraEnvVars : [];
-    return { ...values, controller: { ...own, extraEnvVars: [...env, ...mcpSessionEnv(input.mcpSessionSecret)] } };
+    return { ...values, controller: { ...own, extraEnvVars: [...env, ...sessionEnv] } };
 }
 
 /** The Secret with the MCP proxy's session encryption seeds, in the AI Gateway's namespace, and its keys. */

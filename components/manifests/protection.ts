@@ -1,6 +1,6 @@
 import type { TrafficProtectionConfig } from "../../config";
 import type { BackendTimeout, CircuitBreaker, HealthCheck } from "../../specs";
-import type { TrafficPolicySections } from "./routes";
+import type { TrafficPolicySections } from "./trafficPolicy";
 
 /**
  * Traffic protection (`ai-gateway:traffic`): timeouts, circuit breaking and health checks, as sections

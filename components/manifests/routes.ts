@@ -1,4 +1,4 @@
-import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, BackendTrafficPolicySpec, ResponseOverride, Retry } from "../../specs";
+import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, ResponseOverride } from "../../specs";
 import { effectiveRetry, type ModelConfig, type RetryConfig, type SpendUnit } from "../../config/schema";
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
@@ -7,16 +7,17 @@ import { type BackendClusterSections, modelClusterSections } from "./backendTraf
 import { withLocalLimit } from "./localRateLimit";
 import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
-import { ModelBucket } from "../../plan/packing";
 import { llmRequestCosts, rateLimitSection } from "./rateLimit";
-import { modelRateLimitRules, rateLimitRuleSet } from "../../plan/rateLimit";
+import type { RateLimitRuleSet } from "../../plan/rateLimit";
 import { pricedBackends, spendCel } from "../../plan/spend";
 import type { ModelPrice, RateLimitConfig } from "../../config";
-import { routeName, trafficPolicyName, modelsTrafficPolicyName } from "../../plan/names";
-import { PATTERN_BUCKET_ID, patternModels, routeHostnames, modelBuckets, routeRetry } from "../../plan/routes";
+import { routeName, modelsTrafficPolicyName } from "../../plan/names";
+import { retrySection, trafficPolicy, type TrafficPolicySections } from "./trafficPolicy";
+import { PATTERN_BUCKET_ID, type RouteGroup } from "../../plan/routes";
 
 /** The header the AI Gateway fills from the request body's `model` field, and routes match on. */
 export { MODEL_HEADER };
+export { retrySection, trafficPolicy, type TrafficPolicySections };
 
 /** Rule name the controller reserves for its own catch-all. */
 const RESERVED_RULE_NAME = "route-not-found";
@@ -76,8 +77,8 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
 export interface ModelRoutesInput {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
-    /** routing.routeBuckets */
-    buckets: number;
+    /** The plan's route groups (plan/routes.ts routeGroups): each route's models, host names and retry. */
+    groups: readonly RouteGroup[];
     /** Name of the AIServiceBackend (or InferencePool) of a backend key. */
     serviceBackend: (backend: string) => string;
     /** Whether a backend key is an InferencePool (its name then is the pool's). */
@@ -86,109 +87,64 @@ export interface ModelRoutesInput {
     prices?: (backend: string) => Record<string, ModelPrice> | undefined;
     /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
     spendUnits?: readonly SpendUnit[];
-    /** gateway.hostnames: every route's host names, unless its models have their own. */
-    hostnames?: readonly string[];
 }
 
 export interface ModelRoute {
-    bucket: ModelBucket;
+    bucket: RouteGroup;
     route: Manifest<"AIGatewayRoute">;
     /** Backend keys the route's rules reference, sorted. */
     backends: string[];
 }
 
 /**
- * One AIGatewayRoute per non-empty bucket (or part of a split bucket, see packing.ts; and see
- * modelBuckets), rules in model-name order, attached to the gateway; the pattern models in one route of
- * their own, in their documented order. Envoy Gateway keeps the order of rules of
- * one route among matches of the same kind, and ranks an exact header match above a regular expression,
- * so exact names always win.
+ * One AIGatewayRoute per route group of the plan (a non-empty bucket, or part of a split bucket, see
+ * packing.ts; and see modelBuckets), rules in model-name order, attached to the gateway; the pattern models
+ * in one route of their own, in their documented order. Envoy Gateway keeps the order of rules of one route
+ * among matches of the same kind, and ranks an exact header match above a regular expression, so exact
+ * names always win.
  */
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
-    return modelBuckets(models, input.buckets).map((bucket) => ({
-        bucket,
-        route: manifest(
-            "AIGatewayRoute",
-            { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
-            {
-                parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
-                ...withHostnames(routeHostnames(models, bucket, input.hostnames)),
-                rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
-                // Always: access logs and metrics read the token counts, not only budgets.
-                llmRequestCosts: llmRequestCosts(routeSpendCel(input, bucket), input.spendUnits),
-            },
-        ),
-        backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
-    }));
+    return input.groups.map((bucket) => {
+        const spendCel = routeSpendCel(input, bucket);
+        return {
+            bucket,
+            route: manifest(
+                "AIGatewayRoute",
+                { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
+                {
+                    parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
+                    ...withHostnames(bucket.hostnames),
+                    rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
+                    // Always: access logs and metrics read the token counts, not only budgets.
+                    llmRequestCosts: llmRequestCosts(spendCel, input.spendUnits),
+                },
+            ),
+            backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
+        };
+    });
 }
 
 const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
 
 /** The spend cost of a route's models in a unit, when a spend budget is in effect. */
-function routeSpendCel(input: ModelRoutesInput, bucket: ModelBucket): ((unit: SpendUnit) => string) | undefined {
+function routeSpendCel(input: ModelRoutesInput, bucket: RouteGroup): ((unit: SpendUnit) => string) | undefined {
     const { prices, models, gateway } = input;
     if (prices === undefined) return undefined;
     const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
     return (unit) => spendCel(priced, unit);
 }
 
-/** The `retry` section: priority fallback and retries, as the tutorial sets them. */
-export function retrySection(retry: RetryConfig): Retry {
-    return {
-        numRetries: retry.numRetries,
-        numAttemptsPerPriority: retry.numAttemptsPerPriority,
-        perRetry: {
-            timeout: retry.perRetryTimeout,
-            backOff: { baseInterval: retry.backOff.baseInterval, maxInterval: retry.backOff.maxInterval },
-        },
-        retryOn: { httpStatusCodes: [...retry.retryOn.httpStatusCodes], triggers: [...retry.retryOn.triggers] },
-    };
-}
-
-/**
- * Sections of a route's BackendTrafficPolicy. Envoy Gateway applies only one policy per target, so
- * retries, rate limits, timeouts and circuit breaking must all go into this one object.
- */
-export type TrafficPolicySections = Pick<
-    BackendTrafficPolicySpec,
-    "mergeType" | "retry" | "rateLimit" | "timeout" | "circuitBreaker" | "healthCheck" | "responseOverride" | "loadBalancer" | "tcpKeepalive" | "requestBuffer"
->;
-
-/**
- * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
- * same namespace) or our own. For one route it is `<route>-traffic`; a policy of several routes needs a
- * `name`. Only sections that are set appear.
- */
-export function trafficPolicy(
-    routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
-    sections: TrafficPolicySections,
-    name?: string,
-    /** A rule of the one route (its name): the policy applies to that rule only, in place of the route's. */
-    sectionName?: string,
-): Manifest<"BackendTrafficPolicy"> {
-    const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
-    if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
-    const policyName = name ?? (targets.length === 1 ? trafficPolicyName(targets[0].metadata.name) : undefined);
-    if (policyName === undefined) throw new Error("a traffic policy of several routes needs a name");
-    const defined = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined)) as TrafficPolicySections;
-    return manifest(
-        "BackendTrafficPolicy",
-        { name: policyName, namespace: targets[0].metadata.namespace },
-        {
-            targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name, ...(sectionName !== undefined && { sectionName }) })),
-            ...defined,
-        },
-    );
-}
-
 export interface ModelTrafficInput {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
     routes: readonly ModelRoute[];
-    /** ai-gateway:retry, for every route whose models set no `retry` of their own. */
+    /** ai-gateway:retry: a pattern model's own retry completes it (each route's retry is its group's). */
     retry: RetryConfig;
+    /** ai-gateway:rateLimit: whether it is on, and its local limit. */
     rateLimit: RateLimitConfig;
+    /** The plan's rule set: the shared budgets and each model's own. */
+    rules: RateLimitRuleSet;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy. */
     protection?: Omit<TrafficPolicySections, "mergeType" | "retry" | "rateLimit" | "responseOverride">;
     /** The error bodies of every model route (errorResponseOverrides of gateway.errors.format); unset: Envoy's. */
@@ -201,7 +157,7 @@ export interface ModelTrafficPolicies {
     /** On the Gateway: the budgets of all models together; undefined without any. */
     shared?: Manifest<"BackendTrafficPolicy">;
     /** `<route>-traffic` of each route, in the order of the routes. */
-    routes: { bucket: ModelBucket; policy: Manifest<"BackendTrafficPolicy"> }[];
+    routes: { bucket: RouteGroup; policy: Manifest<"BackendTrafficPolicy"> }[];
     /**
      * `<route>-<rule>-traffic` of each pattern model with a `retry` of its own, on its rule of the
      * patterns' route (in pattern order), and of each model whose backends set a loadBalancer or
@@ -230,8 +186,14 @@ export function ruleTrafficPolicyName(route: string, model: string): string {
  * against its route's (plan/rules/rateLimit.ts). Adding a model changes only its own route's policy.
  */
 export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPolicies {
-    const { gateway, models, rateLimit } = input;
-    const sharedRules = rateLimitSection(rateLimitRuleSet(rateLimit, models).shared);
+    const { gateway, models, rateLimit, rules: ruleSet } = input;
+    // Each model's backend cluster settings (loadBalancer, tcpKeepalive), when its backends set any.
+    const clusterSections = new Map(
+        input.clusterSections === undefined ? [] : input.routes.flatMap(({ bucket }) => bucket.models.map((m) => [m, modelClusterSections(models[m], input.clusterSections!)] as const)),
+    );
+    const sharedRules = rateLimitSection(ruleSet.shared);
+    // The own rules of these models, in name order (pattern models have none).
+    const ownRules = (names: readonly string[]) => [...names].sort().flatMap((m) => ruleSet.models.get(m) ?? []);
     const shared =
         sharedRules && input.routes.length > 0
             ? manifest(
@@ -244,8 +206,8 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
         bucket,
         policy: trafficPolicy(route, {
             mergeType: "StrategicMerge",
-            retry: retrySection(routeRetry(input.retry, models, bucket)),
-            rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
+            retry: retrySection(bucket.retry),
+            rateLimit: withLocalLimit(rateLimitSection(ownRules(bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
             ...input.protection,
             responseOverride: input.errors,
         }),
@@ -254,17 +216,18 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
     // is a policy on its rule, never a route of its own (the order of two routes would be their age).
     // A model whose backends set cluster settings gets a policy on its rule too. Each merges into the
     // Gateway's policy like the route's; its model's own budgets move with it (pattern models have none).
-    const clusters = (model: string) => (input.clusterSections === undefined ? undefined : modelClusterSections(models[model], input.clusterSections));
+    const clusters = (model: string) => clusterSections.get(model);
     const rules = input.routes.flatMap(({ bucket, route }) => {
         const patterns = bucket.id === PATTERN_BUCKET_ID;
-        return (patterns ? patternModels(models) : bucket.models)
+        // The patterns' group holds its models in their documented order (patternModels).
+        return bucket.models
             .filter((m) => (patterns && models[m].retry !== undefined) || clusters(m) !== undefined)
             .map((model) => {
-                const retry = patterns ? effectiveRetry(input.retry, models[model].retry) : routeRetry(input.retry, models, bucket);
+                const retry = patterns ? effectiveRetry(input.retry, models[model].retry) : bucket.retry;
                 const sections: TrafficPolicySections = {
                     mergeType: "StrategicMerge",
                     retry: retrySection(retry),
-                    rateLimit: withLocalLimit(rateLimitSection(modelRateLimitRules(rateLimit, models, [model])), rateLimit.enabled ? rateLimit.local : undefined),
+                    rateLimit: withLocalLimit(rateLimitSection(ownRules([model])), rateLimit.enabled ? rateLimit.local : undefined),
                     ...input.protection,
                     responseOverride: input.errors,
                     ...clusters(model),

@@ -4,20 +4,17 @@
  * configurations through it; test/properties.spec.ts checks it against the real program so it
  * cannot drift.
  */
-import { priceTables } from "../../plan/spend";
 import type { StackConfig } from "../../config";
-import { envoyAwsIdentity } from "../../plan/aws";
 import { backendObjects } from "../../components/manifests/backends";
 import { gatewayCoreManifests, gatewayParentRefs } from "../../components/manifests/gateway";
 import { accessLogContext, gatewayObservability } from "../../components/manifests/observability";
 import { passthroughManifests } from "../../components/manifests/passthrough";
-import { installedControllerName } from "../../plan/platform";
 import { protectionSections } from "../../components/manifests/protection";
-import { routeSpend } from "../../plan/rateLimit";
+import { buildPlan } from "../../plan/plan";
 import { modelRoutes, modelTrafficPolicies } from "../../components/manifests/routes";
 import { errorResponseOverrides } from "../../components/manifests/errors";
 import { clientAuthManifests, clientCertificateValidation } from "../../components/manifests/security";
-import { clientAuthEnabled, withIdentityHeadersStripped, withVerifiedUser } from "../../plan/identity";
+import { clientAuthEnabled } from "../../plan/identity";
 import type { CustomResourceKind } from "../../specs";
 import type { Manifest } from "../../specs/manifest";
 
@@ -26,15 +23,15 @@ type AnyManifest = Manifest<CustomResourceKind>;
 export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const out: (AnyManifest | undefined)[] = [];
     const { traffic, observability, rateLimit } = config;
-    const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
-    const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
+    const plan = buildPlan(config);
+    const { auth, gateway } = plan;
     const gatewayRef = { name: gateway.name, namespace: gateway.namespace };
 
-    const identity = envoyAwsIdentity(config);
+    const identity = plan.awsIdentity;
     const core = identity ? { ...gateway, envoyProxy: { ...gateway.envoyProxy, serviceAccountName: identity.serviceAccount } } : gateway;
     const m = gatewayCoreManifests(
         core,
-        installedControllerName(config.platform.envoyGateway.values),
+        plan.controllerName,
         gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
         auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
     );
@@ -49,17 +46,16 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const routeGateway = { ...gatewayRef, parentRefs };
     const serviceBackends: Record<string, string> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
-        const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region });
+        const b = backendObjects({ key, config: backend, gateway: routeGateway, awsRegion: config.aws?.region, names: plan.backends.get(key)!.names });
         out.push(b.backend, b.serviceBackend, b.tlsPolicy, b.securityPolicy, b.quotaPolicy);
         serviceBackends[key] = b.serviceBackend.metadata.name;
     }
     const routes = modelRoutes({
         gateway: routeGateway,
         models: config.models,
-        buckets: config.routing.routeBuckets,
+        groups: plan.routes,
         serviceBackend: (key) => serviceBackends[key],
-        ...routeSpend(rateLimit, config.models, priceTables(config.backends)),
-        hostnames: config.gateway.hostnames,
+        ...plan.rateLimit.spend,
     });
     out.push(...routes.map((r) => r.route));
     const policies = modelTrafficPolicies({
@@ -68,6 +64,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         routes,
         retry: config.retry,
         rateLimit,
+        rules: plan.rateLimit.rules,
         protection: protectionSections(traffic),
         errors: errorResponseOverrides(config.gateway.errors.format),
     });
@@ -81,6 +78,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
             requestTimeout: traffic.timeouts?.request,
             protection: protectionSections(traffic),
             rateLimit,
+            rules: plan.rateLimit.passthrough.get(name),
         });
         out.push(p.referenceGrant, p.route, p.trafficPolicy);
     }
