@@ -161,7 +161,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         controllerName: plan.controllerName,
         platform: ready,
         aiGatewayController: aiGateway.ready,
-        observability: gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
+        observability: gatewayObservability(observability, gatewayRef, accessLogContext(plan)),
         extProcDependsOn: observed?.otlpHeadersSecret ? [observed.otlpHeadersSecret] : [],
         clientValidation: auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
         ...(plan.guardrails.length > 0 && { filterOrder: GUARDRAIL_FILTER_ORDER }),

@@ -3,6 +3,7 @@ import { SPEND_COST_KEY, SPEND_COST_KEYS } from "../config/aiMetadata";
 import { dashboardExpressions, gatewayDashboard } from "../components/manifests/dashboard";
 import { accessLogContext, gatewayObservability } from "../components/manifests/observability";
 import { GEN_AI_PROVIDER_NAMES, metricPriceConflicts, metricPrices } from "../plan/spendDashboard";
+import { buildPlan } from "../plan/plan";
 import { parseConfig, SCHEMA_NAMES, type StackConfig } from "../plan";
 import { evaluate } from "./harness";
 
@@ -35,7 +36,7 @@ function spendStack(extra: Record<string, unknown> = {}): Record<string, unknown
 }
 
 const accessLogOf = (c: StackConfig) =>
-    gatewayObservability(c.observability, GATEWAY, accessLogContext(c, c.auth)).telemetry.accessLog?.settings?.[0].format;
+    gatewayObservability(c.observability, GATEWAY, accessLogContext(buildPlan(c))).telemetry.accessLog?.settings?.[0].format;
 
 describe("spend in the access log", () => {
     it("with spend budgets in micro-dollars, each line carries the response's cost from the metadata the budgets charge", () => {

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ClientAuthConfig, MetricsConfig, ObservabilityConfig, TracingConfig } from "../../config";
-import type { ModelConfig, RateLimitConfig, SpendUnit } from "../../config/schema";
-import { spendUnitsInUse } from "../../plan/rateLimit";
+import type { SpendUnit } from "../../config/schema";
+import type { Plan } from "../../plan/plan";
 import type { EnvVar, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, ServiceMonitorSpec } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, REQUEST_METADATA_KEYS, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../../config/aiMetadata";
@@ -31,8 +31,8 @@ export interface AccessLogContext {
 }
 
 /** The access log's context for a configuration: the user header, the verified identity, and the spend units in use. */
-export function accessLogContext(config: { rateLimit: RateLimitConfig; models: Record<string, ModelConfig> }, auth: ClientAuthConfig): AccessLogContext {
-    return { userHeader: config.rateLimit.userHeader, auth, spendUnits: spendUnitsInUse(config.rateLimit, config.models) };
+export function accessLogContext(plan: Pick<Plan, "config" | "auth" | "rateLimit">): AccessLogContext {
+    return { userHeader: plan.config.rateLimit.userHeader, auth: plan.auth, spendUnits: plan.rateLimit.spend.spendUnits };
 }
 
 /** `{<header>: <attribute>}` as Envoy command operators: the header's value under the attribute's name. */

@@ -32,7 +32,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const m = gatewayCoreManifests(
         core,
         plan.controllerName,
-        gatewayObservability(observability, gatewayRef, accessLogContext(config, auth)),
+        gatewayObservability(observability, gatewayRef, accessLogContext(plan)),
         auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
     );
     out.push(m.gatewayClass, m.tracingBackend, m.envoyProxy, m.gatewayConfig, m.gateway, m.clientTrafficPolicy, m.httpsRedirect);
