@@ -99,6 +99,12 @@ async function outside(args: { file: string; port: number }): Promise<void> {
         stopNamespace(child.pid);
     };
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stop(0));
+    // `npm run local` starts this process through a shell, which dies of a SIGTERM sent to npm without passing
+    // it on: the parent gone, stop as for a signal.
+    const parent = process.ppid;
+    setInterval(() => {
+        if (process.ppid !== parent) stop(0);
+    }, 1000).unref();
     child.once("exit", (code, signal) => {
         if (!stopped) {
             process.stderr.write(`local gateway: stopped (${code ?? signal})\n`);
