@@ -48,7 +48,7 @@ export interface UpstreamTranslation {
 /**
  * Credential types whose BackendSecurityPolicy the AI Gateway controller reconciles by exchanging the
  * secret for a token with the cloud's identity service: a network call the offline translation cannot
- * make (and aigw v1.0.0 panics on the lookup before it). The policy is left out of aigw's input; its
+ * make. The policy is left out of aigw's input; its
  * AIServiceBackend, Backend and route are still translated.
  */
 export const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCredentials"]);
@@ -56,7 +56,7 @@ export const TOKEN_EXCHANGE_CREDENTIALS = new Set(["AzureCredentials", "GCPCrede
 /**
  * Whether the controller exchanges a token with the cloud for this BackendSecurityPolicy: every Azure and
  * GCP policy, and an AWS one with an OIDC exchange (the controller logs in at the OpenID provider and calls
- * STS; `aigw` v1.0.0 refuses it outright).
+ * STS).
  */
 export function exchangesToken(o: K8sObject): boolean {
     if (o.kind !== "BackendSecurityPolicy") return false;
