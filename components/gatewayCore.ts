@@ -5,10 +5,13 @@ import type { GatewayConfig } from "../config";
 import { gatewayCoreManifests, gatewayParentRefs } from "./manifests/gateway";
 import type { GatewayObservability } from "./manifests/observability";
 import type { ClientValidationContext, FilterPosition, ParentReference } from "../specs";
+import type { GatewayNames } from "../plan/names";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface GatewayCoreArgs {
     config: GatewayConfig;
+    /** The gateway core objects' names: the plan's. */
+    names: GatewayNames;
     /** The GatewayClass controller name Envoy Gateway is installed with. */
     controllerName: string;
     /** Releases installing the CRDs; every custom resource waits for its own. */
@@ -63,8 +66,8 @@ export class GatewayCore extends pulumi.ComponentResource {
         const { platform, envoyIdentity: identity } = args;
         // The EnvoyProxy pins the very ServiceAccount the identity is bound to: one value for both.
         const config = identity ? { ...args.config, envoyProxy: { ...args.config.envoyProxy, serviceAccountName: identity.serviceAccount } } : args.config;
-        const m = gatewayCoreManifests(config, args.controllerName, args.observability, args.clientValidation, args.filterOrder);
-        this.parentRefs = gatewayParentRefs(config);
+        const m = gatewayCoreManifests(config, args.names, args.controllerName, args.observability, args.clientValidation, args.filterOrder);
+        this.parentRefs = gatewayParentRefs(config, args.names);
         const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, platform, dependsOn });
 
         // An existing Gateway (enabled: false) lives in a namespace that exists already.
@@ -88,7 +91,7 @@ export class GatewayCore extends pulumi.ComponentResource {
         if (m.clientTrafficPolicy) createCustomResource(`${name}-client-traffic`, m.clientTrafficPolicy, child(inNamespace));
         if (m.httpsRedirect) createCustomResource(`${name}-https-redirect`, m.httpsRedirect, child(this.gateway ? [...inNamespace, this.gateway] : inNamespace));
 
-        // Without the objects, their names are the configuration's own (gatewayNames).
+        // Without the objects, their names are the configuration's own (gatewayLevelNames).
         this.gatewayName = this.gateway ? this.gateway.metadata.name : pulumi.output(config.name);
         // Outputs a CustomResource reads back are not declared on its class.
         this.gatewayStatus = this.gateway ? (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status : pulumi.output(undefined);

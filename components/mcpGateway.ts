@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { McpConfig } from "../config";
 import type { ResolvedOAuth } from "../plan/mcp";
+import type { GatewayLevelNames } from "../plan/names";
 import { mcpManifests } from "./manifests/mcp";
-import { childName } from "../config/names";
 import type { ParentReference } from "../specs";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
@@ -12,6 +12,8 @@ export interface McpGatewayArgs {
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
     /** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt: the plan's. */
     oauth?: ResolvedOAuth;
+    /** The MCPRoute's and the servers' names, their resources' Pulumi names too (named MCP_COMPONENT): the plan's. */
+    names: GatewayLevelNames["mcp"];
     /** A key of ai-gateway:apiKeys as a secret Output. */
     secret: (key: string) => pulumi.Output<string>;
     platform: PlatformReadiness;
@@ -30,11 +32,11 @@ export class McpGateway extends pulumi.ComponentResource {
         super("ai-gateway:mcp:McpGateway", name, {}, opts);
         const namespaceReady = args.namespaceReady ?? [];
         const child = { parent: this, platform: args.platform, dependsOn: namespaceReady };
-        const m = mcpManifests({ config: args.config, gateway: args.gateway, oauth: args.oauth });
+        const m = mcpManifests({ config: args.config, gateway: args.gateway, oauth: args.oauth, names: args.names });
 
         const serversReady: pulumi.Resource[] = [];
         for (const { name: server, objects } of m.servers) {
-            const logical = childName(name, server);
+            const logical = args.names.servers.get(server)!.component;
             serversReady.push(createCustomResource(`${logical}-backend`, objects.backend, child));
             if (objects.tlsPolicy) serversReady.push(createCustomResource(`${logical}-tls-policy`, objects.tlsPolicy, child));
             if (objects.secret) {

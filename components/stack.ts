@@ -27,6 +27,7 @@ import { existingRedisUrl } from "./manifests/redis";
 import { clientCertificateValidation } from "./manifests/security";
 import { clientAuthEnabled } from "../plan/identity";
 import { buildPlan } from "../plan/plan";
+import { MCP_COMPONENT } from "../plan/names";
 import { metricPrices } from "../plan/spendDashboard";
 import type { PlatformReadiness } from "./customResource";
 
@@ -158,6 +159,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
 
     const core = new GatewayCore("gateway-core", {
         config: gateway,
+        names: plan.names.core,
         controllerName: plan.controllerName,
         platform: ready,
         aiGatewayController: aiGateway.ready,
@@ -216,10 +218,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         }, children);
     }
     if (config.mcp !== undefined) {
-        new McpGateway("mcp-gateway", {
+        new McpGateway(MCP_COMPONENT, {
             config: config.mcp,
             gateway: routeGateway,
             oauth: plan.mcpOAuth,
+            names: plan.names.mcp,
             secret: (key) => apiKeys.secret(key),
             platform: ready,
             namespaceReady: routesReady,
@@ -235,10 +238,10 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
             gateway: gateway.namespace,
         },
         gatewayName: gateway.name,
-        gatewayAddressCommand: gatewayAddressCommand(gateway),
+        gatewayAddressCommand: gatewayAddressCommand(plan.names.core),
         url: core.gatewayStatus.apply((status) => gatewayUrl(gateway, status)),
         models: virtualModelNames(config.models),
-        firstCallCommand: firstCallCommand({ gateway, models: config.models, auth, envoyNamespace: podNamespace }),
+        firstCallCommand: firstCallCommand({ gateway, names: plan.names.core, models: config.models, auth, envoyNamespace: podNamespace }),
         redisUrl: redis ? redis.url : redisBackend ? pulumi.output(redisBackend.redisUrl) : undefined,
         bedrockRoleArn: bedrock?.roleArn,
     };

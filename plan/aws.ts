@@ -1,5 +1,5 @@
 import { awsRegionOf, type AwsConfig, type BackendConfig, type GatewayConfig, type ModelConfig, type PlatformConfig } from "../config/schema";
-import { childName } from "../config/names";
+import { gatewayLevelNames } from "./names";
 import { envoyPodsNamespace } from "./platform";
 
 /**
@@ -28,23 +28,27 @@ export interface EnvoyAwsIdentity {
  * The ServiceAccount the Envoy pods run as: `envoyProxy.serviceAccountName`, else `<gateway>-envoy`.
  * Envoy Gateway's own name hashes the Gateway's namespace and name; a pinned one is what IAM can bind to.
  */
-export function envoyServiceAccountName(gateway: Pick<GatewayConfig, "name" | "envoyProxy">): string {
-    return gateway.envoyProxy.serviceAccountName ?? childName(gateway.name, "envoy");
+export function envoyServiceAccountName(gateway: Pick<GatewayConfig, "name" | "namespace" | "className" | "envoyProxy">): string {
+    return gatewayLevelNames(gateway).envoyServiceAccount;
 }
 
 /**
  * The identity the program gives the Envoy pods, or undefined when it creates nothing on AWS: no
  * `ai-gateway:aws`, neither podIdentity nor irsa, or no backend signing with the default chain.
- * The EnvoyProxy, the association (or annotation) and the role's trust all take their names from here.
+ * The EnvoyProxy, the association (or annotation) and the role's trust all take their names from here;
+ * `serviceAccount` is the plan's (envoyServiceAccountName).
  */
-export function envoyAwsIdentity(config: { aws?: AwsConfig; backends: Record<string, BackendConfig>; gateway: GatewayConfig; platform: PlatformConfig }): EnvoyAwsIdentity | undefined {
+export function envoyAwsIdentity(
+    config: { aws?: AwsConfig; backends: Record<string, BackendConfig>; gateway: GatewayConfig; platform: PlatformConfig },
+    serviceAccount: string,
+): EnvoyAwsIdentity | undefined {
     const { aws } = config;
     if (aws === undefined || (!aws.podIdentity && aws.irsa === undefined)) return undefined;
     const backends = defaultChainBackends(config.backends);
     if (backends.length === 0) return undefined;
     return {
         mechanism: aws.podIdentity ? "podIdentity" : "irsa",
-        serviceAccount: envoyServiceAccountName(config.gateway),
+        serviceAccount,
         namespace: envoyPodsNamespace(config.platform.envoyGateway, config.gateway.namespace),
         backends,
     };

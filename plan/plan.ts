@@ -6,6 +6,7 @@ import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
 import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse, type BackendPlan } from "./platform";
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
 import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
+import { gatewayLevelNames, type GatewayLevelNames } from "./names";
 import { routeGroups, type RouteGroup } from "./routes";
 
 /**
@@ -26,6 +27,8 @@ export interface Plan {
     rateLimit: RateLimitPlan;
     /** The model routes: each bucket of models with its host names and retry. */
     routes: RouteGroup[];
+    /** The names that follow from the Gateway alone: its core objects', the Envoy pods' ServiceAccount, the MCPRoute's. */
+    names: GatewayLevelNames;
     /** Each backend's names (its component, its objects, its InferencePool), by key, in config order. */
     backends: ReadonlyMap<string, BackendPlan>;
     /** Some backend has a provider quota: the AI Gateway's quota service and its Redis are installed. */
@@ -52,6 +55,7 @@ export function buildPlan(config: StackConfig): Plan {
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
+    const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}));
     return {
         config,
         auth,
@@ -63,8 +67,9 @@ export function buildPlan(config: StackConfig): Plan {
         inferencePools: inferencePoolsInUse(config.backends),
         envoyPodsNamespace: envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace),
         controllerName: installedControllerName(config.platform.envoyGateway.values),
+        names,
         backends: backendPlans(config.gateway, config.backends),
-        awsIdentity: envoyAwsIdentity(config),
+        awsIdentity: envoyAwsIdentity(config, names.envoyServiceAccount),
         perUserMetrics: config.observability.metrics?.perUser === true,
         guardrails: guardrailPlans(config.guardrails, gateway.namespace),
         mcpOAuth: config.mcp?.oauth && resolvedOAuth(config.mcp.oauth, auth.jwt),

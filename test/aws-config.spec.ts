@@ -168,6 +168,8 @@ describe("config: aws.modelArns covers the models routed to Bedrock", () => {
 
 describe("aws builders: the Envoy pods' identity", () => {
     const config = (raw: Record<string, unknown>) => parseConfig(raw);
+    /** The identity with the ServiceAccount name the plan gives it. */
+    const identityOf = (c: ReturnType<typeof config>) => envoyAwsIdentity(c, envoyServiceAccountName(c.gateway));
 
     it("pins <gateway>-envoy unless envoyProxy.serviceAccountName names one", () => {
         assert.equal(envoyServiceAccountName(config({ gateway: { name: "edge" } }).gateway), "edge-envoy");
@@ -182,17 +184,17 @@ describe("aws builders: the Envoy pods' identity", () => {
     });
 
     it("an identity only when ai-gateway:aws asks for one and a backend signs with the default chain", () => {
-        assert.equal(envoyAwsIdentity(config(bedrockStack({ region: "us-west-2" }))), undefined, "neither podIdentity nor irsa");
-        assert.equal(envoyAwsIdentity(config({ aws: podIdentity })), undefined, "no AWS backend");
+        assert.equal(identityOf(config(bedrockStack({ region: "us-west-2" }))), undefined, "neither podIdentity nor irsa");
+        assert.equal(identityOf(config({ aws: podIdentity })), undefined, "no AWS backend");
         const file = { schema: "AWSBedrock", auth: { type: "AWSCredentials", credentialsSecret: "aws" } };
-        assert.equal(envoyAwsIdentity(config({ aws: podIdentity, backends: { bedrock: file }, apiKeys: { aws: "x" } })), undefined, "credentials file only");
-        assert.deepEqual(envoyAwsIdentity(config(bedrockStack(podIdentity))), {
+        assert.equal(identityOf(config({ aws: podIdentity, backends: { bedrock: file }, apiKeys: { aws: "x" } })), undefined, "credentials file only");
+        assert.deepEqual(identityOf(config(bedrockStack(podIdentity))), {
             mechanism: "podIdentity",
             serviceAccount: "ai-gateway-envoy",
             namespace: "envoy-gateway-system",
             backends: ["bedrock"],
         });
-        assert.equal(envoyAwsIdentity(config(bedrockStack({ region: "us-west-2", irsa: { oidcProviderArn: OIDC_ARN } })))?.mechanism, "irsa");
+        assert.equal(identityOf(config(bedrockStack({ region: "us-west-2", irsa: { oidcProviderArn: OIDC_ARN } })))?.mechanism, "irsa");
     });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../plan";
-import { clientTrafficPolicyManifest } from "../components/manifests/gateway";
+import { clientTrafficPolicyManifest } from "./support/gatewayBuilders";
 import { configProblems } from "./harness";
 
 const ct = (clientTraffic: Record<string, unknown>, rest: Record<string, unknown> = {}) => ({ gateway: { clientTraffic }, ...rest });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../plan";
 import { firstCallCommand, gatewayUrl, virtualModelNames } from "../components/manifests/firstCall";
+import { gatewayNames } from "../plan/names";
 import { MOCK_GATEWAY_ADDRESS } from "../scripts/mocks";
 import { evaluate, stackFileConfig, valueOf, WITH_BUDGET } from "./harness";
 
@@ -9,7 +10,7 @@ const AB = [{ backend: "a" }, { backend: "b" }];
 /** The snippet for a config, with Envoy in Envoy Gateway's namespace (the default deploy mode). */
 function snippet(raw: Record<string, unknown>): string | undefined {
     const c = parseConfig(raw);
-    return firstCallCommand({ gateway: c.gateway, models: c.models, auth: c.auth, envoyNamespace: "envoy-gateway-system" });
+    return firstCallCommand({ gateway: c.gateway, names: gatewayNames(c.gateway), models: c.models, auth: c.auth, envoyNamespace: "envoy-gateway-system" });
 }
 
 describe("stack outputs: model names and the first call", () => {

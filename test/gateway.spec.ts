@@ -10,7 +10,7 @@ import {
     gatewayNames,
     gatewayParentRefs,
     httpsRedirectManifest,
-} from "../components/manifests/gateway";
+} from "./support/gatewayBuilders";
 import { GatewayConfig, parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { validateManifest, type ManifestObject } from "./support/conformance";

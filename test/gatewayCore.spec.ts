@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GatewayCore } from "../components/gatewayCore";
 import type { ClientTrafficPolicySpec, EnvoyProxySpec, GatewayConfigSpec, GatewaySpec } from "../specs";
 import { parseConfig } from "../plan";
+import { gatewayNames } from "../plan/names";
 import { settle } from "../scripts/mocks";
 import { evaluate, stackFileConfig, valueOf } from "./harness";
 import { mocks } from "./setup";
@@ -153,7 +154,7 @@ describe("GatewayCore outputs", () => {
     const build = async (raw: Record<string, unknown>) => {
         mocks.reset();
         const config = parseConfig({ gateway: raw }).gateway;
-        const core = new GatewayCore("core", { config, controllerName: "gateway.envoyproxy.io/gatewayclass-controller", platform: { envoyGateway: [], aiGateway: [] }, aiGatewayController: [] });
+        const core = new GatewayCore("core", { config, names: gatewayNames(config), controllerName: "gateway.envoyproxy.io/gatewayclass-controller", platform: { envoyGateway: [], aiGateway: [] }, aiGatewayController: [] });
         await settle();
         return core;
     };

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { resolvedOAuth } from "../plan/mcp";
 import { buildPlan } from "../plan/plan";
 import { parseConfig } from "../plan";
-import { mcpManifests, mcpServerNames } from "../components/manifests/mcp";
-import { mcpRouteName } from "../plan/names";
+import { mcpManifests, type McpInput } from "../components/manifests/mcp";
+import { gatewayLevelNames, mcpRouteName, mcpServerNames } from "../plan/names";
 import { join } from "node:path";
 import { configOfFile, configProblems, evaluate, secretLeaks } from "./harness";
 import { crdProblems } from "./support/manifests";
@@ -12,6 +12,9 @@ import { crdProblems } from "./support/manifests";
 // what validation refuses or warns about.
 
 const gateway = { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }] };
+/** The builder with the names the plan gives it. */
+const manifestsOf = (input: Omit<McpInput, "names">) =>
+    mcpManifests({ ...input, names: gatewayLevelNames({ ...input.gateway, className: "" }, Object.keys(input.config.servers)).mcp });
 const github = { hostname: "api.githubcopilot.com", path: "/mcp/readonly", auth: { type: "APIKey", secret: "github-pat" }, tools: { include: ["get_me"] } };
 const kiwi = { service: { name: "kiwi-mcp", namespace: "tools" }, port: 8080, tools: { excludeRegex: ["^delete_.*"] } };
 // auth.none: the servers carry credentials, and an exposed gateway in front of them needs client auth or the explicit opt-out.
@@ -21,7 +24,7 @@ const jwt = { issuer: "https://auth.example.com", jwksUri: "https://auth.example
 describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => {
     it("an MCPRoute <gateway>-mcp with a backendRef per server (in name order) to a Backend carrying the server's name", () => {
         const config = parseConfig(withMcp({ servers: { kiwi, github } })).mcp!;
-        const m = mcpManifests({ config, gateway });
+        const m = manifestsOf({ config, gateway });
         assert.deepEqual(m.route.metadata, { name: "ai-gateway-mcp", namespace: "ai-gateway" });
         assert.equal(m.route.apiVersion, "aigateway.envoyproxy.io/v1beta1");
         assert.deepEqual(m.route.spec, {
@@ -43,7 +46,7 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
     });
 
     it("a server outside the cluster on 443: TLS against the system CAs; a Service in the cluster: its DNS name, plain HTTP", () => {
-        const m = mcpManifests({ config: parseConfig(withMcp({ servers: { kiwi, github } })).mcp!, gateway });
+        const m = manifestsOf({ config: parseConfig(withMcp({ servers: { kiwi, github } })).mcp!, gateway });
         const [gh, kw] = m.servers;
         assert.deepEqual(gh.objects.backend.spec, { endpoints: [{ fqdn: { hostname: "api.githubcopilot.com", port: 443 } }] });
         assert.deepEqual(gh.objects.tlsPolicy?.metadata, { name: "ai-gateway-mcp-github-tls", namespace: "ai-gateway" });
@@ -55,7 +58,7 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
         assert.deepEqual(kw.objects.backend.spec, { endpoints: [{ fqdn: { hostname: "kiwi-mcp.tools.svc.cluster.local", port: 8080 } }] });
         assert.equal(kw.objects.tlsPolicy, undefined);
         assert.equal(kw.objects.secret, undefined);
-        const inGatewayNamespace = mcpManifests({ config: parseConfig(withMcp({ servers: { kiwi: { service: { name: "kiwi-mcp" }, port: 80 } } })).mcp!, gateway });
+        const inGatewayNamespace = manifestsOf({ config: parseConfig(withMcp({ servers: { kiwi: { service: { name: "kiwi-mcp" }, port: 80 } } })).mcp!, gateway });
         assert.equal(inGatewayNamespace.servers[0].objects.backend.spec.endpoints?.[0].fqdn?.hostname, "kiwi-mcp.ai-gateway.svc.cluster.local");
     });
 
@@ -70,7 +73,7 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
             }),
         ).mcp!;
         const oauth = resolvedOAuth(config.oauth!, undefined);
-        const { spec } = mcpManifests({ config, gateway, oauth }).route;
+        const { spec } = manifestsOf({ config, gateway, oauth }).route;
         assert.equal(spec.path, "/tools/mcp");
         assert.deepEqual(spec.hostnames, ["mcp.example.com"]);
         assert.deepEqual(spec.backendRefs[0].securityPolicy, { apiKey: { secretRef: { name: "ai-gateway-mcp-github-apikey" }, header: "X-Api-Key" } });
@@ -83,27 +86,27 @@ describe("MCP builders: MCPRoute, Backends, BackendTLSPolicies, Secrets", () => 
             },
         });
         assert.deepEqual(spec.backendSelector, { defaultAction: "Deny", rules: [{ cel: "request.mcp.backend in request.auth.jwt.claims.servers", action: "Allow" }] });
-        assert.deepEqual(crdProblems(mcpManifests({ config, gateway, oauth }).route), []);
+        assert.deepEqual(crdProblems(manifestsOf({ config, gateway, oauth }).route), []);
     });
 
     it("OAuth takes issuer, keys and audiences from ai-gateway:auth.jwt; without audiences anywhere, the resource URL", () => {
         const raw = withMcp({ servers: { kiwi }, oauth: { resource: "https://llm.example.com/mcp" } }, { auth: { jwt } });
         const c = parseConfig(raw);
-        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.oauth, {
+        assert.deepEqual(manifestsOf({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.oauth, {
             issuer: jwt.issuer,
             audiences: jwt.audiences,
             jwks: { remoteJWKS: { uri: jwt.jwksUri } },
             protectedResourceMetadata: { resource: "https://llm.example.com/mcp" },
         });
         const noAudience = parseConfig(withMcp({ servers: { kiwi }, oauth: { issuer: jwt.issuer, jwksUri: jwt.jwksUri, resource: "https://llm.example.com/mcp" } }, { auth: { none: true } }));
-        assert.deepEqual(mcpManifests({ config: noAudience.mcp!, gateway, oauth: buildPlan(noAudience).mcpOAuth }).route.spec.securityPolicy?.oauth?.audiences, ["https://llm.example.com/mcp"]);
+        assert.deepEqual(manifestsOf({ config: noAudience.mcp!, gateway, oauth: buildPlan(noAudience).mcpOAuth }).route.spec.securityPolicy?.oauth?.audiences, ["https://llm.example.com/mcp"]);
     });
 
     it("names depend only on their own inputs", () => {
         assert.equal(mcpRouteName("edge"), "edge-mcp");
-        assert.deepEqual(mcpServerNames("edge", "github"), { backend: "github", tlsPolicy: "edge-mcp-github-tls", secret: "edge-mcp-github-apikey" });
-        const one = mcpManifests({ config: parseConfig(withMcp({ servers: { github } })).mcp!, gateway });
-        const two = mcpManifests({ config: parseConfig(withMcp({ servers: { github, kiwi } })).mcp!, gateway });
+        assert.deepEqual(mcpServerNames("edge", "github"), { component: "mcp-gateway-github", backend: "github", tlsPolicy: "edge-mcp-github-tls", secret: "edge-mcp-github-apikey" });
+        const one = manifestsOf({ config: parseConfig(withMcp({ servers: { github } })).mcp!, gateway });
+        const two = manifestsOf({ config: parseConfig(withMcp({ servers: { github, kiwi } })).mcp!, gateway });
         assert.deepEqual(two.servers.find((s) => s.name === "github"), one.servers[0]);
     });
 });
@@ -293,7 +296,7 @@ describe("config: ai-gateway:mcp", () => {
             { tools: [{ server: "github", tool: "create_issue" }], action: "Deny" },
         ];
         const c = parseConfig(mcp({ oauth: { ...jwt, resource }, authorization: { rules } }, { auth: { none: true } }));
-        assert.deepEqual(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.authorization, {
+        assert.deepEqual(manifestsOf({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route.spec.securityPolicy?.authorization, {
             defaultAction: "Deny",
             rules: [
                 {
@@ -308,7 +311,7 @@ describe("config: ai-gateway:mcp", () => {
         assert.deepEqual(c.warnings, [
             `mcp.authorization.rules[2].tools[0].tool: "create_issue" is not among the tools mcp.servers.github.tools offers, so the rule never applies to it; offer the tool, or remove it from the rule`,
         ]);
-        assert.deepEqual(crdProblems(mcpManifests({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route), []);
+        assert.deepEqual(crdProblems(manifestsOf({ config: c.mcp!, gateway, oauth: buildPlan(c).mcpOAuth }).route), []);
 
         assert.deepEqual(configProblems(mcp({ authorization: { rules: [{ scopes: ["mcp:read"], claims: [{ name: "groups", values: ["a"] }] }] } }, { auth: { jwt } })), [
             "mcp.authorization.rules[0].scopes: are read from the OAuth access token, which only mcp.oauth verifies on the MCP path; set mcp.oauth, or use cel on what the gateway verified",

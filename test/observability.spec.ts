@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { dashboardExpressions, GATEWAY_METRICS, gatewayDashboard } from "../components/manifests/dashboard";
-import { gatewayCoreManifests } from "../components/manifests/gateway";
+import { gatewayCoreManifests } from "./support/gatewayBuilders";
 import { accessLogFields, gatewayObservability } from "../components/manifests/observability";
 import { envoyTracingCollector, extProcTracingEnv } from "../plan/observability";
 import { envoyPodsNamespace } from "../plan/platform";

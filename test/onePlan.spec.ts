@@ -80,7 +80,7 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
     ],
     "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
     "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse"],
-    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName"],
+    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
     "plan/mcp": ["resolvedOAuth"],

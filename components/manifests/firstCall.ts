@@ -1,6 +1,6 @@
 import type { ClientAuthConfig, GatewayConfig, ListenerConfig, ModelConfig } from "../../config";
 import { envoyServiceType } from "../../config/schema";
-import { gatewayNames } from "./gateway";
+import type { GatewayNames } from "../../plan/names";
 
 /**
  * What a platform engineer runs right after `pulumi up`: the virtual model names and a shell snippet that
@@ -16,8 +16,7 @@ export function virtualModelNames(models: Record<string, ModelConfig>): string[]
 }
 
 /** Prints the address Envoy Gateway wrote into the Gateway's status (for a NodePort, a node's address). */
-export function gatewayAddressCommand(gateway: Pick<GatewayConfig, "name" | "namespace" | "className">): string {
-    const names = gatewayNames(gateway);
+export function gatewayAddressCommand(names: Pick<GatewayNames, "gateway" | "namespace">): string {
     return `kubectl get gateway ${names.gateway} -n ${names.namespace} -o jsonpath='{.status.addresses[0].value}'`;
 }
 
@@ -44,6 +43,8 @@ export function gatewayUrl(gateway: GatewayConfig, status: GatewayStatus | undef
 
 export interface FirstCallInput {
     gateway: GatewayConfig;
+    /** The gateway core objects' names: the plan's. */
+    names: GatewayNames;
     models: Record<string, ModelConfig>;
     auth: ClientAuthConfig;
     /** Where Envoy Gateway runs the gateway's Envoy Service. */
@@ -73,15 +74,14 @@ function shellQuote(v: string): string {
  * client can name exactly (only patterns, or every model needs extra headers).
  */
 export function firstCallCommand(input: FirstCallInput): string | undefined {
-    const { gateway, models, auth, envoyNamespace } = input;
+    const { gateway, names, models, auth, envoyNamespace } = input;
     const listener = clientListener(gateway.listeners);
     const model = virtualModelNames(models).find((m) => models[m].match?.headers === undefined);
     if (!gateway.enabled || !listener || model === undefined) return undefined;
 
-    const names = gatewayNames(gateway);
     const serviceType = envoyServiceType(gateway);
     const lines: string[] = [];
-    lines.push(`ADDRESS=$(${gatewayAddressCommand(gateway)})`);
+    lines.push(`ADDRESS=$(${gatewayAddressCommand(names)})`);
     let port = String(listener.port);
     if (serviceType === "NodePort") {
         lines.push(

@@ -3,7 +3,7 @@ import { clientConnectionSections, connectionLimitSection } from "./clientTraffi
 import { waitsUntilProgrammed } from "../../config/schema/gateway";
 import type { ClientValidationContext, FilterPosition, KubernetesPodSpec, Listener, ParentReference, ProxyAccessLog, ProxyMetrics, ProxyTelemetry, ProxyTracing, SecurityContext } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
-import { childName } from "../../config/names";
+import type { GatewayNames } from "../../plan/names";
 import type { GatewayObservability } from "./observability";
 import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../config/versions";
 
@@ -14,30 +14,6 @@ import { GATEWAY_CONFIG_ANNOTATION, PULUMI_WAIT_FOR_ANNOTATION } from "../../con
 
 const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 const ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io";
-
-/** Kubernetes names of the gateway core objects. Other components (routes, policies) use these too. */
-export interface GatewayNames {
-    namespace: string;
-    gateway: string;
-    gatewayClass: string;
-    envoyProxy: string;
-    gatewayConfig: string;
-    clientTrafficPolicy: string;
-    httpsRedirect: string;
-}
-
-/** Names derive from `name` only, so they stay put when any other key changes. */
-export function gatewayNames(config: Pick<GatewayConfig, "name" | "namespace" | "className">): GatewayNames {
-    return {
-        namespace: config.namespace,
-        gateway: config.name,
-        gatewayClass: config.className,
-        envoyProxy: config.name,
-        gatewayConfig: childName(config.name, "config"),
-        clientTrafficPolicy: childName(config.name, "client-traffic"),
-        httpsRedirect: childName(config.name, "https-redirect"),
-    };
-}
 
 /** What the gateway core creates; absent entries are switched off. */
 export interface GatewayCoreManifests {
@@ -56,42 +32,43 @@ const NO_OBSERVABILITY: GatewayObservability = { telemetry: {}, podAnnotations: 
 /**
  * Every gateway core manifest, with references following the toggles: no parametersRef without an
  * EnvoyProxy, no gateway-config annotation without a GatewayConfig.
+ * `names` are the plan's (plan/names.ts gatewayLevelNames), the objects' names and the references between them.
  * `controllerName` is the controller Envoy Gateway is installed with (used unless the config names one).
  * `observability` is what `ai-gateway:observability` adds to the EnvoyProxy and the GatewayConfig;
  * `clientValidation` is the client-certificate check of `ai-gateway:auth.clientCertificates`.
  */
 export function gatewayCoreManifests(
     config: GatewayConfig,
+    names: GatewayNames,
     controllerName: string,
     observability = NO_OBSERVABILITY,
     clientValidation?: ClientValidationContext,
     /** HTTP filter order of the EnvoyProxy (the guardrails', plan/guardrails.ts). */
     filterOrder?: readonly FilterPosition[],
 ): GatewayCoreManifests {
-    const gatewayConfig = config.gatewayConfig.enabled ? gatewayConfigManifest(config, observability) : undefined;
+    const gatewayConfig = config.gatewayConfig.enabled ? gatewayConfigManifest(config, names, observability) : undefined;
     return {
-        gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, controllerName) : undefined,
-        gateway: config.enabled ? gatewayManifest(config, gatewayConfig !== undefined) : undefined,
-        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, observability, filterOrder) : undefined,
-        clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config, clientValidation) : undefined,
+        gatewayClass: config.gatewayClass.enabled ? gatewayClassManifest(config, names, controllerName) : undefined,
+        gateway: config.enabled ? gatewayManifest(config, names, gatewayConfig !== undefined) : undefined,
+        envoyProxy: config.envoyProxy.enabled ? envoyProxyManifest(config, names, observability, filterOrder) : undefined,
+        clientTrafficPolicy: config.clientTraffic.enabled ? clientTrafficPolicyManifest(config, names, clientValidation) : undefined,
         gatewayConfig,
-        httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config) : undefined,
+        httpsRedirect: config.enabled && config.redirectToHttps ? httpsRedirectManifest(config, names) : undefined,
         // Only an EnvoyProxy the program creates carries the tracing settings that refer to it.
         tracingBackend: config.envoyProxy.enabled ? observability.tracingBackend : undefined,
     };
 }
 
-export function gatewayClassManifest(config: GatewayConfig, controllerName: string): Manifest<"GatewayClass"> {
+export function gatewayClassManifest(config: GatewayConfig, names: GatewayNames, controllerName: string): Manifest<"GatewayClass"> {
     const { gatewayClass } = config;
     return manifest(
         "GatewayClass",
-        metadata(gatewayNames(config).gatewayClass, undefined, gatewayClass.labels, gatewayClass.annotations),
+        metadata(names.gatewayClass, undefined, gatewayClass.labels, gatewayClass.annotations),
         { controllerName: gatewayClass.controllerName ?? controllerName },
     );
 }
 
-export function gatewayManifest(config: GatewayConfig, withGatewayConfig: boolean): Manifest<"Gateway"> {
-    const names = gatewayNames(config);
+export function gatewayManifest(config: GatewayConfig, names: GatewayNames, withGatewayConfig: boolean): Manifest<"Gateway"> {
     // The AI Gateway finds the extProc settings of this Gateway's pods through this annotation.
     const annotations = {
         ...config.annotations,
@@ -160,9 +137,13 @@ export function envoySecurityContext(user: SecurityContext | undefined): Securit
  * The EnvoyProxy, with observability's telemetry sections and scrape annotations merged in (the config
  * rules refuse a section or annotation set in both places, so nothing here overrides anything).
  */
-export function envoyProxyManifest(config: GatewayConfig, observability = NO_OBSERVABILITY, filterOrder?: readonly FilterPosition[]): Manifest<"EnvoyProxy"> {
+export function envoyProxyManifest(
+    config: GatewayConfig,
+    names: GatewayNames,
+    observability = NO_OBSERVABILITY,
+    filterOrder?: readonly FilterPosition[],
+): Manifest<"EnvoyProxy"> {
     const proxy = config.envoyProxy;
-    const names = gatewayNames(config);
     const maxReplicas = proxy.hpa.enabled ? proxy.hpa.maxReplicas : undefined;
     const autoscaled = maxReplicas !== undefined;
     return manifest("EnvoyProxy", metadata(names.envoyProxy, names.namespace, proxy.labels, proxy.annotations), {
@@ -238,9 +219,8 @@ function telemetry(t: EnvoyProxyConfig["telemetry"], built: ProxyTelemetry): Pro
     });
 }
 
-export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidation?: ClientValidationContext): Manifest<"ClientTrafficPolicy"> {
+export function clientTrafficPolicyManifest(config: GatewayConfig, names: GatewayNames, clientValidation?: ClientValidationContext): Manifest<"ClientTrafficPolicy"> {
     const ct: ClientTrafficConfig = config.clientTraffic;
-    const names = gatewayNames(config);
     // The client connection settings of clientTraffic.ts, read once.
     const connectionLimit = connectionLimitSection(ct);
     const connectionSections = clientConnectionSections(ct);
@@ -272,17 +252,15 @@ export function clientTrafficPolicyManifest(config: GatewayConfig, clientValidat
  * field manager let go of its last field, and the API server then refuses the object (found by the
  * end-to-end test), so `pulumi up` would fail when the last extProc setting is removed.
  */
-export function gatewayConfigManifest(config: GatewayConfig, observability = NO_OBSERVABILITY): Manifest<"GatewayConfig"> | undefined {
+export function gatewayConfigManifest(config: GatewayConfig, names: GatewayNames, observability = NO_OBSERVABILITY): Manifest<"GatewayConfig"> | undefined {
     const gc = config.gatewayConfig;
-    const names = gatewayNames(config);
     const kubernetes = section({ env: [...gc.extProc.env, ...observability.extProcEnv], resources: section(gc.extProc.resources) });
     const spec = { ...(kubernetes && { extProc: { kubernetes } }), ...(gc.forwardProxy && { forwardProxy: { address: gc.forwardProxy.address } }) };
     return Object.keys(spec).length > 0 ? manifest("GatewayConfig", metadata(names.gatewayConfig, names.namespace, gc.labels, gc.annotations), spec) : undefined;
 }
 
 /** A 301 to HTTPS for every request on the HTTP listeners. */
-export function httpsRedirectManifest(config: GatewayConfig): Manifest<"HTTPRoute"> {
-    const names = gatewayNames(config);
+export function httpsRedirectManifest(config: GatewayConfig, names: GatewayNames): Manifest<"HTTPRoute"> {
     const https = config.listeners.find((l) => l.protocol === "HTTPS");
     return manifest("HTTPRoute", metadata(names.httpsRedirect, names.namespace, config.labels, {}), {
         parentRefs: config.listeners
@@ -306,8 +284,7 @@ export function httpsRedirectManifest(config: GatewayConfig): Manifest<"HTTPRout
  * Where routes attach: the whole Gateway, or only its HTTPS listeners when HTTP is redirected (a route on
  * the HTTP listener with header matches would take precedence over the redirect).
  */
-export function gatewayParentRefs(config: GatewayConfig): (ParentReference & { kind: "Gateway" })[] {
-    const names = gatewayNames(config);
+export function gatewayParentRefs(config: GatewayConfig, names: GatewayNames): (ParentReference & { kind: "Gateway" })[] {
     const ref = { group: GATEWAY_API_GROUP, kind: "Gateway" as const, name: names.gateway, namespace: names.namespace };
     if (!config.redirectToHttps) return [ref];
     return config.listeners.filter((l) => l.protocol === "HTTPS").map((l) => ({ ...ref, sectionName: l.name }));

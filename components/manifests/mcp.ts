@@ -2,9 +2,9 @@ import type { McpAuthorizationConfig, McpConfig, McpServerConfig } from "../../c
 import type { MCPRouteAuthorization, MCPRouteBackendRef, MCPRouteOAuth, MCPRouteSecurityPolicy, MCPRouteSpec, ParentReference } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
 import { endpointOf, type Endpoint } from "./backends";
-import { childName, serviceFqdn } from "../../config/names";
+import { serviceFqdn } from "../../config/names";
 import { CLUSTER_DOMAIN } from "../../config/versions";
-import { mcpRouteName } from "../../plan/names";
+import type { GatewayLevelNames, McpServerNames } from "../../plan/names";
 import type { ResolvedOAuth } from "../../plan/mcp";
 
 /**
@@ -15,14 +15,6 @@ import type { ResolvedOAuth } from "../../plan/mcp";
 
 /** The data key of the Secret an MCP server's API key is read from (AI Gateway v1.1.0 controller). */
 export const MCP_SECRET_KEY = "apiKey";
-
-/**
- * Kubernetes names of a server's objects. The Backend carries the server's own name: the MCP proxy shows
- * every tool as `<backend>__<tool>` and backend selector rules see it as `request.mcp.backend`.
- */
-export function mcpServerNames(gateway: string, server: string) {
-    return { backend: server, tlsPolicy: childName(gateway, "mcp", server, "tls"), secret: childName(gateway, "mcp", server, "apikey") };
-}
 
 /** Where a server is reached. Host names are lower-cased: the CRDs accept nothing else. */
 export function mcpServerEndpoint(config: McpServerConfig, gatewayNamespace: string): Endpoint {
@@ -82,6 +74,8 @@ export interface McpInput {
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
     /** mcp.oauth with what it leaves unset taken from ai-gateway:auth.jwt: the plan's (resolvedOAuth). */
     oauth?: ResolvedOAuth;
+    /** The MCPRoute's and the servers' names: the plan's (gatewayLevelNames). */
+    names: GatewayLevelNames["mcp"];
 }
 
 export interface McpManifests {
@@ -90,8 +84,7 @@ export interface McpManifests {
     servers: { name: string; objects: McpServerObjects }[];
 }
 
-function serverObjects(gateway: McpInput["gateway"], name: string, config: McpServerConfig): McpServerObjects {
-    const names = mcpServerNames(gateway.name, name);
+function serverObjects(gateway: McpInput["gateway"], names: McpServerNames, config: McpServerConfig): McpServerObjects {
     const namespace = gateway.namespace;
     const endpoint = mcpServerEndpoint(config, namespace);
     return {
@@ -131,7 +124,7 @@ export function mcpManifests(input: McpInput): McpManifests {
     const { config, gateway } = input;
     const servers = Object.keys(config.servers)
         .sort()
-        .map((name) => ({ name, config: config.servers[name], objects: serverObjects(gateway, name, config.servers[name]) }));
+        .map((name) => ({ name, config: config.servers[name], objects: serverObjects(gateway, input.names.servers.get(name)!, config.servers[name]) }));
     const spec: MCPRouteSpec = {
         parentRefs: gateway.parentRefs,
         path: config.path,
@@ -148,7 +141,7 @@ export function mcpManifests(input: McpInput): McpManifests {
         }),
     };
     return {
-        route: manifest("MCPRoute", { name: mcpRouteName(gateway.name), namespace: gateway.namespace }, spec),
+        route: manifest("MCPRoute", { name: input.names.route, namespace: gateway.namespace }, spec),
         servers: servers.map(({ name, objects }) => ({ name, objects })),
     };
 }

@@ -1,4 +1,4 @@
-import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, requiredModelArns } from "../aws";
+import { arnCovers, bedrockModelUses, defaultChainBackends, envoyAwsIdentity, envoyServiceAccountName, requiredModelArns } from "../aws";
 import { formatPath } from "../../config/errors";
 import type { Rule } from "../../config/rules/types";
 import { awsPartition } from "../../config/schema/aws";
@@ -64,7 +64,7 @@ export const awsIdentitySettings: Rule = (config, ctx) => {
         ctx.add(["aws", "eksClusterName"], "is required with podIdentity: true: the Pod Identity association is made in that cluster; set it to your EKS cluster's name");
     }
 
-    const identity = envoyAwsIdentity(config);
+    const identity = envoyAwsIdentity(config, envoyServiceAccountName(config.gateway));
     if (identity === undefined) {
         // Asked for an identity that no backend would use: nothing on AWS is created.
         const asked = aws.podIdentity ? ["podIdentity"] : aws.irsa !== undefined ? ["irsa"] : undefined;

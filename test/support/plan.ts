@@ -31,6 +31,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
     const core = identity ? { ...gateway, envoyProxy: { ...gateway.envoyProxy, serviceAccountName: identity.serviceAccount } } : gateway;
     const m = gatewayCoreManifests(
         core,
+        plan.names.core,
         plan.controllerName,
         gatewayObservability(observability, gatewayRef, accessLogContext(plan)),
         auth.clientCertificates && clientCertificateValidation(gateway.name, auth.clientCertificates),
@@ -42,7 +43,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         out.push(s.jwksBackend, s.extAuthBackend, s.securityPolicy);
     }
 
-    const parentRefs = gatewayParentRefs(config.gateway).map(({ namespace: _same, ...ref }) => ref);
+    const parentRefs = gatewayParentRefs(config.gateway, plan.names.core).map(({ namespace: _same, ...ref }) => ref);
     const routeGateway = { ...gatewayRef, parentRefs };
     const serviceBackends: Record<string, string> = {};
     for (const [key, backend] of Object.entries(config.backends)) {
