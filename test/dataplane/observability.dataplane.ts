@@ -26,7 +26,8 @@ describe("data plane (observability): spend in the access log, a shadow budget",
     /** Envoy's access-log lines (JSON objects on its stdout) of one user, waiting until there are `count` (Envoy flushes the log about once a second). */
     async function accessLog(userId: string, count: number): Promise<Record<string, unknown>[]> {
         let lines: Record<string, unknown>[] = [];
-        for (let i = 0; i < 40; i++) {
+        // Envoy writes its access log at least every 10 s (--file-flush-interval-msec): wait three times that.
+        for (let i = 0; i < 120; i++) {
             lines = gw
                 .log("envoy")
                 .split("\n")
@@ -42,7 +43,7 @@ describe("data plane (observability): spend in the access log, a shadow budget",
             if (lines.length >= count) return lines;
             await sleep(250);
         }
-        assert.fail(`access log: ${lines.length} of ${count} lines of user ${userId} after 10 s; Envoy's log ends:\n${gw.log("envoy").split("\n").slice(-20).join("\n")}`);
+        assert.fail(`access log: ${lines.length} of ${count} lines of user ${userId} after 30 s; Envoy's log ends:\n${gw.log("envoy").split("\n").slice(-20).join("\n")}`);
     }
 
     it("access log: each line carries the response's cost in micro-dollars and in 0.00001 USD, the tokens the backend reported × the prices, rounded up", async () => {
