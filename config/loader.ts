@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem, formatPath, formatProblem, suggestion } from "./errors";
+import { configSizeWarning, withIncludedConfig } from "./include";
 import { credentialLikeName, MIN_SECRET_LENGTH, plainCopies } from "./policies/secrets";
 import { PROVIDER_KEYS } from "./providerKeys";
 import type { Rule } from "./rules/types";
@@ -17,9 +18,16 @@ export type { StackConfig, StackConfigInput };
  * schema and then `rules`, in their order, and returns the typed configuration, or throws one ConfigError
  * listing every problem. The rules are the plan's (plan/rules): some need facts only the plan computes.
  */
-export function validateConfig(rules: readonly Rule[], raw: Record<string, unknown>, otherKeys: readonly string[] = [], from: ConfigSource = "program"): StackConfig {
+export function validateConfig(
+    rules: readonly Rule[],
+    raw: Record<string, unknown>,
+    otherKeys: readonly string[] = [],
+    from: ConfigSource = "program",
+    /** The file a top-level key was included from (`ai-gateway:include`), named after the path of its problems. */
+    includedFrom: (key: string) => string | undefined = () => undefined,
+): StackConfig {
     // From a stack file, a path is the key there (`ai-gateway:rateLimit.userHeader`); from a program, its own.
-    const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inStackFileTerms(p, otherKeys) : p);
+    const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inIncludedFile(inStackFileTerms(p, otherKeys), includedFrom) : p);
     const problems: ConfigProblem[] = [...misspeltNamespaces(otherKeys)];
     // A `__proto__` key would be swallowed by the first plain object it is copied into: refuse it here.
     const reserved = reservedKeyPaths(raw);
@@ -113,6 +121,13 @@ export type ConfigSource = "stackFile" | "program";
 function inStackFileTerms(p: ConfigProblem, otherKeys: readonly string[]): ConfigProblem {
     if (p.path === "" || otherKeys.includes(p.path) || /^[^.[":]+:/.test(p.path)) return p;
     return { ...p, path: `${PROJECT}:${p.path}` };
+}
+
+/** A problem of a key that came from an included file: the file follows the path, so the reader knows where to look. */
+function inIncludedFile(p: ConfigProblem, includedFrom: (key: string) => string | undefined): ConfigProblem {
+    const key = new RegExp(`^${PROJECT}:([^.[]+)`).exec(p.path)?.[1];
+    const file = key === undefined ? undefined : includedFrom(key);
+    return file === undefined ? p : { ...p, path: `${p.path} (in ${file})` };
 }
 
 /**
@@ -213,16 +228,32 @@ function runRule(rule: Rule, parsed: Record<string, unknown>, broken: ReadonlySe
  * Reads every `ai-gateway:*` key of the running stack. Warnings go to `warn`: by default Pulumi's log,
  * which `pulumi up` and `pulumi preview` show (render prints them on stderr instead).
  */
-export function readStackConfig(rules: readonly Rule[], warn: (message: string) => void = (m) => void pulumi.log.warn(m)): StackConfig {
+export function readStackConfig(
+    rules: readonly Rule[],
+    warn: (message: string) => void = (m) => void pulumi.log.warn(m),
+    // The project's directory, which included files are relative to: where Pulumi.yaml is.
+    baseDir: string = pulumi.runtime.getRootDirectory() || process.cwd(),
+): StackConfig {
     const raw: Record<string, unknown> = {};
     const otherKeys: string[] = [];
-    const all = pulumi.runtime.allConfig();
+    const stack = pulumi.runtime.allConfig();
+    const { config: all, origins, problems } = withIncludedConfig(stack, baseDir);
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const config = validateConfig(rules, raw, otherKeys, "stackFile");
-    for (const w of [...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
+    const from = (key: string) => origins[`${PROJECT}:${key}`];
+    let config: StackConfig;
+    try {
+        config = validateConfig(rules, raw, otherKeys, "stackFile", from);
+    } catch (e) {
+        // The include list's problems first, then every other key's, at once.
+        if (problems.length > 0 && e instanceof ConfigError) throw new ConfigError([...problems, ...e.problems]);
+        throw e;
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const size = configSizeWarning(stack);
+    for (const w of [...(size !== undefined ? [size] : []), ...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
     return config;
 }
 

@@ -13,8 +13,9 @@ export function parseConfig(raw: Record<string, unknown>, otherKeys: readonly st
 
 /**
  * Reads every `ai-gateway:*` key of the running stack. Warnings go to `warn`: by default Pulumi's log,
- * which `pulumi up` and `pulumi preview` show (render prints them on stderr instead).
+ * which `pulumi up` and `pulumi preview` show (render prints them on stderr instead). Files named in
+ * `ai-gateway:include` are read relative to `baseDir` (by default the project's directory).
  */
-export function loadConfig(warn?: (message: string) => void): StackConfig {
-    return readStackConfig(RULES, warn);
+export function loadConfig(warn?: (message: string) => void, baseDir?: string): StackConfig {
+    return readStackConfig(RULES, warn, baseDir);
 }

@@ -114,6 +114,13 @@ export function stackFileSchema(): JsonSchema {
                   }
                 : published(node);
     }
+    config[`${PROJECT}:include`] = {
+        description: "Files in this format whose ai-gateway:* keys join the stack's (no secrets, no provider keys), relative to the project's directory: for a configuration larger than the 128 KiB Pulumi can hand the program. See docs/configuration.md.",
+        type: "array",
+        items: { type: "string", minLength: 1 },
+        minItems: 1,
+        maxItems: 16,
+    };
     config["kubernetes:context"] = {
         description: "The kubeconfig context this stack deploys to (kind names it kind-<cluster>, `aws eks update-kubeconfig` after the cluster's ARN); set it, so that a deploy never goes to whatever context is current.",
         type: "string",

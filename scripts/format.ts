@@ -1,5 +1,5 @@
 import { holdsSecret, RecordedResource, redactSecrets } from "./mocks";
-import { SECRET_PLACEHOLDER } from "./stackFile";
+import { SECRET_PLACEHOLDER } from "../config/stackFile";
 
 type Obj = Record<string, unknown>;
 

@@ -7,14 +7,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
-import { basename, join, resolve } from "path";
+import { basename, dirname, join, resolve } from "path";
 import { parseArgs } from "util";
 import { AiGateway } from "../components";
 import { loadConfig } from "../plan";
 import { closest, suggestion } from "../config/errors";
 import { toJson, toYaml, type RenderedOutputs } from "./format";
 import { RecordingMocks, settle, withoutSourceMappedStacks, withoutUnusedStackTraces } from "./mocks";
-import { readStackFile } from "./stackFile";
+import { readStackFile } from "../config/stackFile";
 
 const PROJECT_ROOT = resolve(__dirname, "..");
 export const USAGE = "usage: npm run render -- (--stack NAME | --config-file FILE) [--format yaml|json] [--out DIR]";
@@ -120,7 +120,7 @@ export async function render(opts: RenderOptions, mocks: RecordingMocks): Promis
     let outputs: RenderedOutputs;
     try {
         // Config is read and validated before any resource exists, exactly as in index.ts.
-        const gateway = new AiGateway("ai-gateway", { config: loadConfig((w) => warnings.push(`warning: ${w}\n`)) });
+        const gateway = new AiGateway("ai-gateway", { config: loadConfig((w) => warnings.push(`warning: ${w}\n`), dirname(opts.file)) });
         outputs = { models: gateway.models, firstCallCommand: gateway.firstCallCommand, gatewayAddressCommand: gateway.gatewayAddressCommand };
         const shown = outputs;
         gateway.url.apply((url) => {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseRenderArgs, render } from "../scripts/render";
-import { MAX_STACK_FILE_BYTES } from "../scripts/stackFile";
+import { MAX_STACK_FILE_BYTES } from "../config/stackFile";
 import { parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { mocks } from "./setup";

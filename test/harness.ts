@@ -7,7 +7,7 @@ import { KINDS } from "../specs/manifest";
 import { join } from "path";
 import { toJson, toYaml } from "../scripts/format";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile } from "../config/stackFile";
 import type { ManifestObject } from "./support/conformance";
 import { mocks } from "./setup";
 

@@ -353,7 +353,7 @@ describe("input safety: the rest (paths, partitions, numbers that are none)", ()
         const { mkdtempSync, writeFileSync } = await import("node:fs");
         const { join } = await import("node:path");
         const { tmpdir } = await import("node:os");
-        const { readStackFile, StackFileError } = await import("../scripts/stackFile");
+        const { readStackFile, StackFileError } = await import("../config/stackFile");
         const path = join(mkdtempSync(join(tmpdir(), "nan-")), "Pulumi.nan.yaml");
         writeFileSync(path, "config:\n  ai-gateway:retry: {numRetries: .nan}\n  ai-gateway:rateLimit: {global: {requests: [{limit: -.inf, window: 1m}]}}\n");
         assert.throws(() => readStackFile(path), (e: Error) => {

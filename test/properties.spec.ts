@@ -4,7 +4,7 @@ import { ConfigError, parseConfig } from "../plan";
 import { customResources, evaluate, stackFileConfig } from "./harness";
 import { invalidConfig, validConfig } from "./support/arbitraries";
 import { aliasYaml, hostileConfig } from "./support/hostile";
-import { MAX_EXPANDED_DEPTH, MAX_EXPANDED_VALUES, readStackFile, StackFileError } from "../scripts/stackFile";
+import { MAX_EXPANDED_DEPTH, MAX_EXPANDED_VALUES, readStackFile, StackFileError } from "../config/stackFile";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

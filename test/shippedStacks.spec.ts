@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseRenderArgs, render } from "../scripts/render";
 import { settle } from "../scripts/mocks";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile } from "../config/stackFile";
 import { mocks } from "./setup";
 
 // The stacks a newcomer runs first: nothing to wave away. No loader warning (render prints each on stderr), and

@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { parseConfig, type StackConfig } from "../../plan";
 import { render } from "../../scripts/render";
-import { SECRET_PLACEHOLDER } from "../../scripts/stackFile";
+import { SECRET_PLACEHOLDER } from "../../config/stackFile";
 import { readToolManifest, type BuiltTool, type ToolName } from "../../tools/upstreamTools";
 import { extProcServices } from "../e2e/cluster";
 import type { KubeObject } from "../e2e/kube";

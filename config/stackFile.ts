@@ -30,10 +30,11 @@ export class StackFileError extends Error {}
  * Reads a file in the Pulumi.<stack>.yaml format. Encrypted `secure:` values cannot be decrypted
  * without the stack's passphrase, so each becomes the placeholder (the program keeps it secret).
  */
-export function readStackFile(path: string): StackFileConfig {
+export function readStackFile(path: string, maxBytes = MAX_STACK_FILE_BYTES): StackFileConfig {
     const size = statSync(path).size;
-    if (size > MAX_STACK_FILE_BYTES) {
-        throw new StackFileError(`is ${size} bytes, more than the ${MAX_STACK_FILE_BYTES} (1 MiB) a stack file may have; a stack file holds configuration, not data: keep it smaller`);
+    if (size > maxBytes) {
+        const limit = `${maxBytes} (${maxBytes / (1024 * 1024)} MiB)`;
+        throw new StackFileError(`is ${size} bytes, more than the ${limit} a stack file may have; a stack file holds configuration, not data: keep it smaller`);
     }
     const text = readFileSync(path, "utf8");
     let doc: unknown;
