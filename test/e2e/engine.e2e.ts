@@ -25,7 +25,7 @@ import * as assert from "node:assert/strict";
 import { routeGroups } from "../../plan/routes";
 import { rateLimitRuleSet } from "../../plan/rateLimit";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CHARTS } from "../../config/charts";
 import { installedPools } from "../../plan/platform";
@@ -286,6 +286,30 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         const r = await pulumi!.run("preview", ["--expect-no-changes"]);
         assertOk(r, "pulumi preview --expect-no-changes", logs);
         assert.deepEqual(r.steps.filter((s) => s.op !== "same").map(describeStep), []);
+    });
+
+    it("the models and backends moved into a file that ai-gateway:include names change nothing (pulumi preview --expect-no-changes), and a missing file stops the preview naming it", async () => {
+        const stackFile = join(pulumi!.workDir, `Pulumi.${STACK}.yaml`);
+        const included = join(pulumi!.workDir, "models.included.yaml");
+        const shipped = readFileSync(stackFile, "utf8");
+        const raw = configOfFile(stackFile);
+        try {
+            // JSON is YAML: the file in the stack file's format, with the two keys the stack file no longer has.
+            writeFileSync(included, `config: ${JSON.stringify({ "ai-gateway:models": raw.models, "ai-gateway:backends": raw.backends })}\n`);
+            for (const key of ["models", "backends"]) pulumi!.cli(["config", "rm", `ai-gateway:${key}`]);
+            pulumi!.cli(["config", "set", "--path", "ai-gateway:include[0]", "models.included.yaml"]);
+            const same = await pulumi!.run("preview", ["--expect-no-changes"]);
+            assertOk(same, "pulumi preview --expect-no-changes (models included)", logs);
+            assert.deepEqual(same.steps.filter((s) => s.op !== "same").map(describeStep), []);
+
+            pulumi!.cli(["config", "set", "--path", "ai-gateway:include[0]", "models.missing.yaml"]);
+            const missing = await pulumi!.run("preview", []);
+            assert.ok(!missing.ok, "a missing included file fails the preview");
+            assert.match(missing.output, /ai-gateway:include\[0\]: models\.missing\.yaml: no such file \(looked for [^)]*\/models\.missing\.yaml\)/);
+        } finally {
+            writeFileSync(stackFile, shipped);
+            rmSync(included, { force: true });
+        }
     });
 
     it("pulumi preview --policy-pack policy passes the dev stack, and without its client authentication (pulumi config rm ai-gateway:auth) reports exactly the guardrails' violations", async () => {

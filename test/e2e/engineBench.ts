@@ -4,7 +4,7 @@
  * a local API server with the pinned CRDs). For each size, a stack of the bench's generated models (3 backends each,
  * every model with its own request and token budget) and a floor: a plain JavaScript program run through the same CLI,
  * provider and API server that registers as many bare CustomResources as the program has Kubernetes objects, their
- * specs padded to the same total size; both run with the e2e suite's stack transform (test/e2e/stackTransform.js).
+ * specs holding the program's objects (or padded to their size); both run with the e2e suite's stack transform (test/e2e/stackTransform.js).
  * For both, in turn:
  *
  *   up       the first `pulumi up --yes`
@@ -17,8 +17,10 @@
  * /proc while it runs. Previews are repeated (`ENGINE_BENCH_RUNS`, default 3) and the medians shown; the ups run once.
  *
  *   ENGINE_BENCH_SIZES=100,300   (default 100,300,1000)
- *   ENGINE_BENCH_PROFILE=1       the program's no-change preview at the largest size also writes a V8 CPU profile
- *                                (.cpuprofile) of the program's process into ENGINE_BENCH_PROFILE_DIR (default .cache/profiles)
+ *   ENGINE_BENCH_FLOOR=padding   the floor's specs a padding string of the objects' average size, instead of the objects themselves
+ *   ENGINE_BENCH_PROFILE=1       the first no-change preview at the largest size also writes a V8 CPU profile
+ *                                (.cpuprofile) of the program's process, and the CLI's Go profiles (cli-<side>-<size>.<pid>.cpu,
+ *                                read with `go tool pprof -top`) of both sides, into ENGINE_BENCH_PROFILE_DIR (default .cache/profiles)
  *
  * Every process it starts is stopped by its process id at the end, also on failure.
  */
@@ -36,6 +38,8 @@ import { readToolManifest } from "../../tools/upstreamTools";
 const ROOT = join(__dirname, "..", "..");
 const SIZES = (process.env.ENGINE_BENCH_SIZES ?? "100,300,1000").split(",").map(Number);
 const RUNS = Number(process.env.ENGINE_BENCH_RUNS ?? "3");
+/** What the floor's specs hold: the program's objects (default), or padding of their average size. */
+const FLOOR = process.env.ENGINE_BENCH_FLOOR ?? "objects";
 const GNU_TIME = "/usr/bin/time";
 const OPS = ["up", "preview", "change", "apply"] as const;
 type Op = (typeof OPS)[number];
@@ -120,7 +124,12 @@ export function benchConfig(models: number, changed?: number): Record<string, un
     };
 }
 
-/** The floor: bare CustomResources, their specs padded to a size; one object's `rev` is what `change` raises. */
+/**
+ * The floor: bare CustomResources, one per object of the program; one object's `rev` is what `change` raises. Each
+ * spec holds the program's object as it registered it (`floor:bodies`, a JSON file: everything but apiVersion, kind
+ * and metadata), so the engine, the provider and the SDK's protobuf handle the same nested fields; or, with
+ * ENGINE_BENCH_FLOOR=padding, a string of the objects' average spec size (cheaper to encode, check and diff).
+ */
 const FLOOR_PROGRAM = `"use strict";
 const pulumi = require("@pulumi/pulumi");
 const k8s = require("@pulumi/kubernetes");
@@ -128,12 +137,14 @@ const config = new pulumi.Config("floor");
 const count = config.requireNumber("count");
 const bytes = config.requireNumber("specBytes");
 const changed = config.getNumber("changed");
+const bodiesFile = config.get("bodies");
+const bodies = bodiesFile ? JSON.parse(require("fs").readFileSync(bodiesFile, "utf8")) : undefined;
 for (let i = 0; i < count; i++) {
     new k8s.apiextensions.CustomResource("payload-" + i, {
         apiVersion: "bench.example.com/v1",
         kind: "Payload",
         metadata: { name: "payload-" + i },
-        spec: { rev: i === changed ? 1 : 0, data: "x".repeat(bytes) },
+        spec: { rev: i === changed ? 1 : 0, ...(bodies ? { body: bodies[i] } : { data: "x".repeat(bytes) }) },
     });
 }
 `;
@@ -317,10 +328,13 @@ async function measureSize(pulumi: PulumiEnvironment, floorDir: string, cp: Cont
     record(program, "up", await operation(pulumi, program.dir, ["up", "--yes", "--skip-preview", ...select(program)]));
     const exported = spawnSync(readToolManifest("e2e").pulumi.bin, ["stack", "export", "--stack", program.stack, "--non-interactive"], { cwd: program.dir, env: pulumi.env, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024, timeout: 300_000 });
     if (exported.status !== 0) throw new Error(`pulumi stack export: ${exported.error?.message ?? exported.stderr}`);
-    const state = JSON.parse(exported.stdout) as { deployment: { resources?: { type: string; outputs?: { spec?: unknown; kind?: unknown } }[] } };
+    const state = JSON.parse(exported.stdout) as { deployment: { resources?: { type: string; inputs?: Record<string, unknown>; outputs?: { spec?: unknown; kind?: unknown } }[] } };
     const objects = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("kubernetes:") && typeof r.outputs?.kind === "string");
     const specBytes = Math.max(1, Math.round(objects.reduce((sum, r) => sum + JSON.stringify(r.outputs?.spec ?? {}).length, 0) / objects.length));
-    const floor: Side = { name: "floor", dir: floorDir, stack: `floor-${models}`, config: (changed) => ({ ...cluster, "floor:count": objects.length, "floor:specBytes": specBytes, ...(changed !== undefined && { "floor:changed": changed }) }) };
+    const bodies = join(floorDir, `bodies-${models}.json`);
+    writeFileSync(bodies, JSON.stringify(objects.map(({ inputs = {} }) => Object.fromEntries(Object.entries(inputs).filter(([k]) => !["apiVersion", "kind", "metadata"].includes(k))))));
+    const shape = FLOOR === "objects" ? { "floor:bodies": bodies } : {};
+    const floor: Side = { name: "floor", dir: floorDir, stack: `floor-${models}`, config: (changed) => ({ ...cluster, "floor:count": objects.length, "floor:specBytes": specBytes, ...shape, ...(changed !== undefined && { "floor:changed": changed }) }) };
     const floorCli = (args: string[]) => {
         const r = spawnSync(readToolManifest("e2e").pulumi.bin, [...args, "--non-interactive"], { cwd: floorDir, env: pulumi.env, encoding: "utf8", timeout: 300_000 });
         if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")}: ${r.stderr}`);
@@ -332,8 +346,11 @@ async function measureSize(pulumi: PulumiEnvironment, floorDir: string, cp: Cont
     const largest = models === Math.max(...SIZES);
     for (let i = 0; i < RUNS; i++) {
         for (const side of [program, floor]) {
-            const profile = profileDir && largest && side === program && i === 0 ? { NODE_OPTIONS: `${pulumi.env.NODE_OPTIONS ?? ""} --require ${profilerHook(profileDir)}` } : {};
-            record(side, "preview", await operation(pulumi, side.dir, ["preview", ...select(side)], profile));
+            const profiled = profileDir !== undefined && largest && i === 0;
+            const profile = profiled && side === program ? { NODE_OPTIONS: `${pulumi.env.NODE_OPTIONS ?? ""} --require ${profilerHook(profileDir)}` } : {};
+            // The CLI's own CPU profile (Go pprof, `go tool pprof -top <file>.<pid>.cpu`), of both sides.
+            const cliProfile = profiled ? ["--profiling", join(profileDir, `cli-${side.name}-${models}`)] : [];
+            record(side, "preview", await operation(pulumi, side.dir, ["preview", ...select(side), ...cliProfile], profile));
         }
     }
     writeProgramStack(join(program.dir, `Pulumi.${program.stack}.yaml`), program.config(0));
@@ -381,13 +398,14 @@ function table(rows: Row[]): string {
         const exponent = (side: "program" | "floor", op: Op) => Math.log(b[side][op].wall / a[side][op].wall) / Math.log(b.models / a.models);
         lines.push("", `Growth exponent of the wall time between ${a.models} and ${b.models} models (1 = linear): ${OPS.map((op) => `${op} ${f(exponent("program", op), 2)} (floor ${f(exponent("floor", op), 2)})`).join(", ")}.`);
     }
-    lines.push(`Previews: medians of ${RUNS} runs; ups: one run each. ${cpus().length} cores; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}.`);
+    lines.push(`Floor: ${FLOOR === "objects" ? "the program's objects as CustomResource specs" : "specs padded to the objects' average size"}. Previews: medians of ${RUNS} runs; ups: one run each. ${cpus().length} cores; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}.`);
     return lines.join("\n");
 }
 
 async function main(): Promise<void> {
     for (const n of SIZES) if (!Number.isInteger(n) || n < 1 || n > 5000) throw new Error(`ENGINE_BENCH_SIZES: ${n} is not a model count from 1 to 5000`);
     if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 20) throw new Error("ENGINE_BENCH_RUNS: use a whole number from 1 to 20");
+    if (FLOOR !== "objects" && FLOOR !== "padding") throw new Error(`ENGINE_BENCH_FLOOR: "${FLOOR}" is neither objects nor padding`);
     const tools = readToolManifest("e2e");
     const profileDir = process.env.ENGINE_BENCH_PROFILE === "1" ? (process.env.ENGINE_BENCH_PROFILE_DIR ?? join(ROOT, ".cache", "profiles")) : undefined;
     if (profileDir) mkdirSync(profileDir, { recursive: true });
