@@ -4,22 +4,17 @@ import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../config";
 import { releaseArgs } from "./manifests/helm";
 import { CHARTS } from "../config/charts";
-import { typedControllerValues, typedValuesTree } from "../plan/controller";
-import { aiGatewayValues, MCP_SESSION_SECRET, MCP_SESSION_SEED_KEYS } from "./manifests/platformValues";
+import { MCP_SESSION_SECRET, MCP_SESSION_SEED_KEYS, type ReleaseValues } from "../plan/chartValues";
+import type { Values } from "../config/merge";
 
 export interface AIGatewayControllerArgs {
     config: PlatformConfig["aiGateway"];
-    envoyGatewayNamespace: string;
+    /** The chart's values, the plan's (plan/chartValues.ts). */
+    values: Values;
+    /** The generations of the MCP session seeds the values refer to, the plan's. */
+    mcpSessionSeeds: ReleaseValues["mcpSessionSeeds"];
     /** Envoy Gateway must be ready first: the controller registers as its extension server. */
     envoyGatewayReady: pulumi.Resource[];
-    /** `<header>:<attribute>` pairs the extProc adds to its metrics (the controller passes them on). */
-    metricsRequestHeaderAttributes?: string;
-    /** Where Envoy sends QuotaPolicy checks, when provider quotas are set. */
-    quotaRateLimitServiceAddr?: string;
-    /** `rateLimit.quotaFailClosed`, when provider quotas are in use. */
-    quotaFailClosed?: boolean;
-    /** `observability.tracing.headers`: request headers the extProc's spans record. */
-    spanHeaders?: Readonly<Record<string, string>>;
     /** Some backend routes to an InferencePool: the controller starts after their CRD (`crds`). */
     inferencePools?: { crds: pulumi.Resource[] };
 }
@@ -54,23 +49,14 @@ export class AIGatewayController extends pulumi.ComponentResource {
             dependsOn: [namespace, ...args.envoyGatewayReady],
         });
 
-        const seeds = mcpSessionSeeds(name, config.mcpSeedRotation, this);
+        const seeds = mcpSessionSeeds(name, args.mcpSessionSeeds, this);
         const seedSecret = new k8s.core.v1.Secret(
             `${name}-mcp-session`,
             { metadata: { name: MCP_SESSION_SECRET, namespace: namespace.metadata.name }, type: "Opaque", stringData: seeds },
             { parent: this },
         );
-        const values = aiGatewayValues({
-            envoyGatewayNamespace: args.envoyGatewayNamespace,
-            metricsRequestHeaderAttributes: args.metricsRequestHeaderAttributes,
-            quotaRateLimitServiceAddr: args.quotaRateLimitServiceAddr,
-            inferencePools: args.inferencePools !== undefined,
-            mcpSessionSecret: { name: MCP_SESSION_SECRET, fallback: MCP_SESSION_SEED_KEYS.fallback in seeds },
-            typedValues: typedValuesTree(typedControllerValues({ controller: config.controller, quotaFailClosed: args.quotaFailClosed, spanHeaders: args.spanHeaders })),
-            userValues: config.values,
-        });
         // Waits for deployment/ai-gateway-controller, whose pod webhook must exist before Envoy pods start.
-        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, values, config.chart), {
+        this.controllerRelease = new k8s.helm.v3.Release(`${name}-release`, releaseArgs(CHARTS.aiGateway, config.version, namespace.metadata.name, args.values, config.chart), {
             parent: this,
             dependsOn: [this.crdsRelease, seedSecret, ...(args.inferencePools?.crds ?? [])],
         });
@@ -84,7 +70,7 @@ export class AIGatewayController extends pulumi.ComponentResource {
  * the next seed and keeps the current one (same name, so the same resource) as the fallback; the one before
  * that is deleted.
  */
-function mcpSessionSeeds(name: string, generation: number, parent: pulumi.Resource): Record<string, pulumi.Output<string>> {
+function mcpSessionSeeds(name: string, generations: ReleaseValues["mcpSessionSeeds"], parent: pulumi.Resource): Record<string, pulumi.Output<string>> {
     const seed = (g: number) => pulumi.secret(new random.RandomPassword(`${name}-mcp-session-seed-${g}`, { length: 48, special: false }, { parent }).result);
-    return { [MCP_SESSION_SEED_KEYS.seed]: seed(generation), ...(generation > 0 && { [MCP_SESSION_SEED_KEYS.fallback]: seed(generation - 1) }) };
+    return { [MCP_SESSION_SEED_KEYS.seed]: seed(generations.seed), ...(generations.fallback !== undefined && { [MCP_SESSION_SEED_KEYS.fallback]: seed(generations.fallback) }) };
 }

@@ -57,6 +57,9 @@ export class EnvoyGateway extends pulumi.ComponentResource {
             );
         }
 
+        // Built here, not in the plan as the other charts' values are (plan/chartValues.ts): the rate-limit section
+        // holds the Redis URL, an Output of the Redis the program installs (the release waits for it through these
+        // values), and the user's values are merged over that section, so the merge waits for the URL too.
         const values = pulumi.output(rateLimit?.redisUrl).apply((redisUrl) =>
             envoyGatewayValues({
                 aiGatewayNamespace: args.aiGatewayNamespace,

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config";
 import { type ChartSource, releaseArgs } from "./manifests/helm";
 import { inferencePoolChart } from "../config/charts";
-import { inferencePoolChartValues } from "./manifests/inferencePool";
 import type { BackendPlan } from "../plan/platform";
+import type { PoolRelease } from "../plan/chartValues";
 import type { GatewayRef } from "./manifests/routes";
 import type { PlatformReadiness } from "./customResource";
 
@@ -13,8 +13,10 @@ export interface InferencePoolBackendArgs {
     key: string;
     config: BackendConfig;
     gateway: GatewayRef;
-    /** The plan's pool of this backend: its name, and the pool the program installs (unless it exists already). */
+    /** The plan's pool of this backend: the name route rules reference. */
     pool: NonNullable<BackendPlan["pool"]>;
+    /** The plan's `inferencepool` release of the pool, when the program installs it (not for an existing pool). */
+    release?: PoolRelease;
     /** Release of the `inferencepool` chart (platform.inferenceExtension.version). */
     version: string;
     /** Where the chart comes from instead of its upstream registry (platform.inferenceExtension.chart). */
@@ -40,12 +42,12 @@ export class InferencePoolBackend extends pulumi.ComponentResource {
         super("ai-gateway:models:InferencePoolBackend", name, {}, opts);
         if (args.config.inferencePool === undefined) throw new Error(`backend ${args.key} has no inferencePool`);
         this.serviceBackendName = args.pool.name;
-        const installed = args.pool.installed;
+        const release = args.release;
         this.release =
-            installed &&
+            release &&
             new k8s.helm.v3.Release(
                 `${name}-release`,
-                releaseArgs(inferencePoolChart(installed.name), args.version, installed.namespace, inferencePoolChartValues(installed), args.chart),
+                releaseArgs(inferencePoolChart(release.name), args.version, release.namespace, release.values, args.chart),
                 {
                     parent: this,
                     // The CRD first, and the AI Gateway controller, which reconciles the pool's status.

@@ -21,8 +21,8 @@ export interface Models {
  * ReferenceGrant is needed: in-cluster models elsewhere are reached by their DNS name.
  */
 export function buildModels(
-    /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules. */
-    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends">,
+    /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules, the pools' releases. */
+    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends" | "releaseValues">,
     /** Where the routes attach, beside the Gateway (the composition root's, shared with the other routes). */
     gateway: GatewayRef & { parentRefs: (ParentReference & { kind: "Gateway" })[] },
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
@@ -43,6 +43,7 @@ export function buildModels(
                 config: backend,
                 gateway,
                 pool: own.pool,
+                release: plan.releaseValues.pools.get(key),
                 version: config.platform.inferenceExtension.version,
                 chart: config.platform.inferenceExtension.chart,
                 platform,

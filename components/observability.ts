@@ -23,7 +23,7 @@ export interface ObservabilityArgs {
     dashboardNamespace: pulumi.Output<string>;
     /** Whether the gen_ai metrics carry the user label. */
     perUserMetrics: boolean;
-    /** The prices the dashboard's spend panels use (metricPrices; none without a spend budget). */
+    /** The prices the dashboard's spend panels use (the plan's dashboardPrices; none without a spend budget). */
     spendPrices?: readonly MetricPrice[];
     platform: PlatformReadiness;
 }

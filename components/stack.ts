@@ -7,10 +7,8 @@ import { firstCallCommand, gatewayAddressCommand, gatewayUrl, virtualModelNames 
 import { EnvoyGateway } from "./envoyGateway";
 import { GatewayCore } from "./gatewayCore";
 import { Guardrails } from "./guardrails";
-import { guardrailRequestBuffer } from "../plan/guardrails";
 import { GUARDRAIL_FILTER_ORDER } from "../plan/guardrails";
 import { InferenceExtension } from "./inferenceExtension";
-import { quotaServiceAddress } from "../plan/platform";
 import { McpGateway } from "./mcpGateway";
 import { buildModels } from "./models";
 import { ModelSimulators } from "./modelSimulators";
@@ -19,7 +17,6 @@ import { needsObservabilityObjects, Observability } from "./observability";
 import { PassthroughRoutes } from "./passthroughRoutes";
 import { Redis } from "./redis";
 import { accessLogContext, gatewayObservability } from "./manifests/observability";
-import { metricsRequestHeaderAttributes } from "../plan/observability";
 import { protectionSections } from "./manifests/protection";
 import { QUOTA_SERVICE_LABELS } from "./manifests/quotaService";
 import { QuotaService } from "./quotaService";
@@ -28,7 +25,6 @@ import { clientCertificateValidation } from "./manifests/security";
 import { clientAuthEnabled } from "../plan/identity";
 import { buildPlan } from "../plan/plan";
 import { MCP_COMPONENT } from "../plan/names";
-import { metricPrices } from "../plan/spendDashboard";
 import type { PlatformReadiness } from "./customResource";
 
 /** Stack outputs: names and addresses only, never a secret. */
@@ -96,16 +92,11 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         rateLimit: rateLimitBackend,
         inferencePools,
     }, children);
-    // Validation guarantees the program installs the controller whose setting labels metrics per user.
-    const perUserMetrics = plan.perUserMetrics;
     const aiGateway = new AIGatewayController("ai-gateway", {
         config: platform.aiGateway,
-        envoyGatewayNamespace: platform.envoyGateway.namespace,
+        values: plan.releaseValues.aiGateway,
+        mcpSessionSeeds: plan.releaseValues.mcpSessionSeeds,
         envoyGatewayReady: envoyGateway.ready,
-        metricsRequestHeaderAttributes: perUserMetrics ? metricsRequestHeaderAttributes(rateLimit.userHeader) : undefined,
-        quotaRateLimitServiceAddr: quotas ? quotaServiceAddress(platform.aiGateway.namespace) : undefined,
-        quotaFailClosed: quotas ? rateLimit.quotaFailClosed : undefined,
-        spanHeaders: observability.tracing?.headers,
         inferencePools,
     }, children);
     if (quotas && redisBackend) {
@@ -146,8 +137,8 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
               otlpHeaders: observability.tracing?.headersSecret ? apiKeys.secret(observability.tracing.headersSecret) : undefined,
               envoyPodNamespace: { name: podNamespace, created: created(podNamespace) },
               dashboardNamespace: created(observability.dashboard?.namespace ?? gateway.namespace),
-              perUserMetrics,
-              spendPrices: metricPrices(config),
+              perUserMetrics: plan.perUserMetrics,
+              spendPrices: plan.dashboardPrices,
               platform: ready,
           }, children)
         : undefined;
@@ -194,7 +185,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
     const routeGateway = { name: gateway.name, namespace: gateway.namespace, parentRefs: core.parentRefs.map(({ namespace: _same, ...ref }) => ref) };
     const protection = protectionSections(traffic);
     // Guardrails need the buffer filter on the listener (plan/guardrails.ts), so every model route buffers.
-    const modelProtection = plan.guardrails.length > 0 ? { ...protection, requestBuffer: guardrailRequestBuffer(config.gateway) } : protection;
+    const modelProtection = plan.guardrailRequestBuffer ? { ...protection, requestBuffer: plan.guardrailRequestBuffer } : protection;
     const models = buildModels(plan, routeGateway, modelProtection, ready, routesReady, children);
     if (plan.guardrails.length > 0) {
         new Guardrails("guardrails", {

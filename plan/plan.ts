@@ -1,13 +1,15 @@
 import type { ClientAuthConfig, GatewayConfig } from "../config/schema";
 import type { StackConfig } from "../config/stackConfig";
 import { envoyAwsIdentity, type EnvoyAwsIdentity } from "./aws";
-import { guardrailPlans, type GuardrailPlan } from "./guardrails";
+import { releaseValues, type ReleaseValues } from "./chartValues";
+import { guardrailPlans, guardrailRequestBuffer, type GuardrailPlan } from "./guardrails";
 import { withIdentityHeadersStripped, withVerifiedUser } from "./identity";
 import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControllerName, quotasInUse, type BackendPlan } from "./platform";
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
 import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
 import { gatewayLevelNames, type GatewayLevelNames } from "./names";
 import { routeGroups, type RouteGroup } from "./routes";
+import { metricPrices, type MetricPrice } from "./spendDashboard";
 
 /**
  * What a validated configuration resolves to, each fact computed once: the budgets as rate-limit rules (the
@@ -45,6 +47,12 @@ export interface Plan {
     perUserMetrics: boolean;
     /** ai-gateway:guardrails in the order their processors run, each on every model route. */
     guardrails: GuardrailPlan[];
+    /** While guardrails exist: the request buffer every model route gets, so that the buffer filter their order relies on exists. */
+    guardrailRequestBuffer: { limit: string } | undefined;
+    /** The prices the dashboard's spend panels charge tokens at (none without a spend budget). */
+    dashboardPrices: MetricPrice[];
+    /** The values of ai-gateway-helm and of each installed pool's release (Envoy Gateway's wait on the Redis URL). */
+    releaseValues: ReleaseValues;
     /** mcp.oauth with what it leaves unset taken from auth.jwt, when the MCP route takes OAuth tokens. */
     mcpOAuth: ResolvedOAuth | undefined;
 }
@@ -56,22 +64,34 @@ export function buildPlan(config: StackConfig): Plan {
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
     const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}));
+    const routes = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames);
+    const quotas = quotasInUse(config.backends);
+    const inferencePools = inferencePoolsInUse(config.backends);
+    const podsNamespace = envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace);
+    const controllerName = installedControllerName(config.platform.envoyGateway.values);
+    const backends = backendPlans(config.gateway, config.backends);
+    const perUserMetrics = config.observability.metrics?.perUser === true;
+    const guardrails = guardrailPlans(config.guardrails, gateway.namespace);
+    const requestBuffer = guardrails.length > 0 ? guardrailRequestBuffer(config.gateway) : undefined;
     return {
         config,
         auth,
         gateway,
         rateLimited: budgets.inUse,
         rateLimit: budgets,
-        routes: routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames),
-        quotas: quotasInUse(config.backends),
-        inferencePools: inferencePoolsInUse(config.backends),
-        envoyPodsNamespace: envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace),
-        controllerName: installedControllerName(config.platform.envoyGateway.values),
+        routes,
+        quotas,
+        inferencePools,
+        envoyPodsNamespace: podsNamespace,
+        controllerName,
         names,
-        backends: backendPlans(config.gateway, config.backends),
+        backends,
         awsIdentity: envoyAwsIdentity(config, names.envoyServiceAccount),
-        perUserMetrics: config.observability.metrics?.perUser === true,
-        guardrails: guardrailPlans(config.guardrails, gateway.namespace),
+        perUserMetrics,
+        guardrails,
+        guardrailRequestBuffer: requestBuffer,
+        dashboardPrices: metricPrices(config, budgets.spend.spendUnits.length > 0),
         mcpOAuth: config.mcp?.oauth && resolvedOAuth(config.mcp.oauth, auth.jwt),
+        releaseValues: releaseValues(config, { perUserMetrics, quotas, inferencePools, backends }),
     };
 }

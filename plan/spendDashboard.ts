@@ -54,8 +54,12 @@ function routedBackends(models: Readonly<Record<string, ModelConfig>>): Set<stri
  * show spend only then); empty otherwise. Sorted by provider, then model names before `*`, then backend key: where
  * two backends of one provider price one model, the first one's price is used, and `metricPriceConflicts` reports it.
  */
-export function metricPrices(config: { rateLimit: RateLimitConfig; models: Record<string, ModelConfig>; backends: Readonly<Record<string, BackendConfig>> }): MetricPrice[] {
-    if (!spendInUse(config.rateLimit, config.models)) return [];
+export function metricPrices(
+    config: { rateLimit: RateLimitConfig; models: Record<string, ModelConfig>; backends: Readonly<Record<string, BackendConfig>> },
+    /** Whether a spend budget is in effect, when the caller knows it already (the plan does). */
+    spend: boolean = spendInUse(config.rateLimit, config.models),
+): MetricPrice[] {
+    if (!spend) return [];
     const routed = routedBackends(config.models);
     const out: MetricPrice[] = [];
     for (const [key, backend] of Object.entries(config.backends)) {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseConfig } from "../plan";
 import { typedControllerValues, typedValuesTree } from "../plan/controller";
-import { aiGatewayValues } from "../components/manifests/platformValues";
+import { aiGatewayValues } from "../plan/chartValues";
 import { configProblems, evaluate } from "./harness";
 
 // platform.aiGateway.controller and rateLimit.quotaFailClosed: typed values of ai-gateway-helm, under the

@@ -11,7 +11,7 @@ import { CHARTS } from "../config/charts";
 import { ENVOY_CERTS_IN_NAMESPACE, LOCAL_PROCESS_BUILDS } from "../tools/localProcessPatches";
 import { applyPatches } from "../tools/upstreamTools";
 import { clusterServices, distinctTestSecrets } from "./e2e/cluster";
-import { aiGatewayValues } from "../components/manifests/platformValues";
+import { aiGatewayValues } from "../plan/chartValues";
 import { aiGatewayControllerEnv, aiGatewayControllerFlags, envoyGatewayConfig, secretsOf } from "./e2e/controllers";
 import type { KubeObject } from "./e2e/kube";
 import { renderStack } from "./upstream/translate";

@@ -56,6 +56,35 @@ describe("one plan per evaluation", () => {
         assert.deepEqual(plan.backends.get("a"), { component: "backend-a", names: backendNames("ai-gateway", "a", undefined) });
         const off = buildPlan(parseConfig({ backends: BUDGETS.backends, models: { m: { backends: [{ backend: "a" }, { backend: "b" }] } } }));
         assert.equal(off.rateLimited, false);
+        assert.equal(off.guardrailRequestBuffer, undefined);
+        assert.deepEqual(off.dashboardPrices, []);
+        assert.deepEqual(off.releaseValues.mcpSessionSeeds, { seed: 0 });
+        assert.equal(off.releaseValues.pools.size, 0);
+    });
+
+    it("works out the dashboard's prices, the guardrails' request buffer and the charts' values into the plan", () => {
+        const plan = buildPlan(
+            parseConfig({
+                backends: {
+                    a: { schema: "OpenAI", hostname: "a.models.svc.cluster.local", port: 80, prices: { "*": { input: 1, output: 2 } } },
+                    pool: { schema: "OpenAI", inferencePool: { selector: { app: "vllm" }, endpointPicker: { values: { inferenceExtension: { replicas: 3 } } } } },
+                },
+                models: { m: { backends: [{ backend: "a" }], rateLimit: { spend: [{ limit: 5, window: "1d" }] } }, p: { backends: [{ backend: "pool" }] } },
+                routing: { minBackendsPerModel: 1 },
+                gateway: { clientTraffic: { bufferLimit: "2Mi" } },
+                guardrails: { pii: { service: { name: "guard", port: 9002 }, phases: ["request"] } },
+                platform: { aiGateway: { mcpSeedRotation: 3, controller: { replicas: 2 } } },
+            }),
+        );
+        assert.deepEqual(plan.dashboardPrices.map((p) => [p.backend, p.model]), [["a", "*"]]);
+        assert.deepEqual(plan.guardrailRequestBuffer, { limit: String(2 * 1024 ** 2) });
+        assert.deepEqual(plan.releaseValues.mcpSessionSeeds, { seed: 3, fallback: 2 });
+        const controller = plan.releaseValues.aiGateway.controller as Record<string, unknown>;
+        assert.equal(controller.replicaCount, 2);
+        assert.ok(controller.podAnnotations, "the pool's restart annotation");
+        const release = plan.releaseValues.pools.get("pool");
+        assert.equal(release?.name, plan.backends.get("pool")?.pool?.name);
+        assert.deepEqual((release?.values.inferenceExtension as Record<string, unknown>).replicas, 3, "the user's endpoint picker values last");
     });
 });
 
@@ -79,11 +108,24 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
         "spendInUse",
     ],
     "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
-    "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse"],
+    "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse", "quotaServiceAddress"],
     "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
     "plan/mcp": ["resolvedOAuth"],
+    "plan/guardrails": ["guardrailPlans", "guardrailRequestBuffer"],
+    "plan/spendDashboard": ["metricPrices"],
+    "plan/observability": ["metricsRequestHeaderAttributes"],
+    "plan/controller": ["typedControllerValues", "typedValuesTree"],
+    "plan/chartValues": ["releaseValues", "aiGatewayValues", "inferencePoolChartValues"],
+    "config/merge": ["mergeValues"],
+};
+/**
+ * What a builder still computes for a value that waits on an Output: Envoy Gateway's values hold the Redis URL of the
+ * Redis the program installs, with the user's values merged over it, so they are merged in its component.
+ */
+const WAITS_ON_OUTPUTS: Record<string, readonly string[]> = {
+    "components/manifests/platformValues.ts": ["config/merge.mergeValues"],
 };
 /** The composition root: the one place that builds the plan. */
 const ROOT_OF_PLAN = "components/stack.ts";
@@ -108,6 +150,7 @@ function recomputed(files: readonly string[], read: (file: string) => string = (
                 .map((n) => n.trim())
                 .filter((n) => !n.startsWith("type ") && facts.includes(n.split(/\s+as\s+/)[0]))
                 .filter((n) => !(file === ROOT_OF_PLAN && module === "plan/plan"))
+                .filter((n) => !(WAITS_ON_OUTPUTS[file] ?? []).includes(`${module}.${n}`))
                 .map((n) => `${file} calls ${module}.${n}`);
         }),
     );
@@ -124,5 +167,22 @@ describe("one plan, passed down", () => {
         const builder = "components/manifests/routes.ts";
         const text = `import { modelBuckets } from "../../plan/routes";\nimport type { RateLimitRuleSet } from "../../plan/rateLimit";\nimport { buildPlan as again } from "../../plan/plan";\n`;
         assert.deepEqual(recomputed([builder], () => text), [`${builder} calls plan/routes.modelBuckets`, `${builder} calls plan/plan.buildPlan as again`]);
+    });
+
+    it("the check sees a component that merges chart values or works out a guardrail's buffer again, and lets Envoy Gateway's values wait on the Redis URL", () => {
+        const pool = "components/manifests/inferencePool.ts";
+        const root = ROOT_OF_PLAN;
+        const egValues = "components/manifests/platformValues.ts";
+        const texts: Record<string, string> = {
+            [pool]: `import { mergeValues, type Values } from "../../config/merge";\n`,
+            [root]: `import { guardrailRequestBuffer } from "../plan/guardrails";\nimport { metricPrices } from "../plan/spendDashboard";\n`,
+            [egValues]: `import { mergeValues, Values } from "../../config/merge";\nimport { aiGatewayValues } from "../../plan/chartValues";\n`,
+        };
+        assert.deepEqual(recomputed([pool, root, egValues], (f) => texts[f]), [
+            `${pool} calls config/merge.mergeValues`,
+            `${root} calls plan/guardrails.guardrailRequestBuffer`,
+            `${root} calls plan/spendDashboard.metricPrices`,
+            `${egValues} calls plan/chartValues.aiGatewayValues`,
+        ]);
     });
 });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
-import { aiGatewayValues, envoyGatewayValues } from "../components/manifests/platformValues";
+import { envoyGatewayValues } from "../components/manifests/platformValues";
+import { aiGatewayValues } from "../plan/chartValues";
 import { mergeValues } from "../config/merge";
 import { redisDeploymentSpec } from "../components/manifests/redis";
 import { parseConfig } from "../plan";

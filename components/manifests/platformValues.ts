@@ -1,4 +1,4 @@
-import { aiGatewayPoolValues, envoyGatewayPoolValues } from "./inferencePool";
+import { envoyGatewayPoolValues } from "../../plan/chartValues";
 import { mergeValues, Values } from "../../config/merge";
 import { serviceFqdn } from "../../config/names";
 import { AI_GATEWAY, CLUSTER_DOMAIN, ENVOY_GATEWAY } from "../../config/versions";
@@ -37,6 +37,8 @@ export function envoyGatewayCrdsValues(): Values {
 /**
  * Helm values for gateway-helm with what the AI Gateway needs (its `manifests/envoy-gateway-values.yaml`):
  * the Backend API, the extension manager hooks that insert the ext_proc filter, and the extension server address.
+ * Unlike the other charts' values (plan/chartValues.ts), these are built in the component: their rate-limit
+ * section holds the Redis URL, an Output of the Redis the program installs, and the user's values go over it.
  */
 export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
     const envoyGateway: Values = {
@@ -89,63 +91,4 @@ export function envoyGatewayValues(input: EnvoyGatewayValuesInput): Values {
     }
     const values = { config: { envoyGateway } };
     return mergeValues(input.inferencePools ? mergeValues(values, envoyGatewayPoolValues()) : values, input.userValues);
-}
-
-export interface AiGatewayValuesInput {
-    envoyGatewayNamespace: string;
-    /**
-     * `<header>:<attribute>` pairs the extProc adds to its gen_ai metrics. The controller passes them to
-     * each extProc it injects as a flag; the extProc does not read them from its environment.
-     */
-    metricsRequestHeaderAttributes?: string;
-    /** `host:port` of the quota rate-limit service, when provider quotas are set (the chart's default names a Service nothing creates). */
-    quotaRateLimitServiceAddr?: string;
-    /** Some backend routes to an InferencePool (the controller must start after its CRD). */
-    inferencePools?: boolean;
-    /**
-     * The Secret holding the seeds the MCP proxy derives its session encryption key from: `seed`, and after a
-     * rotation `fallback`, the previous seed, which keeps the sessions it encrypted valid.
-     */
-    mcpSessionSecret?: { name: string; fallback: boolean };
-    /** Values of the typed keys (platform.aiGateway.controller, rateLimit.quotaFailClosed), under the user's. */
-    typedValues?: Values;
-    userValues: Values;
-}
-
-/** Helm values for ai-gateway-helm: where Envoy Gateway runs, metric labels, the quota service, the typed keys, then the user's values. */
-export function aiGatewayValues(input: AiGatewayValuesInput): Values {
-    const base: Values = { envoyGateway: { namespace: input.envoyGatewayNamespace } };
-    const controller: Values = {
-        ...(input.metricsRequestHeaderAttributes && { metricsRequestHeaderAttributes: input.metricsRequestHeaderAttributes }),
-        ...(input.quotaRateLimitServiceAddr && { quotaRateLimitServiceAddr: input.quotaRateLimitServiceAddr }),
-    };
-    if (input.mcpSessionSecret) controller.mcp = { sessionEncryption: mcpSessionEncryption(input.mcpSessionSecret.fallback) };
-    if (Object.keys(controller).length > 0) base.controller = controller;
-    const sessionEnv = input.mcpSessionSecret && mcpSessionEnv(input.mcpSessionSecret);
-    const computed = input.inferencePools ? mergeValues(base, aiGatewayPoolValues()) : base;
-    const values = mergeValues(mergeValues(computed, input.typedValues ?? {}), input.userValues);
-    if (!sessionEnv) return values;
-    // Appended to the user's own list, which a merge would replace: without them the seed would be the literal text.
-    const own = (values.controller ?? {}) as Values;
-    const env = Array.isArray(own.extraEnvVars) ? own.extraEnvVars : [];
-    return { ...values, controller: { ...own, extraEnvVars: [...env, ...sessionEnv] } };
-}
-
-/** The Secret with the MCP proxy's session encryption seeds, in the AI Gateway's namespace, and its keys. */
-export const MCP_SESSION_SECRET = "ai-gateway-mcp-session";
-export const MCP_SESSION_SEED_KEYS = { seed: "seed", fallback: "fallback" } as const;
-const MCP_SESSION_ENV = { seed: "AI_GATEWAY_MCP_SESSION_SEED", fallback: "AI_GATEWAY_MCP_FALLBACK_SESSION_SEED" } as const;
-
-/**
- * The chart passes the seeds to the controller as flags, so the values would hold them in plain text (Helm
- * release state, the Deployment): they name environment variables instead, which Kubernetes expands in the
- * container's arguments, read from the Secret.
- */
-function mcpSessionEncryption(fallback: boolean): Values {
-    return { seed: `$(${MCP_SESSION_ENV.seed})`, ...(fallback && { fallback: { seed: `$(${MCP_SESSION_ENV.fallback})` } }) };
-}
-
-function mcpSessionEnv(secret: { name: string; fallback: boolean }): Values[] {
-    const keys = secret.fallback ? (["seed", "fallback"] as const) : (["seed"] as const);
-    return keys.map((k) => ({ name: MCP_SESSION_ENV[k], valueFrom: { secretKeyRef: { name: secret.name, key: MCP_SESSION_SEED_KEYS[k] } } }));
 }
