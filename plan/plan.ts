@@ -14,7 +14,7 @@ import { metricPrices, type MetricPrice } from "./spendDashboard";
 /**
  * What a validated configuration resolves to, each fact computed once: the budgets as rate-limit rules (the
  * set validation's caps read too, see rateLimitRuleSet), the route groups of the models, the backends' names,
- * the verified identity, what is in use. The composition root (components/stack.ts) builds it and hands each
+ * the verified identity, what is in use, the charts' values. The composition root (components/stack.ts) builds it and hands each
  * component its slice; no component or builder works a fact out again (test/onePlan.spec.ts).
  */
 export interface Plan {
