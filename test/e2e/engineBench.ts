@@ -161,6 +161,18 @@ const PAYLOAD_CRD = {
     },
 };
 
+/** The signature key Pulumi marks a secret value with (in state and on the wire). */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/** A state value with each secret (its ciphertext, as `stack export` shows it) made a plain string of the same text. */
+function plainValues(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(plainValues);
+    if (typeof v !== "object" || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if (Object.hasOwn(o, SECRET_SIGNATURE)) return String(o.ciphertext ?? o.plaintext ?? "");
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plainValues(x)]));
+}
+
 /** Descendants of a process, from /proc. */
 function descendants(root: number): number[] {
     const children = new Map<number, number[]>();
@@ -332,7 +344,7 @@ async function measureSize(pulumi: PulumiEnvironment, floorDir: string, cp: Cont
     const objects = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("kubernetes:") && typeof r.outputs?.kind === "string");
     const specBytes = Math.max(1, Math.round(objects.reduce((sum, r) => sum + JSON.stringify(r.outputs?.spec ?? {}).length, 0) / objects.length));
     const bodies = join(floorDir, `bodies-${models}.json`);
-    writeFileSync(bodies, JSON.stringify(objects.map(({ inputs = {} }) => Object.fromEntries(Object.entries(inputs).filter(([k]) => !["apiVersion", "kind", "metadata"].includes(k))))));
+    writeFileSync(bodies, JSON.stringify(objects.map(({ inputs = {} }) => plainValues(Object.fromEntries(Object.entries(inputs).filter(([k]) => !["apiVersion", "kind", "metadata"].includes(k)))))));
     const shape = FLOOR === "objects" ? { "floor:bodies": bodies } : {};
     const floor: Side = { name: "floor", dir: floorDir, stack: `floor-${models}`, config: (changed) => ({ ...cluster, "floor:count": objects.length, "floor:specBytes": specBytes, ...shape, ...(changed !== undefined && { "floor:changed": changed }) }) };
     const floorCli = (args: string[]) => {
