@@ -4,10 +4,12 @@ import { parseConfig, StackConfig } from "../plan";
 import { AiGateway } from "../components";
 import type { StackOutputs } from "../components/stack";
 import { KINDS } from "../specs/manifest";
-import { join } from "path";
+import { dirname, join } from "path";
 import { toJson, toYaml } from "../scripts/format";
 import { RecordedResource, redactSecrets, settle } from "../scripts/mocks";
 import { readStackFile } from "../config/stackFile";
+import { withIncludedConfig } from "../config/include";
+import { ConfigError } from "../config/errors";
 import type { ManifestObject } from "./support/conformance";
 import { mocks } from "./setup";
 
@@ -93,7 +95,9 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
 
 /** Raw `ai-gateway:*` config of any file in the Pulumi.<stack>.yaml format, keys without the project prefix. */
 export function configOfFile(file: string): Record<string, unknown> {
-    const { config } = readStackFile(file);
+    // With the keys of the files it includes (ai-gateway:include), as the program reads them.
+    const { config, problems } = withIncludedConfig(readStackFile(file).config, dirname(file));
+    if (problems.length > 0) throw new ConfigError(problems);
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) {
         if (!key.startsWith("ai-gateway:")) continue;

@@ -5,9 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dump, load } from "js-yaml";
 import { preparePrivateNetwork } from "../../tools/network";
 import { freePort } from "../e2e/controlPlane";
 import { call } from "./client";
@@ -75,9 +76,13 @@ describe("data plane (npm run local): the command a user runs", function () {
     });
 
     it("npm run local -- --config-file F: prints the address, the models and a first call with a client's key that answers 200; a SIGTERM to npm stops every process it started", async () => {
-        // A stack file the suite has not seen: the dev stack under another name, in another folder.
+        // A stack file the suite has not seen: the dev stack under another name, in another folder, its models and
+        // backends in a file it includes (ai-gateway:include), as a large stack keeps them.
         const file = join(dir, "Pulumi.mine.yaml");
-        copyFileSync(join(ROOT, "Pulumi.dev.yaml"), file);
+        const dev = load(readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+        const { "ai-gateway:models": models, "ai-gateway:backends": backends, ...rest } = dev.config;
+        writeFileSync(join(dir, "mine.models.yaml"), dump({ config: { "ai-gateway:models": models, "ai-gateway:backends": backends } }));
+        writeFileSync(file, dump({ ...dev, config: { ...rest, "ai-gateway:include": ["mine.models.yaml"] } }));
         const port = await freePort();
         // A process group of its own, so that the test can stop all of it if it fails midway.
         npm = spawn("npm", ["run", "-s", "local", "--", "--config-file", file, "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
