@@ -1,7 +1,8 @@
 /**
  * `npm test`: the pinned CRDs first (one message, before anything else starts, when nothing can provide them), then
- * the type check and the mocha suite side by side, one on each of two cores. Mocha prints as it goes; the type
- * check's output follows it, whole. Fails when either fails, and says which.
+ * the type check and the mocha suite side by side. Mocha runs its spec files in parallel workers, one per core (at
+ * least two), which take the next file as each finishes, so the type check and the workers share the cores. Mocha
+ * prints as it goes; the type check's output follows it, whole. Fails when either fails, and says which.
  *
  * The type check is incremental: its state is kept in `.cache/typecheck.tsbuildinfo` (gitignored), so a second run
  * checks only what changed. Arguments go to mocha (`npm test -- --grep routes`).
@@ -9,6 +10,7 @@
  * Both are started by this process and stopped by their process ids when it is interrupted.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pinnedCrdDirectory } from "../tools/upstreamCrds";
 
@@ -63,7 +65,9 @@ async function main(): Promise<number> {
         false,
     );
     // A larger young generation: the suite allocates many short-lived objects, and collects them a tenth faster so.
-    const mocha = node(["--max-semi-space-size=64"], require.resolve("mocha/bin/mocha.js"), process.argv.slice(2), true);
+    // The workers inherit the option.
+    const jobs = String(Math.max(2, availableParallelism()));
+    const mocha = node(["--max-semi-space-size=64"], require.resolve("mocha/bin/mocha.js"), ["--parallel", "--jobs", jobs, ...process.argv.slice(2)], true);
     const [types, tests] = await Promise.all([typecheck, mocha]);
     const failed = (r: Finished) => r.code !== 0;
     if (types.output.trim() !== "" || failed(types)) process.stdout.write(`\ntype check (tsc --noEmit):\n${types.output}`);

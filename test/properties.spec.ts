@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalog } from "./support/conformance";
 import { plannedCustomResources } from "./support/plan";
+import { onlyShard, propertySeed } from "./support/validConfigurations";
 
 /**
  * What a call threw (undefined when it returned), and the CPU time it took: on a machine other work keeps busy the
@@ -29,23 +30,11 @@ function timed(call: () => unknown): { error: unknown; ms: number } {
     }
 }
 
-/** Same seed per run of the suite unless FC_SEED says otherwise, so a failure reproduces. */
-const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261122;
+const seed = propertySeed();
 
+// The 600 valid configurations are checked in test/properties.valid-*.spec.ts, split so parallel workers share them.
 describe("properties: generated configurations", function () {
     this.timeout(60000);
-
-    it("600 valid configurations parse, and every custom resource they produce passes the CRDs", () => {
-        fc.assert(
-            fc.property(validConfig, (raw) => {
-                const config = parseConfig(raw);
-                for (const object of plannedCustomResources(config)) {
-                    assert.deepEqual(catalog().validate(JSON.parse(JSON.stringify(object))), []);
-                }
-            }),
-            { numRuns: 600, seed },
-        );
-    });
 
     it("500 configurations with one mistake are refused with a config-path error, never an exception", () => {
         fc.assert(
@@ -113,6 +102,23 @@ describe("properties: generated configurations", function () {
         await fc.assert(fc.asyncProperty(validConfig, planMatchesProgram), { numRuns: 12, seed });
         await planMatchesProgram(stackFileConfig("dev"));
         await planMatchesProgram(stackFileConfig("prod"));
+    });
+});
+
+describe("properties: a property split over spec files", () => {
+    it("the parts check disjoint cases that together are every case of one run, and a part's failure still shrinks", () => {
+        const seen: number[][] = [[], [], []];
+        for (const part of [0, 1, 2]) fc.assert(fc.property(fc.integer(), onlyShard(part, 3, (n: number) => void seen[part].push(n))), { numRuns: 50, seed });
+        const all: number[] = [];
+        fc.assert(fc.property(fc.integer(), (n) => void all.push(n)), { numRuns: 50, seed });
+        assert.deepEqual(seen.map((s) => s.length), [17, 17, 16]);
+        assert.deepEqual(all.filter((_, i) => i % 3 === 1), seen[1]);
+        assert.deepEqual([...seen.flat()].sort((a, b) => a - b), [...all].sort((a, b) => a - b));
+        // Shrinking a failure of part 1 keeps checking every candidate, down to the smallest failing value.
+        assert.throws(
+            () => fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), onlyShard(1, 3, (n: number) => assert.ok(n < 10))), { numRuns: 200, seed }),
+            /Counterexample: \[10\]/,
+        );
     });
 });
 

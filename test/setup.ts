@@ -20,8 +20,13 @@ withoutPerPromiseStacks();
 export const mocks = new RecordingMocks();
 export const project = "ai-gateway";
 
+let installed: Promise<void> | undefined;
+
+// Mocha runs root hooks once per file in a parallel worker (`npm test` runs two), once per run otherwise: install once
+// per process either way.
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
-        await mocks.install(project, "test");
+        installed ??= mocks.install(project, "test");
+        await installed;
     },
 };

@@ -1,0 +1,3 @@
+import { validConfigurationsPass } from "./support/validConfigurations";
+
+describe("properties: generated valid configurations", () => validConfigurationsPass(1, 2));
