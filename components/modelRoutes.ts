@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ErrorFormat, ModelConfig, RateLimitConfig, RetryConfig } from "../config";
 import { errorResponseOverrides } from "./manifests/errors";
 import type { ProtectionSections } from "./manifests/protection";
-import type { RateLimitRuleSet, RouteSpend } from "../plan/rateLimit";
+import type { RateLimitRuleSet } from "../plan/rateLimit";
 import type { RouteGroup } from "../plan/routes";
 import type { BackendClusterSections } from "./manifests/backendTraffic";
 import { GatewayRef, modelRoutes, modelTrafficPolicies, type TrafficPolicySections } from "./manifests/routes";
@@ -19,15 +19,15 @@ export interface RoutedBackend {
 export interface ModelRoutesArgs {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
-    /** The plan's route groups: each route's models, host names and retry. */
+    /** The plan's route groups: each route's names, models, host names, retry and spend cost. */
     groups: readonly RouteGroup[];
+    /** The name of the Gateway's policy of the budgets of all models together (the plan's names.modelsTrafficPolicy). */
+    sharedPolicy: string;
     /** ai-gateway:retry, which a pattern model's own retry completes. */
     retry: RetryConfig;
     rateLimit: RateLimitConfig;
     /** The plan's rule set: the shared budgets and each model's own. */
     rules: RateLimitRuleSet;
-    /** The plan's price tables and spend units, which spend budgets charge. */
-    spend: RouteSpend;
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
     protection?: ProtectionSections & Pick<TrafficPolicySections, "requestBuffer">;
     /** Every backend the models name, by config key. */
@@ -81,11 +81,11 @@ export class ModelRoutes extends pulumi.ComponentResource {
             groups: args.groups,
             serviceBackend: (key) => backend(key).serviceBackendName,
             inferencePool: (key) => backend(key).inferencePool === true,
-            ...args.spend,
         });
 
         const policies = modelTrafficPolicies({
             gateway: args.gateway,
+            sharedPolicy: args.sharedPolicy,
             models: args.models,
             routes,
             retry: args.retry,

@@ -22,7 +22,7 @@ export interface Models {
  */
 export function buildModels(
     /** The plan: its configuration's backends, models, retry, budgets and keys, its route groups and rules, the pools' releases. */
-    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends" | "releaseValues">,
+    plan: Pick<Plan, "config" | "routes" | "rateLimit" | "backends" | "releaseValues" | "names">,
     /** Where the routes attach, beside the Gateway (the composition root's, shared with the other routes). */
     gateway: GatewayRef & { parentRefs: (ParentReference & { kind: "Gateway" })[] },
     /** Timeouts, circuit breaker and health checks (ai-gateway:traffic), in every route's policy beside its retry. */
@@ -66,10 +66,10 @@ export function buildModels(
         gateway,
         models: config.models,
         groups: plan.routes,
+        sharedPolicy: plan.names.modelsTrafficPolicy,
         retry: config.retry,
         rateLimit: config.rateLimit,
         rules: plan.rateLimit.rules,
-        spend: plan.rateLimit.spend,
         protection,
         errors: config.gateway.errors.format,
         backends,

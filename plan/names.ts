@@ -128,6 +128,8 @@ export interface GatewayLevelNames {
      * Envoy Gateway's own name hashes the Gateway's namespace and name; a pinned one is what IAM can bind to.
      */
     envoyServiceAccount: string;
+    /** The BackendTrafficPolicy on the Gateway with the budgets of all models together (modelsTrafficPolicyName). */
+    modelsTrafficPolicy: string;
     /** The MCPRoute's (mcpRouteName), and each MCP server's objects' (mcpServerNames), by server key. */
     mcp: { route: string; servers: ReadonlyMap<string, McpServerNames> };
 }
@@ -162,6 +164,7 @@ export function gatewayLevelNames(
             httpsRedirect: childName(name, "https-redirect"),
         },
         envoyServiceAccount: config.envoyProxy?.serviceAccountName ?? childName(name, ENVOY_SERVICE_ACCOUNT),
+        modelsTrafficPolicy: modelsTrafficPolicyName(name),
         mcp: {
             route: childName(name, MCP_ROUTE),
             servers: new Map(

@@ -8,7 +8,7 @@ import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControl
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
 import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
 import { gatewayLevelNames, type GatewayLevelNames } from "./names";
-import { routeGroups, type RouteGroup } from "./routes";
+import { routeGroups, routeSpendCosts, type RouteGroup } from "./routes";
 import { metricPrices, type MetricPrice } from "./spendDashboard";
 
 /**
@@ -27,7 +27,7 @@ export interface Plan {
     rateLimited: boolean;
     /** The budgets as rules (shared, per model, per passthrough route) and the spend cost the model routes record. */
     rateLimit: RateLimitPlan;
-    /** The model routes: each bucket of models with its host names and retry. */
+    /** The model routes: each bucket of models with its objects' names, host names, retry and (with a spend budget) spend cost. */
     routes: RouteGroup[];
     /** The names that follow from the Gateway alone: its core objects', the Envoy pods' ServiceAccount, the MCPRoute's. */
     names: GatewayLevelNames;
@@ -64,7 +64,12 @@ export function buildPlan(config: StackConfig): Plan {
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
     const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}));
-    const routes = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames);
+    // Each route's spend cost: the one validation measured (routeSpendCosts keeps it per configuration).
+    const costs = routeSpendCosts(config);
+    const routes = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames, config.gateway.name).map((group) => {
+        const spend = costs?.get(group.id);
+        return spend === undefined ? group : { ...group, spend };
+    });
     const quotas = quotasInUse(config.backends);
     const inferencePools = inferencePoolsInUse(config.backends);
     const podsNamespace = envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace);

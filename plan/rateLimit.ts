@@ -1,7 +1,7 @@
 import { SPEND_UNITS, windowUnit, type SpendUnit, type BudgetConfig, type ModelConfig, type ModelPrice, type PassthroughRouteConfig, type RateLimitBudgets, type RateLimitConfig } from "../config/schema";
 import type { RateLimitCost, RateLimitHeaderMatch, RateLimitRule, RateLimitSelectCondition } from "../specs";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../config/aiMetadata";
-import { priceTables, spendLimitUnits } from "./spend";
+import { spendLimitUnits } from "./spend";
 
 /**
  * Token and request budgets as Envoy Gateway global rate-limit rules (the envoy-ratelimit service
@@ -102,33 +102,9 @@ export function spendInUse(config: RateLimitConfig, models: Record<string, Model
     return spendUnitsInUse(config, models).length > 0;
 }
 
-/** The price table of a backend key for the routes' spend cost, or undefined when no spend budget is in effect. */
-export function routePrices(
-    config: RateLimitConfig,
-    models: Record<string, ModelConfig>,
-    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
-): ((backend: string) => Record<string, ModelPrice> | undefined) | undefined {
-    return spendInUse(config, models) ? priceLookup(prices) : undefined;
-}
-
-/** A backend key's price table, own keys only. */
-function priceLookup(prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>): (backend: string) => Record<string, ModelPrice> | undefined {
-    return (backend) => (Object.hasOwn(prices, backend) ? prices[backend] : undefined);
-}
-
-/** What modelRoutes needs to record the spend cost: the price table of a backend key (only while a spend budget is in effect) and the units in use. */
+/** What the model routes record for the spend budgets: the units in use (each route's cost is plan/routes.ts routeSpendCosts'). */
 export interface RouteSpend {
-    prices?: (backend: string) => Record<string, ModelPrice> | undefined;
     spendUnits: SpendUnit[];
-}
-
-/** What modelRoutes needs to record the spend cost: the price tables and the units in use (nothing without a spend budget). */
-export function routeSpend(
-    config: RateLimitConfig,
-    models: Record<string, ModelConfig>,
-    prices: Readonly<Record<string, Record<string, ModelPrice> | undefined>>,
-): RouteSpend {
-    return { prices: routePrices(config, models, prices), spendUnits: spendUnitsInUse(config, models) };
 }
 
 /** A request for a model: the AI Gateway sets the model header on every one, and on nothing else. */
@@ -251,7 +227,7 @@ export interface RateLimitPlan {
     passthrough: ReadonlyMap<string, RateLimitRule[]>;
     /** Some budget is in effect (rateLimitInUse): Redis and Envoy Gateway's rate-limit service are installed. */
     inUse: boolean;
-    /** The price tables and spend units the model routes record the cost of each response with. */
+    /** The spend units the model routes record the cost of each response in. */
     spend: RouteSpend;
 }
 
@@ -270,5 +246,5 @@ export function rateLimitPlan(config: {
     );
     const inUse = rules.shared.length > 0 || [...rules.models.values(), ...passthrough.values()].some((r) => r.length > 0);
     const spendUnits = spendUnitsOf(rules);
-    return { rules, passthrough, inUse, spend: { prices: spendUnits.length > 0 ? priceLookup(priceTables(config.backends)) : undefined, spendUnits } };
+    return { rules, passthrough, inUse, spend: { spendUnits } };
 }

@@ -1,4 +1,4 @@
-import { MICRO_USD_PER_USD, spendUnitOf, type SpendUnit, type ModelConfig, type ModelPrice } from "../config/schema";
+import { MICRO_USD_PER_USD, SPEND_UNITS, spendUnitOf, type SpendUnit, type ModelConfig, type ModelPrice } from "../config/schema";
 
 /**
  * The cost of a response in dollars, as the CEL expression the AI Gateway evaluates for every response
@@ -64,13 +64,8 @@ export interface PricedBackend {
     prices: Record<string, ModelPrice>;
 }
 
-/**
- * The cost of a response in whole units of `unit` (micro-dollars per unit; micro-dollars by default): a
- * price lookup by backend, then by model name, in sorted order (the text is stable), summed in
- * pico-dollars and rounded up. A pair without a price costs 0 (config validation refuses that wherever a
- * spend budget counts it).
- */
-export function spendCel(backends: readonly PricedBackend[], unit: SpendUnit = 1): string {
+/** The price lookup of these backends in pico-dollars: by backend, then by model name, in sorted order (the text is stable). */
+function spendLookup(backends: readonly PricedBackend[]): string {
     const sorted = [...backends].filter((b) => Object.keys(b.prices).length > 0).sort((a, b) => (a.backend < b.backend ? -1 : a.backend > b.backend ? 1 : 0));
     let lookup = "0u";
     for (const { backend, prices } of [...sorted].reverse()) {
@@ -81,8 +76,42 @@ export function spendCel(backends: readonly PricedBackend[], unit: SpendUnit = 1
         }
         lookup = `backend.startsWith(${celString(`${backend}/`)}) ? (${byModel}) : ${lookup}`;
     }
+    return lookup;
+}
+
+/** What surrounds the lookup in the cost expression of a unit: the sum in pico-dollars, rounded up to whole units. */
+function unitWrapper(unit: SpendUnit): [string, string] {
     const picoPerUnit = PICO_PER_MICRO * unit;
-    return `((${lookup}) + ${uint(picoPerUnit - 1)}) / ${uint(picoPerUnit)}`;
+    return ["((", `) + ${uint(picoPerUnit - 1)}) / ${uint(picoPerUnit)}`];
+}
+
+let celsComputed = 0;
+
+/** How many spend cost expressions this process has made: one per route and spend unit in use per evaluation (a test holds it there). */
+export function spendCelsComputed(): number {
+    return celsComputed;
+}
+
+/**
+ * The cost of a response in whole units of `unit` (micro-dollars per unit; micro-dollars by default): a
+ * price lookup by backend, then by model name, in sorted order (the text is stable), summed in
+ * pico-dollars and rounded up. A pair without a price costs 0 (config validation refuses that wherever a
+ * spend budget counts it).
+ */
+export function spendCel(backends: readonly PricedBackend[], unit: SpendUnit = 1): string {
+    return spendCels(backends, [unit]).get(unit)!;
+}
+
+/** The cost of a response in each of these units (spendCel), by unit in the order given: the lookup is built once. */
+export function spendCels(backends: readonly PricedBackend[], units: readonly SpendUnit[]): ReadonlyMap<SpendUnit, string> {
+    const lookup = spendLookup(backends);
+    return new Map(
+        units.map((unit) => {
+            celsComputed++;
+            const [before, after] = unitWrapper(unit);
+            return [unit, `${before}${lookup}${after}`];
+        }),
+    );
 }
 
 /**
@@ -93,10 +122,14 @@ export function spendCel(backends: readonly PricedBackend[], unit: SpendUnit = 1
 export const MAX_CEL_LENGTH = 100_000;
 export const MAX_CEL_NESTING = 200;
 
-/** Why a route's spend cost would not compile upstream, or undefined when it does. */
-export function spendCelProblem(backends: readonly PricedBackend[]): string | undefined {
-    // The coarsest unit has the longest divisor: its expression is the longest of a route's.
-    const length = [...spendCel(backends, 10_000)].length;
+/** The coarsest spend unit: its divisor is the longest, so its expression is the longest of a route's. */
+const COARSEST_UNIT: SpendUnit = SPEND_UNITS[SPEND_UNITS.length - 1];
+
+/** Why a route's spend cost would not compile upstream, or undefined when it does; `cel` is its cost in `unit` (spendCels). */
+export function spendCelProblem(backends: readonly PricedBackend[], cel: string, unit: SpendUnit): string | undefined {
+    // Measured in the coarsest unit, whichever units are in use: the length a coarser budget would give the same route.
+    const wrapper = (u: SpendUnit) => unitWrapper(u).join("").length;
+    const length = [...cel].length - wrapper(unit) + wrapper(COARSEST_UNIT);
     const nesting = backends.length + Math.max(0, ...backends.map((b) => Object.keys(b.prices).length));
     if (length > MAX_CEL_LENGTH) return `its spend cost is a CEL expression of ${length} characters, more than the ${MAX_CEL_LENGTH} the AI Gateway accepts`;
     if (nesting > MAX_CEL_NESTING) return `its spend cost looks up ${backends.length} backends and up to ${nesting - backends.length} models of one backend, nested deeper than the ${MAX_CEL_NESTING} levels allowed here (the AI Gateway's CEL parser stops at 250)`;

@@ -1,3 +1,4 @@
+import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { routeGroups } from "../plan/routes";
 import { rateLimitRuleSet } from "../plan/rateLimit";
@@ -15,8 +16,8 @@ const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
 
 const policies = (raw: Record<string, unknown>) => {
     const c = parseConfig(raw);
-    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
-    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), errors: errorResponseOverrides(c.gateway.errors.format) });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined, gateway.name), serviceBackend: (k) => k });
+    return modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), errors: errorResponseOverrides(c.gateway.errors.format) });
 };
 
 describe("errors: OpenAI-format error answers (gateway.errors.format)", () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { modelBuckets, routeGroups } from "../plan/routes";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
-import { routeName } from "../plan/names";
+import { routeName, modelsTrafficPolicyName } from "../plan/names";
 import { parseConfig } from "../plan";
 import { configProblems } from "./harness";
 import { crdProblems } from "./support/manifests";
@@ -19,8 +19,8 @@ const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
 
 const build = (raw: Record<string, unknown>) => {
     const c = parseConfig(raw);
-    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, c.gateway.hostnames), serviceBackend: (k) => k });
-    return { c, routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }) };
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, c.gateway.hostnames, gateway.name), serviceBackend: (k) => k });
+    return { c, routes, policies: modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }) };
 };
 
 describe("hostnames: gateway.hostnames and models.<m>.hostnames", () => {

@@ -1,3 +1,4 @@
+import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { routeGroups } from "../plan/routes";
@@ -13,9 +14,10 @@ const base = (backends: Record<string, unknown>, models: Record<string, unknown>
 function policies(raw: Record<string, unknown>) {
     const c = parseConfig(raw);
     const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
-    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined, gateway.name), serviceBackend: (k) => k });
     return modelTrafficPolicies({
         gateway,
+        sharedPolicy: modelsTrafficPolicyName(gateway.name),
         models: c.models,
         routes,
         retry: c.retry,

@@ -1,3 +1,4 @@
+import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { routeGroups } from "../plan/routes";
 import { rateLimitRuleSet } from "../plan/rateLimit";
@@ -8,8 +9,8 @@ import { configProblems, WITH_BUDGET } from "./harness";
 function routePolicies(raw: Record<string, unknown>) {
     const c = parseConfig(raw);
     const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
-    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
-    return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
+    const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined, gateway.name), serviceBackend: (k) => k });
+    return modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
 }
 
 describe("rateLimit.local: a per-replica burst limit without Redis", () => {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { buildPlan, parseConfig } from "../plan";
 import { rateLimitRuleSetsComputed } from "../plan/rateLimit";
+import { spendCelsComputed } from "../plan/spend";
 import { backendNames } from "../plan/names";
 import { evaluate } from "./harness";
 
@@ -42,6 +43,23 @@ describe("one plan per evaluation", () => {
         assert.equal(rateLimitRuleSetsComputed() - before, 2);
     });
 
+    it("makes each route's spend cost once per spend unit in use, for validation (its size) and the route that records it", async () => {
+        const priced = { prices: { "*": { input: 1, output: 2 } } };
+        const spend = {
+            ...BUDGETS,
+            backends: { a: { ...(BUDGETS.backends as Record<string, object>).a, ...priced }, b: { ...(BUDGETS.backends as Record<string, object>).b, ...priced } },
+            // Two units: micro-dollars for the per-user budget, a coarser one for the global.
+            rateLimit: { perUser: { spend: [{ limit: 5, window: "1d" }] }, global: { spend: [{ limit: 20_000, window: "1mo" }] } },
+        };
+        const before = spendCelsComputed();
+        const e = await evaluate(spend);
+        const routes = e.resources.filter((r) => r.inputs.kind === "AIGatewayRoute").map((r) => r.inputs as { spec: { llmRequestCosts: { type: string }[] } });
+        assert.equal(routes.length, 4);
+        const costs = routes.flatMap((r) => r.spec.llmRequestCosts.filter((c) => c.type === "CEL"));
+        assert.equal(costs.length, 4 * 2, "each route records its cost in both units");
+        assert.equal(spendCelsComputed() - before, 4 * 2);
+    });
+
     it("resolves the verified identity and what is in use into the plan", () => {
         const plan = buildPlan(parseConfig(BUDGETS));
         assert.equal(plan.rateLimited, true);
@@ -54,6 +72,10 @@ describe("one plan per evaluation", () => {
         assert.equal(plan.rateLimit.passthrough.get("iris")?.length, 1);
         assert.equal(plan.rateLimit.rules.models.get("m-0")?.length, 2, "its own token budget and the defaults' request budget");
         assert.deepEqual(plan.backends.get("a"), { component: "backend-a", names: backendNames("ai-gateway", "a", undefined) });
+        // Each route's names, and the shared policy's.
+        assert.deepEqual(plan.routes.map((g) => [g.name, g.trafficPolicy]), plan.routes.map((g) => [`ai-gateway-models-${g.id}`, `ai-gateway-models-${g.id}-traffic`]));
+        assert.equal(plan.names.modelsTrafficPolicy, "ai-gateway-models-traffic");
+        assert.ok(plan.routes.every((g) => g.spend === undefined), "no spend budget: no cost");
         const off = buildPlan(parseConfig({ backends: BUDGETS.backends, models: { m: { backends: [{ backend: "a" }, { backend: "b" }] } } }));
         assert.equal(off.rateLimited, false);
         assert.equal(off.guardrailRequestBuffer, undefined);
@@ -107,9 +129,10 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
         "spendUnitsInUse",
         "spendInUse",
     ],
-    "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
+    "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels", "namedRouteBuckets", "routeSpendCosts"],
+    "plan/spend": ["pricedBackends", "spendCel", "spendCels", "spendCelProblem"],
     "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse", "quotaServiceAddress"],
-    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames"],
+    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames", "routeName", "modelsTrafficPolicyName", "trafficPolicyName"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
     "plan/mcp": ["resolvedOAuth"],
@@ -126,6 +149,8 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
  */
 const WAITS_ON_OUTPUTS: Record<string, readonly string[]> = {
     "components/manifests/platformValues.ts": ["config/merge.mergeValues"],
+    // Not an Output: a passthrough route's names are still made by its builder (passthroughRouteName), its policy's beside them.
+    "components/manifests/passthrough.ts": ["plan/names.trafficPolicyName"],
 };
 /** The composition root: the one place that builds the plan. */
 const ROOT_OF_PLAN = "components/stack.ts";

@@ -1,3 +1,4 @@
+import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { routeGroups } from "../plan/routes";
 import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT, passthroughRateLimitRules, rateLimitInUse, rateLimitRules, rateLimitRuleSet, sharedRateLimitRules } from "../plan/rateLimit";
@@ -163,8 +164,8 @@ describe("rate limiting: rules", () => {
         const c = parseConfig({ backends, routing: { routeBuckets: 4 }, models, rateLimit: { tenants: { budgets: tenants } } });
         assert.equal(sharedRateLimitRules(c.rateLimit).length, MAX_RATE_LIMIT_RULES);
         const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
-        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 4, c.retry, undefined), serviceBackend: (b) => b });
-        const policies = modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 4, c.retry, undefined, gateway.name), serviceBackend: (b) => b });
+        const policies = modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) });
         assert.equal(policies.shared!.spec.rateLimit!.global!.rules.length, MAX_RATE_LIMIT_RULES);
         assert.equal(policies.shared!.spec.rateLimit!.type, "Global");
         // 63 models × 12 windows: 756 rules, more than one policy holds, spread over the routes' policies.
@@ -179,8 +180,8 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
     const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
     const policiesOfConfig = (raw: Record<string, unknown>) => {
         const c = parseConfig({ backends, routing: { routeBuckets: 64 }, ...raw });
-        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 64, c.retry, undefined), serviceBackend: (b) => b });
-        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }) };
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, 64, c.retry, undefined, gateway.name), serviceBackend: (b) => b });
+        return { routes, policies: modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }) };
     };
 
     it("the builder: <route>-traffic on each route (merged into the Gateway's), <gateway>-models-traffic on the Gateway with the shared budgets", () => {
@@ -199,8 +200,8 @@ describe("rate limiting: a policy per route, merged into the Gateway's of the sh
         // model-1's own budgets are in its route's policy only.
         const withRules = policies.routes.filter((r) => r.policy.spec.rateLimit !== undefined);
         assert.deepEqual(withRules.map((r) => r.bucket.models), [["model-1"]]);
-        assert.equal(trafficPolicy(routes[0].route, {}).metadata.name, `${routes[0].route.metadata.name}-traffic`);
-        assert.throws(() => trafficPolicy([], {}, "x"), /at least one route/);
+        assert.equal(routes[0].bucket.trafficPolicy, `${routes[0].route.metadata.name}-traffic`);
+        assert.throws(() => trafficPolicy([], "x", {}), /at least one route/);
     });
 
     it("no shared budget: no policy on the Gateway at all; routes keep their own", () => {
@@ -736,7 +737,7 @@ describe("rate limiting: shadow budgets (shadow: true)", () => {
             ],
         );
         assert.ok(rules.filter((r) => !shadow(r)).every((r) => !("shadowMode" in r)), "no shadowMode: false written");
-        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, groups: routeGroups(c.models, 1, c.retry, undefined), serviceBackend: (k) => k })[0].route, { rateLimit: rateLimitSection(rules) })), []);
+        assert.deepEqual(crdProblems(trafficPolicy(modelRoutes({ gateway: { name: "g", namespace: "n" }, models: c.models, groups: routeGroups(c.models, 1, c.retry, undefined, "g"), serviceBackend: (k) => k })[0].route, "g-models-0-traffic", { rateLimit: rateLimitSection(rules) })), []);
     });
 
     it("a shadow limit beside an enforced one of the same window is allowed; two of either kind are not", () => {

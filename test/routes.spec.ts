@@ -24,7 +24,7 @@ function models(raw: Record<string, { backends: Record<string, unknown>[]; timeo
     return parseConfig({ backends, models: raw, routing: { minBackendsPerModel: 1 } }).models;
 }
 
-const input = (m: Record<string, ModelConfig>, buckets = 16): ModelRoutesInput => ({ gateway, models: m, groups: routeGroups(m, buckets, parseConfig({}).retry, undefined), serviceBackend: (b) => `ai-gateway-${b}` });
+const input = (m: Record<string, ModelConfig>, buckets = 16): ModelRoutesInput => ({ gateway, models: m, groups: routeGroups(m, buckets, parseConfig({}).retry, undefined, gateway.name), serviceBackend: (b) => `ai-gateway-${b}` });
 
 /** The rule of a model, wherever it was packed. */
 function ruleOf(routes: ReturnType<typeof modelRoutes>, model: string): AIGatewayRouteRule {
@@ -403,7 +403,7 @@ describe("routes: BackendTrafficPolicy", () => {
     const [{ route }] = modelRoutes(input(models({ m: { backends: [{ backend: "a" }, { backend: "b", priority: 1 }] } })));
 
     it("targets the HTTPRoute the controller generates with the AIGatewayRoute's name", () => {
-        const btp = trafficPolicy(route, { retry: retrySection(retry) });
+        const btp = trafficPolicy(route, `${route.metadata.name}-traffic`, { retry: retrySection(retry) });
         assert.deepEqual(btp.metadata, { name: `${route.metadata.name}-traffic`, namespace: "ai-gateway" });
         assert.deepEqual(btp.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: route.metadata.name }]);
         assert.deepEqual(crdProblems(btp), []);
@@ -420,7 +420,7 @@ describe("routes: BackendTrafficPolicy", () => {
 
     it("composes sections into one policy: only those set appear", () => {
         const rateLimit = { global: { rules: [{ limit: { requests: 10, unit: "Minute" as const } }] } };
-        const btp = trafficPolicy(route, { retry: retrySection(retry), rateLimit, timeout: undefined });
+        const btp = trafficPolicy(route, `${route.metadata.name}-traffic`, { retry: retrySection(retry), rateLimit, timeout: undefined });
         assert.deepEqual(Object.keys(btp.spec).sort(), ["rateLimit", "retry", "targetRefs"]);
         assert.deepEqual(btp.spec.rateLimit, rateLimit);
     });

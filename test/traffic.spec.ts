@@ -1,3 +1,4 @@
+import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { retryGroupId, routeGroups } from "../plan/routes";
 import { rateLimitRuleSet } from "../plan/rateLimit";
@@ -479,8 +480,8 @@ describe("routes: models with a retry of their own", () => {
     const gateway = { name: "ai-gateway", namespace: "ai-gateway" };
     const policiesOf = (raw: Record<string, unknown>) => {
         const c = parseConfig(raw);
-        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
-        return modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }).routes;
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined, gateway.name), serviceBackend: (k) => k });
+        return modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models) }).routes;
     };
 
     it("share a route only with models of the same retry, <gateway>-models-retry-<hash of the retry>, whose policy has that retry", () => {
@@ -526,8 +527,8 @@ describe("routes: pattern models with a retry of their own", () => {
     };
     const build = (models: Record<string, unknown>) => {
         const c = parseConfig({ ...inCluster, models });
-        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined), serviceBackend: (k) => k });
-        return { routes, policies: modelTrafficPolicies({ gateway, models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), protection: protectionSections(c.traffic) }) };
+        const routes = modelRoutes({ gateway, models: c.models, groups: routeGroups(c.models, c.routing.routeBuckets, c.retry, undefined, gateway.name), serviceBackend: (k) => k });
+        return { routes, policies: modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: c.models, routes, retry: c.retry, rateLimit: c.rateLimit, rules: rateLimitRuleSet(c.rateLimit, c.models), protection: protectionSections(c.traffic) }) };
     };
 
     it("stay in the patterns' route in their documented order; each own retry is a policy on its rule, merged like the route's", () => {

@@ -6,6 +6,7 @@ import { hasSections, type ProtectionSections } from "./protection";
 import { rateLimitSection } from "./rateLimit";
 import { trafficPolicy } from "./trafficPolicy";
 import { isCatchAll, catchAllPathRegexes } from "../../plan/passthrough";
+import { trafficPolicyName } from "../../plan/names";
 
 /**
  * `<gateway>-passthrough-<name>`: never `<gateway>-models-<id>` (the AIGatewayRoutes, whose names the
@@ -86,6 +87,6 @@ export function passthroughManifests(input: PassthroughInput): PassthroughManife
     const rateLimit = input.rules && rateLimitSection([...input.rules]);
     const merge = rateLimit !== undefined || (input.rateLimit?.enabled === true && input.rateLimit.scope === "allRoutes");
     const sections = { ...input.protection, ...(rateLimit && { rateLimit }) };
-    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
+    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, trafficPolicyName(routeName), { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
     return { route, referenceGrant, trafficPolicy: policy };
 }

@@ -14,15 +14,15 @@ const TOKEN_COST_TYPES: { readonly [K in keyof typeof TOKEN_COST_KEYS]: LLMReque
 /**
  * `llmRequestCosts` of every AIGatewayRoute: the AI Gateway writes each count of a response to
  * `io.envoy.ai_gateway:<key>`, where token budgets read the one rateLimit.tokenType names; with
- * `spendCel` (when a spend budget is in effect), also the response's cost in each spend unit in use.
+ * `spendCel` (the route's cost in each spend unit in use, when a spend budget is in effect), also the response's cost in each.
  */
-export function llmRequestCosts(spendCel?: (unit: SpendUnit) => string, units: readonly SpendUnit[] = [1]): LLMRequestCost[] {
+export function llmRequestCosts(spendCel?: ReadonlyMap<SpendUnit, string>): LLMRequestCost[] {
     return [
         ...(Object.keys(TOKEN_COST_KEYS) as (keyof typeof TOKEN_COST_KEYS)[]).map((k) => ({
             metadataKey: TOKEN_COST_KEYS[k],
             type: TOKEN_COST_TYPES[k],
         })),
-        ...(spendCel !== undefined ? units.map((u) => ({ metadataKey: SPEND_COST_KEYS[u], type: "CEL" as const, cel: spendCel(u) })) : []),
+        ...[...(spendCel ?? [])].map(([u, cel]) => ({ metadataKey: SPEND_COST_KEYS[u], type: "CEL" as const, cel })),
     ];
 }
 

@@ -1,5 +1,5 @@
 import type { ParentReference, AIGatewayRouteRule, AIGatewayRouteRuleBackendRef, ResponseOverride } from "../../specs";
-import { effectiveRetry, type ModelConfig, type RetryConfig, type SpendUnit } from "../../config/schema";
+import { effectiveRetry, type ModelConfig, type RetryConfig } from "../../config/schema";
 import { Manifest, manifest } from "../../specs/manifest";
 import { mutationSpec } from "./mutation";
 import { MODEL_HEADER } from "../../config/aiMetadata";
@@ -9,9 +9,7 @@ import { INFERENCE_POOL_REF } from "./inferencePool";
 import { childName, dnsLabel } from "../../config/names";
 import { llmRequestCosts, rateLimitSection } from "./rateLimit";
 import type { RateLimitRuleSet } from "../../plan/rateLimit";
-import { pricedBackends, spendCel } from "../../plan/spend";
-import type { ModelPrice, RateLimitConfig } from "../../config";
-import { routeName, modelsTrafficPolicyName } from "../../plan/names";
+import type { RateLimitConfig } from "../../config";
 import { retrySection, trafficPolicy, type TrafficPolicySections } from "./trafficPolicy";
 import { PATTERN_BUCKET_ID, type RouteGroup } from "../../plan/routes";
 
@@ -77,16 +75,12 @@ export function modelRule(model: string, config: ModelConfig, serviceBackend: (b
 export interface ModelRoutesInput {
     gateway: GatewayRef;
     models: Record<string, ModelConfig>;
-    /** The plan's route groups (plan/routes.ts routeGroups): each route's models, host names and retry. */
+    /** The plan's route groups (plan/routes.ts routeGroups): each route's names, models, host names, retry and spend cost. */
     groups: readonly RouteGroup[];
     /** Name of the AIServiceBackend (or InferencePool) of a backend key. */
     serviceBackend: (backend: string) => string;
     /** Whether a backend key is an InferencePool (its name then is the pool's). */
     inferencePool?: (backend: string) => boolean;
-    /** Set when a spend budget is in effect: the price table of a backend key, for each route's cost. */
-    prices?: (backend: string) => Record<string, ModelPrice> | undefined;
-    /** The spend units the budgets count in (spendUnitsInUse): one cost per unit; micro-dollars when unset. */
-    spendUnits?: readonly SpendUnit[];
 }
 
 export interface ModelRoute {
@@ -106,18 +100,17 @@ export interface ModelRoute {
 export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
     const { gateway, models } = input;
     return input.groups.map((bucket) => {
-        const spendCel = routeSpendCel(input, bucket);
         return {
             bucket,
             route: manifest(
                 "AIGatewayRoute",
-                { name: routeName(gateway.name, bucket), namespace: gateway.namespace },
+                { name: bucket.name, namespace: gateway.namespace },
                 {
                     parentRefs: gateway.parentRefs ?? [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }],
                     ...withHostnames(bucket.hostnames),
                     rules: bucket.models.map((m) => modelRule(m, models[m], input.serviceBackend, input.inferencePool)),
                     // Always: access logs and metrics read the token counts, not only budgets.
-                    llmRequestCosts: llmRequestCosts(spendCel, input.spendUnits),
+                    llmRequestCosts: llmRequestCosts(bucket.spend?.cel),
                 },
             ),
             backends: [...new Set(bucket.models.flatMap((m) => models[m].backends.map((b) => b.backend)))].sort(),
@@ -127,16 +120,10 @@ export function modelRoutes(input: ModelRoutesInput): ModelRoute[] {
 
 const withHostnames = (hostnames: string[] | undefined) => (hostnames === undefined ? {} : { hostnames });
 
-/** The spend cost of a route's models in a unit, when a spend budget is in effect. */
-function routeSpendCel(input: ModelRoutesInput, bucket: RouteGroup): ((unit: SpendUnit) => string) | undefined {
-    const { prices, models, gateway } = input;
-    if (prices === undefined) return undefined;
-    const priced = pricedBackends(models, bucket.models, prices, (key) => `${gateway.namespace}/${input.serviceBackend(key)}`);
-    return (unit) => spendCel(priced, unit);
-}
-
 export interface ModelTrafficInput {
     gateway: GatewayRef;
+    /** The name of the Gateway's policy of the budgets of all models together (the plan's names.modelsTrafficPolicy). */
+    sharedPolicy: string;
     models: Record<string, ModelConfig>;
     routes: readonly ModelRoute[];
     /** ai-gateway:retry: a pattern model's own retry completes it (each route's retry is its group's). */
@@ -198,13 +185,13 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
         sharedRules && input.routes.length > 0
             ? manifest(
                   "BackendTrafficPolicy",
-                  { name: modelsTrafficPolicyName(gateway.name), namespace: gateway.namespace },
+                  { name: input.sharedPolicy, namespace: gateway.namespace },
                   { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: gateway.name }], rateLimit: sharedRules },
               )
             : undefined;
     const routes = input.routes.map(({ bucket, route }) => ({
         bucket,
-        policy: trafficPolicy(route, {
+        policy: trafficPolicy(route, bucket.trafficPolicy, {
             mergeType: "StrategicMerge",
             retry: retrySection(bucket.retry),
             rateLimit: withLocalLimit(rateLimitSection(ownRules(bucket.models)), rateLimit.enabled ? rateLimit.local : undefined),
@@ -232,7 +219,7 @@ export function modelTrafficPolicies(input: ModelTrafficInput): ModelTrafficPoli
                     responseOverride: input.errors,
                     ...clusters(model),
                 };
-                return { model, route: route.metadata.name, policy: trafficPolicy(route, sections, ruleTrafficPolicyName(route.metadata.name, model), ruleName(model)) };
+                return { model, route: route.metadata.name, policy: trafficPolicy(route, ruleTrafficPolicyName(route.metadata.name, model), sections, ruleName(model)) };
             });
     });
     return { ...(shared && { shared }), routes, rules };

@@ -1,7 +1,6 @@
 import type { RetryConfig } from "../../config/schema";
 import type { BackendTrafficPolicySpec, Retry } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
-import { trafficPolicyName } from "../../plan/names";
 
 /**
  * The BackendTrafficPolicy of a route, whichever kind: the model routes' (routes.ts) and the passthrough
@@ -31,25 +30,22 @@ export type TrafficPolicySections = Pick<
 >;
 
 /**
- * The BackendTrafficPolicy of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
- * same namespace) or our own. For one route it is `<route>-traffic`; a policy of several routes needs a
- * `name`. Only sections that are set appear.
+ * The BackendTrafficPolicy `name` of HTTPRoutes: those the AI Gateway generates for AIGatewayRoutes (same names,
+ * same namespace) or our own. Only sections that are set appear.
  */
 export function trafficPolicy(
     routes: Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute"> | readonly Manifest<"AIGatewayRoute">[],
+    name: string,
     sections: TrafficPolicySections,
-    name?: string,
     /** A rule of the one route (its name): the policy applies to that rule only, in place of the route's. */
     sectionName?: string,
 ): Manifest<"BackendTrafficPolicy"> {
     const targets: readonly (Manifest<"AIGatewayRoute"> | Manifest<"HTTPRoute">)[] = "metadata" in routes ? [routes] : routes;
     if (targets.length === 0) throw new Error("a traffic policy needs at least one route");
-    const policyName = name ?? (targets.length === 1 ? trafficPolicyName(targets[0].metadata.name) : undefined);
-    if (policyName === undefined) throw new Error("a traffic policy of several routes needs a name");
     const defined = Object.fromEntries(Object.entries(sections).filter(([, v]) => v !== undefined)) as TrafficPolicySections;
     return manifest(
         "BackendTrafficPolicy",
-        { name: policyName, namespace: targets[0].metadata.namespace },
+        { name, namespace: targets[0].metadata.namespace },
         {
             targetRefs: targets.map((r) => ({ group: "gateway.networking.k8s.io" as const, kind: "HTTPRoute" as const, name: r.metadata.name, ...(sectionName !== undefined && { sectionName }) })),
             ...defined,

@@ -1,7 +1,6 @@
-import { backendNames } from "../names";
-import { modelBudgets, routePrices } from "../rateLimit";
-import { modelBuckets } from "../routes";
-import { DEFAULT_PRICE, pricedBackends, priceTables, spendCel, spendCelProblem, upstreamModel } from "../spend";
+import { modelBudgets } from "../rateLimit";
+import { namedRouteBuckets, routeSpendCosts } from "../routes";
+import { DEFAULT_PRICE, spendCelProblem, upstreamModel } from "../spend";
 import { celProblem } from "../../config/policies/cel";
 import { formatPath } from "../../config/errors";
 import type { RateLimitBudgets } from "../../config/schema";
@@ -84,16 +83,16 @@ export const spendPrices: Rule = (config, ctx) => {
 
 /** Each route's spend cost must stay within what the AI Gateway's CEL parser takes, or it would record no cost. */
 function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
-    const prices = routePrices(config.rateLimit, config.models, priceTables(config.backends));
-    if (prices === undefined) return;
-    const { name, namespace } = config.gateway;
-    const serviceBackend = (key: string) => backendNames(name, key, config.backends[key]?.auth).backend;
-    for (const bucket of modelBuckets(config.models, config.routing.routeBuckets)) {
-        const priced = pricedBackends(config.models, bucket.models, prices, (key) => `${namespace}/${serviceBackend(key)}`);
-        const size = spendCelProblem(priced);
+    // The costs the routes will record (the plan reads the same ones), in the finest unit in use.
+    const costs = routeSpendCosts(config);
+    if (costs === undefined) return;
+    for (const bucket of namedRouteBuckets(config.models, config.routing.routeBuckets, config.gateway.name)) {
+        const { priced, cel: byUnit } = costs.get(bucket.id)!;
+        const [[unit, cel]] = byUnit;
+        const size = spendCelProblem(priced, cel, unit);
         // Within the size, the cost is checked as the AI Gateway will compile it: built from model names, it must still parse as an integer.
-        const cel = size === undefined && priced.length > 0 ? celProblem(spendCel(priced), { kind: "spendCost" }) : undefined;
-        const problem = size ?? (cel === undefined ? undefined : `its spend cost ${cel}`);
+        const parsed = size === undefined && priced.length > 0 ? celProblem(cel, { kind: "spendCost" }) : undefined;
+        const problem = size ?? (parsed === undefined ? undefined : `its spend cost ${parsed}`);
         if (problem === undefined) continue;
         ctx.add(
             ["models"],

@@ -21,6 +21,7 @@
  * `pulumi.com/skipAwait` (their pods never run), added by the test's stack transform, test/e2e/stackTransform.js,
  * which says how.
  */
+import { modelsTrafficPolicyName } from "../../plan/names";
 import * as assert from "node:assert/strict";
 import { routeGroups } from "../../plan/routes";
 import { rateLimitRuleSet } from "../../plan/rateLimit";
@@ -101,8 +102,8 @@ function stateObjects(pulumi: PulumiEnvironment, of: "program" | "charts" = "pro
 /** The model routes and their traffic policies as the program's builders make them for a configuration: `<kind> <namespace>/<name>` → spec. */
 function modelObjects(config: StackConfig): Map<string, string> {
     const gateway = { name: config.gateway.name, namespace: config.gateway.namespace };
-    const routes = modelRoutes({ gateway, models: config.models, groups: routeGroups(config.models, config.routing.routeBuckets, config.retry, undefined), serviceBackend: (b) => b });
-    const policies = modelTrafficPolicies({ gateway, models: config.models, routes, retry: config.retry, rateLimit: config.rateLimit, rules: rateLimitRuleSet(config.rateLimit, config.models), protection: protectionSections(config.traffic) });
+    const routes = modelRoutes({ gateway, models: config.models, groups: routeGroups(config.models, config.routing.routeBuckets, config.retry, undefined, gateway.name), serviceBackend: (b) => b });
+    const policies = modelTrafficPolicies({ gateway, sharedPolicy: modelsTrafficPolicyName(gateway.name), models: config.models, routes, retry: config.retry, rateLimit: config.rateLimit, rules: rateLimitRuleSet(config.rateLimit, config.models), protection: protectionSections(config.traffic) });
     const all = [...routes.map((r) => r.route), ...(policies.shared ? [policies.shared] : []), ...policies.routes.map((r) => r.policy)];
     return new Map(all.map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m.spec)]));
 }
@@ -350,7 +351,7 @@ describe("e2e stage 3 (dev stack): the README's pulumi commands, through the lan
         // route (its backends) and a traffic policy (its request budget).
         const [was, is] = [modelObjects(before), modelObjects(after)];
         const expected = [...new Set([...was.keys(), ...is.keys()])].filter((k) => was.get(k) !== is.get(k)).map((k) => `${!was.has(k) ? "create" : !is.has(k) ? "delete" : "update"} ${k}`);
-        const route = modelRoutes({ gateway: after.gateway, models: after.models, groups: routeGroups(after.models, after.routing.routeBuckets, after.retry, undefined), serviceBackend: (b) => b }).find((x) => x.bucket.models.includes(CHANGED_MODEL));
+        const route = modelRoutes({ gateway: after.gateway, models: after.models, groups: routeGroups(after.models, after.routing.routeBuckets, after.retry, undefined, after.gateway.name), serviceBackend: (b) => b }).find((x) => x.bucket.models.includes(CHANGED_MODEL));
         assert.ok(route && expected.includes(`update AIGatewayRoute ${after.gateway.namespace}/${route.route.metadata.name}`), expected.join("\n"));
         assert.equal(expected.filter((e) => e.startsWith("update BackendTrafficPolicy ")).length, 1, expected.join("\n"));
         assert.equal(expected.length, 2, expected.join("\n"));

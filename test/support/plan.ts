@@ -56,11 +56,11 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
         models: config.models,
         groups: plan.routes,
         serviceBackend: (key) => serviceBackends[key],
-        ...plan.rateLimit.spend,
     });
     out.push(...routes.map((r) => r.route));
     const policies = modelTrafficPolicies({
         gateway: routeGateway,
+        sharedPolicy: plan.names.modelsTrafficPolicy,
         models: config.models,
         routes,
         retry: config.retry,
