@@ -16,6 +16,24 @@ export function routeName(gateway: string, bucket: ModelBucket): string {
     return childName(gateway, "models", bucket.id);
 }
 
+/** The names of one model route's objects. */
+export interface RouteObjectNames {
+    /** The AIGatewayRoute's (routeName), which its generated HTTPRoute takes too: `<gateway>-models-07`. */
+    name: string;
+    /** The route's own BackendTrafficPolicy's (trafficPolicyName): `<gateway>-models-07-traffic`. */
+    trafficPolicy: string;
+}
+
+/** The names of each model route's objects, by bucket id. */
+export function modelRouteNames(gateway: string, buckets: readonly ModelBucket[]): ReadonlyMap<string, RouteObjectNames> {
+    return new Map(
+        buckets.map((bucket) => {
+            const name = routeName(gateway, bucket);
+            return [bucket.id, { name, trafficPolicy: trafficPolicyName(name) }];
+        }),
+    );
+}
+
 /** The one BackendTrafficPolicy of a route's generated HTTPRoute. */
 export function trafficPolicyName(route: string): string {
     return childName(route, "traffic");
@@ -130,6 +148,8 @@ export interface GatewayLevelNames {
     envoyServiceAccount: string;
     /** The BackendTrafficPolicy on the Gateway with the budgets of all models together (modelsTrafficPolicyName). */
     modelsTrafficPolicy: string;
+    /** Each model route's objects' (modelRouteNames), by bucket id. */
+    routes: ReadonlyMap<string, RouteObjectNames>;
     /** The MCPRoute's (mcpRouteName), and each MCP server's objects' (mcpServerNames), by server key. */
     mcp: { route: string; servers: ReadonlyMap<string, McpServerNames> };
 }
@@ -151,8 +171,11 @@ export function gatewayLevelNames(
     config: Pick<GatewayConfig, "name" | "namespace" | "className"> & { envoyProxy?: Pick<EnvoyProxyConfig, "serviceAccountName"> },
     /** The keys of mcp.servers. */
     mcpServers: readonly string[] = [],
+    /** The model routes' buckets (plan/routes.ts routeGroups). */
+    routeBuckets: readonly ModelBucket[] = [],
 ): GatewayLevelNames {
     const { name } = config;
+    const routes = modelRouteNames(name, routeBuckets);
     return {
         core: {
             namespace: config.namespace,
@@ -165,6 +188,7 @@ export function gatewayLevelNames(
         },
         envoyServiceAccount: config.envoyProxy?.serviceAccountName ?? childName(name, ENVOY_SERVICE_ACCOUNT),
         modelsTrafficPolicy: modelsTrafficPolicyName(name),
+        routes,
         mcp: {
             route: childName(name, MCP_ROUTE),
             servers: new Map(

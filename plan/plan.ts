@@ -8,7 +8,8 @@ import { backendPlans, envoyPodsNamespace, inferencePoolsInUse, installedControl
 import { rateLimitPlan, type RateLimitPlan } from "./rateLimit";
 import { resolvedOAuth, type ResolvedOAuth } from "./mcp";
 import { gatewayLevelNames, type GatewayLevelNames } from "./names";
-import { routeGroups, routeSpendCosts, type RouteGroup } from "./routes";
+import { routeGroups, type RouteGroup } from "./routes";
+import { routeSpendCosts } from "./spend";
 import { metricPrices, type MetricPrice } from "./spendDashboard";
 
 /**
@@ -63,18 +64,20 @@ export function buildPlan(config: StackConfig): Plan {
     const auth = withVerifiedUser(config.auth, rateLimit.userHeader);
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
-    const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}));
-    // Each route's spend cost: the one validation measured (routeSpendCosts keeps it per configuration).
-    const costs = routeSpendCosts(config);
-    const routes = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames, config.gateway.name).map((group) => {
-        const spend = costs?.get(group.id);
-        return spend === undefined ? group : { ...group, spend };
-    });
+    const layout = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames);
+    const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}), layout);
     const quotas = quotasInUse(config.backends);
     const inferencePools = inferencePoolsInUse(config.backends);
     const podsNamespace = envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace);
     const controllerName = installedControllerName(config.platform.envoyGateway.values);
     const backends = backendPlans(config.gateway, config.backends);
+    // Each route's spend cost: the one validation measured (routeSpendCosts keeps it per configuration).
+    const referenced = (key: string) => backends.get(key)?.pool?.name ?? backends.get(key)!.names.backend;
+    const costs = routeSpendCosts({ models: config.models, backends: config.backends, buckets: layout, units: budgets.spend.spendUnits, gateway: config.gateway, referenced });
+    const routes: RouteGroup[] = layout.map((group) => {
+        const spend = costs.get(group.id);
+        return { ...group, ...names.routes.get(group.id)!, ...(spend !== undefined && { spend }) };
+    });
     const perUserMetrics = config.observability.metrics?.perUser === true;
     const guardrails = guardrailPlans(config.guardrails, gateway.namespace);
     const requestBuffer = guardrails.length > 0 ? guardrailRequestBuffer(config.gateway) : undefined;

@@ -1,9 +1,8 @@
 import { createHash } from "crypto";
-import { effectiveRetry, type ModelConfig, type ParsedStackConfig, type RetryConfig, type RetryOverride, type SpendUnit } from "../config/schema";
+import { effectiveRetry, type ModelConfig, type RetryConfig, type RetryOverride } from "../config/schema";
 import { ModelBucket, packModels } from "./packing";
-import { backendObjectNames, routeName, trafficPolicyName } from "./names";
-import { spendUnitsInUse } from "./rateLimit";
-import { pricedBackends, spendCels, type PricedBackend } from "./spend";
+import type { RouteObjectNames } from "./names";
+import type { RouteSpendCost } from "./spend";
 
 /** The AIGatewayRoute bucket of the pattern models (`<gateway>-models-patterns`). */
 export const PATTERN_BUCKET_ID = "patterns";
@@ -83,90 +82,26 @@ export function routeRetry(stack: RetryConfig, models: Record<string, ModelConfi
 }
 
 /** A route of the model routes: its bucket (name and models), with the host names and the retry the whole route shares. */
-export interface RouteGroup extends NamedBucket {
+export interface RouteLayout extends ModelBucket {
     /** The route's host names (routeHostnames); unset: every host name of the Gateway's listeners. */
     hostnames?: string[];
     /** The route's retry (routeRetry). */
     retry: RetryConfig;
-    /** While a spend budget is in effect: what the route's models cost (routeSpendCosts). */
+}
+
+/** A route of the plan: its layout, its objects' names (plan/names.ts modelRouteNames) and, while a spend budget is in effect, its cost. */
+export interface RouteGroup extends RouteLayout, RouteObjectNames {
+    /** What the route's models cost (plan/spend.ts routeSpendCosts). */
     spend?: RouteSpendCost;
 }
 
-/** What a route records as the cost of a response, for the spend budgets. */
-export interface RouteSpendCost {
-    /** The priced models each AIServiceBackend (or InferencePool) of the route can receive (pricedBackends). */
-    priced: PricedBackend[];
-    /** The cost of a response as a CEL expression, in each spend unit in use, finest first (spendCels). */
-    cel: ReadonlyMap<SpendUnit, string>;
-}
-
-/** A bucket of modelBuckets with its objects' names. */
-export interface NamedBucket extends ModelBucket {
-    /** The AIGatewayRoute's name (routeName), which its generated HTTPRoute takes too: `<gateway>-models-07`. */
-    name: string;
-    /** The name of the route's own BackendTrafficPolicy (trafficPolicyName): `<gateway>-models-07-traffic`. */
-    trafficPolicy: string;
-}
-
-const namedBuckets = new WeakMap<Record<string, ModelConfig>, { buckets: number; gateway: string; named: NamedBucket[] }>();
-
 /**
- * The route buckets of these models on this Gateway, with their names, once per configuration: validation (each
- * route policy's rule cap) and the plan read this one result (a configuration is not changed once validated).
+ * The model routes of a configuration, resolved once for the plan: the buckets of modelBuckets, each with
+ * its host names and retry (the plan adds their names and costs), so the route builders and validation read one grouping.
  */
-export function namedRouteBuckets(models: Record<string, ModelConfig>, buckets: number, gateway: string): NamedBucket[] {
-    const cached = namedBuckets.get(models);
-    if (cached !== undefined && cached.buckets === buckets && cached.gateway === gateway) return cached.named;
-    const named = modelBuckets(models, buckets).map((bucket) => {
-        const name = routeName(gateway, bucket);
-        return { ...bucket, name, trafficPolicy: trafficPolicyName(name) };
-    });
-    namedBuckets.set(models, { buckets, gateway, named });
-    return named;
-}
-
-/**
- * The model routes of these models, resolved for the plan: the named buckets, each with its host names and
- * retry, so the route builders read one grouping.
- */
-export function routeGroups(models: Record<string, ModelConfig>, buckets: number, retry: RetryConfig, hostnames: readonly string[] | undefined, gateway: string): RouteGroup[] {
-    return namedRouteBuckets(models, buckets, gateway).map((bucket) => {
+export function routeGroups(models: Record<string, ModelConfig>, buckets: number, retry: RetryConfig, hostnames: readonly string[] | undefined): RouteLayout[] {
+    return modelBuckets(models, buckets).map((bucket) => {
         const hosts = routeHostnames(models, bucket, hostnames);
         return { ...bucket, ...(hosts !== undefined && { hostnames: hosts }), retry: routeRetry(retry, models, bucket) };
     });
-}
-
-/** What the spend cost of the model routes follows from. */
-export type RouteSpendConfig = Pick<ParsedStackConfig, "models" | "routing" | "gateway" | "backends" | "rateLimit">;
-
-const spendCosts = new WeakMap<Record<string, ModelConfig>, { from: unknown[]; costs: ReadonlyMap<string, RouteSpendCost> | undefined }>();
-
-/**
- * What each model route records as the cost of a response, by bucket id, while a spend budget is in effect
- * (undefined otherwise), once per configuration: validation (the cost's size) and the plan read this one
- * result; the count of cost expressions made is spendCelsComputed() (plan/spend.ts).
- */
-export function routeSpendCosts(config: RouteSpendConfig): ReadonlyMap<string, RouteSpendCost> | undefined {
-    const { models, gateway, backends } = config;
-    const from = [config.rateLimit, backends, config.routing.routeBuckets, gateway.name, gateway.namespace];
-    const cached = spendCosts.get(models);
-    if (cached !== undefined && cached.from.every((f, i) => f === from[i])) return cached.costs;
-    const units = spendUnitsInUse(config.rateLimit, models);
-    let costs: Map<string, RouteSpendCost> | undefined;
-    if (units.length > 0) {
-        // The cost recognises a backend by what the route references: its InferencePool, else its AIServiceBackend.
-        const referenced = (key: string) => {
-            const names = backendObjectNames(gateway.name, key, backends[key] ?? {});
-            return `${gateway.namespace}/${names.pool ?? names.names.backend}`;
-        };
-        const prices = (key: string) => (Object.hasOwn(backends, key) ? backends[key].prices : undefined);
-        costs = new Map(
-            namedRouteBuckets(models, config.routing.routeBuckets, gateway.name).map((bucket) => {
-                const priced = pricedBackends(models, bucket.models, prices, referenced);
-                return [bucket.id, { priced, cel: spendCels(priced, units) }];
-            }),
-        );
-    }
-    spendCosts.set(models, { from, costs });
-    return costs;
 }

@@ -184,3 +184,50 @@ export function pricedBackends(
     }
     return [...byBackend].map(([backend, p]) => ({ backend, prices: p }));
 }
+
+/** What a route records as the cost of a response, for the spend budgets. */
+export interface RouteSpendCost {
+    /** The priced models each AIServiceBackend (or InferencePool) of the route can receive (pricedBackends). */
+    priced: PricedBackend[];
+    /** The cost of a response as a CEL expression, in each spend unit in use, finest first (spendCels). */
+    cel: ReadonlyMap<SpendUnit, string>;
+}
+
+/** What the model routes' spend costs follow from. */
+export interface RouteSpendInput {
+    models: Record<string, ModelConfig>;
+    backends: Readonly<Record<string, { prices?: Record<string, ModelPrice> }>>;
+    /** The model routes' buckets (plan/routes.ts modelBuckets): each route's models. */
+    buckets: readonly { id: string; models: readonly string[] }[];
+    /** The spend units in use (plan/rateLimit.ts spendUnitsInUse), finest first; none: no cost. */
+    units: readonly SpendUnit[];
+    /** The Gateway whose namespace the route's backends live in. */
+    gateway: { name: string; namespace: string };
+    /** The name a route references a backend key by: its InferencePool's, else its AIServiceBackend's (one rule per Gateway name and backends). */
+    referenced: (key: string) => string;
+}
+
+const routeCosts = new WeakMap<object, { backends: object; key: string; costs: ReadonlyMap<string, RouteSpendCost> }>();
+
+/**
+ * What each model route records as the cost of a response, by bucket id, once per configuration: validation (the
+ * cost's size) and the plan read this one result (a configuration is not changed once validated). The same models,
+ * backends, Gateway, buckets and units give the same costs; the count of expressions made is spendCelsComputed().
+ */
+export function routeSpendCosts(input: RouteSpendInput): ReadonlyMap<string, RouteSpendCost> {
+    const { models, backends, gateway } = input;
+    const key = JSON.stringify([gateway.name, gateway.namespace, input.units, input.buckets.map((b) => [b.id, b.models])]);
+    const cached = routeCosts.get(models);
+    if (cached !== undefined && cached.backends === backends && cached.key === key) return cached.costs;
+    const prices = (backend: string) => (Object.hasOwn(backends, backend) ? backends[backend].prices : undefined);
+    const costs = new Map(
+        input.units.length === 0
+            ? []
+            : input.buckets.map((bucket): [string, RouteSpendCost] => {
+                  const priced = pricedBackends(models, bucket.models, prices, (k) => `${gateway.namespace}/${input.referenced(k)}`);
+                  return [bucket.id, { priced, cel: spendCels(priced, input.units) }];
+              }),
+    );
+    routeCosts.set(models, { backends, key, costs });
+    return costs;
+}

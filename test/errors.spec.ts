@@ -1,6 +1,6 @@
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { errorResponseOverrides, OPENAI_ERRORS, openAIErrorBody } from "../components/manifests/errors";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { modelBuckets, routeGroups } from "../plan/routes";
+import { modelBuckets } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
 import { routeName, modelsTrafficPolicyName } from "../plan/names";

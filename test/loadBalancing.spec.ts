@@ -1,7 +1,7 @@
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { rateLimitRuleSet } from "../plan/rateLimit";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { parseConfig } from "../plan";
 import { backendClusterSections } from "../components/manifests/backendTraffic";
 import { modelRoutes, modelTrafficPolicies, ruleName } from "../components/manifests/routes";

@@ -1,6 +1,6 @@
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { parseConfig } from "../plan";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";

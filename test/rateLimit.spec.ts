@@ -1,6 +1,6 @@
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { MAX_RATE_LIMIT_RULES, MODEL_PRESENT, passthroughRateLimitRules, rateLimitInUse, rateLimitRules, rateLimitRuleSet, sharedRateLimitRules } from "../plan/rateLimit";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS, TOKEN_COST_KEYS } from "../config/aiMetadata";
 import { passthroughManifests } from "../components/manifests/passthrough";

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { bucketId, MAX_RULES_PER_ROUTE, ModelBucket, packModels, routeBucket, splitPrefix } from "../plan/packing";
 import { MODEL_HEADER, modelRoutes, ModelRoutesInput, retrySection, ruleName, trafficPolicy } from "../components/manifests/routes";
 import type { AIGatewayRouteRule } from "../specs";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { crdProblems } from "./support/manifests";
 
 // Pure route builders: packing, rules, and the one BackendTrafficPolicy per route. No Pulumi here.

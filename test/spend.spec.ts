@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { routeGroups } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { AI_GATEWAY_METADATA_NAMESPACE, MODEL_HEADER, SPEND_COST_KEY, SPEND_COST_KEYS } from "../config/aiMetadata";
 import { rateLimitRules, sharedRateLimitRules, spendUnitsInUse } from "../plan/rateLimit";
 import { modelRoutes } from "../components/manifests/routes";

@@ -1,6 +1,7 @@
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
-import { retryGroupId, routeGroups } from "../plan/routes";
+import { retryGroupId } from "../plan/routes";
+import { routeGroups } from "./support/routeGroups";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { effectiveRetry, parseConfig, type PassthroughRouteConfig, type TrafficProtectionConfig } from "../plan";
 import { lastRetryStart } from "../plan/rules/protection";

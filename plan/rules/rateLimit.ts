@@ -1,7 +1,7 @@
 import { MODEL_HEADER } from "../../config/aiMetadata";
 import { MAX_RATE_LIMIT_RULES, modelBudgets, modelRateLimitRules, rateLimitRules, rateLimitRuleSet } from "../rateLimit";
-import { namedRouteBuckets } from "../routes";
-import { modelsTrafficPolicyName } from "../names";
+import { modelBuckets } from "../routes";
+import { modelRouteNames, modelsTrafficPolicyName } from "../names";
 import type { RateLimitBudgets, TokenType } from "../../config/schema";
 import { clientAuthMechanisms, verifiedUserSources } from "../identity";
 import type { Rule, RuleContext } from "../../config/rules/types";
@@ -158,10 +158,12 @@ export const rateLimitSettings: Rule = (config, ctx) => {
             `needs ${shared} rate-limit rules for the global, tenant and per-user budgets (one per window of each), but their one BackendTrafficPolicy, ${modelsTrafficPolicyName(config.gateway.name)}, holds at most ${MAX_RATE_LIMIT_RULES}; use fewer windows or fewer tenants`,
         );
     }
-    for (const bucket of namedRouteBuckets(config.models, config.routing.routeBuckets, config.gateway.name)) {
+    const buckets = modelBuckets(config.models, config.routing.routeBuckets);
+    const routeNames = modelRouteNames(config.gateway.name, buckets);
+    for (const bucket of buckets) {
         const count = modelRateLimitRules(rl, config.models, bucket.models).length;
         if (count <= MAX_RATE_LIMIT_RULES) continue;
-        const policy = bucket.trafficPolicy;
+        const policy = routeNames.get(bucket.id)!.trafficPolicy;
         ctx.add(
             ["models"],
             `${bucket.models.map((m) => `"${m}"`).join(", ")} share the route whose BackendTrafficPolicy ${policy} holds at most ${MAX_RATE_LIMIT_RULES} rate-limit rules, and their budgets need ${count} (one per window, per model); use fewer windows per model, or count what models share with rateLimit.perUser (one rule per window for all models)`,

@@ -1,6 +1,7 @@
-import { modelBudgets } from "../rateLimit";
-import { namedRouteBuckets, routeSpendCosts } from "../routes";
-import { DEFAULT_PRICE, spendCelProblem, upstreamModel } from "../spend";
+import { backendObjectNames } from "../names";
+import { modelBudgets, spendUnitsInUse } from "../rateLimit";
+import { modelBuckets } from "../routes";
+import { DEFAULT_PRICE, routeSpendCosts, spendCelProblem, upstreamModel } from "../spend";
 import { celProblem } from "../../config/policies/cel";
 import { formatPath } from "../../config/errors";
 import type { RateLimitBudgets } from "../../config/schema";
@@ -83,10 +84,17 @@ export const spendPrices: Rule = (config, ctx) => {
 
 /** Each route's spend cost must stay within what the AI Gateway's CEL parser takes, or it would record no cost. */
 function costSize(config: Parameters<Rule>[0], ctx: Parameters<Rule>[1]): void {
-    // The costs the routes will record (the plan reads the same ones), in the finest unit in use.
-    const costs = routeSpendCosts(config);
-    if (costs === undefined) return;
-    for (const bucket of namedRouteBuckets(config.models, config.routing.routeBuckets, config.gateway.name)) {
+    const units = spendUnitsInUse(config.rateLimit, config.models);
+    if (units.length === 0) return;
+    const { gateway, backends } = config;
+    const buckets = modelBuckets(config.models, config.routing.routeBuckets);
+    // The costs the routes will record (the plan reads the same ones), each checked in the finest unit in use.
+    const referenced = (key: string) => {
+        const names = backendObjectNames(gateway.name, key, backends[key] ?? {});
+        return names.pool ?? names.names.backend;
+    };
+    const costs = routeSpendCosts({ models: config.models, backends, buckets, units, gateway, referenced });
+    for (const bucket of buckets) {
         const { priced, cel: byUnit } = costs.get(bucket.id)!;
         const [[unit, cel]] = byUnit;
         const size = spendCelProblem(priced, cel, unit);

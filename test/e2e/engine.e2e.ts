@@ -23,7 +23,7 @@
  */
 import { modelsTrafficPolicyName } from "../../plan/names";
 import * as assert from "node:assert/strict";
-import { routeGroups } from "../../plan/routes";
+import { routeGroups } from "../support/routeGroups";
 import { rateLimitRuleSet } from "../../plan/rateLimit";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
