@@ -4,11 +4,14 @@ import { passthroughManifests } from "./manifests/passthrough";
 import type { ProtectionSections } from "./manifests/protection";
 import { childName } from "../config/names";
 import type { ParentReference, RateLimitRule } from "../specs";
+import type { RouteObjectNames } from "../plan/names";
 import { createCustomResource, PlatformReadiness } from "./customResource";
 
 export interface PassthroughRoutesArgs {
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
     routes: Record<string, PassthroughRouteConfig>;
+    /** Each route's and its policy's names, by key: the plan's (plan.names.passthrough). */
+    names: ReadonlyMap<string, RouteObjectNames>;
     /** traffic.timeouts.request, when traffic timeouts are on. */
     requestTimeout?: string;
     protection: ProtectionSections;
@@ -36,7 +39,7 @@ export class PassthroughRoutes extends pulumi.ComponentResource {
 
         for (const [key, config] of Object.entries(args.routes)) {
             const m = passthroughManifests({
-                name: key,
+                names: args.names.get(key)!,
                 config,
                 gateway: args.gateway,
                 requestTimeout: args.requestTimeout,

@@ -200,6 +200,7 @@ export function buildStack(config: StackConfig, options: BuildOptions = {}): Sta
         new PassthroughRoutes("passthrough-routes", {
             gateway: routeGateway,
             routes: config.passthrough,
+            names: plan.names.passthrough,
             requestTimeout: traffic.timeouts?.request,
             protection,
             rateLimit,

@@ -34,6 +34,20 @@ export function modelRouteNames(gateway: string, buckets: readonly ModelBucket[]
     );
 }
 
+/**
+ * The names of a passthrough route's objects: `<gateway>-passthrough-<name>`, never `<gateway>-models-<id>` (the
+ * AIGatewayRoutes, whose names the controller gives its HTTPRoutes) nor `<gateway>-https-redirect`, and its policy's.
+ */
+export function passthroughRouteNames(gateway: string, name: string): RouteObjectNames {
+    const route = childName(gateway, "passthrough", name);
+    return { name: route, trafficPolicy: trafficPolicyName(route) };
+}
+
+/** The HTTPRoute of a passthrough route (passthroughRouteNames). */
+export function passthroughRouteName(gateway: string, name: string): string {
+    return passthroughRouteNames(gateway, name).name;
+}
+
 /** The one BackendTrafficPolicy of a route's generated HTTPRoute. */
 export function trafficPolicyName(route: string): string {
     return childName(route, "traffic");
@@ -150,6 +164,8 @@ export interface GatewayLevelNames {
     modelsTrafficPolicy: string;
     /** Each model route's objects' (modelRouteNames), by bucket id. */
     routes: ReadonlyMap<string, RouteObjectNames>;
+    /** Each passthrough route's objects' (passthroughRouteNames), by key. */
+    passthrough: ReadonlyMap<string, RouteObjectNames>;
     /** The MCPRoute's (mcpRouteName), and each MCP server's objects' (mcpServerNames), by server key. */
     mcp: { route: string; servers: ReadonlyMap<string, McpServerNames> };
 }
@@ -173,6 +189,8 @@ export function gatewayLevelNames(
     mcpServers: readonly string[] = [],
     /** The model routes' buckets (plan/routes.ts routeGroups). */
     routeBuckets: readonly ModelBucket[] = [],
+    /** The keys of ai-gateway:passthrough. */
+    passthroughRoutes: readonly string[] = [],
 ): GatewayLevelNames {
     const { name } = config;
     const routes = modelRouteNames(name, routeBuckets);
@@ -189,6 +207,7 @@ export function gatewayLevelNames(
         envoyServiceAccount: config.envoyProxy?.serviceAccountName ?? childName(name, ENVOY_SERVICE_ACCOUNT),
         modelsTrafficPolicy: modelsTrafficPolicyName(name),
         routes,
+        passthrough: new Map(passthroughRoutes.map((key) => [key, passthroughRouteNames(name, key)])),
         mcp: {
             route: childName(name, MCP_ROUTE),
             servers: new Map(

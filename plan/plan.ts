@@ -65,7 +65,7 @@ export function buildPlan(config: StackConfig): Plan {
     const gateway = withIdentityHeadersStripped(config.gateway, auth, rateLimit.userHeader);
     const budgets = rateLimitPlan(config);
     const layout = routeGroups(config.models, config.routing.routeBuckets, config.retry, config.gateway.hostnames);
-    const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}), layout);
+    const names = gatewayLevelNames(gateway, Object.keys(config.mcp?.servers ?? {}), layout, Object.keys(config.passthrough));
     const quotas = quotasInUse(config.backends);
     const inferencePools = inferencePoolsInUse(config.backends);
     const podsNamespace = envoyPodsNamespace(config.platform.envoyGateway, gateway.namespace);

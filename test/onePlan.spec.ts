@@ -132,7 +132,7 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
     "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
     "plan/spend": ["pricedBackends", "spendCel", "spendCels", "spendCelProblem", "routeSpendCosts"],
     "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse", "quotaServiceAddress"],
-    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames", "routeName", "modelRouteNames", "modelsTrafficPolicyName", "trafficPolicyName"],
+    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames", "routeName", "modelRouteNames", "modelsTrafficPolicyName", "trafficPolicyName", "passthroughRouteNames", "passthroughRouteName"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
     "plan/mcp": ["resolvedOAuth"],
@@ -149,8 +149,6 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
  */
 const WAITS_ON_OUTPUTS: Record<string, readonly string[]> = {
     "components/manifests/platformValues.ts": ["config/merge.mergeValues"],
-    // Not an Output: a passthrough route's names are still made by its builder (passthroughRouteName), its policy's beside them.
-    "components/manifests/passthrough.ts": ["plan/names.trafficPolicyName"],
 };
 /** The composition root: the one place that builds the plan. */
 const ROOT_OF_PLAN = "components/stack.ts";

@@ -1,3 +1,4 @@
+import { passthroughRouteNames } from "../plan/names";
 import { modelsTrafficPolicyName } from "../plan/names";
 import * as assert from "node:assert/strict";
 import { routeGroups } from "./support/routeGroups";
@@ -590,7 +591,7 @@ describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimi
     const present = MODEL_PRESENT;
     const built = (raw: Record<string, unknown>, name = "iris") => {
         const c = parseConfig(raw);
-        return passthroughManifests({ name, config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit, rules: passthroughRateLimitRules(c.rateLimit, c.passthrough[name]) });
+        return passthroughManifests({ names: passthroughRouteNames("ai-gateway", name), config: c.passthrough[name], gateway, protection: protectionSections(c.traffic), rateLimit: c.rateLimit, rules: passthroughRateLimitRules(c.rateLimit, c.passthrough[name]) });
     };
 
     it("a route's own request budgets: per user, in its own policy, merged into the Gateway's", () => {
@@ -673,8 +674,8 @@ describe("rate limiting: passthrough routes (passthrough.<r>.rateLimit, rateLimi
         const seed = parseConfig(SEED_PASSTHROUGH_LIMITS);
         // The seed serves JWT clients on a plain-HTTP LoadBalancer, which is worth its warning; nothing else is.
         assert.deepEqual(seed.warnings.map((w) => w.split(":")[0]), ["gateway.listeners"]);
-        const iris = passthroughManifests({ name: "iris", config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.iris) });
-        const everything = passthroughManifests({ name: "everything", config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.everything) });
+        const iris = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "iris"), config: seed.passthrough.iris, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.iris) });
+        const everything = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "everything"), config: seed.passthrough.everything, gateway, protection: protectionSections(seed.traffic), rateLimit: seed.rateLimit, rules: passthroughRateLimitRules(seed.rateLimit, seed.passthrough.everything) });
         assert.equal(iris.trafficPolicy?.spec.mergeType, "StrategicMerge");
         assert.equal(everything.trafficPolicy?.spec.rateLimit?.global?.rules.length, 1);
         assert.deepEqual(crdProblems(iris.route, iris.trafficPolicy, everything.route, everything.trafficPolicy), []);

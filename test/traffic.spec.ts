@@ -5,7 +5,8 @@ import { routeGroups } from "./support/routeGroups";
 import { rateLimitRuleSet } from "../plan/rateLimit";
 import { effectiveRetry, parseConfig, type PassthroughRouteConfig, type TrafficProtectionConfig } from "../plan";
 import { lastRetryStart } from "../plan/rules/protection";
-import { passthroughManifests, passthroughRouteName } from "../components/manifests/passthrough";
+import { passthroughManifests } from "../components/manifests/passthrough";
+import { passthroughRouteName, passthroughRouteNames } from "../plan/names";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes } from "../plan/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
@@ -70,7 +71,7 @@ describe("traffic builders: passthrough routes", () => {
     const sections = protectionSections(traffic(seed));
 
     it("an HTTPRoute <gateway>-passthrough-<name> to the Service, in the gateway namespace", () => {
-        const m = passthroughManifests({ name: "sklearn-iris", config: passthrough(iris), gateway, requestTimeout: "60s", protection: sections });
+        const m = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "sklearn-iris"), config: passthrough(iris), gateway, requestTimeout: "60s", protection: sections });
         assert.deepEqual(m.route, {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "HTTPRoute",
@@ -90,7 +91,7 @@ describe("traffic builders: passthrough routes", () => {
     });
 
     it("a ReferenceGrant only for a Service in another namespace: from HTTPRoutes of the gateway namespace, to that one Service", () => {
-        const cross = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: {} });
+        const cross = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "iris"), config: passthrough(iris), gateway, protection: {} });
         assert.deepEqual(cross.referenceGrant, {
             apiVersion: "gateway.networking.k8s.io/v1beta1",
             kind: "ReferenceGrant",
@@ -101,17 +102,17 @@ describe("traffic builders: passthrough routes", () => {
             },
         });
         for (const namespace of [undefined, "ai-gateway"]) {
-            const same = passthroughManifests({ name: "iris", config: passthrough({ ...iris, service: { ...iris.service, namespace } }), gateway, protection: {} });
+            const same = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "iris"), config: passthrough({ ...iris, service: { ...iris.service, namespace } }), gateway, protection: {} });
             assert.equal(same.referenceGrant, undefined, `namespace ${namespace}`);
             assert.deepEqual(same.route.spec.rules?.[0].backendRefs, [{ group: "", kind: "Service", name: "sklearn-iris-predictor", port: 80 }]);
         }
     });
 
     it("its own BackendTrafficPolicy only when traffic protection sets something", () => {
-        const without = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: protectionSections(traffic({})) });
+        const without = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "iris"), config: passthrough(iris), gateway, protection: protectionSections(traffic({})) });
         assert.equal(without.trafficPolicy, undefined);
         assert.equal(without.route.spec.rules?.[0].timeouts, undefined);
-        const withPolicy = passthroughManifests({ name: "iris", config: passthrough(iris), gateway, protection: sections });
+        const withPolicy = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "iris"), config: passthrough(iris), gateway, protection: sections });
         assert.deepEqual(withPolicy.trafficPolicy?.metadata, { name: "ai-gateway-passthrough-iris-traffic", namespace: "ai-gateway" });
         assert.deepEqual(withPolicy.trafficPolicy?.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "ai-gateway-passthrough-iris" }]);
         assert.equal(withPolicy.trafficPolicy?.spec.retry, undefined, "ai-gateway:retry is the models' fallback, not the passthrough routes'");
@@ -269,7 +270,7 @@ describe("config: ai-gateway:passthrough", () => {
         }
         assert.doesNotMatch(parts.join(""), /\(\?[=!<]|\\[1-9]/, "no lookaround or backreference (RE2)");
         const c = parseConfig(route({ path: "/" }));
-        const m = passthroughManifests({ name: "everything", config: c.passthrough.iris, gateway: { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [] }, protection: {} });
+        const m = passthroughManifests({ names: passthroughRouteNames("ai-gateway", "everything"), config: c.passthrough.iris, gateway: { name: "ai-gateway", namespace: "ai-gateway", parentRefs: [] }, protection: {} });
         assert.deepEqual(m.route.spec.rules?.[0].matches, parts.map((value) => ({ path: { type: "RegularExpression", value } })));
         assert.deepEqual(crdProblems(m.route), []);
     });

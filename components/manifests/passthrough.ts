@@ -1,23 +1,15 @@
 import type { PassthroughRouteConfig, RateLimitConfig } from "../../config";
 import type { ParentReference, RateLimitRule } from "../../specs";
 import { Manifest, manifest } from "../../specs/manifest";
-import { childName } from "../../config/names";
 import { hasSections, type ProtectionSections } from "./protection";
 import { rateLimitSection } from "./rateLimit";
 import { trafficPolicy } from "./trafficPolicy";
 import { isCatchAll, catchAllPathRegexes } from "../../plan/passthrough";
-import { trafficPolicyName } from "../../plan/names";
-
-/**
- * `<gateway>-passthrough-<name>`: never `<gateway>-models-<id>` (the AIGatewayRoutes, whose names the
- * controller gives its HTTPRoutes) nor `<gateway>-https-redirect`.
- */
-export function passthroughRouteName(gateway: string, name: string): string {
-    return childName(gateway, "passthrough", name);
-}
+import type { RouteObjectNames } from "../../plan/names";
 
 export interface PassthroughInput {
-    name: string;
+    /** The route's and its policy's names: the plan's (plan.names.passthrough). */
+    names: RouteObjectNames;
     config: PassthroughRouteConfig;
     gateway: { name: string; namespace: string; parentRefs: ParentReference[] };
     /** traffic.timeouts.request, when traffic timeouts are on. */
@@ -39,8 +31,8 @@ export interface PassthroughManifests {
 }
 
 export function passthroughManifests(input: PassthroughInput): PassthroughManifests {
-    const { name, config, gateway } = input;
-    const routeName = passthroughRouteName(gateway.name, name);
+    const { config, gateway } = input;
+    const routeName = input.names.name;
     const serviceNamespace = config.service.namespace ?? gateway.namespace;
     const crossNamespace = serviceNamespace !== gateway.namespace;
 
@@ -87,6 +79,6 @@ export function passthroughManifests(input: PassthroughInput): PassthroughManife
     const rateLimit = input.rules && rateLimitSection([...input.rules]);
     const merge = rateLimit !== undefined || (input.rateLimit?.enabled === true && input.rateLimit.scope === "allRoutes");
     const sections = { ...input.protection, ...(rateLimit && { rateLimit }) };
-    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, trafficPolicyName(routeName), { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
+    const policy = hasSections(input.protection) || rateLimit !== undefined ? trafficPolicy(route, input.names.trafficPolicy, { ...(merge && { mergeType: "StrategicMerge" as const }), ...sections }) : undefined;
     return { route, referenceGrant, trafficPolicy: policy };
 }

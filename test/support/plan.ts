@@ -73,7 +73,7 @@ export function plannedCustomResources(config: StackConfig): AnyManifest[] {
 
     for (const [name, route] of Object.entries(config.passthrough)) {
         const p = passthroughManifests({
-            name,
+            names: plan.names.passthrough.get(name)!,
             config: route,
             gateway: routeGateway,
             requestTimeout: traffic.timeouts?.request,

@@ -10,7 +10,7 @@ import { backendEndpoint } from "../../components/manifests/backends";
 import { backendNames, inferencePoolName, MCP_PROXY_BACKEND, mcpRouteName, modelsTrafficPolicyName } from "../../plan/names";
 import { MCP_SECRET_KEY, mcpServerEndpoint } from "../../components/manifests/mcp";
 import { resolvedOAuth } from "../../plan/mcp";
-import { passthroughRouteName } from "../../components/manifests/passthrough";
+import { passthroughRouteName } from "../../plan/names";
 import { isCatchAll } from "../../plan/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
 import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
