@@ -29,6 +29,8 @@ export interface IncludedConfig {
     origins: Record<string, string>;
     /** Problems of the include list and of the files, each at `ai-gateway:include[i]`. */
     problems: ConfigProblem[];
+    /** Files that are read but change nothing (they set no key). */
+    warnings: ConfigProblem[];
 }
 
 /**
@@ -38,10 +40,11 @@ export interface IncludedConfig {
 export function withIncludedConfig(stack: Record<string, string>, baseDir: string): IncludedConfig {
     const { [INCLUDE_KEY]: listed, ...config } = stack;
     const origins: Record<string, string> = {};
-    if (listed === undefined) return { config, origins, problems: [] };
+    if (listed === undefined) return { config, origins, problems: [], warnings: [] };
     const files = includeList(listed);
-    if (typeof files === "string") return { config, origins, problems: [{ path: INCLUDE_KEY, message: files }] };
+    if (typeof files === "string") return { config, origins, problems: [{ path: INCLUDE_KEY, message: files }], warnings: [] };
     const problems: ConfigProblem[] = [];
+    const warnings: ConfigProblem[] = [];
     const seen = new Map<string, number>();
     files.forEach((file, i) => {
         const at = `${INCLUDE_KEY}[${i}]`;
@@ -63,6 +66,8 @@ export function withIncludedConfig(stack: Record<string, string>, baseDir: strin
             problems.push({ path: at, message: `${file} ${e instanceof StackFileError ? e.message : `cannot be read: ${(e as Error).message}`}` });
             return;
         }
+        // Read for nothing: most likely its keys are not under `config:` where the stack would look for them.
+        if (Object.keys(read.config).length === 0) warnings.push({ path: at, message: `${file} sets no key, so including it changes nothing; put its ${PROJECT}:* keys under config:, or remove it from the list` });
         const secret = new Set(read.secretKeys);
         for (const [key, value] of Object.entries(read.config)) {
             const problem = includedKeyProblem(key, secret.has(key), file, Object.hasOwn(config, key) ? "the stack file" : origins[key]);
@@ -73,7 +78,7 @@ export function withIncludedConfig(stack: Record<string, string>, baseDir: strin
             }
         }
     });
-    return { config, origins, problems };
+    return { config, origins, problems, warnings };
 }
 
 /** The list of files, or why the value is not one. */

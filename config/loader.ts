@@ -237,7 +237,7 @@ export function readStackConfig(
     const raw: Record<string, unknown> = {};
     const otherKeys: string[] = [];
     const stack = pulumi.runtime.allConfig();
-    const { config: all, origins, problems } = withIncludedConfig(stack, baseDir);
+    const { config: all, origins, problems, warnings } = withIncludedConfig(stack, baseDir);
     for (const [key, value] of Object.entries(all)) {
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
@@ -253,7 +253,7 @@ export function readStackConfig(
     }
     if (problems.length > 0) throw new ConfigError(problems);
     const size = configSizeWarning(stack);
-    for (const w of [...(size !== undefined ? [size] : []), ...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
+    for (const w of [...(size !== undefined ? [size] : []), ...warnings.map(formatProblem), ...config.warnings, ...clusterWarnings(config, all, "stackFile")]) warn(w);
     return config;
 }
 

@@ -107,12 +107,21 @@ describe("ai-gateway:include", () => {
         assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
     });
 
+    it("warns about an included file that sets no key (it would change nothing), and still renders", async () => {
+        writeFileSync(join(dir, "empty.yaml"), "config: {}\n");
+        write("models-only.yaml", { "ai-gateway:backends": BACKENDS, "ai-gateway:models": manyModels(2) });
+        const { code, stderr } = await renderFile(write("Pulumi.empty.yaml", { ...STACK, "ai-gateway:include": ["models-only.yaml", "empty.yaml"] }));
+        assert.equal(code, 0, stderr);
+        assert.match(stderr, /^warning: ai-gateway:include\[1\]: empty\.yaml sets no key, so including it changes nothing; put its ai-gateway:\* keys under config:, or remove it from the list$/m);
+        assert.doesNotMatch(stderr, /include\[0\]/);
+    });
+
     it("bounds the list: not a list, empty, too many, or not a path", () => {
         const problem = (value: string) => withIncludedConfig({ "ai-gateway:include": value }, dir).problems.map((p) => `${p.path}: ${p.message}`);
         assert.match(problem('"models.yaml"').join(), /ai-gateway:include: must be a list of files; list the files, e.g. ai-gateway:include: \[models.yaml\]/);
         assert.match(problem("[]").join(), /holds 0 files; list 1 to 16/);
         assert.match(problem(JSON.stringify(Array.from({ length: MAX_INCLUDED_FILES + 1 }, (_, i) => `f${i}.yaml`))).join(), /holds 17 files/);
         assert.match(problem('["a.yaml", 3]').join(), /item 1 is not a file's path/);
-        assert.deepEqual(withIncludedConfig({ "ai-gateway:models": "{}" }, dir), { config: { "ai-gateway:models": "{}" }, origins: {}, problems: [] });
+        assert.deepEqual(withIncludedConfig({ "ai-gateway:models": "{}" }, dir), { config: { "ai-gateway:models": "{}" }, origins: {}, problems: [], warnings: [] });
     });
 });
