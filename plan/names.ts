@@ -43,11 +43,6 @@ export function passthroughRouteNames(gateway: string, name: string): RouteObjec
     return { name: route, trafficPolicy: trafficPolicyName(route) };
 }
 
-/** The HTTPRoute of a passthrough route (passthroughRouteNames). */
-export function passthroughRouteName(gateway: string, name: string): string {
-    return passthroughRouteNames(gateway, name).name;
-}
-
 /** The one BackendTrafficPolicy of a route's generated HTTPRoute. */
 export function trafficPolicyName(route: string): string {
     return childName(route, "traffic");

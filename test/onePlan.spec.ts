@@ -132,7 +132,7 @@ const PLAN_FACTS: Record<string, readonly string[]> = {
     "plan/routes": ["routeGroups", "modelBuckets", "routeHostnames", "routeRetry", "patternModels"],
     "plan/spend": ["pricedBackends", "spendCel", "spendCels", "spendCelProblem", "routeSpendCosts"],
     "plan/platform": ["backendPlans", "installedPools", "envoyPodsNamespace", "installedControllerName", "quotasInUse", "inferencePoolsInUse", "quotaServiceAddress"],
-    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames", "routeName", "modelRouteNames", "modelsTrafficPolicyName", "trafficPolicyName", "passthroughRouteNames", "passthroughRouteName"],
+    "plan/names": ["backendObjectNames", "backendNames", "inferencePoolName", "gatewayLevelNames", "gatewayNames", "mcpRouteName", "mcpServerNames", "routeName", "modelRouteNames", "modelsTrafficPolicyName", "trafficPolicyName", "passthroughRouteNames"],
     "plan/identity": ["withVerifiedUser", "withIdentityHeadersStripped"],
     "plan/aws": ["envoyAwsIdentity", "envoyServiceAccountName"],
     "plan/mcp": ["resolvedOAuth"],

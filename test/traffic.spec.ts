@@ -6,7 +6,7 @@ import { rateLimitRuleSet } from "../plan/rateLimit";
 import { effectiveRetry, parseConfig, type PassthroughRouteConfig, type TrafficProtectionConfig } from "../plan";
 import { lastRetryStart } from "../plan/rules/protection";
 import { passthroughManifests } from "../components/manifests/passthrough";
-import { passthroughRouteName, passthroughRouteNames } from "../plan/names";
+import { passthroughRouteNames } from "../plan/names";
 import { AI_GATEWAY_ENDPOINTS, capturedEndpoints, catchAllPathRegexes } from "../plan/passthrough";
 import { protectionSections } from "../components/manifests/protection";
 import { modelRoutes, modelTrafficPolicies } from "../components/manifests/routes";
@@ -120,7 +120,7 @@ describe("traffic builders: passthrough routes", () => {
 
     it("never a name of the AI Gateway's routes or the redirect route", () => {
         for (const name of ["models-00", "models-00-01", "models", "https-redirect", "00", "Models 00"]) {
-            const route = passthroughRouteName("ai-gateway", name);
+            const route = passthroughRouteNames("ai-gateway", name).name;
             assert.match(route, /^ai-gateway-passthrough-/);
             assert.doesNotMatch(route, /^ai-gateway-models-\d+(-[01]+)?$/);
             assert.notEqual(route, "ai-gateway-https-redirect");

@@ -10,7 +10,7 @@ import { backendEndpoint } from "../../components/manifests/backends";
 import { backendNames, inferencePoolName, MCP_PROXY_BACKEND, mcpRouteName, modelsTrafficPolicyName } from "../../plan/names";
 import { MCP_SECRET_KEY, mcpServerEndpoint } from "../../components/manifests/mcp";
 import { resolvedOAuth } from "../../plan/mcp";
-import { passthroughRouteName } from "../../plan/names";
+import { passthroughRouteNames } from "../../plan/names";
 import { isCatchAll } from "../../plan/passthrough";
 import { securityPolicyName } from "../../components/manifests/security";
 import { OPENAI_ERRORS, openAIErrorBody } from "../../components/manifests/errors";
@@ -851,7 +851,7 @@ export function passthroughProblems(t: UpstreamTranslation): string[] {
     const timeout = t.config.traffic.timeouts?.request;
     const { name: gateway, namespace } = t.config.gateway;
     for (const [name, p] of Object.entries(t.config.passthrough)) {
-        const owner = `${namespace}/${passthroughRouteName(gateway, name)}`;
+        const owner = `${namespace}/${passthroughRouteNames(gateway, name).name}`;
         const routes = xds.routes.filter((r) => routeOwner(r.route) === owner);
         const at = `${t.label}: passthrough ${name} (${p.pathType} ${p.path})`;
         if (routes.length === 0) out.push(`${at}: no xDS route of HTTPRoute ${owner}`);
