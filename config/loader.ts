@@ -23,8 +23,8 @@ export function validateConfig(
     raw: Record<string, unknown>,
     otherKeys: readonly string[] = [],
     from: ConfigSource = "program",
-    /** The file a top-level key was included from (`ai-gateway:include`), named after the path of its problems. */
-    includedFrom: (key: string) => string | undefined = () => undefined,
+    /** The file each included key (`ai-gateway:<key>`) came from (`ai-gateway:include`), named after the path of its problems. */
+    includedFrom: Readonly<Record<string, string>> = {},
 ): StackConfig {
     // From a stack file, a path is the key there (`ai-gateway:rateLimit.userHeader`); from a program, its own.
     const at = (p: ConfigProblem): ConfigProblem => (from === "stackFile" ? inIncludedFile(inStackFileTerms(p, otherKeys), includedFrom) : p);
@@ -124,9 +124,9 @@ function inStackFileTerms(p: ConfigProblem, otherKeys: readonly string[]): Confi
 }
 
 /** A problem of a key that came from an included file: the file follows the path, so the reader knows where to look. */
-function inIncludedFile(p: ConfigProblem, includedFrom: (key: string) => string | undefined): ConfigProblem {
-    const key = new RegExp(`^${PROJECT}:([^.[]+)`).exec(p.path)?.[1];
-    const file = key === undefined ? undefined : includedFrom(key);
+function inIncludedFile(p: ConfigProblem, includedFrom: Readonly<Record<string, string>>): ConfigProblem {
+    const key = /^[^.[]+/.exec(p.path)?.[0];
+    const file = key !== undefined && Object.hasOwn(includedFrom, key) ? includedFrom[key] : undefined;
     return file === undefined ? p : { ...p, path: `${p.path} (in ${file})` };
 }
 
@@ -242,10 +242,9 @@ export function readStackConfig(
         if (!key.startsWith(`${PROJECT}:`)) otherKeys.push(key);
         else raw[key.slice(PROJECT.length + 1)] = parseValue(value);
     }
-    const from = (key: string) => origins[`${PROJECT}:${key}`];
     let config: StackConfig;
     try {
-        config = validateConfig(rules, raw, otherKeys, "stackFile", from);
+        config = validateConfig(rules, raw, otherKeys, "stackFile", origins);
     } catch (e) {
         // The include list's problems first, then every other key's, at once.
         if (problems.length > 0 && e instanceof ConfigError) throw new ConfigError([...problems, ...e.problems]);
